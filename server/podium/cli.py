@@ -1,0 +1,123 @@
+"""The ``podium`` command: serve, check, and the tools around them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from podium import programme as prog
+from podium.errors import PodiumError, ProgrammeError
+
+DEFAULT_PROGRAMME = Path(__file__).resolve().parents[2] / "config" / "itu-miit-2021.toml"
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _load_all(paths: Sequence[str]) -> list[prog.Programme]:
+    programmes = [prog.load(p) for p in (paths or [str(DEFAULT_PROGRAMME)])]
+    ids = [p.id for p in programmes]
+    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    if duplicate:
+        raise ProgrammeError(duplicate, ["two programmes share this event id; give each its own"])
+    return programmes
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from podium.serve import ServeOptions, run
+
+    options = ServeOptions(
+        programmes=_load_all(args.programme),
+        host=args.host,
+        port=args.port,
+        data_dir=Path(args.data_dir),
+        redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
+        redis_prefix=args.redis_prefix,
+    )
+    run(options)
+    return 0
+
+
+def summary(p: prog.Programme) -> str:
+    e = p.event
+    plan = p.event.date.isoformat() if e.date else "the day it is served (no date set)"
+    lines = [
+        e.title,
+        f"  {e.theme}" if e.theme else "",
+        f"  time zone {e.timezone}; plan date: {plan}",
+    ]
+    total = 0
+    for s in p.sessions:
+        end = (s.duration_ms // 60000) + s.start.hour * 60 + s.start.minute
+        lines.append("")
+        lines.append(f"  {s.start:%H:%M}-{end // 60 % 24:02d}:{end % 60:02d}  {s.title}  [{s.id}]")
+        if s.group_title:
+            lines.append(f"    part of: {s.group_title}")
+        if s.moderators:
+            lines.append("    moderator: " + "; ".join(m.display_name for m in s.moderators))
+        for sp in s.speakers:
+            lines.append(
+                f"    {prog.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
+                f" ({sp.presence.value}) - {sp.affiliation}"
+            )
+        if not s.speakers:
+            lines.append(
+                f"    {prog.format_duration(s.duration_ms):>7}  (no speakers; the slot timer runs)"
+            )
+        total += len(s.speakers)
+    lines.append("")
+    lines.append(f"  {len(p.sessions)} sessions, {total} speakers. OK")
+    return "\n".join(line for line in lines if line is not None)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.file:
+        try:
+            print(summary(prog.load(path)))
+        except ProgrammeError as exc:
+            failed = True
+            print(f"{exc.path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="podium", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve one or more programmes (rooms)")
+    serve.add_argument("programme", nargs="*", help="programme files (default: the seed event)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
+    serve.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
+    serve.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
+    serve.set_defaults(func=cmd_serve)
+
+    check = sub.add_parser("check", help="check programme files and print a summary")
+    check.add_argument("file", nargs="+")
+    check.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Command = args.func
+    try:
+        return func(args)
+    except PodiumError as exc:
+        print(f"podium: {exc.message}", file=sys.stderr)
+        if isinstance(exc, ProgrammeError):
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

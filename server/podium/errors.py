@@ -1,0 +1,87 @@
+"""One root exception type; every error a user can meet is one of these.
+
+Each carries a stable ``code`` (used on the wire and in HTTP bodies) and a lowercase
+message that says what was wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class PodiumError(Exception):
+    """The root of every error Podium raises on purpose."""
+
+    code = "error"
+    http_status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message}
+
+
+class InvalidInput(PodiumError):
+    """Malformed input: wrong shape, wrong type, unknown action."""
+
+    code = "invalid"
+    http_status = 400
+
+
+class Unauthorized(PodiumError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(PodiumError):
+    code = "forbidden"
+    http_status = 403
+
+
+class NotFound(PodiumError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(PodiumError):
+    """The command named a version that is no longer current."""
+
+    code = "conflict"
+    http_status = 409
+
+    def __init__(self, message: str, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "version": self.current_version}
+
+
+class InvalidTransition(PodiumError):
+    """A well-formed action that makes no sense in the current state."""
+
+    code = "invalid_transition"
+    http_status = 422
+
+
+class RateLimited(PodiumError):
+    code = "rate_limited"
+    http_status = 429
+
+
+class Unavailable(PodiumError):
+    """The store cannot make a change durable right now; nothing was changed."""
+
+    code = "unavailable"
+    http_status = 503
+
+
+class ProgrammeError(PodiumError):
+    """A programme file that cannot be used; ``problems`` lists every one found."""
+
+    code = "programme"
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        super().__init__(f"{path}: " + "; ".join(problems))
+        self.path = path
+        self.problems = problems

@@ -1,0 +1,91 @@
+"""Fan-out: one change, encoded once, written to every client's transport in one pass.
+
+There is no task and no ``await`` per client. Each change is framed once as a WebSocket
+text frame and handed to every connection's transport (``transport.write`` queues it
+without blocking). A client whose unsent data passes ``max_buffer`` is not reading: it is
+dropped and left to reconnect, when it gets a fresh snapshot. So a slow client never delays
+the others and never makes the server's memory grow without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import count
+
+log = logging.getLogger("podium.hub")
+
+DEFAULT_MAX_BUFFER = 256 * 1024
+_ids = count(1)
+
+
+def text_frame(payload: str) -> bytes:
+    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as servers send."""
+    data = payload.encode()
+    n = len(data)
+    if n < 126:
+        header = struct.pack("!BB", 0x81, n)
+    elif n < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    return header + data
+
+
+@dataclass(eq=False)
+class Client:
+    """One connection as the hub sees it: where to write, and who it is."""
+
+    transport: asyncio.WriteTransport
+    kind: str = "viewer"  # what the page says it is: viewer, screen, overlay, console, ...
+    role: str = "viewer"  # what its token allows: viewer, screen, moderator
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+class Hub:
+    """The clients of one room."""
+
+    def __init__(self, max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
+        self.max_buffer = max_buffer
+        self._clients: set[Client] = set()
+        self.dropped = 0
+        self.frames_sent = 0
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    def add(self, client: Client, first_frame: bytes) -> None:
+        """Register a client, writing ``first_frame`` (its snapshot) before any change."""
+        client.transport.write(first_frame)
+        self._clients.add(client)
+
+    def discard(self, client: Client) -> None:
+        self._clients.discard(client)
+
+    def kinds(self) -> Counter[str]:
+        return Counter(c.kind for c in self._clients)
+
+    def clients(self) -> list[Client]:
+        return list(self._clients)
+
+    def publish(self, frame: bytes) -> None:
+        """Write one pre-built frame to every client, dropping those that do not read."""
+        limit = self.max_buffer
+        stale: list[Client] = []
+        for client in self._clients:
+            transport = client.transport
+            if transport.is_closing():
+                stale.append(client)
+            elif transport.get_write_buffer_size() > limit:
+                stale.append(client)
+                transport.abort()
+                self.dropped += 1
+                log.info("dropped client %d: it stopped reading", client.id)
+            else:
+                transport.write(frame)
+        self.frames_sent += len(self._clients) - len(stale)
+        for client in stale:
+            self._clients.discard(client)

@@ -1,0 +1,179 @@
+"""A room: one event's live state and its one writer.
+
+``execute`` is the only way a command changes anything: validate the version, apply it
+with the engine, make it durable in the store, and only then adopt it and push it to every
+client. Commands run one at a time (a lock), so two moderators who press "next" at once
+advance the programme once: the second names a version that is no longer current.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from podium import engine
+from podium.engine import Command, State
+from podium.errors import Conflict
+from podium.hub import Hub, text_frame
+from podium.programme import Programme
+from podium.protocol import state_message
+from podium.store import LogRecord, Store
+
+log = logging.getLogger("podium.room")
+
+Clock = Callable[[], int]
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Room:
+    def __init__(
+        self,
+        programme: Programme,
+        store: Store,
+        clock: Clock = wall_clock_ms,
+        hub: Hub | None = None,
+    ) -> None:
+        self.programme = programme
+        self.store = store
+        self.clock = clock
+        self.hub = hub or Hub()
+        self.problems: list[str] = []
+        self._lock = asyncio.Lock()
+        self._state: State | None = None
+        self._frames: tuple[bytes, bytes] = (b"", b"")
+        self._watcher: asyncio.Task[None] | None = None
+
+    @property
+    def id(self) -> str:
+        return self.programme.id
+
+    @property
+    def state(self) -> State:
+        assert self._state is not None, "room not opened"
+        return self._state
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Load the stored state, replaying any log records newer than it; or create it."""
+        stored = await self.store.load(self.id)
+        self.problems = stored.problems
+        state = stored.state
+        for record in stored.pending:
+            if record.version == 0:
+                state = engine.initial_state(self.programme, record.at)
+                continue
+            if state is None or record.version != state.version + 1:
+                self.problems.append(f"log record {record.version} does not follow; stopped there")
+                break
+            command = engine.parse_command(record.command)
+            state = engine.apply(self.programme, state, command, record.at).state
+        if state is None:
+            now = self.clock()
+            first = engine.initial_state(self.programme, now)
+            created = LogRecord(
+                version=0, at=now, actor="podium", command={}, summary="room created"
+            )
+            state = await self.store.create(first, created)
+        elif stored.pending or stored.state is None:
+            await self.store.repair(state)
+        self._adopt(state)
+        changes = self.store.changes(self.id)
+        if changes is not None:
+            self._watcher = asyncio.create_task(self._follow(changes))
+
+    async def close(self) -> None:
+        """Wait for a command in flight to finish, then stop following other writers."""
+        async with self._lock:
+            if self._watcher is not None:
+                self._watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._watcher
+
+    async def _follow(self, changes: Any) -> None:
+        async for state in changes:
+            self.adopt_if_newer(state)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def view(self, now: int | None = None) -> dict[str, Any]:
+        return engine.view(self.programme, self.state, self.clock() if now is None else now)
+
+    def envelope(self) -> dict[str, Any]:
+        """``{"version", "server_time", "state"}`` as of now, for HTTP."""
+        now = self.clock()
+        return {
+            "room": self.id,
+            "version": self.state.version,
+            "server_time": now,
+            "state": self.view(now),
+        }
+
+    @property
+    def snapshot_frame(self) -> bytes:
+        return self._frames[1]
+
+    # -- writing --------------------------------------------------------------------------
+
+    async def execute(self, command: Command, actor: str) -> State:
+        """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
+        and then nothing has changed."""
+        async with self._lock:
+            while True:
+                current = self.state
+                if (
+                    command.expected_version is not None
+                    and command.expected_version != current.version
+                ):
+                    raise Conflict(
+                        f"the state is at version {current.version}, not"
+                        f" {command.expected_version}: someone acted first; look again",
+                        current.version,
+                    )
+                now = self.clock()
+                applied = engine.apply(self.programme, current, command, now)
+                record = LogRecord(
+                    version=applied.state.version,
+                    at=now,
+                    actor=actor,
+                    command=command.model_dump(mode="json", exclude_none=True),
+                    summary=applied.summary,
+                )
+                try:
+                    await self.store.commit(applied.state, record)
+                except Conflict:
+                    # another process wrote first (shared store): catch up, then either
+                    # report the conflict or, if no version was named, try again
+                    await self.refresh()
+                    if command.expected_version is not None:
+                        raise
+                    continue
+                self._adopt(applied.state)
+                log.info("%s v%d %s (%s)", self.id, applied.state.version, applied.summary, actor)
+                return applied.state
+
+    async def refresh(self) -> None:
+        stored = await self.store.load(self.id)
+        if stored.state is not None:
+            self.adopt_if_newer(stored.state)
+
+    def adopt_if_newer(self, state: State) -> None:
+        """Take a state another writer stored, never going back to an older version."""
+        if self._state is None or state.version > self._state.version:
+            self._adopt(state)
+
+    def _adopt(self, state: State) -> None:
+        self._state = state
+        now = self.clock()
+        body = engine.view(self.programme, state, now)
+        text = state_message("state", self.id, state.version, now, body)
+        snapshot = text.replace('"type":"state"', '"type":"snapshot"', 1)
+        self._frames = (text_frame(text), text_frame(snapshot))
+        self.hub.publish(self._frames[0])

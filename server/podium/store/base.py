@@ -1,0 +1,79 @@
+"""The store interface. Every store keeps, per room, the latest state (with its version)
+and an append-only log of every applied action, and makes a change durable before
+``commit`` returns. Rooms above it never know which store they use.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from podium.engine import State
+
+
+class LogRecord(BaseModel):
+    """One applied action, as the log keeps it. ``command`` is the validated command,
+    so replaying the log through ``engine.apply`` at ``at`` rebuilds the state exactly."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: int
+    at: int  # epoch ms, the ``now`` the engine was given
+    actor: str
+    command: dict[str, Any]
+    summary: str
+
+
+@dataclass
+class Stored:
+    """What a store holds for a room: the last state it has (if any) and the log records
+    newer than that state, which the room replays (a crash between the two writes)."""
+
+    state: State | None
+    pending: list[LogRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what was found broken and set aside
+
+
+class Store(ABC):
+    """One interface, two stores (``files.FileStore``, ``redis.RedisStore``)."""
+
+    name = "store"
+
+    async def open(self) -> None:  # noqa: B027 - optional hook
+        """Connect or prepare; called once before the first room loads."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections and files."""
+
+    @abstractmethod
+    async def load(self, room: str) -> Stored:
+        """The room's stored state and any log records newer than it."""
+
+    @abstractmethod
+    async def create(self, state: State, record: LogRecord) -> State:
+        """Store a room's first state unless one exists; return the one that is stored."""
+
+    @abstractmethod
+    async def commit(self, state: State, record: LogRecord) -> None:
+        """Make ``state`` (version N) and its log record durable, only if the stored
+        version is N - 1. Raises ``Conflict`` when another writer got there first and
+        ``Unavailable`` when it cannot be made durable; then nothing has changed."""
+
+    @abstractmethod
+    async def repair(self, state: State) -> None:
+        """Write back a state rebuilt by replaying the log (its records are stored
+        already), or one a process holds when the store lost it; never an older one."""
+
+    @abstractmethod
+    async def read_log(self, room: str) -> list[LogRecord]:
+        """Every record of the room's action log, oldest first."""
+
+    def changes(self, room: str) -> AsyncIterator[State] | None:
+        """States written by other processes, for stores that several processes share."""
+        return None
+
+    def health(self) -> dict[str, Any]:
+        return {"store": self.name, "status": "ok"}

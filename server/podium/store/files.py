@@ -1,0 +1,164 @@
+"""The embedded default store: plain files in a data directory, no service needed.
+
+Per room, ``DATA/ROOM/log.jsonl`` is the write-ahead log (one JSON record a line, appended
+and fsynced first) and ``DATA/ROOM/state.json`` the checkpoint (written to a temporary
+file, fsynced, renamed over the old one, and the directory fsynced). A crash between the
+two leaves the log one record ahead; ``load`` hands that record back for replay. A write
+that fails part-way truncates the log back, so a refused command leaves no trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from podium.engine import State
+from podium.errors import Conflict, Unavailable
+from podium.store.base import LogRecord, Store, Stored
+
+log = logging.getLogger("podium.store")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class FileStore(Store):
+    name = "files"
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.root = Path(data_dir)
+        self._versions: dict[str, int] = {}
+        self._failing: str | None = None
+
+    def _dir(self, room: str) -> Path:
+        return self.root / room
+
+    def _set_aside(self, path: Path, why: str) -> str:
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        path.replace(aside)
+        message = f"{path}: {why}; moved it to {aside.name}"
+        log.error(message)
+        return message
+
+    def _read_log_sync(self, room: str) -> tuple[list[LogRecord], list[str]]:
+        path = self._dir(room) / "log.jsonl"
+        if not path.exists():
+            return [], []
+        records: list[LogRecord] = []
+        lines = path.read_bytes().split(b"\n")
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(LogRecord.model_validate_json(line))
+            except ValidationError:
+                if number == len(lines) or (number == len(lines) - 1 and not lines[-1]):
+                    # a torn last line: a write the crash cut short, never acknowledged
+                    keep = b"\n".join(lines[: number - 1])
+                    path.write_bytes(keep + b"\n" if keep else b"")
+                    log.warning(
+                        "%s: dropped a torn last line %d (never acknowledged)", path, number
+                    )
+                    break
+                problem = self._set_aside(path, f"line {number} is not a log record")
+                return records, [problem]
+        return records, []
+
+    def _load_sync(self, room: str) -> Stored:
+        path = self._dir(room) / "state.json"
+        problems: list[str] = []
+        state: State | None = None
+        if path.exists():
+            try:
+                state = State.model_validate_json(path.read_bytes())
+            except (ValidationError, UnicodeDecodeError) as exc:
+                why = f"not a valid state ({exc.__class__.__name__})"
+                problems.append(self._set_aside(path, why))
+        records, log_problems = self._read_log_sync(room)
+        problems += log_problems
+        base = state.version if state else -1
+        pending = [r for r in records if r.version > base]
+        return Stored(state=state, pending=pending, problems=problems)
+
+    async def load(self, room: str) -> Stored:
+        stored = await asyncio.to_thread(self._load_sync, room)
+        if stored.state is not None:
+            self._versions[room] = stored.state.version
+        return stored
+
+    def _write_state_sync(self, state: State) -> None:
+        folder = self._dir(state.room)
+        tmp = folder / "state.json.tmp"
+        with open(tmp, "wb") as out:
+            out.write(state.model_dump_json().encode())
+            out.flush()
+            os.fsync(out.fileno())
+        tmp.replace(folder / "state.json")
+        _fsync_dir(folder)
+
+    def _write_sync(self, state: State, record: LogRecord | None) -> None:
+        folder = self._dir(state.room)
+        folder.mkdir(parents=True, exist_ok=True)
+        if record is None:
+            self._write_state_sync(state)
+            return
+        with open(folder / "log.jsonl", "ab") as f:
+            start = f.tell()
+            try:
+                f.write(record.model_dump_json().encode() + b"\n")
+                f.flush()
+                os.fsync(f.fileno())
+                self._write_state_sync(state)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    f.truncate(start)
+                raise
+
+    async def _write(self, state: State, record: LogRecord | None) -> None:
+        try:
+            await asyncio.to_thread(self._write_sync, state, record)
+        except OSError as exc:
+            self._failing = f"cannot write to {self._dir(state.room)}: {exc.strerror}"
+            raise Unavailable(
+                f"{self._failing}; the change was not made. Free disk space or fix the"
+                " directory's permissions, then try again"
+            ) from None
+        self._failing = None
+        self._versions[state.room] = state.version
+
+    async def create(self, state: State, record: LogRecord) -> State:
+        stored = await self.load(state.room)
+        if stored.state is not None:
+            return stored.state
+        await self._write(state, record)
+        return state
+
+    async def commit(self, state: State, record: LogRecord) -> None:
+        current = self._versions.get(state.room, -1)
+        if current != state.version - 1:
+            raise Conflict(f"the room is at version {current}, not {state.version - 1}", current)
+        await self._write(state, record)
+
+    async def repair(self, state: State) -> None:
+        if state.version > self._versions.get(state.room, -1):
+            await self._write(state, None)
+
+    async def read_log(self, room: str) -> list[LogRecord]:
+        records, _ = await asyncio.to_thread(self._read_log_sync, room)
+        return records
+
+    def health(self) -> dict[str, object]:
+        if self._failing:
+            return {"store": self.name, "status": "degraded", "detail": self._failing}
+        return {"store": self.name, "status": "ok", "data_dir": str(self.root)}

@@ -1,0 +1,129 @@
+"""Test support: a real ``podium serve`` process on a free loopback port, and small clients."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "config" / "itu-miit-2021.toml"
+TOKEN = "test-moderator-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """``podium serve`` in a child process; ``kill``/``start`` to test restarts."""
+
+    data_dir: Path
+    programmes: list[Path] = field(default_factory=lambda: [SEED])
+    port: int = field(default_factory=free_port)
+    extra_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    token: str = TOKEN
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self, timeout: float = 20.0) -> Server:
+        env = {**os.environ, "PODIUM_MODERATOR_TOKEN": self.token, **self.env}
+        args = [sys.executable, "-m", "podium.cli", "serve", *map(str, self.programmes)]
+        args += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra_args]
+        self.log = self.data_dir.parent / f"server-{self.port}.log"
+        self.proc = subprocess.Popen(
+            args, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
+                    return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not start: {self.log.read_text()}")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(15)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        data = (
+            body
+            if isinstance(body, bytes)
+            else (None if body is None else json.dumps(body).encode())
+        )
+        req = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
+        for key, value in (headers or {}).items():
+            req.add_header(key, value)
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                raw = resp.read()
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            raw, status = exc.read(), exc.code
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw
+
+    def command(self, action: str, **fields: Any) -> tuple[int, Any]:
+        return self.request("POST", "/api/commands", {"action": action, **fields}, self.token)
+
+    def state(self) -> dict[str, Any]:
+        return self.request("GET", "/api/state")[1]
+
+
+async def recv_json(ws: websockets.ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
+    import asyncio
+
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def recv_type(
+    ws: websockets.ClientConnection, kind: str, timeout: float = 5.0
+) -> dict[str, Any]:
+    """The next message of ``kind``, skipping others (e.g. a state push before an ack)."""
+    while True:
+        message = await recv_json(ws, timeout)
+        if message["type"] == kind:
+            return message

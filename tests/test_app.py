@@ -1,0 +1,95 @@
+"""The real server over HTTP and WebSocket: the contract of docs/protocol.md."""
+
+from __future__ import annotations
+
+import json
+
+import websockets
+
+from tests.helpers import Server, recv_json, recv_type
+
+
+def test_health_programme_and_state(server: Server) -> None:
+    status, health = server.request("GET", "/healthz")
+    assert status == 200 and health["status"] == "ok"
+    status, programme = server.request("GET", "/api/programme")
+    assert status == 200
+    assert programme["timezone"] == "Asia/Shanghai"
+    assert [s["id"] for s in programme["sessions"]][:2] == ["opening-session", "session-1"]
+    assert programme["sessions"][1]["planned_start"].endswith("T09:30:00+08:00")
+    state = server.state()
+    assert state["version"] == 0 and state["state"]["phase"] == "idle"
+
+
+def test_commands_need_the_token_and_change_nothing_without_it(server: Server) -> None:
+    status, body = server.request("POST", "/api/commands", {"action": "next"})
+    assert status == 401 and body["error"]["code"] == "unauthorized"
+    status, body = server.request("POST", "/api/commands", {"action": "next"}, token="wrong")
+    assert status == 401
+    assert server.state()["version"] == 0
+
+
+def test_errors_have_codes_and_change_nothing(server: Server) -> None:
+    assert server.command("start_session", session_id="session-1")[0] == 200
+    cases = [
+        ({"action": "warp"}, 400, "invalid"),
+        ({"action": "add_time", "seconds": "ten"}, 400, "invalid"),
+        ({"action": "next", "expected_version": 0}, 409, "conflict"),
+        ({"action": "resume"}, 422, "invalid_transition"),
+        ({"action": "previous"}, 422, "invalid_transition"),
+    ]
+    for body, status, code in cases:
+        got_status, got = server.request("POST", "/api/commands", body, server.token)
+        assert (got_status, got["error"]["code"]) == (status, code), body
+    status, got = server.request("POST", "/api/commands", b"{not json", server.token)
+    assert status == 400 and got["error"]["code"] == "invalid"
+    assert server.state()["version"] == 1
+
+
+async def test_every_client_sees_every_change(server: Server) -> None:
+    async with (
+        websockets.connect(server.ws_url) as viewer,
+        websockets.connect(server.ws_url) as moderator,
+    ):
+        first = await recv_json(viewer)
+        assert first["type"] == "snapshot" and first["version"] == 0
+        await recv_json(moderator)
+        await moderator.send(
+            json.dumps({"type": "command", "id": "x", "command": {"action": "next"}})
+        )
+        assert (await recv_json(moderator))["code"] == "forbidden"
+        await moderator.send(json.dumps({"type": "auth", "token": server.token}))
+        assert await recv_json(moderator) == {"type": "auth_ok", "role": "moderator"}
+        script = [
+            {"action": "start_session", "session_id": "session-1"},
+            {"action": "pause"},
+            {"action": "add_time", "seconds": 60},
+            {"action": "resume"},
+            {"action": "next"},
+            {"action": "undo"},
+        ]
+        for n, command in enumerate(script, 1):
+            msg = {"type": "command", "id": n, "command": {**command, "expected_version": n - 1}}
+            await moderator.send(json.dumps(msg))
+            ack = await recv_type(moderator, "ack")
+            assert ack == {"type": "ack", "id": n, "version": n}
+            pushed = await recv_json(viewer)
+            assert pushed["type"] == "state" and pushed["version"] == n
+        state = pushed["state"]
+        assert state["speaker"]["id"] == "hequan-wu"
+        assert state["timer"]["duration_ms"] == 500_000 + 60_000
+        await moderator.send(json.dumps({"type": "ping", "t0": 12.5}))
+        pong = await recv_type(moderator, "pong")
+        assert pong["t0"] == 12.5 and pong["server_time"] >= pushed["server_time"]
+
+
+async def test_malformed_frames_get_errors_and_the_connection_stays(server: Server) -> None:
+    async with websockets.connect(server.ws_url) as ws:
+        await recv_json(ws)
+        for frame in ["nope", "[]", '{"type": "dance"}', '{"type": "ping", "t0": "x"}', b"\x00"]:
+            await ws.send(frame)
+            reply = await recv_json(ws)
+            assert reply["type"] == "error" and reply["code"] == "invalid", frame
+        await ws.send(json.dumps({"type": "ping", "t0": 1}))
+        assert (await recv_json(ws))["type"] == "pong"
+    assert server.state()["version"] == 0

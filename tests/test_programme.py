@@ -1,0 +1,126 @@
+"""Programme files: the seed event is faithful, and broken files say what to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podium import programme as prog
+from podium.errors import ProgrammeError
+from tests.helpers import SEED
+
+
+@pytest.fixture(scope="module")
+def seed() -> prog.Programme:
+    return prog.load(SEED)
+
+
+def test_seed_sessions_in_order_with_planned_times(seed: prog.Programme) -> None:
+    rows = [
+        (s.id, f"{s.start:%H:%M}", s.duration_ms // 60_000, len(s.speakers)) for s in seed.sessions
+    ]
+    assert rows == [
+        ("opening-session", "09:00", 30, 3),
+        ("session-1", "09:30", 50, 6),
+        ("session-2", "10:20", 50, 6),
+        ("session-3", "11:10", 50, 4),
+        ("appreciation", "12:00", 10, 0),
+    ]
+    assert seed.event.timezone == "Asia/Shanghai"
+
+
+def test_seed_allocations_split_the_slot_evenly(seed: prog.Programme) -> None:
+    s1, s3 = seed.session("session-1"), seed.session("session-3")
+    assert s1 is not None and s3 is not None
+    assert {sp.allocation_ms for sp in s1.speakers} == {500_000}  # 8m20s
+    assert {sp.allocation_ms for sp in s3.speakers} == {750_000}  # 12m30s
+
+
+def test_seed_people_as_written(seed: prog.Programme) -> None:
+    found = seed.find_speaker("xiquan-yu")
+    assert found is not None
+    session, index = found
+    assert session.speakers[index].affiliation == (
+        "Director General, Industry and Information Technology Bureau of"
+        " Shenzhen Municipality, China"
+    )
+    giusti = seed.find_speaker("john-giusti")
+    assert giusti is not None and giusti[0].speakers[giusti[1]].presence is prog.Presence.RECORDED
+    keynote = seed.session("session-2")
+    assert keynote is not None and keynote.moderators[0].name == "Xiaohui YU"
+    assert (
+        keynote.group_title
+        == "Keynote Sessions: Collaboration with ITU for Developing a New Digital World"
+    )
+    opening = seed.session("opening-session")
+    assert opening is not None
+    assert [sp.display_name for sp in opening.speakers] == [
+        "H.E. Mr. Weizhong QIN", "H.E. Mr. Houlin ZHAO", "H.E. Mr. Zhijun WANG",
+    ]  # fmt: skip
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    return path
+
+
+BASE = """
+[event]
+id = "e"
+title = "T"
+timezone = "{tz}"
+
+[[sessions]]
+id = "a"
+title = "A"
+start = "09:00"
+duration = "{duration}"
+[[sessions.speakers]]
+id = "{speaker}"
+name = "X"
+presence = "{presence}"
+allocation = "{allocation}"
+
+[[sessions]]
+id = "b"
+title = "B"
+start = "{b_start}"
+duration = "10m"
+"""
+
+
+def _problems(tmp_path: Path, **overrides: str) -> list[str]:
+    values = {"tz": "Europe/Zurich", "duration": "30m", "speaker": "x", "presence": "remote",
+              "allocation": "10m", "b_start": "09:30"} | overrides  # fmt: skip
+    with pytest.raises(ProgrammeError) as err:
+        prog.load(_write(tmp_path, BASE.format(**values)))
+    return err.value.problems
+
+
+def test_a_good_variant_loads(tmp_path: Path) -> None:
+    p = prog.load(_write(tmp_path, BASE.format(tz="Europe/Zurich", duration="30m", speaker="x",
+        presence="remote", allocation="10m", b_start="09:30")))  # fmt: skip
+    assert p.sessions[0].speakers[0].presence is prog.Presence.REMOTE
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"tz": "Mars/Olympus"}, "event.timezone: unknown time zone 'Mars/Olympus'"),
+        ({"speaker": "a"}, "sessions[0].speakers[0].id: 'a' is already used"),
+        ({"allocation": "40m"}, "sessions[0].speakers: allocations (40m) leave no time"),
+        ({"b_start": "09:15"}, "sessions[1].start: b starts at 09:15, before a ends at 09:30"),
+        ({"presence": "stage"}, "sessions[0].speakers[0].presence: 'stage' is not one of"),
+        ({"duration": "soon"}, "sessions[0].duration: 'soon' is not a duration"),
+    ],
+)
+def test_broken_files_name_the_field_and_the_fix(tmp_path: Path, overrides, expected) -> None:
+    problems = _problems(tmp_path, **overrides)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, tz="Nowhere/Here", b_start="09:10")
+    assert len(problems) == 2
