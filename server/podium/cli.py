@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check programme files and print a summary")
     check.add_argument("file", nargs="+")
     check.set_defaults(func=cmd_check)
+
+    from podium.cli_tools import add_parsers  # import, export, report, ctl, watch
+
+    add_parsers(sub)
     return parser
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict
+from podium.errors import Conflict, PodiumError
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -26,6 +26,7 @@ from podium.store import LogRecord, Store
 log = logging.getLogger("podium.room")
 
 Clock = Callable[[], int]
+CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok" or an error code)
 
 
 def wall_clock_ms() -> int:
@@ -49,6 +50,7 @@ class Room:
         self._state: State | None = None
         self._frames: tuple[bytes, bytes] = (b"", b"")
         self._watcher: asyncio.Task[None] | None = None
+        self.command_observers: list[CommandObserver] = []
 
     @property
     def id(self) -> str:
@@ -124,7 +126,18 @@ class Room:
 
     async def execute(self, command: Command, actor: str) -> State:
         """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
-        and then nothing has changed."""
+        and then nothing has changed. Observers hear of every outcome."""
+        try:
+            state = await self._execute(command, actor)
+        except PodiumError as exc:
+            for observe in self.command_observers:
+                observe(command.action, exc.code)
+            raise
+        for observe in self.command_observers:
+            observe(command.action, "ok")
+        return state
+
+    async def _execute(self, command: Command, actor: str) -> State:
         async with self._lock:
             while True:
                 current = self.state
