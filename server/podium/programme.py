@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
 )
 
 from podium.errors import ProgrammeError
@@ -133,6 +134,18 @@ class EventEntry(_Strict):
     venue: str = ""
     timezone: str
     date: dt.date | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Asia/Shanghai'"
+                " or 'Europe/Zurich'"
+            ) from None
+        return value
 
 
 class ProgrammeFile(_Strict):
@@ -285,13 +298,6 @@ def _explain(error: dict[str, Any]) -> str:
 
 def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
     problems: list[str] = []
-    try:
-        ZoneInfo(raw.event.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            f"event.timezone: unknown time zone {raw.event.timezone!r};"
-            " use an IANA name such as 'Asia/Shanghai' or 'Europe/Zurich'"
-        )
 
     groups = {g.id: g for g in raw.groups}
     if len(groups) != len(raw.groups):
