@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from podium import engine
 from podium.errors import InvalidTransition
+from podium.protocol import StateView
 from tests.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]
@@ -91,6 +92,7 @@ def test_random_sequences_keep_every_invariant(
             shadow = _shadow_after(action, fields, new, shadow, now)
         state = new
         view = engine.view(P, state, now)
+        StateView.model_validate(view)  # the documented shape, every time
         timer = view["timer"]
         if view["phase"] == "live":
             assert view["session"] is not None

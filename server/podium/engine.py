@@ -204,6 +204,10 @@ ACTIONS = (
 )  # fmt: skip
 
 
+def command_schema() -> dict[str, Any]:
+    return _COMMAND.json_schema()
+
+
 def parse_command(data: object) -> Command:
     """Validate a command mapping; a clear ``InvalidInput`` for anything malformed."""
     if not isinstance(data, dict):

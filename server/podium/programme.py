@@ -77,8 +77,16 @@ def format_duration(ms: int) -> str:
     return "".join(parts) or "0s"
 
 
-DurationMs = Annotated[int, BeforeValidator(parse_duration_ms)]
-Clock = Annotated[time, BeforeValidator(parse_clock)]
+DurationMs = Annotated[
+    int,
+    BeforeValidator(parse_duration_ms, json_schema_input_type=int | str),
+    Field(description="seconds, or text such as '50m', '8m20s', '1h30m'"),
+]
+Clock = Annotated[
+    time,
+    BeforeValidator(parse_clock, json_schema_input_type=str),
+    Field(description="time of day, HH:MM"),
+]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
