@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from podium.errors import InvalidInput, InvalidTransition
 from podium.programme import Programme, Session, Speaker
 
-UNDO_DEPTH = 100
+UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
 MESSAGE_MAX = 500
 
 
