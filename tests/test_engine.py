@@ -241,8 +241,8 @@ def test_drift_before_the_start_counts_only_lateness() -> None:
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
-        ({"action": "jump"}, "unknown action 'jump'"),
-        ({}, "unknown action None"),
+        ({"action": "jump"}, "unknown command action 'jump'"),
+        ({}, "unknown command action None"),
         ("next", "a command is a json object"),
         ({"action": "add_time"}, "add_time: seconds: field required"),
         ({"action": "add_time", "seconds": 0}, "must not be 0"),

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from podium.errors import InvalidInput, InvalidTransition
+from podium.errors import InvalidTransition, validate_tagged
 from podium.programme import Programme, Session, Speaker
 
 UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
@@ -210,18 +210,8 @@ def command_schema() -> dict[str, Any]:
 
 def parse_command(data: object) -> Command:
     """Validate a command mapping; a clear ``InvalidInput`` for anything malformed."""
-    if not isinstance(data, dict):
-        raise InvalidInput("a command is a JSON object with an 'action'")
-    action = data.get("action")
-    if action not in ACTIONS:
-        raise InvalidInput(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
-    try:
-        return _COMMAND.validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"][1:]) or "command"
-        detail = str(first["msg"]).removeprefix("Value error, ")
-        raise InvalidInput(f"{action}: {field}: {detail[0].lower()}{detail[1:]}") from None
+    command: Command = validate_tagged(_COMMAND, data, "action", ACTIONS, "command")
+    return command
 
 
 # -- transitions ---------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from podium.engine import command_schema
-from podium.errors import InvalidInput
+from podium.errors import InvalidInput, validate_tagged
 from podium.programme import ProgrammeFile
 
 MAX_FRAME = 64 * 1024
@@ -56,17 +56,10 @@ def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
         data = json.loads(text)
     except (ValueError, RecursionError):
         raise InvalidInput("the frame is not JSON; send a JSON object with a 'type'") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("a message is a JSON object with a 'type'")
-    kind = data.get("type")
-    if kind not in CLIENT_TYPES:
-        raise InvalidInput(f"unknown message type {kind!r}; use one of: {', '.join(CLIENT_TYPES)}")
-    try:
-        return _CLIENT.validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"][1:]) or "message"
-        raise InvalidInput(f"{kind}: {field}: {str(first['msg']).lower()}") from None
+    message: AuthIn | CommandIn | PingIn = validate_tagged(
+        _CLIENT, data, "type", CLIENT_TYPES, "message"
+    )
+    return message
 
 
 # -- what the server sends ----------------------------------------------------------------
