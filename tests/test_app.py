@@ -115,3 +115,19 @@ def test_each_programme_is_a_room_of_its_own(tmp_path) -> None:
         assert status == 404 and body["error"]["code"] == "not_found"
     finally:
         srv.kill()
+
+
+async def test_a_late_joiner_gets_a_fresh_snapshot_of_the_same_version(server: Server) -> None:
+    import asyncio
+
+    server.command("start_session", session_id="session-1")
+    async with websockets.connect(server.ws_url) as first:
+        early = await recv_json(first)
+    await asyncio.sleep(1.1)
+    async with websockets.connect(server.ws_url) as late:
+        later = await recv_json(late)
+    assert later["version"] == early["version"] == 1
+    assert later["server_time"] > early["server_time"]
+    elapsed = later["server_time"] - early["server_time"]
+    remaining = early["state"]["timer"]["remaining_ms"] - later["state"]["timer"]["remaining_ms"]
+    assert remaining == elapsed  # derived from the same ends_at
