@@ -17,6 +17,7 @@ CSP = (
     " form-action 'none'; frame-ancestors 'none'"
 )
 WIDTH, LABEL, ROW, HEAD = 1100, 270, 20, 24
+STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360)
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;color:#1d2433;margin:24px;max-width:1150px}
 h1{font-size:22px;margin:0}h2{font-size:17px;margin:28px 0 8px}.sub{color:#5b6476}
@@ -77,11 +78,11 @@ def _row(
     zone: ZoneInfo,
     bold: bool = False,
 ) -> list[str]:
-    weight = ' font-weight="600"' if bold else ""
+    style = ' x="4" font-weight="600"' if bold else ' x="16"'
     text = escape(label if len(label) <= 44 else label[:43] + "…")
     plan = f"{label}: planned {clock(planned[0], zone)}-{clock(planned[1], zone)}"
     return [
-        f'<text x="4" y="{y + 12}"{weight}>{text}</text>',
+        f'<text y="{y + 12}"{style}>{text}</text>',
         _rect(axis.x(planned[0]), axis.x(planned[1]), y + 2, 6, PLANNED, plan),
         *_actual(axis, turns, y + 9, label, zone),
     ]
@@ -89,8 +90,9 @@ def _row(
 
 def _grid(axis: _Axis, height: float, zone: ZoneInfo) -> list[str]:
     out = []
-    step = 30 * 60_000 if axis.end - axis.start > 3 * 3600_000 else 10 * 60_000
-    tick = (axis.start // step + 1) * step
+    span = axis.end - axis.start
+    step = next((m * 60_000 for m in STEPS_MIN if span / (m * 60_000) <= 14), 720 * 60_000)
+    tick = -(-axis.start // step) * step
     while tick < axis.end:
         x = axis.x(tick)
         out.append(f'<line x1="{x}" y1="14" x2="{x}" y2="{height}" stroke="#e3e6ec"/>')
@@ -111,9 +113,7 @@ def timeline(report: Report) -> str:
         body += _row(axis, y, s.title, (s.planned_start, s.planned_end), _spans(s), zone, True)
         y += ROW
         for sp in s.speakers:
-            body += _row(
-                axis, y, f"  {sp.name}", (sp.planned_start, sp.planned_end), sp.turns, zone
-            )
+            body += _row(axis, y, sp.name, (sp.planned_start, sp.planned_end), sp.turns, zone)
             y += ROW
     height = y + 24
     legend = [
