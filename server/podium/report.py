@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from podium import engine
 from podium.engine import Phase, State, TimerStatus
 from podium.errors import NotFound
 from podium.programme import Programme
 from podium.store.base import LogRecord
+from podium.timefmt import clock, length
 
 
 @dataclass
@@ -81,24 +83,37 @@ class SpeakerReport:
     def over_plan_ms(self) -> int | None:
         return self.speaking_ms - self.allocation_ms if self.turns else None
 
+    @property
+    def status(self) -> str:
+        return "live" if self.live else ("done" if self.spoke else "did not speak")
+
+    def row(self) -> dict[str, int | None]:
+        start = self.actual_start
+        return {
+            "planned_start": self.planned_start,
+            "actual_start": start,
+            "start_delay_ms": None if start is None else start - self.planned_start,
+            "actual_end": self.actual_end,
+            "planned_ms": self.allocation_ms,
+            "actual_ms": self.speaking_ms if self.spoke else None,
+            "over_plan_ms": self.over_plan_ms,
+            "paused_ms": self.paused_ms,
+            "added_ms": self.added_ms,
+            "overtime_ms": self.overtime_ms,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
             "affiliation": self.affiliation,
             "presence": self.presence,
-            "status": "live" if self.live else ("done" if self.spoke else "did not speak"),
-            "planned_start": self.planned_start,
+            "status": self.status,
+            **self.row(),
             "planned_end": self.planned_end,
             "allocation_ms": self.allocation_ms,
-            "actual_start": self.actual_start,
-            "actual_end": self.actual_end,
             "on_ms": self.on_ms,
             "speaking_ms": self.speaking_ms,
-            "paused_ms": self.paused_ms,
-            "added_ms": self.added_ms,
-            "overtime_ms": self.overtime_ms,
-            "over_plan_ms": self.over_plan_ms,
             "turns": len(self.turns),
         }
 
@@ -154,27 +169,61 @@ class SessionReport:
     def overtime_ms(self) -> int:
         return max(self.over_plan_ms or 0, 0)
 
+    @property
+    def status(self) -> str:
+        return "live" if self.live else ("done" if self.ran else "not run")
+
+    def row(self) -> dict[str, int | None]:
+        start, end = self.actual_start, self.actual_end
+        return {
+            "planned_start": self.planned_start,
+            "actual_start": start,
+            "start_delay_ms": None if start is None else start - self.planned_start,
+            "actual_end": end,
+            "planned_ms": self.planned_ms,
+            "actual_ms": self.actual_ms,
+            "over_plan_ms": self.over_plan_ms,
+            "paused_ms": self.paused_ms,
+            "added_ms": self.added_ms,
+            "overtime_ms": self.overtime_ms,
+        }
+
     def as_dict(self) -> dict[str, Any]:
-        start = self.actual_start
         end = self.actual_end
         return {
             "id": self.id,
             "title": self.title,
-            "status": "live" if self.live else ("done" if self.ran else "not run"),
-            "planned_start": self.planned_start,
+            "status": self.status,
+            **self.row(),
             "planned_end": self.planned_end,
-            "planned_ms": self.planned_ms,
-            "actual_start": start,
-            "actual_end": end,
-            "actual_ms": self.actual_ms,
-            "start_delay_ms": None if start is None else start - self.planned_start,
             "end_drift_ms": None if end is None else end - self.planned_end,
-            "over_plan_ms": self.over_plan_ms,
-            "overtime_ms": self.overtime_ms,
-            "paused_ms": self.paused_ms,
-            "added_ms": self.added_ms,
             "speakers": [s.as_dict() for s in self.speakers],
         }
+
+
+# The figures of a row, as every format shows them: (field, heading, how to show it)
+COLUMNS = (
+    ("planned_start", "planned", "moment"),
+    ("actual_start", "actual", "moment"),
+    ("start_delay_ms", "start Δ", "signed"),
+    ("actual_end", "end", "moment"),
+    ("planned_ms", "plan", "length"),
+    ("actual_ms", "actual", "length"),
+    ("over_plan_ms", "vs plan", "signed"),
+    ("paused_ms", "paused", "length"),
+    ("added_ms", "added", "length"),
+    ("overtime_ms", "overtime", "length"),
+)
+
+
+def cells(row: dict[str, int | None], zone: ZoneInfo) -> list[str]:
+    """A row's figures as people read them: local times, m:ss, signed differences."""
+    shown = {
+        "moment": lambda v: clock(v, zone),
+        "signed": lambda v: length(v, signed=True),
+        "length": length,
+    }
+    return [shown[kind](row[name]) for name, _, kind in COLUMNS]
 
 
 @dataclass

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 
-from podium.report import Report
+from podium.report import COLUMNS, Report, cells
 from podium.report_html import to_html
 from podium.timefmt import clock, length
 
@@ -16,12 +16,14 @@ FORMATS = ("text", "csv", "json", "html")
 
 
 def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(len(r[i]) for r in rows if r) for i in range(len(rows[0]))]
     return [
         "  ".join(
             c.ljust(w) if i < 2 else c.rjust(w)
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
         ).rstrip()
+        if r
+        else ""
         for r in rows
     ]
 
@@ -35,55 +37,13 @@ def to_text(report: Report) -> str:
         f"made {clock(report.made_at, zone)}; {t['commands']} commands applied",
         "",
     ]
-    head = [
-        "",
-        "",
-        "plan",
-        "actual",
-        "start Δ",
-        "length",
-        "actual",
-        "vs plan",
-        "paused",
-        "added",
-        "overtime",
-    ]
+    rows: list[list[str]] = [["", "", *(heading for _, heading, _ in COLUMNS)]]
     for s in report.sessions:
-        d = s.as_dict()
-        rows = [
-            head,
-            [
-                s.title[:48],
-                d["status"],
-                clock(s.planned_start, zone),
-                clock(s.actual_start, zone),
-                length(d["start_delay_ms"], True),
-                length(s.planned_ms),
-                length(s.actual_ms),
-                length(s.over_plan_ms, True),
-                length(s.paused_ms),
-                length(s.added_ms),
-                length(s.overtime_ms),
-            ],
-        ]
+        rows += [[], [s.title[:56], s.status, *cells(s.row(), zone)]]
         for sp in s.speakers:
-            start_delta = None if sp.actual_start is None else sp.actual_start - sp.planned_start
-            rows.append(
-                [
-                    f"  {sp.name}"[:48],
-                    "live" if sp.live else ("" if sp.spoke else "-"),
-                    clock(sp.planned_start, zone),
-                    clock(sp.actual_start, zone),
-                    length(start_delta, True),
-                    length(sp.allocation_ms),
-                    length(sp.speaking_ms if sp.spoke else None),
-                    length(sp.over_plan_ms, True),
-                    length(sp.paused_ms),
-                    length(sp.added_ms),
-                    length(sp.overtime_ms),
-                ]
-            )
-        out += [*_table(rows), ""]
+            status = {"done": "", "did not speak": "-"}.get(sp.status, sp.status)
+            rows.append([f"  {sp.name}"[:56], status, *cells(sp.row(), zone)])
+    out += [*_table(rows), ""]
     out.append("totals")
     worst = t["most_overtime"]
     longest = t["longest_session"]
@@ -105,76 +65,24 @@ def to_text(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-CSV_COLUMNS = (
-    "kind",
-    "session_id",
-    "id",
-    "name",
-    "status",
-    "planned_start",
-    "planned_end",
-    "planned",
-    "actual_start",
-    "actual_end",
-    "actual",
-    "vs_plan",
-    "paused",
-    "added",
-    "overtime",
-)
-
-
 def to_csv(report: Report) -> str:
-    """One row per session and per speaker; times local, durations in whole seconds."""
+    """One row per session and per speaker; times local, lengths in whole seconds."""
     zone = report.programme.zone
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    names = [f.replace("_ms", "_s") for f, _, _ in COLUMNS]  # lengths in seconds here
+    writer.writerow(["kind", "session_id", "id", "name", "status", *names])
 
-    def seconds(ms: int | None) -> str:
-        return "" if ms is None else str(round(ms / 1000))
+    def shown(row: dict[str, int | None]) -> list[str]:
+        return [
+            clock(v, zone) if kind == "moment" else "" if v is None else str(round(v / 1000))
+            for (name, _, kind), v in zip(COLUMNS, row.values(), strict=True)
+        ]
 
     for s in report.sessions:
-        d = s.as_dict()
-        writer.writerow(
-            [
-                "session",
-                s.id,
-                s.id,
-                s.title,
-                d["status"],
-                clock(s.planned_start, zone),
-                clock(s.planned_end, zone),
-                seconds(s.planned_ms),
-                clock(s.actual_start, zone),
-                clock(s.actual_end, zone),
-                seconds(s.actual_ms),
-                seconds(s.over_plan_ms),
-                seconds(s.paused_ms),
-                seconds(s.added_ms),
-                seconds(s.overtime_ms),
-            ]
-        )
+        writer.writerow(["session", s.id, s.id, s.title, s.status, *shown(s.row())])
         for sp in s.speakers:
-            writer.writerow(
-                [
-                    "speaker",
-                    s.id,
-                    sp.id,
-                    sp.name,
-                    sp.as_dict()["status"],
-                    clock(sp.planned_start, zone),
-                    clock(sp.planned_end, zone),
-                    seconds(sp.allocation_ms),
-                    clock(sp.actual_start, zone),
-                    clock(sp.actual_end, zone),
-                    seconds(sp.speaking_ms if sp.spoke else None),
-                    seconds(sp.over_plan_ms),
-                    seconds(sp.paused_ms),
-                    seconds(sp.added_ms),
-                    seconds(sp.overtime_ms),
-                ]
-            )
+            writer.writerow(["speaker", s.id, sp.id, sp.name, sp.status, *shown(sp.row())])
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ import itertools
 from html import escape
 from zoneinfo import ZoneInfo
 
-from podium.report import Report, SessionReport, Turn
+from podium.report import COLUMNS, Report, SessionReport, Turn, cells
 from podium.timefmt import clock, length
 
 CSP = (
@@ -171,40 +171,30 @@ def drift_chart(report: Report) -> str:
     )
 
 
-def _delta(ms: int | None) -> str:
-    cls = "late" if ms and ms > 0 else "early" if ms and ms < 0 else ""
-    return f'<td class="{cls}">{length(ms, True)}</td>'
+def _row_cells(row: dict[str, int | None], zone: ZoneInfo) -> str:
+    out = []
+    for (name, _, kind), text in zip(COLUMNS, cells(row, zone), strict=True):
+        value = row[name]
+        cls = ""
+        if kind == "signed" and value:
+            cls = ' class="late"' if value > 0 else ' class="early"'
+        out.append(f"<td{cls}>{text}</td>")
+    return "".join(out)
 
 
 def _tables(report: Report) -> str:
     zone = report.programme.zone
-    head = (
-        "<tr><th></th><th>planned</th><th>actual</th><th>start Δ</th><th>end</th>"
-        "<th>plan</th><th>actual</th><th>vs plan</th><th>paused</th><th>added</th>"
-        "<th>overtime</th></tr>"
-    )
+    head = "<tr><th></th>" + "".join(f"<th>{h}</th>" for _, h, _ in COLUMNS) + "</tr>"
     out = []
     for s in report.sessions:
-        d = s.as_dict()
         rows = [
             head,
-            f'<tr class="session"><td>{escape(s.title)} <small>({d["status"]})</small>'
-            f"</td><td>{clock(s.planned_start, zone)}</td><td>{clock(s.actual_start, zone)}"
-            f"</td>{_delta(d['start_delay_ms'])}<td>{clock(s.actual_end, zone)}</td>"
-            f"<td>{length(s.planned_ms)}</td><td>{length(s.actual_ms)}</td>"
-            f"{_delta(s.over_plan_ms)}<td>{length(s.paused_ms)}</td>"
-            f"<td>{length(s.added_ms)}</td><td>{length(s.overtime_ms)}</td></tr>",
+            f'<tr class="session"><td>{escape(s.title)} <small>({s.status})</small></td>'
+            f"{_row_cells(s.row(), zone)}</tr>",
         ]
-        for sp in s.speakers:
-            delay = None if sp.actual_start is None else sp.actual_start - sp.planned_start
-            rows.append(
-                f"<tr><td>{escape(sp.name)}</td><td>{clock(sp.planned_start, zone)}</td>"
-                f"<td>{clock(sp.actual_start, zone)}</td>{_delta(delay)}"
-                f"<td>{clock(sp.actual_end, zone)}</td><td>{length(sp.allocation_ms)}</td>"
-                f"<td>{length(sp.speaking_ms if sp.spoke else None)}</td>"
-                f"{_delta(sp.over_plan_ms)}<td>{length(sp.paused_ms)}</td>"
-                f"<td>{length(sp.added_ms)}</td><td>{length(sp.overtime_ms)}</td></tr>"
-            )
+        rows += [
+            f"<tr><td>{escape(sp.name)}</td>{_row_cells(sp.row(), zone)}</tr>" for sp in s.speakers
+        ]
         out.append("<table>" + "".join(rows) + "</table>")
     return "".join(out)
 
