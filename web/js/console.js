@@ -193,6 +193,12 @@ $("message-form").addEventListener("submit", async (event) => {
   const target = new FormData($("message-form")).get("target");
   if (await run({ action: "show_message", text, target })) $("message-text").value = "";
 });
+$("message-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault(); // Enter sends; Shift+Enter starts a new line
+    $("message-form").requestSubmit();
+  }
+});
 $("message-clear").addEventListener("click", ACTIONS.clear);
 $("report").addEventListener("click", openReport);
 
@@ -258,7 +264,7 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (event.ctrlKey || event.metaKey) return;
-  if ((key === " " || key === "enter") && target.closest?.("button, summary, [tabindex]")) return;
+  if (key === "enter" && target.closest?.("button, summary, a")) return; // Space stays "pause"
   if (key === "m") {
     event.preventDefault();
     $("message-text").focus();
