@@ -345,6 +345,7 @@ function sessionRow(session, row, state) {
     const current = scheduleAt(live.state, live.serverTime, live.clock.now()).rows.find(
       (r) => r.id === session.id,
     );
+    if (current.status === "skipped") return;
     const start = current.actual_start ?? current.projected_start;
     const end = current.actual_end ?? current.projected_end;
     const late = minutes((current.status === "done" ? end - current.planned_end : start - current.planned_start));

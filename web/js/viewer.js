@@ -121,7 +121,7 @@ function renderAgenda(state, now) {
     }
     body.append(head);
     const facts = [durationText(row.planned_end - row.planned_start)];
-    const shift = shiftText(start - row.planned_start);
+    const shift = start === null ? "" : shiftText(start - row.planned_start);
     if (row.status === "done") {
       facts.push(`${t("label.actual")} ${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`);
     } else if (row.status === "live") {
