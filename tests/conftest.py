@@ -22,7 +22,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A real Redis without persistence (see ``tests/redis_server.py``)."""
     srv = redis_for_test(tmp_path / "redis")
     yield srv
-    srv.kill()
+    srv.finish()
 
 
 @pytest.fixture
@@ -30,4 +30,4 @@ def redis_aof(tmp_path: Path) -> Iterator[RedisServer]:
     """A real Redis with AOF persistence: a stop and start keeps every write."""
     srv = redis_for_test(tmp_path / "redis", appendonly=True)
     yield srv
-    srv.kill()
+    srv.finish()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.helpers import free_port
 
@@ -81,6 +82,17 @@ class RedisServer:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+
+    def finish(self) -> None:
+        """After a test: stop the private server, or delete this test's keys from the shared."""
+        self.kill()
+        if self.external_url:
+            client = redis.Redis.from_url(self.external_url)
+            try:
+                for key in client.scan_iter(f"{self.prefix}:*"):
+                    client.delete(key)
+            finally:
+                client.close()
 
 
 def redis_for_test(where: Path, appendonly: bool = False) -> RedisServer:

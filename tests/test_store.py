@@ -149,7 +149,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     for store in chosen.opened:
         await store.close()
     if redis is not None:
-        redis.kill()
+        redis.finish()
 
 
 async def committed_to(store: Store, n: int) -> tuple[Store, list[tuple[State, LogRecord]]]:
