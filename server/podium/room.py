@@ -174,10 +174,11 @@ class Room:
                     # another process wrote first (shared store): catch up, then either
                     # report the conflict or, if no version was named, try again
                     await self.refresh()
-                    if command.expected_version is not None:
+                    if command.expected_version is not None or self.state is current:
                         raise
                     continue
-                self._adopt(applied.state)
+                # the change notice of a shared store may have brought this state already
+                self.adopt_if_newer(applied.state)
                 log.info("%s v%d %s (%s)", self.id, applied.state.version, applied.summary, actor)
                 return applied.state
 
