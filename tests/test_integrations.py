@@ -17,6 +17,7 @@ import websockets
 from podium.cli import main
 from podium.report_html import STYLE_HASH
 from tests.helpers import Server, free_port, recv_json
+from tests.redis_server import RedisServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -235,3 +236,22 @@ async def test_the_html_report_renders_under_its_csp(server: Server, chromium: P
         assert report.url.startswith("blob:") and await report.evaluate(size) == "22px"
         assert refusals == []
         await browser.close()
+
+
+def test_podium_report_reads_a_redis_log(
+    tmp_path: Path, redis_server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    redis_args = ["--redis", redis_server.url, "--redis-prefix", redis_server.prefix]
+    server = Server(data_dir=tmp_path / "data", extra_args=redis_args).start()
+    try:
+        server.command("start_session", session_id="opening-session")
+        server.command("pause")
+        server.command("end_session")
+    finally:
+        server.kill()
+    assert main(["report", *redis_args, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    opening = report["sessions"][0]
+    assert opening["status"] == "done" and report["totals"]["commands"] == 3
+    assert opening["speakers"][0]["status"] == "done"
+    assert report["commands"] == {"start_session": 1, "pause": 1, "end_session": 1}
