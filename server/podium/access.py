@@ -1,0 +1,71 @@
+"""Who may connect and how much: the WebSocket Origin allowlist, tokens taken from a
+request, per-address connection limits, and an access log that never shows a token."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from podium.ratelimit import Limits, PerKey
+
+HEARTBEAT_S = 20.0
+_TOKEN_IN_QUERY = re.compile(r"(?i)(token=)[^&\s#]*")
+
+
+def redact(text: str) -> str:
+    """``/ws?room=x&token=SECRET`` -> ``/ws?room=x&token=[redacted]``."""
+    return _TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
+
+
+class RedactingAccessLogger(AbstractAccessLogger):
+    """One line a request, like a web server's, with tokens in the query redacted."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            '%s "%s %s" %d %.1fms',
+            request.remote,
+            request.method,
+            redact(request.path_qs),
+            response.status,
+            time * 1000,
+        )
+
+
+def bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def read_token(request: web.Request) -> str | None:
+    """A reader's token: the bearer header, else ``?token=`` (for links and OBS)."""
+    return bearer(request) or request.query.get("token") or None
+
+
+@dataclass
+class Policy:
+    """The settings ``podium serve`` takes for access, with safe defaults."""
+
+    allow_origins: frozenset[str] = frozenset()  # besides the same origin; "*" for any
+    limits: Limits = field(default_factory=Limits)
+    heartbeat_s: float = HEARTBEAT_S
+    connects: PerKey = field(init=False)
+    http_commands: PerKey = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.connects = PerKey(self.limits.connects)
+        self.http_commands = PerKey(self.limits.commands)
+
+    def origin_allowed(self, request: web.Request) -> bool:
+        """Browsers always send ``Origin`` on a WebSocket; other clients need none.
+        Same origin means the page came from the host the socket goes to."""
+        origin = request.headers.get("Origin")
+        if origin is None or "*" in self.allow_origins:
+            return True
+        if origin.rstrip("/") in self.allow_origins:
+            return True
+        return origin != "null" and urlsplit(origin).netloc.lower() == request.host.lower()
