@@ -3,6 +3,7 @@ request, per-address connection limits, and an access log that never shows a tok
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -53,12 +54,29 @@ class Policy:
     allow_origins: frozenset[str] = frozenset()  # besides the same origin; "*" for any
     limits: Limits = field(default_factory=Limits)
     heartbeat_s: float = HEARTBEAT_S
+    limit_loopback: bool = False  # loopback is this machine, or a reverse proxy in front
     connects: PerKey = field(init=False)
     http_commands: PerKey = field(init=False)
 
     def __post_init__(self) -> None:
         self.connects = PerKey(self.limits.connects)
         self.http_commands = PerKey(self.limits.commands)
+
+    def allow_connect(self, peer: str) -> bool:
+        return self._exempt(peer) or self.connects.allow(peer)
+
+    def allow_http_command(self, peer: str) -> bool:
+        return self._exempt(peer) or self.http_commands.allow(peer)
+
+    def _exempt(self, peer: str) -> bool:
+        """Per-address limits skip loopback: behind a local proxy every client has that
+        address, and limiting it would limit everyone at once (let the proxy do it)."""
+        if self.limit_loopback:
+            return False
+        try:
+            return ipaddress.ip_address(peer).is_loopback
+        except ValueError:
+            return False
 
     def origin_allowed(self, request: web.Request) -> bool:
         """Browsers always send ``Origin`` on a WebSocket; other clients need none.

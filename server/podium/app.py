@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html"
          "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
 TOKEN_POLL_S = 1.0
+WS_SEND_BUFFER = 64 * 1024  # per WebSocket in the kernel; Linux doubles it
 
 ROOMS = web.AppKey("rooms", dict[str, Room])
 TOKENS = web.AppKey("tokens", Tokens)
@@ -155,7 +157,7 @@ async def _json_body(request: web.Request) -> object:
 async def commands(request: web.Request) -> web.Response:
     request.app[TOKENS].require_moderator(bearer(request))
     peer = request.remote or "?"
-    if not request.app[POLICY].http_commands.allow(peer):
+    if not request.app[POLICY].allow_http_command(peer):
         raise RateLimited("too many commands from your address; wait a few seconds")
     room = room_of(request)
     command = engine.parse_command(await _json_body(request))
@@ -276,13 +278,14 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             f"pages from {request.headers.get('Origin')} may not connect here; the organiser"
             " can allow it with --allow-origin"
         )
-    if not policy.connects.allow(peer):
+    if not policy.allow_connect(peer):
         raise RateLimited("too many new connections from your address; wait a few seconds")
     ws = web.WebSocketResponse(heartbeat=policy.heartbeat_s, compress=False, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
     kind = request.query.get("client", "viewer")[:16]
     conn = Connection(ws, room, request.app[TOKENS], policy, peer)
     conn.transport = request.transport
+    _bound_kernel_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)
     try:
@@ -300,6 +303,15 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         conn.leave()
         connections.discard(conn)
     return ws
+
+
+def _bound_kernel_buffer(transport: asyncio.BaseTransport | None) -> None:
+    """A fixed send buffer for a WebSocket: the kernel would otherwise grow it to megabytes
+    for a client that stops reading, before the hub's own bound (``max_buffer``) is seen."""
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WS_SEND_BUFFER)
 
 
 async def _close_all(conns: list[Connection], code: int, message: bytes) -> None:

@@ -43,6 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         allow_origins=frozenset(o.rstrip("/") for o in origins),
         limits=limits,
         heartbeat_s=args.heartbeat,
+        limit_loopback=args.limit_loopback,
     )
     options = ServeOptions(
         programmes=_load_all(args.programme),
@@ -145,9 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--heartbeat", type=float, default=20.0, help="seconds between WebSocket pings"
     )
+    serve.add_argument(
+        "--limit-loopback",
+        action="store_true",
+        help="apply the per-address limits to loopback clients too (off: a local reverse"
+        " proxy makes every client look like 127.0.0.1)",
+    )
     for name, default, what in [
-        ("commands", "30/10", "commands per moderator connection (and per address over HTTP)"),
-        ("messages", "60/10", "messages per WebSocket connection"),
+        ("commands", "60/10", "commands per moderator connection (and per address over HTTP)"),
+        ("messages", "120/10", "messages per WebSocket connection"),
         ("connects", "300/10", "new WebSocket connections per client address"),
     ]:
         serve.add_argument(

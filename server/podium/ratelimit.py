@@ -95,6 +95,6 @@ class PerKey:
 class Limits:
     """The defaults allow a busy console and a venue of viewers behind one NAT address."""
 
-    commands: Rate = field(default_factory=lambda: Rate(30, 10))  # per moderator connection
-    messages: Rate = field(default_factory=lambda: Rate(60, 10))  # per connection, any frame
+    commands: Rate = field(default_factory=lambda: Rate(60, 10))  # per moderator connection
+    messages: Rate = field(default_factory=lambda: Rate(120, 10))  # per connection, any frame
     connects: Rate = field(default_factory=lambda: Rate(300, 10))  # new sockets per address
