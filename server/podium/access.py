@@ -4,12 +4,14 @@ request, per-address connection limits, and an access log that never shows a tok
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 
 from podium.ratelimit import Limits, PerKey
 
@@ -34,6 +36,22 @@ class RedactingAccessLogger(AbstractAccessLogger):
             response.status,
             time * 1000,
         )
+
+
+class BadRequestsInOneLine(logging.Filter):
+    """aiohttp logs a malformed request (from a broken or hostile client) with a traceback;
+    it is the client's fault and already answered with a 400, so one line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            reason = str(exc.message).strip().splitlines()[0] if exc.message else "malformed"
+            record.args = (record.getMessage(), exc.code, redact(reason))
+            record.msg = "%s (answered %d: %s)"
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
 
 
 def bearer(request: web.Request) -> str | None:

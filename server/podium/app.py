@@ -29,7 +29,15 @@ from podium.errors import (
     Unauthorized,
 )
 from podium.hub import Client
-from podium.protocol import MAX_FRAME, AuthIn, CommandIn, PingIn, encode, parse_client
+from podium.protocol import (
+    MAX_FRAME,
+    AuthIn,
+    CommandIn,
+    InvalidMessage,
+    PingIn,
+    encode,
+    parse_client,
+)
 from podium.ratelimit import Bucket
 from podium.room import Room
 
@@ -231,8 +239,8 @@ class Connection:
             return
         try:
             message = parse_client(text)
-        except InvalidInput as exc:
-            await self.error(exc)
+        except InvalidMessage as exc:
+            await self.error(exc, exc.msg_id)
             return
         if isinstance(message, PingIn):
             await self.send({"type": "pong", "t0": message.t0, "server_time": self.room.clock()})
@@ -299,6 +307,9 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                 await conn.handle(msg.data, kind)
             elif msg.type is WSMsgType.BINARY:
                 await conn.handle_binary()
+    except Exception:  # a bug of ours: say so and close, never leave the client hanging
+        log.exception("unexpected error on a WebSocket from %s", peer)
+        await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
     finally:
         conn.leave()
         connections.discard(conn)

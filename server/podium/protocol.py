@@ -48,23 +48,37 @@ _CLIENT = TypeAdapter(ClientMessage)
 CLIENT_TYPES = ("auth", "command", "ping")
 
 
+class InvalidMessage(InvalidInput):
+    """A frame that is not a valid message; ``msg_id`` is its ``id`` when it had a usable
+    one, so a client can match the error to what it sent."""
+
+    def __init__(self, message: str, msg_id: str | int | None = None) -> None:
+        super().__init__(message)
+        self.msg_id = msg_id
+
+
 def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
-    """Decode one client frame; ``InvalidInput`` with a plain reason for anything else."""
+    """Decode one client frame; ``InvalidMessage`` with a plain reason for anything else."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise InvalidInput("the frame is not JSON; send a JSON object with a 'type'") from None
+        raise InvalidMessage("the frame is not JSON; send a JSON object with a 'type'") from None
     if not isinstance(data, dict):
-        raise InvalidInput("a message is a JSON object with a 'type'")
+        raise InvalidMessage("a message is a JSON object with a 'type'")
     kind = data.get("type")
+    msg_id = data.get("id")
+    if type(msg_id) not in (str, int):
+        msg_id = None
     if kind not in CLIENT_TYPES:
-        raise InvalidInput(f"unknown message type {kind!r}; use one of: {', '.join(CLIENT_TYPES)}")
+        raise InvalidMessage(
+            f"unknown message type {kind!r}; use one of: {', '.join(CLIENT_TYPES)}", msg_id
+        )
     try:
         return _CLIENT.validate_python(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"][1:]) or "message"
-        raise InvalidInput(f"{kind}: {field}: {str(first['msg']).lower()}") from None
+        raise InvalidMessage(f"{kind}: {field}: {str(first['msg']).lower()}", msg_id) from None
 
 
 # -- what the server sends ----------------------------------------------------------------

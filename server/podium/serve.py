@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from podium.access import Policy, RedactingAccessLogger
+from podium.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
 from podium.app import create_app
 from podium.auth import Tokens
 from podium.errors import PodiumError
@@ -127,6 +127,7 @@ async def serve(options: ServeOptions) -> None:
 def run(options: ServeOptions) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
     factory = None
     with contextlib.suppress(ImportError):
         import uvloop
