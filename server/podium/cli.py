@@ -124,6 +124,19 @@ def cmd_token_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from podium.protocol import json_schemas
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / f"{name}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {len(json_schemas())} schemas to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podium", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--viewer", action="store_true", help="rotate the viewer token instead")
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.set_defaults(func=cmd_token_rotate)
+
+    schema = sub.add_parser("schema", help="write the JSON Schemas of the protocol")
+    schema.add_argument("--out", default="docs/schemas")
+    schema.set_defaults(func=cmd_schema)
     return parser
 
 
