@@ -379,4 +379,7 @@ def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) 
     app.on_startup.append(_watch_tokens)
     app.on_shutdown.append(_going_away)
     app.on_cleanup.append(_stop_watching)
+    from podium.integrations import add_routes  # its routes build on this module's
+
+    add_routes(app)
     return app
