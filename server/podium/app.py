@@ -39,6 +39,7 @@ from podium.protocol import (
     parse_client,
 )
 from podium.ratelimit import Bucket
+from podium.report_html import STYLE_HASH as REPORT_STYLE
 from podium.room import Room
 
 log = logging.getLogger("podium.app")
@@ -59,7 +60,7 @@ WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    f"default-src 'self'; script-src 'self'; style-src 'self' {REPORT_STYLE}; img-src 'self' data:;"
     " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
 )
 
