@@ -127,6 +127,13 @@ def test_a_private_event_protects_the_read_routes(tmp_path: Path) -> None:
             assert status == 401 and body["error"]["code"] == "unauthorized", path
         assert scrape(server, token="viewer-secret")['podium_store_up{store="files"}'] == 1
         assert text(server, "phase&token=viewer-secret") == (200, "idle")
+        watched = podium(
+            "watch", server.url, "--once", env={"PODIUM_VIEWER_TOKEN": "viewer-secret"}
+        )
+        assert watched.returncode == 0 and "no session live" in watched.stdout, watched.stderr
+        env = {"PODIUM_VIEWER_TOKEN": "wrong", "PODIUM_MODERATOR_TOKEN": ""}
+        refused = podium("watch", server.url, "--once", env=env)
+        assert refused.returncode == 2 and "unauthorized" in refused.stderr
     finally:
         server.kill()
 

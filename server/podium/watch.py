@@ -25,6 +25,7 @@ from podium.errors import PodiumError
 from podium.timefmt import countdown, length
 
 REFRESH_S = 0.25
+FIRST_VIEW_S = 10.0
 
 
 def ws_url(url: str, room: str | None, token: str | None = None) -> str:
@@ -103,11 +104,27 @@ def _token() -> str | None:
     return os.environ.get("PODIUM_VIEWER_TOKEN") or os.environ.get("PODIUM_MODERATOR_TOKEN")
 
 
+async def _first_view(ws: websockets.ClientConnection, url: str) -> dict[str, Any]:
+    """The snapshot, past an ``auth_ok``; the server's own words if it refuses."""
+    while True:
+        try:
+            message = json.loads(await asyncio.wait_for(ws.recv(), FIRST_VIEW_S))
+        except TimeoutError:
+            raise PodiumError(
+                f"{url} sent no state within {FIRST_VIEW_S:.0f} s; if the event is private,"
+                " set PODIUM_VIEWER_TOKEN"
+            ) from None
+        if message["type"] == "error":
+            raise PodiumError(f"{url}: {message['code']}: {message['message']}")
+        if message["type"] in ("snapshot", "state"):
+            return message
+
+
 async def once(url: str, room: str | None, console: Console) -> None:
     """Print the current view once and return (for scripts and checks)."""
     try:
         async with websockets.connect(ws_url(url, room, _token()), open_timeout=10) as ws:
-            snapshot = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            snapshot = await _first_view(ws, url)
             pending: list[dict[str, Any]] = []
             offset = await _offset(ws, pending)
     except (OSError, websockets.WebSocketException, TimeoutError) as exc:
@@ -124,7 +141,7 @@ async def follow(url: str, room: str | None, console: Console) -> None:
     with Live(console=console, auto_refresh=False) as live:
         async for ws in websockets.connect(ws_url(url, room, _token()), open_timeout=10):
             try:
-                pending: list[dict[str, Any]] = [json.loads(await ws.recv())]
+                pending: list[dict[str, Any]] = [await _first_view(ws, url)]
                 offset = await _offset(ws, pending)
                 status = ""
                 while True:
