@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check programme files and print a summary")
     check.add_argument("file", nargs="+")
     check.set_defaults(func=cmd_check)
+
+    from podium.bench import add_parser as add_bench
+
+    add_bench(sub)
     return parser
 
 
