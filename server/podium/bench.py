@@ -42,7 +42,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from websockets.asyncio.client import ClientConnection, connect
 
-from podium.bench_client import worker_main
+from podium.bench_client import watch_pipe, worker_main
 from podium.bench_report import ratios, summary, table
 from podium.errors import InvalidInput, PodiumError
 from podium.limits import raise_open_file_limit
@@ -177,9 +177,8 @@ class Fleet:
             child.close()
             workers.append(WorkerHandle(process, parent))
         fleet = cls(workers)
-        loop = asyncio.get_running_loop()
         for worker in workers:
-            loop.add_reader(worker.pipe.fileno(), fleet._on_pipe, worker)
+            watch_pipe(worker.pipe, fleet._on_pipe, worker)
         await fleet.replies("ready", timeout=60)
         return fleet
 
@@ -352,7 +351,7 @@ def plan(index: int, state: dict[str, Any]) -> dict[str, Any]:
     return {"action": action}
 
 
-# -- one measurement -------------------------------------------------------------------------
+# -- one server under test -------------------------------------------------------------------
 
 
 def _task(opts: Options, label: str, total: int) -> Callable[[int], None]:
@@ -363,121 +362,173 @@ def _task(opts: Options, label: str, total: int) -> Callable[[int], None]:
     return lambda done: progress.update(task, completed=done)
 
 
-async def _everyone_has(fleet: Fleet, version: int, viewers: int) -> bool:
-    return await fleet.until(lambda: fleet.have(version) >= viewers, timeout=10 + viewers / 500)
+class Measurement:
+    """One server under test: its viewers, its moderator, and what was measured.
 
+    The bench drives several of these in step (Podium and the baseline take turns, command
+    by command), so a burst of load from elsewhere on a shared machine hits both alike.
+    """
 
-async def measure(target: Target, opts: Options) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Measure one server; returns the result and the last state (the baseline's payload)."""
-    n = opts.viewers
-    fleet = await Fleet.start(target.ws_url, opts)
-    moderator: Moderator | None = None
-    try:
-        before = proc_sample(target.pid)
-        show = _task(opts, f"{target.name}: joining", n)
+    def __init__(self, target: Target, opts: Options) -> None:
+        self.target = target
+        self.opts = opts
+        self.fleet: Fleet | None = None
+        self.moderator: Moderator | None = None
+        self.joined = 0
+        self.samples: dict[str, tuple[float, int] | None] = {}
+        self.sent: dict[int, int] = {}
+        self.acks: list[float] = []
+        self.command_cpu_s = 0.0  # server CPU from each command sent until all have it
+        self.result: dict[str, Any] = {"viewers": opts.viewers, "idle": None, "storm": None}
+
+    def sample(self, name: str) -> None:
+        self.samples[name] = proc_sample(self.target.pid)
+
+    async def _everyone_has(self, version: int) -> None:
+        assert self.fleet is not None
+        fleet, joined = self.fleet, self.joined
+        await fleet.until(lambda: fleet.have(version) >= joined, timeout=10 + joined / 500)
+
+    async def join(self) -> None:
+        """Start the client processes, connect every viewer, then the moderator."""
+        n = self.opts.viewers
+        self.fleet = fleet = await Fleet.start(self.target.ws_url, self.opts)
+        self.sample("before")
+        show = _task(self.opts, f"{self.target.name}: joining", n)
         started = time.time_ns()
         fleet.send(("join",))
         await fleet.until(
             lambda: fleet.joined + fleet.failed >= n, 60 + n / 50, lambda: show(fleet.joined)
         )
-        join_s = (time.time_ns() - started) / 1e9
-        joined = fleet.joined
-        if joined == 0:
-            raise BenchFailed(f"no viewer could connect to {target.ws_url}")
-        after_join = proc_sample(target.pid)
-
-        moderator = await Moderator.open(target.ws_url, target.token)
+        self.result["join_s"] = round((time.time_ns() - started) / 1e9, 3)
+        self.joined = fleet.joined
+        if self.joined == 0:
+            raise BenchFailed(f"no viewer could connect to {self.target.ws_url}")
+        self.sample("joined")
+        self.moderator = moderator = await Moderator.open(self.target.ws_url, self.target.token)
         if moderator.state.get("phase") != "live":
-            start = {"action": "start_session", "session_id": opts.session_id}
+            start = {"action": "start_session", "session_id": self.opts.session_id}
             version, _, _ = await moderator.send(start)
-            await _everyone_has(fleet, version, joined)
+            await self._everyone_has(version)
 
-        show = _task(opts, f"{target.name}: commands", opts.commands)
-        sent: dict[int, int] = {}
-        acks: list[float] = []
-        cpu_start = proc_sample(target.pid)
-        for i in range(opts.commands):
-            await moderator.caught_up(max(sent, default=0))
-            version, sent_at, acked_at = await moderator.send(plan(i, moderator.state))
-            sent[version] = sent_at
-            acks.append((acked_at - sent_at) / 1e6)
-            await _everyone_has(fleet, version, joined)
-            show(i + 1)
+    async def command(self, index: int) -> None:
+        """The ``index``-th command of the mix, timed until every viewer has it."""
+        assert self.moderator is not None
+        moderator = self.moderator
+        await moderator.caught_up(max(self.sent, default=0))
+        before = proc_sample(self.target.pid)
+        version, sent_at, acked_at = await moderator.send(plan(index, moderator.state))
+        self.sent[version] = sent_at
+        self.acks.append((acked_at - sent_at) / 1e6)
+        await self._everyone_has(version)
+        after = proc_sample(self.target.pid)
+        if before is not None and after is not None:
+            self.command_cpu_s += after[0] - before[0]
+
+    async def run_timer(self) -> None:
+        """Make sure a speaker's timer runs (for the idle window)."""
+        assert self.moderator is not None
+        await self.moderator.caught_up(max(self.sent, default=0))
+        if (self.moderator.state.get("timer") or {}).get("status") == "paused":
+            version, _, _ = await self.moderator.send({"action": "resume"})
+            await self._everyone_has(version)
+
+    async def wire_bytes(self) -> int:
+        assert self.fleet is not None
+        return sum(r[1] for r in await self.fleet.ask(("mark",), 30))
+
+    def idle(self, first: int, last: int, seconds: float) -> None:
+        per_min = (last - first) / self.joined * 60 / seconds
+        start, end = self.samples.get("idle_start"), self.samples.get("idle_end")
+        cpu = round((end[0] - start[0]) * 100 / seconds, 1) if start and end else None
+        self.result["idle"] = {
+            "window_s": seconds,
+            "bytes_per_viewer_per_min": round(per_min, 2),
+            "server_cpu_percent": cpu,
+        }
+
+    async def storm(self) -> None:
+        """Drop every viewer at once; time until all are back with the current version."""
+        assert self.fleet is not None and self.moderator is not None
+        show = _task(self.opts, f"{self.target.name}: reconnect storm", 1)
+        dropped_at = time.time_ns()
+        answers = await self.fleet.ask(("storm", self.moderator.version), 120 + self.joined / 50)
+        last_back = max(a[1] for a in answers)
+        self.result["storm"] = {
+            "back": sum(a[2] for a in answers),
+            "failed": sum(a[3] for a in answers),
+            "back_s": round((last_back - dropped_at) / 1e9, 3) if last_back else None,
+        }
+        show(1)
+
+    async def finish(self) -> dict[str, Any]:
+        """Collect every viewer's figures and stop the client processes."""
+        assert self.fleet is not None and self.moderator is not None
+        reports = [r[1] for r in await self.fleet.ask(("report", self.sent), 120)]
+        latencies = [x for r in reports for x in r["latencies_ms"]]
+        self.result |= {
+            "viewers_connected": self.joined,
+            "join_failed": self.opts.viewers - self.joined,
+            "connect_ms": summary([x for r in reports for x in r["connect_ms"]]),
+            "commands": len(self.sent),
+            "deliveries": len(latencies),
+            "lost": sum(r["lost"] for r in reports),
+            "latency_ms": summary(latencies),
+            "ack_ms": summary(self.acks),
+            "frame_bytes": self.moderator.frame_bytes,
+            "server": self._server_figures(),
+        }
+        await self.close()
+        return self.result
+
+    async def close(self) -> None:
+        if self.moderator is not None:
+            await self.moderator.close()
+            self.moderator = None
+        if self.fleet is not None:
+            self.fleet.stop()
+            self.fleet = None
+
+    def _server_figures(self) -> dict[str, Any] | None:
+        s = self.samples
+        before, joined = s.get("before"), s.get("joined")
+        if before is None or joined is None:
+            return None
+        cpu = self.command_cpu_s
+        commands = max(1, len(self.sent))
+        return {
+            "rss_mib": round(joined[1] / 2**20, 1),
+            "rss_kib_per_viewer": round((joined[1] - before[1]) / 1024 / self.joined, 2),
+            "cpu_join_s": round(joined[0] - before[0], 2),
+            "cpu_commands_s": round(cpu, 3),
+            "cpu_ms_per_command": round(cpu * 1000 / commands, 2),
+            "cpu_us_per_delivery": round(cpu * 1e6 / (commands * self.joined), 3),
+        }
+
+
+async def measure(runs: list[Measurement], opts: Options) -> None:
+    """Commands in turn on every server, then the idle window, then the storms."""
+    show = _task(opts, "commands" + (" (in turn)" if len(runs) > 1 else ""), opts.commands)
+    for i in range(opts.commands):
+        for run in runs:
+            await run.command(i)
             await asyncio.sleep(SETTLE_S)
-        cpu_end = proc_sample(target.pid)
-
-        await moderator.caught_up(max(sent))
-        if (moderator.state.get("timer") or {}).get("status") == "paused":
-            version, _, _ = await moderator.send({"action": "resume"})
-            await _everyone_has(fleet, version, joined)
-        idle: dict[str, Any] | None = None
-        if opts.idle_s > 0:
-            first = sum(r[1] for r in await fleet.ask(("mark",), 30))
-            await asyncio.sleep(opts.idle_s)
-            last = sum(r[1] for r in await fleet.ask(("mark",), 30))
-            per_min = (last - first) / joined * 60 / opts.idle_s
-            idle = {"window_s": opts.idle_s, "bytes_per_viewer_per_min": round(per_min, 2)}
-
-        storm: dict[str, Any] | None = None
-        if opts.storm:
-            show = _task(opts, f"{target.name}: reconnect storm", 1)
-            dropped_at = time.time_ns()
-            answers = await fleet.ask(("storm", moderator.version), 120 + n / 50)
-            last_back = max(a[1] for a in answers)
-            storm = {
-                "back": sum(a[2] for a in answers),
-                "failed": sum(a[3] for a in answers),
-                "back_s": round((last_back - dropped_at) / 1e9, 3) if last_back else None,
-            }
-            show(1)
-
-        reports = [r[1] for r in await fleet.ask(("report", sent), 120)]
-        state = moderator.state
-        frame_bytes = moderator.frame_bytes
-    finally:
-        if moderator is not None:
-            await moderator.close()
-        fleet.stop()
-
-    latencies = [x for r in reports for x in r["latencies_ms"]]
-    result: dict[str, Any] = {
-        "viewers": n,
-        "viewers_connected": joined,
-        "join_failed": n - joined,
-        "join_s": round(join_s, 3),
-        "connect_ms": summary([x for r in reports for x in r["connect_ms"]]),
-        "commands": len(sent),
-        "deliveries": len(latencies),
-        "lost": sum(r["lost"] for r in reports),
-        "latency_ms": summary(latencies),
-        "ack_ms": summary(acks),
-        "frame_bytes": frame_bytes,
-        "idle": idle,
-        "storm": storm,
-        "server": _server_figures(before, after_join, cpu_start, cpu_end, joined, len(sent)),
-    }
-    return result, state
-
-
-def _server_figures(
-    before: tuple[float, int] | None,
-    after_join: tuple[float, int] | None,
-    cpu_start: tuple[float, int] | None,
-    cpu_end: tuple[float, int] | None,
-    viewers: int,
-    commands: int,
-) -> dict[str, Any] | None:
-    if before is None or after_join is None or cpu_start is None or cpu_end is None:
-        return None
-    cpu = cpu_end[0] - cpu_start[0]
-    return {
-        "rss_mib": round(after_join[1] / 2**20, 1),
-        "rss_kib_per_viewer": round((after_join[1] - before[1]) / 1024 / viewers, 2),
-        "cpu_join_s": round(after_join[0] - before[0], 2),
-        "cpu_commands_s": round(cpu, 3),
-        "cpu_ms_per_command": round(cpu * 1000 / commands, 2),
-        "cpu_us_per_delivery": round(cpu * 1e6 / (commands * viewers), 3),
-    }
+        show(i + 1)
+    if opts.idle_s > 0:
+        for run in runs:
+            await run.run_timer()
+        first = [await run.wire_bytes() for run in runs]
+        for run in runs:
+            run.sample("idle_start")
+        await asyncio.sleep(opts.idle_s)
+        for run in runs:
+            run.sample("idle_end")
+        last = [await run.wire_bytes() for run in runs]
+        for run, a, b in zip(runs, first, last, strict=True):
+            run.idle(a, b, opts.idle_s)
+    if opts.storm:
+        for run in runs:
+            await run.storm()
 
 
 # -- the command ----------------------------------------------------------------------------
@@ -537,6 +588,28 @@ def check_options(args: argparse.Namespace) -> None:
         raise InvalidInput("--idle must be 0 (skip) or more seconds")
 
 
+def baseline_payload(state: dict[str, Any]) -> dict[str, Any]:
+    """Podium's live state with a message shown: the size of a typical state frame."""
+    message = {"text": "Please take your seats (0)", "target": "viewers", "at": 0}
+    return {**state, "message": state.get("message") or message}
+
+
+def podium_target(args: argparse.Namespace, workdir: Path, stack: contextlib.ExitStack) -> Target:
+    """The server at URL, or one started here for the seed event."""
+    if args.url:
+        ws, http = ws_and_http(args.url, args.room)
+        token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN", "")
+        if not token:
+            raise InvalidInput("give the moderator token: --token or PODIUM_MODERATOR_TOKEN")
+        return Target("podium", ws, http, token, args.server_pid)
+    token = secrets.token_urlsafe(24)
+    serve = ["podium.cli", "serve", "--data-dir", str(workdir / "data")]
+    env = {"PODIUM_MODERATOR_TOKEN": token}
+    port, pid = stack.enter_context(local_server("podium", serve, workdir, env))
+    ws, http = ws_and_http(f"http://127.0.0.1:{port}", args.room)
+    return Target("podium", ws, http, token, pid)
+
+
 async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     opts = Options(
         viewers=args.viewers,
@@ -567,32 +640,30 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
     ):
         opts.progress = progress
         workdir = Path(tmp)
+        runs: list[Measurement] = []
         with contextlib.ExitStack() as stack:
-            if args.url:
-                ws, http = ws_and_http(args.url, args.room)
-                token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN", "")
-                if not token:
-                    raise InvalidInput(
-                        "give the moderator token: --token or PODIUM_MODERATOR_TOKEN"
-                    )
-                target = Target("podium", ws, http, token, args.server_pid)
-            else:
-                token = secrets.token_urlsafe(24)
-                serve = ["podium.cli", "serve", "--data-dir", str(workdir / "data")]
-                env = {"PODIUM_MODERATOR_TOKEN": token}
-                port, pid = stack.enter_context(local_server("podium", serve, workdir, env))
-                ws, http = ws_and_http(f"http://127.0.0.1:{port}", args.room)
-                target = Target("podium", ws, http, token, pid)
-            opts.session_id = pick_session(http, args.room)
-            report["podium"], payload = await measure(target, opts)
+            try:
+                podium = Measurement(podium_target(args, workdir, stack), opts)
+                runs.append(podium)
+                opts.session_id = pick_session(podium.target.http_url, args.room)
+                await podium.join()
+                if args.baseline:
+                    assert podium.moderator is not None
+                    state_file = workdir / "state.json"
+                    state_file.write_text(json.dumps(baseline_payload(podium.moderator.state)))
+                    base = ["podium.bench_baseline", "--state", str(state_file)]
+                    port, pid = stack.enter_context(local_server("baseline", base, workdir, {}))
+                    ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)
+                    baseline = Measurement(Target("baseline", ws, http, "baseline", pid), opts)
+                    runs.append(baseline)
+                    await baseline.join()
+                await measure(runs, opts)
+                for run in runs:
+                    report[run.target.name] = await run.finish()
+            finally:
+                for run in runs:
+                    await run.close()
         if args.baseline:
-            state_file = workdir / "state.json"
-            state_file.write_text(json.dumps(payload))
-            base = ["podium.bench_baseline", "--state", str(state_file)]
-            with local_server("baseline", base, workdir, {}) as (port, pid):
-                ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)
-                target = Target("baseline", ws, http, "baseline", pid)
-                report["baseline"], _ = await measure(target, opts)
             report["ratios"] = ratios(report["podium"], report["baseline"])
     report["machine"]["load_after"] = list(os.getloadavg())
     return report

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,6 +44,13 @@ def version_of(frame: bytes) -> int | None:
     while end < len(frame) and 48 <= frame[end] <= 57:
         end += 1
     return int(frame[start:end]) if end > start else None
+
+
+def watch_pipe(pipe: Connection, callback: Any, *args: Any) -> None:
+    """Call ``callback`` when ``pipe`` has data. The pipe stays blocking (``Connection``
+    cannot read or write a partial message), which uvloop's ``add_reader`` undoes."""
+    asyncio.get_running_loop().add_reader(pipe.fileno(), callback, *args)
+    os.set_blocking(pipe.fileno(), True)
 
 
 class CountingConnection(ClientConnection):
@@ -87,9 +95,9 @@ class Worker:
     async def _connect(self, viewer: Viewer) -> bool:
         """Open the viewer's connection and wait for its snapshot; retry like a browser."""
         for attempt in range(CONNECT_ATTEMPTS):
-            started = time.time_ns()
             try:
                 async with self.gate:
+                    started = time.time_ns()
                     ws = await connect(
                         self.url,
                         compression=None,
@@ -208,7 +216,7 @@ class Worker:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        loop.add_reader(self.pipe.fileno(), self._on_pipe)
+        watch_pipe(self.pipe, self._on_pipe)
         self._spawn(self._flush())
         self._send(("ready",))
         await self.stopped.wait()

@@ -27,6 +27,7 @@ ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("server.cpu_us_per_delivery", "server CPU per delivery", "us", 2),
     ("server.rss_kib_per_viewer", "server memory per viewer", "KiB", 1),
     ("idle.bytes_per_viewer_per_min", "idle traffic per viewer", "B/min", 1),
+    ("idle.server_cpu_percent", "server CPU while idle", "%", 1),
     ("storm.back_s", "reconnect storm: all back in", "s", 2),
     ("storm.back", "reconnect storm: viewers back", "", 0),
 )
