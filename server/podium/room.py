@@ -26,6 +26,7 @@ from podium.store import LogRecord, Store
 log = logging.getLogger("podium.room")
 
 Clock = Callable[[], int]
+SNAPSHOT_MAX_AGE_MS = 1000
 
 
 def wall_clock_ms() -> int:
@@ -47,7 +48,8 @@ class Room:
         self.problems: list[str] = []
         self._lock = asyncio.Lock()
         self._state: State | None = None
-        self._frames: tuple[bytes, bytes] = (b"", b"")
+        self._snapshot = b""
+        self._snapshot_at = 0
         self._watcher: asyncio.Task[None] | None = None
 
     @property
@@ -118,7 +120,14 @@ class Room:
 
     @property
     def snapshot_frame(self) -> bytes:
-        return self._frames[1]
+        """The frame a joining client gets first. Re-derived at most once a second, so the
+        time-dependent fields (``remaining_ms``, ``drift_ms``) are fresh for late joiners
+        while a reconnect storm still costs one encoding a second, not one per client."""
+        now = self.clock()
+        if now - self._snapshot_at >= SNAPSHOT_MAX_AGE_MS:
+            self._snapshot = text_frame(self._message("snapshot", now))
+            self._snapshot_at = now
+        return self._snapshot
 
     # -- writing --------------------------------------------------------------------------
 
@@ -169,13 +178,17 @@ class Room:
         if self._state is None or state.version > self._state.version:
             self._adopt(state)
 
+    def _message(self, kind: str, now: int) -> str:
+        body = engine.view(self.programme, self.state, now)
+        return state_message(kind, self.id, self.state.version, now, body)
+
     def _adopt(self, state: State) -> None:
+        """Take ``state`` as current and push it: encoded once, the same frame for all."""
         self._state = state
         now = self.clock()
-        body = engine.view(self.programme, state, now)
-        text = state_message("state", self.id, state.version, now, body)
-        snapshot = text.replace('"type":"state"', '"type":"snapshot"', 1)
-        self._frames = (text_frame(text), text_frame(snapshot))
+        text = self._message("state", now)
+        self._snapshot = text_frame(text.replace('"type":"state"', '"type":"snapshot"', 1))
+        self._snapshot_at = now
         # Fan out on the next turn of the loop: the writer's ack (sent when ``execute``
         # returns) leaves first instead of after 10,000 writes (docs/performance.md).
-        asyncio.get_running_loop().call_soon(self.hub.publish, self._frames[0])
+        asyncio.get_running_loop().call_soon(self.hub.publish, text_frame(text))
