@@ -500,6 +500,7 @@ class Measurement:
             "rss_mib": round(joined[1] / 2**20, 1),
             "rss_kib_per_viewer": round((joined[1] - before[1]) / 1024 / self.joined, 2),
             "cpu_join_s": round(joined[0] - before[0], 2),
+            "cpu_us_per_join": round((joined[0] - before[0]) * 1e6 / self.joined, 1),
             "cpu_commands_s": round(cpu, 3),
             "cpu_ms_per_command": round(cpu * 1000 / commands, 2),
             "cpu_us_per_delivery": round(cpu * 1e6 / (commands * self.joined), 3),

@@ -4,7 +4,8 @@ The bench (``bench.py``) starts several of these processes and talks to each ove
 Every viewer notes, on one clock shared by all processes on the machine
 (``time.time_ns``, CLOCK_REALTIME), when it first saw each state version and how many bytes
 reached it on the wire. Viewers behave like browsers: no compression, no pings of their
-own (they answer the server's), and they never parse more of a frame than its version.
+own (they answer the server's). A frame is noted as soon as the ``websockets`` protocol has
+parsed it, and only its version is read.
 
 Pipe messages, bench -> worker: ``("join",)``, ``("mark",)``, ``("storm", version)``,
 ``("report", {version: sent_ns})``, ``("stop",)``. Worker -> bench: ``("ready",)``,
@@ -17,15 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 
 from podium.limits import raise_open_file_limit
 
@@ -53,20 +57,32 @@ def watch_pipe(pipe: Connection, callback: Any, *args: Any) -> None:
     os.set_blocking(pipe.fileno(), True)
 
 
-class CountingConnection(ClientConnection):
-    """A client connection that counts the bytes it receives on the wire."""
+class ViewerConnection(ClientConnection):
+    """A viewer's connection: counts wire bytes and hands each text frame to ``on_frame``
+    the moment it is parsed, so no task per viewer waits on ``recv`` (which would add the
+    load generator's own scheduling delay to every figure, Podium and baseline alike)."""
 
-    wire_bytes = 0
+    def __init__(self, *args: Any, on_frame: Callable[[bytes], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_frame = on_frame
+        self.wire_bytes = 0
 
     def data_received(self, data: bytes) -> None:
         self.wire_bytes += len(data)
         super().data_received(data)
 
+    def process_event(self, event: Any) -> None:
+        if isinstance(event, Frame) and event.opcode is Opcode.TEXT and event.fin:
+            self.on_frame(bytes(event.data))
+        else:
+            super().process_event(event)
+
 
 @dataclass(eq=False)
 class Viewer:
     seen: dict[int, int] = field(default_factory=dict)  # version -> first receipt, time_ns
-    ws: CountingConnection | None = None
+    ws: ViewerConnection | None = None
+    first: asyncio.Future[None] | None = None  # set when the snapshot arrives
     old_bytes: int = 0  # bytes received on earlier connections (before a storm)
     connect_ms: float | None = None  # connect start -> snapshot received
     snapshot_ns: int = 0
@@ -94,7 +110,9 @@ class Worker:
 
     async def _connect(self, viewer: Viewer) -> bool:
         """Open the viewer's connection and wait for its snapshot; retry like a browser."""
+        on_frame = functools.partial(self._frame, viewer)
         for attempt in range(CONNECT_ATTEMPTS):
+            viewer.first = asyncio.get_running_loop().create_future()
             try:
                 async with self.gate:
                     started = time.time_ns()
@@ -106,37 +124,32 @@ class Worker:
                         open_timeout=60,
                         close_timeout=1,
                         max_size=None,
-                        create_connection=CountingConnection,
+                        create_connection=functools.partial(ViewerConnection, on_frame=on_frame),
                     )
-                    first = await ws.recv(decode=False)
+                    await asyncio.wait_for(viewer.first, 60)
             except (OSError, ConnectionClosed, TimeoutError):
                 await asyncio.sleep(0.2 * (attempt + 1))
                 continue
-            assert isinstance(ws, CountingConnection) and isinstance(first, bytes)
+            assert isinstance(ws, ViewerConnection)
             viewer.ws = ws
-            now = time.time_ns()
-            viewer.snapshot_ns = now
             if viewer.connect_ms is None:  # the first join; a storm does not overwrite it
-                viewer.connect_ms = (now - started) / 1e6
-            viewer.snapshot_version = version_of(first) or 0
-            self._saw(viewer, first, now)
-            self._spawn(self._listen(viewer, ws))
+                viewer.connect_ms = (viewer.snapshot_ns - started) / 1e6
             return True
         return False
 
-    def _saw(self, viewer: Viewer, frame: bytes, now: int) -> None:
+    def _frame(self, viewer: Viewer, frame: bytes) -> None:
+        now = time.time_ns()
         version = version_of(frame)
-        if version is not None and version not in viewer.seen:
+        if version is None:
+            return
+        if viewer.first is not None and not viewer.first.done():
+            viewer.snapshot_ns = now
+            viewer.snapshot_version = version
+            viewer.first.set_result(None)
+        if version not in viewer.seen:
             viewer.seen[version] = now
             self.have[version] += 1
             self.dirty = True
-
-    async def _listen(self, viewer: Viewer, ws: CountingConnection) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            while True:
-                frame = await ws.recv(decode=False)
-                assert isinstance(frame, bytes)
-                self._saw(viewer, frame, time.time_ns())
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
