@@ -39,6 +39,11 @@ def check_counts(result: dict, viewers: int, commands: int) -> None:
     assert result["lost"] == 0
     latency = [result["latency_ms"][q] for q in QUANTILES]
     assert latency == sorted(latency)
+    assert [c["version"] for c in result["per_command"]] == sorted(
+        c["version"] for c in result["per_command"]
+    )
+    assert len(result["per_command"]) == commands
+    assert result["fanout_ms"]["p50"] is not None
     assert result["ack_ms"]["p50"] is not None
     assert result["frame_bytes"] > 500
 
@@ -107,9 +112,10 @@ def test_a_viewer_missing_a_version_counts_as_lost() -> None:
         Viewer(seen={1: 2_000_000}),  # never got version 2
         Viewer(),  # never connected: not counted
     ]
-    report = worker.report({1: 0, 2: 2_000_000})
+    report = worker.report({1: (0, 0), 2: (2_000_000, 2)})
     assert report["lost"] == 1
-    assert sorted(report["latencies_ms"]) == [1.0, 1.0, 2.0]
+    assert report["latencies_ms"] == {1: [1.0, 2.0], 2: [1.0]}
+    assert sorted(report["fanout_ms"]) == [1.0, 1.0, 2.0]
     reader.close()
     writer.close()
 

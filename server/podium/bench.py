@@ -268,6 +268,7 @@ class Moderator:
         self.version = -1
         self.state: dict[str, Any] = {}
         self.frame_bytes = 0
+        self.stamped: dict[int, int] = {}  # version -> server_time (epoch ms) of its push
         self.waiting: dict[int, asyncio.Future[tuple[int, int]]] = {}
         self.moved = asyncio.Event()
         self.ids = iter(range(1, 1 << 62))
@@ -294,6 +295,7 @@ class Moderator:
     def _take(self, message: dict[str, Any], size: int) -> None:
         if message.get("type") in ("state", "snapshot") and message["version"] > self.version:
             self.version = message["version"]
+            self.stamped[self.version] = message["server_time"]
             self.state = message["state"]
             self.frame_bytes = size
             self.moved.set()
@@ -378,6 +380,7 @@ class Measurement:
         self.samples: dict[str, tuple[float, int] | None] = {}
         self.sent: dict[int, int] = {}
         self.acks: list[float] = []
+        self.per_command: list[dict[str, Any]] = []
         self.command_cpu_s = 0.0  # server CPU from each command sent until all have it
         self.result: dict[str, Any] = {"viewers": opts.viewers, "idle": None, "storm": None}
 
@@ -417,13 +420,23 @@ class Measurement:
         moderator = self.moderator
         await moderator.caught_up(max(self.sent, default=0))
         before = proc_sample(self.target.pid)
-        version, sent_at, acked_at = await moderator.send(plan(index, moderator.state))
+        command = plan(index, moderator.state)
+        version, sent_at, acked_at = await moderator.send(command)
         self.sent[version] = sent_at
         self.acks.append((acked_at - sent_at) / 1e6)
         await self._everyone_has(version)
         after = proc_sample(self.target.pid)
         if before is not None and after is not None:
             self.command_cpu_s += after[0] - before[0]
+        await moderator.caught_up(version)
+        self.per_command.append(
+            {
+                "version": version,
+                "action": command["action"],
+                "ack_ms": round((acked_at - sent_at) / 1e6, 2),
+                "stamped_after_ms": moderator.stamped[version] - sent_at // 1_000_000,
+            }
+        )
 
     async def run_timer(self) -> None:
         """Make sure a speaker's timer runs (for the idle window)."""
@@ -464,8 +477,14 @@ class Measurement:
     async def finish(self) -> dict[str, Any]:
         """Collect every viewer's figures and stop the client processes."""
         assert self.fleet is not None and self.moderator is not None
-        reports = [r[1] for r in await self.fleet.ask(("report", self.sent), 120)]
-        latencies = [x for r in reports for x in r["latencies_ms"]]
+        stamped = self.moderator.stamped
+        commands = {v: (sent, stamped[v]) for v, sent in self.sent.items()}
+        reports = [r[1] for r in await self.fleet.ask(("report", commands), 120)]
+        by_version = {v: [x for r in reports for x in r["latencies_ms"][v]] for v in self.sent}
+        latencies = [x for values in by_version.values() for x in values]
+        for row in self.per_command:
+            figures = summary(by_version[row["version"]])
+            row |= {"p50_ms": figures["p50"], "max_ms": figures["max"]}
         self.result |= {
             "viewers_connected": self.joined,
             "join_failed": self.opts.viewers - self.joined,
@@ -474,9 +493,11 @@ class Measurement:
             "deliveries": len(latencies),
             "lost": sum(r["lost"] for r in reports),
             "latency_ms": summary(latencies),
+            "fanout_ms": summary([x for r in reports for x in r["fanout_ms"]]),
             "ack_ms": summary(self.acks),
             "frame_bytes": self.moderator.frame_bytes,
             "server": self._server_figures(),
+            "per_command": self.per_command,
         }
         await self.close()
         return self.result

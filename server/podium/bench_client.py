@@ -8,7 +8,7 @@ own (they answer the server's). A frame is noted as soon as the ``websockets`` p
 parsed it, and only its version is read.
 
 Pipe messages, bench -> worker: ``("join",)``, ``("mark",)``, ``("storm", version)``,
-``("report", {version: sent_ns})``, ``("stop",)``. Worker -> bench: ``("ready",)``,
+``("report", {version: (sent_ns, server_time)})``, ``("stop",)``. Worker -> bench: ``("ready",)``,
 ``("progress", joined, failed, {version: viewers that have it})`` whenever something changed,
 and one answer to each request: ``("mark", bytes)``, ``("storm", last_ns, back, failed)``,
 ``("report", {...})``.
@@ -181,20 +181,30 @@ class Worker:
         last = max((v.snapshot_ns for v in back), default=0)
         self._send(("storm", last, len(back), failed))
 
-    def report(self, sent: dict[int, int]) -> dict[str, Any]:
-        latencies: list[float] = []
+    def report(self, commands: dict[int, tuple[int, int]]) -> dict[str, Any]:
+        """For each version (command): every viewer's delay from the command being sent
+        (``sent_ns``), and from the server stamping the frame (``server_time``, epoch ms,
+        after the store has made it durable): the fan-out alone. Missing ones are lost."""
+        latencies: dict[int, list[float]] = {version: [] for version in commands}
+        fanout: list[float] = []
         lost = 0
         for viewer in self.viewers:
             if viewer.ws is None and not viewer.seen:
                 continue
-            for version, sent_ns in sent.items():
+            for version, (sent_ns, stamped_ms) in commands.items():
                 got = viewer.seen.get(version)
                 if got is None:
                     lost += 1
                 else:
-                    latencies.append((got - sent_ns) / 1e6)
+                    latencies[version].append((got - sent_ns) / 1e6)
+                    fanout.append(got / 1e6 - stamped_ms)
         connects = [v.connect_ms for v in self.viewers if v.connect_ms is not None]
-        return {"latencies_ms": latencies, "lost": lost, "connect_ms": connects}
+        return {
+            "latencies_ms": latencies,
+            "fanout_ms": fanout,
+            "lost": lost,
+            "connect_ms": connects,
+        }
 
     # -- the pipe ---------------------------------------------------------------------------
 
