@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", default="docs/schemas")
     schema.set_defaults(func=cmd_schema)
 
+    from podium.cli_tools import add_parsers  # import, export, report, ctl, watch
+
+    add_parsers(sub)
+
     from podium.bench import add_parser as add_bench
 
     add_bench(sub)

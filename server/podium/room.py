@@ -17,7 +17,7 @@ from typing import Any
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict
+from podium.errors import Conflict, PodiumError
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -27,6 +27,7 @@ log = logging.getLogger("podium.room")
 
 Clock = Callable[[], int]
 SNAPSHOT_MAX_AGE_MS = 1000
+CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok" or an error code)
 
 
 def wall_clock_ms() -> int:
@@ -51,6 +52,8 @@ class Room:
         self._snapshot = b""
         self._snapshot_at = 0
         self._watcher: asyncio.Task[None] | None = None
+        self._unsent: list[bytes] = []  # adopted frames not yet handed to the hub
+        self.command_observers: list[CommandObserver] = []
 
     @property
     def id(self) -> str:
@@ -133,7 +136,18 @@ class Room:
 
     async def execute(self, command: Command, actor: str) -> State:
         """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
-        and then nothing has changed."""
+        and then nothing has changed. Observers hear of every outcome."""
+        try:
+            state = await self._execute(command, actor)
+        except PodiumError as exc:
+            for observe in self.command_observers:
+                observe(command.action, exc.code)
+            raise
+        for observe in self.command_observers:
+            observe(command.action, "ok")
+        return state
+
+    async def _execute(self, command: Command, actor: str) -> State:
         async with self._lock:
             while True:
                 current = self.state
@@ -161,10 +175,11 @@ class Room:
                     # another process wrote first (shared store): catch up, then either
                     # report the conflict or, if no version was named, try again
                     await self.refresh()
-                    if command.expected_version is not None:
+                    if command.expected_version is not None or self.state is current:
                         raise
                     continue
-                self._adopt(applied.state)
+                # the change notice of a shared store may have brought this state already
+                self.adopt_if_newer(applied.state, soon=True)
                 log.info("%s v%d %s (%s)", self.id, applied.state.version, applied.summary, actor)
                 return applied.state
 
@@ -173,22 +188,32 @@ class Room:
         if stored.state is not None:
             self.adopt_if_newer(stored.state)
 
-    def adopt_if_newer(self, state: State) -> None:
+    def adopt_if_newer(self, state: State, soon: bool = False) -> None:
         """Take a state another writer stored, never going back to an older version."""
         if self._state is None or state.version > self._state.version:
-            self._adopt(state)
+            self._adopt(state, soon)
 
     def _message(self, kind: str, now: int) -> str:
         body = engine.view(self.programme, self.state, now)
         return state_message(kind, self.id, self.state.version, now, body)
 
-    def _adopt(self, state: State) -> None:
+    def _adopt(self, state: State, soon: bool = False) -> None:
         """Take ``state`` as current and push it: encoded once, the same frame for all."""
         self._state = state
         now = self.clock()
         text = self._message("state", now)
         self._snapshot = text_frame(text.replace('"type":"state"', '"type":"snapshot"', 1))
         self._snapshot_at = now
-        # Fan out on the next turn of the loop: the writer's ack (sent when ``execute``
-        # returns) leaves first instead of after 10,000 writes (docs/performance.md).
-        asyncio.get_running_loop().call_soon(self.hub.publish, text_frame(text))
+        self._unsent.append(text_frame(text))
+        if not soon:
+            self._push()
+        elif len(self._unsent) == 1:
+            # The writer's own change fans out on the next turn of the loop, so its ack
+            # (sent when ``execute`` returns) leaves before 10,000 writes, not after them
+            # (docs/performance.md). Frames still go out in version order.
+            asyncio.get_running_loop().call_soon(self._push)
+
+    def _push(self) -> None:
+        frames, self._unsent = self._unsent, []
+        for frame in frames:
+            self.hub.publish(frame)
