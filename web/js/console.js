@@ -14,6 +14,7 @@ import {
   mmss,
   scheduleAt,
   setText,
+  shiftText,
   show,
   statusCorner,
   takeToken,
@@ -80,7 +81,22 @@ function nowInWords(state) {
   return [state.session.title, who].filter(Boolean).join(" — ");
 }
 
-async function run(command, expected = live.version) {
+let queue = Promise.resolve();
+let lastAck = -1;
+
+/** Send a command once the ones before it are answered. It names the version this console
+ * last saw: the newest pushed, or its own last change if that push is still on the way,
+ * so two quick presses by one moderator never conflict with each other. */
+function run(command) {
+  const done = queue.then(() => {
+    const body = typeof command === "function" ? command() : command; // decided when sent
+    return send(body, Math.max(live.version, lastAck));
+  });
+  queue = done;
+  return done;
+}
+
+async function send(command, expected) {
   const label = t(`action.${command.action}`);
   if (live.status !== "live") {
     feedback(t("console.offline", { action: label }), "error");
@@ -88,6 +104,7 @@ async function run(command, expected = live.version) {
   }
   try {
     const ack = await live.command(command, expected);
+    lastAck = ack.version;
     feedback(t("console.done", { action: label }), "ok");
     return ack;
   } catch (error) {
@@ -159,26 +176,21 @@ async function jump({ session, speaker }) {
         title: session.title,
       });
   if (!(await confirmDialog(words))) return;
-  let expected = live.version;
-  if (switching) {
-    const ack = await run({ action: "end_session" }, expected);
-    if (!ack) return;
-    expected = ack.version;
-  }
-  if (speaker) await run({ action: "goto", speaker_id: speaker.id }, expected);
-  else await run({ action: "start_session", session_id: session.id }, expected);
+  if (switching && !(await run({ action: "end_session" }))) return;
+  if (speaker) await run({ action: "goto", speaker_id: speaker.id });
+  else await run({ action: "start_session", session_id: session.id });
 }
 
 const ACTIONS = {
   previous: () => run({ action: "previous" }),
   next: () => run({ action: "next" }),
-  pause: () => run({ action: live.state?.timer.status === "paused" ? "resume" : "pause" }),
+  pause: () => run(() => ({ action: live.state?.timer.status === "paused" ? "resume" : "pause" })),
   plus: () => run({ action: "add_time", seconds: 60 }),
   minus: () => run({ action: "add_time", seconds: -60 }),
   undo: () => run({ action: "undo" }),
   start: startNext,
   end: endSession,
-  blackout: () => run({ action: "blackout", on: !live.state?.blackout }),
+  blackout: () => run(() => ({ action: "blackout", on: !live.state?.blackout })),
   clear: () => run({ action: "clear_message" }),
 };
 
@@ -291,11 +303,6 @@ function hm(epochMs) {
   return timeOfDay(epochMs, programme.timezone, { lang });
 }
 
-function minutes(ms) {
-  const m = Math.round(ms / 60_000);
-  return m === 0 ? "" : `${m > 0 ? "+" : "−"}${Math.abs(m)} min`;
-}
-
 function speakerRow(session, speaker, index, state) {
   const run = state.speakers_run[speaker.id];
   const isLive = state.session?.id === session.id && state.speaker?.id === speaker.id;
@@ -324,7 +331,10 @@ function speakerRow(session, speaker, index, state) {
     time.textContent = durationText(speaker.allocation_ms);
   }
   button.append(time);
-  if (status !== "upcoming") button.append(el("span", `state state-${status}`, t(`state.${status}`)));
+  if (status !== "upcoming") {
+    const word = status === "next" ? t("label.next") : t(`state.${status}`);
+    button.append(el("span", `state state-${status}`, word));
+  }
   button.addEventListener("click", () =>
     jump({ session, speaker: { ...speaker, display_name: `${speaker.honorific} ${speaker.name}`.trim() } }),
   );
@@ -340,7 +350,8 @@ function sessionRow(session, row, state) {
   const when = el("span", "rd-when num");
   const planned = el("span", "rd-planned", `${hm(row.planned_start)}–${hm(row.planned_end)}`);
   const moved = el("span", "rd-moved");
-  when.append(planned, moved);
+  const shift = el("span", "rd-shift");
+  when.append(planned, moved, shift);
   const refresh = () => {
     const current = scheduleAt(live.state, live.serverTime, live.clock.now()).rows.find(
       (r) => r.id === session.id,
@@ -348,17 +359,18 @@ function sessionRow(session, row, state) {
     if (current.status === "skipped") return;
     const start = current.actual_start ?? current.projected_start;
     const end = current.actual_end ?? current.projected_end;
-    const late = minutes((current.status === "done" ? end - current.planned_end : start - current.planned_start));
+    const late = shiftText(current.status === "done" ? end - current.planned_end : start - current.planned_start);
     const words =
       current.status === "done"
-        ? `${t("label.actual")} ${hm(start)}–${hm(end)}`
+        ? t("label.ran", { t: `${hm(start)}–${hm(end)}` })
         : current.status === "live"
-          ? `${t("label.actual")} ${hm(start)} · ${t("label.ends", { t: hm(end) })}`
+          ? `${t("label.started", { t: hm(start) })} · ${t("label.ends", { t: hm(end) })}`
           : late
             ? `${t("label.projected")} ${hm(start)}`
             : "";
-    setText(moved, [words, late].filter(Boolean).join(" · "));
-    moved.dataset.late = late.startsWith("+") ? "late" : late ? "early" : "";
+    setText(moved, words);
+    setText(shift, late);
+    shift.dataset.late = late.startsWith("+") ? "late" : late ? "early" : "";
   };
   refresh();
   liveCells.push(refresh);

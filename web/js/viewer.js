@@ -125,7 +125,7 @@ function renderAgenda(state, now) {
     if (row.status === "done") {
       facts.push(`${t("label.actual")} ${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`);
     } else if (row.status === "live") {
-      facts.push(`${t("label.actual")} ${eventTime(start)}${shift ? ` (${shift})` : ""}`);
+      facts.push(`${t("label.started", { t: eventTime(start) })}${shift ? ` (${shift})` : ""}`);
     } else if (shift) {
       facts.push(`${t("label.projected")} ${eventTime(start)} (${shift})`);
     }
