@@ -31,6 +31,7 @@ let signedIn = false;
 
 function showLogin(failed) {
   signedIn = false;
+  document.body.classList.remove("signed-in");
   show($("login"), true);
   show($("desk"), false);
   show($("login-error"), failed);
@@ -44,6 +45,7 @@ live.on("auth", (role) => {
   }
   keepToken(live.token);
   signedIn = true;
+  document.body.classList.add("signed-in");
   show($("login"), false);
   show($("desk"), true);
   render();
@@ -290,7 +292,8 @@ document.addEventListener("keydown", (event) => {
 
 // -- rendering ------------------------------------------------------------------------------
 
-const liveCells = []; // time cells that move with the clock: refreshed every second
+const liveCells = []; // projected times: refreshed every second
+const frameCells = []; // the live speaker's time: refreshed with the big timer
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -326,7 +329,7 @@ function speakerRow(session, speaker, index, state) {
     time.textContent = `${mmss(Math.round(used / 1000))} / ${mmss(speaker.allocation_ms / 1000)}`;
     time.classList.toggle("is-over", used > speaker.allocation_ms + 999);
   } else if (isLive) {
-    liveCells.push(() => setText(time, countdown(timerLeft(live.state, live.clock.now())).text));
+    frameCells.push((now) => setText(time, countdown(timerLeft(live.state, now)).text));
   } else {
     time.textContent = durationText(speaker.allocation_ms);
   }
@@ -395,6 +398,7 @@ function sessionRow(session, row, state) {
 
 function renderRundown(state) {
   liveCells.length = 0;
+  frameCells.length = 0;
   const list = $("rundown");
   const focused = document.activeElement;
   const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
@@ -483,6 +487,7 @@ function tick(now) {
     $("slot-timer").dataset.zone = "normal";
     $("slot-fill").style.transform = "scaleX(0)";
   }
+  for (const refresh of frameCells) refresh(now);
   const second = Math.floor(now / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
