@@ -38,6 +38,7 @@ function renderState() {
   show($("blackout"), state.blackout);
   const session = state.session;
   show($("live"), Boolean(session));
+  show($("slot-bar"), Boolean(session));
   show($("idle"), !session);
   setText($("session-title"), session ? session.title : (programme?.title ?? ""));
   if (session) {

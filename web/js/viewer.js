@@ -78,6 +78,15 @@ function renderNow(state) {
     session ? session.title : t(state.phase === "finished" ? "phase.finished" : "phase.idle"),
   );
   show($("now-body"), Boolean(session));
+  const upcoming = !session && state.schedule.find((row) => row.status === "next");
+  show($("now-upnext"), Boolean(upcoming));
+  if (upcoming) {
+    const title = programme.sessions.find((s) => s.id === upcoming.id)?.title ?? "";
+    const at = scheduleAt(state, live.serverTime, live.clock.now()).rows.find(
+      (row) => row.id === upcoming.id,
+    ).projected_start;
+    setText($("now-upnext"), t("viewer.upnext", { title, t: eventTime(at) }));
+  }
   if (session) {
     setText($("now-name"), speaker ? speaker.display_name : session.title);
     setText($("now-aff"), speaker?.affiliation ?? "");
