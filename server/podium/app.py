@@ -241,4 +241,7 @@ def create_app(rooms: list[Room], tokens: Tokens) -> web.Application:
         app.router.add_get(path, page)
     app.router.add_static("/assets/", WEB_DIR, follow_symlinks=False)
     app.on_shutdown.append(_going_away)
+    from podium.integrations import add_routes  # its routes build on this module's
+
+    add_routes(app)
     return app

@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="write the JSON Schemas of the protocol")
     schema.add_argument("--out", default="docs/schemas")
     schema.set_defaults(func=cmd_schema)
+
+    from podium.cli_tools import add_parsers  # import, export, report, ctl, watch
+
+    add_parsers(sub)
     return parser
 
 

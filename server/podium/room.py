@@ -17,7 +17,7 @@ from typing import Any
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict
+from podium.errors import Conflict, PodiumError
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -27,6 +27,7 @@ log = logging.getLogger("podium.room")
 
 Clock = Callable[[], int]
 SNAPSHOT_MAX_AGE_MS = 1000
+CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok" or an error code)
 
 
 def wall_clock_ms() -> int:
@@ -51,6 +52,7 @@ class Room:
         self._snapshot = b""
         self._snapshot_at = 0
         self._watcher: asyncio.Task[None] | None = None
+        self.command_observers: list[CommandObserver] = []
 
     @property
     def id(self) -> str:
@@ -133,7 +135,18 @@ class Room:
 
     async def execute(self, command: Command, actor: str) -> State:
         """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
-        and then nothing has changed."""
+        and then nothing has changed. Observers hear of every outcome."""
+        try:
+            state = await self._execute(command, actor)
+        except PodiumError as exc:
+            for observe in self.command_observers:
+                observe(command.action, exc.code)
+            raise
+        for observe in self.command_observers:
+            observe(command.action, "ok")
+        return state
+
+    async def _execute(self, command: Command, actor: str) -> State:
         async with self._lock:
             while True:
                 current = self.state
@@ -161,10 +174,11 @@ class Room:
                     # another process wrote first (shared store): catch up, then either
                     # report the conflict or, if no version was named, try again
                     await self.refresh()
-                    if command.expected_version is not None:
+                    if command.expected_version is not None or self.state is current:
                         raise
                     continue
-                self._adopt(applied.state)
+                # the change notice of a shared store may have brought this state already
+                self.adopt_if_newer(applied.state)
                 log.info("%s v%d %s (%s)", self.id, applied.state.version, applied.summary, actor)
                 return applied.state
 

@@ -1,0 +1,393 @@
+"""The shared store: Redis, for several server processes serving one event.
+
+Per room, three names, all under ``PREFIX:{ROOM}:`` (the braces are a Redis Cluster hash
+tag, so a room's keys live together and its scripts may touch them all):
+
+- ``PREFIX:{ROOM}:state``  a hash: ``version``, ``state`` (the State as JSON) and ``commit``
+  (the id of the commit that wrote it);
+- ``PREFIX:{ROOM}:log``    a stream: one entry per applied action, field ``record``
+  (the same LogRecord JSON the file store writes a line of), capped at ``log_max``;
+- ``PREFIX:{ROOM}:changes`` a pub/sub channel: the State JSON of every change.
+
+A commit is one Lua script, so it is atomic: compare the stored version with N - 1, write
+the state, append the record, publish the notice. Two processes that apply a command at
+the same version cannot both win; the loser gets ``Conflict``. Each commit carries a
+random id, and the script accepts its own commit again (a retry after a lost reply), so a
+retry never applies twice.
+
+Each room followed by ``changes`` has its own pub/sub connection. After every (re)subscribe
+it re-reads the stored state: a newer one is handed to the room (pub/sub dropped what was
+sent meanwhile); an absent or older one means Redis lost data (restarted without
+persistence), and the newest state this process holds is written back, with a log record
+that notes the gap. While Redis cannot be reached, writes raise ``Unavailable`` and
+``health`` says ``degraded``; the follower retries until Redis answers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
+from pydantic import ValidationError
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.exceptions import RedisError
+
+from podium.engine import State
+from podium.errors import Conflict, InvalidInput, Unavailable
+from podium.store.base import LogRecord, Store, Stored
+
+log = logging.getLogger("podium.store")
+
+LOG_MAX = 100_000  # records kept per room (approximate trim); a full day is a few hundred
+CONNECT_TIMEOUT_S = 2.0
+COMMAND_TIMEOUT_S = 5.0
+RESUBSCRIBE_MAX_DELAY_S = 1.0
+IDLE_PING_S = 5.0
+
+# KEYS: state hash, log stream, changes channel
+# ARGV: expected stored version, new version, state JSON, record JSON, log max, commit id
+_COMMIT = """
+local current = redis.call('HGET', KEYS[1], 'version')
+if current == false then current = -1 else current = tonumber(current) end
+if current == tonumber(ARGV[2]) and redis.call('HGET', KEYS[1], 'commit') == ARGV[6] then
+  return {1, current}
+end
+if current ~= tonumber(ARGV[1]) then return {0, current} end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'state', ARGV[3], 'commit', ARGV[6])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'record', ARGV[4])
+redis.call('PUBLISH', KEYS[3], ARGV[3])
+return {1, tonumber(ARGV[2])}
+"""
+
+# KEYS: state hash, log stream, changes channel
+# ARGV: state JSON, record JSON, log max. Returns the stored state JSON.
+_CREATE = """
+local stored = redis.call('HGET', KEYS[1], 'state')
+if stored then return stored end
+redis.call('HSET', KEYS[1], 'version', 0, 'state', ARGV[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'record', ARGV[2])
+redis.call('PUBLISH', KEYS[3], ARGV[1])
+return ARGV[1]
+"""
+
+# KEYS: state hash, log stream, changes channel
+# ARGV: version, state JSON, log max, gap record JSON (or "" for none).
+# Writes only when the stored state is absent or older; returns the version it replaced
+# (-1 for none) or false when it wrote nothing.
+_REPAIR = """
+local current = redis.call('HGET', KEYS[1], 'version')
+if current ~= false and tonumber(current) >= tonumber(ARGV[1]) then return false end
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'state', ARGV[2])
+if ARGV[4] ~= '' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'record', ARGV[4])
+end
+redis.call('PUBLISH', KEYS[3], ARGV[2])
+if current == false then return -1 end
+return tonumber(current)
+"""
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + netloc))
+
+
+class RedisStore(Store):
+    name = "redis"
+
+    def __init__(self, url: str, prefix: str = "podium", log_max: int = LOG_MAX) -> None:
+        if not prefix or any(c in prefix for c in "{} \n"):
+            raise InvalidInput(
+                f"the redis prefix {prefix!r} is not usable; use letters, digits, '-' or ':'"
+            )
+        self.url = url
+        self.where = redacted(url)
+        self.prefix = prefix
+        self.log_max = log_max
+        try:
+            options: dict[str, Any] = {
+                "socket_connect_timeout": CONNECT_TIMEOUT_S,
+                "socket_timeout": COMMAND_TIMEOUT_S,
+                "decode_responses": True,
+            }
+            # commands: two quick retries (safe: every script is idempotent)
+            self._client = aioredis.from_url(
+                url, retry=Retry(ExponentialBackoff(cap=0.1, base=0.02), 2), **options
+            )
+            # pub/sub: never reconnect silently, so every reconnect is seen and re-read
+            self._pubsub_client = aioredis.from_url(url, retry=Retry(NoBackoff(), 0), **options)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"{self.where} is not a redis URL ({exc}); write redis://HOST:PORT/DB"
+            ) from None
+        self._commit = self._client.register_script(_COMMIT)
+        self._create = self._client.register_script(_CREATE)
+        self._repair = self._client.register_script(_REPAIR)
+        self._latest: dict[str, State] = {}  # the newest state this process has seen
+        self._failing: str | None = None  # the last command's failure, until one succeeds
+        self._cut_off: dict[str, str] = {}  # rooms whose follower has lost its connection
+
+    # -- names ----------------------------------------------------------------------------
+
+    def key(self, room: str, kind: str) -> str:
+        return f"{self.prefix}:{{{room}}}:{kind}"
+
+    def _keys(self, room: str) -> list[str]:
+        return [self.key(room, "state"), self.key(room, "log"), self.key(room, "changes")]
+
+    # -- reaching Redis -------------------------------------------------------------------
+
+    def _unreachable(self, exc: BaseException) -> str:
+        detail = str(exc).strip() or exc.__class__.__name__
+        return f"redis at {self.where} cannot be used: {detail}"
+
+    @contextlib.contextmanager
+    def _reach(self) -> Iterator[None]:
+        """Run Redis commands; their failure becomes ``Unavailable`` and shows in health."""
+        try:
+            yield
+        except RedisError as exc:
+            self._failing = self._unreachable(exc)
+            raise Unavailable(
+                f"{self._failing}; the change was not made and the screens keep showing the"
+                " last state. Start Redis again (podium reconnects by itself), then retry"
+            ) from None
+        self._failing = None
+
+    def _remember(self, state: State) -> None:
+        known = self._latest.get(state.room)
+        if known is None or state.version > known.version:
+            self._latest[state.room] = state
+
+    async def open(self) -> None:
+        try:
+            await self._client.ping()
+        except RedisError as exc:
+            raise Unavailable(
+                f"{self._unreachable(exc)}; start Redis or fix --redis / PODIUM_REDIS_URL,"
+                " then start podium again"
+            ) from None
+
+    async def close(self) -> None:
+        await self._client.aclose()
+        await self._pubsub_client.aclose()
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def _read_state(self, room: str) -> tuple[State | None, list[str]]:
+        with self._reach():
+            raw = await self._client.hget(self.key(room, "state"), "state")
+        if raw is None:
+            return None, []
+        try:
+            return State.model_validate_json(raw), []
+        except ValidationError as exc:
+            key = self.key(room, "state")
+            aside = f"{key}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}"
+            with self._reach():
+                await self._client.rename(key, aside)
+            message = f"{key}: not a valid state ({exc.__class__.__name__}); renamed it {aside}"
+            log.error(message)
+            return None, [message]
+
+    @staticmethod
+    def _record(entry_id: str, fields: dict[str, str]) -> LogRecord | str:
+        try:
+            return LogRecord.model_validate_json(fields.get("record", ""))
+        except ValidationError:
+            return f"log entry {entry_id} is not a log record; skipped it"
+
+    async def load(self, room: str) -> Stored:
+        state, problems = await self._read_state(room)
+        base = state.version if state else -1
+        pending: list[LogRecord] = []
+        # entries newer than the state, newest first: stop at the first one it covers
+        with self._reach():
+            entries = await self._client.xrevrange(self.key(room, "log"), count=64)
+        for entry_id, fields in entries:
+            record = self._record(entry_id, fields)
+            if isinstance(record, str):
+                problems.append(record)
+            elif record.version <= base:
+                break
+            else:
+                pending.append(record)
+        else:
+            if len(entries) == 64 and state is None:  # a long log and no state: read it all
+                pending = [r for r in await self.read_log(room) if r.version > base]
+        pending.reverse()
+        if state is not None:
+            self._remember(state)
+        return Stored(state=state, pending=pending, problems=problems)
+
+    async def read_log(self, room: str) -> list[LogRecord]:
+        with self._reach():
+            entries = await self._client.xrange(self.key(room, "log"))
+        records = [self._record(i, f) for i, f in entries]
+        for problem in records:
+            if isinstance(problem, str):
+                log.error("%s: %s", self.key(room, "log"), problem)
+        return [r for r in records if isinstance(r, LogRecord)]
+
+    # -- writing --------------------------------------------------------------------------
+
+    async def create(self, state: State, record: LogRecord) -> State:
+        with self._reach():
+            raw = await self._create(
+                keys=self._keys(state.room),
+                args=[state.model_dump_json(), record.model_dump_json(), self.log_max],
+            )
+        stored = state if raw == state.model_dump_json() else State.model_validate_json(raw)
+        self._remember(stored)
+        return stored
+
+    async def _compare_and_set(self, state: State, record: LogRecord) -> tuple[int, int]:
+        with self._reach():
+            won, current = await self._commit(
+                keys=self._keys(state.room),
+                args=[
+                    state.version - 1,
+                    state.version,
+                    state.model_dump_json(),
+                    record.model_dump_json(),
+                    self.log_max,
+                    secrets.token_hex(8),
+                ],
+            )
+        return won, current
+
+    async def commit(self, state: State, record: LogRecord) -> None:
+        won, current = await self._compare_and_set(state, record)
+        known = self._latest.get(state.room)
+        base = state.version - 1
+        if not won and current < base and known is not None and known.version == base:
+            # Redis lost the state this one builds on (restarted empty): put it back first
+            await self._write_back(known, gap_note=True)
+            won, current = await self._compare_and_set(state, record)
+        if not won:
+            raise Conflict(f"the room is at version {current}, not {state.version - 1}", current)
+        self._remember(state)
+
+    async def repair(self, state: State) -> None:
+        await self._write_back(state, gap_note=False)
+
+    async def _write_back(self, state: State, gap_note: bool) -> bool:
+        """Store ``state`` unless Redis holds it or a newer one; with ``gap_note``, append
+        a log record saying the actions before it were lost with Redis' data."""
+        note = ""
+        if gap_note:
+            note = LogRecord(
+                version=state.version,
+                at=_now_ms(),
+                actor="podium",
+                command={},
+                summary=f"redis had lost this room; a server wrote back version {state.version}"
+                " (the log records before this one may be missing)",
+            ).model_dump_json()
+        with self._reach():
+            replaced = await self._repair(
+                keys=self._keys(state.room),
+                args=[state.version, state.model_dump_json(), self.log_max, note],
+            )
+        self._remember(state)
+        if replaced is None:
+            return False
+        if gap_note:
+            had = "nothing" if replaced == -1 else f"version {replaced}"
+            log.warning(
+                "%s: redis held %s; wrote back version %d from this process (the action log"
+                " has a gap before it)",
+                state.room,
+                had,
+                state.version,
+            )
+        return True
+
+    # -- following other processes --------------------------------------------------------
+
+    async def _catch_up(self, room: str) -> State | None:
+        """After (re)subscribing: the stored state if it is newer than ours; writes ours
+        back if Redis lost it (absent, or older than what we already showed)."""
+        stored, _ = await self._read_state(room)
+        known = self._latest.get(room)
+        if known is not None and (stored is None or stored.version < known.version):
+            await self._write_back(known, gap_note=True)
+            return None
+        if stored is not None and (known is None or stored.version > known.version):
+            self._remember(stored)
+            return stored
+        return None
+
+    @staticmethod
+    def _notice(channel: str, data: str) -> State | None:
+        try:
+            return State.model_validate_json(data)
+        except ValidationError:
+            log.error("%s: a change notice that is not a state; ignored it", channel)
+            return None
+
+    async def changes(self, room: str) -> AsyncIterator[State]:
+        channel = self.key(room, "changes")
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        delay = 0.05
+        while True:
+            pubsub = self._pubsub_client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(channel)
+                newer = await self._catch_up(room)
+                if room in self._cut_off:
+                    log.info("%s: following redis again at %s", room, self.where)
+                self._cut_off.pop(room, None)
+                delay = 0.05
+                if newer is not None:
+                    yield newer
+                quiet_since = loop.time()
+                while True:
+                    message = await pubsub.get_message(timeout=IDLE_PING_S)
+                    if task is not None and task.cancelling():
+                        raise asyncio.CancelledError  # redis-py may swallow a cancel
+                    if message is None:
+                        if loop.time() - quiet_since >= IDLE_PING_S:
+                            quiet_since = loop.time()
+                            await pubsub.ping()  # a dead connection shows itself here
+                        continue
+                    quiet_since = loop.time()
+                    if message["type"] == "message":
+                        state = self._notice(channel, message["data"])
+                        known = self._latest.get(room)
+                        if state and (known is None or state.version > known.version):
+                            self._remember(state)
+                            yield state
+            except (RedisError, Unavailable, OSError) as exc:
+                if room not in self._cut_off:
+                    log.warning("%s: lost redis (%s); retrying", room, exc)
+                self._cut_off[room] = self._unreachable(exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUBSCRIBE_MAX_DELAY_S)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()
+
+    def health(self) -> dict[str, Any]:
+        problem = self._failing or next(iter(self._cut_off.values()), None)
+        if problem:
+            return {"store": self.name, "status": "degraded", "detail": problem}
+        return {"store": self.name, "status": "ok", "redis": self.where, "prefix": self.prefix}

@@ -1,0 +1,107 @@
+"""A real Redis for tests: a private ``redis-server`` on a free loopback port (which a
+test may stop, kill and start again), else the server at ``PODIUM_TEST_REDIS_URL``, else
+a skip that says why (a failure when ``PODIUM_REQUIRE_REDIS=1``, as in CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.helpers import free_port
+
+NO_REDIS = (
+    "no Redis to test against: install redis-server (Debian: apt-get install redis-server)"
+    " or set PODIUM_TEST_REDIS_URL=redis://HOST:PORT/DB"
+)
+
+
+@dataclass
+class RedisServer:
+    """One Redis. ``appendonly`` keeps data over a stop (AOF, fsync on every write)."""
+
+    dir: Path
+    binary: str | None = None
+    external_url: str | None = None
+    appendonly: bool = False
+    port: int = field(default_factory=free_port)
+    prefix: str = "podium"
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return self.external_url or f"redis://127.0.0.1:{self.port}/0"
+
+    def require_private(self) -> None:
+        if self.binary is None:
+            pytest.skip("needs a private redis-server it can stop; PODIUM_TEST_REDIS_URL is shared")
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        if self.binary is None:
+            return self
+        self.dir.mkdir(parents=True, exist_ok=True)
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"]
+        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        args += [*(persistence if self.appendonly else ["--appendonly", "no"])]
+        args += ["--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited: {(self.dir / 'redis.log').read_text()}")
+            if self.ping():
+                return self
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """A clean shutdown (SIGTERM): with ``appendonly`` every write is kept."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
+
+    def kill(self) -> None:
+        """A crash (SIGKILL); without ``appendonly`` it comes back empty."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def finish(self) -> None:
+        """After a test: stop the private server, or delete this test's keys from the shared."""
+        self.kill()
+        if self.external_url:
+            client = redis.Redis.from_url(self.external_url)
+            try:
+                for key in client.scan_iter(f"{self.prefix}:*"):
+                    client.delete(key)
+            finally:
+                client.close()
+
+
+def redis_for_test(where: Path, appendonly: bool = False) -> RedisServer:
+    binary = shutil.which("redis-server")
+    if binary:
+        return RedisServer(where, binary=binary, appendonly=appendonly).start()
+    url = os.environ.get("PODIUM_TEST_REDIS_URL")
+    if url:  # a shared server: a prefix of its own keeps each test's keys apart
+        return RedisServer(where, external_url=url, prefix=f"podium-test-{uuid.uuid4().hex}")
+    if os.environ.get("PODIUM_REQUIRE_REDIS") == "1":
+        pytest.fail(f"{NO_REDIS} (PODIUM_REQUIRE_REDIS=1 makes this a failure)")
+    pytest.skip(NO_REDIS)

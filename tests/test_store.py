@@ -1,0 +1,468 @@
+"""One store contract, run against both stores (files and a real Redis), then what only
+one of them does (torn files; Redis outages, lost data, key names)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from podium import engine
+from podium.engine import State
+from podium.errors import Conflict, InvalidInput, Unavailable
+from podium.programme import load
+from podium.room import Room
+from podium.store import LogRecord, Store
+from podium.store.files import FileStore
+from podium.store.redis import RedisStore
+from tests.helpers import SEED
+from tests.redis_server import RedisServer, redis_for_test
+
+PROGRAMME = load(SEED)
+ROOM = PROGRAMME.id
+T0 = 1_634_000_000_000  # 2021-10-12, the seminar's week
+SCRIPT: list[dict[str, object]] = [
+    {"action": "start_session", "session_id": "session-1"},
+    {"action": "next"},
+    {"action": "pause"},
+    {"action": "add_time", "seconds": 60},
+    {"action": "resume"},
+    {"action": "next"},
+]
+
+
+def chain(n: int) -> list[tuple[State, LogRecord]]:
+    """The room created at T0, then the first ``n`` actions of SCRIPT, a second apart."""
+    state = engine.initial_state(PROGRAMME, T0)
+    created = LogRecord(version=0, at=T0, actor="podium", command={}, summary="room created")
+    steps = [(state, created)]
+    for i, command in enumerate(SCRIPT[:n], 1):
+        now = T0 + i * 1000
+        applied = engine.apply(PROGRAMME, state, engine.parse_command(command), now)
+        state = applied.state
+        record = LogRecord(
+            version=state.version, at=now, actor="test", command=command, summary=applied.summary
+        )
+        steps.append((state, record))
+    return steps
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        await asyncio.sleep(0.05)
+
+
+@dataclass
+class Backend:
+    """One store kind, with the ways a test reaches under it (crashes, outages)."""
+
+    kind: str
+    make: Callable[[], Store]  # another instance on the same data: a restart, or a peer
+    log_only: Callable[[LogRecord], Awaitable[None]]  # a crash between log and state write
+    lose_state: Callable[[], Awaitable[None]]
+    break_writes: Callable[[], Awaitable[None]]
+    mend_writes: Callable[[], Awaitable[None]]
+    shared: bool  # several processes may use it at once
+    opened: list[Store] = field(default_factory=list)
+
+    async def store(self) -> Store:
+        store = self.make()
+        await store.open()
+        self.opened.append(store)
+        return store
+
+
+def file_backend(data: Path) -> Backend:
+    folder = data / ROOM
+
+    async def log_only(record: LogRecord) -> None:
+        with (folder / "log.jsonl").open("ab") as f:
+            f.write(record.model_dump_json().encode() + b"\n")
+
+    async def lose_state() -> None:
+        (folder / "state.json").unlink()
+
+    async def break_writes() -> None:  # the log cannot be opened for appending
+        (folder / "log.jsonl").rename(folder / "log.moved")
+        (folder / "log.jsonl").mkdir()
+
+    async def mend_writes() -> None:
+        (folder / "log.jsonl").rmdir()
+        (folder / "log.moved").rename(folder / "log.jsonl")
+
+    return Backend(
+        "files", lambda: FileStore(data), log_only, lose_state, break_writes, mend_writes, False
+    )
+
+
+def redis_backend(server: RedisServer) -> Backend:
+    def key(kind: str) -> str:
+        return f"{server.prefix}:{{{ROOM}}}:{kind}"
+
+    async def raw(*command: object) -> None:
+        client = aioredis.from_url(server.url)
+        try:
+            await client.execute_command(*command)
+        finally:
+            await client.aclose()
+
+    async def log_only(record: LogRecord) -> None:
+        await raw("XADD", key("log"), "*", "record", record.model_dump_json())
+
+    async def lose_state() -> None:
+        await raw("DEL", key("state"))
+
+    async def break_writes() -> None:
+        server.require_private()
+        server.stop()
+
+    async def mend_writes() -> None:
+        server.start()
+
+    return Backend(
+        "redis",
+        lambda: RedisStore(server.url, prefix=server.prefix),
+        log_only,
+        lose_state,
+        break_writes,
+        mend_writes,
+        True,
+    )
+
+
+@pytest.fixture(params=["files", "redis"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    redis: RedisServer | None = None
+    if request.param == "files":
+        chosen = file_backend(tmp_path / "data")
+    else:
+        redis = redis_for_test(tmp_path / "redis", appendonly=True)
+        chosen = redis_backend(redis)
+    yield chosen
+    for store in chosen.opened:
+        await store.close()
+    if redis is not None:
+        redis.finish()
+
+
+async def committed_to(store: Store, n: int) -> tuple[Store, list[tuple[State, LogRecord]]]:
+    """``store`` holding the room created and ``n`` actions applied."""
+    steps = chain(n)
+    assert await store.create(*steps[0]) == steps[0][0]
+    for state, record in steps[1:]:
+        await store.commit(state, record)
+    return store, steps
+
+
+async def committed(backend: Backend, n: int) -> tuple[Store, list[tuple[State, LogRecord]]]:
+    return await committed_to(await backend.store(), n)
+
+
+# -- the contract both stores keep ----------------------------------------------------------
+
+
+async def test_an_empty_store_holds_nothing(backend: Backend) -> None:
+    store = await backend.store()
+    stored = await store.load(ROOM)
+    assert (stored.state, stored.pending, stored.problems) == (None, [], [])
+    assert await store.read_log(ROOM) == []
+    assert store.health()["status"] == "ok"
+
+
+async def test_create_stores_the_first_state_once(backend: Backend) -> None:
+    store = await backend.store()
+    first, created = chain(0)[0]
+    assert await store.create(first, created) == first
+    later = engine.initial_state(PROGRAMME, T0 + 5000)
+    again = LogRecord(version=0, at=T0 + 5000, actor="podium", command={}, summary="again")
+    assert await (await backend.store()).create(later, again) == first
+    assert (await store.load(ROOM)).state == first
+    assert await store.read_log(ROOM) == [created]
+
+
+async def test_commits_are_durable_and_logged_in_order(backend: Backend) -> None:
+    _, steps = await committed(backend, len(SCRIPT))
+    restarted = await backend.store()
+    stored = await restarted.load(ROOM)
+    assert stored.state == steps[-1][0]
+    assert stored.state.live.speaker_index == 2
+    assert (stored.pending, stored.problems) == ([], [])
+    assert await restarted.read_log(ROOM) == [record for _, record in steps]
+
+
+async def test_a_stale_commit_conflicts_and_changes_nothing(backend: Backend) -> None:
+    store, steps = await committed(backend, 2)
+    stale_state, stale_record = chain(1)[1]
+    skipping_state, skipping_record = chain(4)[4]
+    for state, record in [(stale_state, stale_record), (skipping_state, skipping_record)]:
+        with pytest.raises(Conflict) as caught:
+            await store.commit(state, record)
+        assert caught.value.current_version == 2
+        assert "version 2" in caught.value.message
+    assert (await store.load(ROOM)).state == steps[-1][0]
+    assert await store.read_log(ROOM) == [record for _, record in steps]
+
+
+async def test_of_two_writers_at_one_version_exactly_one_wins(backend: Backend) -> None:
+    if not backend.shared:
+        pytest.skip("the file store serves one process; its rooms serialize their writers")
+    store, steps = await committed(backend, 1)
+    peer = await backend.store()
+    assert (await peer.load(ROOM)).state == steps[-1][0]
+    base = steps[-1][0]
+    mine = engine.apply(PROGRAMME, base, engine.parse_command({"action": "next"}), T0 + 9000)
+    theirs = engine.apply(PROGRAMME, base, engine.parse_command({"action": "pause"}), T0 + 9000)
+    results = await asyncio.gather(
+        store.commit(mine.state, LogRecord(version=2, at=T0 + 9000, actor="a",
+                                           command={"action": "next"}, summary=mine.summary)),
+        peer.commit(theirs.state, LogRecord(version=2, at=T0 + 9000, actor="b",
+                                            command={"action": "pause"}, summary=theirs.summary)),
+        return_exceptions=True,
+    )  # fmt: skip
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "NoneType"]
+    winner = mine.state if results[0] is None else theirs.state
+    assert (await (await backend.store()).load(ROOM)).state == winner
+    assert [r.version for r in await store.read_log(ROOM)] == [0, 1, 2]
+
+
+async def test_repair_writes_a_newer_state_and_never_an_older_one(backend: Backend) -> None:
+    store, steps = await committed(backend, 1)
+    log_before = await store.read_log(ROOM)
+    newer = chain(3)[3][0]
+    await store.repair(newer)
+    assert (await (await backend.store()).load(ROOM)).state == newer
+    await store.repair(chain(2)[2][0])
+    await store.repair(steps[1][0])
+    assert (await (await backend.store()).load(ROOM)).state == newer
+    assert await store.read_log(ROOM) == log_before
+
+
+async def test_a_crash_between_log_and_state_is_replayed_on_open(backend: Backend) -> None:
+    await committed(backend, 2)
+    steps = chain(4)
+    for _, record in steps[3:]:
+        await backend.log_only(record)
+    stored = await (await backend.store()).load(ROOM)
+    assert stored.state == steps[2][0]
+    assert stored.pending == [record for _, record in steps[3:]]
+    room = Room(PROGRAMME, await backend.store())
+    await room.open()
+    try:
+        assert room.state == steps[4][0]
+        assert room.problems == []
+    finally:
+        await room.close()
+    reopened = await (await backend.store()).load(ROOM)
+    assert (reopened.state, reopened.pending) == (steps[4][0], [])
+
+
+async def test_a_lost_state_is_rebuilt_from_the_whole_log(backend: Backend) -> None:
+    _, steps = await committed(backend, len(SCRIPT))
+    await backend.lose_state()
+    room = Room(PROGRAMME, await backend.store())
+    await room.open()
+    try:
+        assert room.state == steps[-1][0]
+    finally:
+        await room.close()
+    assert (await (await backend.store()).load(ROOM)).state == steps[-1][0]
+
+
+async def test_a_write_that_cannot_be_made_is_unavailable_and_changes_nothing(
+    backend: Backend,
+) -> None:
+    store, steps = await committed(backend, 1)
+    state, record = chain(2)[2]
+    await backend.break_writes()
+    with pytest.raises(Unavailable) as caught:
+        await store.commit(state, record)
+    assert "the change was not made" in caught.value.message
+    assert caught.value.http_status == 503
+    health = store.health()
+    assert health["status"] == "degraded" and health["detail"]
+    await backend.mend_writes()
+    assert (await store.load(ROOM)).state == steps[-1][0]
+    assert await store.read_log(ROOM) == [r for _, r in steps]
+    await store.commit(state, record)
+    assert store.health()["status"] == "ok"
+    assert (await (await backend.store()).load(ROOM)).state == state
+
+
+async def test_changes_bring_other_writers_states_in_order(backend: Backend) -> None:
+    store, _ = await committed(backend, 0)
+    follower = await backend.store()
+    changes = follower.changes(ROOM)
+    if not backend.shared:
+        assert changes is None
+        return
+    assert changes is not None
+    seen: list[int] = []
+
+    async def follow() -> None:
+        async for state in changes:
+            seen.append(state.version)
+
+    await follower.load(ROOM)
+    task = asyncio.create_task(follow())
+    await asyncio.sleep(0.2)  # let it subscribe; anything it misses it reads on subscribe
+    for state, record in chain(3)[1:]:
+        await store.commit(state, record)
+    try:
+        await until(lambda: asyncio.sleep(0, seen[-1:] == [3]), "the follower sees version 3")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert seen == sorted(set(seen)) and seen[-1] == 3
+
+
+# -- only the file store --------------------------------------------------------------------
+
+
+async def test_files_drop_a_torn_last_line_and_set_aside_a_broken_log(tmp_path: Path) -> None:
+    files = file_backend(tmp_path / "data")
+    _, steps = await committed(files, 2)
+    log_path = tmp_path / "data" / ROOM / "log.jsonl"
+    with log_path.open("ab") as f:
+        f.write(b'{"version": 3, "at": ')  # the crash cut this write short
+    stored = await FileStore(tmp_path / "data").load(ROOM)
+    assert (stored.state, stored.pending, stored.problems) == (steps[-1][0], [], [])
+    assert await FileStore(tmp_path / "data").read_log(ROOM) == [r for _, r in steps]
+    lines = log_path.read_bytes().split(b"\n")
+    log_path.write_bytes(b"\n".join([lines[0], b"garbage", *lines[1:]]))
+    stored = await FileStore(tmp_path / "data").load(ROOM)
+    assert stored.state == steps[-1][0]
+    assert "line 2 is not a log record" in stored.problems[0]
+    assert not log_path.exists()
+    assert list(log_path.parent.glob("log.jsonl.corrupt-*"))
+
+
+async def test_files_set_aside_a_broken_state_and_replay_the_log(tmp_path: Path) -> None:
+    files = file_backend(tmp_path / "data")
+    _, steps = await committed(files, 3)
+    (tmp_path / "data" / ROOM / "state.json").write_text("{not json")
+    room = Room(PROGRAMME, FileStore(tmp_path / "data"))
+    await room.open()
+    assert room.state == steps[-1][0]
+    assert "not a valid state" in room.problems[0]
+    assert list((tmp_path / "data" / ROOM).glob("state.json.corrupt-*"))
+
+
+# -- only Redis -----------------------------------------------------------------------------
+
+
+async def test_redis_keys_are_namespaced_by_prefix(redis_server: RedisServer) -> None:
+    first, second = (RedisStore(redis_server.url, prefix=p) for p in ("event-a", "event-b"))
+    for store in (first, second):
+        await store.open()
+    try:
+        state, record = chain(0)[0]
+        await first.create(state, record)
+        assert (await second.load(ROOM)).state is None
+        client = aioredis.from_url(redis_server.url, decode_responses=True)
+        keys = sorted(await client.keys("event-*"))
+        await client.aclose()
+        assert keys == [f"event-a:{{{ROOM}}}:log", f"event-a:{{{ROOM}}}:state"]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_redis_bad_settings_and_no_server_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="prefix"):
+        RedisStore("redis://127.0.0.1:1/0", prefix="a{b}")
+    with pytest.raises(InvalidInput, match="not a redis URL"):
+        RedisStore("http://127.0.0.1/")
+    nowhere = RedisStore("redis://:secret@127.0.0.1:1/0")
+    with pytest.raises(Unavailable) as caught:
+        await nowhere.open()
+    await nowhere.close()
+    assert "redis at redis://:***@127.0.0.1:1/0 cannot be used" in caught.value.message
+    assert "secret" not in caught.value.message
+
+
+async def test_redis_sets_aside_a_value_that_is_not_a_state(redis_server: RedisServer) -> None:
+    store = RedisStore(redis_server.url, prefix=redis_server.prefix)
+    await store.open()
+    try:
+        await committed_to(store, 2)
+        client = aioredis.from_url(redis_server.url, decode_responses=True)
+        key = f"{redis_server.prefix}:{{{ROOM}}}:state"
+        await client.hset(key, "state", "{not json")
+        await client.xadd(f"{redis_server.prefix}:{{{ROOM}}}:log", {"record": "nonsense"})
+        room = Room(PROGRAMME, store)
+        await room.open()
+        await room.close()
+        assert room.state == chain(2)[2][0]  # rebuilt from the log
+        assert any("not a valid state" in p for p in room.problems)
+        assert any("not a log record" in p for p in room.problems)
+        assert await client.keys(f"{key}.corrupt-*")
+        await client.aclose()
+    finally:
+        await store.close()
+
+
+async def test_redis_back_empty_gets_the_newest_state_written_back(
+    redis_server: RedisServer,
+) -> None:
+    """A command after Redis lost everything: the state it builds on goes back first,
+    with a log record that notes the gap, and nothing acknowledged is lost."""
+    redis_server.require_private()
+    store = RedisStore(redis_server.url, prefix=redis_server.prefix)
+    await store.open()
+    try:
+        await committed_to(store, 3)
+        redis_server.kill()
+        with pytest.raises(Unavailable):
+            await store.commit(*chain(4)[4])
+        assert store.health()["status"] == "degraded"
+        redis_server.start()
+        await store.commit(*chain(4)[4])
+        log = await store.read_log(ROOM)
+        assert [r.version for r in log] == [3, 4]
+        assert "redis had lost this room" in log[0].summary and log[0].command == {}
+        assert (await store.load(ROOM)).state == chain(4)[4][0]
+        assert store.health()["status"] == "ok"
+    finally:
+        await store.close()
+
+
+async def test_a_following_room_writes_its_state_back_by_itself(
+    redis_server: RedisServer,
+) -> None:
+    redis_server.require_private()
+    store = RedisStore(redis_server.url, prefix=redis_server.prefix)
+    await store.open()
+    room = Room(PROGRAMME, store)
+    await room.open()
+    try:
+        for command in SCRIPT[:3]:
+            await room.execute(engine.parse_command(command), "test")
+        redis_server.kill()
+        await until(
+            lambda: asyncio.sleep(0, store.health()["status"] == "degraded"), "health degraded"
+        )
+        with pytest.raises(Unavailable):
+            await room.execute(engine.parse_command({"action": "resume"}), "test")
+        assert room.state.version == 3
+        redis_server.start()
+        probe = RedisStore(redis_server.url, prefix=redis_server.prefix)
+
+        async def written_back() -> bool:
+            state = (await probe.load(ROOM)).state
+            return state is not None and state.version == 3
+
+        await until(written_back, "the room's state is back in Redis")
+        await probe.close()
+        assert room.state.version == 3
+        await until(lambda: asyncio.sleep(0, store.health()["status"] == "ok"), "health ok")
+        assert (await room.execute(engine.parse_command({"action": "resume"}), "t")).version == 4
+    finally:
+        await room.close()
+        await store.close()
