@@ -384,7 +384,10 @@ def test_console_asks_for_the_token_and_refuses_a_wrong_one(faces: Faces, server
     if status == 200:
         with page.expect_popup() as popup:
             page.click("#report")
-        assert popup.value.url.startswith("blob:")
+        report = popup.value
+        assert report.url.startswith("blob:")
+        report.wait_for_load_state()
+        assert report.evaluate("getComputedStyle(document.querySelector('h1')).fontSize") == "22px"
     else:
         page.click("#report")
         expect(page.locator("#feedback")).to_contain_text(body["error"]["message"])
