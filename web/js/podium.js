@@ -60,21 +60,36 @@ export class Clock {
 
 const TOKEN_KEY = `podium.token.${roomId ?? ""}`;
 
+/** sessionStorage, or a stand-in where it is off (some sandboxed browser sources). */
+const tabStore = (() => {
+  try {
+    sessionStorage.getItem(TOKEN_KEY);
+    return sessionStorage;
+  } catch {
+    const kept = new Map();
+    return {
+      getItem: (key) => kept.get(key) ?? null,
+      setItem: (key, value) => kept.set(key, value),
+      removeItem: (key) => kept.delete(key),
+    };
+  }
+})();
+
 /** A token from the URL fragment (``#token=…``), kept in this tab and then hidden from the
  * address bar so it does not end up in screenshots or shared links. */
 export function takeToken() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const given = fragment.get("token");
   if (given) {
-    sessionStorage.setItem(TOKEN_KEY, given);
+    tabStore.setItem(TOKEN_KEY, given);
     history.replaceState(null, "", location.pathname + location.search);
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+  return tabStore.getItem(TOKEN_KEY);
 }
 
 export function keepToken(token) {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
+  if (token) tabStore.setItem(TOKEN_KEY, token);
+  else tabStore.removeItem(TOKEN_KEY);
 }
 
 const BACKOFF_FIRST_MS = 500;
@@ -299,7 +314,9 @@ export function show(el, visible) {
 export async function loadProgramme() {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const response = await fetch(apiUrl("/api/programme"));
+      const token = tabStore.getItem(TOKEN_KEY); // a private event's pages carry one
+      const headers = token ? { Authorization: `Bearer ${token}` } : {};
+      const response = await fetch(apiUrl("/api/programme"), { headers });
       if (response.ok) return await response.json();
       if (response.status < 500) throw new Error((await response.json()).error.message);
     } catch (error) {
