@@ -290,6 +290,12 @@ def test_a_message_with_markup_shows_literally(faces: Faces, server: Server) -> 
     console.keyboard.press("c")
     expect(viewer.locator("#banner")).to_be_hidden(timeout=WAIT)
 
+    console.keyboard.press("b")
+    expect(screen.locator("#blackout")).to_be_visible(timeout=WAIT)
+    expect(console.locator("#btn-blackout")).to_have_attribute("aria-pressed", "true")
+    console.keyboard.press("b")
+    expect(screen.locator("#blackout")).to_be_hidden(timeout=WAIT)
+
 
 # -- two moderators ---------------------------------------------------------------------------
 
@@ -405,6 +411,12 @@ def test_screen_fills_hd_and_full_hd_and_viewer_fits_a_phone(faces: Faces, serve
     server.command("show_message", text="Five minutes to the coffee break " * 6, target="all")
     screen = faces.open("/screen")
     expect(screen.locator("#message")).to_be_visible()
+    shanghai = [
+        f"{dt.datetime.now(ZoneInfo('Asia/Shanghai')) + dt.timedelta(minutes=m):%H:%M}"
+        for m in (0, 1)
+    ]
+    assert screen.locator("#local-clock").text_content()[:5] in shanghai
+    expect(screen.locator("#local-zone")).to_have_text("GMT+8")
     for width, height in ((1280, 720), (1920, 1080)):
         screen.set_viewport_size({"width": width, "height": height})
         assert no_scrollbars(screen), (width, height)
@@ -427,7 +439,7 @@ def test_language_follows_the_browser_and_can_be_switched(browser: Browser, serv
 # -- screenshots ------------------------------------------------------------------------------
 
 
-def seed_starting_now(tmp_path: Path) -> Path:
+def seed_starting_now(tmp_path: Path) -> tuple[Path, dt.datetime]:
     """The seed event, planned so that the opening session started 35 minutes ago: the
     screenshots then show a realistic few minutes of drift, whatever the time of day."""
     zone = ZoneInfo("Asia/Shanghai")
@@ -443,7 +455,7 @@ def seed_starting_now(tmp_path: Path) -> Path:
     )
     path = tmp_path / "seed-now.toml"
     path.write_text(text)
-    return path
+    return path, start
 
 
 def save(page: Page, name: str) -> None:
@@ -458,7 +470,8 @@ def save(page: Page, name: str) -> None:
 
 
 def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
-    server = Server(data_dir=tmp_path / "data", programmes=[seed_starting_now(tmp_path)]).start()
+    programme, start = seed_starting_now(tmp_path)
+    server = Server(data_dir=tmp_path / "data", programmes=[programme]).start()
     try:
         server.command("start_session", session_id="opening-session")
         server.command("end_session")
@@ -472,6 +485,17 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
                 server.command("show_message", text=MESSAGE[locale], target="viewers")
                 viewer = faces.open("/viewer")
                 expect(viewer.locator("#banner")).to_be_visible()
+                if not suffix:  # the plan started 35 min ago; the opening took no time
+                    expect(viewer.locator("#drift")).to_have_text(
+                        re.compile(r"^Running [5-7] min late$")
+                    )
+                    opening = viewer.locator(".v-session").first
+                    shanghai = start.astimezone(ZoneInfo("Asia/Shanghai"))
+                    zurich = start.astimezone(ZoneInfo("Europe/Zurich"))
+                    expect(opening.locator(".v-time-event")).to_have_text(f"{shanghai:%H:%M}")
+                    expect(opening.locator(".v-time-local")).to_have_text(
+                        f"{zurich:%H:%M} {zurich.tzname()}"
+                    )
                 viewer.wait_for_timeout(300)
                 save(viewer, f"viewer{suffix}")
                 viewer.set_viewport_size({"width": 390, "height": 844})
