@@ -15,6 +15,7 @@ import pytest
 import websockets
 
 from podium.cli import main
+from podium.report_html import STYLE_HASH
 from tests.helpers import Server, free_port, recv_json
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -195,25 +196,42 @@ def chromium() -> Path:
 
 
 async def test_the_html_report_renders_under_its_csp(server: Server, chromium: Path) -> None:
+    """Served on its own, and opened from an app page as a blob: URL, as the console does
+    (a blob document inherits the opener's CSP, which allows the report's stylesheet)."""
     from playwright.async_api import async_playwright
 
     server.command("start_session", session_id="opening-session")
     server.command("next")
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        page = await browser.new_page(
-            extra_http_headers={"Authorization": f"Bearer {server.token}"}
-        )
-        problems: list[str] = []
-        page.on("console", lambda msg: problems.append(msg.text))
+        context = await browser.new_context()
+        page = await context.new_page()
+        refusals: list[str] = []  # CSP refusals show as console errors
+        context.on("console", lambda msg: refusals.append(msg.text) if "Refused" in msg.text else 0)
+        headers = {"Authorization": f"Bearer {server.token}"}
+        await page.set_extra_http_headers(headers)
         response = await page.goto(f"{server.url}/api/report?format=html")
         assert response is not None and response.status == 200
-        assert "style-src 'unsafe-inline'" in response.headers["content-security-policy"]
+        assert STYLE_HASH in response.headers["content-security-policy"]
         # the inline stylesheet applied (a CSP refusal would leave the default 32px)
-        size = await page.evaluate("getComputedStyle(document.querySelector('h1')).fontSize")
-        assert size == "22px"
+        size = "getComputedStyle(document.querySelector('h1')).fontSize"
+        assert await page.evaluate(size) == "22px"
         bars = await page.locator("svg rect title").all_text_contents()
         assert any(t.startswith("H.E. Mr. Weizhong QIN: actual") for t in bars)
         assert any(t.startswith("H.E. Mr. Houlin ZHAO: planned 09:10:00-09:20:00") for t in bars)
-        assert problems == []
+
+        await page.goto(f"{server.url}/healthz")  # any app page: the app's CSP
+        async with context.expect_page() as opened:
+            await page.evaluate(
+                """async (token) => {
+                  const r = await fetch("/api/report?format=html",
+                                        {headers: {Authorization: `Bearer ${token}`}});
+                  window.open(URL.createObjectURL(await r.blob()), "_blank");
+                }""",
+                server.token,
+            )
+        report = await opened.value
+        await report.wait_for_load_state()
+        assert report.url.startswith("blob:") and await report.evaluate(size) == "22px"
+        assert refusals == []
         await browser.close()

@@ -10,7 +10,7 @@ import json
 
 from podium.report import COLUMNS, Report, cells
 from podium.report_html import to_html
-from podium.timefmt import clock, length
+from podium.timefmt import clock, length, stamp
 
 FORMATS = ("text", "csv", "json", "html")
 
@@ -34,7 +34,7 @@ def to_text(report: Report) -> str:
     event = report.programme.event
     out = [
         f"{event.title} - report for {report.plan_date} ({event.timezone})",
-        f"made {clock(report.made_at, zone)}; {t['commands']} commands applied",
+        f"made {stamp(report.made_at, zone)}; {t['commands']} commands applied",
         "",
     ]
     rows: list[list[str]] = [["", "", *(heading for _, heading, _ in COLUMNS)]]

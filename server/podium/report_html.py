@@ -5,17 +5,15 @@ on A4 landscape."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 from html import escape
 from zoneinfo import ZoneInfo
 
 from podium.report import COLUMNS, Report, SessionReport, Turn, cells
-from podium.timefmt import clock, length
+from podium.timefmt import clock, length, stamp
 
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
-    " form-action 'none'; frame-ancestors 'none'"
-)
 WIDTH, LABEL, ROW, HEAD = 1100, 270, 20, 24
 STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360)
 STYLE = """
@@ -34,6 +32,13 @@ svg text{font:11px system-ui,sans-serif;fill:#1d2433}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}tr,svg{break-inside:avoid}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
+# The one inline stylesheet, allowed by its hash: by the report's own CSP, and by the app's
+# (a report opened from the console as a blob: URL inherits the console's policy)
+STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode() + "'"
+CSP = (
+    f"default-src 'none'; style-src {STYLE_HASH}; img-src data:; base-uri 'none';"
+    " form-action 'none'; frame-ancestors 'none'"
+)
 
 
 class _Axis:
@@ -155,6 +160,7 @@ def drift_chart(report: Report) -> str:
     path = f"M{axis.x(points[0][0])},{y(points[0][1])}"
     for (_, d0), (t1, d1) in itertools.pairwise(points):
         path += f" H{axis.x(t1)} V{y(d1)}" if d1 != d0 else f" H{axis.x(t1)}"
+    path += f" H{axis.x(axis.end)}"  # the drift holds after the last change
     labels = [
         f'<text x="{LABEL - 8}" y="{y(top) + 4}" text-anchor="end">{length(top, True)} late</text>',
         f'<text x="{LABEL - 8}" y="{mid + 4}" text-anchor="end">on plan</text>',
@@ -212,7 +218,9 @@ def to_html(report: Report) -> str:
         ("most overtime", f"{worst['name']} · {length(worst['overtime_ms'])}" if worst else "-"),
         (
             "longest session",
-            f"{longest['title'][:28]} · {length(longest['actual_ms'])}" if longest else "-",
+            f"{longest['title'].split(':')[0][:28]} · {length(longest['actual_ms'])}"
+            if longest
+            else "-",
         ),
         ("day started", length(t["start_delay_ms"], True)),
         ("day ended", length(t["end_drift_ms"], True)),
@@ -224,8 +232,8 @@ def to_html(report: Report) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Report · {escape(event.title)}</title><style>{STYLE}</style></head>
 <body><h1>{escape(event.title)}</h1>
-<p class="sub">Planned against actual, {report.plan_date} ({escape(event.timezone)}), made at
-{clock(report.made_at, zone)}; {t["commands"]} commands applied. Start Δ and vs plan: + is
+<p class="sub">Planned against actual, {report.plan_date} ({escape(event.timezone)}), made
+{stamp(report.made_at, zone)}; {t["commands"]} commands applied. Start Δ and vs plan: + is
 late or over, - early or under. Overtime: past the countdown's zero.</p>
 <div class="cards">{card_html}</div>
 <h2>Timeline</h2>{timeline(report)}

@@ -14,6 +14,11 @@ def clock(ms: int | None, zone: ZoneInfo) -> str:
     return datetime.fromtimestamp(ms / 1000, zone).strftime("%H:%M:%S")
 
 
+def stamp(ms: int, zone: ZoneInfo) -> str:
+    """An epoch-ms moment as ``YYYY-MM-DD HH:MM`` in ``zone``."""
+    return datetime.fromtimestamp(ms / 1000, zone).strftime("%Y-%m-%d %H:%M")
+
+
 def _mss(seconds: int) -> str:
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)

@@ -237,27 +237,8 @@ async function openReport() {
     feedback(t("console.report.failed", { message }), "error");
     return;
   }
-  // A blob page inherits this page's CSP, which refuses the report's inline <style>; so
-  // the styles are cut out of the text (parsing it would trip the CSP too) and given to
-  // the new tab as constructed stylesheets, which the CSP allows.
-  const styles = [];
-  const html = (await response.text()).replace(/<style[^>]*>([\s\S]*?)<\/style>/gi, (_, css) => {
-    styles.push(css);
-    return "";
-  });
-  const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
-  const report = window.open(url, "_blank");
-  if (!report) {
-    feedback(t("console.report.blocked"), "error");
-    return;
-  }
-  report.addEventListener("DOMContentLoaded", () => {
-    report.document.adoptedStyleSheets = styles.map((text) => {
-      const sheet = new report.CSSStyleSheet();
-      sheet.replaceSync(text);
-      return sheet;
-    });
-  });
+  const url = URL.createObjectURL(await response.blob());
+  if (!window.open(url, "_blank")) feedback(t("console.report.blocked"), "error");
 }
 
 // -- keyboard -------------------------------------------------------------------------------
