@@ -152,6 +152,8 @@ def test_console_runs_session_1_by_button_and_keyboard(faces: Faces, server: Ser
     expect(viewer.locator(".v-session.is-live .v-speaker.is-done")).to_have_count(2)
     expect(viewer.locator("#announce")).to_have_text(re.compile("^Now speaking: Ms. Duo LIU"))
 
+    console.keyboard.press("s")  # a session is live: says so rather than acting
+    expect(console.locator("#feedback")).to_contain_text("is live: end it first")
     console.keyboard.press("Space")  # pause, then two quick minutes: one moderator's own
     console.keyboard.press("+")  # presses follow each other and never conflict
     console.keyboard.press("+")
@@ -369,6 +371,27 @@ def test_pages_reconnect_after_a_server_restart(faces: Faces, server: Server) ->
     for page, name in ((screen, "#speaker-name"), (viewer, "#now-name")):
         expect(page.locator(name)).to_have_text("Mr. Bilel Jamoussi", timeout=15_000)
         expect(page.locator("#podium-status")).to_have_attribute("data-state", "live")
+
+
+def test_overlay_lower_third_comes_and_goes_with_the_speaker(
+    short_faces: Faces, short_server: Server
+) -> None:
+    overlay = short_faces.open("/overlay?timer=1")
+    third = overlay.locator("#lower-third")
+    assert overlay.evaluate("getComputedStyle(document.body).backgroundColor") == "rgba(0, 0, 0, 0)"
+    expect(overlay.locator("#podium-status")).to_be_hidden()  # never on air
+    expect(third).not_to_have_class(re.compile("is-in"))
+    short_server.command("start_session", session_id="quick")
+    expect(third).to_have_class(re.compile("is-in"), timeout=WAIT)
+    expect(overlay.locator("#lt-name")).to_have_text("Ada LOVELACE")
+    expect(overlay.locator("#lt-aff")).to_have_text("Analytical Engine Society")
+    expect(overlay.locator("#lt-timer")).to_have_text(re.compile(r"^(00:0\d|\+00:\d\d)$"))
+    short_server.command("next")
+    expect(overlay.locator("#lt-name")).to_have_text("Grace HOPPER", timeout=WAIT)
+    expect(overlay.locator("#lt-presence")).to_have_text("Remote")
+    expect(third).to_have_class(re.compile("is-in"))
+    short_server.command("end_session")
+    expect(third).not_to_have_class(re.compile("is-in"), timeout=WAIT)
 
 
 # -- sign-in, layout, language --------------------------------------------------------------

@@ -151,9 +151,13 @@ function nextSession() {
 }
 
 async function startNext() {
+  const current = live.state?.session;
+  if (current) {
+    feedback(t("console.start.live", { title: current.title }), "error");
+    return;
+  }
   const session = nextSession();
-  if (!session || live.state.session) return;
-  await run({ action: "start_session", session_id: session.id });
+  if (session) await run({ action: "start_session", session_id: session.id });
 }
 
 async function endSession() {
