@@ -97,7 +97,7 @@ function draw(now) {
   );
   const elapsed = 1 - Math.max(left, 0) / state.session.duration_ms;
   $("slot-fill").style.transform = `scaleX(${Math.min(Math.max(elapsed, 0), 1)})`;
-  $("slot-bar").classList.toggle("is-over", left < 0);
+  $("slot-bar").parentElement.classList.toggle("is-over", left < 0);
 }
 
 function fullscreen() {
