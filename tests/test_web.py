@@ -134,9 +134,11 @@ def test_console_runs_session_1_by_button_and_keyboard(faces: Faces, server: Ser
     screen = faces.open("/screen")
     viewer = faces.open("/viewer")
 
-    console.click("[data-session='session-1']")
+    console.focus("[data-session='session-1']")  # Tab to a rundown row, Enter, Enter
+    console.keyboard.press("Enter")
     expect(console.locator("#confirm")).to_be_visible()
-    console.click("#confirm-ok")
+    expect(console.locator("#confirm-text")).to_contain_text("Session 1: Coordinated")
+    console.keyboard.press("Enter")
     for page, name in ((screen, "#speaker-name"), (viewer, "#now-name")):
         expect(page.locator(name)).to_have_text("Mr. Hequan WU", timeout=WAIT)
     assert server.state()["state"]["session"]["id"] == "session-1"
@@ -163,6 +165,10 @@ def test_console_runs_session_1_by_button_and_keyboard(faces: Faces, server: Ser
     assert (timer["status"], timer["added_ms"]) == ("paused", 120_000)
     expect(console.locator("#feedback")).to_have_attribute("data-kind", "ok")
     assert server.state()["state"]["speaker"]["id"] == "duo-liu"
+
+    console.click("[data-speaker='ran-xiao']")  # a click in the rundown jumps, after a confirm
+    console.click("#confirm-ok")
+    expect(screen.locator("#speaker-name")).to_have_text("Mr. Ran XIAO", timeout=WAIT)
 
 
 def test_shortcuts_do_nothing_while_typing_a_message(faces: Faces, server: Server) -> None:
