@@ -83,19 +83,20 @@ function nowInWords(state) {
   return [state.session.title, who].filter(Boolean).join(" — ");
 }
 
+/* This console's own commands go one at a time: a key pressed while the previous
+ * command is in flight is sent once its ack has arrived, naming the version that ack
+ * made, so a quick "pause, +1 min" is never a conflict with itself. */
 let queue = Promise.resolve();
-let lastAck = -1;
+let acked = -1; // the version our last ack made; its state push may still be on its way
 
-/** Send a command once the ones before it are answered. It names the version this console
- * last saw: the newest pushed, or its own last change if that push is still on the way,
- * so two quick presses by one moderator never conflict with each other. */
+/** ``command`` may be a function: then it is decided when its turn comes (pause/resume). */
 function run(command) {
-  const done = queue.then(() => {
-    const body = typeof command === "function" ? command() : command; // decided when sent
-    return send(body, Math.max(live.version, lastAck));
+  const turn = queue.then(() => {
+    const body = typeof command === "function" ? command() : command;
+    return send(body, Math.max(live.version, acked));
   });
-  queue = done;
-  return done;
+  queue = turn.catch(() => null);
+  return turn;
 }
 
 async function send(command, expected) {
@@ -106,7 +107,7 @@ async function send(command, expected) {
   }
   try {
     const ack = await live.command(command, expected);
-    lastAck = ack.version;
+    acked = Math.max(acked, ack.version);
     feedback(t("console.done", { action: label }), "ok");
     return ack;
   } catch (error) {
