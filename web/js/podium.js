@@ -87,6 +87,12 @@ export function takeToken() {
   return tabStore.getItem(TOKEN_KEY);
 }
 
+/** Headers for the read API: the tab's token, which a private event requires. */
+export function readHeaders() {
+  const token = tabStore.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 export function keepToken(token) {
   if (token) tabStore.setItem(TOKEN_KEY, token);
   else tabStore.removeItem(TOKEN_KEY);
@@ -314,9 +320,7 @@ export function show(el, visible) {
 export async function loadProgramme() {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const token = tabStore.getItem(TOKEN_KEY); // a private event's pages carry one
-      const headers = token ? { Authorization: `Bearer ${token}` } : {};
-      const response = await fetch(apiUrl("/api/programme"), { headers });
+      const response = await fetch(apiUrl("/api/programme"), { headers: readHeaders() });
       if (response.ok) return await response.json();
       if (response.status < 500) throw new Error((await response.json()).error.message);
     } catch (error) {
