@@ -504,9 +504,12 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
         for locale, suffix in (("en-GB", ""), ("zh-CN", "-zh")):
             for faces in make_faces(browser, server, locale=locale):
                 for name, path in SHOTS:
+                    if suffix and name == "overlay":
+                        continue  # names only: the same picture in both languages
                     page = faces.open(path, ready="body" if name == "index" else READY)
-                    page.wait_for_timeout(700)  # fonts, the overlay's entrance
+                    page.wait_for_timeout(500)  # fonts, the overlay's entrance
                     save(page, f"{name}{suffix}")
+                    page.close()
                 server.command("show_message", text=MESSAGE[locale], target="viewers")
                 viewer = faces.open("/viewer")
                 expect(viewer.locator("#banner")).to_be_visible()
