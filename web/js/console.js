@@ -12,6 +12,7 @@ import {
   keepToken,
   loadProgramme,
   mmss,
+  personName,
   scheduleAt,
   setText,
   shiftText,
@@ -78,7 +79,9 @@ function feedback(text, kind = "info") {
 
 /** A few words on what is on now, for the conflict explanation. */
 function nowInWords(state) {
-  if (!state.session) return t(state.phase === "finished" ? "phase.finished" : "console.no_session");
+  if (!state.session) {
+    return t(state.phase === "finished" ? "phase.finished" : "console.no_session");
+  }
   const who = state.speaker ? state.speaker.display_name : "";
   return [state.session.title, who].filter(Boolean).join(" — ");
 }
@@ -176,7 +179,7 @@ async function jump({ session, speaker }) {
   const words = speaker
     ? t(switching ? "console.confirm.switch_goto" : "console.confirm.goto", {
         live: current?.title,
-        name: speaker.display_name ?? `${speaker.honorific} ${speaker.name}`.trim(),
+        name: personName(speaker),
       })
     : t(switching ? "console.confirm.switch" : "console.confirm.start", {
         live: current?.title,
@@ -322,7 +325,7 @@ function speakerRow(session, speaker, index, state) {
   button.dataset.speaker = speaker.id;
   button.append(el("span", "rd-index num", String(index + 1)));
   const who = el("span", "rd-who");
-  who.append(el("span", "rd-name", `${speaker.honorific} ${speaker.name}`.trim()));
+  who.append(el("span", "rd-name", personName(speaker)));
   if (speaker.affiliation) who.append(el("span", "rd-aff", speaker.affiliation));
   button.append(who);
   if (speaker.presence !== "in_room") {
@@ -343,9 +346,7 @@ function speakerRow(session, speaker, index, state) {
     const word = status === "next" ? t("label.next") : t(`state.${status}`);
     button.append(el("span", `state state-${status}`, word));
   }
-  button.addEventListener("click", () =>
-    jump({ session, speaker: { ...speaker, display_name: `${speaker.honorific} ${speaker.name}`.trim() } }),
-  );
+  button.addEventListener("click", () => jump({ session, speaker }));
   item.append(button);
   return item;
 }
@@ -367,7 +368,9 @@ function sessionRow(session, row, state) {
     if (current.status === "skipped") return;
     const start = current.actual_start ?? current.projected_start;
     const end = current.actual_end ?? current.projected_end;
-    const late = shiftText(current.status === "done" ? end - current.planned_end : start - current.planned_start);
+    const late = shiftText(
+      current.status === "done" ? end - current.planned_end : start - current.planned_start,
+    );
     const words =
       current.status === "done"
         ? t("label.ran", { t: `${hm(start)}–${hm(end)}` })
@@ -385,7 +388,7 @@ function sessionRow(session, row, state) {
   head.append(when);
   const title = el("span", "rd-title");
   title.append(el("span", "rd-session-title", session.title));
-  const meta = session.moderators.map((m) => `${m.honorific} ${m.name}`.trim()).join(", ");
+  const meta = session.moderators.map(personName).join(", ");
   if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
   head.append(title);
   head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
@@ -414,7 +417,8 @@ function renderRundown(state) {
     }),
   );
   if (focusKey) {
-    list.querySelector(`[data-speaker="${CSS.escape(focusKey)}"], [data-session="${CSS.escape(focusKey)}"]`)?.focus();
+    const key = CSS.escape(focusKey);
+    list.querySelector(`[data-speaker="${key}"], [data-session="${key}"]`)?.focus();
   }
 }
 
@@ -423,7 +427,8 @@ function render() {
   if (!state || !programme || !signedIn) return;
   const session = state.session;
   const speaker = state.speaker;
-  setText($("now-session"), session ? session.title : t(state.phase === "finished" ? "phase.finished" : "phase.idle"));
+  const idle = t(state.phase === "finished" ? "phase.finished" : "phase.idle");
+  setText($("now-session"), session ? session.title : idle);
   setText($("now-name"), speaker ? speaker.display_name : session ? "" : "—");
   setText($("now-affiliation"), speaker?.affiliation ?? "");
   const presence = $("now-presence");
@@ -433,7 +438,8 @@ function render() {
     setText(presence, t(`presence.${speaker.presence}`));
   }
   const next = state.next_speaker;
-  setText($("now-next"), next ? next.display_name : session && speaker ? t("label.last_speaker") : "—");
+  const last = session && speaker ? t("label.last_speaker") : "—";
+  setText($("now-next"), next ? next.display_name : last);
   const paused = state.timer.status === "paused";
   setText($("pause-label"), t(paused ? "console.resume" : "console.pause"));
   $("btn-pause").dataset.action = "pause";
@@ -455,7 +461,8 @@ function render() {
   const message = state.message;
   show($("message-current"), Boolean(message));
   if (message) {
-    setText($("message-current-label"), t("console.message.showing", { target: t(`console.target.${message.target}`) }));
+    const target = t(`console.target.${message.target}`);
+    setText($("message-current-label"), t("console.message.showing", { target }));
     setText($("message-current-text"), message.text);
   }
   renderRundown(state);
@@ -475,7 +482,8 @@ function tick(now) {
     timer.dataset.zone = state.timer.status === "paused" ? "paused" : shown.zone;
     const added = state.timer.added_ms;
     const of = t("label.of", { t: mmss(Math.round(state.timer.duration_ms / 1000)) });
-    const extra = added ? ` · ${t("label.added", { m: `${added > 0 ? "+" : "−"}${mmss(Math.abs(added) / 1000)}` })}` : "";
+    const sign = added > 0 ? "+" : "−";
+    const extra = added ? ` · ${t("label.added", { m: sign + mmss(Math.abs(added) / 1000) })}` : "";
     setText($("speaker-sub"), of + extra);
     const left = session.ends_at - now;
     setText($("slot-left"), countdown(left).text);

@@ -306,6 +306,11 @@ export function everyFrame(live, draw) {
   });
 }
 
+/** A person from the programme as the server's ``display_name`` writes them. */
+export function personName(person) {
+  return `${person.honorific} ${person.name}`.trim();
+}
+
 /** Set text only when it changed: cheap enough for every frame. */
 export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;

@@ -62,7 +62,9 @@ function renderState() {
     setText(
       $("idle-next"),
       upcoming && programme
-        ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${sessionTitle(upcoming.id)}`
+        ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${
+            sessionTitle(upcoming.id)
+          }`
         : (programme?.title ?? ""),
     );
     setText($("next-speaker"), "");
@@ -103,7 +105,8 @@ function draw(now) {
 function fullscreen() {
   const button = $("fullscreen");
   const label = () => {
-    button.textContent = t(document.fullscreenElement ? "screen.exit_fullscreen" : "screen.fullscreen");
+    const on = Boolean(document.fullscreenElement);
+    button.textContent = t(on ? "screen.exit_fullscreen" : "screen.fullscreen");
   };
   const toggle = () => {
     if (document.fullscreenElement) document.exitFullscreen();
