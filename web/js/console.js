@@ -115,15 +115,13 @@ async function send(command, expected) {
     return ack;
   } catch (error) {
     if (error.code === "conflict") {
-      const seen = live.version >= error.version;
-      feedback(
-        t("console.conflict", {
-          v: error.version,
-          action: label,
-          now: seen ? nowInWords(live.state) : "…",
-        }),
-        "conflict",
-      );
+      const parts = [t("console.conflict", { v: error.version, action: label })];
+      // the push of that version may still be on its way: describe only what is known
+      if (live.version >= error.version) {
+        parts.push(t("console.conflict.now", { now: nowInWords(live.state) }));
+      }
+      parts.push(t("console.conflict.again"));
+      feedback(parts.join(" "), "conflict");
     } else if (error.code === "disconnected") {
       feedback(t("console.offline", { action: label }), "error");
     } else {

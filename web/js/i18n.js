@@ -134,7 +134,9 @@ const STRINGS = {
     "console.confirm.end": "End “{title}” now?",
     "console.done": "{action} done",
     "console.conflict":
-      "Another moderator acted first: the programme changed to version {v} before your “{action}” arrived, so it was not applied. Now: {now}. Look, then press again if it is still needed.",
+      "Another moderator acted first: the programme changed to version {v} before your “{action}” arrived, so it was not applied.",
+    "console.conflict.now": "Now: {now}.",
+    "console.conflict.again": "Look, then press again if it is still needed.",
     "console.error": "Not done: {message}",
     "console.offline": "Not connected to the server; your “{action}” was not sent. Wait for “Live”, then try again.",
     "console.no_session": "nothing is live",
@@ -290,7 +292,9 @@ const STRINGS = {
     "console.confirm.end": "现在结束“{title}”？",
     "console.done": "{action}：已完成",
     "console.conflict":
-      "另一位主持人已先操作：在您的“{action}”到达之前，议程已更新到第 {v} 版，因此您的操作没有执行。现在：{now}。请确认后如仍需要再按一次。",
+      "另一位主持人已先操作：在您的“{action}”到达之前，议程已更新到第 {v} 版，因此您的操作没有执行。",
+    "console.conflict.now": "现在：{now}。",
+    "console.conflict.again": "请确认后如仍需要再按一次。",
     "console.error": "未执行：{message}",
     "console.offline": "未连接到服务器，您的“{action}”没有发送。请等到显示“已连接”后重试。",
     "console.no_session": "当前没有进行中的会议",
