@@ -155,12 +155,17 @@ class Room:
 
     async def _execute(self, command: Command, actor: str) -> State:
         async with self._lock:
+            caught_up = False
             while True:
                 current = self.state
-                if (
-                    command.expected_version is not None
-                    and command.expected_version != current.version
-                ):
+                expected = command.expected_version
+                if expected is not None and expected > current.version and not caught_up:
+                    # a version newer than ours: another process wrote it and its change
+                    # notice is still on the way; read the store before judging
+                    await self.refresh()
+                    caught_up = True
+                    continue
+                if expected is not None and expected != current.version:
                     raise Conflict(
                         f"the state is at version {current.version}, not"
                         f" {command.expected_version}: someone acted first; look again",
