@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     from podium.cli_tools import add_parsers  # import, export, report, ctl, watch
 
     add_parsers(sub)
+
+    from podium.bench import add_parser as add_bench
+
+    add_bench(sub)
     return parser
 
 

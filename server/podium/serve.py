@@ -17,12 +17,17 @@ from podium.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
 from podium.app import create_app
 from podium.auth import Tokens
 from podium.errors import PodiumError
+from podium.limits import raise_open_file_limit
 from podium.programme import Programme
 from podium.room import Room
 from podium.store import Store
 from podium.store.files import FileStore
 
 log = logging.getLogger("podium")
+
+# Connections the kernel queues before we accept them; aiohttp's default of 128 overflows
+# when thousands of viewers reconnect at once (docs/performance.md).
+LISTEN_BACKLOG = 4096
 
 
 @dataclass
@@ -101,7 +106,7 @@ async def serve(options: ServeOptions) -> None:
         handle_signals=False,
     )
     await runner.setup()
-    site = web.TCPSite(runner, options.host, options.port)
+    site = web.TCPSite(runner, options.host, options.port, backlog=LISTEN_BACKLOG)
     await site.start()
     port = options.port
     server = getattr(site, "_server", None)
@@ -125,6 +130,7 @@ async def serve(options: ServeOptions) -> None:
 
 
 def run(options: ServeOptions) -> None:
+    raise_open_file_limit()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
