@@ -418,9 +418,19 @@ def test_language_follows_the_browser_and_can_be_switched(browser: Browser, serv
 
 def seed_starting_now(tmp_path: Path) -> Path:
     """The seed event, planned so that the opening session started 35 minutes ago: the
-    screenshots then show a realistic few minutes of drift, whatever the time of day."""
-    zone = ZoneInfo("Asia/Shanghai")
-    start = (dt.datetime.now(zone) - dt.timedelta(minutes=35)).replace(second=0, microsecond=0)
+    screenshots then show a realistic few minutes of drift, whatever the time of day. When
+    the day's plan would then run past midnight in Shanghai (a programme cannot), the event
+    moves to a fixed-offset zone where it is mid-morning now."""
+    name = "Asia/Shanghai"
+    start = (dt.datetime.now(ZoneInfo(name)) - dt.timedelta(minutes=35)).replace(
+        second=0, microsecond=0
+    )
+    if (start + dt.timedelta(hours=6)).date() != start.date():
+        hours = (9 - dt.datetime.now(dt.UTC).hour) % 24
+        name = f"Etc/GMT{-(hours - 24 if hours > 14 else hours):+d}"  # Etc/GMT-9 is UTC+9
+        start = (dt.datetime.now(ZoneInfo(name)) - dt.timedelta(minutes=35)).replace(
+            second=0, microsecond=0
+        )
     text = SEED.read_text()
     text = text.replace(
         'start = "09:00"\nend = "09:30"',
@@ -428,7 +438,7 @@ def seed_starting_now(tmp_path: Path) -> Path:
         1,
     )
     text = text.replace(
-        'timezone = "Asia/Shanghai"', f'timezone = "Asia/Shanghai"\ndate = "{start:%Y-%m-%d}"', 1
+        'timezone = "Asia/Shanghai"', f'timezone = "{name}"\ndate = "{start:%Y-%m-%d}"', 1
     )
     path = tmp_path / "seed-now.toml"
     path.write_text(text)
