@@ -165,7 +165,7 @@ async def test_next_at_one_version_on_two_processes_advances_once(
         # without a version named, both presses count, one after the other
         together = threading.Barrier(2)
         unnamed = list(pool.map(lambda s: (together.wait(), s.command("previous"))[1], (a, b)))
-    assert sorted(ok(reply) for reply in unnamed) == [rounds + 2, rounds + 3]
+    assert [status for status, _ in unnamed] == [200, 200], unnamed
     final = a.state()
     assert final["version"] == rounds + 3 == b.state()["version"]
     assert final["state"]["speaker"]["index"] == rounds - 2

@@ -466,3 +466,39 @@ async def test_a_following_room_writes_its_state_back_by_itself(
     finally:
         await room.close()
         await store.close()
+
+
+async def test_a_room_behind_a_shared_store_catches_up_before_refusing(
+    redis_server: RedisServer,
+) -> None:
+    """Another process's change whose notice has not arrived (here: never sent) must not
+    make this process refuse a command as invalid or as a conflict."""
+    store = RedisStore(redis_server.url, prefix=redis_server.prefix)
+    await store.open()
+    room = Room(PROGRAMME, store)
+    await room.open()
+    try:
+        started, _ = chain(1)[1]
+        client = aioredis.from_url(redis_server.url)
+        channel = f"{redis_server.prefix}:{{{ROOM}}}:changes"
+
+        async def subscribed() -> bool:
+            return dict(await client.pubsub_numsub(channel))[channel.encode()] > 0
+
+        await until(subscribed, "the room follows its channel")
+        await asyncio.sleep(0.2)  # and has read the state after subscribing
+        key = f"{redis_server.prefix}:{{{ROOM}}}:state"
+        await client.hset(key, mapping={"version": 1, "state": started.model_dump_json()})
+        await client.aclose()
+        moved = await room.execute(engine.parse_command({"action": "next"}), "test")
+        assert moved.version == 2 and moved.live.speaker_index == 1
+        named = engine.parse_command({"action": "pause", "expected_version": 2})
+        assert (await room.execute(named, "test")).version == 3
+        with pytest.raises(Conflict):
+            await room.execute(
+                engine.parse_command({"action": "resume", "expected_version": 2}), "t"
+            )
+        assert room.state.version == 3
+    finally:
+        await room.close()
+        await store.close()

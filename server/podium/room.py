@@ -17,7 +17,7 @@ from typing import Any
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict
+from podium.errors import Conflict, InvalidTransition
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -126,19 +126,29 @@ class Room:
         """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
         and then nothing has changed."""
         async with self._lock:
+            # with a shared store, another process may have moved on and its change notice
+            # still be on its way: before refusing a command, look once at the stored state
+            caught_up = self._watcher is None
             while True:
                 current = self.state
-                if (
-                    command.expected_version is not None
-                    and command.expected_version != current.version
-                ):
-                    raise Conflict(
-                        f"the state is at version {current.version}, not"
-                        f" {command.expected_version}: someone acted first; look again",
-                        current.version,
-                    )
                 now = self.clock()
-                applied = engine.apply(self.programme, current, command, now)
+                try:
+                    if (
+                        command.expected_version is not None
+                        and command.expected_version != current.version
+                    ):
+                        raise Conflict(
+                            f"the state is at version {current.version}, not"
+                            f" {command.expected_version}: someone acted first; look again",
+                            current.version,
+                        )
+                    applied = engine.apply(self.programme, current, command, now)
+                except (Conflict, InvalidTransition):
+                    if caught_up:
+                        raise
+                    caught_up = True
+                    await self.refresh()
+                    continue
                 record = LogRecord(
                     version=applied.state.version,
                     at=now,
