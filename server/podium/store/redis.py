@@ -155,7 +155,7 @@ class RedisStore(Store):
     # -- reaching Redis -------------------------------------------------------------------
 
     def _unreachable(self, exc: BaseException) -> str:
-        detail = str(exc).strip() or exc.__class__.__name__
+        detail = str(exc).strip().rstrip(".") or exc.__class__.__name__
         return f"redis at {self.where} cannot be used: {detail}"
 
     @contextlib.contextmanager
