@@ -6,7 +6,7 @@ import json
 
 import websockets
 
-from tests.helpers import Server, recv_json, recv_type
+from tests.helpers import ROOT, SEED, Server, recv_json, recv_type
 
 
 def test_health_programme_and_state(server: Server) -> None:
@@ -93,3 +93,41 @@ async def test_malformed_frames_get_errors_and_the_connection_stays(server: Serv
         await ws.send(json.dumps({"type": "ping", "t0": 1}))
         assert (await recv_json(ws))["type"] == "pong"
     assert server.state()["version"] == 0
+
+
+def test_each_programme_is_a_room_of_its_own(tmp_path) -> None:
+    rehearsal = ROOT / "tests" / "programmes" / "rehearsal.toml"
+    srv = Server(data_dir=tmp_path / "data", programmes=[SEED, rehearsal]).start()
+    try:
+        status, rooms = srv.request("GET", "/api/rooms")
+        assert [r["id"] for r in rooms] == ["itu-miit-2021", "rehearsal"]
+        status, body = srv.request(
+            "POST", "/api/commands?room=rehearsal", {"action": "start_session",
+            "session_id": "soundcheck"}, srv.token,
+        )  # fmt: skip
+        assert status == 200 and body["room"] == "rehearsal"
+        assert body["state"]["timer"]["duration_ms"] == 300_000
+        assert body["state"]["next_speaker"]["allocation_ms"] == 900_000  # what is left
+        assert srv.state()["version"] == 0  # the default room did not move
+        status, programme = srv.request("GET", "/api/programme?room=rehearsal")
+        assert programme["sessions"][0]["planned_start"] == "2026-03-02T08:00:00+01:00"
+        status, body = srv.request("GET", "/api/state?room=nowhere")
+        assert status == 404 and body["error"]["code"] == "not_found"
+    finally:
+        srv.kill()
+
+
+async def test_a_late_joiner_gets_a_fresh_snapshot_of_the_same_version(server: Server) -> None:
+    import asyncio
+
+    server.command("start_session", session_id="session-1")
+    async with websockets.connect(server.ws_url) as first:
+        early = await recv_json(first)
+    await asyncio.sleep(1.1)
+    async with websockets.connect(server.ws_url) as late:
+        later = await recv_json(late)
+    assert later["version"] == early["version"] == 1
+    assert later["server_time"] > early["server_time"]
+    elapsed = later["server_time"] - early["server_time"]
+    remaining = early["state"]["timer"]["remaining_ms"] - later["state"]["timer"]["remaining_ms"]
+    assert remaining == elapsed  # derived from the same ends_at

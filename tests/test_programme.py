@@ -122,5 +122,7 @@ def test_broken_files_name_the_field_and_the_fix(tmp_path: Path, overrides, expe
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, tz="Nowhere/Here", b_start="09:10")
-    assert len(problems) == 2
+    field_level = _problems(tmp_path, tz="Nowhere/Here", presence="hologram")
+    assert len(field_level) == 2
+    plan_level = _problems(tmp_path, b_start="09:10", speaker="b")
+    assert len(plan_level) == 2

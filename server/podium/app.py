@@ -20,6 +20,7 @@ from podium.auth import Tokens
 from podium.errors import Forbidden, InvalidInput, NotFound, PodiumError, Unauthorized
 from podium.hub import Client
 from podium.protocol import MAX_FRAME, AuthIn, CommandIn, PingIn, encode, parse_client
+from podium.report_html import STYLE_HASH as REPORT_STYLE
 from podium.room import Room
 
 log = logging.getLogger("podium.app")
@@ -36,7 +37,7 @@ SOCKETS = web.AppKey("sockets", weakref.WeakSet[web.WebSocketResponse])
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    f"default-src 'self'; script-src 'self'; style-src 'self' {REPORT_STYLE}; img-src 'self' data:;"
     " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
 )
 
@@ -241,4 +242,7 @@ def create_app(rooms: list[Room], tokens: Tokens) -> web.Application:
         app.router.add_get(path, page)
     app.router.add_static("/assets/", WEB_DIR, follow_symlinks=False)
     app.on_shutdown.append(_going_away)
+    from podium.integrations import add_routes  # its routes build on this module's
+
+    add_routes(app)
     return app

@@ -85,6 +85,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from podium.protocol import json_schemas
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / f"{name}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {len(json_schemas())} schemas to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podium", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check programme files and print a summary")
     check.add_argument("file", nargs="+")
     check.set_defaults(func=cmd_check)
+
+    schema = sub.add_parser("schema", help="write the JSON Schemas of the protocol")
+    schema.add_argument("--out", default="docs/schemas")
+    schema.set_defaults(func=cmd_schema)
+
+    from podium.cli_tools import add_parsers  # import, export, report, ctl, watch
+
+    add_parsers(sub)
     return parser
 
 

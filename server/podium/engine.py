@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from podium.errors import InvalidInput, InvalidTransition
+from podium.errors import InvalidTransition, validate_tagged
 from podium.programme import Programme, Session, Speaker
 
-UNDO_DEPTH = 100
+UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
 MESSAGE_MAX = 500
 
 
@@ -204,20 +204,14 @@ ACTIONS = (
 )  # fmt: skip
 
 
+def command_schema() -> dict[str, Any]:
+    return _COMMAND.json_schema()
+
+
 def parse_command(data: object) -> Command:
     """Validate a command mapping; a clear ``InvalidInput`` for anything malformed."""
-    if not isinstance(data, dict):
-        raise InvalidInput("a command is a JSON object with an 'action'")
-    action = data.get("action")
-    if action not in ACTIONS:
-        raise InvalidInput(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
-    try:
-        return _COMMAND.validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"][1:]) or "command"
-        detail = str(first["msg"]).removeprefix("Value error, ")
-        raise InvalidInput(f"{action}: {field}: {detail[0].lower()}{detail[1:]}") from None
+    command: Command = validate_tagged(_COMMAND, data, "action", ACTIONS, "command")
+    return command
 
 
 # -- transitions ---------------------------------------------------------------------------
@@ -302,9 +296,9 @@ def _step(p: Programme, live: Live, now: int, delta: int) -> tuple[Live, str]:
     target = live.speaker_index + delta
     current = session.speakers[live.speaker_index]
     if target >= len(session.speakers):
-        raise _refuse(f"{current.display_name} is the last speaker; end the session instead")
+        raise _refuse(f"there is no speaker after {current.display_name}; end the session instead")
     if target < 0:
-        raise _refuse(f"{current.display_name} is the first speaker; there is no previous one")
+        raise _refuse(f"there is no speaker before {current.display_name}")
     new = _put_on(p, live, session, target, now)
     return new, f"{current.display_name} -> {session.speakers[target].display_name}"
 
@@ -330,7 +324,7 @@ def _goto(p: Programme, live: Live, cmd: Goto, now: int) -> tuple[Live, str]:
             " end it with end_session first"
         )
     if live.phase is Phase.LIVE and live.speaker_index == index:
-        raise _refuse(f"{session.speakers[index].display_name} is already speaking")
+        raise _refuse(f"that speaker is already on: {session.speakers[index].display_name}")
     new = _put_on(p, live, session, index, now)
     return new, f"goto: {session.speakers[index].display_name}"
 
@@ -473,49 +467,55 @@ def _projected_live_end(session: Session, live: Live, now: int) -> int:
 
 
 def _schedule(p: Programme, state: State, now: int) -> tuple[list[dict[str, Any]], int]:
-    """Every session's planned, actual and projected times, and the day's drift."""
+    """Every session's planned, actual and projected times, and the day's drift.
+
+    Sessions not run yet are projected back to back from the live session's projected end
+    (or from now), never before their planned start. One not run while a later one has
+    run is "skipped" (it can still be started). Drift: how late the live session will
+    end; with none live, how late the next one starts; at the end, how late the day ended.
+    """
     live = state.live
+    runs = live.sessions
+    reached = max((i for i, s in enumerate(p.sessions) if s.id in runs), default=-1)
     cursor = now
     live_session = p.session(live.session_id) if live.session_id else None
     if live_session is not None:
         cursor = _projected_live_end(live_session, live, now)
     rows: list[dict[str, Any]] = []
     drift: int | None = None
-    next_marked = False
     last_end_drift = 0
-    for session in p.sessions:
+    next_seen = False
+    for i, session in enumerate(p.sessions):
         planned_start = p.planned_start_ms(session, state.plan_date)
         planned_end = planned_start + session.duration_ms
-        run = live.sessions.get(session.id)
+        run = runs.get(session.id)
         row: dict[str, Any] = {
             "id": session.id,
             "planned_start": planned_start,
             "planned_end": planned_end,
             "actual_start": run.started_at if run else None,
             "actual_end": run.ended_at if run else None,
+            "projected_start": None,
+            "projected_end": None,
         }
         if live_session is not None and session.id == live_session.id:
             assert run is not None
             row |= {"status": "live", "projected_start": run.started_at, "projected_end": cursor}
             drift = cursor - planned_end
         elif run is not None and run.ended_at is not None:
-            row |= {
-                "status": "done",
-                "projected_start": run.started_at,
-                "projected_end": run.ended_at,
-            }
+            row |= {"status": "done", "projected_start": run.started_at}
+            row |= {"projected_end": run.ended_at}
             last_end_drift = run.ended_at - planned_end
+        elif i < reached:
+            row["status"] = "skipped"
         else:
             start = max(planned_start, cursor)
             cursor = start + session.duration_ms
-            row |= {
-                "status": "upcoming" if next_marked else "next",
-                "projected_start": start,
-                "projected_end": cursor,
-            }
-            if not next_marked and drift is None:
+            row |= {"projected_start": start, "projected_end": cursor}
+            row["status"] = "upcoming" if next_seen else "next"
+            next_seen = True
+            if drift is None:
                 drift = start - planned_start
-            next_marked = True
         rows.append(row)
     return rows, drift if drift is not None else last_end_drift
 

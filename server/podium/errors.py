@@ -6,6 +6,11 @@ message that says what was wrong and what to do about it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
 
 class PodiumError(Exception):
     """The root of every error Podium raises on purpose."""
@@ -26,6 +31,29 @@ class InvalidInput(PodiumError):
 
     code = "invalid"
     http_status = 400
+
+
+def invalid_input(exc: ValidationError, what: str) -> InvalidInput:
+    """The first problem pydantic found, as ``WHAT: FIELD: reason`` in lowercase."""
+    first = exc.errors(include_url=False)[0]
+    field = ".".join(str(p) for p in first["loc"][1:]) or what
+    detail = str(first["msg"]).removeprefix("Value error, ")
+    return InvalidInput(f"{what}: {field}: {detail[0].lower()}{detail[1:]}")
+
+
+def validate_tagged(
+    adapter: TypeAdapter[Any], data: object, key: str, allowed: Sequence[str], noun: str
+) -> Any:
+    """Validate a JSON object tagged by ``key`` (``action``, ``type``) with clear errors."""
+    if not isinstance(data, dict):
+        raise InvalidInput(f"a {noun} is a JSON object with a {key!r}")
+    tag = data.get(key)
+    if tag not in allowed:
+        raise InvalidInput(f"unknown {noun} {key} {tag!r}; use one of: {', '.join(allowed)}")
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise invalid_input(exc, str(tag)) from None
 
 
 class Unauthorized(PodiumError):

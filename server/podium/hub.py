@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -20,6 +22,8 @@ log = logging.getLogger("podium.hub")
 
 DEFAULT_MAX_BUFFER = 256 * 1024
 _ids = count(1)
+
+Listener = Callable[[bytes, float], None]  # (the frame, seconds the pass took)
 
 
 def text_frame(payload: str) -> bytes:
@@ -53,6 +57,7 @@ class Hub:
         self._clients: set[Client] = set()
         self.dropped = 0
         self.frames_sent = 0
+        self.listeners: list[Listener] = []  # told once per publish, after the pass
 
     def __len__(self) -> int:
         return len(self._clients)
@@ -73,6 +78,7 @@ class Hub:
 
     def publish(self, frame: bytes) -> None:
         """Write one pre-built frame to every client, dropping those that do not read."""
+        started = time.perf_counter()
         limit = self.max_buffer
         stale: list[Client] = []
         for client in self._clients:
@@ -89,3 +95,7 @@ class Hub:
         self.frames_sent += len(self._clients) - len(stale)
         for client in stale:
             self._clients.discard(client)
+        if self.listeners:
+            elapsed = time.perf_counter() - started
+            for listener in self.listeners:
+                listener(frame, elapsed)

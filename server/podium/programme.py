@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
 )
 
 from podium.errors import ProgrammeError
@@ -76,8 +77,16 @@ def format_duration(ms: int) -> str:
     return "".join(parts) or "0s"
 
 
-DurationMs = Annotated[int, BeforeValidator(parse_duration_ms)]
-Clock = Annotated[time, BeforeValidator(parse_clock)]
+DurationMs = Annotated[
+    int,
+    BeforeValidator(parse_duration_ms, json_schema_input_type=int | str),
+    Field(description="seconds, or text such as '50m', '8m20s', '1h30m'"),
+]
+Clock = Annotated[
+    time,
+    BeforeValidator(parse_clock, json_schema_input_type=str),
+    Field(description="time of day, HH:MM"),
+]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
@@ -133,6 +142,18 @@ class EventEntry(_Strict):
     venue: str = ""
     timezone: str
     date: dt.date | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Asia/Shanghai'"
+                " or 'Europe/Zurich'"
+            ) from None
+        return value
 
 
 class ProgrammeFile(_Strict):
@@ -285,13 +306,6 @@ def _explain(error: dict[str, Any]) -> str:
 
 def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
     problems: list[str] = []
-    try:
-        ZoneInfo(raw.event.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            f"event.timezone: unknown time zone {raw.event.timezone!r};"
-            " use an IANA name such as 'Asia/Shanghai' or 'Europe/Zurich'"
-        )
 
     groups = {g.id: g for g in raw.groups}
     if len(groups) != len(raw.groups):

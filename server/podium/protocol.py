@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from podium.errors import InvalidInput
+from podium.engine import command_schema
+from podium.errors import InvalidInput, validate_tagged
+from podium.programme import ProgrammeFile
 
 MAX_FRAME = 64 * 1024
 
@@ -54,44 +56,112 @@ def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
         data = json.loads(text)
     except (ValueError, RecursionError):
         raise InvalidInput("the frame is not JSON; send a JSON object with a 'type'") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("a message is a JSON object with a 'type'")
-    kind = data.get("type")
-    if kind not in CLIENT_TYPES:
-        raise InvalidInput(f"unknown message type {kind!r}; use one of: {', '.join(CLIENT_TYPES)}")
-    try:
-        return _CLIENT.validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"][1:]) or "message"
-        raise InvalidInput(f"{kind}: {field}: {str(first['msg']).lower()}") from None
+    message: AuthIn | CommandIn | PingIn = validate_tagged(
+        _CLIENT, data, "type", CLIENT_TYPES, "message"
+    )
+    return message
 
 
 # -- what the server sends ----------------------------------------------------------------
+# ``engine.view`` builds the state as plain data (fast to encode once); these models are
+# its documented shape, and the tests check every view the engine produces against them.
 
 
-class StateOut(BaseModel):
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionView(_Out):
+    id: str
+    title: str
+    group_title: str | None
+    moderators: list[str]
+    started_at: int = Field(description="epoch ms")
+    ends_at: int = Field(description="epoch ms: started_at + duration_ms, the planned slot end")
+    duration_ms: int
+    remaining_ms: int = Field(description="as of server_time; negative once the slot is over")
+
+
+class SpeakerView(_Out):
+    id: str
+    name: str
+    honorific: str
+    display_name: str
+    affiliation: str
+    presence: Literal["in_room", "remote", "recorded"]
+    allocation_ms: int
+    index: int = Field(description="0-based position in the session")
+    count: int = Field(description="speakers in the session")
+
+
+class TimerView(_Out):
+    status: Literal["running", "paused", "stopped"]
+    duration_ms: int = Field(description="allocation plus added time")
+    allocation_ms: int
+    added_ms: int
+    remaining_ms: int = Field(description="as of server_time; negative in overtime")
+    ends_at: int | None = Field(description="epoch ms while running, else null")
+
+
+class MessageView(_Out):
+    text: str
+    target: Literal["screen", "viewers", "all"]
+    at: int
+
+
+class ScheduleRow(_Out):
+    id: str
+    status: Literal["done", "live", "next", "upcoming", "skipped"]
+    planned_start: int
+    planned_end: int
+    actual_start: int | None
+    actual_end: int | None
+    projected_start: int | None
+    projected_end: int | None
+
+
+class RunView(_Out):
+    started_at: int
+    ended_at: int | None
+
+
+class StateView(_Out):
+    phase: Literal["idle", "live", "finished"]
+    session: SessionView | None
+    speaker: SpeakerView | None
+    next_speaker: SpeakerView | None
+    timer: TimerView
+    message: MessageView | None
+    blackout: bool
+    drift_ms: int = Field(description="positive: running late by this much")
+    schedule: list[ScheduleRow]
+    speakers_run: dict[str, RunView]
+    can_undo: bool
+    plan_date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
+
+
+class StateOut(_Out):
     """Sent on every change (``type`` "state") and once on connect ("snapshot")."""
 
     type: Literal["state", "snapshot"]
     room: str
     version: int
     server_time: int = Field(description="epoch ms when this was derived")
-    state: dict[str, Any]
+    state: StateView
 
 
-class AuthOkOut(BaseModel):
+class AuthOkOut(_Out):
     type: Literal["auth_ok"] = "auth_ok"
     role: Literal["moderator", "screen", "viewer"]
 
 
-class AckOut(BaseModel):
+class AckOut(_Out):
     type: Literal["ack"] = "ack"
     id: str | int
     version: int
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(_Out):
     type: Literal["error"] = "error"
     id: str | int | None = None
     code: str
@@ -99,7 +169,7 @@ class ErrorOut(BaseModel):
     version: int | None = None
 
 
-class PongOut(BaseModel):
+class PongOut(_Out):
     type: Literal["pong"] = "pong"
     t0: float
     server_time: int
@@ -115,13 +185,21 @@ def state_message(kind: str, room: str, version: int, server_time: int, state: d
     )
 
 
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Every wire message's JSON Schema, by name: what docs/schemas/ holds."""
+    schemas = {name: model.model_json_schema() for name, model in SCHEMAS.items()}
+    schemas["command"] = command_schema()
+    schemas["programme-file"] = ProgrammeFile.model_json_schema()
+    return schemas
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
-    "auth (client)": AuthIn,
-    "command (client)": CommandIn,
-    "ping (client)": PingIn,
-    "snapshot / state (server)": StateOut,
-    "auth_ok (server)": AuthOkOut,
-    "ack (server)": AckOut,
-    "error (server)": ErrorOut,
-    "pong (server)": PongOut,
+    "client-auth": AuthIn,
+    "client-command": CommandIn,
+    "client-ping": PingIn,
+    "server-state": StateOut,
+    "server-auth_ok": AuthOkOut,
+    "server-ack": AckOut,
+    "server-error": ErrorOut,
+    "server-pong": PongOut,
 }

@@ -17,7 +17,7 @@ from typing import Any
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict, InvalidTransition
+from podium.errors import Conflict, InvalidTransition, PodiumError
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -26,6 +26,8 @@ from podium.store import LogRecord, Store
 log = logging.getLogger("podium.room")
 
 Clock = Callable[[], int]
+SNAPSHOT_MAX_AGE_MS = 1000
+CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok" or an error code)
 
 
 def wall_clock_ms() -> int:
@@ -47,8 +49,10 @@ class Room:
         self.problems: list[str] = []
         self._lock = asyncio.Lock()
         self._state: State | None = None
-        self._frames: tuple[bytes, bytes] = (b"", b"")
+        self._snapshot = b""
+        self._snapshot_at = 0
         self._watcher: asyncio.Task[None] | None = None
+        self.command_observers: list[CommandObserver] = []
 
     @property
     def id(self) -> str:
@@ -118,13 +122,31 @@ class Room:
 
     @property
     def snapshot_frame(self) -> bytes:
-        return self._frames[1]
+        """The frame a joining client gets first. Re-derived at most once a second, so the
+        time-dependent fields (``remaining_ms``, ``drift_ms``) are fresh for late joiners
+        while a reconnect storm still costs one encoding a second, not one per client."""
+        now = self.clock()
+        if now - self._snapshot_at >= SNAPSHOT_MAX_AGE_MS:
+            self._snapshot = text_frame(self._message("snapshot", now))
+            self._snapshot_at = now
+        return self._snapshot
 
     # -- writing --------------------------------------------------------------------------
 
     async def execute(self, command: Command, actor: str) -> State:
         """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
-        and then nothing has changed."""
+        and then nothing has changed. Observers hear of every outcome."""
+        try:
+            state = await self._execute(command, actor)
+        except PodiumError as exc:
+            for observe in self.command_observers:
+                observe(command.action, exc.code)
+            raise
+        for observe in self.command_observers:
+            observe(command.action, "ok")
+        return state
+
+    async def _execute(self, command: Command, actor: str) -> State:
         async with self._lock:
             # with a shared store, another process may have moved on and its change notice
             # still be on its way: before refusing a command, look once at the stored state
@@ -180,11 +202,15 @@ class Room:
         if self._state is None or state.version > self._state.version:
             self._adopt(state)
 
+    def _message(self, kind: str, now: int) -> str:
+        body = engine.view(self.programme, self.state, now)
+        return state_message(kind, self.id, self.state.version, now, body)
+
     def _adopt(self, state: State) -> None:
+        """Take ``state`` as current and push it: encoded once, the same frame for all."""
         self._state = state
         now = self.clock()
-        body = engine.view(self.programme, state, now)
-        text = state_message("state", self.id, state.version, now, body)
-        snapshot = text.replace('"type":"state"', '"type":"snapshot"', 1)
-        self._frames = (text_frame(text), text_frame(snapshot))
-        self.hub.publish(self._frames[0])
+        text = self._message("state", now)
+        self._snapshot = text_frame(text.replace('"type":"state"', '"type":"snapshot"', 1))
+        self._snapshot_at = now
+        self.hub.publish(text_frame(text))

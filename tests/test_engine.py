@@ -1,0 +1,262 @@
+"""The timing engine, with an injected clock: plain, synchronous and exact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from podium import engine, programme
+from podium.engine import Phase, State, TimerStatus
+from podium.errors import InvalidInput, InvalidTransition
+from tests.helpers import SEED
+
+P = programme.load(SEED)
+T0 = 1_700_000_000_000  # an arbitrary epoch ms
+S1 = [sp.id for sp in P.sessions[1].speakers]
+
+
+def cmd(action: str, **fields: Any) -> engine.Command:
+    return engine.parse_command({"action": action, **fields})
+
+
+def run(state: State, *steps: tuple[int, str, dict[str, Any]]) -> State:
+    for at, action, fields in steps:
+        state = engine.apply(P, state, cmd(action, **fields), at).state
+    return state
+
+
+def fresh() -> State:
+    return engine.initial_state(P, T0)
+
+
+def live_s1(at: int = T0) -> State:
+    return run(fresh(), (at, "start_session", {"session_id": "session-1"}))
+
+
+def refused(state: State, action: str, now: int = T0, **fields: Any) -> str:
+    with pytest.raises(InvalidTransition) as err:
+        engine.apply(P, state, cmd(action, **fields), now)
+    return err.value.message
+
+
+# -- each action -----------------------------------------------------------------------------
+
+
+def test_start_session_puts_the_first_speaker_on_with_the_timer_running() -> None:
+    state = live_s1()
+    view = engine.view(P, state, T0 + 1000)
+    assert state.version == 1 and view["phase"] == "live"
+    assert view["speaker"]["id"] == "hequan-wu" and view["next_speaker"]["id"] == "bilel-jamoussi"
+    assert view["timer"] == {
+        "status": "running", "duration_ms": 500_000, "allocation_ms": 500_000, "added_ms": 0,
+        "remaining_ms": 499_000, "ends_at": T0 + 500_000,
+    }  # fmt: skip
+    assert view["session"]["ends_at"] == T0 + 3_000_000
+    assert view["session"]["remaining_ms"] == 2_999_000
+
+
+def test_next_and_previous_walk_the_speakers_with_fresh_timers() -> None:
+    state = run(live_s1(), (T0 + 60_000, "next", {}), (T0 + 90_000, "next", {}))
+    view = engine.view(P, state, T0 + 90_000)
+    assert view["speaker"]["id"] == S1[2] and view["timer"]["ends_at"] == T0 + 90_000 + 500_000
+    state = run(state, (T0 + 100_000, "previous", {}))
+    view = engine.view(P, state, T0 + 100_000)
+    assert view["speaker"]["id"] == S1[1] and view["timer"]["remaining_ms"] == 500_000
+    assert state.live.speakers["hequan-wu"].model_dump() == {
+        "started_at": T0,
+        "ended_at": T0 + 60_000,
+    }
+
+
+def test_pause_keeps_what_was_left_and_resume_runs_it_from_then() -> None:
+    state = run(live_s1(), (T0 + 100_000, "pause", {}))
+    assert state.live.timer.status is TimerStatus.PAUSED
+    for later in (T0 + 100_000, T0 + 10_000_000):
+        assert engine.view(P, state, later)["timer"]["remaining_ms"] == 400_000
+        assert engine.view(P, state, later)["timer"]["ends_at"] is None
+    state = run(state, (T0 + 700_000, "resume", {}))
+    assert state.live.timer.ends_at == T0 + 700_000 + 400_000
+
+
+def test_add_time_moves_the_end_while_running_or_paused_and_may_be_negative() -> None:
+    state = run(live_s1(), (T0 + 1, "add_time", {"seconds": 60}))
+    assert state.live.timer.ends_at == T0 + 560_000 and state.live.timer.duration_ms == 560_000
+    state = run(state, (T0 + 10_000, "pause", {}), (T0 + 10_000, "add_time", {"seconds": -120}))
+    assert engine.view(P, state, T0 + 20_000)["timer"]["remaining_ms"] == 550_000 - 120_000
+    state = run(state, (T0 + 20_000, "add_time", {"seconds": -1000}))
+    assert engine.view(P, state, T0 + 20_000)["timer"]["remaining_ms"] == 430_000 - 1_000_000
+
+
+def test_overtime_is_negative_remaining() -> None:
+    state = live_s1()
+    assert engine.view(P, state, T0 + 500_000 + 83_000)["timer"]["remaining_ms"] == -83_000
+
+
+def test_goto_jumps_within_the_live_session_or_starts_a_session_when_idle() -> None:
+    state = run(live_s1(), (T0 + 5, "goto", {"speaker_id": "ran-xiao"}))
+    assert engine.view(P, state, T0 + 5)["speaker"]["id"] == "ran-xiao"
+    assert "end it with end_session first" in refused(state, "goto", speaker_id="cun-xie")
+    assert "already on" in refused(state, "goto", speaker_id="ran-xiao")
+    idle = run(fresh(), (T0, "goto", {"speaker_id": "jing-sun"}))
+    view = engine.view(P, idle, T0)
+    assert view["session"]["id"] == "session-3" and view["speaker"]["id"] == "jing-sun"
+    assert "no speaker with id 'nobody'" in refused(fresh(), "goto", speaker_id="nobody")
+
+
+def test_end_session_records_times_and_goes_idle_then_finished() -> None:
+    state = run(live_s1(), (T0 + 3_100_000, "end_session", {}))
+    assert state.live.phase is Phase.IDLE and state.live.timer.status is TimerStatus.STOPPED
+    assert state.live.sessions["session-1"].ended_at == T0 + 3_100_000
+    t = T0 + 4_000_000
+    for session in P.sessions:
+        state = run(state, (t, "start_session", {"session_id": session.id}), (t, "end_session", {}))
+    assert state.live.phase is Phase.FINISHED
+
+
+def test_a_session_without_speakers_times_its_slot() -> None:
+    state = run(fresh(), (T0, "start_session", {"session_id": "appreciation"}))
+    view = engine.view(P, state, T0 + 1000)
+    assert view["speaker"] is None and view["timer"]["remaining_ms"] == 599_000
+    assert "has no speakers" in refused(state, "next")
+
+
+def test_messages_and_blackout() -> None:
+    state = run(fresh(), (T0, "show_message", {"text": "  Wrap up  ", "target": "screen"}))
+    assert engine.view(P, state, T0)["message"] == {"text": "Wrap up", "target": "screen", "at": T0}
+    state = run(state, (T0, "clear_message", {}), (T0, "blackout", {"on": True}))
+    assert state.live.message is None and state.live.blackout
+    assert "already blacked out" in refused(state, "blackout", on=True)
+    assert "nothing to clear" in refused(state, "clear_message")
+
+
+# -- refusals from every phase -------------------------------------------------------------------
+
+
+PHASES = {
+    "idle": fresh,
+    "running first": live_s1,
+    "paused": lambda: run(live_s1(), (T0, "pause", {})),
+    "last speaker": lambda: run(live_s1(), (T0, "goto", {"speaker_id": S1[-1]})),
+    "finished": lambda: run(
+        fresh(),
+        *[
+            step
+            for s in P.sessions
+            for step in ((T0, "start_session", {"session_id": s.id}), (T0, "end_session", {}))
+        ],
+    ),
+}
+EXPECTED_REFUSALS = {
+    "idle": {"next", "previous", "pause", "resume", "add_time", "end_session", "clear_message",
+             "undo"},
+    "running first": {"start_session", "previous", "resume", "clear_message"},
+    "paused": {"start_session", "previous", "pause", "clear_message"},
+    "last speaker": {"start_session", "next", "resume", "clear_message"},
+    "finished": {"next", "previous", "pause", "resume", "add_time", "end_session",
+                 "clear_message"},
+}  # fmt: skip
+ARGS: dict[str, dict[str, Any]] = {
+    "start_session": {"session_id": "session-2"},
+    "goto": {"speaker_id": "duo-liu"},
+    "add_time": {"seconds": 30},
+    "show_message": {"text": "hello"},
+    "blackout": {"on": True},
+}
+
+
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("action", engine.ACTIONS)
+def test_every_action_from_every_phase(phase: str, action: str) -> None:
+    state = PHASES[phase]()
+    try:
+        applied = engine.apply(P, state, cmd(action, **ARGS.get(action, {})), T0 + 1000)
+    except InvalidTransition as exc:
+        assert action in EXPECTED_REFUSALS[phase], f"{action} refused in {phase}: {exc}"
+        assert exc.message and exc.message[0].islower()
+        return
+    assert action not in EXPECTED_REFUSALS[phase], f"{action} applied in {phase}"
+    assert applied.state.version == state.version + 1
+    assert applied.summary
+    engine.view(P, applied.state, T0 + 2000)  # every reachable state can be described
+
+
+# -- undo ------------------------------------------------------------------------------------
+
+
+def test_undoing_an_accidental_next_brings_the_speaker_back_with_time_run_on() -> None:
+    before = run(live_s1(), (T0 + 200_000, "add_time", {"seconds": 30}))
+    after_next = run(before, (T0 + 300_000, "next", {}))
+    undone = run(after_next, (T0 + 320_000, "undo", {}))
+    assert undone.live == before.live and undone.version == after_next.version + 1
+    view = engine.view(P, undone, T0 + 320_000)
+    assert view["speaker"]["id"] == "hequan-wu"
+    assert view["timer"]["remaining_ms"] == 530_000 - 320_000
+
+
+def test_undo_walks_back_several_steps_then_refuses() -> None:
+    states = [fresh()]
+    for at, action, fields in [
+        (T0, "start_session", {"session_id": "session-1"}),
+        (T0 + 1, "pause", {}),
+        (T0 + 2, "show_message", {"text": "x"}),
+    ]:
+        states.append(run(states[-1], (at, action, fields)))
+    state = states[-1]
+    for expected in reversed(states[:-1]):
+        state = run(state, (T0 + 10, "undo", {}))
+        assert state.live == expected.live
+    assert "nothing to undo" in refused(state, "undo")
+
+
+# -- drift and the projected day --------------------------------------------------------------
+
+
+def test_drift_and_projection_follow_the_live_session() -> None:
+    plan = P.planned_start_ms(P.sessions[1], fresh().plan_date)
+    late = plan + 5 * 60_000  # Session 1 starts five minutes late
+    state = run(fresh(), (late, "start_session", {"session_id": "session-1"}))
+    view = engine.view(P, state, late)
+    assert view["drift_ms"] == 5 * 60_000
+    rows = {r["id"]: r for r in view["schedule"]}
+    assert rows["session-1"]["status"] == "live"
+    assert rows["session-2"]["status"] == "next"
+    assert rows["session-2"]["projected_start"] == rows["session-2"]["planned_start"] + 300_000
+    assert rows["session-3"]["status"] == "upcoming"
+    # the first speaker runs two minutes over: the whole day slips by seven minutes
+    view = engine.view(P, state, late + 500_000 + 120_000)
+    assert view["drift_ms"] == 7 * 60_000
+
+
+def test_drift_before_the_start_counts_only_lateness() -> None:
+    state = fresh()
+    plan = P.planned_start_ms(P.sessions[0], state.plan_date)
+    assert engine.view(P, state, plan - 60_000)["drift_ms"] == 0
+    assert engine.view(P, state, plan + 90_000)["drift_ms"] == 90_000
+
+
+# -- commands are validated before they reach the engine ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"action": "jump"}, "unknown command action 'jump'"),
+        ({}, "unknown command action None"),
+        ("next", "a command is a json object"),
+        ({"action": "add_time"}, "add_time: seconds: field required"),
+        ({"action": "add_time", "seconds": 0}, "must not be 0"),
+        ({"action": "add_time", "seconds": 1.5}, "add_time: seconds"),
+        ({"action": "add_time", "seconds": True}, "add_time: seconds"),
+        ({"action": "add_time", "seconds": 10**9}, "less than or equal"),
+        ({"action": "show_message", "text": "   "}, "text is empty"),
+        ({"action": "show_message", "text": "x" * 501}, "at most 500"),
+        ({"action": "show_message", "text": "x", "target": "moon"}, "target"),
+        ({"action": "next", "expected_version": -1}, "expected_version"),
+        ({"action": "next", "colour": "red"}, "extra inputs"),
+    ],
+)
+def test_malformed_commands_are_refused_clearly(data: object, fragment: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        engine.parse_command(data)
+    assert fragment.lower() in err.value.message.lower()

@@ -1,0 +1,154 @@
+"""Agenda import (plain text and CSV) and CSV export, through the code and the CLI."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from podium import programme as prog
+from podium.cli import main
+from podium.importers import import_text, segment_id, to_toml
+from podium.spreadsheet import CsvError, export_csv, import_csv
+from tests.helpers import ROOT, SEED
+
+AGENDA = ROOT / "tests" / "data" / "seed-agenda.txt"
+
+
+def loaded(data: dict) -> prog.Programme:
+    """What a programme file written from ``data`` loads as."""
+    return prog.parse(tomllib.loads(to_toml(data)))
+
+
+def test_the_seed_agenda_gives_the_seed_programme() -> None:
+    imported = import_text(AGENDA.read_text(encoding="utf-8"))
+    assert loaded(imported.data) == prog.load(SEED)  # every field, ids included
+    notes = {note.line: note.message for note in imported.notes}
+    assert set(notes) == {61, 72}
+    assert "announces 6 speakers but lists 4" in notes[61]
+    assert "no time and no length" in notes[72] and "10m assumed" in notes[72]
+
+
+def test_ids_follow_one_rule() -> None:
+    assert segment_id("Session 1: Coordinated Efforts") == "session-1"
+    assert segment_id("Appreciation for the Contributions by Chinese Entities") == "appreciation"
+    assert segment_id("Keynote Sessions: Collaboration with ITU") == "keynote-sessions"
+    assert segment_id("Opening Session") == "opening-session"
+
+
+SMALL = """\
+Tagline
+Small Forum 2030
+
+A description that is long enough to be a paragraph, held in Geneva, in hybrid mode.
+
+10:00 - 10:45
+UTC+5 (Atlantis)
+Panel: Things
+(moderated 40 mins, 2 speakers)
+- Dr. Ada Lovelace, Analytical Engine Society (remote)
+- Prof Alan Turing, Bletchley Park,
+  Government Code and Cypher School
+Stray text after the speaker list.
+GMT+1 (Paris)
+Closing
+"""
+
+
+def test_what_cannot_be_read_is_said_with_its_line() -> None:
+    imported = import_text(SMALL)
+    data = imported.data
+    assert data["event"]["title"] == "Small Forum 2030" and data["event"]["subtitle"] == "Tagline"
+    assert data["event"]["venue"] == "Geneva (hybrid)"
+    assert data["event"]["timezone"] == "Etc/GMT-5"  # no such city: a fixed offset, said so
+    panel = data["sessions"][0]
+    assert (panel["id"], panel["start"], panel["end"]) == ("panel", "10:00", "10:45")
+    ada, alan = panel["speakers"]
+    assert (ada["honorific"], ada["name"], ada["presence"]) == ("Dr.", "Ada Lovelace", "remote")
+    assert alan["honorific"] == "Prof"
+    assert alan["affiliation"] == "Bletchley Park, Government Code and Cypher School"
+    notes = {note.line: note.message for note in imported.notes}
+    assert "names no known city" in notes[7]
+    assert "time range and a length" in notes[8]
+    assert "not understood after the speaker list" in notes[13]
+    assert "differs from the first time zone note" in notes[14]
+    assert "no time and no length" in notes[15]
+    assert loaded(data).sessions[1].start.isoformat() == "10:45:00"
+
+
+def test_an_agenda_without_zone_or_sessions_says_so() -> None:
+    imported = import_text("Just A Title\n\n- Mr. Nobody, Nowhere\n")
+    messages = " ".join(note.message for note in imported.notes)
+    assert "no time zone note" in messages and "no sessions found" in messages
+    assert "speaker outside any session" in messages
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_any_text_survives_the_toml_writer(text: str) -> None:
+    data = {"event": {"id": "x", "title": "T", "description": text, "theme": text}}
+    written = tomllib.loads(to_toml({**data, "sessions": []}))
+    assert written["event"]["description"] == text and written["event"]["theme"] == text
+
+
+def test_export_then_import_gives_the_same_sessions() -> None:
+    csv_text = export_csv(SEED)
+    header = csv_text.splitlines()[0]
+    assert header.startswith("session_id,session,group,start,duration")
+    imported = import_csv(csv_text, "Annual ITU-MIIT Seminar 2021", "Asia/Shanghai")
+    got = prog.parse(imported.data)
+    assert got.event.id == "itu-miit-2021"
+    assert got.sessions == prog.load(SEED).sessions
+
+
+def test_csv_errors_name_row_and_column() -> None:
+    bad = (
+        "Session,Start,Duration,Speaker,Presence,Allocation\n"
+        "S1,9:00,50,Mr. A,remote,\n"
+        "S1,,40,B,zoom,5x\n"
+        "S2,,10,,,\n"
+        "S1,,,C,,\n"
+    )
+    with pytest.raises(CsvError) as caught:
+        import_csv(bad, "X", "UTC")
+    assert caught.value.problems == [
+        "row 3, column C (Duration): '40m' differs from '50m' in row 2; a session's fields"
+        " must agree on all its rows",
+        "row 3, column E (Presence): 'zoom' is not a presence; use in_room, remote or recorded",
+        "row 3, column F (Allocation): '5x' is not a length; write minutes ('50') or text like"
+        " '8m20s'",
+        "row 5: session 'S1' appears again after other sessions (first at row 2); keep its rows"
+        " together",
+    ]
+    with pytest.raises(CsvError, match="row 2: speakers: allocations"):
+        import_csv(
+            "session,start,duration,speaker,allocation\nS,9:00,10,A,8\nS,,,B,8\n", "X", "UTC"
+        )
+    with pytest.raises(CsvError, match="no 'speaker' column"):
+        import_csv("session,start,who\nS,9:00,A\n", "X", "UTC")
+
+
+def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "seed.toml"
+    assert main(["import", str(AGENDA), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "seed-agenda.txt:61: " in err and "announces 6 speakers but lists 4" in err
+    assert prog.load(out) == prog.load(SEED)
+    assert "#   line 61: " in out.read_text()  # the file says what to check, too
+
+    csv_path = tmp_path / "seed.csv"
+    assert main(["export", str(out), "-o", str(csv_path)]) == 0
+    assert main(["import", str(csv_path)]) == 2  # no title or zone for a CSV
+    assert "--title" in capsys.readouterr().err
+    args = ["import", str(csv_path), "--title", "Seminar", "--timezone", "Asia/Shanghai"]
+    assert main([*args, "-o", str(tmp_path / "again.toml")]) == 0
+    assert prog.load(tmp_path / "again.toml").sessions == prog.load(SEED).sessions
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("session,speaker,presence\nS1,A,zoom\n")
+    args = ["import", str(broken), "--title", "X", "--timezone", "UTC"]
+    assert main([*args, "-o", str(tmp_path / "x")]) == 1
+    assert "row 2, column C (presence)" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,103 @@
+"""The parts behind the integrations, with real rooms and stores and an injected clock:
+store errors in the metrics, SSE framing, ``podium ctl`` arguments, the ``watch`` view."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from podium import engine
+from podium.ctl import CtlError, build_command
+from podium.errors import Unavailable
+from podium.hub import Hub, text_frame
+from podium.integrations import sse_chunk
+from podium.metrics import Metrics
+from podium.programme import load
+from podium.room import Room
+from podium.store.files import FileStore
+from podium.watch import render, ws_url
+from tests.helpers import SEED
+
+T0 = 1_638_234_000_000  # 2021-11-30 09:00 in Shanghai
+
+
+async def test_store_errors_and_outcomes_are_counted(tmp_path: Path) -> None:
+    programme = load(SEED)
+    room = Room(programme, FileStore(tmp_path / "data"), clock=lambda: T0)
+    await room.open()
+    metrics = Metrics([room], lambda _room: Hub())
+    await room.execute(
+        engine.parse_command({"action": "start_session", "session_id": "session-1"}), "test"
+    )
+    folder = tmp_path / "data" / programme.id
+    shutil.rmtree(folder)
+    folder.write_text("not a directory")  # the store can no longer write, even as root
+    with pytest.raises(Unavailable):
+        await room.execute(engine.parse_command({"action": "next"}), "test")
+    assert room.state.version == 1  # nothing changed
+    text = metrics.exposition().decode()
+    assert 'podium_store_errors_total{room="itu-miit-2021"} 1.0' in text
+    assert (
+        'podium_commands_total{action="next",outcome="unavailable",room="itu-miit-2021"} 1.0'
+        in text
+    )
+    assert 'podium_fanout_seconds_count{room="itu-miit-2021"} 1.0' in text
+    assert 'podium_store_up{store="files"} 0.0' in text
+
+
+@pytest.mark.parametrize("size", [10, 125, 126, 65_535, 65_536, 200_000])
+def test_an_sse_chunk_carries_the_websocket_payload(size: int) -> None:
+    payload = '{"type":"state","x":"' + "y" * size + '"}'
+    chunk = sse_chunk(text_frame(payload))
+    head, _, rest = chunk.partition(b"\r\n")
+    body = rest[: int(head, 16)]
+    assert rest[int(head, 16) :] == b"\r\n"
+    assert body == b"data: " + payload.encode() + b"\n\n"
+
+
+def test_ctl_arguments_become_command_fields() -> None:
+    assert build_command("add_time", ["60"], 4) == {
+        "action": "add_time",
+        "seconds": 60,
+        "expected_version": 4,
+    }
+    assert build_command("show_message", ["Wrap up", "screen"], None) == {
+        "action": "show_message",
+        "text": "Wrap up",
+        "target": "screen",
+    }
+    assert build_command("blackout", ["off"], None) == {"action": "blackout", "on": False}
+    assert build_command("goto", ["speaker_id=john-omo"], None)["speaker_id"] == "john-omo"
+    assert build_command("add_time", ["ten"], None)["seconds"] == "ten"  # the server says why
+    with pytest.raises(CtlError, match="no more arguments"):
+        build_command("next", ["now"], None)
+
+
+def shown(message: dict, now: int) -> str:
+    console = Console(record=True, width=90, color_system=None)
+    console.print(render(message, now))
+    return console.export_text()
+
+
+def test_watch_counts_down_from_ends_at() -> None:
+    programme = load(SEED)
+    state = engine.initial_state(programme, T0)
+    start = engine.parse_command({"action": "start_session", "session_id": "session-1"})
+    state = engine.apply(programme, state, start, T0).state
+    message = {"room": "itu-miit-2021", "version": 1, "state": engine.view(programme, state, T0)}
+    assert "8:20" in shown(message, T0) and "Mr. Hequan WU  (1/6)" in shown(message, T0)
+    assert "8:19" in shown(message, T0 + 1_500)  # counted locally, no push needed
+    assert "-0:05" in shown(message, T0 + 505_000)
+    assert "next: Mr. Bilel Jamoussi" in shown(message, T0)
+    paused = engine.apply(programme, state, engine.parse_command({"action": "pause"}), T0 + 60_000)
+    message = {"room": "r", "version": 2, "state": engine.view(programme, paused.state, T0)}
+    assert "7:20  paused" in shown(message, T0 + 999_000)  # a paused timer stands still
+
+
+def test_watch_urls() -> None:
+    assert ws_url("http://10.0.0.5:8080", None) == "ws://10.0.0.5:8080/ws?client=watch"
+    assert ws_url("https://podium.example", "r1") == "wss://podium.example/ws?client=watch&room=r1"
+    assert ws_url("127.0.0.1:8181", None) == "ws://127.0.0.1:8181/ws?client=watch"

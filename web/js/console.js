@@ -1,0 +1,495 @@
+// The moderator console: the rundown, the timers, and every command, each sent with the
+// version the moderator was looking at, so two moderators never act twice.
+
+import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import {
+  Live,
+  apiUrl,
+  countdown,
+  driftText,
+  durationText,
+  everyFrame,
+  keepToken,
+  loadProgramme,
+  mmss,
+  scheduleAt,
+  setText,
+  show,
+  statusCorner,
+  takeToken,
+  timeOfDay,
+  timerLeft,
+} from "./podium.js";
+
+const $ = (id) => document.getElementById(id);
+const live = new Live({ client: "console", token: takeToken() });
+let programme = null;
+let signedIn = false;
+
+// -- signing in ---------------------------------------------------------------------------
+
+function showLogin(failed) {
+  signedIn = false;
+  show($("login"), true);
+  show($("desk"), false);
+  show($("login-error"), failed);
+  $("token").focus();
+}
+
+live.on("auth", (role) => {
+  if (role !== "moderator") {
+    showLogin(true);
+    return;
+  }
+  keepToken(live.token);
+  signedIn = true;
+  show($("login"), false);
+  show($("desk"), true);
+  render();
+});
+
+live.on("error", (error) => {
+  if (error.code === "unauthorized") {
+    keepToken(null);
+    showLogin(true);
+  }
+});
+
+$("login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  live.authenticate($("token").value.trim());
+});
+
+$("signout").addEventListener("click", () => {
+  keepToken(null);
+  location.reload();
+});
+
+// -- commands -------------------------------------------------------------------------------
+
+function feedback(text, kind = "info") {
+  const box = $("feedback");
+  box.dataset.kind = kind;
+  box.textContent = text;
+}
+
+/** A few words on what is on now, for the conflict explanation. */
+function nowInWords(state) {
+  if (!state.session) return t(state.phase === "finished" ? "phase.finished" : "console.no_session");
+  const who = state.speaker ? state.speaker.display_name : "";
+  return [state.session.title, who].filter(Boolean).join(" — ");
+}
+
+async function run(command, expected = live.version) {
+  const label = t(`action.${command.action}`);
+  if (live.status !== "live") {
+    feedback(t("console.offline", { action: label }), "error");
+    return null;
+  }
+  try {
+    const ack = await live.command(command, expected);
+    feedback(t("console.done", { action: label }), "ok");
+    return ack;
+  } catch (error) {
+    if (error.code === "conflict") {
+      const seen = live.version >= error.version;
+      feedback(
+        t("console.conflict", {
+          v: error.version,
+          action: label,
+          now: seen ? nowInWords(live.state) : "…",
+        }),
+        "conflict",
+      );
+    } else if (error.code === "disconnected") {
+      feedback(t("console.offline", { action: label }), "error");
+    } else {
+      feedback(t("console.error", { message: error.message }), "error");
+    }
+    return null;
+  }
+}
+
+function confirmDialog(text) {
+  const dialog = $("confirm");
+  setText($("confirm-text"), text);
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("confirm-ok").focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
+  });
+}
+
+function sessionById(id) {
+  return programme?.sessions.find((s) => s.id === id);
+}
+
+/** The first session that has not run: what "Start session" starts. */
+function nextSession() {
+  const row = live.state?.schedule.find((r) => r.status === "next");
+  return row ? sessionById(row.id) : null;
+}
+
+async function startNext() {
+  const session = nextSession();
+  if (!session || live.state.session) return;
+  await run({ action: "start_session", session_id: session.id });
+}
+
+async function endSession() {
+  const session = live.state?.session;
+  if (!session) return;
+  if (await confirmDialog(t("console.confirm.end", { title: session.title }))) {
+    await run({ action: "end_session" });
+  }
+}
+
+/** Jump to a session or a speaker: after a confirm, end what is live if it must go. */
+async function jump({ session, speaker }) {
+  const current = live.state.session;
+  const switching = current && current.id !== session.id;
+  const words = speaker
+    ? t(switching ? "console.confirm.switch_goto" : "console.confirm.goto", {
+        live: current?.title,
+        name: speaker.display_name ?? `${speaker.honorific} ${speaker.name}`.trim(),
+      })
+    : t(switching ? "console.confirm.switch" : "console.confirm.start", {
+        live: current?.title,
+        title: session.title,
+      });
+  if (!(await confirmDialog(words))) return;
+  let expected = live.version;
+  if (switching) {
+    const ack = await run({ action: "end_session" }, expected);
+    if (!ack) return;
+    expected = ack.version;
+  }
+  if (speaker) await run({ action: "goto", speaker_id: speaker.id }, expected);
+  else await run({ action: "start_session", session_id: session.id }, expected);
+}
+
+const ACTIONS = {
+  previous: () => run({ action: "previous" }),
+  next: () => run({ action: "next" }),
+  pause: () => run({ action: live.state?.timer.status === "paused" ? "resume" : "pause" }),
+  plus: () => run({ action: "add_time", seconds: 60 }),
+  minus: () => run({ action: "add_time", seconds: -60 }),
+  undo: () => run({ action: "undo" }),
+  start: startNext,
+  end: endSession,
+  blackout: () => run({ action: "blackout", on: !live.state?.blackout }),
+  clear: () => run({ action: "clear_message" }),
+};
+
+for (const button of document.querySelectorAll(".controls [data-action]")) {
+  button.addEventListener("click", () => ACTIONS[button.dataset.action]());
+}
+
+$("message-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("message-text").value.trim();
+  if (!text) return;
+  const target = new FormData($("message-form")).get("target");
+  if (await run({ action: "show_message", text, target })) $("message-text").value = "";
+});
+$("message-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault(); // Enter sends; Shift+Enter starts a new line
+    $("message-form").requestSubmit();
+  }
+});
+$("message-clear").addEventListener("click", ACTIONS.clear);
+$("report").addEventListener("click", openReport);
+
+/** The event report, made by the server, opened in a new tab from a blob URL. */
+async function openReport() {
+  let response;
+  try {
+    response = await fetch(apiUrl("/api/report?format=html"), {
+      headers: { Authorization: `Bearer ${live.token}` },
+    });
+  } catch {
+    feedback(t("console.report.failed", { message: t("status.reconnecting") }), "error");
+    return;
+  }
+  if (!response.ok) {
+    let message = `HTTP ${response.status}`;
+    try {
+      message = (await response.json()).error.message;
+    } catch {
+      // not our JSON error: the status says enough
+    }
+    feedback(t("console.report.failed", { message }), "error");
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  if (!window.open(url, "_blank")) feedback(t("console.report.blocked"), "error");
+}
+
+// -- keyboard -------------------------------------------------------------------------------
+
+const KEYS = {
+  s: "start",
+  arrowright: "next",
+  n: "next",
+  pagedown: "next",
+  arrowleft: "previous",
+  p: "previous",
+  pageup: "previous",
+  " ": "pause",
+  k: "pause",
+  "+": "plus",
+  "=": "plus",
+  "-": "minus",
+  "−": "minus",
+  e: "end",
+  u: "undo",
+  b: "blackout",
+  c: "clear",
+};
+
+document.addEventListener("keydown", (event) => {
+  if (!signedIn || $("confirm").open || event.altKey || event.isComposing) return;
+  const target = event.target;
+  const typing = target.closest?.("input, textarea, select");
+  if (typing) {
+    if (event.key === "Escape") target.blur();
+    return;
+  }
+  const key = event.key.toLowerCase();
+  if ((event.ctrlKey || event.metaKey) && key === "z") {
+    event.preventDefault();
+    ACTIONS.undo();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey) return;
+  if (key === "enter" && target.closest?.("button, summary, a")) return; // Space stays "pause"
+  if (key === "m") {
+    event.preventDefault();
+    $("message-text").focus();
+  } else if (key === "?") {
+    $("keys").open = !$("keys").open;
+  } else if (KEYS[key]) {
+    event.preventDefault();
+    if (!event.repeat) ACTIONS[KEYS[key]]();
+  }
+});
+
+// -- rendering ------------------------------------------------------------------------------
+
+const liveCells = []; // time cells that move with the clock: refreshed every second
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function hm(epochMs) {
+  return timeOfDay(epochMs, programme.timezone, { lang });
+}
+
+function minutes(ms) {
+  const m = Math.round(ms / 60_000);
+  return m === 0 ? "" : `${m > 0 ? "+" : "−"}${Math.abs(m)} min`;
+}
+
+function speakerRow(session, speaker, index, state) {
+  const run = state.speakers_run[speaker.id];
+  const isLive = state.session?.id === session.id && state.speaker?.id === speaker.id;
+  const isNext = state.next_speaker?.id === speaker.id;
+  const status = isLive ? "live" : run?.ended_at ? "done" : isNext ? "next" : "upcoming";
+  const item = el("li", `rd-speaker is-${status}`);
+  const button = el("button", "rd-speaker-button");
+  button.type = "button";
+  button.dataset.speaker = speaker.id;
+  button.append(el("span", "rd-index num", String(index + 1)));
+  const who = el("span", "rd-who");
+  who.append(el("span", "rd-name", `${speaker.honorific} ${speaker.name}`.trim()));
+  if (speaker.affiliation) who.append(el("span", "rd-aff", speaker.affiliation));
+  button.append(who);
+  if (speaker.presence !== "in_room") {
+    button.append(el("span", `chip chip-${speaker.presence}`, t(`presence.${speaker.presence}`)));
+  }
+  const time = el("span", "rd-time num");
+  if (run?.ended_at) {
+    const used = run.ended_at - run.started_at;
+    time.textContent = `${mmss(Math.round(used / 1000))} / ${mmss(speaker.allocation_ms / 1000)}`;
+    time.classList.toggle("is-over", used > speaker.allocation_ms + 999);
+  } else if (isLive) {
+    liveCells.push(() => setText(time, countdown(timerLeft(live.state, live.clock.now())).text));
+  } else {
+    time.textContent = durationText(speaker.allocation_ms);
+  }
+  button.append(time);
+  if (status !== "upcoming") button.append(el("span", `state state-${status}`, t(`state.${status}`)));
+  button.addEventListener("click", () =>
+    jump({ session, speaker: { ...speaker, display_name: `${speaker.honorific} ${speaker.name}`.trim() } }),
+  );
+  item.append(button);
+  return item;
+}
+
+function sessionRow(session, row, state) {
+  const item = el("li", `rd-session is-${row.status}`);
+  const head = el("button", "rd-session-head");
+  head.type = "button";
+  head.dataset.session = session.id;
+  const when = el("span", "rd-when num");
+  const planned = el("span", "rd-planned", `${hm(row.planned_start)}–${hm(row.planned_end)}`);
+  const moved = el("span", "rd-moved");
+  when.append(planned, moved);
+  const refresh = () => {
+    const current = scheduleAt(live.state, live.serverTime, live.clock.now()).rows.find(
+      (r) => r.id === session.id,
+    );
+    if (current.status === "skipped") return;
+    const start = current.actual_start ?? current.projected_start;
+    const end = current.actual_end ?? current.projected_end;
+    const late = minutes((current.status === "done" ? end - current.planned_end : start - current.planned_start));
+    const words =
+      current.status === "done"
+        ? `${t("label.actual")} ${hm(start)}–${hm(end)}`
+        : current.status === "live"
+          ? `${t("label.actual")} ${hm(start)} · ${t("label.ends", { t: hm(end) })}`
+          : late
+            ? `${t("label.projected")} ${hm(start)}`
+            : "";
+    setText(moved, [words, late].filter(Boolean).join(" · "));
+    moved.dataset.late = late.startsWith("+") ? "late" : late ? "early" : "";
+  };
+  refresh();
+  liveCells.push(refresh);
+  head.append(when);
+  const title = el("span", "rd-title");
+  title.append(el("span", "rd-session-title", session.title));
+  const meta = session.moderators.map((m) => `${m.honorific} ${m.name}`.trim()).join(", ");
+  if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
+  head.append(title);
+  head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
+  head.addEventListener("click", () => {
+    if (row.status !== "live") jump({ session });
+  });
+  item.append(head);
+  if (session.speakers.length) {
+    const list = el("ol", "rd-speakers");
+    session.speakers.forEach((speaker, i) => list.append(speakerRow(session, speaker, i, state)));
+    item.append(list);
+  }
+  return item;
+}
+
+function renderRundown(state) {
+  liveCells.length = 0;
+  const list = $("rundown");
+  const focused = document.activeElement;
+  const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
+  list.replaceChildren(
+    ...programme.sessions.map((session) => {
+      const row = state.schedule.find((r) => r.id === session.id);
+      return sessionRow(session, row, state);
+    }),
+  );
+  if (focusKey) {
+    list.querySelector(`[data-speaker="${CSS.escape(focusKey)}"], [data-session="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+}
+
+function render() {
+  const state = live.state;
+  if (!state || !programme || !signedIn) return;
+  const session = state.session;
+  const speaker = state.speaker;
+  setText($("now-session"), session ? session.title : t(state.phase === "finished" ? "phase.finished" : "phase.idle"));
+  setText($("now-name"), speaker ? speaker.display_name : session ? "" : "—");
+  setText($("now-affiliation"), speaker?.affiliation ?? "");
+  const presence = $("now-presence");
+  show(presence, Boolean(speaker));
+  if (speaker) {
+    presence.className = `chip chip-${speaker.presence}`;
+    setText(presence, t(`presence.${speaker.presence}`));
+  }
+  const next = state.next_speaker;
+  setText($("now-next"), next ? next.display_name : session && speaker ? t("label.last_speaker") : "—");
+  const paused = state.timer.status === "paused";
+  setText($("pause-label"), t(paused ? "console.resume" : "console.pause"));
+  $("btn-pause").dataset.action = "pause";
+  $("btn-pause").classList.toggle("is-on", paused);
+  const upcoming = nextSession();
+  setText($("start-sub"), upcoming && !session ? upcoming.title : "");
+  const blackout = $("btn-blackout");
+  blackout.setAttribute("aria-pressed", String(state.blackout));
+  blackout.classList.toggle("is-on", state.blackout);
+  setText($("blackout-label"), t(state.blackout ? "console.blackout_off" : "console.blackout"));
+  const isLive = Boolean(session);
+  $("btn-start").disabled = isLive || !upcoming;
+  $("btn-end").disabled = !isLive;
+  for (const id of ["btn-pause", "btn-plus", "btn-minus"]) $(id).disabled = !isLive;
+  $("btn-next").disabled = !next;
+  $("btn-previous").disabled = !speaker || speaker.index === 0;
+  $("btn-undo").disabled = !state.can_undo;
+  $("message-clear").disabled = !state.message;
+  const message = state.message;
+  show($("message-current"), Boolean(message));
+  if (message) {
+    setText($("message-current-label"), t("console.message.showing", { target: t(`console.target.${message.target}`) }));
+    setText($("message-current-text"), message.text);
+  }
+  renderRundown(state);
+  tick(live.clock.now());
+}
+
+let lastSecond = null;
+
+function tick(now) {
+  const state = live.state;
+  if (!state || !signedIn || !programme) return;
+  const session = state.session;
+  const timer = $("speaker-timer");
+  if (session) {
+    const shown = countdown(timerLeft(state, now));
+    setText($("speaker-left"), shown.text);
+    timer.dataset.zone = state.timer.status === "paused" ? "paused" : shown.zone;
+    const added = state.timer.added_ms;
+    const of = t("label.of", { t: mmss(Math.round(state.timer.duration_ms / 1000)) });
+    const extra = added ? ` · ${t("label.added", { m: `${added > 0 ? "+" : "−"}${mmss(Math.abs(added) / 1000)}` })}` : "";
+    setText($("speaker-sub"), of + extra);
+    const left = session.ends_at - now;
+    setText($("slot-left"), countdown(left).text);
+    $("slot-timer").dataset.zone = countdown(left).zone;
+    setText($("slot-sub"), `${hm(session.started_at)}–${hm(session.ends_at)}`);
+    const elapsed = Math.min(Math.max(1 - left / session.duration_ms, 0), 1);
+    $("slot-fill").style.transform = `scaleX(${elapsed})`;
+  } else {
+    setText($("speaker-left"), "--:--");
+    setText($("slot-left"), "--:--");
+    setText($("speaker-sub"), "");
+    setText($("slot-sub"), "");
+    timer.dataset.zone = "normal";
+    $("slot-timer").dataset.zone = "normal";
+    $("slot-fill").style.transform = "scaleX(0)";
+  }
+  const second = Math.floor(now / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    const { drift } = scheduleAt(state, live.serverTime, now);
+    setText($("drift"), driftText(drift));
+    $("drift").dataset.sign = String(Math.sign(Math.round(drift / 60_000)));
+    for (const refresh of liveCells) refresh();
+  }
+}
+
+translate();
+langButton($("lang"));
+statusCorner(live);
+if (!live.token) showLogin(false);
+live.on("state", render);
+onLang(render);
+loadProgramme().then((p) => {
+  programme = p;
+  setText($("event-title"), p.title);
+  render();
+});
+everyFrame(live, tick);

@@ -1,0 +1,429 @@
+// The shared client: one WebSocket to the server, a clock synced to the server's, the
+// latest state (every snapshot replaces it), reconnection forever, and a status corner.
+// Pages render from `live.state` and `live.clock.now()`; nothing here counts ticks.
+
+import { t, onLang } from "./i18n.js";
+
+export const query = new URLSearchParams(location.search);
+export const roomId = query.get("room");
+
+/** A same-origin URL for ``path`` that names this page's room, if it names one. */
+export function apiUrl(path) {
+  const url = new URL(path, location.origin);
+  if (roomId) url.searchParams.set("room", roomId);
+  return url;
+}
+
+/** The page's own clock in epoch ms: monotonic (never jumps when the system clock does). */
+const localNow = () => performance.timeOrigin + performance.now();
+
+const SYNC_PINGS = 5; // pings per sync round
+const SYNC_GAP_MS = 120; // between the pings of a round
+const SYNC_EVERY_MS = 60_000;
+const SAMPLES_KEPT = 15; // the last three rounds
+const BEST_SAMPLES = 3; // offsets averaged: those with the lowest round trips
+
+/** NTP-style offset between the server's clock and ours, from ping/pong round trips. */
+export class Clock {
+  constructor() {
+    this.samples = [];
+    this.offset = null; // server − client, ms
+    this.rtt = null;
+  }
+
+  /** The server's time now, in epoch ms. */
+  now() {
+    return localNow() + (this.offset ?? 0);
+  }
+
+  /** Before any round trip: take a pushed ``server_time`` as a first rough offset. */
+  rough(serverTime) {
+    if (this.offset === null) this.offset = serverTime - localNow();
+  }
+
+  stamp() {
+    return localNow();
+  }
+
+  /** One pong: the server read its clock about half a round trip before we got it. */
+  sample(t0, serverTime) {
+    const t1 = localNow();
+    const rtt = t1 - t0;
+    if (!(rtt >= 0) || rtt > 30_000) return;
+    this.samples.push({ rtt, offset: serverTime + rtt / 2 - t1 });
+    this.samples = this.samples.slice(-SAMPLES_KEPT);
+    const best = [...this.samples].sort((a, b) => a.rtt - b.rtt).slice(0, BEST_SAMPLES);
+    this.offset = best.reduce((sum, s) => sum + s.offset, 0) / best.length;
+    this.rtt = best[0].rtt;
+  }
+}
+
+const TOKEN_KEY = `podium.token.${roomId ?? ""}`;
+
+/** A token from the URL fragment (``#token=…``), kept in this tab and then hidden from the
+ * address bar so it does not end up in screenshots or shared links. */
+export function takeToken() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const given = fragment.get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function keepToken(token) {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+const COMMAND_TIMEOUT_MS = 10_000;
+
+/** A connection that never gives up: exponential backoff with full jitter between tries. */
+export class Live {
+  constructor({ client, token = null }) {
+    this.client = client;
+    this.token = token;
+    this.clock = new Clock();
+    this.state = null;
+    this.version = -1;
+    this.serverTime = null;
+    this.role = null;
+    this.status = "connecting";
+    this.retryAt = null;
+    this.attempt = 0;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.listeners = { state: [], status: [], auth: [], error: [] };
+    this.ws = null;
+    this.syncTimer = null;
+    this.open();
+    setInterval(() => this.sync(), SYNC_EVERY_MS);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.sync();
+    });
+    addEventListener("online", () => this.retryNow());
+  }
+
+  on(kind, fn) {
+    this.listeners[kind].push(fn);
+    return this;
+  }
+
+  emit(kind, ...args) {
+    for (const fn of this.listeners[kind]) fn(...args);
+  }
+
+  setStatus(status) {
+    this.status = status;
+    this.emit("status", status);
+  }
+
+  open() {
+    const url = apiUrl("/ws");
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("client", this.client);
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      this.attempt = 0;
+      this.retryAt = null;
+      if (this.token) this.send({ type: "auth", token: this.token });
+      this.setStatus("live");
+      this.sync();
+    });
+    ws.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    ws.addEventListener("close", () => this.closed(ws));
+  }
+
+  closed(ws) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    for (const [id, waiting] of this.pending) {
+      waiting.reject({ code: "disconnected", message: "the connection dropped" });
+      this.pending.delete(id);
+    }
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    this.attempt += 1;
+    this.retryAt = performance.now() + delay;
+    this.retryTimer = setTimeout(() => this.open(), delay);
+    this.setStatus("reconnecting");
+  }
+
+  retryNow() {
+    if (this.ws !== null) return;
+    clearTimeout(this.retryTimer);
+    this.open();
+  }
+
+  /** Authenticate (again) with ``token``; the answer comes as an ``auth`` event. */
+  authenticate(token) {
+    this.token = token;
+    if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: "auth", token });
+  }
+
+  send(message) {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** A round of pings; each pong refines the offset. */
+  sync() {
+    for (let i = 0; i < SYNC_PINGS; i += 1) {
+      setTimeout(() => this.send({ type: "ping", t0: this.clock.stamp() }), i * SYNC_GAP_MS);
+    }
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case "snapshot":
+      case "state":
+        if (message.type === "state" && message.version < this.version) return;
+        this.version = message.version;
+        this.serverTime = message.server_time;
+        this.state = message.state;
+        this.clock.rough(message.server_time);
+        this.emit("state", message.state, message.type);
+        return;
+      case "pong":
+        this.clock.sample(message.t0, message.server_time);
+        this.emit("status", this.status);
+        return;
+      case "auth_ok":
+        this.role = message.role;
+        this.emit("auth", message.role);
+        return;
+      case "ack":
+      case "error": {
+        const waiting = this.pending.get(message.id);
+        if (waiting) {
+          this.pending.delete(message.id);
+          clearTimeout(waiting.timer);
+          if (message.type === "ack") waiting.resolve(message);
+          else waiting.reject(message);
+        } else if (message.type === "error") {
+          this.emit("error", message);
+        }
+        return;
+      }
+      default:
+    }
+  }
+
+  /** Send one command naming the version we are looking at; resolves with the ack,
+   * rejects with ``{code, message}`` (``conflict`` when someone acted first). */
+  command(command, expectedVersion = this.version) {
+    const id = `c${this.nextId++}`;
+    const body = { ...command, expected_version: expectedVersion };
+    return new Promise((resolve, reject) => {
+      if (!this.send({ type: "command", id, command: body })) {
+        reject({ code: "disconnected", message: "not connected" });
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject({ code: "timeout", message: "no answer from the server" });
+      }, COMMAND_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+}
+
+/** The small corner every page has: connection, clock offset and round trip. */
+export function statusCorner(live) {
+  const box = document.createElement("div");
+  box.id = "podium-status";
+  box.className = "podium-status";
+  box.setAttribute("role", "status");
+  const dot = document.createElement("span");
+  dot.className = "podium-status-dot";
+  const text = document.createElement("span");
+  box.append(dot, text);
+  document.body.append(box);
+  const render = () => {
+    const { offset, rtt } = live.clock;
+    box.dataset.state = live.status;
+    box.dataset.offset = offset === null ? "" : offset.toFixed(1);
+    box.dataset.rtt = rtt === null ? "" : rtt.toFixed(1);
+    box.dataset.version = String(live.version);
+    box.title = t("status.title");
+    const parts = [];
+    if (live.status === "reconnecting" && live.retryAt !== null) {
+      const s = Math.max(0, Math.ceil((live.retryAt - performance.now()) / 1000));
+      parts.push(t("status.retry", { s }));
+    } else {
+      parts.push(t(`status.${live.status}`));
+    }
+    if (rtt !== null) {
+      const ms = Math.round(offset);
+      parts.push(t("status.offset", { offset: `${ms < 0 ? "−" : "+"}${Math.abs(ms)}` }));
+      parts.push(t("status.rtt", { rtt: Math.round(rtt) }));
+    }
+    text.textContent = parts.join(" · ");
+  };
+  live.on("status", render).on("state", render);
+  onLang(render);
+  setInterval(() => live.status === "reconnecting" && render(), 500);
+  render();
+  return box;
+}
+
+/** Call ``draw(now)`` with the server's time on every animation frame, and at once when
+ * the tab comes back from the background (browsers stop frames in hidden tabs). */
+export function everyFrame(live, draw) {
+  const frame = () => {
+    draw(live.clock.now());
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") draw(live.clock.now());
+  });
+}
+
+/** Set text only when it changed: cheap enough for every frame. */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+export function show(el, visible) {
+  el.hidden = !visible;
+}
+
+/** The programme (titles, speakers, the event's time zone); retried until the server
+ * answers, since a page may open while the server is restarting. */
+export async function loadProgramme() {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const response = await fetch(apiUrl("/api/programme"));
+      if (response.ok) return await response.json();
+      if (response.status < 500) throw new Error((await response.json()).error.message);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // TypeError: the network failed
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** attempt)));
+  }
+}
+
+// -- time -----------------------------------------------------------------------------
+
+/** Milliseconds left on the speaker's timer at ``now`` (negative once over time). */
+export function timerLeft(state, now) {
+  const timer = state?.timer;
+  if (!timer) return null;
+  return timer.status === "running" ? timer.ends_at - now : timer.remaining_ms;
+}
+
+function pad(n) {
+  return String(n).padStart(2, "0");
+}
+
+/** Whole seconds as ``mm:ss`` (``h:mm:ss`` from an hour). */
+export function mmss(totalSeconds) {
+  const s = Math.abs(totalSeconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+/** A countdown as people read it: ``04:59`` while time is left (rounded up, so a full
+ * five minutes shows ``05:00``), ``00:00`` for the first second at zero, then ``+00:01``…
+ * ``zone`` is "normal", "amber" (at or under ``amberMs``), "zero" or "over". */
+export function countdown(leftMs, amberMs = 120_000) {
+  if (leftMs > 0) {
+    const seconds = Math.ceil(leftMs / 1000);
+    return { text: mmss(seconds), seconds, zone: seconds * 1000 <= amberMs ? "amber" : "normal" };
+  }
+  const over = Math.floor(-leftMs / 1000);
+  return over === 0
+    ? { text: mmss(0), seconds: 0, zone: "zero" }
+    : { text: `+${mmss(over)}`, seconds: -over, zone: "over" };
+}
+
+const formats = new Map();
+
+/** ``HH:MM`` (or ``HH:MM:SS``) of an epoch-ms moment in ``zone`` (default: the browser's). */
+export function timeOfDay(epochMs, zone, { seconds = false, lang = "en" } = {}) {
+  const key = `${zone}|${seconds}|${lang}`;
+  if (!formats.has(key)) {
+    formats.set(
+      key,
+      new Intl.DateTimeFormat(lang === "zh-CN" ? "zh-CN" : "en-GB", {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: seconds ? "2-digit" : undefined,
+        hourCycle: "h23",
+        timeZone: zone,
+      }),
+    );
+  }
+  return formats.get(key).format(new Date(epochMs));
+}
+
+/** The short name of a time zone as people know it ("GMT+8", "CET"). */
+export function zoneName(zone, epochMs = Date.now()) {
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, timeZoneName: "short" })
+    .formatToParts(new Date(epochMs));
+  return parts.find((p) => p.type === "timeZoneName")?.value ?? zone;
+}
+
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** A length of time as people say it: "8 min 20 s", "10 min", "45 s". */
+export function durationText(ms) {
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  if (!m) return t("dur.s", { s });
+  return s ? t("dur.ms", { m, s }) : t("dur.m", { m });
+}
+
+/** A shift in whole minutes, signed: "+12 min", "−3 min", or "" under half a minute. */
+export function shiftText(ms) {
+  const m = Math.round(ms / 60_000);
+  return m === 0 ? "" : t("dur.shift", { sign: m > 0 ? "+" : "−", m: Math.abs(m) });
+}
+
+/** "Running N min late" / "On time" / "N min ahead", from a drift in ms. */
+export function driftText(driftMs) {
+  const minutes = Math.round(driftMs / 60_000);
+  if (minutes === 0) return t("drift.on_time");
+  return minutes > 0 ? t("drift.late", { n: minutes }) : t("drift.early", { n: -minutes });
+}
+
+/**
+ * The schedule as of ``now``. The server derived it at ``serverTime``; while a speaker
+ * runs over, or the timer is paused, or nothing is live, the projected end of the day
+ * moves with the clock, so shift what is still to come by exactly that much.
+ */
+export function scheduleAt(state, serverTime, now) {
+  const base = (at) => (state.session ? at + Math.max(timerLeft(state, at), 0) : at);
+  const moved = base(now) - base(serverTime);
+  let cursor = null;
+  let drift = state.drift_ms;
+  let driftSet = false;
+  const rows = state.schedule.map((row) => {
+    const copy = { ...row };
+    if (row.status === "live") {
+      copy.projected_end = row.projected_end + moved;
+      cursor = copy.projected_end;
+      drift = copy.projected_end - row.planned_end;
+      driftSet = true;
+    } else if (row.status === "next" || row.status === "upcoming") {
+      cursor ??= now;
+      copy.projected_start = Math.max(row.planned_start, cursor);
+      copy.projected_end = copy.projected_start + (row.planned_end - row.planned_start);
+      cursor = copy.projected_end;
+      if (!driftSet) {
+        drift = copy.projected_start - row.planned_start;
+        driftSet = true;
+      }
+    }
+    return copy;
+  });
+  return { rows, drift };
+}

@@ -1,0 +1,150 @@
+// The venue screen: the speaker's countdown, huge, for the stage.
+// Query options: ?amber=SECONDS (default 120), ?lang=en|zh-CN, ?room=ID.
+
+import { langButton, onLang, t, translate, lang } from "./i18n.js";
+import {
+  Live,
+  countdown,
+  everyFrame,
+  loadProgramme,
+  mmss,
+  query,
+  setText,
+  show,
+  statusCorner,
+  takeToken,
+  timeOfDay,
+  timerLeft,
+  zoneName,
+} from "./podium.js";
+
+const amberSeconds = Number(query.get("amber") ?? 120);
+const AMBER_MS = (Number.isFinite(amberSeconds) && amberSeconds >= 0 ? amberSeconds : 120) * 1000;
+const CONTROLS_IDLE_MS = 2500;
+
+const $ = (id) => document.getElementById(id);
+const live = new Live({ client: "screen", token: takeToken() });
+let programme = null;
+
+function sessionTitle(id) {
+  return programme?.sessions.find((s) => s.id === id)?.title ?? "";
+}
+
+/** What changes only when the state does. */
+function renderState() {
+  const state = live.state;
+  if (!state) return;
+  document.body.classList.toggle("is-blackout", state.blackout);
+  show($("blackout"), state.blackout);
+  const session = state.session;
+  show($("live"), Boolean(session));
+  show($("idle"), !session);
+  setText($("session-title"), session ? session.title : (programme?.title ?? ""));
+  if (session) {
+    const speaker = state.speaker;
+    setText($("speaker-name"), speaker ? speaker.display_name : session.title);
+    setText(
+      $("speaker-affiliation"),
+      speaker ? speaker.affiliation : session.moderators.join(" · "),
+    );
+    const next = state.next_speaker;
+    setText(
+      $("next-speaker"),
+      next ? t("screen.next", { name: next.display_name }) : speaker ? t("label.last_speaker") : "",
+    );
+  } else {
+    const upcoming = state.schedule.find((row) => row.status === "next");
+    setText(
+      $("idle-title"),
+      state.phase === "finished" ? t("screen.finished") : t("screen.waiting"),
+    );
+    setText(
+      $("idle-next"),
+      upcoming && programme
+        ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${sessionTitle(upcoming.id)}`
+        : (programme?.title ?? ""),
+    );
+    setText($("next-speaker"), "");
+  }
+  show($("paused-badge"), state.timer.status === "paused");
+  document.body.classList.toggle("is-paused", state.timer.status === "paused");
+  const message = state.message;
+  const forScreen = message && (message.target === "screen" || message.target === "all");
+  show($("message"), Boolean(forScreen));
+  document.body.classList.toggle("has-message", Boolean(forScreen));
+  setText($("message-text"), forScreen ? message.text : "");
+}
+
+function draw(now) {
+  const state = live.state;
+  if (programme) {
+    setText($("local-clock"), timeOfDay(now, programme.timezone, { seconds: true, lang }));
+  }
+  if (!state?.session) {
+    setText($("session-left"), "");
+    return;
+  }
+  const shown = countdown(timerLeft(state, now), AMBER_MS);
+  setText($("countdown"), shown.text);
+  $("countdown").classList.toggle("is-long", shown.text.length > 6);
+  if (document.body.dataset.zone !== shown.zone) document.body.dataset.zone = shown.zone;
+  const left = state.session.ends_at - now;
+  const slot = left >= 0 ? mmss(Math.ceil(left / 1000)) : mmss(Math.floor(-left / 1000));
+  setText(
+    $("session-left"),
+    left >= 0 ? t("screen.session_left", { t: slot }) : t("screen.session_over", { t: slot }),
+  );
+  const elapsed = 1 - Math.max(left, 0) / state.session.duration_ms;
+  $("slot-fill").style.transform = `scaleX(${Math.min(Math.max(elapsed, 0), 1)})`;
+  $("slot-bar").classList.toggle("is-over", left < 0);
+}
+
+function fullscreen() {
+  const button = $("fullscreen");
+  const label = () => {
+    button.textContent = t(document.fullscreenElement ? "screen.exit_fullscreen" : "screen.fullscreen");
+  };
+  const toggle = () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen?.().catch(() => {});
+  };
+  button.addEventListener("click", toggle);
+  document.addEventListener("fullscreenchange", label);
+  onLang(label);
+  addEventListener("keydown", (event) => {
+    if (event.key === "f" || event.key === "F") toggle();
+  });
+  // the controls show while the mouse moves, then get out of the way
+  let idle = null;
+  addEventListener("pointermove", () => {
+    document.body.classList.add("controls-visible");
+    clearTimeout(idle);
+    idle = setTimeout(() => document.body.classList.remove("controls-visible"), CONTROLS_IDLE_MS);
+  });
+}
+
+/** Keep the display awake while this page is visible (where the browser allows it). */
+async function keepAwake() {
+  if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+  try {
+    await navigator.wakeLock.request("screen");
+    document.body.dataset.wakeLock = "on";
+  } catch {
+    document.body.dataset.wakeLock = "refused";
+  }
+}
+
+translate();
+langButton($("lang"));
+fullscreen();
+statusCorner(live);
+live.on("state", renderState);
+onLang(renderState);
+keepAwake();
+document.addEventListener("visibilitychange", keepAwake);
+loadProgramme().then((p) => {
+  programme = p;
+  setText($("local-zone"), zoneName(p.timezone));
+  renderState();
+});
+everyFrame(live, draw);

@@ -1,0 +1,221 @@
+// The remote viewer page: what is on, who speaks, time left, the agenda in two time zones.
+
+import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import {
+  Live,
+  browserZone,
+  countdown,
+  driftText,
+  durationText,
+  everyFrame,
+  loadProgramme,
+  scheduleAt,
+  setText,
+  shiftText,
+  show,
+  statusCorner,
+  takeToken,
+  timeOfDay,
+  timerLeft,
+  zoneName,
+} from "./podium.js";
+
+const $ = (id) => document.getElementById(id);
+const live = new Live({ client: "viewer", token: takeToken() });
+const localZone = browserZone();
+let programme = null;
+let announced;
+let lastSecond = null;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** True when the viewer's zone shows the same wall-clock time as the event's. */
+function sameZone(at) {
+  return timeOfDay(at, programme.timezone) === timeOfDay(at, localZone);
+}
+
+function eventTime(at) {
+  return timeOfDay(at, programme.timezone, { lang });
+}
+
+function localTime(at) {
+  return timeOfDay(at, localZone, { lang });
+}
+
+function personName(p) {
+  return `${p.honorific} ${p.name}`.trim();
+}
+
+/** Tell screen-reader users when the speaker changes (not on every state push). */
+function announce(state) {
+  const speaker = state.speaker;
+  const key = speaker ? speaker.id : null;
+  if (key === announced) return;
+  const first = announced === undefined;
+  announced = key;
+  if (first) return;
+  setText(
+    $("announce"),
+    !speaker
+      ? t("viewer.announce_none")
+      : speaker.affiliation
+        ? t("viewer.announce_aff", { name: speaker.display_name, aff: speaker.affiliation })
+        : t("viewer.announce", { name: speaker.display_name }),
+  );
+}
+
+function renderNow(state) {
+  const session = state.session;
+  const speaker = state.speaker;
+  $("now-card").dataset.phase = session ? "live" : state.phase;
+  setText(
+    $("now-session"),
+    session ? session.title : t(state.phase === "finished" ? "phase.finished" : "phase.idle"),
+  );
+  show($("now-body"), Boolean(session));
+  if (session) {
+    setText($("now-name"), speaker ? speaker.display_name : session.title);
+    setText($("now-aff"), speaker?.affiliation ?? "");
+    const presence = $("now-presence");
+    show(presence, Boolean(speaker));
+    if (speaker) {
+      presence.className = `chip chip-${speaker.presence}`;
+      setText(presence, t(`presence.${speaker.presence}`));
+    }
+    const next = state.next_speaker;
+    show($("next-row"), Boolean(next));
+    setText($("next-name"), next ? next.display_name : "");
+  }
+  const message = state.message;
+  const forViewers = message && (message.target === "viewers" || message.target === "all");
+  show($("banner"), Boolean(forViewers));
+  setText($("banner-text"), forViewers ? message.text : "");
+}
+
+function timeCell(at, className) {
+  const cell = el("span", className);
+  cell.append(el("span", "v-time-event num", eventTime(at)));
+  if (!sameZone(at)) {
+    cell.append(el("span", "v-time-local num", `${localTime(at)} ${zoneName(localZone, at)}`));
+  }
+  return cell;
+}
+
+function renderAgenda(state, now) {
+  const { rows } = scheduleAt(state, live.serverTime, now);
+  const items = programme.sessions.map((session) => {
+    const row = rows.find((r) => r.id === session.id);
+    const item = el("li", `v-session is-${row.status}`);
+    const start = row.actual_start ?? row.projected_start;
+    item.append(timeCell(row.planned_start, "v-when"));
+    const body = el("div", "v-session-body");
+    const head = el("div", "v-session-head");
+    head.append(el("span", "v-session-title", session.title));
+    if (row.status !== "upcoming") {
+      head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
+    }
+    body.append(head);
+    const facts = [durationText(row.planned_end - row.planned_start)];
+    const shift = start === null ? "" : shiftText(start - row.planned_start);
+    if (row.status === "done") {
+      facts.push(`${t("label.actual")} ${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`);
+    } else if (row.status === "live") {
+      facts.push(`${t("label.actual")} ${eventTime(start)}${shift ? ` (${shift})` : ""}`);
+    } else if (shift) {
+      facts.push(`${t("label.projected")} ${eventTime(start)} (${shift})`);
+    }
+    const factsLine = el("div", "v-session-facts", facts.join(" · "));
+    if (shift && row.status !== "done") factsLine.dataset.late = shift.startsWith("+") ? "late" : "early";
+    body.append(factsLine);
+    if (row.status === "live" && session.speakers.length) {
+      const list = el("ol", "v-speakers");
+      for (const speaker of session.speakers) {
+        const run = state.speakers_run[speaker.id];
+        const status =
+          state.speaker?.id === speaker.id
+            ? "live"
+            : run?.ended_at
+              ? "done"
+              : state.next_speaker?.id === speaker.id
+                ? "next"
+                : "upcoming";
+        const li = el("li", `v-speaker is-${status}`);
+        li.append(el("span", "v-speaker-dot"));
+        const who = el("span", "v-speaker-who");
+        who.append(el("span", "v-speaker-name", personName(speaker)));
+        if (speaker.affiliation) who.append(el("span", "v-speaker-aff", speaker.affiliation));
+        li.append(who);
+        if (speaker.presence !== "in_room") {
+          li.append(el("span", `chip chip-${speaker.presence}`, t(`presence.${speaker.presence}`)));
+        }
+        list.append(li);
+      }
+      body.append(list);
+    }
+    item.append(body);
+    return item;
+  });
+  $("agenda").replaceChildren(...items);
+}
+
+function renderZones() {
+  const at = live.clock.now();
+  const event = zoneName(programme.timezone, at);
+  setText(
+    $("zone-note"),
+    sameZone(at)
+      ? t("viewer.zone_same", { event })
+      : t("viewer.zone_note", { event, local: zoneName(localZone, at) }),
+  );
+}
+
+function render() {
+  const state = live.state;
+  if (!state || !programme) return;
+  announce(state);
+  renderNow(state);
+  renderAgenda(state, live.clock.now());
+  renderZones();
+}
+
+function draw(now) {
+  const state = live.state;
+  if (!state || !programme) return;
+  if (state.session) {
+    const left = timerLeft(state, now);
+    const shown = countdown(left);
+    setText($("left"), shown.text);
+    const box = $("left-box");
+    const zone = state.timer.status === "paused" ? "paused" : shown.zone;
+    if (box.dataset.zone !== zone) box.dataset.zone = zone;
+    const used = 1 - Math.max(left, 0) / state.timer.duration_ms;
+    $("progress").style.transform = `scaleX(${Math.min(Math.max(used, 0), 1)})`;
+  }
+  const second = Math.floor(now / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    const { drift } = scheduleAt(state, live.serverTime, now);
+    setText($("drift"), driftText(drift));
+    $("drift").dataset.sign = String(Math.sign(Math.round(drift / 60_000)));
+    if (second % 15 === 0) renderAgenda(state, now); // projected times move while running late
+  }
+}
+
+translate();
+langButton($("lang"));
+statusCorner(live);
+live.on("state", render);
+onLang(render);
+loadProgramme().then((p) => {
+  programme = p;
+  setText($("event-title"), p.title);
+  setText($("event-sub"), [p.venue, p.subtitle].filter(Boolean).join(" · "));
+  document.title = `${p.title} · Podium`;
+  render();
+});
+everyFrame(live, draw);
