@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from podium import engine
+from podium import engine, report
 from podium.engine import State
 from podium.errors import Conflict, InvalidInput, Unavailable
 from podium.programme import load
@@ -427,6 +427,15 @@ async def test_redis_back_empty_gets_the_newest_state_written_back(
         log = await store.read_log(ROOM)
         assert [r.version for r in log] == [3, 4]
         assert "redis had lost this room" in log[0].summary and log[0].command == {}
+        assert log[0].state == chain(3)[3][0]  # a checkpoint: replays go on from it
+        made = report.build(PROGRAMME, log, T0 + 10_000)
+        assert made.commands == {"add_time": 1}
+        assert [s.live for s in made.sessions if s.id == "session-1"] == [True]
+        await redis_backend(redis_server).lose_state()  # and a room rebuilds from it
+        room = Room(PROGRAMME, store)
+        await room.open()
+        await room.close()
+        assert room.state == chain(4)[4][0]
         assert (await store.load(ROOM)).state == chain(4)[4][0]
         assert store.health()["status"] == "ok"
     finally:

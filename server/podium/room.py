@@ -71,6 +71,9 @@ class Room:
         self.problems = stored.problems
         state = stored.state
         for record in stored.pending:
+            if record.state is not None:  # a checkpoint after a gap in the log
+                state = record.state
+                continue
             if record.version == 0:
                 state = engine.initial_state(self.programme, record.at)
                 continue

@@ -116,7 +116,7 @@ class FileStore(Store):
         with open(folder / "log.jsonl", "ab") as f:
             start = f.tell()
             try:
-                f.write(record.model_dump_json().encode() + b"\n")
+                f.write(record.model_dump_json(exclude_none=True).encode() + b"\n")
                 f.flush()
                 os.fsync(f.fileno())
                 self._write_state_sync(state)

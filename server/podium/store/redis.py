@@ -252,7 +252,11 @@ class RedisStore(Store):
         with self._reach():
             raw = await self._create(
                 keys=self._keys(state.room),
-                args=[state.model_dump_json(), record.model_dump_json(), self.log_max],
+                args=[
+                    state.model_dump_json(),
+                    record.model_dump_json(exclude_none=True),
+                    self.log_max,
+                ],
             )
         stored = state if raw == state.model_dump_json() else State.model_validate_json(raw)
         self._remember(stored)
@@ -266,7 +270,7 @@ class RedisStore(Store):
                     state.version - 1,
                     state.version,
                     state.model_dump_json(),
-                    record.model_dump_json(),
+                    record.model_dump_json(exclude_none=True),
                     self.log_max,
                     secrets.token_hex(8),
                 ],
@@ -300,7 +304,8 @@ class RedisStore(Store):
                 command={},
                 summary=f"redis had lost this room; a server wrote back version {state.version}"
                 " (the log records before this one may be missing)",
-            ).model_dump_json()
+                state=state,
+            ).model_dump_json(exclude_none=True)
         with self._reach():
             replaced = await self._repair(
                 keys=self._keys(state.room),
