@@ -105,8 +105,12 @@ class Room:
                     await self._watcher
 
     async def _follow(self, changes: Any) -> None:
-        async for state in changes:
-            self.adopt_if_newer(state)
+        try:
+            async for state in changes:
+                self.adopt_if_newer(state)
+        except Exception:
+            log.exception("%s: stopped following other processes; restart this one", self.id)
+            raise
 
     # -- reading --------------------------------------------------------------------------
 
