@@ -80,7 +80,19 @@ function nowInWords(state) {
   return [state.session.title, who].filter(Boolean).join(" — ");
 }
 
-async function run(command, expected = live.version) {
+/* This console's own commands go one at a time: a key pressed while the previous
+ * command is in flight is sent once its ack has arrived, naming the version that ack
+ * made, so a quick "pause, +1 min" is never a conflict with itself. */
+let queue = Promise.resolve();
+let acked = -1; // the version our last ack made; its state push may still be on its way
+
+function run(command, expected) {
+  const turn = queue.then(() => send(command, expected ?? Math.max(live.version, acked)));
+  queue = turn.catch(() => null);
+  return turn;
+}
+
+async function send(command, expected) {
   const label = t(`action.${command.action}`);
   if (live.status !== "live") {
     feedback(t("console.offline", { action: label }), "error");
@@ -88,6 +100,7 @@ async function run(command, expected = live.version) {
   }
   try {
     const ack = await live.command(command, expected);
+    acked = Math.max(acked, ack.version);
     feedback(t("console.done", { action: label }), "ok");
     return ack;
   } catch (error) {

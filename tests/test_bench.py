@@ -1,0 +1,138 @@
+"""``podium bench``: a small run against real servers checks that it counts right.
+
+No timing assertions: the figures depend on the machine; only the counts must be exact.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from podium.bench_client import Viewer, Worker, version_of
+from podium.bench_report import ratios, summary
+from tests.helpers import TOKEN, Server, free_port
+
+VIEWERS = 50
+COMMANDS = 6
+QUANTILES = ("p50", "p95", "p99", "max")
+
+
+def bench(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "podium.cli", "bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def check_counts(result: dict, viewers: int, commands: int) -> None:
+    assert result["viewers_connected"] == viewers
+    assert result["join_failed"] == 0
+    assert result["commands"] == commands
+    assert result["deliveries"] == viewers * commands  # every viewer got every version
+    assert result["lost"] == 0
+    latency = [result["latency_ms"][q] for q in QUANTILES]
+    assert latency == sorted(latency)
+    assert [c["version"] for c in result["per_command"]] == sorted(
+        c["version"] for c in result["per_command"]
+    )
+    assert len(result["per_command"]) == commands
+    assert result["fanout_ms"]["p50"] is not None
+    assert result["ack_ms"]["p50"] is not None
+    assert result["frame_bytes"] > 500
+
+
+def test_bench_with_baseline_and_storm_counts_every_delivery(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    args = ["--viewers", str(VIEWERS), "--commands", str(COMMANDS), "--processes", "2"]
+    args += ["--idle", "1", "--baseline", "--reconnect-storm", "--json", str(out)]
+    done = bench(*args)
+    assert done.returncode == 0, done.stderr
+    assert "messages lost" in done.stdout and "Podium / baseline" in done.stdout
+
+    report = json.loads(out.read_text())
+    assert report["viewers"] == VIEWERS and report["processes"] == 2
+    assert report["machine"]["nproc"] >= 1
+    for name in ("podium", "baseline"):
+        result = report[name]
+        check_counts(result, VIEWERS, COMMANDS)
+        assert result["storm"]["back"] == VIEWERS and result["storm"]["failed"] == 0
+        assert result["idle"]["window_s"] == 1
+        assert result["server"]["rss_kib_per_viewer"] is not None
+    assert set(report["ratios"]) >= {"latency_ms.p99", "join_s", "server.rss_kib_per_viewer"}
+
+
+def test_bench_against_a_running_server_drives_its_state(server: Server, tmp_path: Path) -> None:
+    before = server.state()["version"]
+    out = tmp_path / "bench.json"
+    args = [server.url, "--token", TOKEN, "--viewers", "20", "--commands", "5"]
+    done = bench(*args, "--processes", "1", "--idle", "0", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())["podium"]
+    check_counts(result, 20, 5)
+    assert result["server"] is None  # no pid given: no /proc figures
+    # start_session, then the five commands of the mix, each a new version
+    assert server.state()["version"] == before + 1 + 5
+    assert server.state()["state"]["phase"] == "live"
+
+
+def test_bench_refuses_bad_input_with_a_clear_message(tmp_path: Path) -> None:
+    done = bench("--viewers", "0")
+    assert done.returncode == 2
+    assert "podium: --viewers must be at least 1" in done.stderr
+    done = bench("--viewers", "2", "--processes", "3")
+    assert done.returncode == 2 and "--processes cannot exceed --viewers" in done.stderr
+    done = bench("ftp://example", "--token", "x")
+    assert done.returncode == 2 and "is not a server URL" in done.stderr
+    nobody = f"http://127.0.0.1:{free_port()}"
+    done = bench(nobody, "--token", "x", "--viewers", "2", "--processes", "1")
+    assert done.returncode == 2 and "is Podium running?" in done.stderr
+
+
+def test_bench_needs_a_token_for_a_running_server(server: Server) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PODIUM_MODERATOR_TOKEN"}
+    done = bench(server.url, "--viewers", "2", "--processes", "1", env=env)
+    assert done.returncode == 2 and "--token or PODIUM_MODERATOR_TOKEN" in done.stderr
+    done = bench(server.url, "--token", "wrong", "--viewers", "2", "--processes", "1")
+    assert done.returncode == 2 and "moderator token was refused" in done.stderr
+    assert server.state()["version"] == 0  # nothing changed
+
+
+def test_a_viewer_missing_a_version_counts_as_lost() -> None:
+    reader, writer = multiprocessing.Pipe()
+    worker = Worker(writer, "ws://unused", 3, concurrency=1)
+    worker.viewers = [
+        Viewer(seen={1: 1_000_000, 2: 3_000_000}),
+        Viewer(seen={1: 2_000_000}),  # never got version 2
+        Viewer(),  # never connected: not counted
+    ]
+    report = worker.report({1: (0, 0), 2: (2_000_000, 2)})
+    assert report["lost"] == 1
+    assert report["latencies_ms"] == {1: [1.0, 2.0], 2: [1.0]}
+    assert sorted(report["fanout_ms"]) == [1.0, 1.0, 2.0]
+    reader.close()
+    writer.close()
+
+
+def test_version_is_read_without_decoding_the_frame() -> None:
+    assert version_of(b'{"type":"state","room":"r","version":127,"server_time":1}') == 127
+    assert version_of(b'{"type":"snapshot","version":0}') == 0
+    assert version_of(b'{"type":"pong","t0":1}') is None
+    assert version_of(b'{"version":"x"}') is None
+
+
+def test_summary_uses_nearest_rank_and_ratios_skip_missing_figures() -> None:
+    figures = summary([float(x) for x in range(1, 101)])
+    assert figures == {"p50": 50.0, "p95": 95.0, "p99": 99.0, "max": 100.0, "mean": 50.5}
+    assert summary([]) == {"p50": None, "p95": None, "p99": None, "max": None, "mean": None}
+    podium = {"latency_ms": {"p99": 30.0}, "join_s": 2.0}
+    baseline = {"latency_ms": {"p99": 20.0}, "join_s": 0}
+    out = ratios(podium, baseline)
+    assert out["latency_ms.p99"] == 1.5
+    assert out["join_s"] is None and out["storm.back_s"] is None
