@@ -179,12 +179,19 @@ class RedisStore(Store):
 
     async def open(self) -> None:
         try:
-            await self._client.ping()
+            persistence = await self._client.info("persistence")
         except RedisError as exc:
             raise Unavailable(
                 f"{self._unreachable(exc)}; start Redis or fix --redis / PODIUM_REDIS_URL,"
                 " then start podium again"
             ) from None
+        if not persistence.get("aof_enabled"):
+            log.warning(
+                "redis at %s keeps no append-only file: if it restarts it may come back"
+                " without the event (a running podium writes its state back, but not the"
+                " log in between); set 'appendonly yes' (see docs/deploy.md)",
+                self.where,
+            )
 
     async def close(self) -> None:
         await self._client.aclose()
