@@ -305,7 +305,9 @@ def replay(programme: Programme, records: Sequence[LogRecord]) -> list[tuple[int
     timeline: list[tuple[int, State]] = []
     state: State | None = None
     for record in records:
-        if record.version == 0:
+        if record.state is not None:  # a checkpoint after a gap in the log
+            state = record.state
+        elif record.version == 0:
             state = engine.initial_state(programme, record.at)
         elif state is None or record.version != state.version + 1:
             raise NotFound(
@@ -369,8 +371,8 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
     turn_key: tuple[str, int | None] | None = None
     for i, (at, state) in enumerate(timeline):
         until = timeline[i + 1][0] if i + 1 < len(timeline) else max(now, at)
-        if i:
-            action = str(records[i].command.get("action"))
+        if i and "action" in records[i].command:
+            action = str(records[i].command["action"])
             commands[action] = commands.get(action, 0) + 1
         drift.append((at, engine.view(programme, state, at)["drift_ms"]))
         key = _on(state)
