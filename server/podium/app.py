@@ -6,20 +6,39 @@ message (WebSocket); no traceback ever reaches a client.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
-import weakref
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from podium import engine
+from podium import diagnostics, engine
+from podium.access import Policy, bearer, read_token
 from podium.auth import Tokens
-from podium.errors import Forbidden, InvalidInput, NotFound, PodiumError, Unauthorized
+from podium.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PodiumError,
+    RateLimited,
+    Unauthorized,
+)
 from podium.hub import Client
-from podium.protocol import MAX_FRAME, AuthIn, CommandIn, PingIn, encode, parse_client
+from podium.protocol import (
+    MAX_FRAME,
+    AuthIn,
+    CommandIn,
+    InvalidMessage,
+    PingIn,
+    encode,
+    parse_client,
+)
+from podium.ratelimit import Bucket
 from podium.report_html import STYLE_HASH as REPORT_STYLE
 from podium.room import Room
 
@@ -28,11 +47,15 @@ log = logging.getLogger("podium.app")
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
          "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
-HEARTBEAT_S = 20.0
+TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
+TOKEN_POLL_S = 1.0
+WS_SEND_BUFFER = 64 * 1024  # per WebSocket in the kernel; Linux doubles it
 
 ROOMS = web.AppKey("rooms", dict[str, Room])
 TOKENS = web.AppKey("tokens", Tokens)
-SOCKETS = web.AppKey("sockets", weakref.WeakSet[web.WebSocketResponse])
+POLICY = web.AppKey("policy", Policy)
+CONNECTIONS = web.AppKey("connections", set["Connection"])
+WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -43,7 +66,10 @@ CSP = (
 
 
 def _error_response(error: PodiumError) -> web.Response:
-    return web.json_response({"error": error.to_dict()}, status=error.http_status)
+    response = web.json_response({"error": error.to_dict()}, status=error.http_status)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = "10"
+    return response
 
 
 @web.middleware
@@ -85,12 +111,6 @@ def room_of(request: web.Request) -> Room:
     return room
 
 
-def bearer(request: web.Request) -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
-
-
 async def healthz(request: web.Request) -> web.Response:
     rooms = request.app[ROOMS]
     store = next(iter(rooms.values())).store.health()
@@ -99,24 +119,35 @@ async def healthz(request: web.Request) -> web.Response:
             "status": "ok" if store["status"] == "ok" else "degraded",
             "store": store,
             "rooms": {
-                rid: {"version": r.state.version, "clients": len(r.hub)} for rid, r in rooms.items()
+                rid: {"version": r.state.version, "clients": len(r.hub), "dropped": r.hub.dropped}
+                for rid, r in rooms.items()
             },
+            "connections": len(request.app[CONNECTIONS]),
+            "process": diagnostics.process_stats(),
         }
     )
 
 
+async def access(request: web.Request) -> web.Response:
+    """What a page needs to know before it asks for data: is a viewer token needed?"""
+    return web.json_response({"private": request.app[TOKENS].private})
+
+
 async def rooms_index(request: web.Request) -> web.Response:
+    request.app[TOKENS].require_reader(read_token(request))
     return web.json_response(
         [{"id": r.id, "title": r.programme.event.title} for r in request.app[ROOMS].values()]
     )
 
 
 async def programme(request: web.Request) -> web.Response:
+    request.app[TOKENS].require_reader(read_token(request))
     room = room_of(request)
     return web.json_response(room.programme.public_dict(room.state.plan_date))
 
 
 async def state(request: web.Request) -> web.Response:
+    request.app[TOKENS].require_reader(read_token(request))
     return web.json_response(room_of(request).envelope())
 
 
@@ -134,9 +165,11 @@ async def _json_body(request: web.Request) -> object:
 
 async def commands(request: web.Request) -> web.Response:
     request.app[TOKENS].require_moderator(bearer(request))
+    peer = request.remote or "?"
+    if not request.app[POLICY].allow_http_command(peer):
+        raise RateLimited("too many commands from your address; wait a few seconds")
     room = room_of(request)
     command = engine.parse_command(await _json_body(request))
-    peer = request.remote or "?"
     await room.execute(command, actor=f"http:{peer}")
     return web.json_response(room.envelope())
 
@@ -149,14 +182,22 @@ async def page(request: web.Request) -> web.FileResponse:
 
 
 class Connection:
-    """One WebSocket client: its role, and the answers to what it sends."""
+    """One WebSocket client: its role, its limits, and the answers to what it sends."""
 
-    def __init__(self, ws: web.WebSocketResponse, room: Room, tokens: Tokens, peer: str) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, room: Room, tokens: Tokens, policy: Policy, peer: str
+    ) -> None:
         self.ws = ws
+        self.transport: asyncio.WriteTransport | None = None  # set by the handler
         self.room = room
         self.tokens = tokens
         self.peer = peer
         self.role = "viewer"
+        self.token: str | None = None  # the token it authenticated with, if any
+        self.client: Client | None = None  # set once it may read (and gets pushes)
+        now = asyncio.get_running_loop().time()
+        self._messages = Bucket(policy.limits.messages, now)
+        self._commands = Bucket(policy.limits.commands, now)
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send_str(encode(message))
@@ -164,31 +205,69 @@ class Connection:
     async def error(self, error: PodiumError, msg_id: str | int | None = None) -> None:
         await self.send({"type": "error", "id": msg_id, **error.to_dict()})
 
-    async def handle(self, text: str) -> None:
+    def join(self, kind: str) -> None:
+        """Start pushes: the snapshot now, then every change."""
+        if self.client is None and self.transport is not None:
+            self.client = Client(transport=self.transport, kind=kind, role=self.role)
+            self.room.hub.add(self.client, self.room.snapshot_frame)
+
+    def leave(self) -> None:
+        if self.client is not None:
+            self.room.hub.discard(self.client)
+
+    def still_valid(self) -> bool:
+        """After a token rotation: may this connection go on as it is?"""
+        if self.token is None:
+            return self.tokens.may_read(None)
+        granted = self.tokens.role_of(self.token)
+        return granted == "moderator" if self.role == "moderator" else granted is not None
+
+    async def over_limit(self, bucket: Bucket, what: str) -> bool:
+        """``True`` (after an error and a close) when this connection sends too much."""
+        if bucket.take(asyncio.get_running_loop().time()):
+            return False
+        rate = bucket.rate
+        await self.error(RateLimited(f"too many {what} (limit {rate}); reconnect and slow down"))
+        await self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limited")
+        return True
+
+    async def handle_binary(self) -> None:
+        if not await self.over_limit(self._messages, "messages"):
+            await self.error(InvalidInput("binary frames are not understood; send JSON text"))
+
+    async def handle(self, text: str, kind: str) -> None:
+        if await self.over_limit(self._messages, "messages"):
+            return
         try:
             message = parse_client(text)
-        except InvalidInput as exc:
-            await self.error(exc)
+        except InvalidMessage as exc:
+            await self.error(exc, exc.msg_id)
             return
         if isinstance(message, PingIn):
             await self.send({"type": "pong", "t0": message.t0, "server_time": self.room.clock()})
         elif isinstance(message, AuthIn):
-            await self.auth(message)
+            await self.auth(message.token, kind)
         else:
             await self.command(message)
 
-    async def auth(self, message: AuthIn) -> None:
-        role = self.tokens.role_of(message.token)
+    async def auth(self, token: str, kind: str) -> None:
+        role = self.tokens.role_of(token)
         if role is None:
             await self.error(Unauthorized("that token is not valid here; check it and try again"))
             return
-        self.role = role
-        await self.send({"type": "auth_ok", "role": role})
+        self.token = token
+        self.role = "screen" if role == "viewer" and kind in ("screen", "overlay") else role
+        await self.send({"type": "auth_ok", "role": self.role})
+        if self.client is not None:
+            self.client.role = self.role
+        self.join(kind)
 
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":
             forbidden = Forbidden("only moderators send commands; authenticate first")
             await self.error(forbidden, message.id)
+            return
+        if await self.over_limit(self._commands, "commands"):
             return
         try:
             command = engine.parse_command(message.command)
@@ -201,38 +280,95 @@ class Connection:
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
     room = room_of(request)
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, compress=False, max_msg_size=MAX_FRAME)
+    policy = request.app[POLICY]
+    peer = request.remote or "?"
+    if not policy.origin_allowed(request):
+        raise Forbidden(
+            f"pages from {request.headers.get('Origin')} may not connect here; the organiser"
+            " can allow it with --allow-origin"
+        )
+    if not policy.allow_connect(peer):
+        raise RateLimited("too many new connections from your address; wait a few seconds")
+    ws = web.WebSocketResponse(heartbeat=policy.heartbeat_s, compress=False, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
-    transport = request.transport
-    if transport is None:
-        return ws
-    request.app[SOCKETS].add(ws)
-    client = Client(transport=transport, kind=request.query.get("client", "viewer")[:16])
-    room.hub.add(client, room.snapshot_frame)
-    conn = Connection(ws, room, request.app[TOKENS], request.remote or "?")
+    kind = request.query.get("client", "viewer")[:16]
+    conn = Connection(ws, room, request.app[TOKENS], policy, peer)
+    conn.transport = request.transport
+    _bound_kernel_buffer(request.transport)
+    connections = request.app[CONNECTIONS]
+    connections.add(conn)
     try:
+        query_token = request.query.get("token")
+        if query_token:
+            await conn.auth(query_token, kind)
+        if conn.tokens.may_read(conn.token):
+            conn.join(kind)
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
-                await conn.handle(msg.data)
-                client.role = conn.role
+                await conn.handle(msg.data, kind)
             elif msg.type is WSMsgType.BINARY:
-                await conn.error(InvalidInput("binary frames are not understood; send JSON text"))
+                await conn.handle_binary()
+    except Exception:  # a bug of ours: say so and close, never leave the client hanging
+        log.exception("unexpected error on a WebSocket from %s", peer)
+        await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
     finally:
-        room.hub.discard(client)
+        conn.leave()
+        connections.discard(conn)
     return ws
 
 
+def _bound_kernel_buffer(transport: asyncio.BaseTransport | None) -> None:
+    """A fixed send buffer for a WebSocket: the kernel would otherwise grow it to megabytes
+    for a client that stops reading, before the hub's own bound (``max_buffer``) is seen."""
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WS_SEND_BUFFER)
+
+
+async def _close_all(conns: list[Connection], code: int, message: bytes) -> None:
+    await asyncio.gather(*(c.ws.close(code=code, message=message) for c in conns))
+
+
 async def _going_away(app: web.Application) -> None:
-    for ws in list(app[SOCKETS]):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server restarting")
+    await _close_all(list(app[CONNECTIONS]), WSCloseCode.GOING_AWAY, b"server restarting")
 
 
-def create_app(rooms: list[Room], tokens: Tokens) -> web.Application:
+async def _watch_tokens(app: web.Application) -> None:
+    tokens = app[TOKENS]
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(TOKEN_POLL_S)
+            try:
+                changed = tokens.reload()
+            except OSError as exc:
+                log.warning("cannot read the token files: %s", exc.strerror)
+                continue
+            if changed:
+                revoked = [c for c in app[CONNECTIONS] if not c.still_valid()]
+                log.info(
+                    "tokens rotated; closing %d connection(s) that used old ones", len(revoked)
+                )
+                await _close_all(revoked, TOKEN_REVOKED, b"token rotated")
+
+    app[WATCHER] = asyncio.create_task(watch())
+
+
+async def _stop_watching(app: web.Application) -> None:
+    app[WATCHER].cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await app[WATCHER]
+
+
+def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) -> web.Application:
     app = web.Application(middlewares=[errors_and_headers], client_max_size=MAX_FRAME)
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
-    app[SOCKETS] = weakref.WeakSet()
+    app[POLICY] = policy or Policy()
+    app[CONNECTIONS] = set()
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/access", access)
     app.router.add_get("/api/rooms", rooms_index)
     app.router.add_get("/api/programme", programme)
     app.router.add_get("/api/state", state)
@@ -241,7 +377,9 @@ def create_app(rooms: list[Room], tokens: Tokens) -> web.Application:
     for path in PAGES:
         app.router.add_get(path, page)
     app.router.add_static("/assets/", WEB_DIR, follow_symlinks=False)
+    app.on_startup.append(_watch_tokens)
     app.on_shutdown.append(_going_away)
+    app.on_cleanup.append(_stop_watching)
     from podium.integrations import add_routes  # its routes build on this module's
 
     add_routes(app)

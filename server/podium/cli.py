@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from podium import programme as prog
-from podium.errors import PodiumError, ProgrammeError
+from podium.errors import InvalidInput, PodiumError, ProgrammeError
 
 DEFAULT_PROGRAMME = Path(__file__).resolve().parents[2] / "config" / "itu-miit-2021.toml"
 
@@ -26,8 +26,25 @@ def _load_all(paths: Sequence[str]) -> list[prog.Programme]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from podium.access import Policy
+    from podium.ratelimit import Limits, Rate
     from podium.serve import ServeOptions, run
 
+    try:
+        limits = Limits(
+            commands=Rate.parse(args.limit_commands),
+            messages=Rate.parse(args.limit_messages),
+            connects=Rate.parse(args.limit_connects),
+        )
+    except ValueError as exc:
+        raise InvalidInput(f"{exc}") from None
+    origins = [*args.allow_origin, *os.environ.get("PODIUM_ALLOW_ORIGINS", "").split()]
+    policy = Policy(
+        allow_origins=frozenset(o.rstrip("/") for o in origins),
+        limits=limits,
+        heartbeat_s=args.heartbeat,
+        limit_loopback=args.limit_loopback,
+    )
     options = ServeOptions(
         programmes=_load_all(args.programme),
         host=args.host,
@@ -35,6 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         data_dir=Path(args.data_dir),
         redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
         redis_prefix=args.redis_prefix,
+        policy=policy,
     )
     run(options)
     return 0
@@ -85,6 +103,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_token_rotate(args: argparse.Namespace) -> int:
+    from podium.auth import rotate
+
+    role = "viewer" if args.viewer else "moderator"
+    env = f"PODIUM_{role.upper()}_TOKEN"
+    if os.environ.get(env):
+        raise InvalidInput(
+            f"{env} is set, so the {role} token comes from the environment: change it there"
+            " and restart, or unset it to let podium keep (and rotate) the token"
+        )
+    data_dir = Path(args.data_dir)
+    token = rotate(data_dir, role)
+    print(token)
+    print(
+        f"new {role} token written to {data_dir}; a running server uses it within a second"
+        f" and disconnects every {role} connection that used the old one",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -109,11 +148,48 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     serve.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
     serve.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a page origin (https://host) besides this server's own that may open WebSockets;"
+        " repeat for more, '*' for any (or PODIUM_ALLOW_ORIGINS, space-separated)",
+    )
+    serve.add_argument(
+        "--heartbeat", type=float, default=20.0, help="seconds between WebSocket pings"
+    )
+    serve.add_argument(
+        "--limit-loopback",
+        action="store_true",
+        help="apply the per-address limits to loopback clients too (off: a local reverse"
+        " proxy makes every client look like 127.0.0.1)",
+    )
+    for name, default, what in [
+        ("commands", "60/10", "commands per moderator connection (and per address over HTTP)"),
+        ("messages", "120/10", "messages per WebSocket connection"),
+        ("connects", "300/10", "new WebSocket connections per client address"),
+    ]:
+        serve.add_argument(
+            f"--limit-{name}",
+            default=os.environ.get(f"PODIUM_LIMIT_{name.upper()}", default),
+            metavar="N/SECONDS",
+            help=f"{what} (default {default})",
+        )
     serve.set_defaults(func=cmd_serve)
 
     check = sub.add_parser("check", help="check programme files and print a summary")
     check.add_argument("file", nargs="+")
     check.set_defaults(func=cmd_check)
+
+    token = sub.add_parser("token", help="manage access tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    rotate = token_sub.add_parser(
+        "rotate", help="replace the moderator (or viewer) token; a running server adopts it"
+    )
+    rotate.add_argument("--viewer", action="store_true", help="rotate the viewer token instead")
+    rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
+    rotate.set_defaults(func=cmd_token_rotate)
 
     schema = sub.add_parser("schema", help="write the JSON Schemas of the protocol")
     schema.add_argument("--out", default="docs/schemas")

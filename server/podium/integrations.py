@@ -23,8 +23,9 @@ from typing import Any
 
 from aiohttp import web
 
+from podium.access import read_token
 from podium.app import ROOMS, TOKENS, Handler, bearer, room_of
-from podium.errors import InvalidInput, PodiumError, Unauthorized
+from podium.errors import InvalidInput, PodiumError
 from podium.hub import Client, Hub
 from podium.metrics import Metrics
 from podium.report import build
@@ -40,14 +41,7 @@ CLOSING = web.AppKey("closing", asyncio.Event)
 
 
 def require_reader(request: web.Request) -> None:
-    tokens = request.app[TOKENS]
-    if tokens.viewer is None:
-        return
-    if tokens.role_of(bearer(request) or request.query.get("token")) is None:
-        raise Unauthorized(
-            "this event is private; send the viewer token as 'Authorization: Bearer TOKEN'"
-            " or ?token=TOKEN"
-        )
+    request.app[TOKENS].require_reader(read_token(request))
 
 
 # -- plain-text fields ----------------------------------------------------------------------

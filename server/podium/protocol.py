@@ -50,16 +50,33 @@ _CLIENT = TypeAdapter(ClientMessage)
 CLIENT_TYPES = ("auth", "command", "ping")
 
 
+class InvalidMessage(InvalidInput):
+    """A frame that is not a valid message; ``msg_id`` is its ``id`` when it had a usable
+    one, so a client can match the error to what it sent."""
+
+    def __init__(self, message: str, msg_id: str | int | None = None) -> None:
+        super().__init__(message)
+        self.msg_id = msg_id
+
+
 def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
-    """Decode one client frame; ``InvalidInput`` with a plain reason for anything else."""
+    """Decode one client frame; ``InvalidMessage`` with a plain reason for anything else."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise InvalidInput("the frame is not JSON; send a JSON object with a 'type'") from None
-    message: AuthIn | CommandIn | PingIn = validate_tagged(
-        _CLIENT, data, "type", CLIENT_TYPES, "message"
-    )
+        raise InvalidMessage("the frame is not JSON; send a JSON object with a 'type'") from None
+    try:
+        message: AuthIn | CommandIn | PingIn = validate_tagged(
+            _CLIENT, data, "type", CLIENT_TYPES, "message"
+        )
+    except InvalidInput as exc:
+        raise InvalidMessage(exc.message, _message_id(data)) from None
     return message
+
+
+def _message_id(data: object) -> str | int | None:
+    msg_id = data.get("id") if isinstance(data, dict) else None
+    return msg_id if type(msg_id) in (str, int) else None
 
 
 # -- what the server sends ----------------------------------------------------------------

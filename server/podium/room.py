@@ -78,8 +78,14 @@ class Room:
             if state is None or record.version != state.version + 1:
                 self.problems.append(f"log record {record.version} does not follow; stopped there")
                 break
-            command = engine.parse_command(record.command)
-            state = engine.apply(self.programme, state, command, record.at).state
+            try:
+                command = engine.parse_command(record.command)
+                state = engine.apply(self.programme, state, command, record.at).state
+            except PodiumError as exc:
+                self.problems.append(
+                    f"log record {record.version} cannot be replayed ({exc.message}); stopped there"
+                )
+                break
         if state is None:
             now = self.clock()
             first = engine.initial_state(self.programme, now)

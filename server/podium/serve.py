@@ -13,8 +13,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from podium.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
 from podium.app import create_app
 from podium.auth import Tokens
+from podium.errors import PodiumError
 from podium.limits import raise_open_file_limit
 from podium.programme import Programme
 from podium.room import Room
@@ -36,6 +38,7 @@ class ServeOptions:
     data_dir: Path = Path("data")
     redis_url: str | None = None
     redis_prefix: str = "podium"
+    policy: Policy = field(default_factory=Policy)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -57,25 +60,51 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
         lines.append(f"    screen    {base}/screen{query}")
         lines.append(f"    overlay   {base}/overlay{query}")
         console = f"{base}/console{query}"
-        lines.append(
-            f"    console   {console}#token={tokens.moderator}"
-            if tokens.generated
-            else f"    console   {console}  (token: $PODIUM_MODERATOR_TOKEN)"
-        )
+        if not tokens.generated:
+            lines.append(f"    console   {console}  (token: $PODIUM_MODERATOR_TOKEN)")
+        elif sys.stdout.isatty():
+            lines.append(f"    console   {console}#token={tokens.moderator}")
+        else:  # stdout is a log: keep the token out of it
+            token_file = options.data_dir / "moderator.token"
+            lines.append(f"    console   {console}#token=...  (token in {token_file})")
         lines += [f"    warning: {problem}" for problem in room.problems]
+    if tokens.private:
+        lines.append("  private event: viewer, screen and overlay links need the viewer token")
+    lines += [
+        f"  warning: the {role} token is short; use at least 22 random characters"
+        for role in tokens.weak()
+    ]
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 
 
-async def serve(options: ServeOptions) -> None:
+class StartupError(PodiumError):
+    code = "startup"
+
+
+async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
+    """The store, its rooms and the tokens; a ``StartupError`` saying what is wrong."""
     store = make_store(options)
-    await store.open()
-    rooms = [Room(p, store) for p in options.programmes]
-    for room in rooms:
-        await room.open()
-    tokens = Tokens.load(options.data_dir)
-    app = create_app(rooms, tokens)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    try:
+        await store.open()
+        rooms = [Room(p, store) for p in options.programmes]
+        for room in rooms:
+            await room.open()
+        return store, rooms, Tokens.load(options.data_dir)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise StartupError(f"cannot use the data dir{where}: {exc.strerror}") from None
+
+
+async def serve(options: ServeOptions) -> None:
+    store, rooms, tokens = await open_rooms(options)
+    app = create_app(rooms, tokens, options.policy)
+    runner = web.AppRunner(
+        app,
+        access_log=logging.getLogger("podium.access"),
+        access_log_class=RedactingAccessLogger,
+        handle_signals=False,
+    )
     await runner.setup()
     site = web.TCPSite(runner, options.host, options.port, backlog=LISTEN_BACKLOG)
     await site.start()
@@ -104,6 +133,7 @@ def run(options: ServeOptions) -> None:
     raise_open_file_limit()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
     factory = None
     with contextlib.suppress(ImportError):
         import uvloop
@@ -115,4 +145,7 @@ def run(options: ServeOptions) -> None:
         except OSError as exc:
             print(f"podium: cannot serve on {options.host}:{options.port}: {exc.strerror}",
                   file=sys.stderr)  # fmt: skip
+            raise SystemExit(2) from None
+        except PodiumError as exc:
+            print(f"podium: {exc.message}", file=sys.stderr)
             raise SystemExit(2) from None

@@ -78,6 +78,8 @@ const STRINGS = {
     "index.overlay.desc": "A transparent lower third with the speaker's name for OBS or vMix.",
     "index.open": "Open",
     "index.rooms": "Rooms on this server",
+    "index.private":
+      "This event is private: the viewer, screen and overlay pages need the viewer token. Open the link you were given (it ends in #token=…).",
     "console.title": "Moderator console",
     "console.login.title": "Moderator sign-in",
     "console.login.text":
@@ -228,6 +230,7 @@ const STRINGS = {
     "index.screen.desc": "为台上发言人显示的大号倒计时，会场后排也能看清。",
     "index.overlay": "直播字幕条",
     "index.overlay.desc": "透明背景的发言人姓名字幕条，用于 OBS 或 vMix。",
+    "index.private": "本次活动不公开：观众页、大屏和字幕条需要观众令牌。请打开您收到的链接（以 #token=… 结尾）。",
     "index.open": "打开",
     "index.rooms": "本服务器上的会场",
     "console.title": "主持人控制台",

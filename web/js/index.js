@@ -1,7 +1,7 @@
 // The landing page: the event, and a link to each face (for this room).
 
 import { lang, langButton, onLang, translate } from "./i18n.js";
-import { apiUrl, loadProgramme, roomId, setText, show } from "./podium.js";
+import { apiUrl, loadProgramme, readHeaders, roomId, setText, show, takeToken } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,7 +21,9 @@ function renderEvent(programme) {
 }
 
 async function renderRooms() {
-  const rooms = await (await fetch("/api/rooms")).json();
+  const response = await fetch("/api/rooms", { headers: readHeaders() });
+  if (!response.ok) return; // a private event, and this tab has no token
+  const rooms = await response.json();
   show($("rooms"), rooms.length > 1);
   $("room-links").replaceChildren(
     ...rooms.map((room) => {
@@ -39,8 +41,15 @@ for (const link of document.querySelectorAll("a.face")) {
 }
 translate();
 langButton($("lang"));
-loadProgramme().then((programme) => {
-  renderEvent(programme);
-  onLang(() => renderEvent(programme));
-});
-renderRooms();
+takeToken();
+fetch("/api/access")
+  .then((response) => response.json())
+  .then(({ private: isPrivate }) => {
+    show($("private"), isPrivate);
+    if (isPrivate && !readHeaders().Authorization) return; // nothing to show without a token
+    loadProgramme().then((programme) => {
+      renderEvent(programme);
+      onLang(() => renderEvent(programme));
+    });
+    renderRooms();
+  });

@@ -72,6 +72,12 @@ export function takeToken() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** Headers for the read API: the tab's token, which a private event requires. */
+export function readHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 export function keepToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
@@ -299,7 +305,7 @@ export function show(el, visible) {
 export async function loadProgramme() {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const response = await fetch(apiUrl("/api/programme"));
+      const response = await fetch(apiUrl("/api/programme"), { headers: readHeaders() });
       if (response.ok) return await response.json();
       if (response.status < 500) throw new Error((await response.json()).error.message);
     } catch (error) {

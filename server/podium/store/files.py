@@ -25,6 +25,13 @@ from podium.store.base import LogRecord, Store, Stored
 log = logging.getLogger("podium.store")
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """Unbuffered, so a failed write leaves nothing behind to be flushed later."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -100,10 +107,12 @@ class FileStore(Store):
     def _write_state_sync(self, state: State) -> None:
         folder = self._dir(state.room)
         tmp = folder / "state.json.tmp"
-        with open(tmp, "wb") as out:
-            out.write(state.model_dump_json().encode())
-            out.flush()
-            os.fsync(out.fileno())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            _write_all(fd, state.model_dump_json().encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         tmp.replace(folder / "state.json")
         _fsync_dir(folder)
 
@@ -113,17 +122,20 @@ class FileStore(Store):
         if record is None:
             self._write_state_sync(state)
             return
-        with open(folder / "log.jsonl", "ab") as f:
-            start = f.tell()
+        fd = os.open(folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            start = os.lseek(fd, 0, os.SEEK_END)
             try:
-                f.write(record.model_dump_json().encode() + b"\n")
-                f.flush()
-                os.fsync(f.fileno())
+                _write_all(fd, record.model_dump_json().encode() + b"\n")
+                os.fsync(fd)
                 self._write_state_sync(state)
             except OSError:
                 with contextlib.suppress(OSError):
-                    f.truncate(start)
+                    os.ftruncate(fd, start)
+                    os.fsync(fd)
                 raise
+        finally:
+            os.close(fd)
 
     async def _write(self, state: State, record: LogRecord | None) -> None:
         try:

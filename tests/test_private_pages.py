@@ -1,0 +1,45 @@
+"""A private event in a real browser: the landing page says so, and the pages opened with
+the viewer link (``#token=…``) read the programme and the live state with that token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.helpers import Server
+from tests.test_web import Faces, browser, faces, make_faces  # noqa: F401 - fixtures
+
+VIEWER_TOKEN = "viewer-token-abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.fixture
+def private_faces(browser: Browser, tmp_path: Path) -> Iterator[Faces]:  # noqa: F811
+    srv = Server(data_dir=tmp_path / "data", env={"PODIUM_VIEWER_TOKEN": VIEWER_TOKEN}).start()
+    try:
+        yield from make_faces(browser, srv)
+    finally:
+        srv.kill()
+
+
+def test_private_event_pages_use_the_viewer_link(private_faces: Faces) -> None:
+    home = private_faces.open("/", ready="#private")
+    expect(home.locator("#private")).to_be_visible()
+    expect(home.locator("#private")).to_contain_text("private")
+    for face in ("viewer", "screen", "overlay"):
+        page = private_faces.open(f"/{face}#token={VIEWER_TOKEN}")
+        assert "token" not in page.url  # taken from the address bar, kept in the tab
+        expect(page.locator("#podium-status")).to_have_attribute("data-version", "0")
+    server = private_faces.server
+    assert server.command("start_session", session_id="session-1")[0] == 200
+    expect(page.locator("#podium-status")).to_have_attribute("data-version", "1")
+    with_link = private_faces.open(f"/#token={VIEWER_TOKEN}", ready="#private")
+    expect(with_link.locator("#event-title")).to_contain_text("ITU-MIIT")
+
+
+def test_public_event_landing_page_has_no_notice(faces: Faces) -> None:  # noqa: F811
+    home = faces.open("/", ready="#private")
+    expect(home.locator("#event-title")).to_contain_text("ITU-MIIT")
+    expect(home.locator("#private")).to_be_hidden()
