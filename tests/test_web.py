@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import ROOT, SEED, TOKEN, Server
+from tests.helpers import ROOT, TOKEN, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -89,12 +88,15 @@ class Faces:
 
 
 def make_faces(browser: Browser, server: Server, **options: Any) -> Iterator[Faces]:
+    init_script = options.pop("init_script", None)
     context = browser.new_context(
         viewport={"width": 1280, "height": 720},
         timezone_id=options.pop("timezone_id", "Europe/Zurich"),
         locale=options.pop("locale", "en-GB"),
         **options,
     )
+    if init_script:
+        context.add_init_script(init_script)
     faces = Faces(context, server)
     yield faces
     context.close()
@@ -134,9 +136,11 @@ def test_console_runs_session_1_by_button_and_keyboard(faces: Faces, server: Ser
     screen = faces.open("/screen")
     viewer = faces.open("/viewer")
 
-    console.click("[data-session='session-1']")
+    console.focus("[data-session='session-1']")  # Tab to a rundown row, Enter, Enter
+    console.keyboard.press("Enter")
     expect(console.locator("#confirm")).to_be_visible()
-    console.click("#confirm-ok")
+    expect(console.locator("#confirm-text")).to_contain_text("Session 1: Coordinated")
+    console.keyboard.press("Enter")
     for page, name in ((screen, "#speaker-name"), (viewer, "#now-name")):
         expect(page.locator(name)).to_have_text("Mr. Hequan WU", timeout=WAIT)
     assert server.state()["state"]["session"]["id"] == "session-1"
@@ -152,13 +156,21 @@ def test_console_runs_session_1_by_button_and_keyboard(faces: Faces, server: Ser
     expect(viewer.locator(".v-session.is-live .v-speaker.is-done")).to_have_count(2)
     expect(viewer.locator("#announce")).to_have_text(re.compile("^Now speaking: Ms. Duo LIU"))
 
-    console.keyboard.press("Space")  # pause
-    expect(screen.locator("#paused-badge")).to_be_visible(timeout=WAIT)
+    console.keyboard.press("s")  # a session is live: says so rather than acting
+    expect(console.locator("#feedback")).to_contain_text("is live: end it first")
+    console.keyboard.press("Space")  # pause, then two quick minutes: one moderator's own
+    console.keyboard.press("+")  # presses follow each other and never conflict
     console.keyboard.press("+")
-    wait_version(console, 5)
+    expect(screen.locator("#paused-badge")).to_be_visible(timeout=WAIT)
+    wait_version(console, 6)
     timer = server.state()["state"]["timer"]
-    assert (timer["status"], timer["added_ms"]) == ("paused", 60_000)
+    assert (timer["status"], timer["added_ms"]) == ("paused", 120_000)
+    expect(console.locator("#feedback")).to_have_attribute("data-kind", "ok")
     assert server.state()["state"]["speaker"]["id"] == "duo-liu"
+
+    console.click("[data-speaker='ran-xiao']")  # a click in the rundown jumps, after a confirm
+    console.click("#confirm-ok")
+    expect(screen.locator("#speaker-name")).to_have_text("Mr. Ran XIAO", timeout=WAIT)
 
 
 def test_shortcuts_do_nothing_while_typing_a_message(faces: Faces, server: Server) -> None:
@@ -175,17 +187,27 @@ def test_shortcuts_do_nothing_while_typing_a_message(faces: Faces, server: Serve
 # -- the countdown is the server's ---------------------------------------------------------
 
 
-READ_SCREEN = """() => {
-  const text = document.getElementById('countdown').textContent;
-  return { text, at: Date.now() };
+RECORD_COUNTDOWN = """() => {
+  window.__seen = [];
+  const countdown = document.getElementById('countdown');
+  const look = () => {
+    const text = countdown.textContent;
+    const zone = document.body.dataset.zone;
+    const last = window.__seen.at(-1);
+    if (/\\d/.test(text) && (!last || last.text !== text || last.zone !== zone)) {
+      const style = getComputedStyle(countdown);
+      window.__seen.push({
+        text, zone, at: Date.now(), color: style.color, animation: style.animationName });
+    }
+    requestAnimationFrame(look);
+  };
+  look();
 }"""
 
 
-def implied_end(reading: dict[str, Any]) -> float:
-    """The ``ends_at`` a screen's display implies: ``mm:ss`` is the remaining time
-    rounded up, so the end is within the second before ``at + seconds``."""
-    minutes, seconds = reading["text"].split(":")
-    return reading["at"] + (int(minutes) * 60 + int(seconds) - 0.5) * 1000
+def seconds_shown(text: str) -> int:
+    minutes, seconds = text.split(":")
+    return int(minutes) * 60 + int(seconds)
 
 
 def test_screens_show_the_servers_time_even_with_a_wrong_clock(
@@ -205,35 +227,27 @@ def test_screens_show_the_servers_time_even_with_a_wrong_clock(
         for page in screens:
             expect(page.locator("#podium-status")).not_to_have_attribute("data-rtt", "")
         offsets = [float(status(page)["offset"]) for page in screens]
-        assert abs(offsets[0] + 5_401_234) < 500, offsets
-        assert abs(offsets[1]) < 500, offsets
+        assert abs(offsets[0] + 5_401_234) < 1000, offsets
+        assert abs(offsets[1]) < 1000, offsets
+        for page in screens:
+            page.evaluate(RECORD_COUNTDOWN)  # when each second flips, by the real clock
+        screens[0].wait_for_timeout(2_600)
         ends_at = server.state()["state"]["timer"]["ends_at"]
-        for _ in range(3):
-            ends = [implied_end(page.evaluate(READ_SCREEN)) for page in screens]
-            assert all(abs(end - ends_at) <= 1000 for end in ends), (ends, ends_at)
-            assert abs(ends[0] - ends[1]) <= 1000, ends
-            time.sleep(0.4)
+        flips = [
+            {s["text"]: s["at"] for s in page.evaluate("window.__seen")[1:]} for page in screens
+        ]
+        for flipped in flips:
+            # a flip to mm:ss happens when exactly that much is left: it dates ends_at
+            assert len(flipped) >= 2, flipped
+            for text, at in flipped.items():
+                assert abs(at + seconds_shown(text) * 1000 - ends_at) <= 1000, (text, at, ends_at)
+        together = set(flips[0]) & set(flips[1])
+        assert together, flips
+        assert all(abs(flips[0][text] - flips[1][text]) <= 1000 for text in together), flips
     finally:
         skewed.close()
         plain.close()
     assert [p for f in faces for p in f.problems] == []
-
-
-RECORD_COUNTDOWN = """() => {
-  window.__seen = [];
-  const countdown = document.getElementById('countdown');
-  const look = () => {
-    const text = countdown.textContent;
-    const zone = document.body.dataset.zone;
-    const last = window.__seen.at(-1);
-    if (/\\d/.test(text) && (!last || last.text !== text || last.zone !== zone)) {
-      const style = getComputedStyle(countdown);
-      window.__seen.push({ text, zone, color: style.color, animation: style.animationName });
-    }
-    requestAnimationFrame(look);
-  };
-  look();
-}"""
 
 
 def test_amber_then_red_then_flashing_overtime(short_faces: Faces, short_server: Server) -> None:
@@ -287,6 +301,12 @@ def test_a_message_with_markup_shows_literally(faces: Faces, server: Server) -> 
     console.keyboard.press("Escape")
     console.keyboard.press("c")
     expect(viewer.locator("#banner")).to_be_hidden(timeout=WAIT)
+
+    console.keyboard.press("b")
+    expect(screen.locator("#blackout")).to_be_visible(timeout=WAIT)
+    expect(console.locator("#btn-blackout")).to_have_attribute("aria-pressed", "true")
+    console.keyboard.press("b")
+    expect(screen.locator("#blackout")).to_be_hidden(timeout=WAIT)
 
 
 # -- two moderators ---------------------------------------------------------------------------
@@ -363,6 +383,27 @@ def test_pages_reconnect_after_a_server_restart(faces: Faces, server: Server) ->
         expect(page.locator("#podium-status")).to_have_attribute("data-state", "live")
 
 
+def test_overlay_lower_third_comes_and_goes_with_the_speaker(
+    short_faces: Faces, short_server: Server
+) -> None:
+    overlay = short_faces.open("/overlay?timer=1")
+    third = overlay.locator("#lower-third")
+    assert overlay.evaluate("getComputedStyle(document.body).backgroundColor") == "rgba(0, 0, 0, 0)"
+    expect(overlay.locator("#podium-status")).to_be_hidden()  # never on air
+    expect(third).not_to_have_class(re.compile("is-in"))
+    short_server.command("start_session", session_id="quick")
+    expect(third).to_have_class(re.compile("is-in"), timeout=WAIT)
+    expect(overlay.locator("#lt-name")).to_have_text("Ada LOVELACE")
+    expect(overlay.locator("#lt-aff")).to_have_text("Analytical Engine Society")
+    expect(overlay.locator("#lt-timer")).to_have_text(re.compile(r"^(00:0\d|\+00:\d\d)$"))
+    short_server.command("next")
+    expect(overlay.locator("#lt-name")).to_have_text("Grace HOPPER", timeout=WAIT)
+    expect(overlay.locator("#lt-presence")).to_have_text("Remote")
+    expect(third).to_have_class(re.compile("is-in"))
+    short_server.command("end_session")
+    expect(third).not_to_have_class(re.compile("is-in"), timeout=WAIT)
+
+
 # -- sign-in, layout, language --------------------------------------------------------------
 
 
@@ -379,7 +420,11 @@ def test_console_asks_for_the_token_and_refuses_a_wrong_one(faces: Faces, server
 
     with page.expect_popup(timeout=WAIT) as opened:  # the server's report, from a blob URL
         page.click("#report")
-    expect(opened.value.locator("body")).to_contain_text("Annual ITU-MIIT Seminar 2021")
+    report = opened.value
+    assert report.url.startswith("blob:")
+    expect(report.locator("body")).to_contain_text("Annual ITU-MIIT Seminar 2021")
+    # its own stylesheet applies: the blob inherits the console's CSP, which allows it
+    assert report.evaluate("getComputedStyle(document.querySelector('h1')).fontSize") == "22px"
 
 
 def no_scrollbars(page: Page) -> bool:
@@ -394,6 +439,12 @@ def test_screen_fills_hd_and_full_hd_and_viewer_fits_a_phone(faces: Faces, serve
     server.command("show_message", text="Five minutes to the coffee break " * 6, target="all")
     screen = faces.open("/screen")
     expect(screen.locator("#message")).to_be_visible()
+    shanghai = [
+        f"{dt.datetime.now(ZoneInfo('Asia/Shanghai')) + dt.timedelta(minutes=m):%H:%M}"
+        for m in (0, 1)
+    ]
+    assert screen.locator("#local-clock").text_content()[:5] in shanghai
+    expect(screen.locator("#local-zone")).to_have_text("GMT+8")
     for width, height in ((1280, 720), (1920, 1080)):
         screen.set_viewport_size({"width": width, "height": height})
         assert no_scrollbars(screen), (width, height)
@@ -416,29 +467,28 @@ def test_language_follows_the_browser_and_can_be_switched(browser: Browser, serv
 # -- screenshots ------------------------------------------------------------------------------
 
 
-def seed_starting_now(tmp_path: Path) -> Path:
-    """The seed event, planned so that the opening session started 35 minutes ago: the
-    screenshots then show a realistic few minutes of drift, whatever the time of day."""
-    zone = ZoneInfo("Asia/Shanghai")
-    start = (dt.datetime.now(zone) - dt.timedelta(minutes=35)).replace(second=0, microsecond=0)
-    text = SEED.read_text()
-    text = text.replace(
-        'start = "09:00"\nend = "09:30"',
-        f'start = "{start:%H:%M}"\nend = "{start + dt.timedelta(minutes=30):%H:%M}"',
-        1,
-    )
-    text = text.replace(
-        'timezone = "Asia/Shanghai"', f'timezone = "Asia/Shanghai"\ndate = "{start:%Y-%m-%d}"', 1
-    )
-    path = tmp_path / "seed-now.toml"
-    path.write_text(text)
-    return path
+SHIFTED_CLOCK = """import os, time
+_shift_ns = int(os.environ["PODIUM_TEST_CLOCK_SHIFT_MS"]) * 1_000_000
+_time_ns, _time = time.time_ns, time.time
+time.time_ns = lambda: _time_ns() + _shift_ns
+time.time = lambda: _time() + _shift_ns / 1e9
+"""
+
+
+def morning_in_shenzhen() -> tuple[int, dt.datetime]:
+    """How far to move the clocks (server and browser alike) for it to be 09:35 in
+    Shenzhen: the opening (09:00-09:30) has run and Session 1 starts five minutes late,
+    whatever the real time of day when the screenshots are taken."""
+    now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    morning = now.replace(hour=9, minute=35, second=0, microsecond=0)
+    return round((morning - now).total_seconds() * 1000), morning
 
 
 def save(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    target = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(target))
+    # the overlay's stand-in picture is a gradient: JPEG keeps that file small
+    target = ARTIFACTS / f"{name}.{'jpg' if name.startswith('overlay') else 'png'}"
+    page.screenshot(path=str(target), quality=85 if target.suffix == ".jpg" else None)
     extra = os.environ.get("PODIUM_SCREENSHOTS_DIR")
     if extra:
         Path(extra).mkdir(parents=True, exist_ok=True)
@@ -446,20 +496,40 @@ def save(page: Page, name: str) -> None:
 
 
 def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
-    server = Server(data_dir=tmp_path / "data", programmes=[seed_starting_now(tmp_path)]).start()
+    shift, morning = morning_in_shenzhen()
+    (tmp_path / "clock").mkdir()
+    (tmp_path / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
+    env = {"PYTHONPATH": str(tmp_path / "clock"), "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}
+    server = Server(data_dir=tmp_path / "data", env=env).start()
+    page_clock = (
+        "Object.defineProperty(performance, 'timeOrigin',"
+        f" {{ value: performance.timeOrigin + {shift} }});"
+    )
     try:
         server.command("start_session", session_id="opening-session")
         server.command("end_session")
         server.command("start_session", session_id="session-1")
         for locale, suffix in (("en-GB", ""), ("zh-CN", "-zh")):
-            for faces in make_faces(browser, server, locale=locale):
+            for faces in make_faces(browser, server, locale=locale, init_script=page_clock):
                 for name, path in SHOTS:
+                    if suffix and name == "overlay":
+                        continue  # names only: the same picture in both languages
                     page = faces.open(path, ready="body" if name == "index" else READY)
-                    page.wait_for_timeout(700)  # fonts, the overlay's entrance
+                    page.wait_for_timeout(500)  # fonts, the overlay's entrance
                     save(page, f"{name}{suffix}")
+                    page.close()
                 server.command("show_message", text=MESSAGE[locale], target="viewers")
                 viewer = faces.open("/viewer")
                 expect(viewer.locator("#banner")).to_be_visible()
+                if not suffix:  # Session 1 started at 09:35, planned for 09:30
+                    expect(viewer.locator("#drift")).to_have_text("Running 5 min late")
+                    assert abs(float(status(viewer)["offset"])) < 1000  # both clocks moved
+                    opening = viewer.locator(".v-session").first
+                    zurich = morning.replace(minute=0).astimezone(ZoneInfo("Europe/Zurich"))
+                    expect(opening.locator(".v-time-event")).to_have_text("09:00")
+                    expect(opening.locator(".v-time-local")).to_have_text(
+                        f"{zurich:%H:%M} {zurich.tzname()}"
+                    )
                 viewer.wait_for_timeout(300)
                 save(viewer, f"viewer{suffix}")
                 viewer.set_viewport_size({"width": 390, "height": 844})

@@ -12,8 +12,10 @@ import {
   keepToken,
   loadProgramme,
   mmss,
+  personName,
   scheduleAt,
   setText,
+  shiftText,
   show,
   statusCorner,
   takeToken,
@@ -30,6 +32,7 @@ let signedIn = false;
 
 function showLogin(failed) {
   signedIn = false;
+  document.body.classList.remove("signed-in");
   show($("login"), true);
   show($("desk"), false);
   show($("login-error"), failed);
@@ -43,6 +46,7 @@ live.on("auth", (role) => {
   }
   keepToken(live.token);
   signedIn = true;
+  document.body.classList.add("signed-in");
   show($("login"), false);
   show($("desk"), true);
   render();
@@ -75,7 +79,9 @@ function feedback(text, kind = "info") {
 
 /** A few words on what is on now, for the conflict explanation. */
 function nowInWords(state) {
-  if (!state.session) return t(state.phase === "finished" ? "phase.finished" : "console.no_session");
+  if (!state.session) {
+    return t(state.phase === "finished" ? "phase.finished" : "console.no_session");
+  }
   const who = state.speaker ? state.speaker.display_name : "";
   return [state.session.title, who].filter(Boolean).join(" — ");
 }
@@ -86,8 +92,12 @@ function nowInWords(state) {
 let queue = Promise.resolve();
 let acked = -1; // the version our last ack made; its state push may still be on its way
 
-function run(command, expected) {
-  const turn = queue.then(() => send(command, expected ?? Math.max(live.version, acked)));
+/** ``command`` may be a function: then it is decided when its turn comes (pause/resume). */
+function run(command) {
+  const turn = queue.then(() => {
+    const body = typeof command === "function" ? command() : command;
+    return send(body, Math.max(live.version, acked));
+  });
   queue = turn.catch(() => null);
   return turn;
 }
@@ -105,15 +115,13 @@ async function send(command, expected) {
     return ack;
   } catch (error) {
     if (error.code === "conflict") {
-      const seen = live.version >= error.version;
-      feedback(
-        t("console.conflict", {
-          v: error.version,
-          action: label,
-          now: seen ? nowInWords(live.state) : "…",
-        }),
-        "conflict",
-      );
+      const parts = [t("console.conflict", { v: error.version, action: label })];
+      // the push of that version may still be on its way: describe only what is known
+      if (live.version >= error.version) {
+        parts.push(t("console.conflict.now", { now: nowInWords(live.state) }));
+      }
+      parts.push(t("console.conflict.again"));
+      feedback(parts.join(" "), "conflict");
     } else if (error.code === "disconnected") {
       feedback(t("console.offline", { action: label }), "error");
     } else {
@@ -145,9 +153,13 @@ function nextSession() {
 }
 
 async function startNext() {
+  const current = live.state?.session;
+  if (current) {
+    feedback(t("console.start.live", { title: current.title }), "error");
+    return;
+  }
   const session = nextSession();
-  if (!session || live.state.session) return;
-  await run({ action: "start_session", session_id: session.id });
+  if (session) await run({ action: "start_session", session_id: session.id });
 }
 
 async function endSession() {
@@ -165,33 +177,28 @@ async function jump({ session, speaker }) {
   const words = speaker
     ? t(switching ? "console.confirm.switch_goto" : "console.confirm.goto", {
         live: current?.title,
-        name: speaker.display_name ?? `${speaker.honorific} ${speaker.name}`.trim(),
+        name: personName(speaker),
       })
     : t(switching ? "console.confirm.switch" : "console.confirm.start", {
         live: current?.title,
         title: session.title,
       });
   if (!(await confirmDialog(words))) return;
-  let expected = live.version;
-  if (switching) {
-    const ack = await run({ action: "end_session" }, expected);
-    if (!ack) return;
-    expected = ack.version;
-  }
-  if (speaker) await run({ action: "goto", speaker_id: speaker.id }, expected);
-  else await run({ action: "start_session", session_id: session.id }, expected);
+  if (switching && !(await run({ action: "end_session" }))) return;
+  if (speaker) await run({ action: "goto", speaker_id: speaker.id });
+  else await run({ action: "start_session", session_id: session.id });
 }
 
 const ACTIONS = {
   previous: () => run({ action: "previous" }),
   next: () => run({ action: "next" }),
-  pause: () => run({ action: live.state?.timer.status === "paused" ? "resume" : "pause" }),
+  pause: () => run(() => ({ action: live.state?.timer.status === "paused" ? "resume" : "pause" })),
   plus: () => run({ action: "add_time", seconds: 60 }),
   minus: () => run({ action: "add_time", seconds: -60 }),
   undo: () => run({ action: "undo" }),
   start: startNext,
   end: endSession,
-  blackout: () => run({ action: "blackout", on: !live.state?.blackout }),
+  blackout: () => run(() => ({ action: "blackout", on: !live.state?.blackout })),
   clear: () => run({ action: "clear_message" }),
 };
 
@@ -291,7 +298,8 @@ document.addEventListener("keydown", (event) => {
 
 // -- rendering ------------------------------------------------------------------------------
 
-const liveCells = []; // time cells that move with the clock: refreshed every second
+const liveCells = []; // projected times: refreshed every second
+const frameCells = []; // the live speaker's time: refreshed with the big timer
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -302,11 +310,6 @@ function el(tag, className, text) {
 
 function hm(epochMs) {
   return timeOfDay(epochMs, programme.timezone, { lang });
-}
-
-function minutes(ms) {
-  const m = Math.round(ms / 60_000);
-  return m === 0 ? "" : `${m > 0 ? "+" : "−"}${Math.abs(m)} min`;
 }
 
 function speakerRow(session, speaker, index, state) {
@@ -320,7 +323,7 @@ function speakerRow(session, speaker, index, state) {
   button.dataset.speaker = speaker.id;
   button.append(el("span", "rd-index num", String(index + 1)));
   const who = el("span", "rd-who");
-  who.append(el("span", "rd-name", `${speaker.honorific} ${speaker.name}`.trim()));
+  who.append(el("span", "rd-name", personName(speaker)));
   if (speaker.affiliation) who.append(el("span", "rd-aff", speaker.affiliation));
   button.append(who);
   if (speaker.presence !== "in_room") {
@@ -332,15 +335,16 @@ function speakerRow(session, speaker, index, state) {
     time.textContent = `${mmss(Math.round(used / 1000))} / ${mmss(speaker.allocation_ms / 1000)}`;
     time.classList.toggle("is-over", used > speaker.allocation_ms + 999);
   } else if (isLive) {
-    liveCells.push(() => setText(time, countdown(timerLeft(live.state, live.clock.now())).text));
+    frameCells.push((now) => setText(time, countdown(timerLeft(live.state, now)).text));
   } else {
     time.textContent = durationText(speaker.allocation_ms);
   }
   button.append(time);
-  if (status !== "upcoming") button.append(el("span", `state state-${status}`, t(`state.${status}`)));
-  button.addEventListener("click", () =>
-    jump({ session, speaker: { ...speaker, display_name: `${speaker.honorific} ${speaker.name}`.trim() } }),
-  );
+  if (status !== "upcoming") {
+    const word = status === "next" ? t("label.next") : t(`state.${status}`);
+    button.append(el("span", `state state-${status}`, word));
+  }
+  button.addEventListener("click", () => jump({ session, speaker }));
   item.append(button);
   return item;
 }
@@ -353,7 +357,8 @@ function sessionRow(session, row, state) {
   const when = el("span", "rd-when num");
   const planned = el("span", "rd-planned", `${hm(row.planned_start)}–${hm(row.planned_end)}`);
   const moved = el("span", "rd-moved");
-  when.append(planned, moved);
+  const shift = el("span", "rd-shift");
+  when.append(planned, moved, shift);
   const refresh = () => {
     const current = scheduleAt(live.state, live.serverTime, live.clock.now()).rows.find(
       (r) => r.id === session.id,
@@ -361,24 +366,27 @@ function sessionRow(session, row, state) {
     if (current.status === "skipped") return;
     const start = current.actual_start ?? current.projected_start;
     const end = current.actual_end ?? current.projected_end;
-    const late = minutes((current.status === "done" ? end - current.planned_end : start - current.planned_start));
+    const late = shiftText(
+      current.status === "done" ? end - current.planned_end : start - current.planned_start,
+    );
     const words =
       current.status === "done"
-        ? `${t("label.actual")} ${hm(start)}–${hm(end)}`
+        ? t("label.ran", { t: `${hm(start)}–${hm(end)}` })
         : current.status === "live"
-          ? `${t("label.actual")} ${hm(start)} · ${t("label.ends", { t: hm(end) })}`
+          ? `${t("label.started", { t: hm(start) })} · ${t("label.ends", { t: hm(end) })}`
           : late
             ? `${t("label.projected")} ${hm(start)}`
             : "";
-    setText(moved, [words, late].filter(Boolean).join(" · "));
-    moved.dataset.late = late.startsWith("+") ? "late" : late ? "early" : "";
+    setText(moved, words);
+    setText(shift, late);
+    shift.dataset.late = late.startsWith("+") ? "late" : late ? "early" : "";
   };
   refresh();
   liveCells.push(refresh);
   head.append(when);
   const title = el("span", "rd-title");
   title.append(el("span", "rd-session-title", session.title));
-  const meta = session.moderators.map((m) => `${m.honorific} ${m.name}`.trim()).join(", ");
+  const meta = session.moderators.map(personName).join(", ");
   if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
   head.append(title);
   head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
@@ -396,6 +404,7 @@ function sessionRow(session, row, state) {
 
 function renderRundown(state) {
   liveCells.length = 0;
+  frameCells.length = 0;
   const list = $("rundown");
   const focused = document.activeElement;
   const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
@@ -406,7 +415,8 @@ function renderRundown(state) {
     }),
   );
   if (focusKey) {
-    list.querySelector(`[data-speaker="${CSS.escape(focusKey)}"], [data-session="${CSS.escape(focusKey)}"]`)?.focus();
+    const key = CSS.escape(focusKey);
+    list.querySelector(`[data-speaker="${key}"], [data-session="${key}"]`)?.focus();
   }
 }
 
@@ -415,7 +425,8 @@ function render() {
   if (!state || !programme || !signedIn) return;
   const session = state.session;
   const speaker = state.speaker;
-  setText($("now-session"), session ? session.title : t(state.phase === "finished" ? "phase.finished" : "phase.idle"));
+  const idle = t(state.phase === "finished" ? "phase.finished" : "phase.idle");
+  setText($("now-session"), session ? session.title : idle);
   setText($("now-name"), speaker ? speaker.display_name : session ? "" : "—");
   setText($("now-affiliation"), speaker?.affiliation ?? "");
   const presence = $("now-presence");
@@ -425,7 +436,8 @@ function render() {
     setText(presence, t(`presence.${speaker.presence}`));
   }
   const next = state.next_speaker;
-  setText($("now-next"), next ? next.display_name : session && speaker ? t("label.last_speaker") : "—");
+  const last = session && speaker ? t("label.last_speaker") : "—";
+  setText($("now-next"), next ? next.display_name : last);
   const paused = state.timer.status === "paused";
   setText($("pause-label"), t(paused ? "console.resume" : "console.pause"));
   $("btn-pause").dataset.action = "pause";
@@ -447,7 +459,8 @@ function render() {
   const message = state.message;
   show($("message-current"), Boolean(message));
   if (message) {
-    setText($("message-current-label"), t("console.message.showing", { target: t(`console.target.${message.target}`) }));
+    const target = t(`console.target.${message.target}`);
+    setText($("message-current-label"), t("console.message.showing", { target }));
     setText($("message-current-text"), message.text);
   }
   renderRundown(state);
@@ -467,7 +480,8 @@ function tick(now) {
     timer.dataset.zone = state.timer.status === "paused" ? "paused" : shown.zone;
     const added = state.timer.added_ms;
     const of = t("label.of", { t: mmss(Math.round(state.timer.duration_ms / 1000)) });
-    const extra = added ? ` · ${t("label.added", { m: `${added > 0 ? "+" : "−"}${mmss(Math.abs(added) / 1000)}` })}` : "";
+    const sign = added > 0 ? "+" : "−";
+    const extra = added ? ` · ${t("label.added", { m: sign + mmss(Math.abs(added) / 1000) })}` : "";
     setText($("speaker-sub"), of + extra);
     const left = session.ends_at - now;
     setText($("slot-left"), countdown(left).text);
@@ -484,6 +498,7 @@ function tick(now) {
     $("slot-timer").dataset.zone = "normal";
     $("slot-fill").style.transform = "scaleX(0)";
   }
+  for (const refresh of frameCells) refresh(now);
   const second = Math.floor(now / 1000);
   if (second !== lastSecond) {
     lastSecond = second;

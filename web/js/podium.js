@@ -60,27 +60,42 @@ export class Clock {
 
 const TOKEN_KEY = `podium.token.${roomId ?? ""}`;
 
+/** sessionStorage, or a stand-in where it is off (some sandboxed browser sources). */
+const tabStore = (() => {
+  try {
+    sessionStorage.getItem(TOKEN_KEY);
+    return sessionStorage;
+  } catch {
+    const kept = new Map();
+    return {
+      getItem: (key) => kept.get(key) ?? null,
+      setItem: (key, value) => kept.set(key, value),
+      removeItem: (key) => kept.delete(key),
+    };
+  }
+})();
+
 /** A token from the URL fragment (``#token=…``), kept in this tab and then hidden from the
  * address bar so it does not end up in screenshots or shared links. */
 export function takeToken() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const given = fragment.get("token");
   if (given) {
-    sessionStorage.setItem(TOKEN_KEY, given);
+    tabStore.setItem(TOKEN_KEY, given);
     history.replaceState(null, "", location.pathname + location.search);
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+  return tabStore.getItem(TOKEN_KEY);
 }
 
 /** Headers for the read API: the tab's token, which a private event requires. */
 export function readHeaders() {
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = tabStore.getItem(TOKEN_KEY);
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
 export function keepToken(token) {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
+  if (token) tabStore.setItem(TOKEN_KEY, token);
+  else tabStore.removeItem(TOKEN_KEY);
 }
 
 const BACKOFF_FIRST_MS = 500;
@@ -289,6 +304,11 @@ export function everyFrame(live, draw) {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") draw(live.clock.now());
   });
+}
+
+/** A person from the programme as the server's ``display_name`` writes them. */
+export function personName(person) {
+  return `${person.honorific} ${person.name}`.trim();
 }
 
 /** Set text only when it changed: cheap enough for every frame. */

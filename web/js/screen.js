@@ -38,6 +38,7 @@ function renderState() {
   show($("blackout"), state.blackout);
   const session = state.session;
   show($("live"), Boolean(session));
+  show($("slot-bar"), Boolean(session));
   show($("idle"), !session);
   setText($("session-title"), session ? session.title : (programme?.title ?? ""));
   if (session) {
@@ -61,7 +62,9 @@ function renderState() {
     setText(
       $("idle-next"),
       upcoming && programme
-        ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${sessionTitle(upcoming.id)}`
+        ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${
+            sessionTitle(upcoming.id)
+          }`
         : (programme?.title ?? ""),
     );
     setText($("next-speaker"), "");
@@ -96,13 +99,14 @@ function draw(now) {
   );
   const elapsed = 1 - Math.max(left, 0) / state.session.duration_ms;
   $("slot-fill").style.transform = `scaleX(${Math.min(Math.max(elapsed, 0), 1)})`;
-  $("slot-bar").classList.toggle("is-over", left < 0);
+  $("slot-bar").parentElement.classList.toggle("is-over", left < 0);
 }
 
 function fullscreen() {
   const button = $("fullscreen");
   const label = () => {
-    button.textContent = t(document.fullscreenElement ? "screen.exit_fullscreen" : "screen.fullscreen");
+    const on = Boolean(document.fullscreenElement);
+    button.textContent = t(on ? "screen.exit_fullscreen" : "screen.fullscreen");
   };
   const toggle = () => {
     if (document.fullscreenElement) document.exitFullscreen();

@@ -9,6 +9,7 @@ import {
   durationText,
   everyFrame,
   loadProgramme,
+  personName,
   scheduleAt,
   setText,
   shiftText,
@@ -47,10 +48,6 @@ function localTime(at) {
   return timeOfDay(at, localZone, { lang });
 }
 
-function personName(p) {
-  return `${p.honorific} ${p.name}`.trim();
-}
-
 /** Tell screen-reader users when the speaker changes (not on every state push). */
 function announce(state) {
   const speaker = state.speaker;
@@ -78,6 +75,15 @@ function renderNow(state) {
     session ? session.title : t(state.phase === "finished" ? "phase.finished" : "phase.idle"),
   );
   show($("now-body"), Boolean(session));
+  const upcoming = !session && state.schedule.find((row) => row.status === "next");
+  show($("now-upnext"), Boolean(upcoming));
+  if (upcoming) {
+    const title = programme.sessions.find((s) => s.id === upcoming.id)?.title ?? "";
+    const at = scheduleAt(state, live.serverTime, live.clock.now()).rows.find(
+      (row) => row.id === upcoming.id,
+    ).projected_start;
+    setText($("now-upnext"), t("viewer.upnext", { title, t: eventTime(at) }));
+  }
   if (session) {
     setText($("now-name"), speaker ? speaker.display_name : session.title);
     setText($("now-aff"), speaker?.affiliation ?? "");
@@ -123,14 +129,17 @@ function renderAgenda(state, now) {
     const facts = [durationText(row.planned_end - row.planned_start)];
     const shift = start === null ? "" : shiftText(start - row.planned_start);
     if (row.status === "done") {
-      facts.push(`${t("label.actual")} ${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`);
+      const ran = `${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`;
+      facts.push(`${t("label.actual")} ${ran}`);
     } else if (row.status === "live") {
-      facts.push(`${t("label.actual")} ${eventTime(start)}${shift ? ` (${shift})` : ""}`);
+      facts.push(`${t("label.started", { t: eventTime(start) })}${shift ? ` (${shift})` : ""}`);
     } else if (shift) {
       facts.push(`${t("label.projected")} ${eventTime(start)} (${shift})`);
     }
     const factsLine = el("div", "v-session-facts", facts.join(" · "));
-    if (shift && row.status !== "done") factsLine.dataset.late = shift.startsWith("+") ? "late" : "early";
+    if (shift && row.status !== "done") {
+      factsLine.dataset.late = shift.startsWith("+") ? "late" : "early";
+    }
     body.append(factsLine);
     if (row.status === "live" && session.speakers.length) {
       const list = el("ol", "v-speakers");

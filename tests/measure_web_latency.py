@@ -1,0 +1,73 @@
+"""How long a change takes from a moderator's command to a page showing it.
+
+Starts a real server, opens a venue screen and a viewer page in headless Chromium, sends
+``next``/``previous`` over HTTP and records when each page's DOM changed. A figure for the
+docs, never a test assertion::
+
+    .venv/bin/python -m tests.measure_web_latency [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.helpers import Server
+from tests.test_web import CHROMIUM, CHROMIUM_ARGS
+
+WATCH = """(selector) => {
+  window.__changes = [];
+  new MutationObserver(() => window.__changes.push(Date.now())).observe(
+    document.querySelector(selector), { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def measure(rounds: int) -> dict[str, list[float]]:
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        server = Server(data_dir=Path(tmp) / "data").start()
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            server.command("start_session", session_id="session-1")
+            pages: dict[str, tuple[Page, str]] = {}
+            for name, path, selector in (
+                ("screen", "/screen", "#speaker-name"),
+                ("viewer", "/viewer", "#now-name"),
+            ):
+                page = browser.new_page()
+                page.goto(server.url + path)
+                page.wait_for_selector("#podium-status[data-state='live']")
+                pages[name] = (page, selector)
+            latencies: dict[str, list[float]] = {name: [] for name in pages}
+            for i in range(rounds):
+                for page, selector in pages.values():
+                    page.evaluate(WATCH, selector)
+                sent = time.time() * 1000
+                server.command("next" if i % 2 == 0 else "previous")
+                for name, (page, _) in pages.items():
+                    page.wait_for_function("() => window.__changes.length > 0")
+                    latencies[name].append(page.evaluate("window.__changes[0]") - sent)
+                time.sleep(0.1)
+            return latencies
+        finally:
+            browser.close()
+            server.kill()
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    for name, values in measure(rounds).items():
+        values.sort()
+        p95 = values[max(0, round(len(values) * 0.95) - 1)]
+        print(
+            f"{name}: median {statistics.median(values):.0f} ms, p95 {p95:.0f} ms,"
+            f" max {values[-1]:.0f} ms over {len(values)} changes (HTTP command -> DOM)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The pages' source, checked without a browser: no HTML injection sinks, nothing inline
+that the CSP would refuse, and every label in both languages."""
+
+from __future__ import annotations
+
+import re
+
+from podium import engine
+from podium.programme import Presence
+from tests.helpers import ROOT
+
+WEB = ROOT / "web"
+SCRIPTS = sorted((WEB / "js").glob("*.js"))
+PAGES = sorted(WEB.glob("*.html"))
+
+
+def strings(language: str) -> set[str]:
+    """The keys of one language's table in ``web/js/i18n.js``."""
+    source = (WEB / "js" / "i18n.js").read_text()
+    start = source.index(f"  {language}: {{\n" if language == "en" else f'  "{language}": {{\n')
+    end = source.index("\n  },\n", start)
+    return set(re.findall(r'^\s+"([a-z_.]+)":', source[start:end], re.MULTILINE))
+
+
+def test_no_script_writes_html() -> None:
+    sinks = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(")
+    offenders = [f"{p.name}:{n}" for p in SCRIPTS for n, line in enumerate(p.open(), 1)
+                 if sinks.search(line)]  # fmt: skip
+    assert offenders == []
+
+
+def test_pages_have_nothing_inline_the_csp_refuses() -> None:
+    for page in PAGES:
+        html = page.read_text()
+        assert " style=" not in html, page.name
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), page.name
+        assert not re.search(r"\son[a-z]+=", html), page.name  # no inline handlers
+        assert "<style" not in html, page.name
+        for ref in re.findall(r'(?:src|href)="([^"#]+)"', html):
+            assert ref.startswith(("/assets/", "/console", "/viewer", "/screen", "/overlay")), ref
+
+
+def test_every_label_exists_in_both_languages() -> None:
+    english, chinese = strings("en"), strings("zh-CN")
+    assert english and english == chinese, english ^ chinese
+    used: set[str] = set()
+    for page in PAGES:
+        used |= set(re.findall(r'data-i18n(?:-[a-z]+)?="([a-z_.]+)"', page.read_text()))
+    for script in SCRIPTS:
+        used |= set(re.findall(r'\bt\("([a-z_.]+)"', script.read_text()))
+    assert used - english == set()
+    # labels picked by value: every action, schedule status, presence and message target
+    dynamic = {f"action.{a}" for a in engine.ACTIONS}
+    dynamic |= {f"state.{s}" for s in ("done", "live", "next", "upcoming", "skipped", "paused")}
+    dynamic |= {f"presence.{p.value}" for p in Presence}
+    dynamic |= {f"console.target.{t}" for t in ("screen", "viewers", "all")}
+    dynamic |= {f"status.{s}" for s in ("connecting", "live", "reconnecting")}
+    assert dynamic - english == set()
+
+
+def test_every_page_uses_the_shared_client() -> None:
+    for page in PAGES:
+        module = re.search(
+            r'<script type="module" src="/assets/js/([a-z]+\.js)">', page.read_text()
+        )
+        assert module, page.name
+        source = (WEB / "js" / module.group(1)).read_text()
+        assert 'from "./podium.js"' in source and 'from "./i18n.js"' in source, module.group(1)
