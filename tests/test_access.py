@@ -154,20 +154,25 @@ async def test_token_rotation_closes_moderators_without_a_restart(tmp_path: Path
         ("null", False),  # sandboxed frames, file:// pages
     ],
 )
-def test_websocket_origin_allowlist(tmp_path: Path, origin: str | None, allowed: bool) -> None:
+def test_websocket_origin_allowlist(allowing: Server, origin: str | None, allowed: bool) -> None:
+    headers = {} if origin is None else {"Origin": origin.format(port=allowing.port)}
+    sock, status, head = rawws.handshake(allowing.port, headers=headers)
+    sock.close()
+    if allowed:
+        assert status == 101
+    else:
+        assert status == 403 and b"--allow-origin" in head
+
+
+@pytest.fixture(scope="module")
+def allowing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that also allows pages from https://console.example.org."""
     srv = Server(
-        data_dir=tmp_path / "data", extra_args=["--allow-origin", "https://console.example.org/"]
+        data_dir=tmp_path_factory.mktemp("origin") / "data",
+        extra_args=["--allow-origin", "https://console.example.org/"],
     ).start()
-    try:
-        headers = {} if origin is None else {"Origin": origin.format(port=srv.port)}
-        sock, status, head = rawws.handshake(srv.port, headers=headers)
-        sock.close()
-        if allowed:
-            assert status == 101
-        else:
-            assert status == 403 and b"--allow-origin" in head
-    finally:
-        srv.kill()
+    yield srv
+    srv.kill()
 
 
 # -- rate limits ----------------------------------------------------------------------------

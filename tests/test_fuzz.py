@@ -199,8 +199,10 @@ def test_protocol_violations_close_with_the_right_code(
 
 ENDPOINTS = [
     "/healthz", "/api/rooms", "/api/access", "/api/programme", "/api/state", "/api/commands",
+    "/api/state/text", "/api/report", "/metrics",
     "/ws", "/", "/console", "/viewer", "/screen", "/overlay", "/assets/", "/nope",
 ]  # fmt: skip
+# (/api/events streams for as long as it is read; test_integrations covers it)
 header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60).map(
     str.strip
 )

@@ -152,3 +152,43 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main([*args, "-o", str(tmp_path / "x")]) == 1
     assert "row 2, column C (presence)" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+COMPACT = """\
+Regional Workshop on Spectrum 2024
+
+A workshop held in Nairobi, Kenya.
+
+UTC+3 (Nairobi)
+09:00 - 09:20 Welcome
+1. Ms. Amina Odhiambo, Communications Authority of Kenya
+2. Dr. Kwame Mensah, Ministry of Communications
+09:20 Keynote: Satellites
+(30 min)
+- Prof. Li Wei (video message)
+"""
+
+
+def test_a_compact_agenda_with_titles_on_the_time_line_and_numbered_speakers() -> None:
+    imported = import_text(COMPACT)
+    assert imported.notes == []
+    event = imported.data["event"]
+    assert (event["id"], event["timezone"], event["venue"]) == (
+        "regional-spectrum-2024",
+        "Africa/Nairobi",
+        "Nairobi, Kenya",
+    )
+    welcome, keynote = loaded(imported.data).sessions
+    assert (welcome.id, welcome.start.isoformat(), welcome.duration_ms) == (
+        "welcome",
+        "09:00:00",
+        1_200_000,
+    )
+    assert [s.id for s in welcome.speakers] == ["amina-odhiambo", "kwame-mensah"]
+    assert welcome.speakers[1].honorific == "Dr." and welcome.speakers[1].allocation_ms == 600_000
+    assert (keynote.id, keynote.start.isoformat(), keynote.duration_ms) == (
+        "keynote",
+        "09:20:00",
+        1_800_000,
+    )
+    assert keynote.speakers[0].presence.value == "recorded"

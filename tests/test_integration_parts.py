@@ -101,3 +101,4 @@ def test_watch_urls() -> None:
     assert ws_url("http://10.0.0.5:8080", None) == "ws://10.0.0.5:8080/ws?client=watch"
     assert ws_url("https://podium.example", "r1") == "wss://podium.example/ws?client=watch&room=r1"
     assert ws_url("127.0.0.1:8181", None) == "ws://127.0.0.1:8181/ws?client=watch"
+    assert ws_url("http://h", None, "s3cret") == "ws://h/ws?client=watch&token=s3cret"

@@ -17,6 +17,7 @@ import websockets
 from podium.cli import main
 from podium.report_html import STYLE_HASH
 from tests.helpers import Server, free_port, recv_json
+from tests.redis_server import RedisServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -126,6 +127,13 @@ def test_a_private_event_protects_the_read_routes(tmp_path: Path) -> None:
             assert status == 401 and body["error"]["code"] == "unauthorized", path
         assert scrape(server, token="viewer-secret")['podium_store_up{store="files"}'] == 1
         assert text(server, "phase&token=viewer-secret") == (200, "idle")
+        watched = podium(
+            "watch", server.url, "--once", env={"PODIUM_VIEWER_TOKEN": "viewer-secret"}
+        )
+        assert watched.returncode == 0 and "no session live" in watched.stdout, watched.stderr
+        env = {"PODIUM_VIEWER_TOKEN": "wrong", "PODIUM_MODERATOR_TOKEN": ""}
+        refused = podium("watch", server.url, "--once", env=env)
+        assert refused.returncode == 2 and "unauthorized" in refused.stderr
     finally:
         server.kill()
 
@@ -235,3 +243,22 @@ async def test_the_html_report_renders_under_its_csp(server: Server, chromium: P
         assert report.url.startswith("blob:") and await report.evaluate(size) == "22px"
         assert refusals == []
         await browser.close()
+
+
+def test_podium_report_reads_a_redis_log(
+    tmp_path: Path, redis_server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    redis_args = ["--redis", redis_server.url, "--redis-prefix", redis_server.prefix]
+    server = Server(data_dir=tmp_path / "data", extra_args=redis_args).start()
+    try:
+        server.command("start_session", session_id="opening-session")
+        server.command("pause")
+        server.command("end_session")
+    finally:
+        server.kill()
+    assert main(["report", *redis_args, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    opening = report["sessions"][0]
+    assert opening["status"] == "done" and report["totals"]["commands"] == 3
+    assert opening["speakers"][0]["status"] == "done"
+    assert report["commands"] == {"start_session": 1, "pause": 1, "end_session": 1}

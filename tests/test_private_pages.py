@@ -39,6 +39,22 @@ def test_private_event_pages_use_the_viewer_link(private_faces: Faces) -> None:
     expect(with_link.locator("#event-title")).to_contain_text("ITU-MIIT")
 
 
+def test_private_event_pages_without_the_token_say_so(private_faces: Faces) -> None:
+    for face in ("viewer", "screen"):  # the overlay stays transparent: OBS shows nothing
+        page = private_faces.open(f"/{face}", ready=".podium-locked")
+        expect(page.locator(".podium-locked")).to_contain_text("#token=")
+        expect(page.locator("#podium-status")).to_have_attribute("data-version", "-1")
+
+
+def test_private_event_console_signs_in_then_loads_the_programme(private_faces: Faces) -> None:
+    page = private_faces.open("/console")
+    expect(page.locator("#login")).to_be_visible()
+    expect(page.locator(".podium-locked")).to_have_count(0)  # its own sign-in asks instead
+    page.fill("#token", private_faces.server.token)
+    page.click("#login button[type=submit]")
+    expect(page.locator(".rd-session").first).to_be_visible()
+
+
 def test_public_event_landing_page_has_no_notice(faces: Faces) -> None:  # noqa: F811
     home = faces.open("/", ready="#private")
     expect(home.locator("#event-title")).to_contain_text("ITU-MIIT")

@@ -148,6 +148,8 @@ def test_every_session_figure_and_the_totals(programme, records) -> None:
     assert totals["longest_session"]["id"] == "opening-session"
     assert totals["most_over_plan_session"]["id"] == "opening-session"
     assert totals["start_delay_ms"] == 2 * MIN and totals["paused_ms"] == 90_000
+    # the last session to end was the closing slot, run early: 09:52 against 12:10
+    assert totals["end_drift_ms"] == at("09:52:00") - at("12:10:00")
     assert totals["commands"] == len(SCRIPT)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from podium import engine
+from podium import engine, report
 from podium.engine import State
 from podium.errors import Conflict, InvalidInput, Unavailable
 from podium.programme import load
@@ -427,6 +427,15 @@ async def test_redis_back_empty_gets_the_newest_state_written_back(
         log = await store.read_log(ROOM)
         assert [r.version for r in log] == [3, 4]
         assert "redis had lost this room" in log[0].summary and log[0].command == {}
+        assert log[0].state == chain(3)[3][0]  # a checkpoint: replays go on from it
+        made = report.build(PROGRAMME, log, T0 + 10_000)
+        assert made.commands == {"add_time": 1}
+        assert [s.live for s in made.sessions if s.id == "session-1"] == [True]
+        await redis_backend(redis_server).lose_state()  # and a room rebuilds from it
+        room = Room(PROGRAMME, store)
+        await room.open()
+        await room.close()
+        assert room.state == chain(4)[4][0]
         assert (await store.load(ROOM)).state == chain(4)[4][0]
         assert store.health()["status"] == "ok"
     finally:
@@ -463,6 +472,42 @@ async def test_a_following_room_writes_its_state_back_by_itself(
         assert room.state.version == 3
         await until(lambda: asyncio.sleep(0, store.health()["status"] == "ok"), "health ok")
         assert (await room.execute(engine.parse_command({"action": "resume"}), "t")).version == 4
+    finally:
+        await room.close()
+        await store.close()
+
+
+async def test_a_room_behind_a_shared_store_catches_up_before_refusing(
+    redis_server: RedisServer,
+) -> None:
+    """Another process's change whose notice has not arrived (here: never sent) must not
+    make this process refuse a command as invalid or as a conflict."""
+    store = RedisStore(redis_server.url, prefix=redis_server.prefix)
+    await store.open()
+    room = Room(PROGRAMME, store)
+    await room.open()
+    try:
+        started, _ = chain(1)[1]
+        client = aioredis.from_url(redis_server.url)
+        channel = f"{redis_server.prefix}:{{{ROOM}}}:changes"
+
+        async def subscribed() -> bool:
+            return dict(await client.pubsub_numsub(channel))[channel.encode()] > 0
+
+        await until(subscribed, "the room follows its channel")
+        await asyncio.sleep(0.2)  # and has read the state after subscribing
+        key = f"{redis_server.prefix}:{{{ROOM}}}:state"
+        await client.hset(key, mapping={"version": 1, "state": started.model_dump_json()})
+        await client.aclose()
+        moved = await room.execute(engine.parse_command({"action": "next"}), "test")
+        assert moved.version == 2 and moved.live.speaker_index == 1
+        named = engine.parse_command({"action": "pause", "expected_version": 2})
+        assert (await room.execute(named, "test")).version == 3
+        with pytest.raises(Conflict):
+            await room.execute(
+                engine.parse_command({"action": "resume", "expected_version": 2}), "t"
+            )
+        assert room.state.version == 3
     finally:
         await room.close()
         await store.close()

@@ -18,6 +18,7 @@ from podium.report import build
 from podium.report_format import FORMATS, render
 from podium.room import wall_clock_ms
 from podium.spreadsheet import CsvError, export_csv, import_csv
+from podium.store.base import LogRecord
 
 
 def _write(text: str, output: str | None) -> None:
@@ -86,7 +87,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                            redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
                            redis_prefix=args.redis_prefix)  # fmt: skip
 
-    async def records() -> list:  # type: ignore[type-arg]
+    async def records() -> list[LogRecord]:
         store = make_store(options)
         await store.open()
         try:

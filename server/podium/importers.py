@@ -62,12 +62,15 @@ _CITY_ZONES = {
     "addis ababa": "Africa/Addis_Ababa",
 }
 
-_TIME_RANGE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(?:[-\u2013\u2014]|to)\s*(\d{1,2})[:.](\d{2})$")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+# a time range or a start time, alone on its line or followed by the segment's title
+_TIME_RANGE = re.compile(
+    r"^(\d{1,2})[:.](\d{2})\s*(?:[-\u2013\u2014]|to)\s*(\d{1,2})[:.](\d{2})(?:\s+(.+))?$"
+)
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s+(.+))?$")
 _ZONE = re.compile(
     r"^(?:GMT|UTC)\s*(?:([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?)?\s*(?:\(([^)]*)\))?$", re.I
 )
-_BULLET = re.compile(r"^[-\u2022*\u2013\u00b7]\s+(.+)$")
+_BULLET = re.compile(r"^(?:[-\u2022*\u2013\u00b7]|\d{1,2}[.)])\s+(.+)$")
 _MODERATOR = re.compile(r"^(?:moderators?|moderated by|chairs?)\s*:\s*(.+)$", re.I)
 _SLOT = re.compile(r"^\((.+)\)$")
 _SLOT_LENGTH = re.compile(r"(\d+)\s*(h|hours?|hrs?|m|min|mins|minutes?)\b", re.I)
@@ -307,15 +310,19 @@ class _Reader:
             return
         self.open_item = None
         if m := _TIME_RANGE.match(text):
-            h1, m1, h2, m2 = (int(g) for g in m.groups())
+            h1, m1, h2, m2 = (int(g) for g in m.groups()[:4])
             self.pending_time = (f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}")
             self.header = True
+            if m.group(5):  # "09:00 - 09:30 Opening Session"
+                self._text(number, m.group(5))
         elif m := _TIME.match(text):
             self.pending_time = (f"{int(m.group(1)):02d}:{m.group(2)}", None)
             self.header = True
+            if m.group(3):
+                self._text(number, m.group(3))
         elif m := _ZONE.match(text):
             self._zone(number, m)
-        elif m := _BULLET.match(text):
+        elif (m := _BULLET.match(text)) and not self.header:
             self._speaker(number, m.group(1))
         elif m := _MODERATOR.match(text):
             self._moderator(number, m.group(1))

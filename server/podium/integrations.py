@@ -175,7 +175,9 @@ async def report(request: web.Request) -> web.Response:
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     records = await room.store.read_log(room.id)
-    text, media = render(build(room.programme, records, room.clock()), fmt)
+    # a long log takes a while to replay (~80 ms per 1,000 records): off the event loop
+    report = await asyncio.to_thread(build, room.programme, records, room.clock())
+    text, media = await asyncio.to_thread(render, report, fmt)
     headers = {"Cache-Control": "no-store"}
     if fmt == "html":
         headers["Content-Security-Policy"] = REPORT_CSP

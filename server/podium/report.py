@@ -188,15 +188,19 @@ class SessionReport:
             "overtime_ms": self.overtime_ms,
         }
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def end_drift_ms(self) -> int | None:
         end = self.actual_end
+        return None if end is None else end - self.planned_end
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "status": self.status,
             **self.row(),
             "planned_end": self.planned_end,
-            "end_drift_ms": None if end is None else end - self.planned_end,
+            "end_drift_ms": self.end_drift_ms,
             "speakers": [s.as_dict() for s in self.speakers],
         }
 
@@ -245,7 +249,12 @@ class Report:
         ran = [s for s in self.sessions if s.ran]
         longest = max(ran, key=lambda s: s.actual_ms or 0, default=None)
         most_over = max(ran, key=lambda s: s.over_plan_ms or 0, default=None)
-        ended = [s for s in ran if s.actual_end is not None]
+        first = min(ran, key=lambda s: s.actual_start or 0, default=None)  # the day's start
+        last = max(  # the session that ended last
+            (s for s in ran if s.actual_end is not None),
+            key=lambda s: s.actual_end or 0,
+            default=None,
+        )
         return {
             "sessions_planned": len(self.sessions),
             "sessions_run": len(ran),
@@ -272,12 +281,8 @@ class Report:
             else None,
             "paused_ms": sum(s.paused_ms for s in ran),
             "added_ms": sum(s.added_ms for s in ran),
-            "start_delay_ms": ran[0].actual_start - ran[0].planned_start  # type: ignore[operator]
-            if ran
-            else None,
-            "end_drift_ms": ended[-1].actual_end - ended[-1].planned_end  # type: ignore[operator]
-            if ended
-            else None,
+            "start_delay_ms": first.row()["start_delay_ms"] if first else None,
+            "end_drift_ms": last.end_drift_ms if last else None,
             "max_drift_ms": max((d for _, d in self.drift), default=0),
             "commands": sum(self.commands.values()),
         }
@@ -300,7 +305,9 @@ def replay(programme: Programme, records: Sequence[LogRecord]) -> list[tuple[int
     timeline: list[tuple[int, State]] = []
     state: State | None = None
     for record in records:
-        if record.version == 0:
+        if record.state is not None:  # a checkpoint after a gap in the log
+            state = record.state
+        elif record.version == 0:
             state = engine.initial_state(programme, record.at)
         elif state is None or record.version != state.version + 1:
             raise NotFound(
@@ -364,8 +371,8 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
     turn_key: tuple[str, int | None] | None = None
     for i, (at, state) in enumerate(timeline):
         until = timeline[i + 1][0] if i + 1 < len(timeline) else max(now, at)
-        if i:
-            action = str(records[i].command.get("action"))
+        if i and "action" in records[i].command:
+            action = str(records[i].command["action"])
             commands[action] = commands.get(action, 0) + 1
         drift.append((at, engine.view(programme, state, at)["drift_ms"]))
         key = _on(state)

@@ -17,7 +17,7 @@ from typing import Any
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict, PodiumError
+from podium.errors import Conflict, InvalidTransition, PodiumError
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -72,6 +72,9 @@ class Room:
         self.problems = stored.problems
         state = stored.state
         for record in stored.pending:
+            if record.state is not None:  # a checkpoint after a gap in the log
+                state = record.state
+                continue
             if record.version == 0:
                 state = engine.initial_state(self.programme, record.at)
                 continue
@@ -109,8 +112,12 @@ class Room:
                     await self._watcher
 
     async def _follow(self, changes: Any) -> None:
-        async for state in changes:
-            self.adopt_if_newer(state)
+        try:
+            async for state in changes:
+                self.adopt_if_newer(state)
+        except Exception:
+            log.exception("%s: stopped following other processes; restart this one", self.id)
+            raise
 
     # -- reading --------------------------------------------------------------------------
 
@@ -155,19 +162,29 @@ class Room:
 
     async def _execute(self, command: Command, actor: str) -> State:
         async with self._lock:
+            # with a shared store, another process may have moved on and its change notice
+            # still be on its way: before refusing a command, look once at the stored state
+            caught_up = self._watcher is None
             while True:
                 current = self.state
-                if (
-                    command.expected_version is not None
-                    and command.expected_version != current.version
-                ):
-                    raise Conflict(
-                        f"the state is at version {current.version}, not"
-                        f" {command.expected_version}: someone acted first; look again",
-                        current.version,
-                    )
                 now = self.clock()
-                applied = engine.apply(self.programme, current, command, now)
+                try:
+                    if (
+                        command.expected_version is not None
+                        and command.expected_version != current.version
+                    ):
+                        raise Conflict(
+                            f"the state is at version {current.version}, not"
+                            f" {command.expected_version}: someone acted first; look again",
+                            current.version,
+                        )
+                    applied = engine.apply(self.programme, current, command, now)
+                except (Conflict, InvalidTransition):
+                    if caught_up:
+                        raise
+                    caught_up = True
+                    await self.refresh()
+                    continue
                 record = LogRecord(
                     version=applied.state.version,
                     at=now,

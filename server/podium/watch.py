@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -24,13 +25,16 @@ from podium.errors import PodiumError
 from podium.timefmt import countdown, length
 
 REFRESH_S = 0.25
+FIRST_VIEW_S = 10.0
 
 
-def ws_url(url: str, room: str | None) -> str:
-    """``http://host:8080`` -> ``ws://host:8080/ws?client=watch``."""
+def ws_url(url: str, room: str | None, token: str | None = None) -> str:
+    """``http://host:8080`` -> ``ws://host:8080/ws?client=watch``; a private event's
+    token goes in the query, as the WebSocket route accepts it."""
     parts = urlsplit(url if "://" in url else f"http://{url}")
     scheme = {"https": "wss", "wss": "wss"}.get(parts.scheme, "ws")
-    query = urlencode({"client": "watch", **({"room": room} if room else {})})
+    extra = {"room": room, "token": token}
+    query = urlencode({"client": "watch", **{k: v for k, v in extra.items() if v}})
     return urlunsplit((scheme, parts.netloc, "/ws", query, ""))
 
 
@@ -95,11 +99,32 @@ async def _offset(ws: websockets.ClientConnection, pending: list[dict[str, Any]]
         pending.append(message)
 
 
+def _token() -> str | None:
+    """For a private event: the viewer token, else the moderator's, from the environment."""
+    return os.environ.get("PODIUM_VIEWER_TOKEN") or os.environ.get("PODIUM_MODERATOR_TOKEN")
+
+
+async def _first_view(ws: websockets.ClientConnection, url: str) -> dict[str, Any]:
+    """The snapshot, past an ``auth_ok``; the server's own words if it refuses."""
+    while True:
+        try:
+            message = json.loads(await asyncio.wait_for(ws.recv(), FIRST_VIEW_S))
+        except TimeoutError:
+            raise PodiumError(
+                f"{url} sent no state within {FIRST_VIEW_S:.0f} s; if the event is private,"
+                " set PODIUM_VIEWER_TOKEN"
+            ) from None
+        if message["type"] == "error":
+            raise PodiumError(f"{url}: {message['code']}: {message['message']}")
+        if message["type"] in ("snapshot", "state"):
+            return message
+
+
 async def once(url: str, room: str | None, console: Console) -> None:
     """Print the current view once and return (for scripts and checks)."""
     try:
-        async with websockets.connect(ws_url(url, room), open_timeout=10) as ws:
-            snapshot = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        async with websockets.connect(ws_url(url, room, _token()), open_timeout=10) as ws:
+            snapshot = await _first_view(ws, url)
             pending: list[dict[str, Any]] = []
             offset = await _offset(ws, pending)
     except (OSError, websockets.WebSocketException, TimeoutError) as exc:
@@ -114,9 +139,9 @@ async def follow(url: str, room: str | None, console: Console) -> None:
     offset = 0
     status = "connecting"
     with Live(console=console, auto_refresh=False) as live:
-        async for ws in websockets.connect(ws_url(url, room), open_timeout=10):
+        async for ws in websockets.connect(ws_url(url, room, _token()), open_timeout=10):
             try:
-                pending: list[dict[str, Any]] = [json.loads(await ws.recv())]
+                pending: list[dict[str, Any]] = [await _first_view(ws, url)]
                 offset = await _offset(ws, pending)
                 status = ""
                 while True:

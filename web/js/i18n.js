@@ -7,6 +7,8 @@ const STRINGS = {
     "lang.switch": "中文",
     "lang.switch.label": "切换到中文",
     "status.connecting": "Connecting…",
+    "page.private":
+      "This event is private. Open the link you were given: it ends in #token=…",
     "status.live": "Live",
     "status.reconnecting": "Reconnecting…",
     "status.retry": "Reconnecting… next try in {s} s",
@@ -168,6 +170,7 @@ const STRINGS = {
     "lang.switch": "English",
     "lang.switch.label": "Switch to English",
     "status.connecting": "正在连接…",
+    "page.private": "本次活动不公开。请打开您收到的链接（以 #token=… 结尾）。",
     "status.live": "已连接",
     "status.reconnecting": "正在重新连接…",
     "status.retry": "正在重新连接… {s} 秒后重试",

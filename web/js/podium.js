@@ -93,9 +93,12 @@ export function readHeaders() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+let tokenKept = () => {};
+
 export function keepToken(token) {
   if (token) tabStore.setItem(TOKEN_KEY, token);
   else tabStore.removeItem(TOKEN_KEY);
+  if (token) tokenKept();
 }
 
 const BACKOFF_FIRST_MS = 500;
@@ -320,6 +323,26 @@ export function show(el, visible) {
   el.hidden = !visible;
 }
 
+/** A private event and no (or a wrong) token in this tab: say so (unless the page has
+ * its own sign-in, like the console), and resolve once a token is kept. */
+function locked() {
+  const note = document.createElement("p");
+  note.className = "podium-locked";
+  note.setAttribute("role", "alert");
+  const render = () => {
+    note.textContent = t("page.private");
+  };
+  render();
+  onLang(render);
+  if (!document.getElementById("login")) document.body.append(note);
+  return new Promise((resolve) => {
+    tokenKept = () => {
+      note.remove();
+      resolve();
+    };
+  });
+}
+
 /** The programme (titles, speakers, the event's time zone); retried until the server
  * answers, since a page may open while the server is restarting. */
 export async function loadProgramme() {
@@ -327,6 +350,10 @@ export async function loadProgramme() {
     try {
       const response = await fetch(apiUrl("/api/programme"), { headers: readHeaders() });
       if (response.ok) return await response.json();
+      if (response.status === 401) {
+        await locked();
+        continue;
+      }
       if (response.status < 500) throw new Error((await response.json()).error.message);
     } catch (error) {
       if (!(error instanceof TypeError)) throw error; // TypeError: the network failed

@@ -17,7 +17,11 @@ from podium.engine import State
 
 class LogRecord(BaseModel):
     """One applied action, as the log keeps it. ``command`` is the validated command,
-    so replaying the log through ``engine.apply`` at ``at`` rebuilds the state exactly."""
+    so replaying the log through ``engine.apply`` at ``at`` rebuilds the state exactly.
+
+    A record with ``state`` (and an empty ``command``) is a checkpoint instead: the log has
+    a gap before it (a shared store lost data and a server wrote its state back), and a
+    replay goes on from that state. Stores write records with ``exclude_none``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: int
@@ -25,6 +29,7 @@ class LogRecord(BaseModel):
     actor: str
     command: dict[str, Any]
     summary: str
+    state: State | None = None
 
 
 @dataclass

@@ -126,7 +126,7 @@ class FileStore(Store):
         try:
             start = os.lseek(fd, 0, os.SEEK_END)
             try:
-                _write_all(fd, record.model_dump_json().encode() + b"\n")
+                _write_all(fd, record.model_dump_json(exclude_none=True).encode() + b"\n")
                 os.fsync(fd)
                 self._write_state_sync(state)
             except OSError:

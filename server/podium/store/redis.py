@@ -51,6 +51,7 @@ CONNECT_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_S = 5.0
 RESUBSCRIBE_MAX_DELAY_S = 1.0
 IDLE_PING_S = 5.0
+LOG_TAIL = 64  # log entries ``load`` reads back to find records newer than the state
 
 # KEYS: state hash, log stream, changes channel
 # ARGV: expected stored version, new version, state JSON, record JSON, log max, commit id
@@ -155,7 +156,7 @@ class RedisStore(Store):
     # -- reaching Redis -------------------------------------------------------------------
 
     def _unreachable(self, exc: BaseException) -> str:
-        detail = str(exc).strip() or exc.__class__.__name__
+        detail = str(exc).strip().rstrip(".") or exc.__class__.__name__
         return f"redis at {self.where} cannot be used: {detail}"
 
     @contextlib.contextmanager
@@ -178,12 +179,19 @@ class RedisStore(Store):
 
     async def open(self) -> None:
         try:
-            await self._client.ping()
+            persistence = await self._client.info("persistence")
         except RedisError as exc:
             raise Unavailable(
                 f"{self._unreachable(exc)}; start Redis or fix --redis / PODIUM_REDIS_URL,"
                 " then start podium again"
             ) from None
+        if not persistence.get("aof_enabled"):
+            log.warning(
+                "redis at %s keeps no append-only file: if it restarts it may come back"
+                " without the event (a running podium writes its state back, but not the"
+                " log in between); set 'appendonly yes' (see docs/deploy.md)",
+                self.where,
+            )
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -220,7 +228,7 @@ class RedisStore(Store):
         pending: list[LogRecord] = []
         # entries newer than the state, newest first: stop at the first one it covers
         with self._reach():
-            entries = await self._client.xrevrange(self.key(room, "log"), count=64)
+            entries = await self._client.xrevrange(self.key(room, "log"), count=LOG_TAIL)
         for entry_id, fields in entries:
             record = self._record(entry_id, fields)
             if isinstance(record, str):
@@ -230,7 +238,7 @@ class RedisStore(Store):
             else:
                 pending.append(record)
         else:
-            if len(entries) == 64 and state is None:  # a long log and no state: read it all
+            if len(entries) == LOG_TAIL and state is None:  # a long log and no state: read it all
                 pending = [r for r in await self.read_log(room) if r.version > base]
         pending.reverse()
         if state is not None:
@@ -252,7 +260,11 @@ class RedisStore(Store):
         with self._reach():
             raw = await self._create(
                 keys=self._keys(state.room),
-                args=[state.model_dump_json(), record.model_dump_json(), self.log_max],
+                args=[
+                    state.model_dump_json(),
+                    record.model_dump_json(exclude_none=True),
+                    self.log_max,
+                ],
             )
         stored = state if raw == state.model_dump_json() else State.model_validate_json(raw)
         self._remember(stored)
@@ -266,7 +278,7 @@ class RedisStore(Store):
                     state.version - 1,
                     state.version,
                     state.model_dump_json(),
-                    record.model_dump_json(),
+                    record.model_dump_json(exclude_none=True),
                     self.log_max,
                     secrets.token_hex(8),
                 ],
@@ -288,7 +300,7 @@ class RedisStore(Store):
     async def repair(self, state: State) -> None:
         await self._write_back(state, gap_note=False)
 
-    async def _write_back(self, state: State, gap_note: bool) -> bool:
+    async def _write_back(self, state: State, gap_note: bool) -> None:
         """Store ``state`` unless Redis holds it or a newer one; with ``gap_note``, append
         a log record saying the actions before it were lost with Redis' data."""
         note = ""
@@ -300,16 +312,15 @@ class RedisStore(Store):
                 command={},
                 summary=f"redis had lost this room; a server wrote back version {state.version}"
                 " (the log records before this one may be missing)",
-            ).model_dump_json()
+                state=state,
+            ).model_dump_json(exclude_none=True)
         with self._reach():
             replaced = await self._repair(
                 keys=self._keys(state.room),
                 args=[state.version, state.model_dump_json(), self.log_max, note],
             )
         self._remember(state)
-        if replaced is None:
-            return False
-        if gap_note:
+        if replaced is not None and gap_note:
             had = "nothing" if replaced == -1 else f"version {replaced}"
             log.warning(
                 "%s: redis held %s; wrote back version %d from this process (the action log"
@@ -318,7 +329,6 @@ class RedisStore(Store):
                 had,
                 state.version,
             )
-        return True
 
     # -- following other processes --------------------------------------------------------
 
@@ -376,14 +386,15 @@ class RedisStore(Store):
                         if state and (known is None or state.version > known.version):
                             self._remember(state)
                             yield state
-            except (RedisError, Unavailable, OSError) as exc:
-                if room not in self._cut_off:
-                    log.warning("%s: lost redis (%s); retrying", room, exc)
+            except Exception as exc:  # whatever broke: follow again
+                expected = isinstance(exc, RedisError | Unavailable | OSError)
+                if room not in self._cut_off or not expected:
+                    log.warning("%s: lost redis (%s); retrying", room, exc, exc_info=not expected)
                 self._cut_off[room] = self._unreachable(exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RESUBSCRIBE_MAX_DELAY_S)
             finally:
-                with contextlib.suppress(RedisError, OSError):
+                with contextlib.suppress(Exception):
                     await pubsub.aclose()
 
     def health(self) -> dict[str, Any]:
