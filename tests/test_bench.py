@@ -15,6 +15,7 @@ from pathlib import Path
 from podium.bench_client import Viewer, Worker, version_of
 from podium.bench_report import ratios, summary
 from tests.helpers import TOKEN, Server, free_port
+from tests.redis_server import RedisServer
 
 VIEWERS = 50
 COMMANDS = 6
@@ -82,12 +83,26 @@ def test_bench_against_a_running_server_drives_its_state(server: Server, tmp_pat
     assert server.state()["state"]["phase"] == "live"
 
 
+def test_bench_two_processes_sharing_redis_reach_every_viewer(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "bench.json"
+    args = ["--servers", "2", "--redis", redis_server.url, "--viewers", "40", "--commands", "4"]
+    done = bench(*args, "--processes", "2", "--idle", "0", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["servers"] == 2 and report["store"] == "redis"
+    check_counts(report["podium"], 40, 4)  # the 20 viewers on the second process too
+
+
 def test_bench_refuses_bad_input_with_a_clear_message(tmp_path: Path) -> None:
     done = bench("--viewers", "0")
     assert done.returncode == 2
     assert "podium: --viewers must be at least 1" in done.stderr
     done = bench("--viewers", "2", "--processes", "3")
     assert done.returncode == 2 and "--processes cannot exceed --viewers" in done.stderr
+    done = bench("--servers", "2", "--viewers", "4")
+    assert done.returncode == 2 and "only through --redis URL" in done.stderr
     done = bench("ftp://example", "--token", "x")
     assert done.returncode == 2 and "is not a server URL" in done.stderr
     nobody = f"http://127.0.0.1:{free_port()}"

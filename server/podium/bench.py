@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -57,13 +56,21 @@ class BenchFailed(PodiumError):
 
 @dataclass
 class Target:
-    """A server to measure: where it is, and (when local) its process for /proc."""
+    """A server to measure: where it is, and (when local) its processes for /proc.
+
+    With several processes (sharing one Redis), viewers are spread over ``ws_urls`` and
+    the moderator uses the first; CPU and memory are the sum over ``pids``.
+    """
 
     name: str
-    ws_url: str
+    ws_urls: list[str]
     http_url: str
     token: str
-    pid: int | None = None
+    pids: list[int] = field(default_factory=list)
+
+    @property
+    def ws_url(self) -> str:
+        return self.ws_urls[0]
 
 
 @dataclass
@@ -81,10 +88,15 @@ class Options:
 # -- the server's process --------------------------------------------------------------------
 
 
-def proc_sample(pid: int | None) -> tuple[float, int] | None:
-    """(CPU seconds used so far, resident bytes) of a local process, from /proc."""
-    if pid is None:
+def proc_sample(pids: list[int]) -> tuple[float, int] | None:
+    """(CPU seconds used so far, resident bytes) of local processes, summed, from /proc."""
+    samples = [_proc_sample(pid) for pid in pids]
+    if not samples or None in samples:
         return None
+    return sum(s[0] for s in samples if s), sum(s[1] for s in samples if s)
+
+
+def _proc_sample(pid: int) -> tuple[float, int] | None:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         status = Path(f"/proc/{pid}/status").read_text()
@@ -163,7 +175,7 @@ class Fleet:
         self.changed = asyncio.Event()
 
     @classmethod
-    async def start(cls, url: str, opts: Options) -> Fleet:
+    async def start(cls, urls: list[str], opts: Options) -> Fleet:
         ctx = mp.get_context("spawn")
         workers: list[WorkerHandle] = []
         share, extra = divmod(opts.viewers, opts.processes)
@@ -171,7 +183,9 @@ class Fleet:
             parent, child = ctx.Pipe()
             count = share + (1 if i < extra else 0)
             process = ctx.Process(
-                target=worker_main, args=(child, url, count, opts.concurrency), daemon=True
+                target=worker_main,
+                args=(child, urls[i % len(urls)], count, opts.concurrency),
+                daemon=True,
             )
             process.start()
             child.close()
@@ -385,7 +399,7 @@ class Measurement:
         self.result: dict[str, Any] = {"viewers": opts.viewers, "idle": None, "storm": None}
 
     def sample(self, name: str) -> None:
-        self.samples[name] = proc_sample(self.target.pid)
+        self.samples[name] = proc_sample(self.target.pids)
 
     async def _everyone_has(self, version: int) -> None:
         assert self.fleet is not None
@@ -395,7 +409,7 @@ class Measurement:
     async def join(self) -> None:
         """Start the client processes, connect every viewer, then the moderator."""
         n = self.opts.viewers
-        self.fleet = fleet = await Fleet.start(self.target.ws_url, self.opts)
+        self.fleet = fleet = await Fleet.start(self.target.ws_urls, self.opts)
         self.sample("before")
         show = _task(self.opts, f"{self.target.name}: joining", n)
         started = time.time_ns()
@@ -419,13 +433,13 @@ class Measurement:
         assert self.moderator is not None
         moderator = self.moderator
         await moderator.caught_up(max(self.sent, default=0))
-        before = proc_sample(self.target.pid)
+        before = proc_sample(self.target.pids)
         command = plan(index, moderator.state)
         version, sent_at, acked_at = await moderator.send(command)
         self.sent[version] = sent_at
         self.acks.append((acked_at - sent_at) / 1e6)
         await self._everyone_has(version)
-        after = proc_sample(self.target.pid)
+        after = proc_sample(self.target.pids)
         if before is not None and after is not None:
             self.command_cpu_s += after[0] - before[0]
         await moderator.caught_up(version)
@@ -608,6 +622,14 @@ def check_options(args: argparse.Namespace) -> None:
         raise InvalidInput("--concurrency must be at least 1")
     if args.idle < 0:
         raise InvalidInput("--idle must be 0 (skip) or more seconds")
+    if args.servers < 1:
+        raise InvalidInput("--servers must be at least 1")
+    if args.servers > 1 and not args.redis:
+        raise InvalidInput("several --servers share one event only through --redis URL")
+    if args.url and (args.servers > 1 or args.redis):
+        raise InvalidInput("--servers and --redis start local servers; give no URL with them")
+    if args.processes < args.servers:
+        raise InvalidInput("give at least one client --processes per server")
 
 
 def baseline_payload(state: dict[str, Any]) -> dict[str, Any]:
@@ -623,13 +645,22 @@ def podium_target(args: argparse.Namespace, workdir: Path, stack: contextlib.Exi
         token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN", "")
         if not token:
             raise InvalidInput("give the moderator token: --token or PODIUM_MODERATOR_TOKEN")
-        return Target("podium", ws, http, token, args.server_pid)
+        return Target("podium", [ws], http, token, [args.server_pid] if args.server_pid else [])
     token = secrets.token_urlsafe(24)
-    serve = ["podium.cli", "serve", "--data-dir", str(workdir / "data")]
     env = {"PODIUM_MODERATOR_TOKEN": token}
-    port, pid = stack.enter_context(local_server("podium", serve, workdir, env))
-    ws, http = ws_and_http(f"http://127.0.0.1:{port}", args.room)
-    return Target("podium", ws, http, token, pid)
+    shared = ["--redis", args.redis, "--redis-prefix", f"bench-{secrets.token_hex(4)}"]
+    target = Target("podium", [], "", token)
+    for i in range(args.servers):
+        serve = ["podium.cli", "serve", "--data-dir", str(workdir / f"data-{i}")]
+        name = "podium" if args.servers == 1 else f"podium-{i + 1}"
+        port, pid = stack.enter_context(
+            local_server(name, serve + (shared if args.redis else []), workdir, env)
+        )
+        ws, http = ws_and_http(f"http://127.0.0.1:{port}", args.room)
+        target.ws_urls.append(ws)
+        target.pids.append(pid)
+        target.http_url = target.http_url or http
+    return target
 
 
 async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any]:
@@ -645,6 +676,8 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
         "viewers": args.viewers,
         "commands": args.commands,
         "processes": args.processes,
+        "servers": args.servers,
+        "store": "redis" if args.redis else ("files" if not args.url else None),
         "command_line": "podium bench " + " ".join(sys.argv[2:]),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
@@ -676,7 +709,8 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                     base = ["podium.bench_baseline", "--state", str(state_file)]
                     port, pid = stack.enter_context(local_server("baseline", base, workdir, {}))
                     ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)
-                    baseline = Measurement(Target("baseline", ws, http, "baseline", pid), opts)
+                    target = Target("baseline", [ws], http, "baseline", [pid])
+                    baseline = Measurement(target, opts)
                     runs.append(baseline)
                     await baseline.join()
                 await measure(runs, opts)
@@ -746,6 +780,10 @@ def add_parser(sub: Any) -> None:
         help="drop every viewer at once and time until all are back",
     )
     bench.add_argument("--room", help="room id (default: the server's first room)")
+    bench.add_argument(
+        "--servers", type=int, default=1, help="local podium processes sharing --redis"
+    )
+    bench.add_argument("--redis", help="redis://HOST:PORT/DB for the local server(s)")
     bench.add_argument("--token", help="moderator token for URL (or PODIUM_MODERATOR_TOKEN)")
     bench.add_argument("--server-pid", type=int, help="pid of URL's server, for /proc figures")
     bench.set_defaults(func=cmd_bench)

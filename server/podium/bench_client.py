@@ -94,6 +94,8 @@ class Viewer:
 
 
 class Worker:
+    """The viewers of one client process, driven by the bench over a pipe."""
+
     def __init__(self, pipe: Connection, url: str, count: int, concurrency: int) -> None:
         self.pipe = pipe
         self.url = url
@@ -113,6 +115,7 @@ class Worker:
         on_frame = functools.partial(self._frame, viewer)
         for attempt in range(CONNECT_ATTEMPTS):
             viewer.first = asyncio.get_running_loop().create_future()
+            ws: ClientConnection | None = None
             try:
                 async with self.gate:
                     started = time.time_ns()
@@ -128,6 +131,8 @@ class Worker:
                     )
                     await asyncio.wait_for(viewer.first, 60)
             except (OSError, ConnectionClosed, TimeoutError):
+                if ws is not None:  # connected, but no snapshot came: start over
+                    ws.transport.abort()
                 await asyncio.sleep(0.2 * (attempt + 1))
                 continue
             assert isinstance(ws, ViewerConnection)

@@ -99,6 +99,8 @@ def table(report: dict[str, Any]) -> Table:
         f"podium bench: {report['viewers']:,} viewers, {report['commands']} commands,"
         f" {report['processes']} client processes"
     )
+    if report.get("servers", 1) > 1:
+        title += f", {report['servers']} Podium processes sharing {report['store']}"
     out = Table(title=title, title_justify="left")
     out.add_column("measure")
     out.add_column("Podium", justify="right")

@@ -26,6 +26,9 @@ _ids = count(1)
 Listener = Callable[[bytes, float], None]  # (the frame, seconds the pass took)
 
 
+PING_FRAME = b"\x89\x00"  # an empty WebSocket ping, unmasked, as servers send it
+
+
 def text_frame(payload: str) -> bytes:
     """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as servers send."""
     data = payload.encode()
