@@ -124,14 +124,17 @@ class Room:
     def view(self, now: int | None = None) -> dict[str, Any]:
         return engine.view(self.programme, self.state, self.clock() if now is None else now)
 
-    def envelope(self) -> dict[str, Any]:
-        """``{"version", "server_time", "state"}`` as of now, for HTTP."""
+    def envelope(self, state: State | None = None) -> dict[str, Any]:
+        """``{"version", "server_time", "state"}`` as of now, for HTTP: of the current
+        state, or of ``state`` (the one a command made, which another process sharing
+        the store may already have moved past)."""
+        state = state or self.state
         now = self.clock()
         return {
             "room": self.id,
-            "version": self.state.version,
+            "version": state.version,
             "server_time": now,
-            "state": self.view(now),
+            "state": engine.view(self.programme, state, now),
         }
 
     @property

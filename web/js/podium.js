@@ -210,7 +210,9 @@ export class Live {
         this.version = message.version;
         this.serverTime = message.server_time;
         this.state = message.state;
-        this.clock.rough(message.server_time);
+        // a pushed change is stamped as it leaves; a snapshot is shared by every client
+        // that joins within a second, so its stamp may be that old: no offset from it
+        if (message.type === "state") this.clock.rough(message.server_time);
         this.emit("state", message.state, message.type);
         return;
       case "pong":
@@ -364,11 +366,14 @@ export async function loadProgramme() {
 
 // -- time -----------------------------------------------------------------------------
 
-/** Milliseconds left on the speaker's timer at ``now`` (negative once over time). */
+/** Milliseconds left on the speaker's timer at ``now`` (negative once over time). Never
+ * more than the timer's duration: a clock offset a few ms behind the server would
+ * otherwise show a fresh 4 s turn as 00:05 for its first frames. */
 export function timerLeft(state, now) {
   const timer = state?.timer;
   if (!timer) return null;
-  return timer.status === "running" ? timer.ends_at - now : timer.remaining_ms;
+  if (timer.status !== "running") return timer.remaining_ms;
+  return Math.min(timer.ends_at - now, timer.duration_ms);
 }
 
 function pad(n) {
