@@ -42,7 +42,7 @@ def text_frame(payload: str) -> bytes:
     return header + data
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Client:
     """One connection as the hub sees it: where to write, and who it is."""
 

@@ -114,7 +114,7 @@ class Room:
     async def _follow(self, changes: Any) -> None:
         try:
             async for state in changes:
-                self.adopt_if_newer(state)
+                self.adopt_if_newer(state, soon=True)
         except Exception:
             log.exception("%s: stopped following other processes; restart this one", self.id)
             raise

@@ -2,15 +2,23 @@
 
 Per room, ``DATA/ROOM/log.jsonl`` is the write-ahead log (one JSON record a line, appended
 and fsynced first) and ``DATA/ROOM/state.json`` the checkpoint (written to a temporary
-file, fsynced, renamed over the old one, and the directory fsynced). A crash between the
-two leaves the log one record ahead; ``load`` hands that record back for replay. A write
-that fails part-way truncates the log back, so a refused command leaves no trace.
+file and renamed over the old one). A crash between the two leaves the log one record
+ahead; ``load`` hands that record back for replay. A write that fails part-way truncates
+the log back, so a refused command leaves no trace.
+
+The log is the durability point: while it holds every version from 0 (or from a
+checkpoint record) up to the one last written, a checkpoint lost or emptied by a power
+cut is set aside and the state rebuilt from the whole log, so the checkpoint skips its
+fsyncs and a command costs one fsync. When the log does not hold it all (it was set
+aside as corrupt, or its replay stopped part-way), the checkpoint is the only copy of
+what the log lacks and is fsynced with its directory, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import time
@@ -40,12 +48,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _holds_every_version(records: list[LogRecord]) -> bool:
+    """The records run from version 0 (or from a checkpoint record) with no gap."""
+    if records and records[0].version != 0 and records[0].state is None:
+        return False
+    return all(b.version == a.version + 1 for a, b in itertools.pairwise(records))
+
+
 class FileStore(Store):
     name = "files"
 
     def __init__(self, data_dir: str | Path) -> None:
         self.root = Path(data_dir)
         self._versions: dict[str, int] = {}
+        self._log_ends: dict[str, int | None] = {}  # last version, while the log holds all
         self._failing: str | None = None
 
     def _dir(self, room: str) -> Path:
@@ -96,6 +112,8 @@ class FileStore(Store):
         problems += log_problems
         base = state.version if state else -1
         pending = [r for r in records if r.version > base]
+        whole = not log_problems and _holds_every_version(records)
+        self._log_ends[room] = (records[-1].version if records else -1) if whole else None
         return Stored(state=state, pending=pending, problems=problems)
 
     async def load(self, room: str) -> Stored:
@@ -107,14 +125,18 @@ class FileStore(Store):
     def _write_state_sync(self, state: State) -> None:
         folder = self._dir(state.room)
         tmp = folder / "state.json.tmp"
+        durable = self._log_ends.get(state.room) != state.version  # the log lacks it
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             _write_all(fd, state.model_dump_json().encode())
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         tmp.replace(folder / "state.json")
-        _fsync_dir(folder)
+        if durable:
+            _fsync_dir(folder)
+            self._log_ends[state.room] = None  # later records build on what it lacks
 
     def _write_sync(self, state: State, record: LogRecord | None) -> None:
         folder = self._dir(state.room)
@@ -128,6 +150,9 @@ class FileStore(Store):
             try:
                 _write_all(fd, record.model_dump_json(exclude_none=True).encode() + b"\n")
                 os.fsync(fd)
+                ends = self._log_ends.get(state.room)
+                whole = ends is not None and record.version == ends + 1
+                self._log_ends[state.room] = record.version if whole else None
                 self._write_state_sync(state)
             except OSError:
                 with contextlib.suppress(OSError):
