@@ -13,7 +13,6 @@ import asyncio
 import logging
 import struct
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
@@ -72,9 +71,6 @@ class Hub:
 
     def discard(self, client: Client) -> None:
         self._clients.discard(client)
-
-    def kinds(self) -> Counter[str]:
-        return Counter(c.kind for c in self._clients)
 
     def clients(self) -> list[Client]:
         return list(self._clients)

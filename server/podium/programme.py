@@ -216,9 +216,6 @@ class Programme(_Strict):
     def session(self, session_id: str) -> Session | None:
         return next((s for s in self.sessions if s.id == session_id), None)
 
-    def session_index(self, session_id: str) -> int:
-        return next(i for i, s in enumerate(self.sessions) if s.id == session_id)
-
     def find_speaker(self, speaker_id: str) -> tuple[Session, int] | None:
         for session in self.sessions:
             index = session.speaker_index(speaker_id)

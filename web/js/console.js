@@ -3,20 +3,22 @@
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import {
-  Live,
   apiUrl,
   countdown,
-  driftText,
   durationText,
+  el,
   everyFrame,
   keepToken,
+  Live,
   loadProgramme,
   mmss,
   personName,
+  presenceChip,
   scheduleAt,
   setText,
   shiftText,
   show,
+  showDrift,
   statusCorner,
   takeToken,
   timeOfDay,
@@ -301,13 +303,6 @@ document.addEventListener("keydown", (event) => {
 const liveCells = []; // projected times: refreshed every second
 const frameCells = []; // the live speaker's time: refreshed with the big timer
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function hm(epochMs) {
   return timeOfDay(epochMs, programme.timezone, { lang });
 }
@@ -327,7 +322,7 @@ function speakerRow(session, speaker, index, state) {
   if (speaker.affiliation) who.append(el("span", "rd-aff", speaker.affiliation));
   button.append(who);
   if (speaker.presence !== "in_room") {
-    button.append(el("span", `chip chip-${speaker.presence}`, t(`presence.${speaker.presence}`)));
+    button.append(presenceChip(el("span"), speaker.presence));
   }
   const time = el("span", "rd-time num");
   if (run?.ended_at) {
@@ -432,8 +427,7 @@ function render() {
   const presence = $("now-presence");
   show(presence, Boolean(speaker));
   if (speaker) {
-    presence.className = `chip chip-${speaker.presence}`;
-    setText(presence, t(`presence.${speaker.presence}`));
+    presenceChip(presence, speaker.presence);
   }
   const next = state.next_speaker;
   const last = session && speaker ? t("label.last_speaker") : "—";
@@ -503,8 +497,7 @@ function tick(now) {
   if (second !== lastSecond) {
     lastSecond = second;
     const { drift } = scheduleAt(state, live.serverTime, now);
-    setText($("drift"), driftText(drift));
-    $("drift").dataset.sign = String(Math.sign(Math.round(drift / 60_000)));
+    showDrift($("drift"), drift);
     for (const refresh of liveCells) refresh();
   }
 }

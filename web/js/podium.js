@@ -447,6 +447,27 @@ export function shiftText(ms) {
 }
 
 /** "Running N min late" / "On time" / "N min ahead", from a drift in ms. */
+/** An element with a class and text (``textContent``: programme text is never markup). */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Dress ``node`` as the chip saying whether a speaker is in the room, remote or recorded. */
+export function presenceChip(node, presence) {
+  node.className = `chip chip-${presence}`;
+  node.textContent = t(`presence.${presence}`);
+  return node;
+}
+
+/** The "running N min late" pill: its text, and its sign for the colour. */
+export function showDrift(node, driftMs) {
+  setText(node, driftText(driftMs));
+  node.dataset.sign = String(Math.sign(Math.round(driftMs / 60_000)));
+}
+
 export function driftText(driftMs) {
   const minutes = Math.round(driftMs / 60_000);
   if (minutes === 0) return t("drift.on_time");

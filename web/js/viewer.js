@@ -2,18 +2,20 @@
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import {
-  Live,
   browserZone,
   countdown,
-  driftText,
   durationText,
+  el,
   everyFrame,
+  Live,
   loadProgramme,
   personName,
+  presenceChip,
   scheduleAt,
   setText,
   shiftText,
   show,
+  showDrift,
   statusCorner,
   takeToken,
   timeOfDay,
@@ -27,13 +29,6 @@ const localZone = browserZone();
 let programme = null;
 let announced;
 let lastSecond = null;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** True when the viewer's zone shows the same wall-clock time as the event's. */
 function sameZone(at) {
@@ -90,8 +85,7 @@ function renderNow(state) {
     const presence = $("now-presence");
     show(presence, Boolean(speaker));
     if (speaker) {
-      presence.className = `chip chip-${speaker.presence}`;
-      setText(presence, t(`presence.${speaker.presence}`));
+      presenceChip(presence, speaker.presence);
     }
     const next = state.next_speaker;
     show($("next-row"), Boolean(next));
@@ -160,7 +154,7 @@ function renderAgenda(state, now) {
         if (speaker.affiliation) who.append(el("span", "v-speaker-aff", speaker.affiliation));
         li.append(who);
         if (speaker.presence !== "in_room") {
-          li.append(el("span", `chip chip-${speaker.presence}`, t(`presence.${speaker.presence}`)));
+          li.append(presenceChip(el("span"), speaker.presence));
         }
         list.append(li);
       }
@@ -209,8 +203,7 @@ function draw(now) {
   if (second !== lastSecond) {
     lastSecond = second;
     const { drift } = scheduleAt(state, live.serverTime, now);
-    setText($("drift"), driftText(drift));
-    $("drift").dataset.sign = String(Math.sign(Math.round(drift / 60_000)));
+    showDrift($("drift"), drift);
     if (second % 15 === 0) renderAgenda(state, now); // projected times move while running late
   }
 }
