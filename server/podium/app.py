@@ -30,12 +30,14 @@ from podium.errors import (
 )
 from podium.hub import PING_FRAME, Client
 from podium.protocol import (
+    LONE_SURROGATE,
     MAX_FRAME,
     AuthIn,
     CommandIn,
     InvalidMessage,
     PingIn,
     encode,
+    has_lone_surrogate,
     parse_client,
 )
 from podium.ratelimit import Bucket
@@ -159,9 +161,13 @@ async def _json_body(request: web.Request) -> object:
     if len(raw) > MAX_FRAME:
         raise InvalidInput(f"the body is over {MAX_FRAME} bytes; send one command at a time")
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+        lone_surrogate = has_lone_surrogate(data)
     except (ValueError, RecursionError):
         raise InvalidInput("the body is not JSON; send a JSON object with an 'action'") from None
+    if lone_surrogate:
+        raise InvalidInput(LONE_SURROGATE)
+    return data
 
 
 async def commands(request: web.Request) -> web.Response:
