@@ -51,7 +51,7 @@ PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html"
          "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
 TOKEN_POLL_S = 1.0
-WS_SEND_BUFFER = 64 * 1024  # per WebSocket in the kernel; Linux doubles it
+SEND_BUFFER = 64 * 1024  # per WebSocket or SSE client in the kernel; Linux doubles it
 
 ROOMS = web.AppKey("rooms", dict[str, Room])
 TOKENS = web.AppKey("tokens", Tokens)
@@ -303,7 +303,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     kind = request.query.get("client", "viewer")[:16]
     conn = Connection(ws, room, request.app[TOKENS], policy, peer)
     conn.transport = request.transport
-    _bound_kernel_buffer(request.transport)
+    bound_send_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)
     try:
@@ -329,13 +329,14 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def _bound_kernel_buffer(transport: asyncio.BaseTransport | None) -> None:
-    """A fixed send buffer for a WebSocket: the kernel would otherwise grow it to megabytes
-    for a client that stops reading, before the hub's own bound (``max_buffer``) is seen."""
+def bound_send_buffer(transport: asyncio.BaseTransport | None) -> None:
+    """A fixed send buffer for a pushed-to client (WebSocket or SSE): the kernel would
+    otherwise grow it to megabytes for a client that stops reading, before the hub's own
+    bound (``max_buffer``) is seen."""
     sock = transport.get_extra_info("socket") if transport is not None else None
     if sock is not None:
         with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WS_SEND_BUFFER)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
 
 async def _close_all(conns: list[Connection], code: int, message: bytes) -> None:
