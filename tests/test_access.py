@@ -104,6 +104,42 @@ def test_tokens_never_reach_the_log(tmp_path: Path) -> None:
     assert generated not in log and VIEWER_TOKEN not in log
 
 
+# Every spelling of the key that aiohttp decodes to ``token`` is accepted (percent-decoding
+# a query is standard URL handling); every spelling of it, accepted or not, is redacted.
+TOKEN_SPELLINGS = [
+    ("/api/state?%74oken={v}", 200),
+    ("/api/state?tok%65n={v}", 200),
+    ("/api/state?%74%6F%6B%65%6E={v}", 200),
+    ("/api/state?room=itu-miit-2021&token={v}&token={v}", 200),
+    ("/api/state?x=1&token=%{hex}", 200),  # the value percent-encoded
+    ("/api/state?TOKEN={v}", 401),
+    ("/api/state?Token={v}&x=1", 401),
+    ("/api/state?token+={v}", 401),
+    ("/api/state?token%20={v}", 401),
+    ("/api/state?%2574oken={v}", 401),  # encoded twice: aiohttp decodes once
+    ("/api/state/text?field=phase&%74oken={v}", 200),
+    ("/metrics?%74oken={v}", 200),
+    ("/api/programme?%54oken={v}", 401),
+]
+
+
+def test_no_spelling_of_token_reaches_the_log(private: Server) -> None:
+    hex_value = "%".join(f"{b:02X}" for b in VIEWER_TOKEN.encode())
+    for path, status in TOKEN_SPELLINGS:
+        got = private.request("GET", path.format(v=VIEWER_TOKEN, hex=hex_value))[0]
+        assert got == status, path
+    for path in ("/ws?%74oken={v}", "/ws?client=screen&tok%65n={v}"):
+        sock, status, head = rawws.handshake(private.port, path.format(v=VIEWER_TOKEN))
+        with sock:
+            assert status == 101
+            received = head.partition(b"\r\n\r\n")[2] or rawws.read_frame(sock)[1]
+            assert b'"type":"auth_ok"' in received
+    private.terminate()
+    log = private.log.read_text()
+    assert log.count("=[redacted]") >= len(TOKEN_SPELLINGS) + 2
+    assert VIEWER_TOKEN[3:] not in log and VIEWER_TOKEN[:-3] not in log
+
+
 async def test_token_rotation_closes_moderators_without_a_restart(tmp_path: Path) -> None:
     srv = Server(data_dir=tmp_path / "data", env={"PODIUM_MODERATOR_TOKEN": ""}).start()
     try:

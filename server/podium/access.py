@@ -7,7 +7,7 @@ import ipaddress
 import logging
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -16,12 +16,31 @@ from aiohttp.http_exceptions import HttpProcessingError
 from podium.ratelimit import Limits, PerKey
 
 HEARTBEAT_S = 20.0
-_TOKEN_IN_QUERY = re.compile(r"(?i)(token=)[^&\s#]*")
+_QUERY_PARAM = re.compile(r"(?<=[?&])([^=&?\s#]*)=[^&\s#]*")
+_BEARER = re.compile(r"(?i)(bearer\s+)\S+")
+
+
+def _names_a_token(key: str) -> bool:
+    """``token``, however spelled: any case, percent-encoded (``%74oken``, even twice),
+    with ``+`` or spaces around it. Decoding stops when nothing changes."""
+    for _ in range(4):
+        decoded = unquote_plus(key)
+        if decoded == key:
+            break
+        key = decoded
+    return "token" in key.lower()
 
 
 def redact(text: str) -> str:
-    """``/ws?room=x&token=SECRET`` -> ``/ws?room=x&token=[redacted]``."""
-    return _TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
+    """``/ws?room=x&%74oken=SECRET`` -> ``/ws?room=x&%74oken=[redacted]``, and
+    ``Bearer SECRET`` -> ``Bearer [redacted]``. The key is judged decoded, as aiohttp
+    reads it, so no spelling of ``token`` that the server accepts reaches the log."""
+
+    def hide(match: re.Match[str]) -> str:
+        key = match.group(1)
+        return f"{key}=[redacted]" if _names_a_token(key) else match.group(0)
+
+    return _BEARER.sub(r"\1[redacted]", _QUERY_PARAM.sub(hide, text))
 
 
 class RedactingAccessLogger(AbstractAccessLogger):
