@@ -42,6 +42,20 @@ def test_private_event_read_api_needs_a_token(private: Server) -> None:
     assert private.request("GET", "/healthz")[0] == 200  # no event data in it
 
 
+def test_private_event_tells_strangers_only_whether_it_is_up(private: Server) -> None:
+    assert private.request("GET", "/healthz") == (200, {"status": "ok"})
+    assert private.request("GET", "/healthz", token="wrong-token") == (200, {"status": "ok"})
+    for token in (VIEWER_TOKEN, private.token):
+        status, health = private.request("GET", "/healthz", token=token)
+        assert status == 200 and health["rooms"]["itu-miit-2021"]["version"] == 0
+    for path in ("/ws?room=x", "/api/state?room=x", "/api/events?room=x"):
+        sock, status, head = rawws.handshake(private.port, path)
+        sock.close()
+        assert status in (401, 404) and b"itu-miit-2021" not in head, (path, head)
+    status, body = private.request("GET", "/api/state?room=x", token=VIEWER_TOKEN)
+    assert status == 404 and "rooms here: itu-miit-2021" in body["error"]["message"]
+
+
 async def test_private_event_websocket_sends_nothing_before_auth(private: Server) -> None:
     async with websockets.connect(private.ws_url + "?client=screen") as ws:
         await ws.send(json.dumps({"type": "ping", "t0": 5}))

@@ -110,16 +110,25 @@ def room_of(request: web.Request) -> Room:
         return next(iter(rooms.values()))
     room = rooms.get(room_id)
     if room is None:
-        raise NotFound(f"no room {room_id!r}; rooms here: {', '.join(rooms)}")
+        # the room ids are event data: on a private event, only for those who may read it
+        listed = f"; rooms here: {', '.join(rooms)}" if _may_read(request) else ""
+        raise NotFound(f"no room {room_id!r}{listed}")
     return room
+
+
+def _may_read(request: web.Request) -> bool:
+    return request.app[TOKENS].may_read(read_token(request))
 
 
 async def healthz(request: web.Request) -> web.Response:
     rooms = request.app[ROOMS]
     store = next(iter(rooms.values())).store.health()
+    status = "ok" if store["status"] == "ok" else "degraded"
+    if not _may_read(request):  # a private event tells strangers only whether it is up
+        return web.json_response({"status": status})
     return web.json_response(
         {
-            "status": "ok" if store["status"] == "ok" else "degraded",
+            "status": status,
             "store": store,
             "rooms": {
                 rid: {"version": r.state.version, "clients": len(r.hub), "dropped": r.hub.dropped}
