@@ -214,6 +214,36 @@ def test_websocket_origin_allowlist(allowing: Server, origin: str | None, allowe
         assert status == 403 and b"--allow-origin" in head
 
 
+def test_with_a_public_url_the_origin_must_be_that_url(tmp_path: Path) -> None:
+    """DNS rebinding: a page on evil.example whose name now points at this server sends
+    ``Origin`` and ``Host`` that agree. Knowing its public URL, the server refuses it."""
+    srv = Server(
+        data_dir=tmp_path / "data",
+        extra_args=["--public-url", "https://Podium.example.org:443/viewer"],
+    ).start()
+    try:
+        for origin, allowed in [
+            (f"http://127.0.0.1:{srv.port}", False),  # equals Host, is not the public URL
+            ("http://podium.example.org", False),  # another scheme is another origin
+            ("https://podium.example.org", True),
+            ("https://podium.example.org/", True),
+            (None, True),  # not a browser
+        ]:
+            sock, status, _ = rawws.handshake(
+                srv.port, headers={"Origin": origin} if origin else {}
+            )
+            sock.close()
+            assert status == (101 if allowed else 403), origin
+    finally:
+        srv.kill()
+    refused = subprocess.run(
+        [sys.executable, "-m", "podium.cli", "serve", "--public-url", "podium.example.org",
+         "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "give it as https://host" in refused.stderr
+
+
 @pytest.fixture(scope="module")
 def allowing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server that also allows pages from https://console.example.org."""

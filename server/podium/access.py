@@ -84,11 +84,30 @@ def read_token(request: web.Request) -> str | None:
     return bearer(request) or request.query.get("token") or None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """``https://Podium.example.org:443/console`` -> ``https://podium.example.org``, as a
+    browser writes ``Origin``; ``ValueError`` for anything that is not an http(s) URL."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or port == -1:
+        raise ValueError(f"{url!r} is not a URL; give it as https://host[:port]")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = port in (None, _DEFAULT_PORTS[parts.scheme])
+    return f"{parts.scheme}://{host}{'' if default else f':{port}'}"
+
+
 @dataclass
 class Policy:
     """The settings ``podium serve`` takes for access, with safe defaults."""
 
     allow_origins: frozenset[str] = frozenset()  # besides the same origin; "*" for any
+    public_origin: str | None = None  # this server's own origin, when known (--public-url)
     limits: Limits = field(default_factory=Limits)
     heartbeat_s: float = HEARTBEAT_S
     limit_loopback: bool = False  # loopback is this machine, or a reverse proxy in front
@@ -117,10 +136,13 @@ class Policy:
 
     def origin_allowed(self, request: web.Request) -> bool:
         """Browsers always send ``Origin`` on a WebSocket; other clients need none.
-        Same origin means the page came from the host the socket goes to."""
+        Same origin means the page came from ``--public-url`` when it is set; else from
+        the host the socket goes to (``Host``), which a DNS-rebinding page also matches."""
         origin = request.headers.get("Origin")
         if origin is None or "*" in self.allow_origins:
             return True
         if origin.rstrip("/") in self.allow_origins:
             return True
+        if self.public_origin is not None:
+            return origin.rstrip("/").lower() == self.public_origin
         return origin != "null" and urlsplit(origin).netloc.lower() == request.host.lower()
