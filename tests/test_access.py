@@ -236,11 +236,7 @@ def test_with_a_public_url_the_origin_must_be_that_url(tmp_path: Path) -> None:
             assert status == (101 if allowed else 403), origin
     finally:
         srv.kill()
-    refused = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "serve", "--public-url", "podium.example.org",
-         "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+    refused = serve_with(tmp_path, "--public-url", "podium.example.org")
     assert refused.returncode == 2 and "give it as https://host" in refused.stderr
 
 
@@ -315,12 +311,16 @@ def test_http_commands_are_limited_per_address(tmp_path: Path) -> None:
         srv.kill()
 
 
-def test_bad_limits_are_refused_at_start(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "serve", "--limit-commands", "lots",
-         "--data-dir", str(tmp_path)],
+def serve_with(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``podium serve ARGS`` expected to stop at once (a bad option)."""
+    return subprocess.run(
+        [sys.executable, "-m", "podium.cli", "serve", *args, "--data-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
+
+
+def test_bad_limits_are_refused_at_start(tmp_path: Path) -> None:
+    result = serve_with(tmp_path, "--limit-commands", "lots")
     assert result.returncode == 2 and "'lots' is not a rate" in result.stderr
 
 
