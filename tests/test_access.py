@@ -42,6 +42,20 @@ def test_private_event_read_api_needs_a_token(private: Server) -> None:
     assert private.request("GET", "/healthz")[0] == 200  # no event data in it
 
 
+def test_private_event_tells_strangers_only_whether_it_is_up(private: Server) -> None:
+    assert private.request("GET", "/healthz") == (200, {"status": "ok"})
+    assert private.request("GET", "/healthz", token="wrong-token") == (200, {"status": "ok"})
+    for token in (VIEWER_TOKEN, private.token):
+        status, health = private.request("GET", "/healthz", token=token)
+        assert status == 200 and health["rooms"]["itu-miit-2021"]["version"] == 0
+    for path in ("/ws?room=x", "/api/state?room=x", "/api/events?room=x"):
+        sock, status, head = rawws.handshake(private.port, path)
+        sock.close()
+        assert status in (401, 404) and b"itu-miit-2021" not in head, (path, head)
+    status, body = private.request("GET", "/api/state?room=x", token=VIEWER_TOKEN)
+    assert status == 404 and "rooms here: itu-miit-2021" in body["error"]["message"]
+
+
 async def test_private_event_websocket_sends_nothing_before_auth(private: Server) -> None:
     async with websockets.connect(private.ws_url + "?client=screen") as ws:
         await ws.send(json.dumps({"type": "ping", "t0": 5}))
@@ -104,6 +118,42 @@ def test_tokens_never_reach_the_log(tmp_path: Path) -> None:
     assert generated not in log and VIEWER_TOKEN not in log
 
 
+# Every spelling of the key that aiohttp decodes to ``token`` is accepted (percent-decoding
+# a query is standard URL handling); every spelling of it, accepted or not, is redacted.
+TOKEN_SPELLINGS = [
+    ("/api/state?%74oken={v}", 200),
+    ("/api/state?tok%65n={v}", 200),
+    ("/api/state?%74%6F%6B%65%6E={v}", 200),
+    ("/api/state?room=itu-miit-2021&token={v}&token={v}", 200),
+    ("/api/state?x=1&token=%{hex}", 200),  # the value percent-encoded
+    ("/api/state?TOKEN={v}", 401),
+    ("/api/state?Token={v}&x=1", 401),
+    ("/api/state?token+={v}", 401),
+    ("/api/state?token%20={v}", 401),
+    ("/api/state?%2574oken={v}", 401),  # encoded twice: aiohttp decodes once
+    ("/api/state/text?field=phase&%74oken={v}", 200),
+    ("/metrics?%74oken={v}", 200),
+    ("/api/programme?%54oken={v}", 401),
+]
+
+
+def test_no_spelling_of_token_reaches_the_log(private: Server) -> None:
+    hex_value = "%".join(f"{b:02X}" for b in VIEWER_TOKEN.encode())
+    for path, status in TOKEN_SPELLINGS:
+        got = private.request("GET", path.format(v=VIEWER_TOKEN, hex=hex_value))[0]
+        assert got == status, path
+    for path in ("/ws?%74oken={v}", "/ws?client=screen&tok%65n={v}"):
+        sock, status, head = rawws.handshake(private.port, path.format(v=VIEWER_TOKEN))
+        with sock:
+            assert status == 101
+            received = head.partition(b"\r\n\r\n")[2] or rawws.read_frame(sock)[1]
+            assert b'"type":"auth_ok"' in received
+    private.terminate()
+    log = private.log.read_text()
+    assert log.count("=[redacted]") >= len(TOKEN_SPELLINGS) + 2
+    assert VIEWER_TOKEN[3:] not in log and VIEWER_TOKEN[:-3] not in log
+
+
 async def test_token_rotation_closes_moderators_without_a_restart(tmp_path: Path) -> None:
     srv = Server(data_dir=tmp_path / "data", env={"PODIUM_MODERATOR_TOKEN": ""}).start()
     try:
@@ -162,6 +212,32 @@ def test_websocket_origin_allowlist(allowing: Server, origin: str | None, allowe
         assert status == 101
     else:
         assert status == 403 and b"--allow-origin" in head
+
+
+def test_with_a_public_url_the_origin_must_be_that_url(tmp_path: Path) -> None:
+    """DNS rebinding: a page on evil.example whose name now points at this server sends
+    ``Origin`` and ``Host`` that agree. Knowing its public URL, the server refuses it."""
+    srv = Server(
+        data_dir=tmp_path / "data",
+        extra_args=["--public-url", "https://Podium.example.org:443/viewer"],
+    ).start()
+    try:
+        for origin, allowed in [
+            (f"http://127.0.0.1:{srv.port}", False),  # equals Host, is not the public URL
+            ("http://podium.example.org", False),  # another scheme is another origin
+            ("https://podium.example.org", True),
+            ("https://podium.example.org/", True),
+            (None, True),  # not a browser
+        ]:
+            sock, status, _ = rawws.handshake(
+                srv.port, headers={"Origin": origin} if origin else {}
+            )
+            sock.close()
+            assert status == (101 if allowed else 403), origin
+    finally:
+        srv.kill()
+    refused = serve_with(tmp_path, "--public-url", "podium.example.org")
+    assert refused.returncode == 2 and "give it as https://host" in refused.stderr
 
 
 @pytest.fixture(scope="module")
@@ -235,12 +311,16 @@ def test_http_commands_are_limited_per_address(tmp_path: Path) -> None:
         srv.kill()
 
 
-def test_bad_limits_are_refused_at_start(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "serve", "--limit-commands", "lots",
-         "--data-dir", str(tmp_path)],
+def serve_with(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``podium serve ARGS`` expected to stop at once (a bad option)."""
+    return subprocess.run(
+        [sys.executable, "-m", "podium.cli", "serve", *args, "--data-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
+
+
+def test_bad_limits_are_refused_at_start(tmp_path: Path) -> None:
+    result = serve_with(tmp_path, "--limit-commands", "lots")
     assert result.returncode == 2 and "'lots' is not a rate" in result.stderr
 
 

@@ -23,6 +23,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from podium import engine, programme
 from podium.errors import InvalidInput, ProgrammeError
+from podium.protocol import LONE_SURROGATE
 from tests import rawws
 from tests.helpers import SEED, Server
 
@@ -45,7 +46,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def version(server: Server) -> int:
-    return server.state()["version"]
+    return server.request("GET", "/api/state", token=server.token)[1]["version"]
 
 
 # -- strategies -----------------------------------------------------------------------------
@@ -58,6 +59,7 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=40),
     st.text(min_size=600, max_size=3000),  # longer than any field allows
+    st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3),  # lone surrogates
 )
 json_values = st.recursive(
     scalars,
@@ -195,6 +197,45 @@ def test_protocol_violations_close_with_the_right_code(
     assert version(live) == before
 
 
+# Valid JSON, valid UTF-8 on the wire, but "\\ud800" decodes to half a surrogate pair:
+# a string with no UTF-8 form, which no reply could carry (once a 1011 and a traceback).
+LONE_SURROGATES = [
+    r'{"type": "command", "id": "\ud800", "command": {"action": "next"}}',
+    r'{"type": "command", "id": "ok\udfff", "command": {}}',
+    r'{"type": "auth", "token": "\udc80"}',
+    r'{"type": "ping", "t0": "\ud800"}',
+    r'{"type": "\ud83d"}',
+    r'{"type": "ping", "t0": 1, "\ud800": 1}',
+    r'["\ud800"]',
+]
+
+
+@pytest.mark.parametrize("text", LONE_SURROGATES)
+def test_a_lone_surrogate_anywhere_is_refused_and_the_connection_stays(
+    live: Server, viewer: ClientConnection, text: str
+) -> None:
+    before = version(live)
+    viewer.send(text)
+    answer = reply(viewer)
+    assert answer["type"] == "error" and answer["code"] == "invalid", answer
+    assert "surrogate" in answer["message"] and answer["id"] is None
+    viewer.send(json.dumps({"type": "ping", "t0": 7}))
+    assert reply(viewer)["t0"] == 7
+    assert version(live) == before
+
+
+def test_a_lone_surrogate_in_a_command_is_refused_not_stored(
+    live: Server, mod: ClientConnection
+) -> None:
+    before = version(live)
+    text = r'{"action": "show_message", "text": "hi \ud83d", "target": "all"}'
+    mod.send('{"type": "command", "id": 9, "command": ' + text + "}")
+    assert reply(mod) == {"type": "error", "id": 9, "code": "invalid", "message": LONE_SURROGATE}
+    status, answer = live.request("POST", "/api/commands", text.encode(), live.token)
+    assert status == 400 and "surrogate" in answer["error"]["message"]
+    assert version(live) == before
+
+
 # -- HTTP -----------------------------------------------------------------------------------
 
 ENDPOINTS = [
@@ -280,6 +321,55 @@ def test_malformed_http_gets_a_4xx(live: Server, raw: bytes) -> None:
     status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
     assert 400 <= status < 500, head[:200]
     assert version(live) == before
+
+
+@pytest.fixture(scope="module")
+def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(
+        data_dir=tmp_path_factory.mktemp("fuzz-private") / "data",
+        env={"PODIUM_VIEWER_TOKEN": "fuzz-viewer-token-0123456789abcdef"},
+    ).start()
+    yield srv
+    srv.kill()
+    output = srv.log.read_text()
+    assert "Traceback" not in output and "unexpected error" not in output
+
+
+BAD_BEARERS = [b"\xff", b"\xc3", b"\xc3(", b"ab\xed\xa0\x80", b"\xff" * 40, b"\x80token"]
+
+
+@pytest.mark.parametrize("bearer", BAD_BEARERS)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/commands"),
+        ("GET", "/api/state"),
+        ("GET", "/api/programme"),
+        ("GET", "/api/rooms"),
+        ("GET", "/api/state/text"),
+        ("GET", "/api/report"),
+        ("GET", "/metrics"),
+        ("GET", "/api/events?room=nope"),
+    ],
+)
+def test_a_bearer_that_is_not_utf8_is_a_401(
+    private: Server, bearer: bytes, method: str, path: str
+) -> None:
+    """aiohttp reads such header bytes as lone surrogates; the token comparison once
+    encoded them strictly and answered 500 with a traceback in the log."""
+    import socket
+
+    before = version(private)
+    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n".encode()
+    raw = head + b"Authorization: Bearer " + bearer + b"\r\nConnection: close\r\n\r\n{}"
+    with socket.create_connection(("127.0.0.1", private.port), timeout=10) as sock:
+        sock.sendall(raw)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:300]
+    assert b'"code": "unauthorized"' in answer
+    assert version(private) == before
 
 
 def test_a_command_body_over_64_kib_is_refused(live: Server) -> None:

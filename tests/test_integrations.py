@@ -118,6 +118,35 @@ async def test_metrics_count_clients_commands_and_fanout(server: Server) -> None
     assert not any(k.startswith("podium_store_errors_total") for k in m)
 
 
+def series(server: Server) -> set[str]:
+    """The names and labels of every series ``/metrics`` has, without their values."""
+    return set(scrape(server))
+
+
+async def test_what_a_client_sends_never_becomes_a_metric_label(server: Server) -> None:
+    """Labels come from fixed sets: a room we serve or "unknown", a known client kind or
+    "other". Before, each unknown ``?room=`` of a refused command was a new series."""
+    async with websockets.connect(f"{server.ws_url}?client=console") as ws:
+        await recv_json(ws)
+        for n in range(2):
+            server.request("POST", f"/api/commands?room=x{n}", {"action": "next"})  # 401
+            server.request("POST", f"/api/commands?room=y{n}", b"{", token="wrong")  # 401
+        after_two = series(server)
+        for n in range(2, 40):
+            server.request("POST", f"/api/commands?room=x{n}{'a' * 500}", {"action": "next"})
+            server.request("POST", f"/api/commands?room=y{n}", b"{", token="wrong")
+        async with (
+            websockets.connect(f"{server.ws_url}?client=odd-{'z' * 10}") as odd,
+            websockets.connect(f"{server.ws_url}?client=another") as another,
+        ):
+            await recv_json(odd)
+            await recv_json(another)
+            m = scrape(server)
+    assert set(m) == after_two | {'podium_clients{kind="other",role="viewer",room="itu-miit-2021"}'}
+    assert m['podium_clients{kind="other",role="viewer",room="itu-miit-2021"}'] == 2
+    assert m['podium_commands_total{action="",outcome="unauthorized",room="unknown"}'] == 80
+
+
 def test_a_private_event_protects_the_read_routes(tmp_path: Path) -> None:
     server = Server(data_dir=tmp_path / "data", env={"PODIUM_VIEWER_TOKEN": "viewer-secret"})
     server.start()

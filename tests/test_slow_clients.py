@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import random
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +86,55 @@ async def test_a_viewer_that_stops_reading_is_dropped_and_200_others_get_every_c
         for ws in viewers:
             await ws.close()
         await asyncio.gather(*readers)
+    finally:
+        server.kill()
+
+
+def dropped(server: Server) -> float:
+    """Clients dropped for not reading, WebSocket and SSE together (``/metrics``)."""
+    body = server.request("GET", "/metrics")[1].decode()
+    line = next(x for x in body.splitlines() if x.startswith("podium_clients_dropped_total{"))
+    return float(line.rpartition(" ")[2])
+
+
+async def test_an_sse_client_that_stops_reading_is_dropped_like_a_websocket(
+    tmp_path: Path,
+) -> None:
+    """SSE clients get the WebSocket's fixed kernel send buffer: a non-reader is dropped
+    after ~400 KB (once: ~4 MB in the kernel, and 2,500 changes), a reader gets all."""
+    server = Server(data_dir=tmp_path / "data", extra_args=HIGH_LIMITS).start()
+    request = f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode()
+    try:
+        stuck = socket.socket()
+        stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        stuck.connect(("127.0.0.1", server.port))
+        stuck.sendall(request)  # and never reads
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(request)
+        versions: list[int] = []
+
+        async def collect() -> None:
+            while line := await reader.readline():
+                if line.startswith(b"data: "):
+                    versions.append(json.loads(line[6:])["version"])
+
+        reading = asyncio.create_task(collect())
+        async with moderator(server) as mod:
+            await mod.send(json.dumps({"type": "command", "id": 0, "command": next(script())}))
+            await recv_type(mod, "ack")
+            for n in range(1, 251):  # ~3 KB a change: 750 KB in all
+                command = {"action": "show_message", "text": f"{n:04d} " * 95, "target": "all"}
+                await mod.send(json.dumps({"type": "command", "id": n, "command": command}))
+                await recv_type(mod, "ack", timeout=20)
+        assert await wait_for(lambda: bool(versions) and versions[-1] == 251, 60)
+        assert versions == list(range(252))  # the snapshot, then every change in order
+        assert await asyncio.to_thread(dropped, server) == 1
+        stuck.settimeout(10)
+        with stuck:  # the server has ended it: what was in the kernel comes, then the end
+            while stuck.recv(65536):
+                pass
+        writer.close()
+        reading.cancel()
     finally:
         server.kill()
 

@@ -7,7 +7,7 @@ import ipaddress
 import logging
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -16,12 +16,31 @@ from aiohttp.http_exceptions import HttpProcessingError
 from podium.ratelimit import Limits, PerKey
 
 HEARTBEAT_S = 20.0
-_TOKEN_IN_QUERY = re.compile(r"(?i)(token=)[^&\s#]*")
+_QUERY_PARAM = re.compile(r"(?<=[?&])([^=&?\s#]*)=[^&\s#]*")
+_BEARER = re.compile(r"(?i)(bearer\s+)\S+")
+
+
+def _names_a_token(key: str) -> bool:
+    """``token``, however spelled: any case, percent-encoded (``%74oken``, even twice),
+    with ``+`` or spaces around it. Decoding stops when nothing changes."""
+    for _ in range(4):
+        decoded = unquote_plus(key)
+        if decoded == key:
+            break
+        key = decoded
+    return "token" in key.lower()
 
 
 def redact(text: str) -> str:
-    """``/ws?room=x&token=SECRET`` -> ``/ws?room=x&token=[redacted]``."""
-    return _TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
+    """``/ws?room=x&%74oken=SECRET`` -> ``/ws?room=x&%74oken=[redacted]``, and
+    ``Bearer SECRET`` -> ``Bearer [redacted]``. The key is judged decoded, as aiohttp
+    reads it, so no spelling of ``token`` that the server accepts reaches the log."""
+
+    def hide(match: re.Match[str]) -> str:
+        key = match.group(1)
+        return f"{key}=[redacted]" if _names_a_token(key) else match.group(0)
+
+    return _BEARER.sub(r"\1[redacted]", _QUERY_PARAM.sub(hide, text))
 
 
 class RedactingAccessLogger(AbstractAccessLogger):
@@ -65,11 +84,30 @@ def read_token(request: web.Request) -> str | None:
     return bearer(request) or request.query.get("token") or None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """``https://Podium.example.org:443/console`` -> ``https://podium.example.org``, as a
+    browser writes ``Origin``; ``ValueError`` for anything that is not an http(s) URL."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or port == -1:
+        raise ValueError(f"{url!r} is not a URL; give it as https://host[:port]")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = port in (None, _DEFAULT_PORTS[parts.scheme])
+    return f"{parts.scheme}://{host}{'' if default else f':{port}'}"
+
+
 @dataclass
 class Policy:
     """The settings ``podium serve`` takes for access, with safe defaults."""
 
     allow_origins: frozenset[str] = frozenset()  # besides the same origin; "*" for any
+    public_origin: str | None = None  # this server's own origin, when known (--public-url)
     limits: Limits = field(default_factory=Limits)
     heartbeat_s: float = HEARTBEAT_S
     limit_loopback: bool = False  # loopback is this machine, or a reverse proxy in front
@@ -98,10 +136,13 @@ class Policy:
 
     def origin_allowed(self, request: web.Request) -> bool:
         """Browsers always send ``Origin`` on a WebSocket; other clients need none.
-        Same origin means the page came from the host the socket goes to."""
+        Same origin means the page came from ``--public-url`` when it is set; else from
+        the host the socket goes to (``Host``), which a DNS-rebinding page also matches."""
         origin = request.headers.get("Origin")
         if origin is None or "*" in self.allow_origins:
             return True
         if origin.rstrip("/") in self.allow_origins:
             return True
+        if self.public_origin is not None:
+            return origin.rstrip("/").lower() == self.public_origin
         return origin != "null" and urlsplit(origin).netloc.lower() == request.host.lower()

@@ -30,12 +30,14 @@ from podium.errors import (
 )
 from podium.hub import PING_FRAME, Client
 from podium.protocol import (
+    LONE_SURROGATE,
     MAX_FRAME,
     AuthIn,
     CommandIn,
     InvalidMessage,
     PingIn,
     encode,
+    has_lone_surrogate,
     parse_client,
 )
 from podium.ratelimit import Bucket
@@ -49,7 +51,7 @@ PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html"
          "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
 TOKEN_POLL_S = 1.0
-WS_SEND_BUFFER = 64 * 1024  # per WebSocket in the kernel; Linux doubles it
+SEND_BUFFER = 64 * 1024  # per WebSocket or SSE client in the kernel; Linux doubles it
 
 ROOMS = web.AppKey("rooms", dict[str, Room])
 TOKENS = web.AppKey("tokens", Tokens)
@@ -108,16 +110,25 @@ def room_of(request: web.Request) -> Room:
         return next(iter(rooms.values()))
     room = rooms.get(room_id)
     if room is None:
-        raise NotFound(f"no room {room_id!r}; rooms here: {', '.join(rooms)}")
+        # the room ids are event data: on a private event, only for those who may read it
+        listed = f"; rooms here: {', '.join(rooms)}" if _may_read(request) else ""
+        raise NotFound(f"no room {room_id!r}{listed}")
     return room
+
+
+def _may_read(request: web.Request) -> bool:
+    return request.app[TOKENS].may_read(read_token(request))
 
 
 async def healthz(request: web.Request) -> web.Response:
     rooms = request.app[ROOMS]
     store = next(iter(rooms.values())).store.health()
+    status = "ok" if store["status"] == "ok" else "degraded"
+    if not _may_read(request):  # a private event tells strangers only whether it is up
+        return web.json_response({"status": status})
     return web.json_response(
         {
-            "status": "ok" if store["status"] == "ok" else "degraded",
+            "status": status,
             "store": store,
             "rooms": {
                 rid: {"version": r.state.version, "clients": len(r.hub), "dropped": r.hub.dropped}
@@ -159,9 +170,13 @@ async def _json_body(request: web.Request) -> object:
     if len(raw) > MAX_FRAME:
         raise InvalidInput(f"the body is over {MAX_FRAME} bytes; send one command at a time")
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+        lone_surrogate = has_lone_surrogate(data)
     except (ValueError, RecursionError):
         raise InvalidInput("the body is not JSON; send a JSON object with an 'action'") from None
+    if lone_surrogate:
+        raise InvalidInput(LONE_SURROGATE)
+    return data
 
 
 async def commands(request: web.Request) -> web.Response:
@@ -297,7 +312,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     kind = request.query.get("client", "viewer")[:16]
     conn = Connection(ws, room, request.app[TOKENS], policy, peer)
     conn.transport = request.transport
-    _bound_kernel_buffer(request.transport)
+    bound_send_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)
     try:
@@ -323,13 +338,14 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def _bound_kernel_buffer(transport: asyncio.BaseTransport | None) -> None:
-    """A fixed send buffer for a WebSocket: the kernel would otherwise grow it to megabytes
-    for a client that stops reading, before the hub's own bound (``max_buffer``) is seen."""
+def bound_send_buffer(transport: asyncio.BaseTransport | None) -> None:
+    """A fixed send buffer for a pushed-to client (WebSocket or SSE): the kernel would
+    otherwise grow it to megabytes for a client that stops reading, before the hub's own
+    bound (``max_buffer``) is seen."""
     sock = transport.get_extra_info("socket") if transport is not None else None
     if sock is not None:
         with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WS_SEND_BUFFER)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
 
 async def _close_all(conns: list[Connection], code: int, message: bytes) -> None:

@@ -29,8 +29,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _bytes(token: str) -> bytes:
+    """Any ``str`` as bytes, never an error: aiohttp decodes header bytes that are not
+    UTF-8 (``Bearer \\xff``) to lone surrogates, which plain ``encode()`` refuses."""
+    return token.encode("utf-8", "surrogatepass")
+
+
 def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+    return hmac.compare_digest(_bytes(given), _bytes(expected))
 
 
 def write_token(path: Path, token: str) -> None:

@@ -26,7 +26,7 @@ def _load_all(paths: Sequence[str]) -> list[prog.Programme]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from podium.access import Policy
+    from podium.access import Policy, origin_of
     from podium.ratelimit import Limits, Rate
     from podium.serve import ServeOptions, run
 
@@ -39,8 +39,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InvalidInput(f"{exc}") from None
     origins = [*args.allow_origin, *os.environ.get("PODIUM_ALLOW_ORIGINS", "").split()]
+    try:
+        public_origin = origin_of(args.public_url) if args.public_url else None
+    except ValueError as exc:
+        raise InvalidInput(f"--public-url: {exc}") from None
     policy = Policy(
         allow_origins=frozenset(o.rstrip("/") for o in origins),
+        public_origin=public_origin,
         limits=limits,
         heartbeat_s=args.heartbeat,
         limit_loopback=args.limit_loopback,
@@ -155,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ORIGIN",
         help="a page origin (https://host) besides this server's own that may open WebSockets;"
         " repeat for more, '*' for any (or PODIUM_ALLOW_ORIGINS, space-separated)",
+    )
+    serve.add_argument(
+        "--public-url",
+        default=os.environ.get("PODIUM_PUBLIC_URL") or None,
+        metavar="URL",
+        help="the URL viewers open (https://podium.example.org); WebSockets are then"
+        " accepted from pages of that origin, not of whatever Host a request names, which"
+        " stops DNS rebinding (or PODIUM_PUBLIC_URL)",
     )
     serve.add_argument(
         "--heartbeat", type=float, default=20.0, help="seconds between WebSocket pings"

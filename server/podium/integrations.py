@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from podium.access import read_token
-from podium.app import ROOMS, TOKENS, Handler, bearer, room_of
+from podium.app import ROOMS, TOKENS, Handler, bearer, bound_send_buffer, room_of
 from podium.errors import InvalidInput, PodiumError
 from podium.hub import Client, Hub
 from podium.metrics import Metrics
@@ -125,6 +125,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     transport = request.transport
     if transport is None:
         return response
+    bound_send_buffer(transport)  # then the hub drops a non-reader, as on the WebSocket
     stream = request.app[STREAMS][room.id]
     client = Client(transport=transport, kind=f"sse:{request.query.get('client', 'viewer')[:12]}")
     stream.add(client, _chunk(b"retry: 2000\n\n") + sse_chunk(room.snapshot_frame))

@@ -25,6 +25,20 @@ from podium.hub import Hub
 from podium.room import Room
 
 FANOUT_BUCKETS = (5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25)
+# Every label value comes from a fixed set, never from what a client sent: each new value
+# is a new series kept for the life of the process (docs/security.md, "cardinality").
+UNKNOWN = "unknown"
+KINDS = frozenset({"viewer", "screen", "overlay", "console", "watch", "bench"})
+OTHER_KIND = "other"
+
+
+def kind_label(kind: str) -> str:
+    """A client's self-declared kind (``?client=``), or ``other``; SSE kinds keep their
+    ``sse:`` prefix."""
+    stream, colon, name = kind.rpartition(":")
+    if stream not in ("", "sse"):
+        return OTHER_KIND
+    return f"{stream}{colon}{name if name in KINDS else OTHER_KIND}"
 
 
 class _Live(Collector):
@@ -45,7 +59,7 @@ class _Live(Collector):
         store_up = GaugeMetricFamily("podium_store_up", "1: the store is healthy", labels=["store"])
         for room in self.rooms:
             hubs = (room.hub, self.streams(room.id))
-            tally = Tally((c.role, c.kind) for hub in hubs for c in hub.clients())
+            tally = Tally((c.role, kind_label(c.kind)) for hub in hubs for c in hub.clients())
             for (role, kind), n in sorted(tally.items()):
                 clients.add_metric([room.id, role, kind], n)
             dropped.add_metric([room.id], sum(hub.dropped for hub in hubs))
@@ -58,6 +72,8 @@ class _Live(Collector):
 
 class Metrics:
     def __init__(self, rooms: Iterable[Room], streams: Callable[[str], Hub]) -> None:
+        rooms = list(rooms)
+        self.room_ids = frozenset(room.id for room in rooms)
         disable_created_metrics()  # the *_created series only add noise here
         self.registry = CollectorRegistry(auto_describe=False)
         self.commands = Counter(
@@ -97,8 +113,9 @@ class Metrics:
         return lambda _frame, seconds: histogram.observe(seconds)
 
     def refused(self, room: str, outcome: str) -> None:
-        """A command refused before it reached the room (no token, malformed)."""
-        self.commands.labels(room, "", outcome).inc()
+        """A command refused before it reached the room (no token, malformed). ``room``
+        is what the request named: any string, so only a room we serve becomes a label."""
+        self.commands.labels(room if room in self.room_ids else UNKNOWN, "", outcome).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

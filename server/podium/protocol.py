@@ -59,12 +59,32 @@ class InvalidMessage(InvalidInput):
         self.msg_id = msg_id
 
 
+LONE_SURROGATE = (
+    "the JSON holds half a surrogate pair (an escape in \\ud800-\\udfff without its"
+    " partner), which is not text; send valid Unicode"
+)
+
+
+def has_lone_surrogate(data: object) -> bool:
+    """``"\\ud800"`` is valid JSON but decodes to a string that has no UTF-8 form, so no
+    reply, push or log line could carry it. Checked once, on the whole decoded value
+    (every key and string at any depth), before anything else reads it."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
     """Decode one client frame; ``InvalidMessage`` with a plain reason for anything else."""
     try:
         data = json.loads(text)
+        lone_surrogate = has_lone_surrogate(data)
     except (ValueError, RecursionError):
         raise InvalidMessage("the frame is not JSON; send a JSON object with a 'type'") from None
+    if lone_surrogate:
+        raise InvalidMessage(LONE_SURROGATE, _message_id(data))
     try:
         message: AuthIn | CommandIn | PingIn = validate_tagged(
             _CLIENT, data, "type", CLIENT_TYPES, "message"
@@ -76,7 +96,9 @@ def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
 
 def _message_id(data: object) -> str | int | None:
     msg_id = data.get("id") if isinstance(data, dict) else None
-    return msg_id if type(msg_id) in (str, int) else None
+    if type(msg_id) is int or (type(msg_id) is str and not has_lone_surrogate(msg_id)):
+        return msg_id
+    return None
 
 
 # -- what the server sends ----------------------------------------------------------------
