@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 
 from podium import engine, report
 from podium.engine import State
-from podium.errors import Conflict, InvalidInput, Unavailable
+from podium.errors import AlreadyApplied, Conflict, InvalidInput, Unavailable
 from podium.programme import load
 from podium.room import Room
 from podium.store import LogRecord, Store
@@ -295,6 +295,54 @@ async def test_a_write_that_cannot_be_made_is_unavailable_and_changes_nothing(
     assert (await (await backend.store()).load(ROOM)).state == state
 
 
+def with_id(state: State, record: LogRecord, command_id: str) -> tuple[State, LogRecord]:
+    return state, record.model_copy(
+        update={"command": {**record.command, "command_id": command_id}}
+    )
+
+
+async def test_a_command_id_is_applied_once_and_remembered(backend: Backend) -> None:
+    store, _ = await committed(backend, 0)
+    steps = chain(3)
+    await store.commit(*with_id(*steps[1], "console-1"))
+    await store.commit(*steps[2])
+    assert await store.made_by(ROOM, "console-1") == 1
+    assert await store.made_by(ROOM, "console-2") is None
+    with pytest.raises(AlreadyApplied) as caught:  # the same id again, on a later version
+        await store.commit(*with_id(*steps[3], "console-1"))
+    assert caught.value.version == 1
+    assert [r.version for r in await store.read_log(ROOM)] == [0, 1, 2]
+    restarted = await backend.store()  # a restart, or another process
+    assert (await restarted.load(ROOM)).state == steps[2][0]
+    assert await restarted.made_by(ROOM, "console-1") == 1
+    with pytest.raises(AlreadyApplied):
+        await restarted.commit(*with_id(*steps[3], "console-1"))
+    await restarted.commit(*with_id(*steps[3], "console-3"))
+    assert await restarted.made_by(ROOM, "console-3") == 3
+
+
+async def test_a_retried_command_gets_its_first_result(backend: Backend) -> None:
+    """A retry with the same command_id, after others acted, is neither applied again
+    nor refused as a conflict: it gets the version it made."""
+    room = Room(PROGRAMME, await backend.store())
+    await room.open()
+    try:
+        start = {"action": "start_session", "session_id": "session-1", "expected_version": 0}
+        first = await room.execute(engine.parse_command({**start, "command_id": "a-1"}), "t")
+        assert (first.version, first.repeated) == (1, False)
+        await room.execute(engine.parse_command({"action": "pause"}), "t")
+        again = await room.execute(engine.parse_command({**start, "command_id": "a-1"}), "t")
+        assert (again.version, again.repeated) == (1, True)
+        assert again.state.version == 2
+        with pytest.raises(Conflict):  # without the id it is a new command, and stale
+            await room.execute(engine.parse_command(start), "t")
+    finally:
+        await room.close()
+    assert [r.command.get("command_id") for r in await room.store.read_log(ROOM)] == [
+        None, "a-1", None
+    ]  # fmt: skip
+
+
 async def test_changes_bring_other_writers_states_in_order(backend: Backend) -> None:
     store, _ = await committed(backend, 0)
     follower = await backend.store()
@@ -504,7 +552,7 @@ async def test_a_room_behind_a_shared_store_catches_up_before_refusing(
         await client.hset(key, mapping={"version": 1, "state": started.model_dump_json()})
         await client.aclose()
         moved = await room.execute(engine.parse_command({"action": "next"}), "test")
-        assert moved.version == 2 and moved.live.speaker_index == 1
+        assert moved.version == 2 and moved.state.live.speaker_index == 1
         named = engine.parse_command({"action": "pause", "expected_version": 2})
         assert (await room.execute(named, "test")).version == 3
         with pytest.raises(Conflict):

@@ -171,8 +171,11 @@ async def commands(request: web.Request) -> web.Response:
         raise RateLimited("too many commands from your address; wait a few seconds")
     room = room_of(request)
     command = engine.parse_command(await _json_body(request))
-    applied = await room.execute(command, actor=f"http:{peer}")
-    return web.json_response(room.envelope(applied))
+    done = await room.execute(command, actor=f"http:{peer}")
+    body = room.envelope(done.state)
+    if done.repeated:
+        body["repeated"] = {"command_id": command.command_id, "version": done.version}
+    return web.json_response(body)
 
 
 async def page(request: web.Request) -> web.FileResponse:
@@ -273,11 +276,12 @@ class Connection:
             return
         try:
             command = engine.parse_command(message.command)
-            new = await self.room.execute(command, actor=f"ws:{self.peer}")
+            done = await self.room.execute(command, actor=f"ws:{self.peer}")
         except PodiumError as exc:
             await self.error(exc, message.id)
             return
-        await self.send({"type": "ack", "id": message.id, "version": new.version})
+        ack = {"type": "ack", "id": message.id, "version": done.version}
+        await self.send({**ack, "repeated": True} if done.repeated else ack)
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:

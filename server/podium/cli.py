@@ -53,9 +53,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
         redis_prefix=args.redis_prefix,
         policy=policy,
+        store_timeout=args.store_timeout,
     )
     run(options)
     return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def summary(p: prog.Programme) -> str:
@@ -148,6 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     serve.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
     serve.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
+    serve.add_argument(
+        "--store-timeout",
+        type=_positive,
+        default=2.0,
+        metavar="SECONDS",
+        help="the longest a command waits for the store; a write unanswered by then is"
+        " answered 503 outcome_unknown and the store shows as degraded (default 2)",
+    )
     serve.add_argument(
         "--allow-origin",
         action="append",

@@ -19,7 +19,7 @@ from podium.auth import Tokens
 from podium.errors import PodiumError
 from podium.limits import raise_open_file_limit
 from podium.programme import Programme
-from podium.room import Room
+from podium.room import STORE_TIMEOUT_S, Room
 from podium.store import Store
 from podium.store.files import FileStore
 
@@ -39,6 +39,7 @@ class ServeOptions:
     redis_url: str | None = None
     redis_prefix: str = "podium"
     policy: Policy = field(default_factory=Policy)
+    store_timeout: float = STORE_TIMEOUT_S
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -87,7 +88,7 @@ async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
     store = make_store(options)
     try:
         await store.open()
-        rooms = [Room(p, store) for p in options.programmes]
+        rooms = [Room(p, store, store_timeout=options.store_timeout) for p in options.programmes]
         for room in rooms:
             await room.open()
         return store, rooms, Tokens.load(options.data_dir)
