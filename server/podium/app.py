@@ -28,6 +28,7 @@ from podium.errors import (
     RateLimited,
     Unauthorized,
 )
+from podium.guard import Guard
 from podium.hub import PING_FRAME, Client
 from podium.protocol import (
     MAX_FRAME,
@@ -57,6 +58,7 @@ POLICY = web.AppKey("policy", Policy)
 CONNECTIONS = web.AppKey("connections", set["Connection"])
 HEARTBEATS = web.AppKey("heartbeats", asyncio.Task[None])
 WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
+GUARD = web.AppKey("guard", Guard)  # set by ``serve``: the connection guard's counts
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -124,6 +126,7 @@ async def healthz(request: web.Request) -> web.Response:
                 for rid, r in rooms.items()
             },
             "connections": len(request.app[CONNECTIONS]),
+            "sockets": guard.stats() if (guard := request.app.get(GUARD)) else None,
             "process": diagnostics.process_stats(),
         }
     )

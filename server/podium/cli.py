@@ -54,6 +54,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         redis_prefix=args.redis_prefix,
         policy=policy,
         store_timeout=args.store_timeout,
+        header_timeout=args.header_timeout,
+        max_connections=args.max_connections,
+        max_per_address=args.max_per_address,
     )
     run(options)
     return 0
@@ -174,6 +177,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ORIGIN",
         help="a page origin (https://host) besides this server's own that may open WebSockets;"
         " repeat for more, '*' for any (or PODIUM_ALLOW_ORIGINS, space-separated)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection whose request headers are not complete this long after it"
+        " opened or after its previous answer (default 10)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        metavar="N",
+        help="open connections at most (default: the open-file limit less 64); at the cap"
+        " a new one replaces the oldest still sending its headers, else gets a 503",
+    )
+    serve.add_argument(
+        "--max-per-address",
+        type=int,
+        default=500,
+        metavar="N",
+        help="open connections per client address, on every route (default 500; loopback"
+        " is exempt unless --limit-loopback)",
     )
     serve.add_argument(
         "--heartbeat", type=float, default=20.0, help="seconds between WebSocket pings"
