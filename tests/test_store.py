@@ -336,10 +336,15 @@ async def test_a_retried_command_gets_its_first_result(backend: Backend) -> None
         assert again.state.version == 2
         with pytest.raises(Conflict):  # without the id it is a new command, and stale
             await room.execute(engine.parse_command(start), "t")
+        more = engine.parse_command({"action": "add_time", "seconds": 5, "command_id": "b-1"})
+        assert (await room.execute(more, "t")).version == 3
+        again = await room.execute(more, "t")  # no version named: the store finds the id
+        assert (again.version, again.repeated, room.state.version) == (3, True, 3)
+        assert room.state.live.timer.added_ms == 5000
     finally:
         await room.close()
     assert [r.command.get("command_id") for r in await room.store.read_log(ROOM)] == [
-        None, "a-1", None
+        None, "a-1", None, "b-1"
     ]  # fmt: skip
 
 
