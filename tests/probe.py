@@ -50,6 +50,7 @@ def sigkill(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
     results = []
     for store in ("files", "redis") if args.store == "both" else (args.store,):
         run_dir = where / store
+        run_dir.mkdir()
         redis = redis_for_test(run_dir / "redis") if store == "redis" else None
         try:
             url = redis.url if redis else None

@@ -334,6 +334,7 @@ def hung_redis_run(where: Path, redis: RedisServer, store_timeout: float = 1.0) 
             status, body = server.command("add_time", **command)
             answered_s = time.monotonic() - started
             health = server.request("GET", "/healthz")[1]
+            metrics = server.request("GET", "/metrics", token=server.token)[1]
         finally:
             redis.proc.send_signal(signal.SIGCONT)
         retries = 0
@@ -349,6 +350,7 @@ def hung_redis_run(where: Path, redis: RedisServer, store_timeout: float = 1.0) 
             "error": body.get("error", {}),
             "answered_s": round(answered_s, 2),
             "health": health["status"],
+            "store_up_metric": 0 if b'podium_store_up{store="redis"} 0.0' in metrics else 1,
             "health_after": server.request("GET", "/healthz")[1]["status"],
             "retry_status": retry_status,
             "retries": retries,
@@ -367,7 +369,7 @@ def test_a_hung_redis_answers_outcome_unknown_and_a_retry_applies_once(
     assert seen["status"] == 503 and seen["error"]["code"] == "outcome_unknown", seen
     assert seen["error"]["version"] == 2
     assert "may have been made" in seen["error"]["message"]
-    assert seen["health"] == "degraded"
+    assert seen["health"] == "degraded" and seen["store_up_metric"] == 0
     assert seen["retry_status"] == 200, seen
     assert seen["retry"] == {"command_id": "probe-add-10", "version": 2}
     assert seen["applied"] == 1 and seen["version"] == 2
