@@ -17,13 +17,15 @@ class PodiumError(Exception):
 
     code = "error"
     http_status = 500
+    version: int | None = None  # a version the answer names, when there is one
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "message": self.message}
+        named = {} if self.version is None else {"version": self.version}
+        return {"code": self.code, "message": self.message, **named}
 
 
 class InvalidInput(PodiumError):
@@ -79,10 +81,7 @@ class Conflict(PodiumError):
 
     def __init__(self, message: str, current_version: int) -> None:
         super().__init__(message)
-        self.current_version = current_version
-
-    def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "version": self.current_version}
+        self.current_version = self.version = current_version
 
 
 class InvalidTransition(PodiumError):
@@ -114,9 +113,6 @@ class OutcomeUnknown(Unavailable):
     def __init__(self, message: str, version: int) -> None:
         super().__init__(message)
         self.version = version
-
-    def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "version": self.version}
 
 
 class AlreadyApplied(PodiumError):

@@ -233,7 +233,7 @@ class Room:
             pass
         self._in_flight = None
         self.store.stalled = None
-        if task.exception() is not None:  # it may have landed all the same: look
+        if task.cancelled() or task.exception() is not None:  # it may have landed: look
             await self.refresh()
 
     def _landed(self, state: State, task: asyncio.Task[None]) -> None:
