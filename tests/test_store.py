@@ -4,6 +4,8 @@ one of them does (torn files; Redis outages, lost data, key names)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ import redis.asyncio as aioredis
 
 from podium import engine, report
 from podium.engine import State
-from podium.errors import AlreadyApplied, Conflict, InvalidInput, Unavailable
+from podium.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUnknown, Unavailable
 from podium.programme import load
 from podium.room import Room
 from podium.store import LogRecord, Store
@@ -409,6 +411,39 @@ async def test_files_set_aside_a_broken_state_and_replay_the_log(
     assert room.state == steps[-1][0]
     assert "not a valid state" in room.problems[0]
     assert list((tmp_path / "data" / ROOM).glob("state.json.corrupt-*"))
+
+
+async def test_files_a_write_that_hangs_is_answered_within_the_bound(tmp_path: Path) -> None:
+    """The log replaced by a FIFO: opening it for writing blocks, like a hung disk. The
+    command is answered ``OutcomeUnknown`` within the bound and the store is degraded;
+    once the write fails for good, the retry with the same id is applied, once."""
+    store = FileStore(tmp_path / "data")
+    room = Room(PROGRAMME, store, store_timeout=0.3)
+    await room.open()
+    log = tmp_path / "data" / ROOM / "log.jsonl"
+    log.rename(log.with_name("log.moved"))
+    os.mkfifo(log)
+    start = {"action": "start_session", "session_id": "session-1", "command_id": "f-1"}
+    with pytest.raises(OutcomeUnknown) as caught:
+        await room.execute(engine.parse_command(start), "t")
+    assert caught.value.version == 1 and caught.value.http_status == 503
+    assert "may have been made" in caught.value.message
+    assert store.health()["status"] == "degraded"
+    with pytest.raises(Unavailable, match="still unanswered"):  # the next waits, then says so
+        await room.execute(engine.parse_command({"action": "next"}), "t")
+    reader = os.open(log, os.O_RDONLY | os.O_NONBLOCK)  # the disk answers: with an error
+    log.unlink()  # (the hung write has its FIFO open already)
+    log.with_name("log.moved").rename(log)
+    try:
+        for _ in range(50):
+            with contextlib.suppress(Unavailable):
+                done = await room.execute(engine.parse_command(start), "t")
+                break
+    finally:
+        os.close(reader)
+    assert (done.version, done.repeated, store.health()["status"]) == (1, False, "ok")
+    assert [r.command.get("command_id") for r in await store.read_log(ROOM)] == [None, "f-1"]
+    await room.close()
 
 
 # -- only Redis -----------------------------------------------------------------------------
