@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from resource import RLIMIT_NOFILE, setrlimit
 from typing import Any
 
 import websockets
@@ -38,6 +39,7 @@ class Server:
     extra_args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     token: str = TOKEN
+    nofile: int | None = None  # a hard limit on the server's open files
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -53,8 +55,13 @@ class Server:
         args = [sys.executable, "-m", "podium.cli", "serve", *map(str, self.programmes)]
         args += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra_args]
         self.log = self.data_dir.parent / f"server-{self.port}.log"
+        limit = self.nofile
         self.proc = subprocess.Popen(
-            args, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+            args,
+            env=env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            preexec_fn=None if limit is None else lambda: setrlimit(RLIMIT_NOFILE, (limit, limit)),
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

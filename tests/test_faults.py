@@ -10,10 +10,13 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import websockets
@@ -28,6 +31,7 @@ from tests.clients import (
     watch,
 )
 from tests.helpers import Server, recv_json
+from tests.redis_server import RedisServer
 
 ROOM = "itu-miit-2021"
 HIGH_LIMITS = ["--limit-commands", "10000/1", "--limit-messages", "10000/1"]
@@ -71,38 +75,48 @@ async def check_nothing_lost(
         assert timing(restarted["state"]) == timing(seen[version])
 
 
-@pytest.mark.parametrize("store", ["files", "redis"])
-async def test_sigkill_at_random_points_loses_nothing(
-    tmp_path: Path, store: str, request: pytest.FixtureRequest
-) -> None:
-    seed = random.randrange(1 << 30)
+async def sigkill_run(
+    where: Path, redis_url: str | None, rounds: int = 3, senders: int = 1, seed: int | None = None
+) -> dict[str, int]:
+    """``senders`` moderators send commands at once; SIGKILL the server at a random moment,
+    restart it and check nothing acknowledged was lost; ``rounds`` times. Returns the
+    figures (``acked``, ``lost`` is always 0: a loss fails the check)."""
+    seed = random.randrange(1 << 30) if seed is None else seed
     rng = random.Random(seed)
-    redis_url = None
-    args = list(HIGH_LIMITS)
-    if store == "redis":
-        redis_url = request.getfixturevalue("redis_server").url
-        args += ["--redis", redis_url]
-    server = Server(data_dir=tmp_path / "data", extra_args=args).start()
+    args = [*HIGH_LIMITS, *(["--redis", redis_url] if redis_url else [])]
+    server = Server(data_dir=where / "data", extra_args=args).start()
     acked: dict[int, dict] = {}
     seen: dict[int, dict] = {}
     try:
-        for _round in range(3):
+        for _round in range(rounds):
             ready = asyncio.Event()
             viewer = asyncio.create_task(watch(server, seen, ready))
             await ready.wait()
-            async with moderator(server) as ws:
-                driver = asyncio.create_task(drive(ws, acked))
+            async with contextlib.AsyncExitStack() as stack:
+                sockets = [
+                    await stack.enter_async_context(moderator(server)) for _ in range(senders)
+                ]
+                drivers = [asyncio.create_task(drive(ws, acked)) for ws in sockets]
                 await asyncio.sleep(rng.uniform(0.05, 0.8))
                 server.kill()
-                await driver
+                await asyncio.gather(*drivers)
             await viewer
             server.start()
             restarted = server.state()
             await check_nothing_lost(server, acked, seen, restarted, redis_url)
     finally:
         server.kill()
-    print(f"{len(acked)} commands acknowledged over 3 kills ({store}, seed {seed})")
-    assert len(acked) > 10, f"the run was too short to mean anything (seed {seed})"
+    return {"seed": seed, "kills": rounds, "senders": senders, "acked": len(acked), "lost": 0}
+
+
+@pytest.mark.parametrize("store", ["files", "redis"])
+async def test_sigkill_at_random_points_loses_nothing(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest
+) -> None:
+    redis_url = request.getfixturevalue("redis_server").url if store == "redis" else None
+    figures = await sigkill_run(tmp_path, redis_url, senders=3)
+    print(f"{figures} ({store})")
+    assert figures["acked"] > 10, f"the run was too short to mean anything ({figures})"
 
 
 def test_crash_between_log_and_checkpoint_is_replayed(server: Server) -> None:
@@ -298,3 +312,65 @@ def test_port_in_use_is_one_line_not_a_traceback(server: Server, tmp_path: Path)
     assert result.returncode == 2
     assert "cannot serve on" in result.stderr and "Traceback" not in result.stderr
     assert json.loads((room_dir(server) / "state.json").read_text())["version"] == 0
+
+
+# -- a Redis that stops answering -------------------------------------------------------
+
+
+def hung_redis_run(where: Path, redis: RedisServer, store_timeout: float = 1.0) -> dict[str, Any]:
+    """SIGSTOP Redis and send ``add_time`` with a command_id: the answer is 503
+    ``outcome_unknown`` within the bound and /healthz says degraded. SIGCONT, retry with
+    the same id: the first result, applied once. Returns what was seen, for the probe."""
+    redis.require_private()
+    assert redis.proc is not None
+    args = ["--redis", redis.url, "--store-timeout", str(store_timeout)]
+    server = Server(data_dir=where / "data", extra_args=args).start()
+    try:
+        assert server.command("start_session", session_id="session-1")[0] == 200
+        command = {"seconds": 10, "expected_version": 1, "command_id": "probe-add-10"}
+        redis.proc.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            status, body = server.command("add_time", **command)
+            answered_s = time.monotonic() - started
+            health = server.request("GET", "/healthz")[1]
+            metrics = server.request("GET", "/metrics", token=server.token)[1]
+        finally:
+            redis.proc.send_signal(signal.SIGCONT)
+        retries = 0
+        while True:  # the first change may still be landing: "unavailable" until it has
+            retries += 1
+            retry_status, retry = server.command("add_time", **command)
+            if retry_status != 503 or retries == 20:
+                break
+            time.sleep(0.25)
+        records = asyncio.run(stored_log_and_version(server, redis.url))[0]
+        return {
+            "status": status,
+            "error": body.get("error", {}),
+            "answered_s": round(answered_s, 2),
+            "health": health["status"],
+            "store_up_metric": 0 if b'podium_store_up{store="redis"} 0.0' in metrics else 1,
+            "health_after": server.request("GET", "/healthz")[1]["status"],
+            "retry_status": retry_status,
+            "retries": retries,
+            "retry": retry.get("repeated") or retry.get("error"),
+            "applied": [r["command"].get("command_id") for r in records].count("probe-add-10"),
+            "version": server.state()["version"],
+        }
+    finally:
+        server.kill()
+
+
+def test_a_hung_redis_answers_outcome_unknown_and_a_retry_applies_once(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    seen = hung_redis_run(tmp_path, redis_server)
+    assert seen["status"] == 503 and seen["error"]["code"] == "outcome_unknown", seen
+    assert seen["error"]["version"] == 2
+    assert "may have been made" in seen["error"]["message"]
+    assert seen["health"] == "degraded" and seen["store_up_metric"] == 0
+    assert seen["retry_status"] == 200, seen
+    assert seen["retry"] == {"command_id": "probe-add-10", "version": 2}
+    assert seen["applied"] == 1 and seen["version"] == 2
+    assert seen["health_after"] == "ok"

@@ -16,6 +16,7 @@ import websockets
 
 from podium.cli import main
 from podium.report_html import STYLE_HASH
+from tests.clients import log_records
 from tests.helpers import Server, free_port, recv_json
 from tests.redis_server import RedisServer
 
@@ -199,6 +200,8 @@ def test_ctl_sends_commands_with_the_apis_errors(server: Server) -> None:
     assert nobody.returncode == 3 and "cannot reach" in nobody.stderr
     assert server.state()["version"] == 2
     assert server.state()["state"]["timer"]["added_ms"] == 60_000
+    ids = [r["command"].get("command_id", "") for r in log_records(server)[1:]]
+    assert len(set(ids)) == 2 and all(i.startswith("ctl-") for i in ids)  # each its own id
 
     watched = podium("watch", server.url, "--once")
     assert watched.returncode == 0, watched.stderr

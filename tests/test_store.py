@@ -4,6 +4,8 @@ one of them does (torn files; Redis outages, lost data, key names)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ import redis.asyncio as aioredis
 
 from podium import engine, report
 from podium.engine import State
-from podium.errors import Conflict, InvalidInput, Unavailable
+from podium.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUnknown, Unavailable
 from podium.programme import load
 from podium.room import Room
 from podium.store import LogRecord, Store
@@ -295,6 +297,59 @@ async def test_a_write_that_cannot_be_made_is_unavailable_and_changes_nothing(
     assert (await (await backend.store()).load(ROOM)).state == state
 
 
+def with_id(state: State, record: LogRecord, command_id: str) -> tuple[State, LogRecord]:
+    return state, record.model_copy(
+        update={"command": {**record.command, "command_id": command_id}}
+    )
+
+
+async def test_a_command_id_is_applied_once_and_remembered(backend: Backend) -> None:
+    store, _ = await committed(backend, 0)
+    steps = chain(3)
+    await store.commit(*with_id(*steps[1], "console-1"))
+    await store.commit(*steps[2])
+    assert await store.made_by(ROOM, "console-1") == 1
+    assert await store.made_by(ROOM, "console-2") is None
+    with pytest.raises(AlreadyApplied) as caught:  # the same id again, on a later version
+        await store.commit(*with_id(*steps[3], "console-1"))
+    assert caught.value.version == 1
+    assert [r.version for r in await store.read_log(ROOM)] == [0, 1, 2]
+    restarted = await backend.store()  # a restart, or another process
+    assert (await restarted.load(ROOM)).state == steps[2][0]
+    assert await restarted.made_by(ROOM, "console-1") == 1
+    with pytest.raises(AlreadyApplied):
+        await restarted.commit(*with_id(*steps[3], "console-1"))
+    await restarted.commit(*with_id(*steps[3], "console-3"))
+    assert await restarted.made_by(ROOM, "console-3") == 3
+
+
+async def test_a_retried_command_gets_its_first_result(backend: Backend) -> None:
+    """A retry with the same command_id, after others acted, is neither applied again
+    nor refused as a conflict: it gets the version it made."""
+    room = Room(PROGRAMME, await backend.store())
+    await room.open()
+    try:
+        start = {"action": "start_session", "session_id": "session-1", "expected_version": 0}
+        first = await room.execute(engine.parse_command({**start, "command_id": "a-1"}), "t")
+        assert (first.version, first.repeated) == (1, False)
+        await room.execute(engine.parse_command({"action": "pause"}), "t")
+        again = await room.execute(engine.parse_command({**start, "command_id": "a-1"}), "t")
+        assert (again.version, again.repeated) == (1, True)
+        assert again.state.version == 2
+        with pytest.raises(Conflict):  # without the id it is a new command, and stale
+            await room.execute(engine.parse_command(start), "t")
+        more = engine.parse_command({"action": "add_time", "seconds": 5, "command_id": "b-1"})
+        assert (await room.execute(more, "t")).version == 3
+        again = await room.execute(more, "t")  # no version named: the store finds the id
+        assert (again.version, again.repeated, room.state.version) == (3, True, 3)
+        assert room.state.live.timer.added_ms == 5000
+    finally:
+        await room.close()
+    assert [r.command.get("command_id") for r in await room.store.read_log(ROOM)] == [
+        None, "a-1", None, "b-1"
+    ]  # fmt: skip
+
+
 async def test_changes_bring_other_writers_states_in_order(backend: Backend) -> None:
     store, _ = await committed(backend, 0)
     follower = await backend.store()
@@ -356,6 +411,39 @@ async def test_files_set_aside_a_broken_state_and_replay_the_log(
     assert room.state == steps[-1][0]
     assert "not a valid state" in room.problems[0]
     assert list((tmp_path / "data" / ROOM).glob("state.json.corrupt-*"))
+
+
+async def test_files_a_write_that_hangs_is_answered_within_the_bound(tmp_path: Path) -> None:
+    """The log replaced by a FIFO: opening it for writing blocks, like a hung disk. The
+    command is answered ``OutcomeUnknown`` within the bound and the store is degraded;
+    once the write fails for good, the retry with the same id is applied, once."""
+    store = FileStore(tmp_path / "data")
+    room = Room(PROGRAMME, store, store_timeout=0.3)
+    await room.open()
+    log = tmp_path / "data" / ROOM / "log.jsonl"
+    log.rename(log.with_name("log.moved"))
+    os.mkfifo(log)
+    start = {"action": "start_session", "session_id": "session-1", "command_id": "f-1"}
+    with pytest.raises(OutcomeUnknown) as caught:
+        await room.execute(engine.parse_command(start), "t")
+    assert caught.value.version == 1 and caught.value.http_status == 503
+    assert "may have been made" in caught.value.message
+    assert store.health()["status"] == "degraded"
+    with pytest.raises(Unavailable, match="still unanswered"):  # the next waits, then says so
+        await room.execute(engine.parse_command({"action": "next"}), "t")
+    reader = os.open(log, os.O_RDONLY | os.O_NONBLOCK)  # the disk answers: with an error
+    log.unlink()  # (the hung write has its FIFO open already)
+    log.with_name("log.moved").rename(log)
+    try:
+        for _ in range(50):
+            with contextlib.suppress(Unavailable):
+                done = await room.execute(engine.parse_command(start), "t")
+                break
+    finally:
+        os.close(reader)
+    assert (done.version, done.repeated, store.health()["status"]) == (1, False, "ok")
+    assert [r.command.get("command_id") for r in await store.read_log(ROOM)] == [None, "f-1"]
+    await room.close()
 
 
 # -- only Redis -----------------------------------------------------------------------------
@@ -504,7 +592,7 @@ async def test_a_room_behind_a_shared_store_catches_up_before_refusing(
         await client.hset(key, mapping={"version": 1, "state": started.model_dump_json()})
         await client.aclose()
         moved = await room.execute(engine.parse_command({"action": "next"}), "test")
-        assert moved.version == 2 and moved.live.speaker_index == 1
+        assert moved.version == 2 and moved.state.live.speaker_index == 1
         named = engine.parse_command({"action": "pause", "expected_version": 2})
         assert (await room.execute(named, "test")).version == 3
         with pytest.raises(Conflict):

@@ -119,12 +119,12 @@ class Policy:
         self.http_commands = PerKey(self.limits.commands)
 
     def allow_connect(self, peer: str) -> bool:
-        return self._exempt(peer) or self.connects.allow(peer)
+        return self.exempt(peer) or self.connects.allow(peer)
 
     def allow_http_command(self, peer: str) -> bool:
-        return self._exempt(peer) or self.http_commands.allow(peer)
+        return self.exempt(peer) or self.http_commands.allow(peer)
 
-    def _exempt(self, peer: str) -> bool:
+    def exempt(self, peer: str) -> bool:
         """Per-address limits skip loopback: behind a local proxy every client has that
         address, and limiting it would limit everyone at once (let the proxy do it)."""
         if self.limit_loopback:

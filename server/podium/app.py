@@ -28,6 +28,7 @@ from podium.errors import (
     RateLimited,
     Unauthorized,
 )
+from podium.guard import Guard
 from podium.hub import PING_FRAME, Client
 from podium.protocol import (
     LONE_SURROGATE,
@@ -59,6 +60,7 @@ POLICY = web.AppKey("policy", Policy)
 CONNECTIONS = web.AppKey("connections", set["Connection"])
 HEARTBEATS = web.AppKey("heartbeats", asyncio.Task[None])
 WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
+GUARD = web.AppKey("guard", Guard)  # set by ``serve``: the connection guard's counts
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -135,6 +137,7 @@ async def healthz(request: web.Request) -> web.Response:
                 for rid, r in rooms.items()
             },
             "connections": len(request.app[CONNECTIONS]),
+            "sockets": guard.stats() if (guard := request.app.get(GUARD)) else None,
             "process": diagnostics.process_stats(),
         }
     )
@@ -186,8 +189,11 @@ async def commands(request: web.Request) -> web.Response:
         raise RateLimited("too many commands from your address; wait a few seconds")
     room = room_of(request)
     command = engine.parse_command(await _json_body(request))
-    applied = await room.execute(command, actor=f"http:{peer}")
-    return web.json_response(room.envelope(applied))
+    done = await room.execute(command, actor=f"http:{peer}")
+    body = room.envelope(done.state)
+    if done.repeated:
+        body["repeated"] = {"command_id": command.command_id, "version": done.version}
+    return web.json_response(body)
 
 
 async def page(request: web.Request) -> web.FileResponse:
@@ -288,11 +294,12 @@ class Connection:
             return
         try:
             command = engine.parse_command(message.command)
-            new = await self.room.execute(command, actor=f"ws:{self.peer}")
+            done = await self.room.execute(command, actor=f"ws:{self.peer}")
         except PodiumError as exc:
             await self.error(exc, message.id)
             return
-        await self.send({"type": "ack", "id": message.id, "version": new.version})
+        ack = {"type": "ack", "id": message.id, "version": done.version}
+        await self.send({**ack, "repeated": True} if done.repeated else ack)
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:

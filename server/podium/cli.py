@@ -58,9 +58,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
         redis_prefix=args.redis_prefix,
         policy=policy,
+        store_timeout=args.store_timeout,
+        header_timeout=args.header_timeout,
+        max_connections=args.max_connections,
+        max_per_address=args.max_per_address,
     )
     run(options)
     return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def summary(p: prog.Programme) -> str:
@@ -154,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
     serve.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
     serve.add_argument(
+        "--store-timeout",
+        type=_positive,
+        default=2.0,
+        metavar="SECONDS",
+        help="the longest a command waits for the store; a write unanswered by then is"
+        " answered 503 outcome_unknown and the store shows as degraded (default 2)",
+    )
+    serve.add_argument(
         "--allow-origin",
         action="append",
         default=[],
@@ -168,6 +190,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="the URL viewers open (https://podium.example.org); WebSockets are then"
         " accepted from pages of that origin, not of whatever Host a request names, which"
         " stops DNS rebinding (or PODIUM_PUBLIC_URL)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection whose request headers are not complete this long after it"
+        " opened or after its previous answer (default 10)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        metavar="N",
+        help="open connections at most (default: the open-file limit less 64); at the cap"
+        " a new one replaces the oldest still sending its headers, else gets a 503",
+    )
+    serve.add_argument(
+        "--max-per-address",
+        type=int,
+        default=500,
+        metavar="N",
+        help="open connections per client address, on every route (default 500; loopback"
+        " is exempt unless --limit-loopback)",
     )
     serve.add_argument(
         "--heartbeat", type=float, default=20.0, help="seconds between WebSocket pings"

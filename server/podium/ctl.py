@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from podium.errors import PodiumError
 from podium.timefmt import countdown
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+RETRIES = 3  # sends of one command whose outcome the server could not tell (same id)
+RETRY_PAUSE_S = 1.0
 POSITIONAL: dict[str, tuple[str, ...]] = {
     "start_session": ("session_id",),
     "goto": ("speaker_id",),
@@ -117,12 +121,18 @@ def send(action: str, args: list[str], url: str, room: str | None,
     """Send the command; the new state's summary, or ``CtlError`` as the API said it."""
     token = os.environ.get("PODIUM_MODERATOR_TOKEN")
     api = Api(url=url, token=token, room=room)
-    try:
-        envelope = api.request(
-            "POST", "/api/commands", build_command(action, args, expected_version)
-        )
-    except CtlError as exc:
-        if exc.code == "unauthorized" and not token:
-            exc.message += "; podium ctl reads the token from PODIUM_MODERATOR_TOKEN"
-        raise
+    # an id of its own: when the server cannot tell whether the command was made
+    # (``outcome_unknown``), sending it again with the same id applies it at most once
+    command = {**build_command(action, args, expected_version)}
+    command["command_id"] = f"ctl-{secrets.token_hex(8)}"
+    for attempt in range(1, RETRIES + 1):
+        try:
+            envelope = api.request("POST", "/api/commands", command)
+            break
+        except CtlError as exc:
+            if exc.code == "unauthorized" and not token:
+                exc.message += "; podium ctl reads the token from PODIUM_MODERATOR_TOKEN"
+            if exc.code != "outcome_unknown" or attempt == RETRIES:
+                raise
+            time.sleep(RETRY_PAUSE_S)
     return summary(envelope)

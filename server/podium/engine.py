@@ -107,10 +107,17 @@ def initial_state(programme: Programme, now: int) -> State:
 
 # -- commands ----------------------------------------------------------------------------
 
+COMMAND_ID_MAX = 64
+
 
 class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
     expected_version: int | None = Field(default=None, ge=0, le=2**53)
+    # the client's name for this command: a retry with the same id is answered with the
+    # first one's result instead of being applied again (docs/protocol.md)
+    command_id: str | None = Field(
+        default=None, min_length=1, max_length=COMMAND_ID_MAX, pattern=r"^[A-Za-z0-9._:-]+$"
+    )
 
 
 class StartSession(_Command):

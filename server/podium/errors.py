@@ -17,13 +17,15 @@ class PodiumError(Exception):
 
     code = "error"
     http_status = 500
+    version: int | None = None  # a version the answer names, when there is one
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "message": self.message}
+        named = {} if self.version is None else {"version": self.version}
+        return {"code": self.code, "message": self.message, **named}
 
 
 class InvalidInput(PodiumError):
@@ -79,10 +81,7 @@ class Conflict(PodiumError):
 
     def __init__(self, message: str, current_version: int) -> None:
         super().__init__(message)
-        self.current_version = current_version
-
-    def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "version": self.current_version}
+        self.current_version = self.version = current_version
 
 
 class InvalidTransition(PodiumError):
@@ -98,10 +97,33 @@ class RateLimited(PodiumError):
 
 
 class Unavailable(PodiumError):
-    """The store cannot make a change durable right now; nothing was changed."""
+    """The store cannot make a change durable right now; nothing was changed (but see
+    ``OutcomeUnknown``)."""
 
     code = "unavailable"
     http_status = 503
+
+
+class OutcomeUnknown(Unavailable):
+    """The store took the change but did not answer in time: it may have been made.
+    ``version`` is the version it makes if it was."""
+
+    code = "outcome_unknown"
+
+    def __init__(self, message: str, version: int) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+class AlreadyApplied(PodiumError):
+    """A store's answer to a commit whose ``command_id`` it has applied before, at
+    ``version``; the room answers the retry with that result."""
+
+    code = "already_applied"
+
+    def __init__(self, command_id: str, version: int) -> None:
+        super().__init__(f"command {command_id!r} was applied before, making version {version}")
+        self.version = version
 
 
 class ProgrammeError(PodiumError):

@@ -197,7 +197,12 @@ class AuthOkOut(_Out):
 class AckOut(_Out):
     type: Literal["ack"] = "ack"
     id: str | int
-    version: int
+    version: int = Field(description="the version the command made")
+    repeated: bool = Field(
+        default=False,
+        description="true when the command's command_id was applied before: this is that"
+        " command's result, and nothing was applied again",
+    )
 
 
 class ErrorOut(_Out):

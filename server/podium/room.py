@@ -4,6 +4,12 @@
 with the engine, make it durable in the store, and only then adopt it and push it to every
 client. Commands run one at a time (a lock), so two moderators who press "next" at once
 advance the programme once: the second names a version that is no longer current.
+
+Every store call is bounded by ``store_timeout``. A commit that does not answer in time
+may still land (the write was sent): the command is answered ``OutcomeUnknown``, the store
+is reported stalled, and the next command waits for that commit (within the bound) before
+it goes ahead. A command with a ``command_id`` the store has applied before is answered
+with the version it made, never applied twice.
 """
 
 from __future__ import annotations
@@ -12,12 +18,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict, InvalidTransition, PodiumError
+from podium.errors import (
+    AlreadyApplied,
+    Conflict,
+    InvalidTransition,
+    OutcomeUnknown,
+    PodiumError,
+    Unavailable,
+)
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -27,7 +41,19 @@ log = logging.getLogger("podium.room")
 
 Clock = Callable[[], int]
 SNAPSHOT_MAX_AGE_MS = 1000
-CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok" or an error code)
+STORE_TIMEOUT_S = 2.0  # the longest a command waits for the store (``--store-timeout``)
+CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok", "repeated" or a code)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Executed:
+    """What a command did: the state it made (for a repeat, the room's current state)
+    and the version it made; ``repeated`` when its ``command_id`` was applied before."""
+
+    state: State
+    version: int
+    repeated: bool = False
 
 
 def wall_clock_ms() -> int:
@@ -41,9 +67,12 @@ class Room:
         store: Store,
         clock: Clock = wall_clock_ms,
         hub: Hub | None = None,
+        store_timeout: float = STORE_TIMEOUT_S,
     ) -> None:
         self.programme = programme
         self.store = store
+        self.store_timeout = store_timeout
+        self._in_flight: asyncio.Task[None] | None = None  # a commit that did not answer
         self.clock = clock
         self.hub = hub or Hub()
         self.problems: list[str] = []
@@ -106,6 +135,8 @@ class Room:
     async def close(self) -> None:
         """Wait for a command in flight to finish, then stop following other writers."""
         async with self._lock:
+            with contextlib.suppress(Unavailable):
+                await self._settle()
             if self._watcher is not None:
                 self._watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -150,21 +181,99 @@ class Room:
 
     # -- writing --------------------------------------------------------------------------
 
-    async def execute(self, command: Command, actor: str) -> State:
+    async def execute(self, command: Command, actor: str) -> Executed:
         """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
-        and then nothing has changed. Observers hear of every outcome."""
+        and then nothing has changed, or ``OutcomeUnknown``. Observers hear of every
+        outcome."""
         try:
-            state = await self._execute(command, actor)
+            done = await self._execute(command, actor)
         except PodiumError as exc:
             for observe in self.command_observers:
                 observe(command.action, exc.code)
             raise
         for observe in self.command_observers:
-            observe(command.action, "ok")
-        return state
+            observe(command.action, "repeated" if done.repeated else "ok")
+        return done
 
-    async def _execute(self, command: Command, actor: str) -> State:
+    # -- bounded store calls ----------------------------------------------------------------
+
+    def _stalled(self) -> None:
+        self.store.stalled = (
+            f"the {self.store.name} store did not answer within {self.store_timeout:g} s"
+        )
+
+    async def _bounded(self, call: Awaitable[T]) -> T:
+        """A store call that changes nothing, bounded by ``store_timeout``."""
+        try:
+            result = await asyncio.wait_for(call, self.store_timeout)
+        except TimeoutError:
+            self._stalled()
+            raise Unavailable(
+                f"{self.store.stalled}; the change was not made. Try again in a few seconds"
+                " (GET /healthz says when the store answers again)"
+            ) from None
+        if self._in_flight is None:
+            self.store.stalled = None
+        return result
+
+    async def _settle(self) -> None:
+        """Wait (within the bound) for a commit that did not answer in time; it has landed
+        or failed when this returns, else ``Unavailable`` (this command was not sent)."""
+        task = self._in_flight
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.store_timeout)
+        except TimeoutError:
+            raise Unavailable(
+                f"{self.store.stalled}, and a change sent before is still unanswered; this"
+                " one was not made. Try again in a few seconds"
+            ) from None
+        except Exception:  # ``_landed`` has logged it
+            pass
+        self._in_flight = None
+        self.store.stalled = None
+        if task.cancelled() or task.exception() is not None:  # it may have landed: look
+            await self.refresh()
+
+    def _landed(self, state: State, task: asyncio.Task[None]) -> None:
+        """A commit that answered late: adopt what it made, or log that it failed."""
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            log.warning("%s: the store answered late; version %d was made", self.id, state.version)
+            self.adopt_if_newer(state, soon=True)
+        else:
+            log.warning("%s: the store answered late for version %d: %s", self.id, state.version,
+                        exc)  # fmt: skip
+
+    async def _commit(self, state: State, record: LogRecord) -> None:
+        task = asyncio.ensure_future(self.store.commit(state, record))
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.store_timeout)
+        except TimeoutError:
+            self._in_flight = task
+            task.add_done_callback(lambda done: self._landed(state, done))
+            self._stalled()
+            raise OutcomeUnknown(
+                f"{self.store.stalled} after the change was sent: it may have been made, as"
+                f" version {state.version}. Look at GET /api/state (or the next state push),"
+                " or send the command again with the same command_id: it is applied at most"
+                " once",
+                state.version,
+            ) from None
+        self.store.stalled = None
+
+    async def _repeat(self, made: int) -> Executed:
+        """The answer to a command whose ``command_id`` made version ``made`` before."""
+        if made > self.state.version:
+            await self.refresh()
+        return Executed(self.state, made, repeated=True)
+
+    async def _execute(self, command: Command, actor: str) -> Executed:
         async with self._lock:
+            await self._settle()
             # with a shared store, another process may have moved on and its change notice
             # still be on its way: before refusing a command, look once at the stored state
             caught_up = self._watcher is None
@@ -183,6 +292,12 @@ class Room:
                         )
                     applied = engine.apply(self.programme, current, command, now)
                 except (Conflict, InvalidTransition):
+                    # a retry whose first try was applied is refused here (or, without a
+                    # version, by the store's commit): answer it with what it made
+                    if command.command_id is not None:
+                        made = await self._bounded(self.store.made_by(self.id, command.command_id))
+                        if made is not None:
+                            return await self._repeat(made)
                     if caught_up:
                         raise
                     caught_up = True
@@ -196,7 +311,9 @@ class Room:
                     summary=applied.summary,
                 )
                 try:
-                    await self.store.commit(applied.state, record)
+                    await self._commit(applied.state, record)
+                except AlreadyApplied as exc:  # another process applied it meanwhile
+                    return await self._repeat(exc.version)
                 except Conflict:
                     # another process wrote first (shared store): catch up, then either
                     # report the conflict or, if no version was named, try again
@@ -207,10 +324,10 @@ class Room:
                 # the change notice of a shared store may have brought this state already
                 self.adopt_if_newer(applied.state, soon=True)
                 log.info("%s v%d %s (%s)", self.id, applied.state.version, applied.summary, actor)
-                return applied.state
+                return Executed(applied.state, applied.state.version)
 
     async def refresh(self) -> None:
-        stored = await self.store.load(self.id)
+        stored = await self._bounded(self.store.load(self.id))
         if stored.state is not None:
             self.adopt_if_newer(stored.state)
 

@@ -14,12 +14,13 @@ from pathlib import Path
 from aiohttp import web
 
 from podium.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
-from podium.app import create_app
+from podium.app import GUARD, create_app
 from podium.auth import Tokens
 from podium.errors import PodiumError
+from podium.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
 from podium.limits import raise_open_file_limit
 from podium.programme import Programme
-from podium.room import Room
+from podium.room import STORE_TIMEOUT_S, Room
 from podium.store import Store
 from podium.store.files import FileStore
 
@@ -39,6 +40,10 @@ class ServeOptions:
     redis_url: str | None = None
     redis_prefix: str = "podium"
     policy: Policy = field(default_factory=Policy)
+    store_timeout: float = STORE_TIMEOUT_S
+    header_timeout: float = HEADER_TIMEOUT_S
+    max_connections: int | None = None  # None: the open-file limit less a reserve
+    max_per_address: int = MAX_PER_ADDRESS
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -87,7 +92,7 @@ async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
     store = make_store(options)
     try:
         await store.open()
-        rooms = [Room(p, store) for p in options.programmes]
+        rooms = [Room(p, store, store_timeout=options.store_timeout) for p in options.programmes]
         for room in rooms:
             await room.open()
         return store, rooms, Tokens.load(options.data_dir)
@@ -104,18 +109,25 @@ async def serve(options: ServeOptions) -> None:
         access_log=logging.getLogger("podium.access"),
         access_log_class=RedactingAccessLogger,
         handle_signals=False,
+        keepalive_timeout=options.header_timeout,  # idle between requests: the same bound
     )
     await runner.setup()
-    site = web.TCPSite(runner, options.host, options.port, backlog=LISTEN_BACKLOG)
-    await site.start()
-    port = options.port
-    server = getattr(site, "_server", None)
-    if server is not None and server.sockets:
-        port = server.sockets[0].getsockname()[1]
+    guard = Guard(
+        max_connections=options.max_connections or default_max_connections(),
+        max_per_address=options.max_per_address,
+        header_timeout_s=options.header_timeout,
+        exempt=options.policy.exempt,
+    )
+    app[GUARD] = guard
+    loop = asyncio.get_running_loop()
+    assert runner.server is not None
+    listener = await loop.create_server(
+        guard.factory(runner.server), options.host, options.port, backlog=LISTEN_BACKLOG
+    )
+    port = listener.sockets[0].getsockname()[1]
     print(banner(options, rooms, tokens, port), flush=True)
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     options.ready.set()
@@ -123,6 +135,7 @@ async def serve(options: ServeOptions) -> None:
         await stop.wait()
     finally:
         log.info("stopping: finishing commands in flight, closing connections")
+        listener.close()
         for room in rooms:
             await room.close()
         await runner.cleanup()

@@ -4,6 +4,7 @@
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import {
   apiUrl,
+  commandId,
   countdown,
   durationText,
   el,
@@ -104,6 +105,8 @@ function run(command) {
   return turn;
 }
 
+const OUTCOME_RETRIES = 3; // sends of a command the server could not tell was made
+
 async function send(command, expected) {
   const label = t(`action.${command.action}`);
   if (live.status !== "live") {
@@ -111,7 +114,7 @@ async function send(command, expected) {
     return null;
   }
   try {
-    const ack = await live.command(command, expected);
+    const ack = await sendOnce({ ...command, command_id: commandId() }, expected);
     acked = Math.max(acked, ack.version);
     feedback(t("console.done", { action: label }), "ok");
     return ack;
@@ -130,6 +133,18 @@ async function send(command, expected) {
       feedback(t("console.error", { message: error.message }), "error");
     }
     return null;
+  }
+}
+
+/** Send; while the answer is ``outcome_unknown`` send the same command (same id) again:
+ * the server applies it at most once, and answers a repeat with the version it made. */
+async function sendOnce(command, expected, tries = OUTCOME_RETRIES) {
+  try {
+    return await live.command(command, expected);
+  } catch (error) {
+    if (error.code !== "outcome_unknown" || tries <= 1) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return sendOnce(command, expected, tries - 1);
   }
 }
 

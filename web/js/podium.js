@@ -105,6 +105,12 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const COMMAND_TIMEOUT_MS = 10_000;
 
+/** A random command id (crypto.randomUUID needs a secure context; this does not). */
+export function commandId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
 /** A connection that never gives up: exponential backoff with full jitter between tries. */
 export class Live {
   constructor({ client, token = null }) {
@@ -244,7 +250,8 @@ export class Live {
    * rejects with ``{code, message}`` (``conflict`` when someone acted first). */
   command(command, expectedVersion = this.version) {
     const id = `c${this.nextId++}`;
-    const body = { ...command, expected_version: expectedVersion };
+    // a command keeps its command_id when sent again: the server applies it at most once
+    const body = { command_id: commandId(), ...command, expected_version: expectedVersion };
     return new Promise((resolve, reject) => {
       if (!this.send({ type: "command", id, command: body })) {
         reject({ code: "disconnected", message: "not connected" });

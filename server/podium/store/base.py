@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict
 
 from podium.engine import State
 
+COMMAND_IDS_KEPT = 10_000  # per room: the latest command ids a store answers retries for
+
 
 class LogRecord(BaseModel):
     """One applied action, as the log keeps it. ``command`` is the validated command,
@@ -46,6 +48,9 @@ class Store(ABC):
     """One interface, two stores (``files.FileStore``, ``redis.RedisStore``)."""
 
     name = "store"
+    # set by a room while a call of its has not answered within its bound; cleared when
+    # one answers. A store that does not answer is degraded.
+    stalled: str | None = None
 
     async def open(self) -> None:  # noqa: B027 - optional hook
         """Connect or prepare; called once before the first room loads."""
@@ -65,7 +70,14 @@ class Store(ABC):
     async def commit(self, state: State, record: LogRecord) -> None:
         """Make ``state`` (version N) and its log record durable, only if the stored
         version is N - 1. Raises ``Conflict`` when another writer got there first and
-        ``Unavailable`` when it cannot be made durable; then nothing has changed."""
+        ``Unavailable`` when it cannot be made durable; then nothing has changed. When the
+        record's command has a ``command_id`` the store applied before (one of the room's
+        last ``COMMAND_IDS_KEPT``), raises ``AlreadyApplied`` and changes nothing."""
+
+    @abstractmethod
+    async def made_by(self, room: str, command_id: str) -> int | None:
+        """The version the command with this ``command_id`` made, if it is one of the
+        room's last ``COMMAND_IDS_KEPT`` (the room must have been loaded)."""
 
     @abstractmethod
     async def repair(self, state: State) -> None:
@@ -82,3 +94,13 @@ class Store(ABC):
 
     def health(self) -> dict[str, Any]:
         return {"store": self.name, "status": "ok"}
+
+    def problem(self, failing: str | None) -> dict[str, Any] | None:
+        """The degraded health for a store that stalls or fails (``failing``), else None."""
+        detail = self.stalled or failing
+        return {"store": self.name, "status": "degraded", "detail": detail} if detail else None
+
+
+def command_id_of(record: LogRecord) -> str | None:
+    value = record.command.get("command_id")
+    return value if isinstance(value, str) else None

@@ -27,8 +27,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from podium.engine import State
-from podium.errors import Conflict, Unavailable
-from podium.store.base import LogRecord, Store, Stored
+from podium.errors import AlreadyApplied, Conflict, Unavailable
+from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
 
 log = logging.getLogger("podium.store")
 
@@ -63,6 +63,16 @@ class FileStore(Store):
         self._versions: dict[str, int] = {}
         self._log_ends: dict[str, int | None] = {}  # last version, while the log holds all
         self._failing: str | None = None
+        self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
+
+    def _remember_id(self, room: str, record: LogRecord) -> None:
+        command_id = command_id_of(record)
+        if command_id is None:
+            return
+        ids = self._command_ids.setdefault(room, {})
+        ids[command_id] = record.version
+        if len(ids) > COMMAND_IDS_KEPT:
+            del ids[next(iter(ids))]
 
     def _dir(self, room: str) -> Path:
         return self.root / room
@@ -110,6 +120,9 @@ class FileStore(Store):
                 problems.append(self._set_aside(path, why))
         records, log_problems = self._read_log_sync(room)
         problems += log_problems
+        self._command_ids[room] = {}
+        for record in records:
+            self._remember_id(room, record)
         base = state.version if state else -1
         pending = [r for r in records if r.version > base]
         whole = not log_problems and _holds_every_version(records)
@@ -173,6 +186,8 @@ class FileStore(Store):
             ) from None
         self._failing = None
         self._versions[state.room] = state.version
+        if record is not None:
+            self._remember_id(state.room, record)
 
     async def create(self, state: State, record: LogRecord) -> State:
         stored = await self.load(state.room)
@@ -182,10 +197,17 @@ class FileStore(Store):
         return state
 
     async def commit(self, state: State, record: LogRecord) -> None:
+        command_id = command_id_of(record)
+        made = await self.made_by(state.room, command_id) if command_id else None
+        if command_id and made is not None:
+            raise AlreadyApplied(command_id, made)
         current = self._versions.get(state.room, -1)
         if current != state.version - 1:
             raise Conflict(f"the room is at version {current}, not {state.version - 1}", current)
         await self._write(state, record)
+
+    async def made_by(self, room: str, command_id: str) -> int | None:
+        return self._command_ids.get(room, {}).get(command_id)
 
     async def repair(self, state: State) -> None:
         if state.version > self._versions.get(state.room, -1):
@@ -196,6 +218,7 @@ class FileStore(Store):
         return records
 
     def health(self) -> dict[str, object]:
-        if self._failing:
-            return {"store": self.name, "status": "degraded", "detail": self._failing}
+        degraded = self.problem(self._failing)
+        if degraded:
+            return degraded
         return {"store": self.name, "status": "ok", "data_dir": str(self.root)}

@@ -7,13 +7,16 @@ tag, so a room's keys live together and its scripts may touch them all):
   (the id of the commit that wrote it);
 - ``PREFIX:{ROOM}:log``    a stream: one entry per applied action, field ``record``
   (the same LogRecord JSON the file store writes a line of), capped at ``log_max``;
-- ``PREFIX:{ROOM}:changes`` a pub/sub channel: the State JSON of every change.
+- ``PREFIX:{ROOM}:changes`` a pub/sub channel: the State JSON of every change;
+- ``PREFIX:{ROOM}:commands`` a sorted set: the ``command_id`` of each command that had one,
+  scored by the version it made (the latest ``COMMAND_IDS_KEPT``).
 
 A commit is one Lua script, so it is atomic: compare the stored version with N - 1, write
 the state, append the record, publish the notice. Two processes that apply a command at
 the same version cannot both win; the loser gets ``Conflict``. Each commit carries a
 random id, and the script accepts its own commit again (a retry after a lost reply), so a
-retry never applies twice.
+retry never applies twice. A command whose client-given ``command_id`` is in the
+``commands`` set is not applied again: the script answers with the version it made.
 
 Each room followed by ``changes`` has its own pub/sub connection. After every (re)subscribe
 it re-reads the stored state: a newer one is handed to the room (pub/sub dropped what was
@@ -41,8 +44,8 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
 from podium.engine import State
-from podium.errors import Conflict, InvalidInput, Unavailable
-from podium.store.base import LogRecord, Store, Stored
+from podium.errors import AlreadyApplied, Conflict, InvalidInput, Unavailable
+from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
 
 log = logging.getLogger("podium.store")
 
@@ -53,17 +56,28 @@ RESUBSCRIBE_MAX_DELAY_S = 1.0
 IDLE_PING_S = 5.0
 LOG_TAIL = 64  # log entries ``load`` reads back to find records newer than the state
 
-# KEYS: state hash, log stream, changes channel
-# ARGV: expected stored version, new version, state JSON, record JSON, log max, commit id
+# KEYS: state hash, log stream, changes channel, command ids
+# ARGV: expected stored version, new version, state JSON, record JSON, log max, commit id,
+#       command id (or ""), command ids kept
+# Returns {1, version} (written), {0, current} (conflict) or {2, made} (the command id
+# was applied before, making version ``made``).
 _COMMIT = """
 local current = redis.call('HGET', KEYS[1], 'version')
 if current == false then current = -1 else current = tonumber(current) end
 if current == tonumber(ARGV[2]) and redis.call('HGET', KEYS[1], 'commit') == ARGV[6] then
   return {1, current}
 end
+if ARGV[7] ~= '' then
+  local made = redis.call('ZSCORE', KEYS[4], ARGV[7])
+  if made then return {2, tonumber(made)} end
+end
 if current ~= tonumber(ARGV[1]) then return {0, current} end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'state', ARGV[3], 'commit', ARGV[6])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'record', ARGV[4])
+if ARGV[7] ~= '' then
+  redis.call('ZADD', KEYS[4], ARGV[2], ARGV[7])
+  redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -1 - tonumber(ARGV[8]))
+end
 redis.call('PUBLISH', KEYS[3], ARGV[3])
 return {1, tonumber(ARGV[2])}
 """
@@ -271,9 +285,10 @@ class RedisStore(Store):
         return stored
 
     async def _compare_and_set(self, state: State, record: LogRecord) -> tuple[int, int]:
+        command_id = command_id_of(record)
         with self._reach():
             won, current = await self._commit(
-                keys=self._keys(state.room),
+                keys=[*self._keys(state.room), self.key(state.room, "commands")],
                 args=[
                     state.version - 1,
                     state.version,
@@ -281,9 +296,18 @@ class RedisStore(Store):
                     record.model_dump_json(exclude_none=True),
                     self.log_max,
                     secrets.token_hex(8),
+                    command_id or "",
+                    COMMAND_IDS_KEPT,
                 ],
             )
+        if won == 2 and command_id:
+            raise AlreadyApplied(command_id, current)
         return won, current
+
+    async def made_by(self, room: str, command_id: str) -> int | None:
+        with self._reach():
+            made = await self._client.zscore(self.key(room, "commands"), command_id)
+        return None if made is None else int(made)
 
     async def commit(self, state: State, record: LogRecord) -> None:
         won, current = await self._compare_and_set(state, record)
@@ -398,7 +422,7 @@ class RedisStore(Store):
                     await pubsub.aclose()
 
     def health(self) -> dict[str, Any]:
-        problem = self._failing or next(iter(self._cut_off.values()), None)
-        if problem:
-            return {"store": self.name, "status": "degraded", "detail": problem}
+        degraded = self.problem(self._failing or next(iter(self._cut_off.values()), None))
+        if degraded:
+            return degraded
         return {"store": self.name, "status": "ok", "redis": self.where, "prefix": self.prefix}

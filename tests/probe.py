@@ -1,0 +1,90 @@
+"""The outside probe of issue 11, kept as a command: real servers on loopback, bounded runs,
+figures printed as JSON (docs/security.md, "Probe", quotes them with this command).
+
+    .venv/bin/python -m tests.probe slowloris  [--seconds BOUND] [--sockets N] [--fd-limit N]
+    .venv/bin/python -m tests.probe hung-redis [--seconds BOUND]
+    .venv/bin/python -m tests.probe sigkill    [--seconds BUDGET] [--store files|redis|both]
+
+- slowloris: N sockets send half a request and stop, against a server limited to
+  ``--fd-limit`` open files with a header bound of ``--seconds``: how many were closed
+  within the bound (plus a second), /healthz answers during the attack, fds before/after.
+- hung-redis: SIGSTOP redis-server, send ``add_time`` with a command_id (store bound
+  ``--seconds``): the answer, /healthz, and a retry after SIGCONT (applied once?).
+- sigkill: three moderators send commands at once; SIGKILL at random moments for about
+  ``--seconds`` (3 kills at least), restart, check: acked vs lost, files and Redis.
+
+The scenarios are the tests' own (tests/test_guard.py, tests/test_faults.py) with bigger
+numbers; this file only runs them and prints what they saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.redis_server import redis_for_test
+from tests.test_faults import hung_redis_run, sigkill_run
+from tests.test_guard import slowloris_run
+
+SECONDS_PER_KILL = 2.0  # a kill round: driving for up to 0.8 s, then a restart
+
+
+def slowloris(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    return [slowloris_run(where, args.sockets, args.seconds, args.fd_limit)]
+
+
+def hung_redis(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    redis = redis_for_test(where / "redis")
+    try:
+        return [hung_redis_run(where, redis, store_timeout=args.seconds)]
+    finally:
+        redis.finish()
+
+
+def sigkill(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    rounds = max(3, int(args.seconds / SECONDS_PER_KILL))
+    results = []
+    for store in ("files", "redis") if args.store == "both" else (args.store,):
+        run_dir = where / store
+        run_dir.mkdir()
+        redis = redis_for_test(run_dir / "redis") if store == "redis" else None
+        try:
+            url = redis.url if redis else None
+            figures = asyncio.run(sigkill_run(run_dir, url, rounds=rounds, senders=3))
+        finally:
+            if redis:
+                redis.finish()
+        results.append({"store": store, **figures})
+    return results
+
+
+SCENARIOS = {"slowloris": slowloris, "hung-redis": hung_redis, "sigkill": sigkill}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.probe",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("scenario", choices=SCENARIOS)
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="slowloris: header bound (2); hung-redis: store bound (2);"
+                        " sigkill: time budget (20)")  # fmt: skip
+    parser.add_argument("--sockets", type=int, default=3000, help="slowloris sockets")
+    parser.add_argument("--fd-limit", type=int, default=1024, help="the server's open files")
+    parser.add_argument("--store", choices=["files", "redis", "both"], default="both")
+    args = parser.parse_args()
+    if args.seconds is None:
+        args.seconds = 20.0 if args.scenario == "sigkill" else 2.0
+    with tempfile.TemporaryDirectory(prefix="podium-probe-") as tmp:
+        for figures in SCENARIOS[args.scenario](Path(tmp), args):
+            print(json.dumps({"scenario": args.scenario, **figures}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
