@@ -15,7 +15,7 @@ from podium.importers import import_text, segment_id, to_toml
 from podium.spreadsheet import CsvError, export_csv, import_csv
 from tests.helpers import ROOT, SEED
 
-AGENDA = ROOT / "tests" / "data" / "seed-agenda.txt"
+AGENDA = ROOT / "config" / "samples" / "itu-miit-2021-agenda.txt"
 
 
 def loaded(data: dict) -> prog.Programme:
@@ -134,7 +134,7 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = tmp_path / "seed.toml"
     assert main(["import", str(AGENDA), "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "seed-agenda.txt:61: " in err and "announces 6 speakers but lists 4" in err
+    assert "itu-miit-2021-agenda.txt:61: " in err and "announces 6 speakers but lists 4" in err
     assert prog.load(out) == prog.load(SEED)
     assert "#   line 61: " in out.read_text()  # the file says what to check, too
 
