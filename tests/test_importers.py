@@ -192,3 +192,76 @@ def test_a_compact_agenda_with_titles_on_the_time_line_and_numbered_speakers() -
         1_800_000,
     )
     assert keynote.speakers[0].presence.value == "recorded"
+
+
+PASTED = ROOT / "tests" / "data" / "pasted-agenda-cet.txt"
+
+
+def test_a_zone_on_the_time_line_is_the_zone_never_the_title() -> None:
+    """The reported agenda: `10:00 - 10:40 CET` lines, a title above its subtitle."""
+    imported = import_text(PASTED.read_text(encoding="utf-8"))
+    assert imported.notes == []
+    event = imported.data["event"]
+    assert event["title"] == "Regional Dialogue on Spectrum Policy 2025"
+    assert event["subtitle"] == "Sharing the airwaves across borders"
+    assert event["timezone"] == "Europe/Zurich"  # CET, and the venue (Geneva) is on CET
+    programme = loaded(imported.data)
+    assert [(s.title, f"{s.start:%H:%M}", s.duration_ms // 60_000) for s in programme.sessions] == [
+        ("Opening and Welcome", "10:00", 40),
+        ("Panel: Sharing the Upper 6 GHz Band", "10:40", 50),
+        ("Closing Remarks", "11:30", 15),
+    ]
+    opening = programme.sessions[0]
+    assert opening.description == "" and opening.moderators[0].name == "Anna KELLER"
+    assert programme.sessions[1].description.startswith("How can Wi-Fi")
+
+
+def agenda(time_line: str, preamble: str = "Some Forum 2025\n\nAgenda\n") -> tuple[dict, str]:
+    imported = import_text(f"{preamble}\n{time_line}\nOpening\n- Ms. A B, C\n")
+    notes = " | ".join(str(n) for n in imported.notes)
+    return imported.data, notes
+
+
+@pytest.mark.parametrize(
+    ("line", "zone", "title", "warning"),
+    [
+        ("10:00 - 10:40 CET", "Europe/Brussels", "Opening", ""),  # tzdata's CET
+        ("10:00 - 10:40 CEST", "Europe/Brussels", "Opening", ""),
+        ("10:00 - 10:40 UTC", "UTC", "Opening", ""),
+        ("10:00 - 10:40 (GMT+8)", "Etc/GMT-8", "Opening", "no daylight saving time"),
+        ("10:00 - 10:40 UTC+01:00 Keynote", "Etc/GMT-1", "Keynote", "names no known city"),
+        ("10:00 - 10:40 +0530", "UTC", "Opening", "cannot tell the time zone"),
+        ("10:00 - 10:40 Europe/Paris", "Europe/Paris", "Opening", ""),
+        ("09:00 - 09:30 Asia/Shanghai - Welcome", "Asia/Shanghai", "Welcome", ""),
+        ("10:00 - 10:40 CST", "America/Chicago", "Opening", "'CST' is ambiguous"),
+        ("10:00 - 10:40 XYZT", "UTC", "Opening", "podium does not know"),
+        ("10:00 - 10:40 ITU Day", "UTC", "ITU Day", "no time zone note"),  # a title, no zone
+    ],
+)
+def test_zones_on_time_lines(line: str, zone: str, title: str, warning: str) -> None:
+    data, notes = agenda(line)
+    assert data["event"]["timezone"] == zone
+    assert data["sessions"][0]["title"] == title
+    assert (warning in notes) if warning else notes == "", notes
+
+
+def test_the_venue_decides_what_an_abbreviation_or_offset_means() -> None:
+    in_shenzhen = "Some Forum 2025\n\nThe forum is held in Shenzhen.\n"
+    for line in ("10:00 - 11:00 CST", "10:00 - 11:00 +0800"):
+        data, notes = agenda(line, in_shenzhen)
+        assert (data["event"]["timezone"], notes) == ("Asia/Shanghai", "")
+    data, notes = agenda("10:00 - 11:00 CET", in_shenzhen)
+    assert data["event"]["timezone"] == "Europe/Brussels"
+    assert "the venue is in Asia/Shanghai but the agenda says 'CET'" in notes
+
+
+def test_several_zones_and_an_unclear_title_are_said() -> None:
+    text = "Tagline One\nTagline Two\n\nAgenda\n\n10:00-11:00 CET\nA\n11:00-12:00 CEST\nB\n"
+    text += "12:00-13:00 EST\nC\n"
+    imported = import_text(text)
+    assert imported.data["event"]["title"] == "Tagline One"
+    assert imported.data["event"]["timezone"] == "Europe/Brussels"  # CET and CEST: one zone
+    notes = {note.line: note.message for note in imported.notes}
+    assert "cannot tell the event's title from its subtitle" in notes[1]
+    assert "'EST' differs from the first time zone note 'CET'" in notes[10]
+    assert set(notes) == {1, 10}
