@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -23,9 +24,23 @@ def loaded(data: dict) -> prog.Programme:
     return prog.parse(tomllib.loads(to_toml(data)))
 
 
+def without_zh(data: Any) -> Any:
+    """A programme mapping without its Chinese texts (the ``_zh`` keys)."""
+    if isinstance(data, dict):
+        return {k: without_zh(v) for k, v in data.items() if not k.endswith("_zh")}
+    if isinstance(data, list):
+        return [without_zh(v) for v in data]
+    return data
+
+
+SEED_IN_ENGLISH = prog.parse(without_zh(tomllib.loads(SEED.read_text(encoding="utf-8"))))
+
+
 def test_the_seed_agenda_gives_the_seed_programme() -> None:
+    """The agenda is English only: it gives the seed without the seed's Chinese titles."""
     imported = import_text(AGENDA.read_text(encoding="utf-8"))
-    assert loaded(imported.data) == prog.load(SEED)  # every field, ids included
+    assert prog.load(SEED).sessions[1].title_zh.startswith("第一节")
+    assert loaded(imported.data) == SEED_IN_ENGLISH  # every field, ids included
     notes = {note.line: note.message for note in imported.notes}
     assert set(notes) == {61, 72}
     assert "announces 6 speakers but lists 4" in notes[61]
@@ -135,7 +150,7 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["import", str(AGENDA), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert "itu-miit-2021-agenda.txt:61: " in err and "announces 6 speakers but lists 4" in err
-    assert prog.load(out) == prog.load(SEED)
+    assert prog.load(out) == SEED_IN_ENGLISH
     assert "#   line 61: " in out.read_text()  # the file says what to check, too
 
     csv_path = tmp_path / "seed.csv"
@@ -144,7 +159,7 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "--title" in capsys.readouterr().err
     args = ["import", str(csv_path), "--title", "Seminar", "--timezone", "Asia/Shanghai"]
     assert main([*args, "-o", str(tmp_path / "again.toml")]) == 0
-    assert prog.load(tmp_path / "again.toml").sessions == prog.load(SEED).sessions
+    assert prog.load(tmp_path / "again.toml").sessions == SEED_IN_ENGLISH.sessions
 
     broken = tmp_path / "broken.csv"
     broken.write_text("session,speaker,presence\nS1,A,zoom\n")
@@ -265,3 +280,40 @@ def test_several_zones_and_an_unclear_title_are_said() -> None:
     assert "cannot tell the event's title from its subtitle" in notes[1]
     assert "'EST' differs from the first time zone note 'CET'" in notes[10]
     assert set(notes) == {1, 10}
+
+
+BILINGUAL = """\
+Small Forum 2030
+小型论坛2030
+
+Agenda
+
+10:00 - 10:45 UTC
+Opening
+开幕式
+- Ms. Ann LEE, Some University
+"""
+
+
+def test_chinese_texts_through_text_import_csv_export_and_back(tmp_path: Path) -> None:
+    imported = import_text(BILINGUAL)
+    assert imported.notes == []
+    assert imported.data["event"]["title_zh"] == "小型论坛2030"
+    opening = imported.data["sessions"][0]
+    assert (opening["title"], opening["title_zh"]) == ("Opening", "开幕式")
+    # people's Chinese versions come from the TOML or a spreadsheet
+    opening["moderators"] = [{"name": "Mo SUN", "affiliation": "ITU", "name_zh": "孙默",
+                              "affiliation_zh": "国际电联"}]  # fmt: skip
+    opening["speakers"][0] |= {
+        "name_zh": "李安",
+        "honorific_zh": "女士",
+        "affiliation_zh": "某大学",
+    }
+    path = tmp_path / "bilingual.toml"
+    path.write_text(to_toml(imported.data), encoding="utf-8")
+    csv_text = export_csv(path)
+    assert "开幕式" in csv_text and "孙默, 国际电联" in csv_text
+    again = prog.parse(import_csv(csv_text, "Small Forum 2030", "UTC").data)
+    assert again.sessions == prog.load(path).sessions
+    speaker = again.sessions[0].speakers[0]
+    assert (speaker.display_name_zh, speaker.affiliation_zh) == ("女士 李安", "某大学")

@@ -331,6 +331,7 @@ class _Section:
     line: int
     title: str
     timed: bool  # announced by a time or time zone line
+    title_zh: str = ""  # a Chinese line right under the title
     start: str | None = None
     end: str | None = None
     duration: str | None = None
@@ -466,6 +467,9 @@ class _Reader:
 
     def _text(self, number: int, text: str) -> None:
         section = self.current
+        if section is not None and section.line == number - 1 and is_chinese(text):
+            section.title_zh = text  # "Opening Session" then "开幕式": its Chinese title
+            return
         starts_section = self.header or section is None or (self.after_blank and _is_heading(text))
         if starts_section:
             section = _Section(line=number, title=text, timed=self.header)
@@ -503,9 +507,16 @@ def _title_line(short: list[tuple[int, str]], notes: list[Note]) -> str:
     return chosen[0][1]
 
 
+def is_chinese(text: str) -> bool:
+    """Mostly Chinese characters: a translation line."""
+    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return han > 0 and han >= sum(1 for c in text if c.isalpha()) / 2
+
+
 def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]:
     """The title block and description before the agenda; returns them and where it starts."""
     short: list[tuple[int, str]] = []  # line, text
+    chinese: dict[str, str] = {}  # a short line's Chinese version, on the line below it
     paragraphs: list[str] = []
     end = len(lines)
     for i, raw in enumerate(lines):
@@ -530,7 +541,10 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
                 )
             paragraphs.append(text)
         else:
-            short.append((i + 1, text))
+            if short and short[-1][0] == i and is_chinese(text):
+                chinese[short[-1][1]] = text  # the Chinese version of the line above
+            else:
+                short.append((i + 1, text))
     if not short:
         notes.append(
             Note(
@@ -546,6 +560,10 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
         "id": event_id(title),
         "title": title,
         "subtitle": " · ".join(text for _, text in short if text != title),
+        "title_zh": chinese.get(title, ""),
+        "subtitle_zh": " · ".join(
+            chinese[text] for _, text in short if text in chinese and text != title
+        ),
     }
     if m := _THEME.search(description):
         event["theme"] = m.group(1).strip()
@@ -560,6 +578,8 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
 
 def _session(section: _Section, ids: set[str], notes: list[Note]) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": unique(segment_id(section.title), ids), "title": section.title}
+    if section.title_zh:
+        entry["title_zh"] = section.title_zh
     if section.start:
         entry["start"] = section.start
     if section.end:
@@ -639,6 +659,8 @@ def import_text(text: str) -> Imported:
         if section.is_heading_only and i + 1 < len(reader.sections):
             group = unique(segment_id(section.title), ids)
             entry: dict[str, Any] = {"id": group, "title": section.title}
+            if section.title_zh:
+                entry["title_zh"] = section.title_zh
             if section.description:
                 entry["description"] = "\n".join(section.description)
             entry["moderators"] = [person(m.text) for m in section.moderators]
