@@ -323,7 +323,7 @@ def export_csv(path: str | Path) -> str:
             session.title_zh,
             session.group_title_zh,
             session.description_zh,
-            "; ".join(_person_zh(m) for m in session.moderators).strip("; "),
+            _moderators_zh(session.moderators),
         ]
         for speaker, written in zip(session.speakers, entry.speakers, strict=True):
             allocation = written.allocation
@@ -351,6 +351,9 @@ def _person_text(p: prog.Person) -> str:
     return ", ".join(part for part in (p.display_name, p.affiliation) if part)
 
 
-def _person_zh(p: prog.Person) -> str:
-    """A moderator's Chinese name and affiliation, as the moderators_zh column reads them."""
-    return f"{p.name_zh}, {p.affiliation_zh}" if p.affiliation_zh else p.name_zh
+def _moderators_zh(moderators: tuple[prog.Person, ...]) -> str:
+    """The moderators_zh cell: each moderator's Chinese "name, affiliation", in the order of
+    the moderators column (empty for one without); empty when none has any."""
+    texts = [f"{m.name_zh}, {m.affiliation_zh}" if m.affiliation_zh else m.name_zh
+             for m in moderators]  # fmt: skip
+    return "; ".join(texts) if any(texts) else ""
