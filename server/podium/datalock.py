@@ -41,7 +41,9 @@ def locked(data_dir: Path) -> Iterator[Path]:
     path = data_dir / LOCK_FILE
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # held read-only: an open file for writing would keep the disk from being remounted
+        # read-only, which the store survives (docs/security.md)
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
     except OSError as exc:
         raise DataDirInUse(f"cannot use the data dir {data_dir}: {exc.strerror}") from None
     try:
@@ -52,8 +54,8 @@ def locked(data_dir: Path) -> Iterator[Path]:
                 f"the data dir {data_dir} is in use by {_holder(fd)}, another podium server;"
                 " stop that one, or give this one its own --data-dir"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n{' '.join(['podium', *sys.argv[1:]])}\n".encode(), 0)
+        with contextlib.suppress(OSError):  # the pid is for the message; the lock is the lock
+            path.write_text(f"{os.getpid()}\n{' '.join(['podium', *sys.argv[1:]])}\n")
         yield path
     finally:
         os.close(fd)  # releases the lock
