@@ -19,6 +19,19 @@ def test_health_programme_and_state(server: Server) -> None:
     assert programme["sessions"][1]["planned_start"].endswith("T09:30:00+08:00")
     state = server.state()
     assert state["version"] == 0 and state["state"]["phase"] == "idle"
+    assert programme["title_zh"].startswith("2021年") and programme["theme_zh"]
+    session = programme["sessions"][1]
+    assert (session["title"], session["title_zh"]) == (
+        "Session 1: Coordinated Efforts on International ICT standardization",
+        "第一节：协同推进国际信息通信技术标准化",  # noqa: RUF001,
+    )
+    assert session["group_title_zh"].startswith("主旨演讲")
+    assert session["speakers"][0]["name"] == "Hequan WU" and session["speakers"][0]["name_zh"] == ""
+    server.command("start_session", session_id="session-1")
+    live = server.state()["state"]
+    assert live["session"]["title_zh"] == session["title_zh"]
+    assert live["session"]["moderators_zh"] == live["session"]["moderators"] == ["Mr. Xiaohui YU"]
+    assert live["speaker"]["display_name_zh"] == "Mr. Hequan WU"
 
 
 def test_commands_need_the_token_and_change_nothing_without_it(server: Server) -> None:

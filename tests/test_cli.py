@@ -23,7 +23,8 @@ def test_check_prints_the_plan_of_the_seed_event() -> None:
     assert "09:30-10:20  Session 1: Coordinated Efforts" in out
     assert "8m20s  Mr. Hequan WU (in_room)" in out
     assert "12m30s  Mr. John Giusti (recorded)" in out
-    assert "5 sessions, 19 speakers. OK" in out
+    assert "5 sessions (5 with a Chinese title), 19 speakers. OK" in out
+    assert "zh: 第一节" in out
 
 
 def test_check_lists_every_problem_of_a_broken_file(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -15,7 +16,7 @@ from podium.importers import import_text, segment_id, to_toml
 from podium.spreadsheet import CsvError, export_csv, import_csv
 from tests.helpers import ROOT, SEED
 
-AGENDA = ROOT / "tests" / "data" / "seed-agenda.txt"
+AGENDA = ROOT / "config" / "samples" / "itu-miit-2021-agenda.txt"
 
 
 def loaded(data: dict) -> prog.Programme:
@@ -23,9 +24,23 @@ def loaded(data: dict) -> prog.Programme:
     return prog.parse(tomllib.loads(to_toml(data)))
 
 
+def without_zh(data: Any) -> Any:
+    """A programme mapping without its Chinese texts (the ``_zh`` keys)."""
+    if isinstance(data, dict):
+        return {k: without_zh(v) for k, v in data.items() if not k.endswith("_zh")}
+    if isinstance(data, list):
+        return [without_zh(v) for v in data]
+    return data
+
+
+SEED_IN_ENGLISH = prog.parse(without_zh(tomllib.loads(SEED.read_text(encoding="utf-8"))))
+
+
 def test_the_seed_agenda_gives_the_seed_programme() -> None:
+    """The agenda is English only: it gives the seed without the seed's Chinese titles."""
     imported = import_text(AGENDA.read_text(encoding="utf-8"))
-    assert loaded(imported.data) == prog.load(SEED)  # every field, ids included
+    assert prog.load(SEED).sessions[1].title_zh.startswith("第一节")
+    assert loaded(imported.data) == SEED_IN_ENGLISH  # every field, ids included
     notes = {note.line: note.message for note in imported.notes}
     assert set(notes) == {61, 72}
     assert "announces 6 speakers but lists 4" in notes[61]
@@ -134,8 +149,8 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = tmp_path / "seed.toml"
     assert main(["import", str(AGENDA), "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "seed-agenda.txt:61: " in err and "announces 6 speakers but lists 4" in err
-    assert prog.load(out) == prog.load(SEED)
+    assert "itu-miit-2021-agenda.txt:61: " in err and "announces 6 speakers but lists 4" in err
+    assert prog.load(out) == SEED_IN_ENGLISH
     assert "#   line 61: " in out.read_text()  # the file says what to check, too
 
     csv_path = tmp_path / "seed.csv"
@@ -144,7 +159,7 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "--title" in capsys.readouterr().err
     args = ["import", str(csv_path), "--title", "Seminar", "--timezone", "Asia/Shanghai"]
     assert main([*args, "-o", str(tmp_path / "again.toml")]) == 0
-    assert prog.load(tmp_path / "again.toml").sessions == prog.load(SEED).sessions
+    assert prog.load(tmp_path / "again.toml").sessions == SEED_IN_ENGLISH.sessions
 
     broken = tmp_path / "broken.csv"
     broken.write_text("session,speaker,presence\nS1,A,zoom\n")
@@ -192,3 +207,113 @@ def test_a_compact_agenda_with_titles_on_the_time_line_and_numbered_speakers() -
         1_800_000,
     )
     assert keynote.speakers[0].presence.value == "recorded"
+
+
+PASTED = ROOT / "tests" / "data" / "pasted-agenda-cet.txt"
+
+
+def test_a_zone_on_the_time_line_is_the_zone_never_the_title() -> None:
+    """The reported agenda: `10:00 - 10:40 CET` lines, a title above its subtitle."""
+    imported = import_text(PASTED.read_text(encoding="utf-8"))
+    assert imported.notes == []
+    event = imported.data["event"]
+    assert event["title"] == "Regional Dialogue on Spectrum Policy 2025"
+    assert event["subtitle"] == "Sharing the airwaves across borders"
+    assert event["timezone"] == "Europe/Zurich"  # CET, and the venue (Geneva) is on CET
+    programme = loaded(imported.data)
+    assert [(s.title, f"{s.start:%H:%M}", s.duration_ms // 60_000) for s in programme.sessions] == [
+        ("Opening and Welcome", "10:00", 40),
+        ("Panel: Sharing the Upper 6 GHz Band", "10:40", 50),
+        ("Closing Remarks", "11:30", 15),
+    ]
+    opening = programme.sessions[0]
+    assert opening.description == "" and opening.moderators[0].name == "Anna KELLER"
+    assert programme.sessions[1].description.startswith("How can Wi-Fi")
+
+
+def agenda(time_line: str, preamble: str = "Some Forum 2025\n\nAgenda\n") -> tuple[dict, str]:
+    imported = import_text(f"{preamble}\n{time_line}\nOpening\n- Ms. A B, C\n")
+    notes = " | ".join(str(n) for n in imported.notes)
+    return imported.data, notes
+
+
+@pytest.mark.parametrize(
+    ("line", "zone", "title", "warning"),
+    [
+        ("10:00 - 10:40 CET", "Europe/Brussels", "Opening", ""),  # tzdata's CET
+        ("10:00 - 10:40 CEST", "Europe/Brussels", "Opening", ""),
+        ("10:00 - 10:40 UTC", "UTC", "Opening", ""),
+        ("10:00 - 10:40 (GMT+8)", "Etc/GMT-8", "Opening", "no daylight saving time"),
+        ("10:00 - 10:40 UTC+01:00 Keynote", "Etc/GMT-1", "Keynote", "names no known city"),
+        ("10:00 - 10:40 +0530", "UTC", "Opening", "cannot tell the time zone"),
+        ("10:00 - 10:40 Europe/Paris", "Europe/Paris", "Opening", ""),
+        ("09:00 - 09:30 Asia/Shanghai - Welcome", "Asia/Shanghai", "Welcome", ""),
+        ("10:00 - 10:40 CST", "America/Chicago", "Opening", "'CST' is ambiguous"),
+        ("10:00 - 10:40 XYZT", "UTC", "Opening", "podium does not know"),
+        ("10:00 - 10:40 ITU Day", "UTC", "ITU Day", "no time zone note"),  # a title, no zone
+    ],
+)
+def test_zones_on_time_lines(line: str, zone: str, title: str, warning: str) -> None:
+    data, notes = agenda(line)
+    assert data["event"]["timezone"] == zone
+    assert data["sessions"][0]["title"] == title
+    assert (warning in notes) if warning else notes == "", notes
+
+
+def test_the_venue_decides_what_an_abbreviation_or_offset_means() -> None:
+    in_shenzhen = "Some Forum 2025\n\nThe forum is held in Shenzhen.\n"
+    for line in ("10:00 - 11:00 CST", "10:00 - 11:00 +0800"):
+        data, notes = agenda(line, in_shenzhen)
+        assert (data["event"]["timezone"], notes) == ("Asia/Shanghai", "")
+    data, notes = agenda("10:00 - 11:00 CET", in_shenzhen)
+    assert data["event"]["timezone"] == "Europe/Brussels"
+    assert "the venue is in Asia/Shanghai but the agenda says 'CET'" in notes
+
+
+def test_several_zones_and_an_unclear_title_are_said() -> None:
+    text = "Tagline One\nTagline Two\n\nAgenda\n\n10:00-11:00 CET\nA\n11:00-12:00 CEST\nB\n"
+    text += "12:00-13:00 EST\nC\n"
+    imported = import_text(text)
+    assert imported.data["event"]["title"] == "Tagline One"
+    assert imported.data["event"]["timezone"] == "Europe/Brussels"  # CET and CEST: one zone
+    notes = {note.line: note.message for note in imported.notes}
+    assert "cannot tell the event's title from its subtitle" in notes[1]
+    assert "'EST' differs from the first time zone note 'CET'" in notes[10]
+    assert set(notes) == {1, 10}
+
+
+BILINGUAL = """\
+Small Forum 2030
+小型论坛2030
+
+Agenda
+
+10:00 - 10:45 UTC
+Opening
+开幕式
+- Ms. Ann LEE, Some University
+"""
+
+
+def test_chinese_texts_through_text_import_csv_export_and_back(tmp_path: Path) -> None:
+    imported = import_text(BILINGUAL)
+    assert imported.notes == []
+    assert imported.data["event"]["title_zh"] == "小型论坛2030"
+    opening = imported.data["sessions"][0]
+    assert (opening["title"], opening["title_zh"]) == ("Opening", "开幕式")
+    # people's Chinese versions come from the TOML or a spreadsheet
+    opening["moderators"] = [{"name": "Al B"}, {"name": "Mo SUN", "affiliation": "ITU",
+                              "name_zh": "孙默", "affiliation_zh": "国际电联"}]  # fmt: skip
+    opening["speakers"][0] |= {
+        "name_zh": "李安",
+        "honorific_zh": "女士",
+        "affiliation_zh": "某大学",
+    }
+    path = tmp_path / "bilingual.toml"
+    path.write_text(to_toml(imported.data), encoding="utf-8")
+    csv_text = export_csv(path)
+    assert "开幕式" in csv_text and ',"; 孙默, 国际电联",' in csv_text
+    again = prog.parse(import_csv(csv_text, "Small Forum 2030", "UTC").data)
+    assert again.sessions == prog.load(path).sessions
+    speaker = again.sessions[0].speakers[0]
+    assert (speaker.display_name_zh, speaker.affiliation_zh) == ("女士 李安", "某大学")

@@ -194,8 +194,10 @@ def test_ctl_sends_commands_with_the_apis_errors(server: Server) -> None:
     assert refused.stderr.strip() == f"podium: invalid_transition: {api['error']['message']}"
     stale = podium("ctl", "next", "--expected-version", "0", "--url", server.url, env=env)
     assert stale.returncode == 1 and "podium: conflict: " in stale.stderr
-    no_token = podium("ctl", "next", "--url", server.url, env={"PODIUM_MODERATOR_TOKEN": ""})
+    no_token = podium("ctl", "next", "--url", server.url, "--data-dir", str(server.data_dir),
+                      env={"PODIUM_MODERATOR_TOKEN": ""})  # fmt: skip
     assert no_token.returncode == 1 and "PODIUM_MODERATOR_TOKEN" in no_token.stderr
+    assert str(server.data_dir / "moderator.token") in no_token.stderr
     nobody = podium("ctl", "next", "--url", f"http://127.0.0.1:{free_port()}", env=env)
     assert nobody.returncode == 3 and "cannot reach" in nobody.stderr
     assert server.state()["version"] == 2
@@ -224,6 +226,28 @@ def test_podium_report_reads_the_servers_log(
     assert out.read_text().startswith("<!doctype html>")
     assert main(["report", "--data-dir", str(tmp_path / "empty")]) == 2
     assert "no action log" in capsys.readouterr().err
+
+
+def test_a_generated_token_stays_out_of_the_log_and_ctl_reads_its_file(tmp_path: Path) -> None:
+    server = Server(data_dir=tmp_path / "data", env={"PODIUM_MODERATOR_TOKEN": ""}).start()
+    try:
+        token_file = server.data_dir / "moderator.token"
+        token = token_file.read_text().strip()
+        banner = server.log.read_text()  # stdout is a file here, not a terminal
+        assert f"{server.url}/console" in banner and str(token_file.resolve()) in banner
+        assert token not in banner and "#token=" not in banner
+
+        no_env = {"PODIUM_MODERATOR_TOKEN": "", "PODIUM_DATA_DIR": ""}
+        args = ("ctl", "start_session", "session-1", "--url", server.url)
+        done = podium(*args, "--data-dir", str(server.data_dir), env=no_env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("v1 · live · Session 1")
+        by_env = podium("ctl", "next", "--url", server.url,
+                        env={**no_env, "PODIUM_DATA_DIR": str(server.data_dir)})  # fmt: skip
+        assert by_env.returncode == 0, by_env.stderr
+        assert server.state()["version"] == 2
+    finally:
+        server.kill()
 
 
 @pytest.fixture

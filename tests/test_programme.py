@@ -126,3 +126,39 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert len(field_level) == 2
     plan_level = _problems(tmp_path, b_start="09:10", speaker="b")
     assert len(plan_level) == 2
+
+
+def test_every_text_may_have_a_chinese_version(seed: prog.Programme) -> None:
+    assert seed.event.title_zh.startswith("2021年") and seed.event.venue_zh
+    assert [s.title_zh for s in seed.sessions][:2] == [
+        "开幕式",
+        "第一节：协同推进国际信息通信技术标准化",  # noqa: RUF001,
+    ]
+    assert seed.sessions[1].group_title_zh.startswith("主旨演讲")
+    wu = seed.sessions[1].speakers[0]
+    assert (wu.name_zh, wu.display_name_zh) == ("", "Mr. Hequan WU")  # names as written
+
+    data = {
+        "event": {"id": "e", "title": "E", "title_zh": "活动", "timezone": "UTC"},
+        "sessions": [{"id": "s", "title": "S", "title_zh": "会议", "start": "09:00",
+                      "duration": "30m", "moderators": [{"name": "M", "name_zh": "主持人"}],
+                      "speakers": [{"id": "a", "name": "Ann Lee", "honorific": "Ms.",
+                                    "name_zh": "李安", "honorific_zh": "女士"}]}],
+    }  # fmt: skip
+    programme = prog.parse(data)
+    assert programme.sessions[0].speakers[0].display_name_zh == "女士 李安"
+    assert programme.sessions[0].moderators[0].display_name_zh == "主持人"
+    assert programme.public_dict(programme.plan_date_for(0))["sessions"][0]["title_zh"] == "会议"
+
+    data["event"] |= {"theme_zh": "主题"}
+    data["sessions"][0]["speakers"][0] |= {"affiliation_zh": "某大学"}
+    with pytest.raises(ProgrammeError) as err:
+        prog.parse(data)
+    assert err.value.problems == [
+        "event: theme_zh is given without theme; give the text in theme too",
+        "sessions[0].speakers[0]: affiliation_zh is given without affiliation;"
+        " give the text in affiliation too",
+    ]
+    data["event"] = {"id": "e", "title": "E", "title_fr": "É", "timezone": "UTC"}
+    with pytest.raises(ProgrammeError, match=r"event\.title_fr: unknown field"):
+        prog.parse(data)

@@ -464,6 +464,23 @@ def test_language_follows_the_browser_and_can_be_switched(browser: Browser, serv
         expect(screen.locator("#fullscreen")).to_have_text("Full screen")
 
 
+def test_pages_in_chinese_show_the_programmes_chinese_texts(faces: Faces) -> None:
+    faces.server.command("start_session", session_id="session-1")
+    session_zh = "第一节：协同推进国际信息通信技术标准化"  # noqa: RUF001 (the seed's)
+    viewer = faces.open("/viewer?lang=zh-CN")
+    expect(viewer.locator("#now-session")).to_have_text(session_zh)
+    expect(viewer.locator("#event-title")).to_have_text("2021年国际电联—工业和信息化部年度研讨会")
+    expect(viewer.locator(".v-session-title").first).to_have_text("开幕式")
+    expect(viewer.locator("#now-name")).to_have_text("Mr. Hequan WU")  # names as written
+    viewer.click("#lang")
+    expect(viewer.locator("#now-session")).to_have_text(
+        "Session 1: Coordinated Efforts on International ICT standardization"
+    )
+    expect(viewer.locator("#event-title")).to_have_text("Annual ITU-MIIT Seminar 2021")
+    screen = faces.open("/screen?lang=zh-CN")
+    expect(screen.locator("#session-title")).to_have_text(session_zh)
+
+
 # -- screenshots ------------------------------------------------------------------------------
 
 

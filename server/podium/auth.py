@@ -51,7 +51,7 @@ def write_token(path: Path, token: str) -> None:
     tmp.replace(path)
 
 
-def _read_token(path: Path) -> str | None:
+def read_token(path: Path) -> str | None:
     try:
         return path.read_text().strip() or None
     except FileNotFoundError:
@@ -104,11 +104,11 @@ class Tokens:
             return False
         changed = False
         if "moderator" not in self.from_env:
-            moderator = _read_token(self.data_dir / TOKEN_FILE)
+            moderator = read_token(self.data_dir / TOKEN_FILE)
             if moderator is not None and moderator != self.moderator:
                 self.moderator, changed = moderator, True
         if "viewer" not in self.from_env:
-            viewer = _read_token(self.data_dir / VIEWER_TOKEN_FILE)
+            viewer = read_token(self.data_dir / VIEWER_TOKEN_FILE)
             if viewer != self.viewer:
                 self.viewer, changed = viewer, True
         return changed
@@ -127,11 +127,11 @@ class Tokens:
         from_env = frozenset(
             role for role, value in (("moderator", given), ("viewer", env_viewer)) if value
         )
-        viewer = env_viewer or _read_token(data_dir / VIEWER_TOKEN_FILE)
+        viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
         if given:
             return cls(moderator=given, viewer=viewer, data_dir=data_dir, from_env=from_env)
         path = data_dir / TOKEN_FILE
-        token = _read_token(path)
+        token = read_token(path)
         if token is None:
             token = new_token()
             write_token(path, token)

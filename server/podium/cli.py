@@ -82,6 +82,7 @@ def summary(p: prog.Programme) -> str:
     plan = p.event.date.isoformat() if e.date else "the day it is served (no date set)"
     lines = [
         e.title,
+        f"  zh: {e.title_zh}" if e.title_zh else "",
         f"  {e.theme}" if e.theme else "",
         f"  time zone {e.timezone}; plan date: {plan}",
     ]
@@ -90,6 +91,8 @@ def summary(p: prog.Programme) -> str:
         end = (s.duration_ms // 60000) + s.start.hour * 60 + s.start.minute
         lines.append("")
         lines.append(f"  {s.start:%H:%M}-{end // 60 % 24:02d}:{end % 60:02d}  {s.title}  [{s.id}]")
+        if s.title_zh:
+            lines.append(f"               zh: {s.title_zh}")
         if s.group_title:
             lines.append(f"    part of: {s.group_title}")
         if s.moderators:
@@ -99,13 +102,16 @@ def summary(p: prog.Programme) -> str:
                 f"    {prog.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
                 f" ({sp.presence.value}) - {sp.affiliation}"
             )
+            if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
+                lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
         if not s.speakers:
             lines.append(
                 f"    {prog.format_duration(s.duration_ms):>7}  (no speakers; the slot timer runs)"
             )
         total += len(s.speakers)
     lines.append("")
-    lines.append(f"  {len(p.sessions)} sessions, {total} speakers. OK")
+    zh = sum(bool(s.title_zh) for s in p.sessions)
+    lines.append(f"  {len(p.sessions)} sessions ({zh} with a Chinese title), {total} speakers. OK")
     return "\n".join(line for line in lines if line is not None)
 
 

@@ -106,7 +106,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_ctl(args: argparse.Namespace) -> int:
     try:
-        print(send(args.action, args.args, args.url, args.room, args.expected_version))
+        print(send(args.action, args.args, args.url, args.room, args.expected_version,
+                   Path(args.data_dir)))  # fmt: skip
     except CtlError as exc:
         print(f"podium: {exc.code}: {exc.message}", file=sys.stderr)
         return 3 if exc.code == "unreachable" else 1
@@ -149,12 +150,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("ctl", help="send a command (token from PODIUM_MODERATOR_TOKEN)")
+    p = sub.add_parser(
+        "ctl", help="send a command (token: PODIUM_MODERATOR_TOKEN, else DATA_DIR/moderator.token)"
+    )
     p.add_argument("action", help="start_session, next, previous, goto, pause, resume, ...")
     p.add_argument("args", nargs="*", help="the action's fields: by position or name=value")
     p.add_argument("--url", default=url, help=f"the server (default: $PODIUM_URL or {url})")
     p.add_argument("--room")
     p.add_argument("--expected-version", type=int)
+    p.add_argument(
+        "--data-dir",
+        default=os.environ.get("PODIUM_DATA_DIR") or "data",
+        help="the server's data dir, whose moderator.token is used when"
+        " PODIUM_MODERATOR_TOKEN is not set (default: $PODIUM_DATA_DIR or data)",
+    )
     p.set_defaults(func=cmd_ctl)
 
     p = sub.add_parser("watch", help="the live session, speaker and countdown in a terminal")

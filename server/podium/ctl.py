@@ -14,9 +14,11 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from podium.auth import TOKEN_FILE, read_token
 from podium.errors import PodiumError
 from podium.timefmt import countdown
 
@@ -116,10 +118,15 @@ def summary(envelope: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def moderator_token(data_dir: Path) -> str | None:
+    """As the server finds it: ``PODIUM_MODERATOR_TOKEN``, else the data dir's token file."""
+    return os.environ.get("PODIUM_MODERATOR_TOKEN") or read_token(data_dir / TOKEN_FILE)
+
+
 def send(action: str, args: list[str], url: str, room: str | None,
-         expected_version: int | None) -> str:  # fmt: skip
+         expected_version: int | None, data_dir: Path) -> str:  # fmt: skip
     """Send the command; the new state's summary, or ``CtlError`` as the API said it."""
-    token = os.environ.get("PODIUM_MODERATOR_TOKEN")
+    token = moderator_token(data_dir)
     api = Api(url=url, token=token, room=room)
     # an id of its own: when the server cannot tell whether the command was made
     # (``outcome_unknown``), sending it again with the same id applies it at most once
@@ -130,8 +137,11 @@ def send(action: str, args: list[str], url: str, room: str | None,
             envelope = api.request("POST", "/api/commands", command)
             break
         except CtlError as exc:
-            if exc.code == "unauthorized" and not token:
-                exc.message += "; podium ctl reads the token from PODIUM_MODERATOR_TOKEN"
+            if exc.code == "unauthorized":
+                exc.message += (
+                    "; podium ctl reads the token from PODIUM_MODERATOR_TOKEN, else from"
+                    f" {data_dir / TOKEN_FILE} (--data-dir)"
+                )
             if exc.code != "outcome_unknown" or attempt == RETRIES:
                 raise
             time.sleep(RETRY_PAUSE_S)

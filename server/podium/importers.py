@@ -30,8 +30,7 @@ ASSUMED_SLOT = "10m"
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\ufeff": None})
 _LINKING = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "the", "to", "with"}
-_GENERIC = {
-    "annual",
+_EVENT_WORDS = {
     "seminar",
     "conference",
     "forum",
@@ -40,12 +39,12 @@ _GENERIC = {
     "workshop",
     "symposium",
     "congress",
-    "the",
-    "of",
-    "on",
-    "and",
-    "for",
+    "colloquium",
+    "assembly",
+    "expo",
+    "dialogue",
 }
+_GENERIC = _EVENT_WORDS | {"annual", "the", "of", "on", "and", "for"}
 _CITY_ZONES = {
     "beijing": "Asia/Shanghai",
     "shenzhen": "Asia/Shanghai",
@@ -67,9 +66,42 @@ _TIME_RANGE = re.compile(
     r"^(\d{1,2})[:.](\d{2})\s*(?:[-\u2013\u2014]|to)\s*(\d{1,2})[:.](\d{2})(?:\s+(.+))?$"
 )
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s+(.+))?$")
+# a time zone, alone on its line or right after a time: "GMT+8 (Beijing)", "UTC+01:00",
+# "+0800", "CET", "Europe/Paris"; what follows it is the segment's title
 _ZONE = re.compile(
-    r"^(?:GMT|UTC)\s*(?:([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?)?\s*(?:\(([^)]*)\))?$", re.I
+    r"^\(?(?:(?P<utc>(?:GMT|UTC)(?:\s*(?P<sign>[+\-\u2212])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?)?)"
+    r"|(?P<bare>(?P<bsign>[+\-\u2212])(?P<bh>\d{2}):?(?P<bm>\d{2}))"
+    r"|(?P<iana>[A-Za-z]+/[A-Za-z_\-]+(?:/[A-Za-z_\-]+)?)"
+    r"|(?P<abbr>[A-Z]{2,5}))\)?(?:\s*\((?P<city>[^)]*)\))?(?=[\s,;|\u2013\u2014-]|$)"
+    r"[\s,;|\u2013\u2014-]*(?P<rest>.*)$",
+    re.I,
 )
+# abbreviations to IANA zones (summer time included); tzdata's own links where it has one
+# (CET -> Europe/Brussels); several candidates: ambiguous, the venue's decides
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("CET", "CEST", "MET", "MEST"), ("Europe/Brussels",)),
+    **dict.fromkeys(("EET", "EEST"), ("Europe/Athens",)),
+    **dict.fromkeys(("WET", "WEST"), ("Europe/Lisbon",)),
+    "BST": ("Europe/London", "Asia/Dhaka"),
+    "IST": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    "CST": ("America/Chicago", "Asia/Shanghai"),
+    "CDT": ("America/Chicago",),
+    **dict.fromkeys(("EST", "EDT"), ("America/New_York",)),
+    **dict.fromkeys(("MST", "MDT"), ("America/Denver",)),
+    **dict.fromkeys(("PST", "PDT"), ("America/Los_Angeles",)),
+    "MSK": ("Europe/Moscow",),
+    "JST": ("Asia/Tokyo",),
+    "KST": ("Asia/Seoul",),
+    "HKT": ("Asia/Hong_Kong",),
+    "SGT": ("Asia/Singapore",),
+    "PKT": ("Asia/Karachi",),
+    **dict.fromkeys(("AEST", "AEDT"), ("Australia/Sydney",)),
+    **dict.fromkeys(("NZST", "NZDT"), ("Pacific/Auckland",)),
+    "SAST": ("Africa/Johannesburg",),
+    "EAT": ("Africa/Nairobi",),
+    "WAT": ("Africa/Lagos",),
+}
+_UNKNOWN_ABBREVIATION = re.compile(r"^[A-Z]{2,4}T$")
 _BULLET = re.compile(r"^(?:[-\u2022*\u2013\u00b7]|\d{1,2}[.)])\s+(.+)$")
 _MODERATOR = re.compile(r"^(?:moderators?|moderated by|chairs?)\s*:\s*(.+)$", re.I)
 _SLOT = re.compile(r"^\((.+)\)$")
@@ -202,31 +234,87 @@ def zone_for(city: str, offset: int | None) -> str | None:
     return zone
 
 
-def _zone_from_note(m: re.Match[str], line: int, notes: list[Note]) -> str:
-    sign, hours, minutes, city = m.groups()
-    offset = None
-    if hours is not None:
-        offset = (int(hours) * 60 + int(minutes or 0)) * (-1 if sign in "-\u2212" else 1)
-    if city and (zone := zone_for(city, offset)):
-        return zone
-    if offset is not None and offset % 60 == 0:
-        fixed = f"Etc/GMT{-offset // 60:+d}" if offset else "Etc/UTC"
-        notes.append(
-            Note(
-                line,
-                f"{m.group(0)!r} names no known city; used {fixed}, which has no"
-                " daylight saving time; set event.timezone to the venue's zone",
-            )
+def split_zone(text: str) -> tuple[str, str] | None:
+    """``"CET Opening"`` (after a time) -> ("CET", "Opening"): the zone note and the rest;
+    ``None`` when the text does not start with a time zone."""
+    m = _ZONE.match(text.strip())
+    if not m:
+        return None
+    note = text.strip()[: m.start("rest")].strip(" ,;|-\u2013\u2014")
+    rest = m.group("rest").strip()
+    if m.group("iana") and _iana(m.group("iana")) is None:
+        return None
+    abbr = m.group("abbr")
+    if abbr and abbr not in _ABBREVIATIONS and not (_UNKNOWN_ABBREVIATION.match(abbr) and not rest):
+        return None  # a word such as "Panel", not a zone
+    return note, rest
+
+
+def is_zone_line(text: str) -> bool:
+    return (found := split_zone(text)) is not None and not found[1]
+
+
+def _iana(name: str) -> str | None:
+    return next((z for z in sorted(available_timezones()) if z.lower() == name.lower()), None)
+
+
+def _venue_zone(venue: str) -> str | None:
+    city = re.split(r"[,(]", venue, maxsplit=1)[0]
+    return zone_for(city, None) if city.strip() else None
+
+
+def resolve_zone(note: str, venue: str = "") -> tuple[str | None, str | None]:
+    """A zone note as an IANA zone, and what to check when the reading is not certain.
+
+    An offset takes the zone of the city named with it, else the venue's when the offsets
+    agree, else a fixed ``Etc/GMT`` zone; an abbreviation its zone (several candidates:
+    the venue's, else the first, said so); an unknown abbreviation no zone at all."""
+    m = _ZONE.match(note)
+    assert m is not None
+    venue_zone = _venue_zone(venue)
+    if m.group("utc") or m.group("bare"):
+        sign, hours, minutes = (m.group("sign"), m.group("h"), m.group("m"))
+        if m.group("bare"):
+            sign, hours, minutes = m.group("bsign"), m.group("bh"), m.group("bm")
+        offset = None
+        if hours is not None:
+            offset = (int(hours) * 60 + int(minutes or 0)) * (-1 if sign in "-\u2212" else 1)
+        city = m.group("city")
+        if city and (zone := zone_for(city, offset)):
+            return zone, None
+        if offset is None or offset == 0:
+            return "UTC", None
+        if venue_zone and offset in _offset_minutes(venue_zone):
+            return venue_zone, None
+        if offset % 60:
+            return "UTC", f"cannot tell the time zone from {note!r}; used UTC; set event.timezone"
+        fixed = f"Etc/GMT{-offset // 60:+d}"
+        return fixed, (
+            f"{note!r} names no known city; used {fixed}, which has no"
+            " daylight saving time; set event.timezone to the venue's zone"
         )
-        return fixed
-    notes.append(
-        Note(
-            line,
-            f"cannot tell the time zone from {m.group(0)!r}; used UTC;"
-            " set event.timezone, e.g. 'Asia/Shanghai'",
+    if m.group("iana"):
+        return _iana(m.group("iana")), None
+    abbr = m.group("abbr").upper()
+    candidates = _ABBREVIATIONS.get(abbr)
+    if candidates is None:
+        return None, (
+            f"{note!r} looks like a time zone abbreviation podium does not know; ignored;"
+            " set event.timezone, e.g. 'Europe/Paris'"
         )
-    )
-    return "UTC"
+    if venue_zone and any(_offset_minutes(venue_zone) == _offset_minutes(z) for z in candidates):
+        return venue_zone, None
+    if len(candidates) > 1:
+        return candidates[0], (
+            f"{note!r} is ambiguous ({', '.join(candidates)}); used {candidates[0]};"
+            " set event.timezone to the venue's zone"
+        )
+    if venue_zone:
+        return candidates[0], (
+            f"the venue is in {venue_zone} but the agenda says {note!r}; used {candidates[0]};"
+            " set event.timezone to the venue's zone"
+        )
+    return candidates[0], None
 
 
 # -- the agenda ------------------------------------------------------------------------------
@@ -243,6 +331,7 @@ class _Section:
     line: int
     title: str
     timed: bool  # announced by a time or time zone line
+    title_zh: str = ""  # a Chinese line right under the title
     start: str | None = None
     end: str | None = None
     duration: str | None = None
@@ -286,8 +375,10 @@ def _slot(section: _Section, item: _Item, notes: list[Note]) -> bool:
 class _Reader:
     """One pass over the agenda part of the document, into sections."""
 
-    def __init__(self, notes: list[Note]) -> None:
+    def __init__(self, notes: list[Note], venue: str) -> None:
         self.notes = notes
+        self.venue = venue
+        self.warned: set[str] = set()  # zone notes already warned about
         self.sections: list[_Section] = []
         self.zone: str | None = None
         self.zone_note = ""
@@ -312,16 +403,12 @@ class _Reader:
         if m := _TIME_RANGE.match(text):
             h1, m1, h2, m2 = (int(g) for g in m.groups()[:4])
             self.pending_time = (f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}")
-            self.header = True
-            if m.group(5):  # "09:00 - 09:30 Opening Session"
-                self._text(number, m.group(5))
+            self._after_time(number, m.group(5))  # "09:00 - 09:30 CET Opening Session"
         elif m := _TIME.match(text):
             self.pending_time = (f"{int(m.group(1)):02d}:{m.group(2)}", None)
-            self.header = True
-            if m.group(3):
-                self._text(number, m.group(3))
-        elif m := _ZONE.match(text):
-            self._zone(number, m)
+            self._after_time(number, m.group(3))
+        elif is_zone_line(text):
+            self._zone(number, text)
         elif (m := _BULLET.match(text)) and not self.header:
             self._speaker(number, m.group(1))
         elif m := _MODERATOR.match(text):
@@ -333,12 +420,27 @@ class _Reader:
             self._text(number, text)
         self.after_blank = False
 
-    def _zone(self, number: int, m: re.Match[str]) -> None:
+    def _after_time(self, number: int, rest: str | None) -> None:
+        """What follows a time on its line: a time zone, then the segment's title."""
         self.header = True
-        note = re.sub(r"\s+", " ", m.group(0))
+        if rest and (found := split_zone(rest)):
+            self._zone(number, found[0])
+            rest = found[1]
+        if rest:
+            self._text(number, rest)
+
+    def _zone(self, number: int, text: str) -> None:
+        self.header = True
+        note = re.sub(r"\s+", " ", text)
+        zone, warning = resolve_zone(note, self.venue)
+        if warning and note not in self.warned:
+            self.warned.add(note)
+            self.notes.append(Note(number, warning))
+        if zone is None:
+            return
         if self.zone is None:
-            self.zone, self.zone_note = _zone_from_note(m, number, self.notes), note
-        elif note != self.zone_note:
+            self.zone, self.zone_note = zone, note
+        elif zone != self.zone:
             self.notes.append(
                 Note(
                     number,
@@ -365,6 +467,9 @@ class _Reader:
 
     def _text(self, number: int, text: str) -> None:
         section = self.current
+        if section is not None and section.line == number - 1 and is_chinese(text):
+            section.title_zh = text  # "Opening Session" then "开幕式": its Chinese title
+            return
         starts_section = self.header or section is None or (self.after_blank and _is_heading(text))
         if starts_section:
             section = _Section(line=number, title=text, timed=self.header)
@@ -380,14 +485,45 @@ class _Reader:
             )
 
 
+def _title_line(short: list[tuple[int, str]], notes: list[Note]) -> str:
+    """Which short line at the top is the event's title: the one that names an event
+    ("Seminar", "Forum", ...) and a year; when that does not decide, the first, said so."""
+
+    def score(text: str) -> int:
+        words = {w.lower() for w in _words(text)}
+        return 2 * bool(words & _EVENT_WORDS) + bool(re.search(r"\b(?:19|20)\d\d\b", text))
+
+    best = max(score(text) for _, text in short)
+    chosen = [(line, text) for line, text in short if score(text) == best]
+    if len(short) > 1 and (best == 0 or len(chosen) > 1):
+        line, text = chosen[0]
+        notes.append(
+            Note(
+                line,
+                f"cannot tell the event's title from its subtitle; took {text!r} as the title;"
+                " swap event.title and event.subtitle if it is the other way round",
+            )
+        )
+    return chosen[0][1]
+
+
+def is_chinese(text: str) -> bool:
+    """Mostly Chinese characters: a translation line."""
+    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return han > 0 and han >= sum(1 for c in text if c.isalpha()) / 2
+
+
 def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]:
     """The title block and description before the agenda; returns them and where it starts."""
-    short: list[str] = []
+    short: list[tuple[int, str]] = []  # line, text
+    chinese: dict[str, str] = {}  # a short line's Chinese version, on the line below it
     paragraphs: list[str] = []
     end = len(lines)
     for i, raw in enumerate(lines):
         text = raw.strip()
-        if any(p.match(text) for p in (_TIME_RANGE, _TIME, _ZONE, _BULLET, _MODERATOR)):
+        if is_zone_line(text) or any(
+            p.match(text) for p in (_TIME_RANGE, _TIME, _BULLET, _MODERATOR)
+        ):
             end = i
             break
         if _AGENDA_HEADING.match(text):
@@ -405,7 +541,10 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
                 )
             paragraphs.append(text)
         else:
-            short.append(text)
+            if short and short[-1][0] == i and is_chinese(text):
+                chinese[short[-1][1]] = text  # the Chinese version of the line above
+            else:
+                short.append((i + 1, text))
     if not short:
         notes.append(
             Note(
@@ -414,12 +553,17 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
                 " event's title on a line of its own at the top",
             )
         )
-        short = ["Event"]
+        short = [(1, "Event")]
+    title = _title_line(short, notes)
     description = "\n".join(paragraphs)
     event: dict[str, Any] = {
-        "id": event_id(short[-1]),
-        "title": short[-1],
-        "subtitle": " · ".join(short[:-1]),
+        "id": event_id(title),
+        "title": title,
+        "subtitle": " · ".join(text for _, text in short if text != title),
+        "title_zh": chinese.get(title, ""),
+        "subtitle_zh": " · ".join(
+            chinese[text] for _, text in short if text in chinese and text != title
+        ),
     }
     if m := _THEME.search(description):
         event["theme"] = m.group(1).strip()
@@ -434,6 +578,8 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
 
 def _session(section: _Section, ids: set[str], notes: list[Note]) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": unique(segment_id(section.title), ids), "title": section.title}
+    if section.title_zh:
+        entry["title_zh"] = section.title_zh
     if section.start:
         entry["start"] = section.start
     if section.end:
@@ -494,7 +640,7 @@ def import_text(text: str) -> Imported:
     notes: list[Note] = []
     lines = text.translate(_SPACES).splitlines()
     event, start = _preamble(lines, notes)
-    reader = _Reader(notes)
+    reader = _Reader(notes, event.get("venue", ""))
     for number, raw in enumerate(lines[start:], start + 1):
         reader.read(number, raw)
     if reader.zone is None:
@@ -513,6 +659,8 @@ def import_text(text: str) -> Imported:
         if section.is_heading_only and i + 1 < len(reader.sections):
             group = unique(segment_id(section.title), ids)
             entry: dict[str, Any] = {"id": group, "title": section.title}
+            if section.title_zh:
+                entry["title_zh"] = section.title_zh
             if section.description:
                 entry["description"] = "\n".join(section.description)
             entry["moderators"] = [person(m.text) for m in section.moderators]

@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from podium.errors import ProgrammeError
@@ -91,18 +92,44 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
+ZhText = Annotated[
+    str, Field(max_length=4000, description="the Chinese version of the field without _zh")
+]
+
+
 class _Strict(BaseModel):
+    """Every text may have a Chinese version in the same key with ``_zh`` appended
+    (``title_zh`` next to ``title``); pages in Chinese show it, else the text itself."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="after")
+    def _zh_needs_its_text(self) -> _Strict:
+        for key in type(self).model_fields:
+            if key.endswith("_zh") and getattr(self, key) and not getattr(self, key[:-3]):
+                raise ValueError(
+                    f"{key} is given without {key[:-3]}; give the text in {key[:-3]} too"
+                )
+        return self
 
 
 class Person(_Strict):
     name: Text
     honorific: str = ""
     affiliation: str = ""
+    name_zh: ZhText = ""
+    honorific_zh: ZhText = ""
+    affiliation_zh: ZhText = ""
 
     @property
     def display_name(self) -> str:
         return f"{self.honorific} {self.name}".strip()
+
+    @property
+    def display_name_zh(self) -> str:
+        """In Chinese: the Chinese name and honorific where given, else the English."""
+        honorific = self.honorific_zh or self.honorific
+        return f"{honorific} {self.name_zh or self.name}".strip()
 
 
 # -- the file as written ---------------------------------------------------------------
@@ -118,6 +145,8 @@ class SessionEntry(_Strict):
     id: Id
     title: Text
     description: str = ""
+    title_zh: ZhText = ""
+    description_zh: ZhText = ""
     group: Id | None = None
     start: Clock | None = None
     end: Clock | None = None
@@ -130,6 +159,8 @@ class GroupEntry(_Strict):
     id: Id
     title: Text
     description: str = ""
+    title_zh: ZhText = ""
+    description_zh: ZhText = ""
     moderators: list[Person] = []
 
 
@@ -142,6 +173,11 @@ class EventEntry(_Strict):
     venue: str = ""
     timezone: str
     date: dt.date | None = None
+    title_zh: ZhText = ""
+    subtitle_zh: ZhText = ""
+    theme_zh: ZhText = ""
+    description_zh: ZhText = ""
+    venue_zh: ZhText = ""
 
     @field_validator("timezone")
     @classmethod
@@ -178,6 +214,9 @@ class Session(_Strict):
     description: str
     group: str | None
     group_title: str | None
+    title_zh: str = ""
+    description_zh: str = ""
+    group_title_zh: str = ""
     start: time
     duration_ms: int
     moderators: tuple[Person, ...]
@@ -199,6 +238,11 @@ class Event(_Strict):
     venue: str
     timezone: str
     date: dt.date | None
+    title_zh: str = ""
+    subtitle_zh: str = ""
+    theme_zh: str = ""
+    description_zh: str = ""
+    venue_zh: str = ""
 
 
 class Programme(_Strict):
@@ -234,16 +278,19 @@ class Programme(_Strict):
         return datetime.fromtimestamp(now_ms / 1000, self.zone).date()
 
     def public_dict(self, plan_date: date) -> dict[str, Any]:
-        """The programme as ``GET /api/programme`` shows it."""
+        """The programme as ``GET /api/programme`` shows it; every text's Chinese version
+        next to it as ``KEY_zh`` ("" when there is none)."""
+        e = self.event
         return {
-            "id": self.event.id,
-            "title": self.event.title,
-            "subtitle": self.event.subtitle,
-            "theme": self.event.theme,
-            "description": self.event.description,
-            "venue": self.event.venue,
-            "timezone": self.event.timezone,
+            "id": e.id,
+            "title": e.title,
+            "subtitle": e.subtitle,
+            "theme": e.theme,
+            "description": e.description,
+            "venue": e.venue,
+            "timezone": e.timezone,
             "date": plan_date.isoformat(),
+            **{key: getattr(e, key) for key in Event.model_fields if key.endswith("_zh")},
             "sessions": [
                 {
                     "id": s.id,
@@ -251,6 +298,9 @@ class Programme(_Strict):
                     "description": s.description,
                     "group": s.group,
                     "group_title": s.group_title,
+                    "title_zh": s.title_zh,
+                    "description_zh": s.description_zh,
+                    "group_title_zh": s.group_title_zh,
                     "planned_start": datetime.combine(
                         plan_date, s.start, tzinfo=self.zone
                     ).isoformat(timespec="seconds"),
@@ -383,6 +433,9 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                     name=sp.name,
                     honorific=sp.honorific,
                     affiliation=sp.affiliation,
+                    name_zh=sp.name_zh,
+                    honorific_zh=sp.honorific_zh,
+                    affiliation_zh=sp.affiliation_zh,
                     presence=sp.presence,
                     allocation_ms=sp.allocation if sp.allocation is not None else max(share, 1),
                 )
@@ -399,6 +452,9 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                 description=entry.description,
                 group=entry.group,
                 group_title=group.title if group else None,
+                title_zh=entry.title_zh,
+                description_zh=entry.description_zh,
+                group_title_zh=group.title_zh if group else "",
                 start=start,
                 duration_ms=duration_ms,
                 moderators=tuple(moderators),

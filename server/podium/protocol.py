@@ -115,6 +115,9 @@ class SessionView(_Out):
     title: str
     group_title: str | None
     moderators: list[str]
+    title_zh: str = Field(description='the Chinese title, "" when the programme has none')
+    group_title_zh: str
+    moderators_zh: list[str] = Field(description="each moderator in Chinese, else as in English")
     started_at: int = Field(description="epoch ms")
     ends_at: int = Field(description="epoch ms: started_at + duration_ms, the planned slot end")
     duration_ms: int
@@ -127,6 +130,10 @@ class SpeakerView(_Out):
     honorific: str
     display_name: str
     affiliation: str
+    name_zh: str = Field(description='the Chinese version, "" when the programme has none')
+    honorific_zh: str
+    display_name_zh: str = Field(description="in Chinese where given, else as display_name")
+    affiliation_zh: str
     presence: Literal["in_room", "remote", "recorded"]
     allocation_ms: int
     index: int = Field(description="0-based position in the session")

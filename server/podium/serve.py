@@ -15,7 +15,8 @@ from aiohttp import web
 
 from podium.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
 from podium.app import GUARD, create_app
-from podium.auth import Tokens
+from podium.auth import TOKEN_FILE, Tokens
+from podium.datalock import locked
 from podium.errors import PodiumError
 from podium.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
 from podium.limits import raise_open_file_limit
@@ -69,9 +70,9 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
             lines.append(f"    console   {console}  (token: $PODIUM_MODERATOR_TOKEN)")
         elif sys.stdout.isatty():
             lines.append(f"    console   {console}#token={tokens.moderator}")
-        else:  # stdout is a log: keep the token out of it
-            token_file = options.data_dir / "moderator.token"
-            lines.append(f"    console   {console}#token=...  (token in {token_file})")
+        else:  # stdout is a log: keep the token out of it, say where it is
+            token_file = (options.data_dir / TOKEN_FILE).resolve()
+            lines.append(f"    console   {console}  (moderator token: in {token_file})")
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")
@@ -102,6 +103,13 @@ async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
 
 
 async def serve(options: ServeOptions) -> None:
+    """Serve until stopped; with the file store, holding the data dir's lock throughout
+    (with Redis the data dir holds only the tokens, which several processes may share)."""
+    with contextlib.nullcontext() if options.redis_url else locked(options.data_dir):
+        await _serve(options)
+
+
+async def _serve(options: ServeOptions) -> None:
     store, rooms, tokens = await open_rooms(options)
     app = create_app(rooms, tokens, options.policy)
     runner = web.AppRunner(

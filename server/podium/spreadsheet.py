@@ -36,6 +36,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "affiliation": ("organisation", "organization", "role"),
     "presence": ("attendance", "mode"),
     "allocation": ("speaking time", "minutes"),
+    # the Chinese versions (each moderator of moderators_zh as "name, affiliation")
+    "session_zh": ("session title zh",),
+    "group_zh": ("group title zh",),
+    "description_zh": (),
+    "moderators_zh": (),
+    "honorific_zh": (),
+    "speaker_zh": ("name zh",),
+    "affiliation_zh": (),
 }
 SESSION_FIELDS = ("session_id", "group", "start", "duration", "moderators", "description")
 EXPORT_COLUMNS = tuple(COLUMNS)
@@ -171,6 +179,8 @@ def import_csv(
             "group": sheet.cell(row, "group"),
             "moderators": sheet.cell(row, "moderators"),
             "description": sheet.cell(row, "description"),
+            **{f: sheet.cell(row, f) for f in ("session_zh", "group_zh", "description_zh")},
+            "moderators_zh": sheet.cell(row, "moderators_zh"),
         }
         if not sessions or sessions[-1]["_key"] != key:
             if key in seen_rows:
@@ -232,6 +242,10 @@ def _speaker(
         speaker["honorific"] = honorific
     if affiliation := sheet.cell(row, "affiliation"):
         speaker["affiliation"] = affiliation
+    for field, key in (("speaker_zh", "name_zh"), ("honorific_zh", "honorific_zh"),
+                       ("affiliation_zh", "affiliation_zh")):  # fmt: skip
+        if value := sheet.cell(row, field):
+            speaker[key] = value
     presence = sheet.cell(row, "presence").lower()
     if presence not in _PRESENCE:
         sheet.problems.append(
@@ -253,12 +267,21 @@ def _session(raw: dict[str, Any], groups: dict[str, dict[str, Any]], ids: set[st
     if values["group"]:
         title = values["group"]
         group = groups.setdefault(title, {"id": unique(segment_id(title), ids), "title": title})
+        if values["group_zh"]:
+            group["title_zh"] = values["group_zh"]
         session["group"] = group["id"]
-    for field in ("start", "duration", "description"):
+    fields = {"start": "start", "duration": "duration", "session_zh": "title_zh",
+              "description": "description", "description_zh": "description_zh"}  # fmt: skip
+    for field, key in fields.items():
         if values[field]:
-            session[field] = values[field]
+            session[key] = values[field]
     if values["moderators"]:
-        session["moderators"] = [person(m) for m in values["moderators"].split(";") if m.strip()]
+        moderators = [person(m) for m in values["moderators"].split(";") if m.strip()]
+        for moderator, text in zip(moderators, values["moderators_zh"].split(";"), strict=False):
+            name, _, affiliation = text.partition(",")
+            chinese = {"name_zh": name.strip(), "affiliation_zh": affiliation.strip()}
+            moderator.update({k: v for k, v in chinese.items() if v})
+        session["moderators"] = moderators
     speakers = session.pop("speakers", None)
     if speakers:
         session["speakers"] = speakers
@@ -296,6 +319,12 @@ def export_csv(path: str | Path) -> str:
             "; ".join(_person_text(m) for m in session.moderators),
             session.description,
         ]
+        chinese = [
+            session.title_zh,
+            session.group_title_zh,
+            session.description_zh,
+            _moderators_zh(session.moderators),
+        ]
         for speaker, written in zip(session.speakers, entry.speakers, strict=True):
             allocation = written.allocation
             writer.writerow(
@@ -307,12 +336,24 @@ def export_csv(path: str | Path) -> str:
                     speaker.affiliation,
                     speaker.presence.value,
                     prog.format_duration(allocation) if allocation else "",
+                    *chinese,
+                    speaker.honorific_zh,
+                    speaker.name_zh,
+                    speaker.affiliation_zh,
                 ]
             )
         if not session.speakers:
-            writer.writerow([*shared, "", "", "", "", "", ""])
+            writer.writerow([*shared, "", "", "", "", "", "", *chinese, "", "", ""])
     return out.getvalue()
 
 
 def _person_text(p: prog.Person) -> str:
     return ", ".join(part for part in (p.display_name, p.affiliation) if part)
+
+
+def _moderators_zh(moderators: tuple[prog.Person, ...]) -> str:
+    """The moderators_zh cell: each moderator's Chinese "name, affiliation", in the order of
+    the moderators column (empty for one without); empty when none has any."""
+    texts = [f"{m.name_zh}, {m.affiliation_zh}" if m.affiliation_zh else m.name_zh
+             for m in moderators]  # fmt: skip
+    return "; ".join(texts) if any(texts) else ""

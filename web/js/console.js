@@ -12,6 +12,7 @@ import {
   keepToken,
   Live,
   loadProgramme,
+  localized,
   mmss,
   personName,
   presenceChip,
@@ -334,7 +335,7 @@ function speakerRow(session, speaker, index, state) {
   button.append(el("span", "rd-index num", String(index + 1)));
   const who = el("span", "rd-who");
   who.append(el("span", "rd-name", personName(speaker)));
-  if (speaker.affiliation) who.append(el("span", "rd-aff", speaker.affiliation));
+  if (speaker.affiliation) who.append(el("span", "rd-aff", localized(speaker, "affiliation")));
   button.append(who);
   if (speaker.presence !== "in_room") {
     button.append(presenceChip(el("span"), speaker.presence));
@@ -395,7 +396,7 @@ function sessionRow(session, row, state) {
   liveCells.push(refresh);
   head.append(when);
   const title = el("span", "rd-title");
-  title.append(el("span", "rd-session-title", session.title));
+  title.append(el("span", "rd-session-title", localized(session, "title")));
   const meta = session.moderators.map(personName).join(", ");
   if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
   head.append(title);
@@ -436,9 +437,9 @@ function render() {
   const session = state.session;
   const speaker = state.speaker;
   const idle = t(state.phase === "finished" ? "phase.finished" : "phase.idle");
-  setText($("now-session"), session ? session.title : idle);
-  setText($("now-name"), speaker ? speaker.display_name : session ? "" : "—");
-  setText($("now-affiliation"), speaker?.affiliation ?? "");
+  setText($("now-session"), session ? localized(session, "title") : idle);
+  setText($("now-name"), speaker ? localized(speaker, "display_name") : session ? "" : "—");
+  setText($("now-affiliation"), localized(speaker, "affiliation"));
   const presence = $("now-presence");
   show(presence, Boolean(speaker));
   if (speaker) {
@@ -446,13 +447,13 @@ function render() {
   }
   const next = state.next_speaker;
   const last = session && speaker ? t("label.last_speaker") : "—";
-  setText($("now-next"), next ? next.display_name : last);
+  setText($("now-next"), next ? localized(next, "display_name") : last);
   const paused = state.timer.status === "paused";
   setText($("pause-label"), t(paused ? "console.resume" : "console.pause"));
   $("btn-pause").dataset.action = "pause";
   $("btn-pause").classList.toggle("is-on", paused);
   const upcoming = nextSession();
-  setText($("start-sub"), upcoming && !session ? upcoming.title : "");
+  setText($("start-sub"), upcoming && !session ? localized(upcoming, "title") : "");
   const blackout = $("btn-blackout");
   blackout.setAttribute("aria-pressed", String(state.blackout));
   blackout.classList.toggle("is-on", state.blackout);
@@ -523,9 +524,11 @@ statusCorner(live);
 if (!live.token) showLogin(false);
 live.on("state", render);
 onLang(render);
+const showEventTitle = () => setText($("event-title"), localized(programme, "title"));
+onLang(showEventTitle);
 loadProgramme().then((p) => {
   programme = p;
-  setText($("event-title"), p.title);
+  showEventTitle();
   render();
 });
 everyFrame(live, tick);

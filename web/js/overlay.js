@@ -7,6 +7,7 @@ import {
   Live,
   countdown,
   everyFrame,
+  localized,
   query,
   setText,
   show,
@@ -27,8 +28,8 @@ let hold = null;
 if (query.get("preview") === "1") document.body.classList.add("is-preview");
 
 function put(speaker) {
-  setText($("lt-name"), speaker.display_name);
-  setText($("lt-aff"), speaker.affiliation);
+  setText($("lt-name"), localized(speaker, "display_name"));
+  setText($("lt-aff"), localized(speaker, "affiliation"));
   const remote = speaker.presence !== "in_room";
   setText($("lt-presence"), remote ? t(`presence.${speaker.presence}`) : "");
   show($("lt-presence"), remote);

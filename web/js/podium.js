@@ -2,7 +2,7 @@
 // latest state (every snapshot replaces it), reconnection forever, and a status corner.
 // Pages render from `live.state` and `live.clock.now()`; nothing here counts ticks.
 
-import { t, onLang } from "./i18n.js";
+import { lang, t, onLang } from "./i18n.js";
 
 export const query = new URLSearchParams(location.search);
 export const roomId = query.get("room");
@@ -318,9 +318,16 @@ export function everyFrame(live, draw) {
   });
 }
 
-/** A person from the programme as the server's ``display_name`` writes them. */
+/** ``obj[key]`` in the page's language: its Chinese version ``obj[key + "_zh"]`` when the
+ * page is in Chinese and the programme has one, else the text itself. */
+export function localized(obj, key, language = lang) {
+  const zh = language.startsWith("zh") ? obj?.[`${key}_zh`] : "";
+  return zh || obj?.[key] || "";
+}
+
+/** A person from the programme as the server's ``display_name`` (``_zh``) writes them. */
 export function personName(person) {
-  return `${person.honorific} ${person.name}`.trim();
+  return `${localized(person, "honorific")} ${localized(person, "name")}`.trim();
 }
 
 /** Set text only when it changed: cheap enough for every frame. */

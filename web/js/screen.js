@@ -7,6 +7,7 @@ import {
   countdown,
   everyFrame,
   loadProgramme,
+  localized,
   mmss,
   query,
   setText,
@@ -27,7 +28,7 @@ const live = new Live({ client: "screen", token: takeToken() });
 let programme = null;
 
 function sessionTitle(id) {
-  return programme?.sessions.find((s) => s.id === id)?.title ?? "";
+  return localized(programme?.sessions.find((s) => s.id === id), "title");
 }
 
 /** What changes only when the state does. */
@@ -40,18 +41,22 @@ function renderState() {
   show($("live"), Boolean(session));
   show($("slot-bar"), Boolean(session));
   show($("idle"), !session);
-  setText($("session-title"), session ? session.title : (programme?.title ?? ""));
+  setText($("session-title"), localized(session ?? programme, "title"));
   if (session) {
     const speaker = state.speaker;
-    setText($("speaker-name"), speaker ? speaker.display_name : session.title);
+    setText($("speaker-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
     setText(
       $("speaker-affiliation"),
-      speaker ? speaker.affiliation : session.moderators.join(" · "),
+      speaker ? localized(speaker, "affiliation") : localized(session, "moderators").join(" · "),
     );
     const next = state.next_speaker;
     setText(
       $("next-speaker"),
-      next ? t("screen.next", { name: next.display_name }) : speaker ? t("label.last_speaker") : "",
+      next
+        ? t("screen.next", { name: localized(next, "display_name") })
+        : speaker
+          ? t("label.last_speaker")
+          : "",
     );
   } else {
     const upcoming = state.schedule.find((row) => row.status === "next");
@@ -65,7 +70,7 @@ function renderState() {
         ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${
             sessionTitle(upcoming.id)
           }`
-        : (programme?.title ?? ""),
+        : localized(programme, "title"),
     );
     setText($("next-speaker"), "");
   }

@@ -9,6 +9,7 @@ import {
   everyFrame,
   Live,
   loadProgramme,
+  localized,
   personName,
   presenceChip,
   scheduleAt,
@@ -56,8 +57,11 @@ function announce(state) {
     !speaker
       ? t("viewer.announce_none")
       : speaker.affiliation
-        ? t("viewer.announce_aff", { name: speaker.display_name, aff: speaker.affiliation })
-        : t("viewer.announce", { name: speaker.display_name }),
+        ? t("viewer.announce_aff", {
+            name: localized(speaker, "display_name"),
+            aff: localized(speaker, "affiliation"),
+          })
+        : t("viewer.announce", { name: localized(speaker, "display_name") }),
   );
 }
 
@@ -67,21 +71,23 @@ function renderNow(state) {
   $("now-card").dataset.phase = session ? "live" : state.phase;
   setText(
     $("now-session"),
-    session ? session.title : t(state.phase === "finished" ? "phase.finished" : "phase.idle"),
+    session
+      ? localized(session, "title")
+      : t(state.phase === "finished" ? "phase.finished" : "phase.idle"),
   );
   show($("now-body"), Boolean(session));
   const upcoming = !session && state.schedule.find((row) => row.status === "next");
   show($("now-upnext"), Boolean(upcoming));
   if (upcoming) {
-    const title = programme.sessions.find((s) => s.id === upcoming.id)?.title ?? "";
+    const title = localized(programme.sessions.find((s) => s.id === upcoming.id), "title");
     const at = scheduleAt(state, live.serverTime, live.clock.now()).rows.find(
       (row) => row.id === upcoming.id,
     ).projected_start;
     setText($("now-upnext"), t("viewer.upnext", { title, t: eventTime(at) }));
   }
   if (session) {
-    setText($("now-name"), speaker ? speaker.display_name : session.title);
-    setText($("now-aff"), speaker?.affiliation ?? "");
+    setText($("now-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
+    setText($("now-aff"), localized(speaker, "affiliation"));
     const presence = $("now-presence");
     show(presence, Boolean(speaker));
     if (speaker) {
@@ -89,7 +95,7 @@ function renderNow(state) {
     }
     const next = state.next_speaker;
     show($("next-row"), Boolean(next));
-    setText($("next-name"), next ? next.display_name : "");
+    setText($("next-name"), localized(next, "display_name"));
   }
   const message = state.message;
   const forViewers = message && (message.target === "viewers" || message.target === "all");
@@ -115,7 +121,7 @@ function renderAgenda(state, now) {
     item.append(timeCell(row.planned_start, "v-when"));
     const body = el("div", "v-session-body");
     const head = el("div", "v-session-head");
-    head.append(el("span", "v-session-title", session.title));
+    head.append(el("span", "v-session-title", localized(session, "title")));
     if (row.status !== "upcoming") {
       head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
     }
@@ -151,7 +157,9 @@ function renderAgenda(state, now) {
         li.append(el("span", "v-speaker-dot"));
         const who = el("span", "v-speaker-who");
         who.append(el("span", "v-speaker-name", personName(speaker)));
-        if (speaker.affiliation) who.append(el("span", "v-speaker-aff", speaker.affiliation));
+        if (speaker.affiliation) {
+          who.append(el("span", "v-speaker-aff", localized(speaker, "affiliation")));
+        }
         li.append(who);
         if (speaker.presence !== "in_room") {
           li.append(presenceChip(el("span"), speaker.presence));
@@ -177,9 +185,17 @@ function renderZones() {
   );
 }
 
+function renderEvent(p) {
+  setText($("event-title"), localized(p, "title"));
+  const sub = [localized(p, "venue"), localized(p, "subtitle")].filter(Boolean).join(" · ");
+  setText($("event-sub"), sub);
+  document.title = `${localized(p, "title")} · Podium`;
+}
+
 function render() {
   const state = live.state;
   if (!state || !programme) return;
+  renderEvent(programme);
   announce(state);
   renderNow(state);
   renderAgenda(state, live.clock.now());
@@ -215,9 +231,7 @@ live.on("state", render);
 onLang(render);
 loadProgramme().then((p) => {
   programme = p;
-  setText($("event-title"), p.title);
-  setText($("event-sub"), [p.venue, p.subtitle].filter(Boolean).join(" · "));
-  document.title = `${p.title} · Podium`;
+  renderEvent(p);
   render();
 });
 everyFrame(live, draw);
