@@ -197,7 +197,8 @@ async def test_token_rotation_closes_moderators_without_a_restart(tmp_path: Path
     ("origin", "allowed"),
     [
         (None, True),  # not a browser
-        ("http://127.0.0.1:{port}", True),  # the same origin
+        # the same Host, as a DNS-rebinding page sends it: with an allowlist, not trusted
+        ("http://127.0.0.1:{port}", False),
         ("https://console.example.org", True),  # on the allowlist
         ("https://evil.example", False),
         ("http://127.0.0.1:1", False),  # another port is another origin

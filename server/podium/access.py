@@ -136,13 +136,14 @@ class Policy:
 
     def origin_allowed(self, request: web.Request) -> bool:
         """Browsers always send ``Origin`` on a WebSocket; other clients need none.
-        Same origin means the page came from ``--public-url`` when it is set; else from
-        the host the socket goes to (``Host``), which a DNS-rebinding page also matches."""
+        Once the server is told its origins (``--public-url`` or ``--allow-origin``), only
+        those are trusted; with neither, the same host the socket goes to (``Host``), which
+        a DNS-rebinding page also matches."""
         origin = request.headers.get("Origin")
         if origin is None or "*" in self.allow_origins:
             return True
         if origin.rstrip("/") in self.allow_origins:
             return True
-        if self.public_origin is not None:
+        if self.public_origin is not None or self.allow_origins:
             return origin.rstrip("/").lower() == self.public_origin
         return origin != "null" and urlsplit(origin).netloc.lower() == request.host.lower()

@@ -186,8 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="ORIGIN",
-        help="a page origin (https://host) besides this server's own that may open WebSockets;"
-        " repeat for more, '*' for any (or PODIUM_ALLOW_ORIGINS, space-separated)",
+        help="a page origin (https://host) that may open WebSockets; repeat for more, '*' for"
+        " any (or PODIUM_ALLOW_ORIGINS, space-separated); once given, the Host header is no"
+        " longer trusted, so list this server's own origin too or give --public-url",
     )
     serve.add_argument(
         "--public-url",
