@@ -17,7 +17,7 @@ from typing import Any
 
 from podium import engine
 from podium.engine import Command, State
-from podium.errors import Conflict, InvalidTransition, PodiumError
+from podium.errors import Conflict, InvalidTransition, PodiumError, present
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
 from podium.protocol import state_message
@@ -61,8 +61,7 @@ class Room:
 
     @property
     def state(self) -> State:
-        assert self._state is not None, "room not opened"
-        return self._state
+        return present(self._state, f"room {self.id!r} was used before open()")
 
     # -- life cycle -----------------------------------------------------------------------
 
