@@ -70,7 +70,7 @@ def _executable(path: str | Path) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
-def _playwrights_own() -> str | None:
+def playwrights_own() -> str | None:
     """The browser ``playwright install chromium`` downloaded, if it did."""
     from playwright.sync_api import Error, sync_playwright
 
@@ -95,7 +95,7 @@ def find_chromium() -> tuple[str | None, str]:
         return None, f"PODIUM_CHROMIUM={chosen} is not an executable file"
     on_path = (shutil.which(name) for name in CHROMIUM_NAMES)
     candidates = [*(p for p in on_path if p), *CHROMIUM_PATHS]
-    found = next((p for p in candidates if _executable(p)), None) or _playwrights_own()
+    found = next((p for p in candidates if _executable(p)), None) or playwrights_own()
     return (found, "") if found else (None, NO_CHROMIUM)
 
 

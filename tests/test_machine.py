@@ -106,23 +106,47 @@ def test_required_parts_fail_instead_of_skipping(tmp_path: Path) -> None:
     assert "1 failed, 1 passed, 1 skipped, 1 error" in result.stdout.splitlines()[-1]
 
 
+def python_says(script: str, env: dict[str, str]) -> str:
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def fake_executable(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
 def test_chromium_is_found_on_path_or_where_podium_chromium_says(tmp_path: Path) -> None:
-    browser = tmp_path / "bin" / "chromium-browser"
     env = bare_env(tmp_path)
-    browser.write_text("#!/bin/sh\n")
-    browser.chmod(0o755)
+    browser = fake_executable(tmp_path / "bin" / "chromium-browser")
     find = "from tests.machine import find_chromium; print(find_chromium()[0])"
-
-    def found(env: dict[str, str]) -> str:
-        run = subprocess.run([sys.executable, "-c", find], cwd=ROOT, env=env, text=True, **OUT)
-        return run.stdout.strip()
-
-    assert found({k: v for k, v in env.items() if k != "PODIUM_CHROMIUM"}) == str(browser)
-    assert found(env | {"PODIUM_CHROMIUM": str(browser)}) == str(browser)
-    assert found(env) == "None"  # named, but not there: no other is tried
+    on_path = {k: v for k, v in env.items() if k != "PODIUM_CHROMIUM"}
+    assert python_says(find, on_path) == str(browser)
+    assert python_says(find, env | {"PODIUM_CHROMIUM": str(browser)}) == str(browser)
+    assert python_says(find, env) == "None"  # named, but not there: no other is tried
 
 
-OUT = {"capture_output": True, "check": True}
+PLAYWRIGHT = """
+from playwright.sync_api import sync_playwright
+from tests.machine import playwrights_own
+
+print(playwrights_own())
+with sync_playwright() as pw:
+    print(pw.chromium.executable_path)
+"""
+
+
+def test_chromium_is_found_where_playwright_downloads_it(tmp_path: Path) -> None:
+    env = bare_env(tmp_path, PLAYWRIGHT_BROWSERS_PATH=str(tmp_path / "ms-playwright"))
+    nothing, where = python_says(PLAYWRIGHT, env).splitlines()
+    assert nothing == "None" and where.startswith(str(tmp_path / "ms-playwright"))
+    fake_executable(Path(where))  # as `playwright install chromium` would put it
+    assert python_says(PLAYWRIGHT, env).splitlines() == [where, where]
 
 
 def test_a_failing_randomised_test_names_the_seed_that_replays_it(tmp_path: Path) -> None:
