@@ -87,7 +87,8 @@ def pytest_terminal_summary(
         mine = {r: n for r, n in reasons.items() if r.startswith(part.prefix)}
         if mine:
             why = "; ".join(sorted({r.removeprefix(part.prefix) for r in mine}))
-            write(f"{_plural(sum(mine.values()), 'test')} {part.prefix}{why}", yellow=True)
+            n = sum(mine.values())
+            write(f"{_plural(n, 'test')} need{'s' * (n == 1)} {part.name}: {why}", yellow=True)
             write(f"    to enable: {part.install}")
             installs.append(part)
             reasons -= Counter(mine)

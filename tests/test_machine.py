@@ -21,6 +21,10 @@ def test_needs_the_browser():
     chromium_or_skip()
 
 
+def test_needs_the_browser_too():
+    chromium_or_skip()
+
+
 def test_needs_redis(redis_server):
     pass
 
@@ -83,8 +87,9 @@ def test_a_run_without_browser_or_redis_ends_saying_what_it_skipped(tmp_path: Pa
     result = pytest_on(tmp_path, PARTS_FILE, bare_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     no_chromium = tmp_path / "no-chromium"
-    assert summary(result.stdout) == [
-        f"1 test needs Chromium: PODIUM_CHROMIUM={no_chromium} is not an executable file",
+    *ours, last = summary(result.stdout)
+    assert ours == [
+        f"2 tests need Chromium: PODIUM_CHROMIUM={no_chromium} is not an executable file",
         "    to enable: sudo apt-get install chromium"
         " (or: .venv/bin/python -m playwright install chromium)",
         "1 test needs redis-server: not on PATH,"
@@ -92,9 +97,8 @@ def test_a_run_without_browser_or_redis_ends_saying_what_it_skipped(tmp_path: Pa
         "    to enable: sudo apt-get install redis-server",
         "1 test skipped on purpose: not on this platform",
         "to install them all: sudo apt-get install chromium redis-server",
-        summary(result.stdout)[-1],
     ]
-    assert "1 passed, 3 skipped" in result.stdout.splitlines()[-1]
+    assert "1 passed, 4 skipped" in last
 
 
 def test_required_parts_fail_instead_of_skipping(tmp_path: Path) -> None:
@@ -103,7 +107,7 @@ def test_required_parts_fail_instead_of_skipping(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "PODIUM_REQUIRE_BROWSER=1 makes this a failure" in result.stdout
     assert "PODIUM_REQUIRE_REDIS=1 makes this a failure" in result.stdout
-    assert "1 failed, 1 passed, 1 skipped, 1 error" in result.stdout.splitlines()[-1]
+    assert "2 failed, 1 passed, 1 skipped, 1 error" in result.stdout.splitlines()[-1]
 
 
 def python_says(script: str, env: dict[str, str]) -> str:
