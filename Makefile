@@ -19,10 +19,14 @@ $(VENV)/.test-extras: $(BIN)/podium
 run: $(BIN)/podium
 	$(BIN)/podium serve --host $(HOST) --port $(PORT)
 
+# Lint, then the whole suite; any failure makes it exit non-zero. Its last lines say what
+# it did not test and how to enable that. PODIUM_REQUIRE_REDIS=1 PODIUM_REQUIRE_BROWSER=1
+# (as .ci/run sets) make a missing redis-server or Chromium a failure; PODIUM_CHROMIUM=PATH
+# picks the browser; PODIUM_TEST_SEED=N replays a randomised run; PYTEST_ARGS narrows it.
 test: $(VENV)/.test-extras
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check .

@@ -1,12 +1,106 @@
+"""Fixtures shared by every test file, the run's random seed, and the closing summary of
+what this run did not test (see ``tests/machine.py``)."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import random
+from collections import Counter
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import is_hypothesis_test
 
 from tests.helpers import Server
+from tests.machine import PARTS
 from tests.redis_server import RedisServer, redis_for_test
+
+SEED_VAR = "PODIUM_TEST_SEED"
+SEED = pytest.StashKey[int]()
+RANDOMISED_FAILED = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads its seed option
+def pytest_configure(config: pytest.Config) -> None:
+    """One seed per run, from PODIUM_TEST_SEED or drawn; the ``rng`` fixture and Hypothesis
+    both start from it, so a failing run is replayed with PODIUM_TEST_SEED=N."""
+    given = os.environ.get(SEED_VAR, "")
+    if given and not given.isdigit():
+        raise pytest.UsageError(f"{SEED_VAR}={given!r}: give a whole number, e.g. {SEED_VAR}=42")
+    seed = int(given) if given else random.randrange(1 << 30)
+    config.stash[SEED] = seed
+    config.stash[RANDOMISED_FAILED] = []
+    if config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = str(seed)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"random seed: {config.stash[SEED]} (replay with {SEED_VAR}={config.stash[SEED]})"
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> random.Random:
+    """Random choices a failing test can replay: its report names the seed."""
+    return random.Random(request.config.stash[SEED])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A randomised test that fails says which seed replays it, in its own report."""
+    report = yield
+    randomised = "rng" in getattr(item, "fixturenames", ()) or is_hypothesis_test(
+        getattr(item, "obj", None)
+    )
+    if report.failed and randomised:
+        seed = item.config.stash[SEED]
+        report.sections.append(("random seed", f"{seed}: replay with {SEED_VAR}={seed}"))
+        item.config.stash[RANDOMISED_FAILED].append(item.nodeid)
+    return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # after pytest's short summary: the last lines
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> Generator[None]:
+    """What this run did not test, why, and how to make it: skips grouped by reason."""
+    yield
+    write = terminalreporter.write_line
+    reasons = Counter(_skip_reason(r) for r in terminalreporter.stats.get("skipped", []))
+    terminalreporter.write_sep("=", "what this run did not test", bold=True)
+    if not reasons:
+        write("nothing was skipped")
+    installs = []
+    for part in PARTS:
+        mine = {r: n for r, n in reasons.items() if r.startswith(part.prefix)}
+        if mine:
+            why = "; ".join(sorted({r.removeprefix(part.prefix) for r in mine}))
+            n = sum(mine.values())
+            write(f"{_plural(n, 'test')} need{'s' * (n == 1)} {part.name}: {why}", yellow=True)
+            write(f"    to enable: {part.install}")
+            installs.append(part)
+            reasons -= Counter(mine)
+    for reason, n in reasons.most_common():
+        write(f"{_plural(n, 'test')} skipped on purpose: {reason}")
+    apt = [part.apt for part in installs if part.apt]
+    if len(apt) > 1:
+        write(f"to install them all: sudo apt-get install {' '.join(apt)}", bold=True)
+    failed = config.stash[RANDOMISED_FAILED]
+    if failed:
+        seed = config.stash[SEED]
+        write(f"{_plural(len(failed), 'randomised test')} failed: replay with {SEED_VAR}={seed}")
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from tests.helpers import Server
-from tests.test_web import CHROMIUM, CHROMIUM_ARGS
+from tests.machine import find_chromium
+from tests.test_web import CHROMIUM_ARGS
 
 WATCH = """(selector) => {
   window.__changes = [];
@@ -28,9 +29,12 @@ WATCH = """(selector) => {
 
 
 def measure(rounds: int) -> dict[str, list[float]]:
+    chromium, why = find_chromium()
+    if chromium is None:
+        sys.exit(why)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         server = Server(data_dir=Path(tmp) / "data").start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             server.command("start_session", session_id="session-1")
             pages: dict[str, tuple[Page, str]] = {}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -54,11 +55,12 @@ def sigkill(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
         redis = redis_for_test(run_dir / "redis") if store == "redis" else None
         try:
             url = redis.url if redis else None
-            figures = asyncio.run(sigkill_run(run_dir, url, rounds=rounds, senders=3))
+            rng = random.Random(args.seed)
+            figures = asyncio.run(sigkill_run(run_dir, url, rng, rounds=rounds, senders=3))
         finally:
             if redis:
                 redis.finish()
-        results.append({"store": store, **figures})
+        results.append({"store": store, "seed": args.seed, **figures})
     return results
 
 
@@ -78,6 +80,8 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=3000, help="slowloris sockets")
     parser.add_argument("--fd-limit", type=int, default=1024, help="the server's open files")
     parser.add_argument("--store", choices=["files", "redis", "both"], default="both")
+    parser.add_argument("--seed", type=int, default=random.randrange(1 << 30),
+                        help="sigkill: the seed of the kill points (replays a run)")  # fmt: skip
     args = parser.parse_args()
     if args.seconds is None:
         args.seconds = 20.0 if args.scenario == "sigkill" else 2.0

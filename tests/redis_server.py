@@ -1,6 +1,7 @@
 """A real Redis for tests: a private ``redis-server`` on a free loopback port (which a
 test may stop, kill and start again), else the server at ``PODIUM_TEST_REDIS_URL``, else
-a skip that says why (a failure when ``PODIUM_REQUIRE_REDIS=1``, as in CI)."""
+a skip that says why (a failure when ``PODIUM_REQUIRE_REDIS=1``, as in CI; see
+``tests/machine.py``)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import redis
 
 from tests.helpers import free_port
+from tests.machine import REDIS
 
-NO_REDIS = (
-    "no Redis to test against: install redis-server (Debian: apt-get install redis-server)"
-    " or set PODIUM_TEST_REDIS_URL=redis://HOST:PORT/DB"
-)
+NO_REDIS = "not on PATH, and no PODIUM_TEST_REDIS_URL=redis://HOST:PORT/DB to share"
 
 
 @dataclass
@@ -43,7 +41,7 @@ class RedisServer:
 
     def require_private(self) -> None:
         if self.binary is None:
-            pytest.skip("needs a private redis-server it can stop; PODIUM_TEST_REDIS_URL is shared")
+            REDIS.missing("this test stops its own Redis; PODIUM_TEST_REDIS_URL is shared")
 
     def start(self, timeout: float = 10.0) -> RedisServer:
         if self.binary is None:
@@ -102,6 +100,4 @@ def redis_for_test(where: Path, appendonly: bool = False) -> RedisServer:
     url = os.environ.get("PODIUM_TEST_REDIS_URL")
     if url:  # a shared server: a prefix of its own keeps each test's keys apart
         return RedisServer(where, external_url=url, prefix=f"podium-test-{uuid.uuid4().hex}")
-    if os.environ.get("PODIUM_REQUIRE_REDIS") == "1":
-        pytest.fail(f"{NO_REDIS} (PODIUM_REQUIRE_REDIS=1 makes this a failure)")
-    pytest.skip(NO_REDIS)
+    REDIS.missing(NO_REDIS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from podium import engine, programme
 from podium.engine import Phase, State, TimerStatus
 from podium.errors import InvalidInput, InvalidTransition
-from tests.helpers import SEED
+from tests.helpers import ROOT, SEED
 
 P = programme.load(SEED)
 T0 = 1_700_000_000_000  # an arbitrary epoch ms
@@ -260,3 +262,40 @@ def test_malformed_commands_are_refused_clearly(data: object, fragment: str) -> 
     with pytest.raises(InvalidInput) as err:
         engine.parse_command(data)
     assert fragment.lower() in err.value.message.lower()
+
+
+# -- invariants hold under ``python -O`` (which strips ``assert``) ---------------------------
+
+BROKEN_TIMER = """
+import sys
+from podium import engine, programme
+from podium.errors import InvariantBroken
+from tests.test_engine import P, T0, cmd, live_s1
+
+print(f"optimize={sys.flags.optimize}")
+state = live_s1()
+timer = state.live.timer.model_copy(update={"ends_at": None})
+broken = state.model_copy(update={"live": state.live.model_copy(update={"timer": timer})})
+for what, call in [
+    ("add_time", lambda: engine.apply(P, broken, cmd("add_time", seconds=30), T0)),
+    ("view", lambda: engine.view(P, broken, T0)),
+]:
+    try:
+        call()
+    except InvariantBroken as exc:
+        print(f"{what}: {type(exc).__name__}: {exc.message}")
+"""
+
+
+def test_a_broken_invariant_raises_under_python_O() -> None:
+    """A running timer without ``ends_at`` (a state the engine never makes) is named as
+    such, also under ``python -O``, where an ``assert`` would let a TypeError through."""
+    result = subprocess.run(
+        [sys.executable, "-O", "-c", BROKEN_TIMER], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "optimize=1",
+        "add_time: InvariantBroken: a running timer has no ends_at",
+        "view: InvariantBroken: a running timer has no ends_at",
+    ]

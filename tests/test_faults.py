@@ -31,6 +31,7 @@ from tests.clients import (
     watch,
 )
 from tests.helpers import Server, recv_json
+from tests.machine import ROOT_MOUNT
 from tests.redis_server import RedisServer
 
 ROOM = "itu-miit-2021"
@@ -76,13 +77,11 @@ async def check_nothing_lost(
 
 
 async def sigkill_run(
-    where: Path, redis_url: str | None, rounds: int = 3, senders: int = 1, seed: int | None = None
+    where: Path, redis_url: str | None, rng: random.Random, rounds: int = 3, senders: int = 1
 ) -> dict[str, int]:
     """``senders`` moderators send commands at once; SIGKILL the server at a random moment,
     restart it and check nothing acknowledged was lost; ``rounds`` times. Returns the
     figures (``acked``, ``lost`` is always 0: a loss fails the check)."""
-    seed = random.randrange(1 << 30) if seed is None else seed
-    rng = random.Random(seed)
     args = [*HIGH_LIMITS, *(["--redis", redis_url] if redis_url else [])]
     server = Server(data_dir=where / "data", extra_args=args).start()
     acked: dict[int, dict] = {}
@@ -106,15 +105,15 @@ async def sigkill_run(
             await check_nothing_lost(server, acked, seen, restarted, redis_url)
     finally:
         server.kill()
-    return {"seed": seed, "kills": rounds, "senders": senders, "acked": len(acked), "lost": 0}
+    return {"kills": rounds, "senders": senders, "acked": len(acked), "lost": 0}
 
 
 @pytest.mark.parametrize("store", ["files", "redis"])
 async def test_sigkill_at_random_points_loses_nothing(
-    tmp_path: Path, store: str, request: pytest.FixtureRequest
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, rng: random.Random
 ) -> None:
     redis_url = request.getfixturevalue("redis_server").url if store == "redis" else None
-    figures = await sigkill_run(tmp_path, redis_url, senders=3)
+    figures = await sigkill_run(tmp_path, redis_url, rng, senders=3)
     print(f"{figures} ({store})")
     assert figures["acked"] > 10, f"the run was too short to mean anything ({figures})"
 
@@ -227,7 +226,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
     )
     if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+        ROOT_MOUNT.missing(result.stderr.decode().strip())
     try:
         yield mount
     finally:

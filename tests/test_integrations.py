@@ -18,9 +18,8 @@ from podium.cli import main
 from podium.report_html import STYLE_HASH
 from tests.clients import log_records
 from tests.helpers import Server, free_port, recv_json
+from tests.machine import chromium_or_skip
 from tests.redis_server import RedisServer
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def text(server: Server, field: str | None = None) -> tuple[int, str]:
@@ -251,15 +250,11 @@ def test_a_generated_token_stays_out_of_the_log_and_ctl_reads_its_file(tmp_path:
 
 
 @pytest.fixture
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        if os.environ.get("PODIUM_REQUIRE_BROWSER"):
-            pytest.fail("PODIUM_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
-        pytest.skip("no /usr/bin/chromium")
-    return CHROMIUM
+def chromium() -> str:
+    return chromium_or_skip()
 
 
-async def test_the_html_report_renders_under_its_csp(server: Server, chromium: Path) -> None:
+async def test_the_html_report_renders_under_its_csp(chromium: str, server: Server) -> None:
     """Served on its own, and opened from an app page as a blob: URL, as the console does
     (a blob document inherits the opener's CSP, which allows the report's stylesheet)."""
     from playwright.async_api import async_playwright
@@ -267,7 +262,7 @@ async def test_the_html_report_renders_under_its_csp(server: Server, chromium: P
     server.command("start_session", session_id="opening-session")
     server.command("next")
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         context = await browser.new_context()
         page = await context.new_page()
         refusals: list[str] = []  # CSP refusals show as console errors

@@ -19,7 +19,9 @@ import pytest
 import redis
 import websockets
 
-from tests.helpers import Server, free_port
+from podium.cli import main
+from tests.clients import moderator
+from tests.helpers import Server, free_port, recv_type
 from tests.redis_server import RedisServer
 
 SESSION = {"session_id": "session-1"}
@@ -243,3 +245,41 @@ def test_serve_says_clearly_when_redis_cannot_be_reached(tmp_path: Path) -> None
     assert done.returncode == 2
     assert f"redis at {dead} cannot be used" in done.stderr
     assert "start Redis or fix --redis" in done.stderr
+
+
+async def test_one_rotation_in_a_shared_data_dir_reaches_every_process(
+    tmp_path: Path,
+    redis_server: RedisServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Processes on one Redis that share a data dir (it then holds only the token files)
+    adopt one ``podium token rotate`` without a restart, as docs/deploy.md says."""
+    shared = tmp_path / "data"
+    monkeypatch.delenv("PODIUM_MODERATOR_TOKEN", raising=False)
+
+    def rotate() -> str:
+        assert main(["token", "rotate", "--data-dir", str(shared)]) == 0
+        return capsys.readouterr().out.strip()
+
+    old = rotate()  # before the first start
+    args = ["--redis", redis_server.url, "--redis-prefix", redis_server.prefix]
+    env = {"PODIUM_MODERATOR_TOKEN": ""}
+    servers = [Server(data_dir=shared, extra_args=args, env=env, token=old) for _ in range(2)]
+    try:
+        for server in servers:
+            server.start()
+        async with moderator(servers[0]) as on_a, moderator(servers[1]) as on_b:
+            new = rotate()
+            for ws in (on_a, on_b):
+                with pytest.raises(websockets.ConnectionClosed):
+                    await recv_type(ws, "never", timeout=10)
+                assert ws.close_code == 4001
+        for server in servers:
+            assert server.command("pause")[0] == 401
+            server.token = new
+        assert ok(servers[0].command("start_session", **SESSION)) == 1
+        assert ok(servers[1].command("pause")) == 2
+    finally:
+        for server in servers:
+            server.kill()

@@ -1,7 +1,7 @@
 """The four faces in a real browser: headless Chromium (Playwright) against a real server.
 
-Skipped with a reason when there is no Chromium at /usr/bin/chromium, unless
-``PODIUM_REQUIRE_BROWSER=1`` (CI), when that is a failure. Screenshots of every face go to
+Skipped with a reason when no Chromium is found (``tests/machine.py`` says where it looks),
+unless ``PODIUM_REQUIRE_BROWSER=1`` (CI), when that is a failure. Screenshots of every face go to
 ``test-artifacts/screenshots/``; set ``PODIUM_SCREENSHOTS_DIR=docs/screenshots`` to refresh
 the ones the README shows.
 """
@@ -18,10 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.helpers import ROOT, TOKEN, Server
+from tests.machine import chromium_or_skip
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,22 +37,12 @@ ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 READY = "#podium-status[data-state='live']"
 WAIT = 5_000  # ms a page may take to show a pushed change (typically ~50 ms; see docs)
 
-if not CHROMIUM.exists():
-    if os.environ.get("PODIUM_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("PODIUM_REQUIRE_BROWSER=1 but there is no Chromium at /usr/bin/chromium")
-    pytest.skip(
-        "no Chromium at /usr/bin/chromium (apt-get install chromium, or run .ci/run);"
-        " set PODIUM_REQUIRE_BROWSER=1 to make this a failure",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    executable = chromium_or_skip()
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -23,6 +23,7 @@ from podium.auth import Tokens
 from podium.errors import (
     Forbidden,
     InvalidInput,
+    InvariantBroken,
     NotFound,
     PodiumError,
     RateLimited,
@@ -70,6 +71,12 @@ CSP = (
 )
 
 
+def _log_if_bug(error: PodiumError, where: str) -> None:
+    """A broken invariant is a bug of ours: the client gets its message, the log the trace."""
+    if isinstance(error, InvariantBroken):
+        log.error("a broken invariant on %s: %s", where, error.message, exc_info=error)
+
+
 def _error_response(error: PodiumError) -> web.Response:
     response = web.json_response({"error": error.to_dict()}, status=error.http_status)
     if isinstance(error, RateLimited):
@@ -82,6 +89,7 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
     try:
         response = await handler(request)
     except PodiumError as exc:
+        _log_if_bug(exc, f"{request.method} {request.path}")
         response = _error_response(exc)
     except web.HTTPException as exc:
         if exc.status < 400:
@@ -296,6 +304,7 @@ class Connection:
             command = engine.parse_command(message.command)
             done = await self.room.execute(command, actor=f"ws:{self.peer}")
         except PodiumError as exc:
+            _log_if_bug(exc, f"a WebSocket from {self.peer}")
             await self.error(exc, message.id)
             return
         ack = {"type": "ack", "id": message.id, "version": done.version}

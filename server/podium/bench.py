@@ -43,7 +43,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from podium.bench_client import watch_pipe, worker_main
 from podium.bench_report import ratios, summary, table
-from podium.errors import InvalidInput, PodiumError
+from podium.errors import InvalidInput, PodiumError, present
 from podium.limits import raise_open_file_limit
 
 MIX = ("next", "pause", "add_time", "resume", "show_message")
@@ -401,9 +401,13 @@ class Measurement:
     def sample(self, name: str) -> None:
         self.samples[name] = proc_sample(self.target.pids)
 
+    def connected(self) -> tuple[Fleet, Moderator]:
+        """The viewers' fleet and the moderator, which ``join`` opened."""
+        before_join = f"{self.target.name}: measured before join()"
+        return present(self.fleet, before_join), present(self.moderator, before_join)
+
     async def _everyone_has(self, version: int) -> None:
-        assert self.fleet is not None
-        fleet, joined = self.fleet, self.joined
+        fleet, joined = self.connected()[0], self.joined
         await fleet.until(lambda: fleet.have(version) >= joined, timeout=10 + joined / 500)
 
     async def join(self) -> None:
@@ -430,8 +434,7 @@ class Measurement:
 
     async def command(self, index: int) -> None:
         """The ``index``-th command of the mix, timed until every viewer has it."""
-        assert self.moderator is not None
-        moderator = self.moderator
+        moderator = self.connected()[1]
         await moderator.caught_up(max(self.sent, default=0))
         before = proc_sample(self.target.pids)
         command = plan(index, moderator.state)
@@ -454,15 +457,14 @@ class Measurement:
 
     async def run_timer(self) -> None:
         """Make sure a speaker's timer runs (for the idle window)."""
-        assert self.moderator is not None
-        await self.moderator.caught_up(max(self.sent, default=0))
-        if (self.moderator.state.get("timer") or {}).get("status") == "paused":
-            version, _, _ = await self.moderator.send({"action": "resume"})
+        moderator = self.connected()[1]
+        await moderator.caught_up(max(self.sent, default=0))
+        if (moderator.state.get("timer") or {}).get("status") == "paused":
+            version, _, _ = await moderator.send({"action": "resume"})
             await self._everyone_has(version)
 
     async def wire_bytes(self) -> int:
-        assert self.fleet is not None
-        return sum(r[1] for r in await self.fleet.ask(("mark",), 30))
+        return sum(r[1] for r in await self.connected()[0].ask(("mark",), 30))
 
     def idle(self, first: int, last: int, seconds: float) -> None:
         per_min = (last - first) / self.joined * 60 / seconds
@@ -476,10 +478,10 @@ class Measurement:
 
     async def storm(self) -> None:
         """Drop every viewer at once; time until all are back with the current version."""
-        assert self.fleet is not None and self.moderator is not None
+        fleet, moderator = self.connected()
         show = _task(self.opts, f"{self.target.name}: reconnect storm", 1)
         dropped_at = time.time_ns()
-        answers = await self.fleet.ask(("storm", self.moderator.version), 120 + self.joined / 50)
+        answers = await fleet.ask(("storm", moderator.version), 120 + self.joined / 50)
         last_back = max(a[1] for a in answers)
         self.result["storm"] = {
             "back": sum(a[2] for a in answers),
@@ -490,10 +492,10 @@ class Measurement:
 
     async def finish(self) -> dict[str, Any]:
         """Collect every viewer's figures and stop the client processes."""
-        assert self.fleet is not None and self.moderator is not None
-        stamped = self.moderator.stamped
+        fleet, moderator = self.connected()
+        stamped = moderator.stamped
         commands = {v: (sent, stamped[v]) for v, sent in self.sent.items()}
-        reports = [r[1] for r in await self.fleet.ask(("report", commands), 120)]
+        reports = [r[1] for r in await fleet.ask(("report", commands), 120)]
         by_version = {v: [x for r in reports for x in r["latencies_ms"][v]] for v in self.sent}
         latencies = [x for values in by_version.values() for x in values]
         for row in self.per_command:
@@ -509,7 +511,7 @@ class Measurement:
             "latency_ms": summary(latencies),
             "fanout_ms": summary([x for r in reports for x in r["fanout_ms"]]),
             "ack_ms": summary(self.acks),
-            "frame_bytes": self.moderator.frame_bytes,
+            "frame_bytes": moderator.frame_bytes,
             "server": self._server_figures(),
             "per_command": self.per_command,
         }
@@ -703,9 +705,9 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                 opts.session_id = pick_session(podium.target.http_url, args.room)
                 await podium.join()
                 if args.baseline:
-                    assert podium.moderator is not None
+                    state = podium.connected()[1].state
                     state_file = workdir / "state.json"
-                    state_file.write_text(json.dumps(baseline_payload(podium.moderator.state)))
+                    state_file.write_text(json.dumps(baseline_payload(state)))
                     base = ["podium.bench_baseline", "--state", str(state_file)]
                     port, pid = stack.enter_context(local_server("baseline", base, workdir, {}))
                     ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)

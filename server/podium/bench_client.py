@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -115,11 +115,11 @@ class Worker:
         on_frame = functools.partial(self._frame, viewer)
         for attempt in range(CONNECT_ATTEMPTS):
             viewer.first = asyncio.get_running_loop().create_future()
-            ws: ClientConnection | None = None
+            ws: ViewerConnection | None = None
             try:
                 async with self.gate:
                     started = time.time_ns()
-                    ws = await connect(
+                    opened = await connect(
                         self.url,
                         compression=None,
                         ping_interval=None,
@@ -129,13 +129,13 @@ class Worker:
                         max_size=None,
                         create_connection=functools.partial(ViewerConnection, on_frame=on_frame),
                     )
+                    ws = cast(ViewerConnection, opened)  # what create_connection made
                     await asyncio.wait_for(viewer.first, 60)
             except (OSError, ConnectionClosed, TimeoutError):
                 if ws is not None:  # connected, but no snapshot came: start over
                     ws.transport.abort()
                 await asyncio.sleep(0.2 * (attempt + 1))
                 continue
-            assert isinstance(ws, ViewerConnection)
             viewer.ws = ws
             if viewer.connect_ms is None:  # the first join; a storm does not overwrite it
                 viewer.connect_ms = (viewer.snapshot_ns - started) / 1e6

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from podium.errors import InvalidTransition, validate_tagged
+from podium.errors import InvalidTransition, present, validate_tagged
 from podium.programme import Programme, Session, Speaker
 
 UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
@@ -42,6 +42,10 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+NO_ENDS_AT = "a running timer has no ends_at"  # invariants of a Timer
+NO_LEFT_MS = "a paused timer has no left_ms"
+
+
 class Timer(_Frozen):
     status: TimerStatus = TimerStatus.STOPPED
     allocation_ms: int = 0
@@ -55,11 +59,9 @@ class Timer(_Frozen):
 
     def remaining_ms(self, now: int) -> int:
         if self.status is TimerStatus.RUNNING:
-            assert self.ends_at is not None
-            return self.ends_at - now
+            return present(self.ends_at, NO_ENDS_AT) - now
         if self.status is TimerStatus.PAUSED:
-            assert self.left_ms is not None
-            return self.left_ms
+            return present(self.left_ms, NO_LEFT_MS)
         return self.duration_ms
 
 
@@ -237,9 +239,11 @@ def _refuse(reason: str) -> InvalidTransition:
 def _live_session(p: Programme, live: Live) -> Session:
     if live.phase is not Phase.LIVE or live.session_id is None:
         raise _refuse("no session is live; start one with start_session")
-    session = p.session(live.session_id)
-    assert session is not None, "state names a session the programme lacks"
-    return session
+    lacking = (
+        f"the live session {live.session_id!r} is not in programme {p.id!r}"
+        " (was the programme file edited while it ran?)"
+    )
+    return present(p.session(live.session_id), lacking)
 
 
 def _current_speaker(p: Programme, live: Live) -> Speaker | None:
@@ -368,11 +372,9 @@ def _add_time(p: Programme, live: Live, cmd: AddTime, now: int) -> tuple[Live, s
     delta = cmd.seconds * 1000
     update: dict[str, Any] = {"added_ms": timer.added_ms + delta}
     if timer.status is TimerStatus.RUNNING:
-        assert timer.ends_at is not None
-        update["ends_at"] = timer.ends_at + delta
+        update["ends_at"] = present(timer.ends_at, NO_ENDS_AT) + delta
     else:
-        assert timer.left_ms is not None
-        update["left_ms"] = timer.left_ms + delta
+        update["left_ms"] = present(timer.left_ms, NO_LEFT_MS) + delta
     new = live.model_copy(update={"timer": timer.model_copy(update=update)})
     return new, f"add_time: {cmd.seconds:+d}s for {_name(_current_speaker(p, live))}"
 
@@ -510,7 +512,7 @@ def _schedule(p: Programme, state: State, now: int) -> tuple[list[dict[str, Any]
             "projected_end": None,
         }
         if live_session is not None and session.id == live_session.id:
-            assert run is not None
+            run = present(run, f"the live session {session.id!r} has no start time")
             row |= {"status": "live", "projected_start": run.started_at, "projected_end": cursor}
             drift = cursor - planned_end
         elif run is not None and run.ended_at is not None:

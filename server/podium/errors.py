@@ -7,7 +7,7 @@ message that says what was wrong and what to do about it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -26,6 +26,24 @@ class PodiumError(Exception):
     def to_dict(self) -> dict[str, object]:
         named = {} if self.version is None else {"version": self.version}
         return {"code": self.code, "message": self.message, **named}
+
+
+T = TypeVar("T")
+
+
+class InvariantBroken(PodiumError):
+    """A bug, not bad input: Podium met a state its own rules cannot produce. Raised
+    instead of ``assert``, which ``python -O`` strips; the message says what broke."""
+
+    code = "internal"
+
+
+def present(value: T | None, what: str) -> T:
+    """``value``, which Podium's own rules say is set; else :class:`InvariantBroken`
+    with ``what`` (e.g. "a running timer has no ends_at") as its message."""
+    if value is None:
+        raise InvariantBroken(what)
+    return value
 
 
 class InvalidInput(PodiumError):

@@ -31,6 +31,7 @@ from podium.errors import (
     OutcomeUnknown,
     PodiumError,
     Unavailable,
+    present,
 )
 from podium.hub import Hub, text_frame
 from podium.programme import Programme
@@ -90,8 +91,7 @@ class Room:
 
     @property
     def state(self) -> State:
-        assert self._state is not None, "room not opened"
-        return self._state
+        return present(self._state, f"room {self.id!r} was used before open()")
 
     # -- life cycle -----------------------------------------------------------------------
 
