@@ -26,6 +26,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from podium.errors import present
+
 ASSUMED_SLOT = "10m"
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\ufeff": None})
@@ -269,8 +271,7 @@ def resolve_zone(note: str, venue: str = "") -> tuple[str | None, str | None]:
     An offset takes the zone of the city named with it, else the venue's when the offsets
     agree, else a fixed ``Etc/GMT`` zone; an abbreviation its zone (several candidates:
     the venue's, else the first, said so); an unknown abbreviation no zone at all."""
-    m = _ZONE.match(note)
-    assert m is not None
+    m = present(_ZONE.match(note), f"resolve_zone got {note!r}, which is not a zone note")
     venue_zone = _venue_zone(venue)
     if m.group("utc") or m.group("bare"):
         sign, hours, minutes = (m.group("sign"), m.group("h"), m.group("m"))

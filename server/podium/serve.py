@@ -17,7 +17,7 @@ from podium.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
 from podium.app import GUARD, create_app
 from podium.auth import TOKEN_FILE, Tokens
 from podium.datalock import locked
-from podium.errors import PodiumError
+from podium.errors import PodiumError, present
 from podium.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
 from podium.limits import raise_open_file_limit
 from podium.programme import Programme
@@ -128,9 +128,9 @@ async def _serve(options: ServeOptions) -> None:
     )
     app[GUARD] = guard
     loop = asyncio.get_running_loop()
-    assert runner.server is not None
+    server = present(runner.server, "the aiohttp runner has no server after setup()")
     listener = await loop.create_server(
-        guard.factory(runner.server), options.host, options.port, backlog=LISTEN_BACKLOG
+        guard.factory(server), options.host, options.port, backlog=LISTEN_BACKLOG
     )
     port = listener.sockets[0].getsockname()[1]
     print(banner(options, rooms, tokens, port), flush=True)
