@@ -102,7 +102,7 @@ export function keepToken(token) {
 }
 
 const BACKOFF_FIRST_MS = 250; // a restarted server is back within a second: try soon
-const BACKOFF_MAX_MS = 5_000;
+const BACKOFF_MAX_MS = 2_000; // cheap to try: a refused connection costs the server nothing
 const COMMAND_TIMEOUT_MS = 10_000;
 
 /** A connection that never gives up: exponential backoff with full jitter between tries. */
