@@ -537,6 +537,17 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
                 viewer.set_viewport_size({"width": 390, "height": 844})
                 save(viewer, f"viewer-phone{suffix}")
                 server.command("clear_message")
+        for faces in make_faces(browser, server, init_script=page_clock):
+            screen = faces.open("/screen")
+            over_by = server.state()["state"]["timer"]["remaining_ms"] // 1000 + 4
+            server.command("add_time", seconds=-over_by)  # Mr. Hequan WU, 4 s over time
+            expect(screen.locator("#countdown")).to_have_text(re.compile(r"^\+00:0\d$"))
+            save(screen, "screen-overtime")
+            server.command("end_session")
+            server.command("start_session", session_id="appreciation")
+            expect(screen.locator("#speaker-name")).to_contain_text("Appreciation")
+            screen.wait_for_timeout(300)
+            save(screen, "screen-closing")
     finally:
         server.kill()
 
