@@ -255,7 +255,7 @@ def test_amber_then_red_then_flashing_overtime(short_faces: Faces, short_server:
             "normal": ({"00:04", "00:03"}, "rgb(255, 255, 255)", "none"),
             "amber": ({"00:02", "00:01"}, "rgb(255, 176, 32)", "none"),
             "zero": ({"00:00"}, "rgb(255, 69, 58)", "none"),
-            "over": ({"+00:01", "+00:02"}, "rgb(255, 69, 58)", "screen-flash"),
+            "over": ({"+00:01", "+00:02"}, "rgb(255, 69, 58)", "none"),  # the frame flashes
         }[shown["zone"]]
         assert (shown["text"] in expected[0], shown["color"], shown["animation"]) == (
             True,
@@ -451,8 +451,10 @@ def test_language_follows_the_browser_and_can_be_switched(browser: Browser, serv
         assert viewer.evaluate("document.documentElement.lang") == "zh-CN"
         viewer.click("#lang")
         expect(viewer.locator("#agenda-heading")).to_have_text("Agenda")
-        screen = faces.open("/screen")  # the choice is remembered
-        expect(screen.locator("#fullscreen")).to_have_text("Full screen")
+        viewer.reload()  # the choice is remembered, for this kind of page
+        expect(viewer.locator("#agenda-heading")).to_have_text("Agenda")
+        screen = faces.open("/screen")  # which the screen does not follow
+        expect(screen.locator("#fullscreen")).to_have_text("全屏")
 
 
 def test_pages_in_chinese_show_the_programmes_chinese_texts(faces: Faces) -> None:
@@ -543,6 +545,17 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
                 viewer.set_viewport_size({"width": 390, "height": 844})
                 save(viewer, f"viewer-phone{suffix}")
                 server.command("clear_message")
+        for faces in make_faces(browser, server, init_script=page_clock):
+            screen = faces.open("/screen")
+            over_by = server.state()["state"]["timer"]["remaining_ms"] // 1000 + 4
+            server.command("add_time", seconds=-over_by)  # Mr. Hequan WU, 4 s over time
+            expect(screen.locator("#countdown")).to_have_text(re.compile(r"^\+00:0\d$"))
+            save(screen, "screen-overtime")
+            server.command("end_session")
+            server.command("start_session", session_id="appreciation")
+            expect(screen.locator("#speaker-name")).to_contain_text("Appreciation")
+            screen.wait_for_timeout(300)
+            save(screen, "screen-closing")
     finally:
         server.kill()
 

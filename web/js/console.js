@@ -75,11 +75,17 @@ $("signout").addEventListener("click", () => {
 
 // -- commands -------------------------------------------------------------------------------
 
-function feedback(text, kind = "info") {
-  const box = $("feedback");
-  box.dataset.kind = kind;
-  box.textContent = text;
+let feedbackWords = () => "";
+
+/** The line under the controls. ``words`` makes its text, so that it is said again in the
+ * new language after a switch. */
+function feedback(words, kind = "info") {
+  feedbackWords = words;
+  $("feedback").dataset.kind = kind;
+  setText($("feedback"), words());
 }
+
+onLang(() => setText($("feedback"), feedbackWords()));
 
 /** A few words on what is on now, for the conflict explanation. */
 function nowInWords(state) {
@@ -109,29 +115,33 @@ function run(command) {
 const OUTCOME_RETRIES = 3; // sends of a command the server could not tell was made
 
 async function send(command, expected) {
-  const label = t(`action.${command.action}`);
+  const label = () => t(`action.${command.action}`);
   if (live.status !== "live") {
-    feedback(t("console.offline", { action: label }), "error");
+    feedback(() => t("console.offline", { action: label() }), "error");
     return null;
   }
   try {
     const ack = await sendOnce({ ...command, command_id: commandId() }, expected);
     acked = Math.max(acked, ack.version);
-    feedback(t("console.done", { action: label }), "ok");
+    feedback(() => t("console.done", { action: label() }), "ok");
     return ack;
   } catch (error) {
     if (error.code === "conflict") {
-      const parts = [t("console.conflict", { v: error.version, action: label })];
       // the push of that version may still be on its way: describe only what is known
-      if (live.version >= error.version) {
-        parts.push(t("console.conflict.now", { now: nowInWords(live.state) }));
-      }
-      parts.push(t("console.conflict.again"));
-      feedback(parts.join(" "), "conflict");
+      const state = live.version >= error.version ? live.state : null;
+      const words = () =>
+        [
+          t("console.conflict", { v: error.version, action: label() }),
+          state ? t("console.conflict.now", { now: nowInWords(state) }) : "",
+          t("console.conflict.again"),
+        ]
+          .filter(Boolean)
+          .join(" ");
+      feedback(words, "conflict");
     } else if (error.code === "disconnected") {
-      feedback(t("console.offline", { action: label }), "error");
+      feedback(() => t("console.offline", { action: label() }), "error");
     } else {
-      feedback(t("console.error", { message: error.message }), "error");
+      feedback(() => t("console.error", { message: error.message }), "error");
     }
     return null;
   }
@@ -173,7 +183,7 @@ function nextSession() {
 async function startNext() {
   const current = live.state?.session;
   if (current) {
-    feedback(t("console.start.live", { title: current.title }), "error");
+    feedback(() => t("console.start.live", { title: current.title }), "error");
     return;
   }
   const session = nextSession();
@@ -238,6 +248,10 @@ $("message-text").addEventListener("keydown", (event) => {
   }
 });
 $("message-clear").addEventListener("click", ACTIONS.clear);
+// the list sits at the foot of its panel: opened (by ``?`` or a click), it scrolls into view
+$("keys").addEventListener("toggle", () => {
+  if ($("keys").open) $("keys").scrollIntoView({ block: "nearest" });
+});
 $("report").addEventListener("click", openReport);
 
 /** The event report, made by the server, opened in a new tab from a blob URL. */
@@ -248,7 +262,7 @@ async function openReport() {
       headers: { Authorization: `Bearer ${live.token}` },
     });
   } catch {
-    feedback(t("console.report.failed", { message: t("status.reconnecting") }), "error");
+    feedback(() => t("console.report.failed", { message: t("status.reconnecting") }), "error");
     return;
   }
   if (!response.ok) {
@@ -258,11 +272,11 @@ async function openReport() {
     } catch {
       // not our JSON error: the status says enough
     }
-    feedback(t("console.report.failed", { message }), "error");
+    feedback(() => t("console.report.failed", { message }), "error");
     return;
   }
   const url = URL.createObjectURL(await response.blob());
-  if (!window.open(url, "_blank")) feedback(t("console.report.blocked"), "error");
+  if (!window.open(url, "_blank")) feedback(() => t("console.report.blocked"), "error");
 }
 
 // -- keyboard -------------------------------------------------------------------------------
@@ -384,7 +398,7 @@ function sessionRow(session, row, state) {
       current.status === "done"
         ? t("label.ran", { t: `${hm(start)}–${hm(end)}` })
         : current.status === "live"
-          ? `${t("label.started", { t: hm(start) })} · ${t("label.ends", { t: hm(end) })}`
+          ? `${t("label.started", { t: hm(start) })} · ${t("label.projected_end", { t: hm(end) })}`
           : late
             ? `${t("label.projected")} ${hm(start)}`
             : "";
@@ -496,7 +510,8 @@ function tick(now) {
     const left = session.ends_at - now;
     setText($("slot-left"), countdown(left).text);
     $("slot-timer").dataset.zone = countdown(left).zone;
-    setText($("slot-sub"), `${hm(session.started_at)}–${hm(session.ends_at)}`);
+    const started = t("label.started", { t: hm(session.started_at) });
+    setText($("slot-sub"), `${started} · ${t("label.slot_ends", { t: hm(session.ends_at) })}`);
     const elapsed = Math.min(Math.max(1 - left / session.duration_ms, 0), 1);
     $("slot-fill").style.transform = `scaleX(${elapsed})`;
   } else {

@@ -11,7 +11,6 @@ const STRINGS = {
       "This event is private. Open the link you were given: it ends in #token=…",
     "status.live": "Live",
     "status.reconnecting": "Reconnecting…",
-    "status.retry": "Reconnecting… next try in {s} s",
     "status.offset": "offset {offset} ms",
     "status.rtt": "RTT {rtt} ms",
     "status.title": "Connection to the Podium server; clock offset and round trip",
@@ -32,6 +31,8 @@ const STRINGS = {
     "presence.recorded": "Recorded",
     "label.now": "Now",
     "label.speaking": "Speaking now",
+    "label.speaking.recorded": "Recorded speech",
+    "label.speaking.remote": "Speaking remotely",
     "label.next": "Next",
     "label.next_speaker": "Next speaker",
     "label.time_left": "Time left",
@@ -53,9 +54,10 @@ const STRINGS = {
     "label.added": "{m} added",
     "label.of": "of {t}",
     "label.speaker_n": "Speaker {i} of {n}",
-    "label.ends": "ends {t}",
     "label.ran": "Ran {t}",
     "label.started": "Started {t}",
+    "label.slot_ends": "slot ends {t}",
+    "label.projected_end": "projected end {t}",
     "viewer.title": "Live programme",
     "viewer.announce": "Now speaking: {name}",
     "viewer.upnext": "Next: {title}, expected at {t}",
@@ -173,7 +175,6 @@ const STRINGS = {
     "page.private": "本次活动不公开。请打开您收到的链接（以 #token=… 结尾）。",
     "status.live": "已连接",
     "status.reconnecting": "正在重新连接…",
-    "status.retry": "正在重新连接… {s} 秒后重试",
     "status.offset": "时差 {offset} 毫秒",
     "status.rtt": "往返 {rtt} 毫秒",
     "status.title": "与 Podium 服务器的连接；时钟偏差与往返时间",
@@ -194,6 +195,8 @@ const STRINGS = {
     "presence.recorded": "录播",
     "label.now": "现在",
     "label.speaking": "正在发言",
+    "label.speaking.recorded": "录播发言",
+    "label.speaking.remote": "远程发言",
     "label.next": "下一位",
     "label.next_speaker": "下一位发言人",
     "label.time_left": "剩余时间",
@@ -215,9 +218,10 @@ const STRINGS = {
     "label.added": "已加 {m}",
     "label.of": "共 {t}",
     "label.speaker_n": "第 {i} 位，共 {n} 位",
-    "label.ends": "{t} 结束",
     "label.ran": "实际 {t}",
     "label.started": "{t} 开始",
+    "label.slot_ends": "时段 {t} 结束",
+    "label.projected_end": "预计 {t} 结束",
     "viewer.title": "会议直播议程",
     "viewer.announce": "正在发言：{name}",
     "viewer.upnext": "下一场：{title}，预计 {t} 开始",
@@ -327,7 +331,9 @@ const STRINGS = {
 };
 
 export const LANGS = Object.keys(STRINGS);
-const STORE_KEY = "podium.lang";
+/** Each kind of page keeps its own choice: the console switched to Chinese on a laptop
+ * leaves the venue screen in the next window as it was. */
+const STORE_KEY = `podium.lang.${location.pathname.split("/").pop() || "index"}`;
 const listeners = new Set();
 
 function pick() {

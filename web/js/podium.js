@@ -101,8 +101,8 @@ export function keepToken(token) {
   if (token) tokenKept();
 }
 
-const BACKOFF_FIRST_MS = 500;
-const BACKOFF_MAX_MS = 10_000;
+const BACKOFF_FIRST_MS = 250; // a restarted server is back within a second: try soon
+const BACKOFF_MAX_MS = 2_000; // cheap to try: a refused connection costs the server nothing
 const COMMAND_TIMEOUT_MS = 10_000;
 
 /** A random command id (crypto.randomUUID needs a secure context; this does not). */
@@ -122,7 +122,6 @@ export class Live {
     this.serverTime = null;
     this.role = null;
     this.status = "connecting";
-    this.retryAt = null;
     this.attempt = 0;
     this.pending = new Map();
     this.nextId = 1;
@@ -159,7 +158,6 @@ export class Live {
     this.ws = ws;
     ws.addEventListener("open", () => {
       this.attempt = 0;
-      this.retryAt = null;
       if (this.token) this.send({ type: "auth", token: this.token });
       this.setStatus("live");
       this.sync();
@@ -178,7 +176,6 @@ export class Live {
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
     const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
     this.attempt += 1;
-    this.retryAt = performance.now() + delay;
     this.retryTimer = setTimeout(() => this.open(), delay);
     this.setStatus("reconnecting");
   }
@@ -266,7 +263,8 @@ export class Live {
   }
 }
 
-/** The small corner every page has: connection, clock offset and round trip. */
+/** The small corner every page has: connection, clock offset and round trip (while live;
+ * while reconnecting it says only that, in plain words). */
 export function statusCorner(live) {
   const box = document.createElement("div");
   box.id = "podium-status";
@@ -276,7 +274,9 @@ export function statusCorner(live) {
   dot.className = "podium-status-dot";
   const text = document.createElement("span");
   box.append(dot, text);
-  document.body.append(box);
+  // first in the page: on a phone, the reconnecting banner takes its own room at the top
+  // instead of covering the content (see podium.css)
+  document.body.prepend(box);
   const render = () => {
     const { offset, rtt } = live.clock;
     box.dataset.state = live.status;
@@ -284,14 +284,8 @@ export function statusCorner(live) {
     box.dataset.rtt = rtt === null ? "" : rtt.toFixed(1);
     box.dataset.version = String(live.version);
     box.title = t("status.title");
-    const parts = [];
-    if (live.status === "reconnecting" && live.retryAt !== null) {
-      const s = Math.max(0, Math.ceil((live.retryAt - performance.now()) / 1000));
-      parts.push(t("status.retry", { s }));
-    } else {
-      parts.push(t(`status.${live.status}`));
-    }
-    if (rtt !== null) {
+    const parts = [t(`status.${live.status}`)];
+    if (rtt !== null && live.status === "live") {
       const ms = Math.round(offset);
       parts.push(t("status.offset", { offset: `${ms < 0 ? "−" : "+"}${Math.abs(ms)}` }));
       parts.push(t("status.rtt", { rtt: Math.round(rtt) }));
@@ -300,7 +294,6 @@ export function statusCorner(live) {
   };
   live.on("status", render).on("state", render);
   onLang(render);
-  setInterval(() => live.status === "reconnecting" && render(), 500);
   render();
   return box;
 }
@@ -374,7 +367,8 @@ export async function loadProgramme() {
     } catch (error) {
       if (!(error instanceof TypeError)) throw error; // TypeError: the network failed
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** attempt)));
+    const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempt);
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
 

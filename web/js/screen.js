@@ -44,6 +44,9 @@ function renderState() {
   setText($("session-title"), localized(session ?? programme, "title"));
   if (session) {
     const speaker = state.speaker;
+    // a segment without speakers (the closing "Appreciation…") shows its title in the
+    // name's place: it may be long, so it wraps instead of pushing the countdown away
+    $("speaker-name").classList.toggle("is-title", !speaker);
     setText($("speaker-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
     setText(
       $("speaker-affiliation"),
@@ -75,6 +78,10 @@ function renderState() {
     setText($("next-speaker"), "");
   }
   show($("paused-badge"), state.timer.status === "paused");
+  const presence = state.speaker?.presence ?? "in_room";
+  show($("presence-badge"), presence !== "in_room");
+  setText($("presence-badge"), presence === "in_room" ? "" : t(`label.speaking.${presence}`));
+  document.body.dataset.presence = presence;
   document.body.classList.toggle("is-paused", state.timer.status === "paused");
   const message = state.message;
   const forScreen = message && (message.target === "screen" || message.target === "all");
@@ -94,7 +101,7 @@ function draw(now) {
   }
   const shown = countdown(timerLeft(state, now), AMBER_MS);
   setText($("countdown"), shown.text);
-  $("countdown").classList.toggle("is-long", shown.text.length > 6);
+  fitCountdown();
   if (document.body.dataset.zone !== shown.zone) document.body.dataset.zone = shown.zone;
   const left = state.session.ends_at - now;
   const slot = left >= 0 ? mmss(Math.ceil(left / 1000)) : mmss(Math.floor(-left / 1000));
@@ -105,6 +112,37 @@ function draw(now) {
   const elapsed = 1 - Math.max(left, 0) / state.session.duration_ms;
   $("slot-fill").style.transform = `scaleX(${Math.min(Math.max(elapsed, 0), 1)})`;
   $("slot-bar").parentElement.classList.toggle("is-over", left < 0);
+}
+
+let fittedFor = "";
+
+/** Size the countdown to the room it has: the CSS size (a share of the viewport), made
+ * smaller when the rendered text is wider than the screen (``+00:04``, ``+1:02:03`` in
+ * whatever font the machine has) or when the block under it leaves it too little height.
+ * Measured again only when something that changes the layout changed. */
+function fitCountdown() {
+  const box = $("countdown");
+  const main = $("live").parentElement;
+  const key = [
+    box.textContent.length,
+    innerWidth,
+    innerHeight,
+    document.body.className,
+    $("speaker-name").textContent,
+    $("speaker-affiliation").textContent,
+    $("message-text").textContent,
+    $("presence-badge").textContent,
+    $("paused-badge").hidden,
+  ].join("|");
+  if (key === fittedFor) return;
+  fittedFor = key;
+  box.style.fontSize = "";
+  let size = parseFloat(getComputedStyle(box).fontSize);
+  const room = main.clientWidth - parseFloat(getComputedStyle(main).paddingLeft) * 2;
+  if (box.scrollWidth > room) size *= (room / box.scrollWidth) * 0.98;
+  box.style.fontSize = `${size}px`;
+  const tooTall = main.scrollHeight - main.clientHeight;
+  if (tooTall > 0) box.style.fontSize = `${Math.max(size - tooTall, size / 3)}px`;
 }
 
 function fullscreen() {

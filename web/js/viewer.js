@@ -88,10 +88,12 @@ function renderNow(state) {
   if (session) {
     setText($("now-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
     setText($("now-aff"), localized(speaker, "affiliation"));
-    const presence = $("now-presence");
-    show(presence, Boolean(speaker));
+    const presence = speaker?.presence ?? "in_room";
+    setText($("now-label"), t(presence === "in_room" ? "label.speaking" : `label.speaking.${presence}`));
+    show($("paused"), state.timer.status === "paused");
+    show($("now-presence"), Boolean(speaker));
     if (speaker) {
-      presenceChip(presence, speaker.presence);
+      presenceChip($("now-presence"), speaker.presence);
     }
     const next = state.next_speaker;
     show($("next-row"), Boolean(next));
