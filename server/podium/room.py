@@ -82,7 +82,7 @@ class Room:
                 self.problems.append(f"log record {record.version} does not follow; stopped there")
                 break
             try:
-                command = engine.parse_command(record.command)
+                command = engine.signed(engine.parse_command(record.command), record.actor)
                 state = engine.apply(self.programme, state, command, record.at).state
             except PodiumError as exc:
                 self.problems.append(
@@ -181,7 +181,8 @@ class Room:
                             f" {command.expected_version}: someone acted first; look again",
                             current.version,
                         )
-                    applied = engine.apply(self.programme, current, command, now)
+                    signed = engine.signed(command, actor)
+                    applied = engine.apply(self.programme, current, signed, now)
                 except (Conflict, InvalidTransition):
                     if caught_up:
                         raise
@@ -192,7 +193,7 @@ class Room:
                     version=applied.state.version,
                     at=now,
                     actor=actor,
-                    command=command.model_dump(mode="json", exclude_none=True),
+                    command=command.model_dump(mode="json", exclude_none=True, exclude_unset=True),
                     summary=applied.summary,
                 )
                 try:

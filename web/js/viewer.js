@@ -91,10 +91,9 @@ function renderNow(state) {
     show($("next-row"), Boolean(next));
     setText($("next-name"), next ? next.display_name : "");
   }
-  const message = state.message;
-  const forViewers = message && (message.target === "viewers" || message.target === "all");
-  show($("banner"), Boolean(forViewers));
-  setText($("banner-text"), forViewers ? message.text : "");
+  const message = state.messages.viewers;
+  show($("banner"), Boolean(message));
+  setText($("banner-text"), message ? message.text : "");
 }
 
 function timeCell(at, className) {
@@ -203,7 +202,10 @@ function draw(now) {
   if (second !== lastSecond) {
     lastSecond = second;
     const { drift } = scheduleAt(state, live.serverTime, now);
-    showDrift($("drift"), drift);
+    // no lateness before the day has begun: a rehearsal the evening before is not "late"
+    const begun = state.schedule.some((row) => row.actual_start !== null);
+    show($("drift"), begun);
+    if (begun) showDrift($("drift"), drift);
     if (second % 15 === 0) renderAgenda(state, now); // projected times move while running late
   }
 }
