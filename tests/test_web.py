@@ -287,7 +287,7 @@ def test_a_message_with_markup_shows_literally(faces: Faces, server: Server) -> 
     console.click("#message-send")
     expect(screen.locator("#message-text")).to_have_text(text, timeout=WAIT)
     expect(viewer.locator("#banner-text")).to_have_text(text, timeout=WAIT)
-    expect(console.locator("#message-current-text")).to_have_text(text)
+    expect(console.locator("#message-screen-text")).to_have_text(text)
     for page in (console, screen, viewer):
         assert page.locator("main script, main img, main b").count() == 0
         assert page.evaluate("window.__pwned") is None
@@ -297,10 +297,11 @@ def test_a_message_with_markup_shows_literally(faces: Faces, server: Server) -> 
     console.fill("#message-text", "viewers only")
     console.keyboard.press("Enter")
     expect(viewer.locator("#banner-text")).to_have_text("viewers only", timeout=WAIT)
-    expect(screen.locator("#message")).to_be_hidden()
+    expect(screen.locator("#message-text")).to_have_text(text)  # the stage keeps its own
     console.keyboard.press("Escape")
     console.keyboard.press("c")
     expect(viewer.locator("#banner")).to_be_hidden(timeout=WAIT)
+    expect(screen.locator("#message")).to_be_hidden(timeout=WAIT)
 
     console.keyboard.press("b")
     expect(screen.locator("#blackout")).to_be_visible(timeout=WAIT)

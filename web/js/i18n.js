@@ -113,7 +113,6 @@ const STRINGS = {
     "console.target.screen": "Stage screen",
     "console.target.viewers": "Viewers",
     "console.target.all": "Both",
-    "console.message.showing": "Showing to {target}: ",
     "console.shortcuts": "Keyboard shortcuts",
     "console.keys.start": "Start the next session",
     "console.keys.next": "Next speaker",
@@ -188,6 +187,7 @@ const STRINGS = {
     "console.date.hint": "The programme has no date: its times are for {date}, and lateness is counted against that day.",
     "console.date.today": "Use today",
     "console.date.set": "Set day",
+    "console.not_sent": "Not sent: “{action}”.",
   },
   "zh-CN": {
     "app.name": "Podium",
@@ -296,7 +296,6 @@ const STRINGS = {
     "console.target.screen": "会场大屏",
     "console.target.viewers": "观众",
     "console.target.all": "全部",
-    "console.message.showing": "正在向{target}显示：",
     "console.shortcuts": "键盘快捷键",
     "console.keys.start": "开始下一场会议",
     "console.keys.next": "下一位发言人",
@@ -371,6 +370,7 @@ const STRINGS = {
     "console.date.hint": "议程没有日期：时间按 {date} 计算，延迟也按这一天计算。",
     "console.date.today": "使用今天",
     "console.date.set": "设置日期",
+    "console.not_sent": "未发送：“{action}”。",
   },
 };
 
