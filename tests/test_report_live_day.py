@@ -10,6 +10,7 @@ from typing import Any
 from podium import engine
 from podium.programme import Programme, load
 from podium.report import build
+from podium.report_format import render
 from podium.room import Room
 from podium.store.files import FileStore
 from tests.helpers import SEED
@@ -42,7 +43,11 @@ async def report_of(programme: Programme, data: Path) -> dict[str, Any]:
         await room.execute(engine.parse_command(command), actor="test")
     assert room.view()["phase"] == "finished"
     records = await store.read_log(programme.id)
-    return build(programme, records, at("10:30:00")).as_dict()
+    report = build(programme, records, at("10:30:00"))
+    html, _ = render(report, "html")
+    assert "Mr. Luis Romero <small>(skipped)</small>" in html
+    assert "skipped" in render(report, "text")[0]
+    return report.as_dict()
 
 
 async def test_an_undone_jump_a_quick_next_and_sessions_passed_over(tmp_path: Path) -> None:
