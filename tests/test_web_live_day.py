@@ -8,15 +8,17 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from tests import test_web
 from tests.helpers import Server
-from tests.test_web import WAIT, Faces, browser, expect, faces, wait_version  # noqa: F401
+from tests.test_web import WAIT, Faces, expect, wait_version
+
+browser, faces = test_web.browser, test_web.faces  # its fixtures, for these tests too
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def test_a_press_right_after_another_consoles_change_is_held_and_asked_about(
-    faces: Faces,  # noqa: F811 (the fixture)
-    server: Server,
+    faces: Faces, server: Server
 ) -> None:
     a, b = faces.console(), faces.console()
     server.command("start_session", session_id="session-1")
@@ -69,8 +71,7 @@ def test_a_press_right_after_another_consoles_change_is_held_and_asked_about(
 
 
 def test_the_stage_message_goes_with_its_speaker_unless_pinned(
-    faces: Faces,  # noqa: F811 (the fixture)
-    server: Server,
+    faces: Faces, server: Server
 ) -> None:
     console = faces.console()
     screen = faces.open("/screen")
@@ -97,10 +98,7 @@ def test_the_stage_message_goes_with_its_speaker_unless_pinned(
     expect(screen.locator("#message-text")).to_have_text("Mic 2 is off")
 
 
-def test_a_rehearsal_without_a_date_is_not_alarming(
-    faces: Faces,  # noqa: F811 (the fixture)
-    server: Server,
-) -> None:
+def test_a_rehearsal_without_a_date_is_not_alarming(faces: Faces, server: Server) -> None:
     console = faces.console()
     viewer = faces.open("/viewer")
     hint = console.locator("#date-form")
