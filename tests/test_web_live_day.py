@@ -115,9 +115,11 @@ def test_a_rehearsal_without_a_date_is_not_alarming(faces: Faces, server: Server
     late = re.compile(r"^Running \d+ h( \d+ min)? late$")
     expect(console.locator("#drift")).to_have_text(late, timeout=WAIT)
     expect(viewer.locator("#drift")).to_be_hidden()
+    expect(viewer.locator(".v-session-facts[data-late]")).to_have_count(0)  # no shifts either
 
     server.command("start_session", session_id="opening-session")
     expect(viewer.locator("#drift")).to_have_text(late, timeout=WAIT)
+    expect(viewer.locator(".v-session-facts[data-late]").first).to_contain_text(" h")
 
     console.keyboard.press("Escape")
     server.command("undo")  # back to the guessed day: the hint is back, and "Use today" sets it

@@ -105,8 +105,15 @@ function timeCell(at, className) {
   return cell;
 }
 
+/** Has the first session started? Before that, no lateness is shown: a rehearsal the
+ * evening before (or a programme without a date) is nobody's lateness. */
+function dayBegun(state) {
+  return state.schedule.some((row) => row.actual_start !== null);
+}
+
 function renderAgenda(state, now) {
   const { rows } = scheduleAt(state, live.serverTime, now);
+  const begun = dayBegun(state);
   const items = programme.sessions.map((session) => {
     const row = rows.find((r) => r.id === session.id);
     const item = el("li", `v-session is-${row.status}`);
@@ -120,7 +127,7 @@ function renderAgenda(state, now) {
     }
     body.append(head);
     const facts = [durationText(row.planned_end - row.planned_start)];
-    const shift = start === null ? "" : shiftText(start - row.planned_start);
+    const shift = start === null || !begun ? "" : shiftText(start - row.planned_start);
     if (row.status === "done") {
       const ran = `${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`;
       facts.push(`${t("label.actual")} ${ran}`);
@@ -141,7 +148,9 @@ function renderAgenda(state, now) {
         const status =
           state.speaker?.id === speaker.id
             ? "live"
-            : run?.ended_at
+            : row.speakers[speaker.id] === "skipped"
+              ? "skipped"
+              : run?.ended_at
               ? "done"
               : state.next_speaker?.id === speaker.id
                 ? "next"
@@ -202,8 +211,7 @@ function draw(now) {
   if (second !== lastSecond) {
     lastSecond = second;
     const { drift } = scheduleAt(state, live.serverTime, now);
-    // no lateness before the day has begun: a rehearsal the evening before is not "late"
-    const begun = state.schedule.some((row) => row.actual_start !== null);
+    const begun = dayBegun(state);
     show($("drift"), begun);
     if (begun) showDrift($("drift"), drift);
     if (second % 15 === 0) renderAgenda(state, now); // projected times move while running late
