@@ -32,7 +32,7 @@ SKIPPED_UNDER_MS = 5_000
 class Phase(StrEnum):
     IDLE = "idle"  # no session live: before the event or between sessions
     LIVE = "live"  # a session is live
-    FINISHED = "finished"  # every session has run
+    FINISHED = "finished"  # the last session has run (any left before it were skipped)
 
 
 class TimerStatus(StrEnum):
