@@ -68,6 +68,7 @@ def test_next_and_previous_walk_the_speakers_with_fresh_timers() -> None:
     assert state.live.speakers["hequan-wu"].model_dump() == {
         "started_at": T0,
         "ended_at": T0 + 60_000,
+        "earlier_ms": 0,
     }
 
 
@@ -125,9 +126,11 @@ def test_a_session_without_speakers_times_its_slot() -> None:
 
 def test_messages_and_blackout() -> None:
     state = run(fresh(), (T0, "show_message", {"text": "  Wrap up  ", "target": "screen"}))
-    assert engine.view(P, state, T0)["message"] == {"text": "Wrap up", "target": "screen", "at": T0}
+    shown = {"text": "Wrap up", "target": "screen", "at": T0, "pinned": False}
+    assert engine.view(P, state, T0)["message"] == shown
+    assert engine.view(P, state, T0)["messages"] == {"screen": shown, "viewers": None}
     state = run(state, (T0, "clear_message", {}), (T0, "blackout", {"on": True}))
-    assert state.live.message is None and state.live.blackout
+    assert state.live.messages == engine.Messages() and state.live.blackout
     assert "already blacked out" in refused(state, "blackout", on=True)
     assert "nothing to clear" in refused(state, "clear_message")
 
@@ -164,6 +167,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "add_time": {"seconds": 30},
     "show_message": {"text": "hello"},
     "blackout": {"on": True},
+    "set_plan_date": {"date": "2021-11-30"},
 }
 
 

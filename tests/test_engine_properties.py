@@ -20,15 +20,21 @@ from tests.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]
 SPEAKER_IDS = [sp.id for s in P.sessions for sp in s.speakers]
+TARGETS = ["screen", "viewers", "all"]
 
 ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "start_session": st.fixed_dictionaries({"session_id": st.sampled_from(SESSION_IDS)}),
     "goto": st.fixed_dictionaries({"speaker_id": st.sampled_from(SPEAKER_IDS)}),
     "add_time": st.fixed_dictionaries({"seconds": st.integers(-900, 900).filter(bool)}),
     "show_message": st.fixed_dictionaries(
-        {"text": st.text(min_size=1, max_size=20).filter(str.strip)}
+        {"text": st.text(min_size=1, max_size=20).filter(str.strip)},
+        optional={"target": st.sampled_from(TARGETS), "pinned": st.booleans()},
     ),
+    "clear_message": st.fixed_dictionaries({}, optional={"target": st.sampled_from(TARGETS)}),
     "blackout": st.fixed_dictionaries({"on": st.booleans()}),
+    "set_plan_date": st.fixed_dictionaries(
+        {"date": st.sampled_from(["2021-11-29", "2021-11-30", "2026-11-30"])}
+    ),
 }
 actions = st.sampled_from(engine.ACTIONS).flatmap(
     lambda a: st.tuples(st.just(a), ARGUMENTS.get(a, st.just({})))
@@ -108,6 +114,10 @@ def test_random_sequences_keep_every_invariant(
         statuses = [row["status"] for row in view["schedule"]]
         assert statuses.count("live") == (1 if view["phase"] == "live" else 0)
         assert statuses.count("next") <= 1
+        # idle always names the session to come; finished has none (the screen never waits
+        # for a next session it cannot name)
+        if view["phase"] != "live":
+            assert statuses.count("next") == (1 if view["phase"] == "idle" else 0)
         assert isinstance(view["drift_ms"], int)
         for row in view["schedule"]:
             if row["projected_start"] is not None and row["status"] in ("next", "upcoming"):

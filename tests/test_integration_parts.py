@@ -70,6 +70,9 @@ def test_ctl_arguments_become_command_fields() -> None:
         "target": "screen",
     }
     assert build_command("blackout", ["off"], None) == {"action": "blackout", "on": False}
+    assert build_command("show_message", ["Mic off", "screen", "yes"], None)["pinned"] is True
+    assert build_command("clear_message", ["viewers"], None)["target"] == "viewers"
+    assert build_command("set_plan_date", ["2021-11-30"], None)["date"] == "2021-11-30"
     assert build_command("goto", ["speaker_id=john-omo"], None)["speaker_id"] == "john-omo"
     assert build_command("add_time", ["ten"], None)["seconds"] == "ten"  # the server says why
     with pytest.raises(CtlError, match="no more arguments"):

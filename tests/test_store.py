@@ -45,7 +45,8 @@ def chain(n: int) -> list[tuple[State, LogRecord]]:
     steps = [(state, created)]
     for i, command in enumerate(SCRIPT[:n], 1):
         now = T0 + i * 1000
-        applied = engine.apply(PROGRAMME, state, engine.parse_command(command), now)
+        signed = engine.signed(engine.parse_command(command), "test")  # as a Room does
+        applied = engine.apply(PROGRAMME, state, signed, now)
         state = applied.state
         record = LogRecord(
             version=state.version, at=now, actor="test", command=command, summary=applied.summary

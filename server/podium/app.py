@@ -166,7 +166,7 @@ async def rooms_index(request: web.Request) -> web.Response:
 async def programme(request: web.Request) -> web.Response:
     request.app[TOKENS].require_reader(read_token(request))
     room = room_of(request)
-    return web.json_response(room.programme.public_dict(room.state.plan_date))
+    return web.json_response(room.programme.public_dict(room.state.day))
 
 
 async def state(request: web.Request) -> web.Response:

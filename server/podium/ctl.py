@@ -29,8 +29,10 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "start_session": ("session_id",),
     "goto": ("speaker_id",),
     "add_time": ("seconds",),
-    "show_message": ("text", "target"),
+    "show_message": ("text", "target", "pinned"),
+    "clear_message": ("target",),
     "blackout": ("on",),
+    "set_plan_date": ("date",),
 }
 _BOOLS = {"on": True, "true": True, "yes": True, "1": True,
           "off": False, "false": False, "no": False, "0": False}  # fmt: skip
@@ -46,7 +48,7 @@ class CtlError(PodiumError):
 
 
 def _value(name: str, text: str) -> Any:
-    if name == "on":
+    if name in ("on", "pinned"):
         return _BOOLS.get(text.lower(), text)
     if name in ("seconds", "expected_version"):
         try:

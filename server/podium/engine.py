@@ -17,19 +17,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from podium.errors import InvalidTransition, present, validate_tagged
 from podium.programme import Programme, Session, Speaker
 
 UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
 MESSAGE_MAX = 500
+# A speaker put on and moved past in less than this, all turns together, was skipped (a
+# quick "next" over them), not heard: the rundown and the report say "skipped".
+SKIPPED_UNDER_MS = 5_000
 
 
 class Phase(StrEnum):
     IDLE = "idle"  # no session live: before the event or between sessions
     LIVE = "live"  # a session is live
-    FINISHED = "finished"  # every session has run
+    FINISHED = "finished"  # the last session has run (any left before it were skipped)
 
 
 class TimerStatus(StrEnum):
@@ -66,10 +69,16 @@ class Timer(_Frozen):
 
 
 class Run(_Frozen):
-    """When a session or a speaker actually started and ended (last time round)."""
+    """When a session or a speaker actually started and ended (last time round);
+    ``earlier_ms``: how long they were on in earlier turns."""
 
     started_at: int
     ended_at: int | None = None
+    earlier_ms: int = 0
+
+    def on_ms(self, now: int) -> int:
+        end = now if self.ended_at is None else self.ended_at
+        return self.earlier_ms + end - self.started_at
 
 
 Target = Literal["screen", "viewers", "all"]
@@ -79,28 +88,68 @@ class Message(_Frozen):
     text: str
     target: Target
     at: int
+    pinned: bool = False  # a stage message that stays when the speaker changes
+
+
+class Messages(_Frozen):
+    """The stage's message and the viewers' message: each its own."""
+
+    screen: Message | None = None
+    viewers: Message | None = None
+
+
+class Change(_Frozen):
+    """One applied command, as the consoles are told of it."""
+
+    summary: str
+    action: str
+    actor: str | None
+    at: int
 
 
 class Live(_Frozen):
-    """What is on now. ``undo`` restores a previous ``Live`` whole."""
+    """What is on now. ``undo`` restores a previous ``Live`` whole; ``change`` is the
+    command that made it, which is what undo would undo."""
 
     phase: Phase = Phase.IDLE
     session_id: str | None = None
     speaker_index: int | None = None
     timer: Timer = Timer()
-    message: Message | None = None
+    messages: Messages = Messages()
     blackout: bool = False
     sessions: dict[str, Run] = {}
     speakers: dict[str, Run] = {}
+    plan_date: dt.date | None = None  # set with set_plan_date; else State.plan_date
+    change: Change | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_message_before(cls, data: Any) -> Any:
+        """States stored before stage and viewers had a message each had one ``message``."""
+        if isinstance(data, dict) and "message" in data:
+            data = dict(data)
+            old = data.pop("message")
+            target = old.get("target") if isinstance(old, dict) else None
+            data["messages"] = {
+                "screen": old if target in ("screen", "all") else None,
+                "viewers": old if target in ("viewers", "all") else None,
+            }
+        return data
 
 
 class State(_Frozen):
     room: str
-    plan_date: dt.date
+    plan_date: dt.date  # the programme's date, else the event-zone day the room was made
     version: int = 0
     updated_at: int
     live: Live = Live()
     undo: tuple[Live, ...] = ()
+    last_change: Change | None = None
+
+    @property
+    def day(self) -> dt.date:
+        """The day the plan runs on: as set with set_plan_date, else ``plan_date``."""
+        return self.live.plan_date or self.plan_date
 
 
 def initial_state(programme: Programme, now: int) -> State:
@@ -119,6 +168,11 @@ class _Command(BaseModel):
     # first one's result instead of being applied again (docs/protocol.md)
     command_id: str | None = Field(
         default=None, min_length=1, max_length=COMMAND_ID_MAX, pattern=r"^[A-Za-z0-9._:-]+$"
+    )
+    actor: str | None = Field(
+        default=None,
+        max_length=64,
+        description="who sends it (a console's id); the server fills in the connection",
     )
 
 
@@ -168,6 +222,7 @@ class ShowMessage(_Command):
     action: Literal["show_message"]
     text: str = Field(max_length=MESSAGE_MAX)
     target: Target = "all"
+    pinned: bool = False
 
     @field_validator("text")
     @classmethod
@@ -180,6 +235,24 @@ class ShowMessage(_Command):
 
 class ClearMessage(_Command):
     action: Literal["clear_message"]
+    target: Target = "all"
+
+
+class SetPlanDate(_Command):
+    action: Literal["set_plan_date"]
+    date: str = Field(description="YYYY-MM-DD: the day the programme's times are for")
+
+    @field_validator("date")
+    @classmethod
+    def _a_day(cls, v: str) -> str:
+        try:
+            return dt.date.fromisoformat(v).isoformat() if len(v) == 10 else cls._bad(v)
+        except ValueError:
+            return cls._bad(v)
+
+    @staticmethod
+    def _bad(v: str) -> str:
+        raise ValueError(f"{v!r} is not a day; write it as YYYY-MM-DD")
 
 
 class Blackout(_Command):
@@ -203,13 +276,14 @@ Command = Annotated[
     | ShowMessage
     | ClearMessage
     | Blackout
+    | SetPlanDate
     | Undo,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
 ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
-    "end_session", "show_message", "clear_message", "blackout", "undo",
+    "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
 )  # fmt: skip
 
 
@@ -221,6 +295,12 @@ def parse_command(data: object) -> Command:
     """Validate a command mapping; a clear ``InvalidInput`` for anything malformed."""
     command: Command = validate_tagged(_COMMAND, data, "action", ACTIONS, "command")
     return command
+
+
+def signed(command: Command, actor: str) -> Command:
+    """``command`` with ``actor`` as its sender if it names none: the connection it came
+    by, as the action log records it (so a replay gives the same state)."""
+    return command if command.actor else command.model_copy(update={"actor": actor})
 
 
 # -- transitions ---------------------------------------------------------------------------
@@ -261,6 +341,14 @@ def _close_speaker(p: Programme, live: Live, now: int) -> dict[str, Run]:
     return runs
 
 
+def _stage_cleared(live: Live) -> Messages:
+    """The messages once the speaker changes: the stage's goes unless it was pinned."""
+    screen = live.messages.screen
+    if screen is None or screen.pinned:
+        return live.messages
+    return live.messages.model_copy(update={"screen": None})
+
+
 def _put_on(p: Programme, live: Live, session: Session, index: int | None, now: int) -> Live:
     """Make ``session`` live with speaker ``index`` on and their timer running."""
     speakers = _close_speaker(p, live, now)
@@ -271,7 +359,9 @@ def _put_on(p: Programme, live: Live, session: Session, index: int | None, now: 
         allocation = session.duration_ms
     else:
         speaker = session.speakers[index]
-        speakers[speaker.id] = Run(started_at=now)
+        before = speakers.get(speaker.id)
+        earlier = before.on_ms(now) if before is not None else 0
+        speakers[speaker.id] = Run(started_at=now, earlier_ms=earlier)
         allocation = speaker.allocation_ms
     timer = Timer(status=TimerStatus.RUNNING, allocation_ms=allocation, ends_at=now + allocation)
     return live.model_copy(
@@ -282,6 +372,7 @@ def _put_on(p: Programme, live: Live, session: Session, index: int | None, now: 
             "timer": timer,
             "sessions": sessions,
             "speakers": speakers,
+            "messages": _stage_cleared(live),
         }
     )
 
@@ -384,37 +475,56 @@ def _end_session(p: Programme, live: Live, cmd: EndSession, now: int) -> tuple[L
     speakers = _close_speaker(p, live, now)
     sessions = dict(live.sessions)
     sessions[session.id] = sessions[session.id].model_copy(update={"ended_at": now})
-    everything_ran = all(
-        s.id in sessions and sessions[s.id].ended_at is not None for s in p.sessions
-    )
+    # the day is over once its last session has run: any left unrun before it were skipped
+    last = sessions.get(p.sessions[-1].id)
     new = live.model_copy(
         update={
-            "phase": Phase.FINISHED if everything_ran else Phase.IDLE,
+            "phase": Phase.FINISHED if last and last.ended_at is not None else Phase.IDLE,
             "session_id": None,
             "speaker_index": None,
             "timer": Timer(),
             "sessions": sessions,
             "speakers": speakers,
+            "messages": _stage_cleared(live),
         }
     )
     return new, f"end_session: {session.title}"
 
 
+def _slots(target: Target) -> tuple[str, ...]:
+    return ("screen", "viewers") if target == "all" else (target,)
+
+
 def _show_message(p: Programme, live: Live, cmd: ShowMessage, now: int) -> tuple[Live, str]:
-    message = Message(text=cmd.text, target=cmd.target, at=now)
-    return live.model_copy(update={"message": message}), f"show_message to {cmd.target}"
+    update: dict[str, Message] = {}
+    for slot in _slots(cmd.target):
+        pinned = cmd.pinned and slot == "screen"
+        update[slot] = Message(text=cmd.text, target=cmd.target, at=now, pinned=pinned)
+    messages = live.messages.model_copy(update=update)
+    pinned = " (pinned)" if cmd.pinned and "screen" in update else ""
+    return live.model_copy(update={"messages": messages}), f"show_message to {cmd.target}{pinned}"
 
 
 def _clear_message(p: Programme, live: Live, cmd: ClearMessage, now: int) -> tuple[Live, str]:
-    if live.message is None:
-        raise _refuse("no message is shown; there is nothing to clear")
-    return live.model_copy(update={"message": None}), "clear_message"
+    shown = [slot for slot in _slots(cmd.target) if getattr(live.messages, slot) is not None]
+    if not shown:
+        where = "" if cmd.target == "all" else f" to {cmd.target}"
+        raise _refuse(f"no message{where} is shown; there is nothing to clear")
+    messages = live.messages.model_copy(update=dict.fromkeys(shown))
+    return live.model_copy(update={"messages": messages}), f"clear_message: {cmd.target}"
 
 
 def _blackout(p: Programme, live: Live, cmd: Blackout, now: int) -> tuple[Live, str]:
     if live.blackout == cmd.on:
         raise _refuse(f"the screen is {'already' if cmd.on else 'not'} blacked out")
     return live.model_copy(update={"blackout": cmd.on}), f"blackout: {'on' if cmd.on else 'off'}"
+
+
+def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tuple[Live, str]:
+    day = dt.date.fromisoformat(cmd.date)
+    if live.plan_date == day:
+        raise _refuse(f"the plan is already for {cmd.date}")
+    return live.model_copy(update={"plan_date": day}), f"set_plan_date: {cmd.date}"
 
 
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
@@ -431,6 +541,7 @@ TRANSITIONS: dict[str, Transition] = {
     "show_message": _show_message,
     "clear_message": _clear_message,
     "blackout": _blackout,
+    "set_plan_date": _set_plan_date,
 }
 
 
@@ -441,13 +552,17 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
     if isinstance(command, Undo):
         if not state.undo:
             raise _refuse("there is nothing to undo")
-        live, undo, summary = state.undo[-1], state.undo[:-1], "undo"
+        undone = state.live.change
+        live, undo = state.undo[-1], state.undo[:-1]
+        summary = f"undo: {undone.summary}" if undone else "undo"
     else:
         live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
         undo = (*state.undo, state.live)[-UNDO_DEPTH:]
-    new = state.model_copy(
-        update={"version": state.version + 1, "updated_at": now, "live": live, "undo": undo}
-    )
+    change = Change(summary=summary, action=command.action, actor=command.actor, at=now)
+    if not isinstance(command, Undo):
+        live = live.model_copy(update={"change": change})
+    update = {"version": state.version + 1, "updated_at": now, "live": live, "undo": undo}
+    new = state.model_copy(update=update | {"last_change": change})
     return Applied(new, summary)
 
 
@@ -479,6 +594,32 @@ def _projected_live_end(session: Session, live: Live, now: int) -> int:
     return now + left
 
 
+def _speaker_statuses(session: Session, live: Live, passed: bool, now: int) -> dict[str, str]:
+    """Each speaker's place in the day: "live", "done", "skipped" or "upcoming".
+
+    Skipped: on for less than ``SKIPPED_UNDER_MS`` in all (a quick "next" over them), or
+    never on while the day went past them (a later speaker of theirs was on, or their
+    session ended or was passed over). Anyone skipped can still be put on with goto.
+    """
+    run = live.sessions.get(session.id)
+    past = (passed and run is None) or (run is not None and run.ended_at is not None)
+    on_now = live.speaker_index if live.session_id == session.id else None
+    statuses: dict[str, str] = {}
+    later_on = past
+    for index in range(len(session.speakers) - 1, -1, -1):
+        speaker = session.speakers[index]
+        turn = live.speakers.get(speaker.id)
+        if index == on_now:
+            status = "live"
+        elif turn is not None:
+            status = "done" if turn.on_ms(now) >= SKIPPED_UNDER_MS else "skipped"
+        else:
+            status = "skipped" if later_on else "upcoming"
+        later_on = later_on or turn is not None
+        statuses[speaker.id] = status
+    return dict(reversed(statuses.items()))
+
+
 def _schedule(p: Programme, state: State, now: int) -> tuple[list[dict[str, Any]], int]:
     """Every session's planned, actual and projected times, and the day's drift.
 
@@ -499,7 +640,7 @@ def _schedule(p: Programme, state: State, now: int) -> tuple[list[dict[str, Any]
     last_end_drift = 0
     next_seen = False
     for i, session in enumerate(p.sessions):
-        planned_start = p.planned_start_ms(session, state.plan_date)
+        planned_start = p.planned_start_ms(session, state.day)
         planned_end = planned_start + session.duration_ms
         run = runs.get(session.id)
         row: dict[str, Any] = {
@@ -510,6 +651,7 @@ def _schedule(p: Programme, state: State, now: int) -> tuple[list[dict[str, Any]
             "actual_end": run.ended_at if run else None,
             "projected_start": None,
             "projected_end": None,
+            "speakers": _speaker_statuses(session, live, i < reached, now),
         }
         if live_session is not None and session.id == live_session.id:
             run = present(run, f"the live session {session.id!r} has no start time")
@@ -575,11 +717,26 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
             "remaining_ms": timer.remaining_ms(now),
             "ends_at": timer.ends_at,
         },
-        "message": live.message.model_dump() if live.message else None,
+        "message": _latest_message(live.messages),
+        "messages": live.messages.model_dump(),
         "blackout": live.blackout,
         "drift_ms": drift,
         "schedule": schedule,
         "speakers_run": {k: v.model_dump() for k, v in live.speakers.items()},
         "can_undo": bool(state.undo),
-        "plan_date": state.plan_date.isoformat(),
+        "undo": state.live.change.model_dump() if state.undo and state.live.change else None,
+        "last_change": state.last_change.model_dump() if state.last_change else None,
+        "plan_date": state.day.isoformat(),
+        "plan_date_from": "console"
+        if state.live.plan_date
+        else "programme"
+        if programme.event.date
+        else "clock",
     }
+
+
+def _latest_message(messages: Messages) -> dict[str, Any] | None:
+    """The newest message shown anywhere: the one field clients read before stage and
+    viewers had a message each."""
+    shown = [m for m in (messages.screen, messages.viewers) if m is not None]
+    return max(shown, key=lambda m: m.at).model_dump() if shown else None

@@ -151,8 +151,25 @@ class TimerView(_Out):
 
 class MessageView(_Out):
     text: str
-    target: Literal["screen", "viewers", "all"]
+    target: Literal["screen", "viewers", "all"] = Field(description="as it was sent")
     at: int
+    pinned: bool = Field(description="a stage message that stays when the speaker changes")
+
+
+class MessagesView(_Out):
+    screen: MessageView | None = Field(
+        description="on the stage screen; cleared when the speaker changes unless pinned"
+    )
+    viewers: MessageView | None = Field(description="on the viewer page and the overlay")
+
+
+class ChangeView(_Out):
+    summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
+    action: str
+    actor: str | None = Field(
+        description="who sent it: the console id it sent, else the connection, e.g. 'ws:127.0.0.1'"
+    )
+    at: int = Field(description="epoch ms")
 
 
 class ScheduleRow(_Out):
@@ -164,11 +181,16 @@ class ScheduleRow(_Out):
     actual_end: int | None
     projected_start: int | None
     projected_end: int | None
+    speakers: dict[str, Literal["live", "done", "skipped", "upcoming"]] = Field(
+        description="each speaker's id and status, in programme order; skipped: on for less"
+        " than 5 s in all, or never on while the day went past them"
+    )
 
 
 class RunView(_Out):
     started_at: int
     ended_at: int | None
+    earlier_ms: int = Field(description="time on in earlier turns")
 
 
 class StateView(_Out):
@@ -177,13 +199,20 @@ class StateView(_Out):
     speaker: SpeakerView | None
     next_speaker: SpeakerView | None
     timer: TimerView
-    message: MessageView | None
+    message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
+    messages: MessagesView
     blackout: bool
     drift_ms: int = Field(description="positive: running late by this much")
     schedule: list[ScheduleRow]
     speakers_run: dict[str, RunView]
     can_undo: bool
+    undo: ChangeView | None = Field(description="what undo would undo, and who did it")
+    last_change: ChangeView | None = Field(description="the last command applied (undo too)")
     plan_date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
+    plan_date_from: Literal["programme", "console", "clock"] = Field(
+        description="where plan_date comes from: the programme's event.date, set_plan_date,"
+        " or (neither) the event-zone day the room was made: a guess"
+    )
 
 
 class StateOut(_Out):

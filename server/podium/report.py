@@ -6,6 +6,9 @@ state did not change, so each stretch of time belongs to one state: who was on, 
 timer ran. From those stretches come, per session and per speaker, the actual start, end and
 duration against the plan, the time paused, the time added and the overtime (how far past
 zero the countdown went when the speaker left), and the day's drift at every change.
+A command later undone never happened, as far as the report goes: the time from it to its
+undo belongs to the state before it. Whether a speaker spoke or was skipped, and a session
+ran or was skipped, is the engine's word on the last state (``engine.SKIPPED_UNDER_MS``).
 Pure: no I/O here; ``store.read_log`` gives the records, ``report_format`` renders them.
 """
 
@@ -46,10 +49,11 @@ class SpeakerReport:
     allocation_ms: int
     turns: list[Turn] = field(default_factory=list)
     live: bool = False  # still on when the report was made
+    skipped: bool = False  # jumped over, or on for less than engine.SKIPPED_UNDER_MS
 
     @property
     def spoke(self) -> bool:
-        return bool(self.turns)
+        return bool(self.turns) and not self.skipped
 
     @property
     def actual_start(self) -> int | None:
@@ -85,7 +89,9 @@ class SpeakerReport:
 
     @property
     def status(self) -> str:
-        return "live" if self.live else ("done" if self.spoke else "did not speak")
+        if self.live:
+            return "live"
+        return "done" if self.spoke else "skipped" if self.skipped else "did not speak"
 
     def row(self) -> dict[str, int | None]:
         start = self.actual_start
@@ -128,6 +134,7 @@ class SessionReport:
     live_spans: list[tuple[int, int]] = field(default_factory=list)
     slot: list[Turn] = field(default_factory=list)  # the slot timer of a speaker-less session
     live: bool = False
+    skipped: bool = False  # never run while a later session ran
 
     @property
     def planned_end(self) -> int:
@@ -171,7 +178,9 @@ class SessionReport:
 
     @property
     def status(self) -> str:
-        return "live" if self.live else ("done" if self.ran else "not run")
+        if self.live:
+            return "live"
+        return "done" if self.ran else "skipped" if self.skipped else "not run"
 
     def row(self) -> dict[str, int | None]:
         start, end = self.actual_start, self.actual_end
@@ -315,16 +324,34 @@ def replay(programme: Programme, records: Sequence[LogRecord]) -> list[tuple[int
                 " replayed past there"
             )
         else:
-            command = engine.parse_command(record.command)
+            command = engine.signed(engine.parse_command(record.command), record.actor)
             state = engine.apply(programme, state, command, record.at).state
         timeline.append((record.at, state))
     return timeline
 
 
+def _undone(records: Sequence[LogRecord]) -> list[int]:
+    """For each record, the record whose state stands for it: its own, or, for a command
+    later undone (and anything until that undo), the state before that command."""
+    stands = list(range(len(records)))
+    done: list[int] = []  # records undo would undo, newest last (as the engine's stack)
+    for i, record in enumerate(records):
+        action = record.command.get("action")
+        if record.state is not None or record.version == 0:
+            done = []
+        elif action == "undo":
+            if done:
+                first = done.pop()
+                stands[first:i] = [stands[first - 1]] * (i - first)
+        elif action is not None:
+            done = [*done, i][-engine.UNDO_DEPTH :]
+    return stands
+
+
 def _skeleton(programme: Programme, state: State) -> list[SessionReport]:
     sessions = []
     for session in programme.sessions:
-        start = programme.planned_start_ms(session, state.plan_date)
+        start = programme.planned_start_ms(session, state.day)
         speakers, cursor = [], start
         for sp in session.speakers:
             speakers.append(
@@ -360,10 +387,17 @@ def _on(state: State) -> tuple[str, int | None] | None:
 
 def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Report:
     """The report as of ``now`` (the end of anything still live)."""
-    timeline = replay(programme, records)
-    if not timeline:
+    replayed = replay(programme, records)
+    if not replayed:
         raise NotFound(f"room {programme.id!r} has no action log yet; serve it first")
-    sessions = _skeleton(programme, timeline[0][1])
+    timeline = [(at, replayed[j][1]) for (at, _), j in zip(replayed, _undone(records), strict=True)]
+    last_at, last = timeline[-1]
+    sessions = _skeleton(programme, last)
+    final = engine.view(programme, last, max(now, last_at))
+    for session, row in zip(sessions, final["schedule"], strict=True):
+        session.skipped = row["status"] == "skipped"
+        for speaker in session.speakers:
+            speaker.skipped = row["speakers"][speaker.id] == "skipped"
     by_id = {s.id: s for s in sessions}
     commands: dict[str, int] = {}
     drift: list[tuple[int, int]] = []
@@ -404,12 +438,11 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
                 report.live = True
                 if key[1] is not None:
                     report.speakers[key[1]].live = True
-    last_at, last = timeline[-1]
     if _on(last) is not None and now > last_at:  # the live session's projection as of now
         drift.append((now, engine.view(programme, last, now)["drift_ms"]))
     return Report(
         programme=programme,
-        plan_date=timeline[0][1].plan_date.isoformat(),
+        plan_date=last.day.isoformat(),
         made_at=now,
         sessions=sessions,
         drift=drift,

@@ -199,10 +199,16 @@ def _tables(report: Report) -> str:
             f"{_row_cells(s.row(), zone)}</tr>",
         ]
         rows += [
-            f"<tr><td>{escape(sp.name)}</td>{_row_cells(sp.row(), zone)}</tr>" for sp in s.speakers
+            f"<tr><td>{escape(sp.name)}{_speaker_note(sp.status)}</td>"
+            f"{_row_cells(sp.row(), zone)}</tr>"
+            for sp in s.speakers
         ]
         out.append("<table>" + "".join(rows) + "</table>")
     return "".join(out)
+
+
+def _speaker_note(status: str) -> str:
+    return f" <small>({status})</small>" if status in ("skipped", "live") else ""
 
 
 def to_html(report: Report) -> str:

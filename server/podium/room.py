@@ -111,7 +111,7 @@ class Room:
                 self.problems.append(f"log record {record.version} does not follow; stopped there")
                 break
             try:
-                command = engine.parse_command(record.command)
+                command = engine.signed(engine.parse_command(record.command), record.actor)
                 state = engine.apply(self.programme, state, command, record.at).state
             except PodiumError as exc:
                 self.problems.append(
@@ -290,7 +290,8 @@ class Room:
                             f" {command.expected_version}: someone acted first; look again",
                             current.version,
                         )
-                    applied = engine.apply(self.programme, current, command, now)
+                    signed = engine.signed(command, actor)
+                    applied = engine.apply(self.programme, current, signed, now)
                 except (Conflict, InvalidTransition):
                     # a retry whose first try was applied is refused here (or, without a
                     # version, by the store's commit): answer it with what it made
@@ -307,7 +308,7 @@ class Room:
                     version=applied.state.version,
                     at=now,
                     actor=actor,
-                    command=command.model_dump(mode="json", exclude_none=True),
+                    command=command.model_dump(mode="json", exclude_none=True, exclude_unset=True),
                     summary=applied.summary,
                 )
                 try:

@@ -29,6 +29,20 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const live = new Live({ client: "console", token: takeToken() });
+/* Who this console is, sent with every command (``actor``): the state's ``last_change``
+ * and ``undo`` then tell this console's own changes from everyone else's. */
+const CONSOLE_ID = consoleId();
+/* A press this soon after another console's change has arrived is held and asked about:
+ * nobody can have seen that change yet, so the press was meant for what was before.
+ * Only moves (what is on, the timer, undo, blackout) count, both ways: messages and the
+ * plan's day do not depend on what is on. Changes from the HTTP API (``podium ctl``, a
+ * button box) are the moderator's own devices or scripts, and are not held for. */
+const HOLD_MS = 1000;
+const MOVES = new Set([
+  "start_session", "next", "previous", "goto", "pause", "resume", "add_time", "end_session",
+  "undo", "blackout",
+]);
+let foreignSeenAt = -Infinity; // performance.now() when another's change last arrived
 let programme = null;
 let signedIn = false;
 
@@ -96,17 +110,98 @@ function nowInWords(state) {
   return [state.session.title, who].filter(Boolean).join(" — ");
 }
 
+function consoleId() {
+  const key = "podium.console";
+  let id = null;
+  try {
+    id = sessionStorage.getItem(key);
+  } catch {
+    // no storage: a new id for this page
+  }
+  if (!id) {
+    id = `console:${crypto.getRandomValues(new Uint32Array(2)).join("").slice(0, 10)}`;
+    try {
+      sessionStorage.setItem(key, id);
+    } catch {
+      // kept for this page only
+    }
+  }
+  return id;
+}
+
+live.on("state", (state, kind) => {
+  const change = state.last_change;
+  const byAnother = change?.actor?.startsWith("console:") && change.actor !== CONSOLE_ID;
+  if (kind === "state" && byAnother && MOVES.has(change.action)) {
+    foreignSeenAt = performance.now();
+  }
+});
+
+/** "Another console" / "you" / "Someone else (http:…)": who made a change. */
+function who(actor, start = false) {
+  if (actor === CONSOLE_ID) return t("console.by.you");
+  if (actor?.startsWith("console:")) return t(start ? "console.who.console" : "console.by.console");
+  return t("console.who.other", { actor: actor ?? "?" });
+}
+
+/** "+1 min", "−30 s": the time an add_time change gave, from its summary. */
+function addedWords(change) {
+  const seconds = Number(/([+-]\d+)s/.exec(change.summary)?.[1] ?? 0);
+  const sign = seconds < 0 ? "−" : "+";
+  return sign + durationText(Math.abs(seconds) * 1000);
+}
+
+/** What a change did, in words: "moved to Mr. Ran XIAO", "paused the timer". */
+function changeWords(change) {
+  const target = change.summary.split(" -> ").pop().replace(/^[a-z_]+: /, "");
+  if (["start_session", "next", "previous", "goto"].includes(change.action)) {
+    return t("change.moved", { name: target });
+  }
+  if (change.action === "add_time") return t("change.add_time", { d: addedWords(change) });
+  if (["pause", "resume", "end_session"].includes(change.action)) return t(`change.${change.action}`);
+  return t("change.other", { summary: change.summary });
+}
+
+/** Ask before acting on a state another console changed a moment ago. */
+function stillWanted(body) {
+  const change = live.state?.last_change;
+  if (!change) return Promise.resolve(true);
+  const action = t(`action.${body.action}`);
+  return confirmDialog(
+    t("console.hold", { who: who(change.actor, true), change: changeWords(change), action }),
+  );
+}
+
+/** Wait (at most HOLD_MS) for the push of ``version`` to arrive. */
+async function caughtUp(version) {
+  for (let waited = 0; live.version < version && waited < HOLD_MS; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /* This console's own commands go one at a time: a key pressed while the previous
  * command is in flight is sent once its ack has arrived, naming the version that ack
  * made, so a quick "pause, +1 min" is never a conflict with itself. */
 let queue = Promise.resolve();
 let acked = -1; // the version our last ack made; its state push may still be on its way
 
-/** ``command`` may be a function: then it is decided when its turn comes (pause/resume). */
+/** ``command`` may be a function: then it is decided when its turn comes (pause/resume).
+ * Within HOLD_MS of another console's change, or when another console acted first (a
+ * conflict), the command is held and the moderator asked whether it still holds. */
 function run(command) {
-  const turn = queue.then(() => {
-    const body = typeof command === "function" ? command() : command;
-    return send(body, Math.max(live.version, acked));
+  const decide = () => (typeof command === "function" ? command() : command);
+  const turn = queue.then(async () => {
+    const move = MOVES.has(decide().action);
+    if (move && performance.now() - foreignSeenAt < HOLD_MS && !(await stillWanted(decide()))) {
+      return notSent(decide());
+    }
+    const expected = Math.max(live.version, acked);
+    const result = await send(decide(), expected, move);
+    if (result?.code !== "conflict") return result;
+    await caughtUp(result.version);
+    if (live.version < result.version) return send(decide(), expected); // unseen: explain
+    if (!(await stillWanted(decide()))) return notSent(decide());
+    return send(decide(), live.version);
   });
   queue = turn.catch(() => null);
   return turn;
@@ -114,18 +209,26 @@ function run(command) {
 
 const OUTCOME_RETRIES = 3; // sends of a command the server could not tell was made
 
-async function send(command, expected) {
+function notSent(body) {
+  feedback(() => t("console.not_sent", { action: t(`action.${body.action}`) }), "info");
+  return null;
+}
+
+/** Send one command; resolves with the ack, or null after saying what went wrong (with
+ * ``askOnConflict``, a conflict resolves with the error, for ``run`` to ask about). */
+async function send(command, expected, askOnConflict = false) {
   const label = () => t(`action.${command.action}`);
   if (live.status !== "live") {
     feedback(() => t("console.offline", { action: label() }), "error");
     return null;
   }
   try {
-    const ack = await sendOnce({ ...command, command_id: commandId() }, expected);
+    const ack = await sendOnce({ ...command, actor: CONSOLE_ID, command_id: commandId() }, expected);
     acked = Math.max(acked, ack.version);
     feedback(() => t("console.done", { action: label() }), "ok");
     return ack;
   } catch (error) {
+    if (error.code === "conflict" && askOnConflict) return error;
     if (error.code === "conflict") {
       // the push of that version may still be on its way: describe only what is known
       const state = live.version >= error.version ? live.state : null;
@@ -223,12 +326,44 @@ const ACTIONS = {
   pause: () => run(() => ({ action: live.state?.timer.status === "paused" ? "resume" : "pause" })),
   plus: () => run({ action: "add_time", seconds: 60 }),
   minus: () => run({ action: "add_time", seconds: -60 }),
-  undo: () => run({ action: "undo" }),
+  undo: undoLast,
   start: startNext,
   end: endSession,
   blackout: () => run(() => ({ action: "blackout", on: !live.state?.blackout })),
   clear: () => run({ action: "clear_message" }),
 };
+
+/** "Undo +1 min by another console, 3 s ago": what undo would undo, and who did it. */
+function undoWords(key) {
+  const undo = live.state?.undo;
+  if (!undo) return "";
+  const what = undo.action === "add_time" ? addedWords(undo) : t(`action.${undo.action}`);
+  const ago = durationText(Math.max(live.clock.now() - undo.at, 0));
+  return t(key, { what, who: who(undo.actor), ago });
+}
+
+/** Undo; another console's change only after a confirm that names it. */
+async function undoLast() {
+  const undo = live.state?.undo;
+  if (!undo) return;
+  if (undo.actor !== CONSOLE_ID && !(await confirmDialog(undoWords("console.undo.confirm")))) {
+    return;
+  }
+  await run({ action: "undo" });
+}
+
+/** The day of the plan, when the programme has none: today in the event's zone. */
+function today() {
+  const zone = programme?.timezone;
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date(live.clock.now()));
+}
+
+$("date-today").addEventListener("click", () => run({ action: "set_plan_date", date: today() }));
+$("date-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const date = $("date-value").value;
+  if (date) run({ action: "set_plan_date", date });
+});
 
 for (const button of document.querySelectorAll(".controls [data-action]")) {
   button.addEventListener("click", () => ACTIONS[button.dataset.action]());
@@ -239,7 +374,8 @@ $("message-form").addEventListener("submit", async (event) => {
   const text = $("message-text").value.trim();
   if (!text) return;
   const target = new FormData($("message-form")).get("target");
-  if (await run({ action: "show_message", text, target })) $("message-text").value = "";
+  const pinned = $("message-pin").checked;
+  if (await run({ action: "show_message", text, target, pinned })) $("message-text").value = "";
 });
 $("message-text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -337,11 +473,12 @@ function hm(epochMs) {
   return timeOfDay(epochMs, programme.timezone, { lang });
 }
 
-function speakerRow(session, speaker, index, state) {
+function speakerRow(session, speaker, index, state, row) {
   const run = state.speakers_run[speaker.id];
   const isLive = state.session?.id === session.id && state.speaker?.id === speaker.id;
   const isNext = state.next_speaker?.id === speaker.id;
-  const status = isLive ? "live" : run?.ended_at ? "done" : isNext ? "next" : "upcoming";
+  const given = row.speakers[speaker.id]; // live, done, skipped or upcoming
+  const status = isLive ? "live" : isNext && given === "upcoming" ? "next" : given;
   const item = el("li", `rd-speaker is-${status}`);
   const button = el("button", "rd-speaker-button");
   button.type = "button";
@@ -421,7 +558,9 @@ function sessionRow(session, row, state) {
   item.append(head);
   if (session.speakers.length) {
     const list = el("ol", "rd-speakers");
-    session.speakers.forEach((speaker, i) => list.append(speakerRow(session, speaker, i, state)));
+    session.speakers.forEach((speaker, i) =>
+      list.append(speakerRow(session, speaker, i, state, row)),
+    );
     item.append(list);
   }
   return item;
@@ -479,13 +618,21 @@ function render() {
   $("btn-next").disabled = !next;
   $("btn-previous").disabled = !speaker || speaker.index === 0;
   $("btn-undo").disabled = !state.can_undo;
-  $("message-clear").disabled = !state.message;
-  const message = state.message;
-  show($("message-current"), Boolean(message));
-  if (message) {
-    const target = t(`console.target.${message.target}`);
-    setText($("message-current-label"), t("console.message.showing", { target }));
-    setText($("message-current-text"), message.text);
+  const { screen, viewers } = state.messages;
+  $("message-clear").disabled = !screen && !viewers;
+  show($("message-current"), Boolean(screen || viewers));
+  const onScreen = screen?.pinned ? "console.message.on_screen_pinned" : "console.message.on_screen";
+  show($("message-screen"), Boolean(screen));
+  setText($("message-screen-label"), t(onScreen));
+  setText($("message-screen-text"), screen?.text ?? "");
+  show($("message-viewers"), Boolean(viewers));
+  setText($("message-viewers-label"), t("console.message.to_viewers"));
+  setText($("message-viewers-text"), viewers?.text ?? "");
+  const guessed = state.plan_date_from === "clock";
+  show($("date-form"), guessed);
+  if (guessed) {
+    setText($("date-hint-text"), t("console.date.hint", { date: state.plan_date }));
+    if (!$("date-value").value) $("date-value").value = state.plan_date;
   }
   renderRundown(state);
   tick(live.clock.now());
@@ -529,6 +676,9 @@ function tick(now) {
     lastSecond = second;
     const { drift } = scheduleAt(state, live.serverTime, now);
     showDrift($("drift"), drift);
+    const undoTitle = undoWords("console.undo.what");
+    $("btn-undo").title = undoTitle;
+    setText($("undo-sub"), undoTitle);
     for (const refresh of liveCells) refresh();
   }
 }

@@ -451,7 +451,15 @@ export function durationText(ms) {
 /** A shift in whole minutes, signed: "+12 min", "−3 min", or "" under half a minute. */
 export function shiftText(ms) {
   const m = Math.round(ms / 60_000);
-  return m === 0 ? "" : t("dur.shift", { sign: m > 0 ? "+" : "−", m: Math.abs(m) });
+  return m === 0 ? "" : t("dur.shift", { sign: m > 0 ? "+" : "−", m: hoursMinutes(Math.abs(m)) });
+}
+
+/** Whole minutes as people say them: "7 min", "10 h 7 min", "2 h". */
+export function hoursMinutes(minutes) {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (!h) return t("dur.m", { m });
+  return m ? t("dur.hm", { h, m }) : t("dur.h", { h });
 }
 
 /** "Running N min late" / "On time" / "N min ahead", from a drift in ms. */
@@ -479,7 +487,8 @@ export function showDrift(node, driftMs) {
 export function driftText(driftMs) {
   const minutes = Math.round(driftMs / 60_000);
   if (minutes === 0) return t("drift.on_time");
-  return minutes > 0 ? t("drift.late", { n: minutes }) : t("drift.early", { n: -minutes });
+  const n = hoursMinutes(Math.abs(minutes));
+  return minutes > 0 ? t("drift.late", { n }) : t("drift.early", { n });
 }
 
 /**

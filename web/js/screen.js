@@ -65,7 +65,7 @@ function renderState() {
     const upcoming = state.schedule.find((row) => row.status === "next");
     setText(
       $("idle-title"),
-      state.phase === "finished" ? t("screen.finished") : t("screen.waiting"),
+      state.phase === "finished" || !upcoming ? t("screen.finished") : t("screen.waiting"),
     );
     setText(
       $("idle-next"),
@@ -83,11 +83,10 @@ function renderState() {
   setText($("presence-badge"), presence === "in_room" ? "" : t(`label.speaking.${presence}`));
   document.body.dataset.presence = presence;
   document.body.classList.toggle("is-paused", state.timer.status === "paused");
-  const message = state.message;
-  const forScreen = message && (message.target === "screen" || message.target === "all");
-  show($("message"), Boolean(forScreen));
-  document.body.classList.toggle("has-message", Boolean(forScreen));
-  setText($("message-text"), forScreen ? message.text : "");
+  const message = state.messages.screen; // the stage's own: it goes with its speaker
+  show($("message"), Boolean(message));
+  document.body.classList.toggle("has-message", Boolean(message));
+  setText($("message-text"), message ? message.text : "");
 }
 
 function draw(now) {

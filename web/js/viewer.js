@@ -99,10 +99,9 @@ function renderNow(state) {
     show($("next-row"), Boolean(next));
     setText($("next-name"), localized(next, "display_name"));
   }
-  const message = state.message;
-  const forViewers = message && (message.target === "viewers" || message.target === "all");
-  show($("banner"), Boolean(forViewers));
-  setText($("banner-text"), forViewers ? message.text : "");
+  const message = state.messages.viewers;
+  show($("banner"), Boolean(message));
+  setText($("banner-text"), message ? message.text : "");
 }
 
 function timeCell(at, className) {
@@ -114,8 +113,15 @@ function timeCell(at, className) {
   return cell;
 }
 
+/** Has the first session started? Before that, no lateness is shown: a rehearsal the
+ * evening before (or a programme without a date) is nobody's lateness. */
+function dayBegun(state) {
+  return state.schedule.some((row) => row.actual_start !== null);
+}
+
 function renderAgenda(state, now) {
   const { rows } = scheduleAt(state, live.serverTime, now);
+  const begun = dayBegun(state);
   const items = programme.sessions.map((session) => {
     const row = rows.find((r) => r.id === session.id);
     const item = el("li", `v-session is-${row.status}`);
@@ -129,7 +135,7 @@ function renderAgenda(state, now) {
     }
     body.append(head);
     const facts = [durationText(row.planned_end - row.planned_start)];
-    const shift = start === null ? "" : shiftText(start - row.planned_start);
+    const shift = start === null || !begun ? "" : shiftText(start - row.planned_start);
     if (row.status === "done") {
       const ran = `${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`;
       facts.push(`${t("label.actual")} ${ran}`);
@@ -150,7 +156,9 @@ function renderAgenda(state, now) {
         const status =
           state.speaker?.id === speaker.id
             ? "live"
-            : run?.ended_at
+            : row.speakers[speaker.id] === "skipped"
+              ? "skipped"
+              : run?.ended_at
               ? "done"
               : state.next_speaker?.id === speaker.id
                 ? "next"
@@ -221,7 +229,9 @@ function draw(now) {
   if (second !== lastSecond) {
     lastSecond = second;
     const { drift } = scheduleAt(state, live.serverTime, now);
-    showDrift($("drift"), drift);
+    const begun = dayBegun(state);
+    show($("drift"), begun);
+    if (begun) showDrift($("drift"), drift);
     if (second % 15 === 0) renderAgenda(state, now); // projected times move while running late
   }
 }
