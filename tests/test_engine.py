@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from podium import engine, programme
-from podium.engine import Phase, State, TimerStatus
-from podium.errors import InvalidInput, InvalidTransition
+from podium.core import engine, programme
+from podium.core.engine import Phase, State, TimerStatus
+from podium.core.errors import InvalidInput, InvalidTransition
 from tests.helpers import ROOT, SEED
 
 P = programme.load(SEED)
@@ -272,8 +272,9 @@ def test_malformed_commands_are_refused_clearly(data: object, fragment: str) -> 
 
 BROKEN_TIMER = """
 import sys
-from podium import engine, programme
-from podium.errors import InvariantBroken
+from podium.core import engine
+from podium.core import programme
+from podium.core.errors import InvariantBroken
 from tests.test_engine import P, T0, cmd, live_s1
 
 print(f"optimize={sys.flags.optimize}")

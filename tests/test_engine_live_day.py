@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from podium import engine
-from podium.engine import State
-from podium.errors import InvalidInput
+from podium.core import engine
+from podium.core.engine import State
+from podium.core.errors import InvalidInput
 from tests.test_engine import S1, T0, P, cmd, fresh, live_s1, refused, run
 
 S = 1000

@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podium import engine
-from podium.errors import InvalidTransition
-from podium.protocol import StateView
+from podium.core import engine
+from podium.core.errors import InvalidTransition
+from podium.core.protocol import StateView
 from tests.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]

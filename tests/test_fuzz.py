@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from podium import engine, programme
-from podium.errors import InvalidInput, ProgrammeError
-from podium.protocol import LONE_SURROGATE
+from podium.core import engine, programme
+from podium.core.errors import InvalidInput, ProgrammeError
+from podium.core.protocol import LONE_SURROGATE
 from tests import rawws
 from tests.helpers import SEED, Server
 

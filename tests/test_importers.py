@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from podium import programme as prog
-from podium.cli import main
-from podium.importers import import_text, segment_id, to_toml
-from podium.spreadsheet import CsvError, export_csv, import_csv
+from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
+from podium.agenda.text import import_text, segment_id, to_toml
+from podium.cli.main import main
+from podium.core import programme as prog
 from tests.helpers import ROOT, SEED
 
 AGENDA = ROOT / "config" / "samples" / "itu-miit-2021-agenda.txt"

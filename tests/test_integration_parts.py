@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from podium import engine
-from podium.ctl import CtlError, build_command
-from podium.errors import Unavailable
-from podium.hub import Hub, text_frame
-from podium.integrations import sse_chunk
-from podium.metrics import Metrics
-from podium.programme import load
-from podium.room import Room
+from podium.cli.ctl import CtlError, build_command
+from podium.cli.watch import render, ws_url
+from podium.core import engine
+from podium.core.errors import Unavailable
+from podium.core.programme import load
+from podium.live.hub import Hub, text_frame
+from podium.live.integrations import sse_chunk
+from podium.live.metrics import Metrics
+from podium.live.room import Room
 from podium.store.files import FileStore
-from podium.watch import render, ws_url
 from tests.helpers import SEED
 
 T0 = 1_638_234_000_000  # 2021-11-30 09:00 in Shanghai

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from podium import programme as prog
-from podium.errors import ProgrammeError
+from podium.core import programme as prog
+from podium.core.errors import ProgrammeError
 from tests.helpers import SEED
 
 

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from podium import engine
-from podium.errors import NotFound
-from podium.programme import Programme, load
-from podium.report import build
-from podium.report_format import render
-from podium.room import Room
+from podium.core import engine
+from podium.core.errors import NotFound
+from podium.core.programme import Programme, load
+from podium.live.room import Room
+from podium.report.formats import render
+from podium.report.model import build
 from podium.store.base import LogRecord
 from podium.store.files import FileStore
 from tests.helpers import SEED

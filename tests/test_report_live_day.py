@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from podium import engine
-from podium.programme import Programme, load
-from podium.report import build
-from podium.report_format import render
-from podium.room import Room
+from podium.core import engine
+from podium.core.programme import Programme, load
+from podium.live.room import Room
+from podium.report.formats import render
+from podium.report.model import build
 from podium.store.files import FileStore
 from tests.helpers import SEED
 from tests.test_report import MIN, FakeClock, at

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from podium import engine, report
-from podium.engine import State
-from podium.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUnknown, Unavailable
-from podium.programme import load
-from podium.room import Room
+from podium.core import engine
+from podium.core.engine import State
+from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUnknown, Unavailable
+from podium.core.programme import load
+from podium.live.room import Room
+from podium.report import model as report
 from podium.store import LogRecord, Store
 from podium.store.files import FileStore
 from podium.store.redis import RedisStore

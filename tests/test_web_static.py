@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from podium import engine
-from podium.programme import Presence
+from podium.core import engine
+from podium.core.programme import Presence
 from tests.helpers import ROOT
 
 WEB = ROOT / "web"

@@ -1,4 +1,8 @@
-"""Where rooms keep their state and action log: files by default, Redis when configured."""
+"""Where rooms keep their state and action log: one interface (``base``), two stores:
+files by default (``files``), Redis when configured (``redis``).
+
+May import: ``podium.core``.
+"""
 
 from podium.store.base import LogRecord, Store, Stored
 

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from podium.engine import command_schema
-from podium.errors import InvalidInput, validate_tagged
-from podium.programme import ProgrammeFile
+from podium.core.engine import command_schema
+from podium.core.errors import InvalidInput, validate_tagged
+from podium.core.programme import ProgrammeFile
 
 MAX_FRAME = 64 * 1024
 

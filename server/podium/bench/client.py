@@ -31,7 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 
-from podium.limits import raise_open_file_limit
+from podium.live.fdlimit import raise_open_file_limit
 
 VERSION_KEY = b'"version":'
 FLUSH_S = 0.02

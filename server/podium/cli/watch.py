@@ -21,8 +21,8 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
 
-from podium.errors import PodiumError
-from podium.timefmt import countdown, length
+from podium.core.errors import PodiumError
+from podium.core.timefmt import countdown, length
 
 REFRESH_S = 0.25
 FIRST_VIEW_S = 10.0

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from podium.errors import ProgrammeError
+from podium.core.errors import ProgrammeError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?$")

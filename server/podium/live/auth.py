@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from podium.errors import Unauthorized
+from podium.core.errors import Unauthorized
 
 Role = Literal["moderator", "screen", "viewer"]
 TOKEN_FILE = "moderator.token"

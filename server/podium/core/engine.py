@@ -19,8 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-from podium.errors import InvalidTransition, present, validate_tagged
-from podium.programme import Programme, Session, Speaker
+from podium.core.errors import InvalidTransition, present, validate_tagged
+from podium.core.programme import Programme, Session, Speaker
 
 UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
 MESSAGE_MAX = 500

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from podium import programme as prog
-from podium.errors import InvalidInput, PodiumError, ProgrammeError
+from podium.core import programme as prog
+from podium.core.errors import InvalidInput, PodiumError, ProgrammeError
 
-DEFAULT_PROGRAMME = Path(__file__).resolve().parents[2] / "config" / "itu-miit-2021.toml"
+DEFAULT_PROGRAMME = Path(__file__).resolve().parents[3] / "config" / "itu-miit-2021.toml"
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -26,9 +26,9 @@ def _load_all(paths: Sequence[str]) -> list[prog.Programme]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from podium.access import Policy, origin_of
-    from podium.ratelimit import Limits, Rate
-    from podium.serve import ServeOptions, run
+    from podium.live.access import Policy, origin_of
+    from podium.live.ratelimit import Limits, Rate
+    from podium.live.serve import ServeOptions, run
 
     try:
         limits = Limits(
@@ -129,7 +129,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_token_rotate(args: argparse.Namespace) -> int:
-    from podium.auth import rotate
+    from podium.live.auth import rotate
 
     role = "viewer" if args.viewer else "moderator"
     env = f"PODIUM_{role.upper()}_TOKEN"
@@ -152,7 +152,7 @@ def cmd_token_rotate(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
-    from podium.protocol import json_schemas
+    from podium.core.protocol import json_schemas
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -261,11 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", default="docs/schemas")
     schema.set_defaults(func=cmd_schema)
 
-    from podium.cli_tools import add_parsers  # import, export, report, ctl, watch
+    from podium.cli.tools import add_parsers  # import, export, report, ctl, watch
 
     add_parsers(sub)
 
-    from podium.bench import add_parser as add_bench
+    from podium.bench.runner import add_parser as add_bench
 
     add_bench(sub)
     return parser
@@ -284,7 +284,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

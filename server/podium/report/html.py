@@ -11,8 +11,8 @@ import itertools
 from html import escape
 from zoneinfo import ZoneInfo
 
-from podium.report import COLUMNS, Report, SessionReport, Turn, cells
-from podium.timefmt import clock, length, stamp
+from podium.core.timefmt import clock, length, stamp
+from podium.report.model import COLUMNS, Report, SessionReport, Turn, cells
 
 WIDTH, LABEL, ROW, HEAD = 1100, 270, 20, 24
 STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360)

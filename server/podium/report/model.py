@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from podium import engine
-from podium.engine import Phase, State, TimerStatus
-from podium.errors import NotFound
-from podium.programme import Programme
+from podium.core import engine
+from podium.core.engine import Phase, State, TimerStatus
+from podium.core.errors import NotFound
+from podium.core.programme import Programme
+from podium.core.timefmt import clock, length
 from podium.store.base import LogRecord
-from podium.timefmt import clock, length
 
 
 @dataclass

@@ -23,16 +23,16 @@ from typing import Any
 
 from aiohttp import web
 
-from podium.access import read_token
-from podium.app import ROOMS, TOKENS, Handler, bearer, bound_send_buffer, room_of
-from podium.errors import InvalidInput, PodiumError
-from podium.hub import Client, Hub
-from podium.metrics import Metrics
-from podium.report import build
-from podium.report_format import FORMATS, render
-from podium.report_html import CSP as REPORT_CSP
-from podium.room import Room
-from podium.timefmt import clock, countdown, length
+from podium.core.errors import InvalidInput, PodiumError
+from podium.core.timefmt import clock, countdown, length
+from podium.live.access import read_token
+from podium.live.app import ROOMS, TOKENS, Handler, bearer, bound_send_buffer, room_of
+from podium.live.hub import Client, Hub
+from podium.live.metrics import Metrics
+from podium.live.room import Room
+from podium.report.formats import FORMATS, render
+from podium.report.html import CSP as REPORT_CSP
+from podium.report.model import build
 
 KEEPALIVE_S = 15.0
 STREAMS = web.AppKey("streams", dict[str, Hub])

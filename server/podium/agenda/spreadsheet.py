@@ -18,9 +18,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from podium import programme as prog
-from podium.errors import ProgrammeError
-from podium.importers import Imported, event_id, person, segment_id, slug, split_honorific, unique
+from podium.agenda.text import Imported, event_id, person, segment_id, slug, split_honorific, unique
+from podium.core import programme as prog
+from podium.core.errors import ProgrammeError
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "session_id": ("session id",),

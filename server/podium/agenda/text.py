@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from podium.errors import present
+from podium.core.errors import present
 
 ASSUMED_SLOT = "10m"
 

@@ -8,9 +8,9 @@ import csv
 import io
 import json
 
-from podium.report import COLUMNS, Report, cells
-from podium.report_html import to_html
-from podium.timefmt import clock, length, stamp
+from podium.core.timefmt import clock, length, stamp
+from podium.report.html import to_html
+from podium.report.model import COLUMNS, Report, cells
 
 FORMATS = ("text", "csv", "json", "html")
 

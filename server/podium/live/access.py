@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
-from podium.ratelimit import Limits, PerKey
+from podium.live.ratelimit import Limits, PerKey
 
 HEARTBEAT_S = 20.0
 _QUERY_PARAM = re.compile(r"(?<=[?&])([^=&?\s#]*)=[^&\s#]*")

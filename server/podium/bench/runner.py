@@ -41,10 +41,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from websockets.asyncio.client import ClientConnection, connect
 
-from podium.bench_client import watch_pipe, worker_main
-from podium.bench_report import ratios, summary, table
-from podium.errors import InvalidInput, PodiumError, present
-from podium.limits import raise_open_file_limit
+from podium.bench.client import watch_pipe, worker_main
+from podium.bench.report import ratios, summary, table
+from podium.core.errors import InvalidInput, PodiumError, present
+from podium.live.fdlimit import raise_open_file_limit
 
 MIX = ("next", "pause", "add_time", "resume", "show_message")
 SETTLE_S = 0.05  # pause between commands, so each is measured on its own
@@ -708,7 +708,7 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                     state = podium.connected()[1].state
                     state_file = workdir / "state.json"
                     state_file.write_text(json.dumps(baseline_payload(state)))
-                    base = ["podium.bench_baseline", "--state", str(state_file)]
+                    base = ["podium.bench.baseline", "--state", str(state_file)]
                     port, pid = stack.enter_context(local_server("baseline", base, workdir, {}))
                     ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)
                     target = Target("baseline", [ws], http, "baseline", [pid])

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from podium.auth import TOKEN_FILE, read_token
-from podium.errors import PodiumError
-from podium.timefmt import countdown
+from podium.core.errors import PodiumError
+from podium.core.timefmt import countdown
+from podium.live.auth import TOKEN_FILE, read_token
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 RETRIES = 3  # sends of one command whose outcome the server could not tell (same id)

@@ -22,9 +22,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from podium import engine
-from podium.engine import Command, State
-from podium.errors import (
+from podium.core import engine
+from podium.core.engine import Command, State
+from podium.core.errors import (
     AlreadyApplied,
     Conflict,
     InvalidTransition,
@@ -33,12 +33,12 @@ from podium.errors import (
     Unavailable,
     present,
 )
-from podium.hub import Hub, text_frame
-from podium.programme import Programme
-from podium.protocol import state_message
+from podium.core.programme import Programme
+from podium.core.protocol import state_message
+from podium.live.hub import Hub, text_frame
 from podium.store import LogRecord, Store
 
-log = logging.getLogger("podium.room")
+log = logging.getLogger("podium.live.room")
 
 Clock = Callable[[], int]
 SNAPSHOT_MAX_AGE_MS = 1000

@@ -6,7 +6,7 @@ none of Podium's logic: no programme, no engine, no store, no heartbeats. Each c
 encoded once with the payload it was given and the same frame is written straight to every
 connection's transport in one pass. Podium's figures are quoted as ratios to this one.
 
-Run by the bench as ``python -m podium.bench_baseline --port N --state FILE``.
+Run by the bench as ``python -m podium.bench.baseline --port N --state FILE``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from podium.hub import text_frame
-from podium.limits import raise_open_file_limit
-from podium.protocol import encode, state_message
+from podium.core.protocol import encode, state_message
+from podium.live.fdlimit import raise_open_file_limit
+from podium.live.hub import text_frame
 
 
 class Broadcast:

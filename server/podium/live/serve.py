@@ -13,15 +13,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from podium.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
-from podium.app import GUARD, create_app
-from podium.auth import TOKEN_FILE, Tokens
-from podium.datalock import locked
-from podium.errors import PodiumError, present
-from podium.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
-from podium.limits import raise_open_file_limit
-from podium.programme import Programme
-from podium.room import STORE_TIMEOUT_S, Room
+from podium.core.errors import PodiumError, present
+from podium.core.programme import Programme
+from podium.live.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
+from podium.live.app import GUARD, create_app
+from podium.live.auth import TOKEN_FILE, Tokens
+from podium.live.datalock import locked
+from podium.live.fdlimit import raise_open_file_limit
+from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
+from podium.live.room import STORE_TIMEOUT_S, Room
 from podium.store import Store
 from podium.store.files import FileStore
 
@@ -114,7 +114,7 @@ async def _serve(options: ServeOptions) -> None:
     app = create_app(rooms, tokens, options.policy)
     runner = web.AppRunner(
         app,
-        access_log=logging.getLogger("podium.access"),
+        access_log=logging.getLogger("podium.live.access"),
         access_log_class=RedactingAccessLogger,
         handle_signals=False,
         keepalive_timeout=options.header_timeout,  # idle between requests: the same bound

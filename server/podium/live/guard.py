@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
-log = logging.getLogger("podium.guard")
+log = logging.getLogger("podium.live.guard")
 
 HEADER_TIMEOUT_S = 10.0
 MAX_PER_ADDRESS = 500  # a venue's NAT puts many viewers behind one address

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 
-log = logging.getLogger("podium.hub")
+log = logging.getLogger("podium.live.hub")
 
 DEFAULT_MAX_BUFFER = 256 * 1024
 _ids = count(1)

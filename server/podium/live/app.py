@@ -17,10 +17,8 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from podium import diagnostics, engine
-from podium.access import Policy, bearer, read_token
-from podium.auth import Tokens
-from podium.errors import (
+from podium.core import engine
+from podium.core.errors import (
     Forbidden,
     InvalidInput,
     InvariantBroken,
@@ -29,9 +27,7 @@ from podium.errors import (
     RateLimited,
     Unauthorized,
 )
-from podium.guard import Guard
-from podium.hub import PING_FRAME, Client
-from podium.protocol import (
+from podium.core.protocol import (
     LONE_SURROGATE,
     MAX_FRAME,
     AuthIn,
@@ -42,13 +38,18 @@ from podium.protocol import (
     has_lone_surrogate,
     parse_client,
 )
-from podium.ratelimit import Bucket
-from podium.report_html import STYLE_HASH as REPORT_STYLE
-from podium.room import Room
+from podium.live import diagnostics
+from podium.live.access import Policy, bearer, read_token
+from podium.live.auth import Tokens
+from podium.live.guard import Guard
+from podium.live.hub import PING_FRAME, Client
+from podium.live.ratelimit import Bucket
+from podium.live.room import Room
+from podium.report.html import STYLE_HASH as REPORT_STYLE
 
-log = logging.getLogger("podium.app")
+log = logging.getLogger("podium.live.app")
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
          "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
@@ -451,7 +452,7 @@ def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) 
     app.on_startup.append(_start_heartbeats)
     app.on_shutdown.append(_going_away)
     app.on_cleanup.append(_stop_watching)
-    from podium.integrations import add_routes  # its routes build on this module's
+    from podium.live.integrations import add_routes  # its routes build on this module's
 
     add_routes(app)
     return app

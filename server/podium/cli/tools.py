@@ -9,15 +9,15 @@ import sys
 import tomllib
 from pathlib import Path
 
-from podium import programme as prog
-from podium.cli import DEFAULT_PROGRAMME
-from podium.ctl import DEFAULT_URL, CtlError, send
-from podium.errors import InvalidInput, NotFound
-from podium.importers import import_text, to_toml
-from podium.report import build
-from podium.report_format import FORMATS, render
-from podium.room import wall_clock_ms
-from podium.spreadsheet import CsvError, export_csv, import_csv
+from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
+from podium.agenda.text import import_text, to_toml
+from podium.cli.ctl import DEFAULT_URL, CtlError, send
+from podium.cli.main import DEFAULT_PROGRAMME
+from podium.core import programme as prog
+from podium.core.errors import InvalidInput, NotFound
+from podium.live.room import wall_clock_ms
+from podium.report.formats import FORMATS, render
+from podium.report.model import build
 from podium.store.base import LogRecord
 
 
@@ -76,7 +76,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from podium.serve import ServeOptions, make_store
+    from podium.live.serve import ServeOptions, make_store
 
     programmes = [prog.load(p) for p in (args.programme or [str(DEFAULT_PROGRAMME)])]
     chosen = next((p for p in programmes if args.room in (None, p.id)), None)
@@ -117,7 +117,7 @@ def cmd_ctl(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from podium.watch import follow, once
+    from podium.cli.watch import follow, once
 
     console = Console()
     asyncio.run((once if args.once else follow)(args.url, args.room, console))

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from podium.errors import PodiumError
+from podium.core.errors import PodiumError
 
 LOCK_FILE = "server.lock"
 
