@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from podium.core import engine, programme
+from podium.core import programme
+from podium.core.commands import ACTIONS, parse_command
 from podium.core.errors import InvalidInput, ProgrammeError
 from podium.core.protocol import LONE_SURROGATE
 from tests import rawws
@@ -66,7 +67,7 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
     max_leaves=12,
 )
-actions = st.sampled_from([*engine.ACTIONS, "warp", "", "NEXT", "__class__"])
+actions = st.sampled_from([*ACTIONS, "warp", "", "NEXT", "__class__"])
 commands = st.one_of(
     json_values,
     st.builds(
@@ -154,7 +155,7 @@ def test_malformed_commands_from_a_moderator_are_refused_and_change_nothing(
     live: Server, mod: ClientConnection, command: Any, msg_id: int | str
 ) -> None:
     try:
-        engine.parse_command(command)
+        parse_command(command)
     except InvalidInput:
         pass
     else:
