@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from podium.core import engine, programme, projection
+from podium.core import engine, programme_file, projection
 from podium.core.commands import ACTIONS, Command, parse_command
 from podium.core.errors import InvalidInput, InvalidTransition
 from podium.core.state import Messages, Phase, State, TimerStatus, initial_state
 from tests.helpers import ROOT, SEED
 
-P = programme.load(SEED)
+P = programme_file.load(SEED)
 T0 = 1_700_000_000_000  # an arbitrary epoch ms
 S1 = [sp.id for sp in P.sessions[1].speakers]
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from podium.core import programme
+from podium.core import programme_file
 from podium.core.commands import ACTIONS, parse_command
 from podium.core.errors import InvalidInput, ProgrammeError
 from podium.core.protocol import LONE_SURROGATE
@@ -416,7 +416,7 @@ def check_one(text: str) -> None:
         f.write(text)
         f.flush()
         try:
-            programme.load(f.name)
+            programme_file.load(f.name)
         except ProgrammeError as exc:
             assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
 
@@ -431,7 +431,7 @@ def test_mutated_programmes_load_or_explain_every_problem(text: str) -> None:
 @given(json_values)
 def test_random_data_as_a_programme_is_explained(data: Any) -> None:
     try:
-        programme.parse(data if isinstance(data, dict) else {"event": data})
+        programme_file.parse(data if isinstance(data, dict) else {"event": data})
     except ProgrammeError as exc:
         assert exc.problems
 

@@ -14,7 +14,7 @@ from podium.cli.watch import render, ws_url
 from podium.core import engine, projection
 from podium.core.commands import parse_command
 from podium.core.errors import Unavailable
-from podium.core.programme import load
+from podium.core.programme_file import load
 from podium.core.state import initial_state
 from podium.live.hub import Hub, text_frame
 from podium.live.integrations import sse_chunk

@@ -14,7 +14,8 @@ import pytest
 
 from podium.core.commands import parse_command
 from podium.core.errors import NotFound
-from podium.core.programme import Programme, load
+from podium.core.programme import Programme
+from podium.core.programme_file import load
 from podium.live.room import Room
 from podium.report.formats import render
 from podium.report.model import build

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from podium.core.commands import parse_command
-from podium.core.programme import Programme, load
+from podium.core.programme import Programme
+from podium.core.programme_file import load
 from podium.live.room import Room
 from podium.report.formats import render
 from podium.report.model import build

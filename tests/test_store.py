@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from podium.core import commands, engine
 from podium.core.commands import parse_command
 from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUnknown, Unavailable
-from podium.core.programme import load
+from podium.core.programme_file import load
 from podium.core.state import State, initial_state
 from podium.live.room import Room
 from podium.report import model as report

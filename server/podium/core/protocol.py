@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from podium.core.commands import command_schema
 from podium.core.errors import InvalidInput, validate_tagged
-from podium.core.programme import ProgrammeFile
+from podium.core.programme_file import ProgrammeFile
 
 MAX_FRAME = 64 * 1024
 
