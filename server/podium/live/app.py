@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from podium.core import engine
+from podium.core.commands import parse_command
 from podium.core.errors import (
     Forbidden,
     InvalidInput,
@@ -197,7 +197,7 @@ async def commands(request: web.Request) -> web.Response:
     if not request.app[POLICY].allow_http_command(peer):
         raise RateLimited("too many commands from your address; wait a few seconds")
     room = room_of(request)
-    command = engine.parse_command(await _json_body(request))
+    command = parse_command(await _json_body(request))
     done = await room.execute(command, actor=f"http:{peer}")
     body = room.envelope(done.state)
     if done.repeated:
@@ -302,7 +302,7 @@ class Connection:
         if await self.over_limit(self._commands, "commands"):
             return
         try:
-            command = engine.parse_command(message.command)
+            command = parse_command(message.command)
             done = await self.room.execute(command, actor=f"ws:{self.peer}")
         except PodiumError as exc:
             _log_if_bug(exc, f"a WebSocket from {self.peer}")

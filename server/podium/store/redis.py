@@ -43,8 +43,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
-from podium.core.engine import State
 from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, Unavailable
+from podium.core.state import State
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
 
 log = logging.getLogger("podium.store")
