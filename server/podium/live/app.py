@@ -10,8 +10,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,6 @@ from podium.core.errors import (
     Forbidden,
     InvalidInput,
     InvariantBroken,
-    NotFound,
     PodiumError,
     RateLimited,
     Unauthorized,
@@ -38,12 +35,21 @@ from podium.core.protocol import (
     has_lone_surrogate,
     parse_client,
 )
-from podium.live import diagnostics
-from podium.live.access import Policy, bearer, read_token
+from podium.live import diagnostics, integrations
+from podium.live.access import Policy, bearer
 from podium.live.auth import Tokens
-from podium.live.guard import Guard
-from podium.live.hub import PING_FRAME, Client
+from podium.live.hub import PING_FRAME, Client, bound_send_buffer
 from podium.live.ratelimit import Bucket
+from podium.live.request import (
+    GUARD,
+    POLICY,
+    ROOMS,
+    TOKENS,
+    Handler,
+    may_read,
+    require_reader,
+    room_of,
+)
 from podium.live.room import Room
 from podium.report.html import STYLE_HASH as REPORT_STYLE
 
@@ -54,17 +60,10 @@ PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html"
          "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
 TOKEN_POLL_S = 1.0
-SEND_BUFFER = 64 * 1024  # per WebSocket or SSE client in the kernel; Linux doubles it
 
-ROOMS = web.AppKey("rooms", dict[str, Room])
-TOKENS = web.AppKey("tokens", Tokens)
-POLICY = web.AppKey("policy", Policy)
 CONNECTIONS = web.AppKey("connections", set["Connection"])
 HEARTBEATS = web.AppKey("heartbeats", asyncio.Task[None])
 WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
-GUARD = web.AppKey("guard", Guard)  # set by ``serve``: the connection guard's counts
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CSP = (
     f"default-src 'self'; script-src 'self'; style-src 'self' {REPORT_STYLE}; img-src 'self' data:;"
@@ -114,28 +113,11 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
-def room_of(request: web.Request) -> Room:
-    rooms = request.app[ROOMS]
-    room_id = request.query.get("room")
-    if room_id is None:
-        return next(iter(rooms.values()))
-    room = rooms.get(room_id)
-    if room is None:
-        # the room ids are event data: on a private event, only for those who may read it
-        listed = f"; rooms here: {', '.join(rooms)}" if _may_read(request) else ""
-        raise NotFound(f"no room {room_id!r}{listed}")
-    return room
-
-
-def _may_read(request: web.Request) -> bool:
-    return request.app[TOKENS].may_read(read_token(request))
-
-
 async def healthz(request: web.Request) -> web.Response:
     rooms = request.app[ROOMS]
     store = next(iter(rooms.values())).store.health()
     status = "ok" if store["status"] == "ok" else "degraded"
-    if not _may_read(request):  # a private event tells strangers only whether it is up
+    if not may_read(request):  # a private event tells strangers only whether it is up
         return web.json_response({"status": status})
     return web.json_response(
         {
@@ -158,20 +140,20 @@ async def access(request: web.Request) -> web.Response:
 
 
 async def rooms_index(request: web.Request) -> web.Response:
-    request.app[TOKENS].require_reader(read_token(request))
+    require_reader(request)
     return web.json_response(
         [{"id": r.id, "title": r.programme.event.title} for r in request.app[ROOMS].values()]
     )
 
 
 async def programme(request: web.Request) -> web.Response:
-    request.app[TOKENS].require_reader(read_token(request))
+    require_reader(request)
     room = room_of(request)
     return web.json_response(room.programme.public_dict(room.state.day))
 
 
 async def state(request: web.Request) -> web.Response:
-    request.app[TOKENS].require_reader(read_token(request))
+    require_reader(request)
     return web.json_response(room_of(request).envelope())
 
 
@@ -355,16 +337,6 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def bound_send_buffer(transport: asyncio.BaseTransport | None) -> None:
-    """A fixed send buffer for a pushed-to client (WebSocket or SSE): the kernel would
-    otherwise grow it to megabytes for a client that stops reading, before the hub's own
-    bound (``max_buffer``) is seen."""
-    sock = transport.get_extra_info("socket") if transport is not None else None
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
-
-
 async def _close_all(conns: list[Connection], code: int, message: bytes) -> None:
     await asyncio.gather(*(c.ws.close(code=code, message=message) for c in conns))
 
@@ -452,7 +424,5 @@ def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) 
     app.on_startup.append(_start_heartbeats)
     app.on_shutdown.append(_going_away)
     app.on_cleanup.append(_stop_watching)
-    from podium.live.integrations import add_routes  # its routes build on this module's
-
-    add_routes(app)
+    integrations.add_routes(app)
     return app
