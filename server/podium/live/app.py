@@ -36,9 +36,10 @@ from podium.core.protocol import (
     parse_client,
 )
 from podium.live import diagnostics, integrations
-from podium.live.access import Policy, bearer
 from podium.live.auth import Tokens
+from podium.live.bearer import bearer
 from podium.live.hub import PING_FRAME, Client, bound_send_buffer
+from podium.live.policy import Policy
 from podium.live.ratelimit import Bucket
 from podium.live.request import (
     GUARD,

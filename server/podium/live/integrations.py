@@ -25,7 +25,7 @@ from aiohttp import web
 
 from podium.core.errors import InvalidInput, PodiumError
 from podium.core.timefmt import clock, countdown, length
-from podium.live.access import bearer
+from podium.live.bearer import bearer
 from podium.live.hub import Client, Hub, bound_send_buffer
 from podium.live.metrics import Metrics
 from podium.live.request import ROOMS, TOKENS, Handler, require_reader, room_of

@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from podium.core.errors import NotFound
-from podium.live.access import Policy, read_token
 from podium.live.auth import Tokens
+from podium.live.bearer import read_token
 from podium.live.guard import Guard
+from podium.live.policy import Policy
 from podium.live.room import Room
 
 ROOMS = web.AppKey("rooms", dict[str, Room])
