@@ -27,7 +27,7 @@ def _load_all(paths: Sequence[str]) -> list[Programme]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from podium.live.access import Policy, origin_of
+    from podium.live.policy import Policy, origin_of
     from podium.live.ratelimit import Limits, Rate
     from podium.live.serve import ServeOptions, run
 

@@ -15,7 +15,7 @@ from podium.cli.ctl import DEFAULT_URL, CtlError, send
 from podium.cli.main import DEFAULT_PROGRAMME
 from podium.core import programme_file
 from podium.core.errors import InvalidInput, NotFound
-from podium.live.room import wall_clock_ms
+from podium.live.clock import wall_clock_ms
 from podium.report.formats import FORMATS, render
 from podium.report.model import build
 from podium.store.base import LogRecord

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,12 +35,12 @@ from podium.core.errors import (
 from podium.core.programme import Programme
 from podium.core.protocol import state_message
 from podium.core.state import State, initial_state
+from podium.live.clock import Clock, wall_clock_ms
 from podium.live.hub import Hub, text_frame
 from podium.store import LogRecord, Store
 
 log = logging.getLogger("podium.live.room")
 
-Clock = Callable[[], int]
 SNAPSHOT_MAX_AGE_MS = 1000
 STORE_TIMEOUT_S = 2.0  # the longest a command waits for the store (``--store-timeout``)
 CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok", "repeated" or a code)
@@ -56,10 +55,6 @@ class Executed:
     state: State
     version: int
     repeated: bool = False
-
-
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class Room:
