@@ -13,7 +13,8 @@ import tomllib
 from pathlib import Path
 
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
-from podium.agenda.text import import_text, to_toml
+from podium.agenda.text import import_text
+from podium.agenda.toml import to_toml
 from podium.core import programme_file
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.programme import Programme
