@@ -20,7 +20,7 @@ from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.programme import Programme
 from podium.core.protocol import json_schemas
 from podium.report.formats import render
-from podium.report.model import build
+from podium.report.replay import build
 from podium.store.base import LogRecord
 
 
