@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from podium.bench_client import Viewer, Worker, version_of
-from podium.bench_report import ratios, summary
+from podium.bench.client import Viewer, Worker, version_of
+from podium.bench.report import ratios, summary
 from tests.helpers import TOKEN, Server, free_port
 from tests.redis_server import RedisServer
 

@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 import websockets
 
-from podium.cli import main
-from podium.report_html import STYLE_HASH
+from podium.cli.main import main
+from podium.report.html import STYLE_HASH
 from tests.clients import log_records
 from tests.helpers import Server, free_port, recv_json
 from tests.machine import chromium_or_skip

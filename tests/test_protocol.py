@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from podium.errors import InvalidInput
-from podium.protocol import AuthIn, CommandIn, PingIn, json_schemas, parse_client
+from podium.core.errors import InvalidInput
+from podium.core.protocol import AuthIn, CommandIn, PingIn, json_schemas, parse_client
 from tests.helpers import ROOT
 
 

@@ -19,7 +19,7 @@ import pytest
 import redis
 import websockets
 
-from podium.cli import main
+from podium.cli.main import main
 from tests.clients import moderator
 from tests.helpers import Server, free_port, recv_type
 from tests.redis_server import RedisServer

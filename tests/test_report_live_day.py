@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from podium import engine
-from podium.programme import Programme, load
-from podium.report import build
-from podium.report_format import render
-from podium.room import Room
+from podium.core.commands import parse_command
+from podium.core.programme import Programme
+from podium.core.programme_file import load
+from podium.live.room import Room
+from podium.report.formats import render
+from podium.report.replay import build
 from podium.store.files import FileStore
 from tests.helpers import SEED
 from tests.test_report import MIN, FakeClock, at
@@ -40,7 +41,7 @@ async def report_of(programme: Programme, data: Path) -> dict[str, Any]:
     await room.open()
     for moment, ms, command in SCRIPT:
         clock.now = at(moment) + ms
-        await room.execute(engine.parse_command(command), actor="test")
+        await room.execute(parse_command(command), actor="test")
     assert room.view()["phase"] == "finished"
     records = await store.read_log(programme.id)
     report = build(programme, records, at("10:30:00"))

@@ -1,4 +1,9 @@
-"""Where rooms keep their state and action log: files by default, Redis when configured."""
+"""Where rooms keep their state and action log: one interface (``base``), two stores:
+files by default (``files``), Redis when configured (``redis``; its Lua scripts in
+``redis_scripts``).
+
+May import: ``podium.core``.
+"""
 
 from podium.store.base import LogRecord, Store, Stored
 

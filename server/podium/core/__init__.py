@@ -1,0 +1,7 @@
+"""The pure core: the programme model, the timing engine, the wire messages, the errors and
+time formatting.
+
+No I/O and no clock of its own: nothing here imports asyncio, aiohttp, redis, websockets,
+sockets or subprocesses, and nothing of Podium outside ``podium.core``. ``apply(programme,
+state, command, now)`` is the one way a state changes; the caller passes the clock in.
+"""

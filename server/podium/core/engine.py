@@ -1,0 +1,312 @@
+"""The timing engine: the transitions and ``apply``. No I/O, no asyncio, no clock of its own.
+
+Rule 1: every change to a room's live state happens here, through ``apply``, and only
+through the transitions listed in ``TRANSITIONS``. Everything a page shows (time left,
+overtime, drift, projected times) is derived by ``projection.view`` from stored
+timestamps: when a timer ends, or how much was left when it was paused. Nothing counts
+ticks, so a state written to disk and read back an hour later is still exactly right.
+
+Times are integers: epoch milliseconds for moments, milliseconds for durations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from podium.core.commands import (
+    AddTime,
+    Blackout,
+    ClearMessage,
+    Command,
+    EndSession,
+    Goto,
+    Next,
+    Pause,
+    Previous,
+    Resume,
+    SetPlanDate,
+    ShowMessage,
+    StartSession,
+    Undo,
+)
+from podium.core.errors import InvalidTransition, present
+from podium.core.programme import Programme, Session, Speaker
+from podium.core.state import (
+    NO_ENDS_AT,
+    NO_LEFT_MS,
+    Change,
+    Live,
+    Message,
+    Messages,
+    Phase,
+    Run,
+    State,
+    Target,
+    Timer,
+    TimerStatus,
+)
+
+UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
+
+
+@dataclass(frozen=True)
+class Applied:
+    state: State
+    summary: str  # one line for the action log, e.g. "next: Hequan WU -> Bilel Jamoussi"
+
+
+def _refuse(reason: str) -> InvalidTransition:
+    return InvalidTransition(reason)
+
+
+def _live_session(p: Programme, live: Live) -> Session:
+    if live.phase is not Phase.LIVE or live.session_id is None:
+        raise _refuse("no session is live; start one with start_session")
+    lacking = (
+        f"the live session {live.session_id!r} is not in programme {p.id!r}"
+        " (was the programme file edited while it ran?)"
+    )
+    return present(p.session(live.session_id), lacking)
+
+
+def _current_speaker(p: Programme, live: Live) -> Speaker | None:
+    if live.session_id is None or live.speaker_index is None:
+        return None
+    session = p.session(live.session_id)
+    return session.speakers[live.speaker_index] if session else None
+
+
+def _close_speaker(p: Programme, live: Live, now: int) -> dict[str, Run]:
+    speaker = _current_speaker(p, live)
+    runs = dict(live.speakers)
+    if speaker is not None and speaker.id in runs:
+        runs[speaker.id] = runs[speaker.id].model_copy(update={"ended_at": now})
+    return runs
+
+
+def _stage_cleared(live: Live) -> Messages:
+    """The messages once the speaker changes: the stage's goes unless it was pinned."""
+    screen = live.messages.screen
+    if screen is None or screen.pinned:
+        return live.messages
+    return live.messages.model_copy(update={"screen": None})
+
+
+def _put_on(p: Programme, live: Live, session: Session, index: int | None, now: int) -> Live:
+    """Make ``session`` live with speaker ``index`` on and their timer running."""
+    speakers = _close_speaker(p, live, now)
+    sessions = dict(live.sessions)
+    if live.session_id != session.id or live.phase is not Phase.LIVE:
+        sessions[session.id] = Run(started_at=now)
+    if index is None:  # a session without speakers: its slot is the timer
+        allocation = session.duration_ms
+    else:
+        speaker = session.speakers[index]
+        before = speakers.get(speaker.id)
+        earlier = before.on_ms(now) if before is not None else 0
+        speakers[speaker.id] = Run(started_at=now, earlier_ms=earlier)
+        allocation = speaker.allocation_ms
+    timer = Timer(status=TimerStatus.RUNNING, allocation_ms=allocation, ends_at=now + allocation)
+    return live.model_copy(
+        update={
+            "phase": Phase.LIVE,
+            "session_id": session.id,
+            "speaker_index": index,
+            "timer": timer,
+            "sessions": sessions,
+            "speakers": speakers,
+            "messages": _stage_cleared(live),
+        }
+    )
+
+
+def _name(speaker: Speaker | None) -> str:
+    return speaker.display_name if speaker else "nobody"
+
+
+def _start_session(p: Programme, live: Live, cmd: StartSession, now: int) -> tuple[Live, str]:
+    session = p.session(cmd.session_id)
+    if session is None:
+        raise _refuse(f"no session with id {cmd.session_id!r}; see GET /api/programme")
+    if live.phase is Phase.LIVE:
+        raise _refuse(f"session {live.session_id!r} is live; end it with end_session first")
+    first = 0 if session.speakers else None
+    return _put_on(p, live, session, first, now), f"start_session: {session.title}"
+
+
+def _step(p: Programme, live: Live, now: int, delta: int) -> tuple[Live, str]:
+    session = _live_session(p, live)
+    if live.speaker_index is None:
+        raise _refuse(f"{session.title!r} has no speakers; end it with end_session")
+    target = live.speaker_index + delta
+    current = session.speakers[live.speaker_index]
+    if target >= len(session.speakers):
+        raise _refuse(f"there is no speaker after {current.display_name}; end the session instead")
+    if target < 0:
+        raise _refuse(f"there is no speaker before {current.display_name}")
+    new = _put_on(p, live, session, target, now)
+    return new, f"{current.display_name} -> {session.speakers[target].display_name}"
+
+
+def _next(p: Programme, live: Live, cmd: Next, now: int) -> tuple[Live, str]:
+    new, summary = _step(p, live, now, +1)
+    return new, f"next: {summary}"
+
+
+def _previous(p: Programme, live: Live, cmd: Previous, now: int) -> tuple[Live, str]:
+    new, summary = _step(p, live, now, -1)
+    return new, f"previous: {summary}"
+
+
+def _goto(p: Programme, live: Live, cmd: Goto, now: int) -> tuple[Live, str]:
+    found = p.find_speaker(cmd.speaker_id)
+    if found is None:
+        raise _refuse(f"no speaker with id {cmd.speaker_id!r}; see GET /api/programme")
+    session, index = found
+    if live.phase is Phase.LIVE and live.session_id != session.id:
+        raise _refuse(
+            f"{cmd.speaker_id!r} speaks in {session.id!r} but {live.session_id!r} is live;"
+            " end it with end_session first"
+        )
+    if live.phase is Phase.LIVE and live.speaker_index == index:
+        raise _refuse(f"that speaker is already on: {session.speakers[index].display_name}")
+    new = _put_on(p, live, session, index, now)
+    return new, f"goto: {session.speakers[index].display_name}"
+
+
+def _pause(p: Programme, live: Live, cmd: Pause, now: int) -> tuple[Live, str]:
+    _live_session(p, live)
+    timer = live.timer
+    if timer.status is not TimerStatus.RUNNING:
+        raise _refuse("the timer is already paused; resume it instead")
+    paused = timer.model_copy(
+        update={"status": TimerStatus.PAUSED, "left_ms": timer.remaining_ms(now), "ends_at": None}
+    )
+    return live.model_copy(update={"timer": paused}), f"pause: {_name(_current_speaker(p, live))}"
+
+
+def _resume(p: Programme, live: Live, cmd: Resume, now: int) -> tuple[Live, str]:
+    _live_session(p, live)
+    timer = live.timer
+    if timer.status is not TimerStatus.PAUSED:
+        raise _refuse("the timer is not paused; there is nothing to resume")
+    running = timer.model_copy(
+        update={
+            "status": TimerStatus.RUNNING,
+            "ends_at": now + timer.remaining_ms(now),
+            "left_ms": None,
+        }
+    )
+    return live.model_copy(update={"timer": running}), f"resume: {_name(_current_speaker(p, live))}"
+
+
+def _add_time(p: Programme, live: Live, cmd: AddTime, now: int) -> tuple[Live, str]:
+    _live_session(p, live)
+    timer = live.timer
+    delta = cmd.seconds * 1000
+    update: dict[str, Any] = {"added_ms": timer.added_ms + delta}
+    if timer.status is TimerStatus.RUNNING:
+        update["ends_at"] = present(timer.ends_at, NO_ENDS_AT) + delta
+    else:
+        update["left_ms"] = present(timer.left_ms, NO_LEFT_MS) + delta
+    new = live.model_copy(update={"timer": timer.model_copy(update=update)})
+    return new, f"add_time: {cmd.seconds:+d}s for {_name(_current_speaker(p, live))}"
+
+
+def _end_session(p: Programme, live: Live, cmd: EndSession, now: int) -> tuple[Live, str]:
+    session = _live_session(p, live)
+    speakers = _close_speaker(p, live, now)
+    sessions = dict(live.sessions)
+    sessions[session.id] = sessions[session.id].model_copy(update={"ended_at": now})
+    # the day is over once its last session has run: any left unrun before it were skipped
+    last = sessions.get(p.sessions[-1].id)
+    new = live.model_copy(
+        update={
+            "phase": Phase.FINISHED if last and last.ended_at is not None else Phase.IDLE,
+            "session_id": None,
+            "speaker_index": None,
+            "timer": Timer(),
+            "sessions": sessions,
+            "speakers": speakers,
+            "messages": _stage_cleared(live),
+        }
+    )
+    return new, f"end_session: {session.title}"
+
+
+def _slots(target: Target) -> tuple[str, ...]:
+    return ("screen", "viewers") if target == "all" else (target,)
+
+
+def _show_message(p: Programme, live: Live, cmd: ShowMessage, now: int) -> tuple[Live, str]:
+    update: dict[str, Message] = {}
+    for slot in _slots(cmd.target):
+        pinned = cmd.pinned and slot == "screen"
+        update[slot] = Message(text=cmd.text, target=cmd.target, at=now, pinned=pinned)
+    messages = live.messages.model_copy(update=update)
+    pinned = " (pinned)" if cmd.pinned and "screen" in update else ""
+    return live.model_copy(update={"messages": messages}), f"show_message to {cmd.target}{pinned}"
+
+
+def _clear_message(p: Programme, live: Live, cmd: ClearMessage, now: int) -> tuple[Live, str]:
+    shown = [slot for slot in _slots(cmd.target) if getattr(live.messages, slot) is not None]
+    if not shown:
+        where = "" if cmd.target == "all" else f" to {cmd.target}"
+        raise _refuse(f"no message{where} is shown; there is nothing to clear")
+    messages = live.messages.model_copy(update=dict.fromkeys(shown))
+    return live.model_copy(update={"messages": messages}), f"clear_message: {cmd.target}"
+
+
+def _blackout(p: Programme, live: Live, cmd: Blackout, now: int) -> tuple[Live, str]:
+    if live.blackout == cmd.on:
+        raise _refuse(f"the screen is {'already' if cmd.on else 'not'} blacked out")
+    return live.model_copy(update={"blackout": cmd.on}), f"blackout: {'on' if cmd.on else 'off'}"
+
+
+def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tuple[Live, str]:
+    day = dt.date.fromisoformat(cmd.date)
+    if live.plan_date == day:
+        raise _refuse(f"the plan is already for {cmd.date}")
+    return live.model_copy(update={"plan_date": day}), f"set_plan_date: {cmd.date}"
+
+
+Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
+
+TRANSITIONS: dict[str, Transition] = {
+    "start_session": _start_session,
+    "next": _next,
+    "previous": _previous,
+    "goto": _goto,
+    "pause": _pause,
+    "resume": _resume,
+    "add_time": _add_time,
+    "end_session": _end_session,
+    "show_message": _show_message,
+    "clear_message": _clear_message,
+    "blackout": _blackout,
+    "set_plan_date": _set_plan_date,
+}
+
+
+def apply(programme: Programme, state: State, command: Command, now: int) -> Applied:
+    """The one way a state changes. Raises ``InvalidTransition`` and changes nothing
+    when the action makes no sense now. ``expected_version`` is checked by the caller,
+    which owns the notion of "current" (see ``room.py``)."""
+    if isinstance(command, Undo):
+        if not state.undo:
+            raise _refuse("there is nothing to undo")
+        undone = state.live.change
+        live, undo = state.undo[-1], state.undo[:-1]
+        summary = f"undo: {undone.summary}" if undone else "undo"
+    else:
+        live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
+        undo = (*state.undo, state.live)[-UNDO_DEPTH:]
+    change = Change(summary=summary, action=command.action, actor=command.actor, at=now)
+    if not isinstance(command, Undo):
+        live = live.model_copy(update={"change": change})
+    update = {"version": state.version + 1, "updated_at": now, "live": live, "undo": undo}
+    new = state.model_copy(update=update | {"last_change": change})
+    return Applied(new, summary)

@@ -1,0 +1,177 @@
+"""The resolved programme: the event, its sessions and speakers, with every time and
+allocation worked out, and the lookups the engine and the pages need.
+
+``programme_file.load`` makes one from a programme file. Nothing here does I/O, and
+nothing here knows about clocks other than the plan itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+ZhText = Annotated[
+    str, Field(max_length=4000, description="the Chinese version of the field without _zh")
+]
+
+
+class Presence(StrEnum):
+    IN_ROOM = "in_room"
+    REMOTE = "remote"
+    RECORDED = "recorded"
+
+
+class Strict(BaseModel):
+    """Every text may have a Chinese version in the same key with ``_zh`` appended
+    (``title_zh`` next to ``title``); pages in Chinese show it, else the text itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="after")
+    def _zh_needs_its_text(self) -> Strict:
+        for key in type(self).model_fields:
+            if key.endswith("_zh") and getattr(self, key) and not getattr(self, key[:-3]):
+                raise ValueError(
+                    f"{key} is given without {key[:-3]}; give the text in {key[:-3]} too"
+                )
+        return self
+
+
+class Person(Strict):
+    name: Text
+    honorific: str = ""
+    affiliation: str = ""
+    name_zh: ZhText = ""
+    honorific_zh: ZhText = ""
+    affiliation_zh: ZhText = ""
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.honorific} {self.name}".strip()
+
+    @property
+    def display_name_zh(self) -> str:
+        """In Chinese: the Chinese name and honorific where given, else the English."""
+        honorific = self.honorific_zh or self.honorific
+        return f"{honorific} {self.name_zh or self.name}".strip()
+
+
+class Speaker(Person):
+    id: str
+    session_id: str
+    presence: Presence
+    allocation_ms: int
+
+
+class Session(Strict):
+    id: str
+    title: str
+    description: str
+    group: str | None
+    group_title: str | None
+    title_zh: str = ""
+    description_zh: str = ""
+    group_title_zh: str = ""
+    start: time
+    duration_ms: int
+    moderators: tuple[Person, ...]
+    speakers: tuple[Speaker, ...]
+
+    def speaker_index(self, speaker_id: str) -> int | None:
+        for i, speaker in enumerate(self.speakers):
+            if speaker.id == speaker_id:
+                return i
+        return None
+
+
+class Event(Strict):
+    id: str
+    title: str
+    subtitle: str
+    theme: str
+    description: str
+    venue: str
+    timezone: str
+    date: dt.date | None
+    title_zh: str = ""
+    subtitle_zh: str = ""
+    theme_zh: str = ""
+    description_zh: str = ""
+    venue_zh: str = ""
+
+
+class Programme(Strict):
+    event: Event
+    sessions: tuple[Session, ...]
+
+    @property
+    def id(self) -> str:
+        return self.event.id
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.event.timezone)
+
+    def session(self, session_id: str) -> Session | None:
+        return next((s for s in self.sessions if s.id == session_id), None)
+
+    def find_speaker(self, speaker_id: str) -> tuple[Session, int] | None:
+        for session in self.sessions:
+            index = session.speaker_index(speaker_id)
+            if index is not None:
+                return session, index
+        return None
+
+    def planned_start_ms(self, session: Session, plan_date: date) -> int:
+        moment = datetime.combine(plan_date, session.start, tzinfo=self.zone)
+        return int(moment.timestamp() * 1000)
+
+    def plan_date_for(self, now_ms: int) -> date:
+        """The day the plan runs on: the file's date, else the event-zone date of ``now``."""
+        if self.event.date is not None:
+            return self.event.date
+        return datetime.fromtimestamp(now_ms / 1000, self.zone).date()
+
+    def public_dict(self, plan_date: date) -> dict[str, Any]:
+        """The programme as ``GET /api/programme`` shows it; every text's Chinese version
+        next to it as ``KEY_zh`` ("" when there is none)."""
+        e = self.event
+        return {
+            "id": e.id,
+            "title": e.title,
+            "subtitle": e.subtitle,
+            "theme": e.theme,
+            "description": e.description,
+            "venue": e.venue,
+            "timezone": e.timezone,
+            "date": plan_date.isoformat(),
+            **{key: getattr(e, key) for key in Event.model_fields if key.endswith("_zh")},
+            "sessions": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "description": s.description,
+                    "group": s.group,
+                    "group_title": s.group_title,
+                    "title_zh": s.title_zh,
+                    "description_zh": s.description_zh,
+                    "group_title_zh": s.group_title_zh,
+                    "planned_start": datetime.combine(
+                        plan_date, s.start, tzinfo=self.zone
+                    ).isoformat(timespec="seconds"),
+                    "planned_start_ms": self.planned_start_ms(s, plan_date),
+                    "duration_ms": s.duration_ms,
+                    "moderators": [m.model_dump() for m in s.moderators],
+                    "speakers": [
+                        sp.model_dump(mode="json", exclude={"session_id"}) for sp in s.speakers
+                    ],
+                }
+                for s in self.sessions
+            ],
+        }

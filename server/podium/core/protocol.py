@@ -1,0 +1,285 @@
+"""Wire messages: what clients send and what the server sends, as pydantic models.
+
+The models are the contract (docs/protocol.md is generated from their JSON Schemas).
+Server messages that go to many clients are encoded once (``encode``) and the same text
+is written to every connection; WebSocket framing for that lives in ``hub.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from podium.core.commands import command_schema
+from podium.core.errors import InvalidInput, validate_tagged
+from podium.core.programme_file import ProgrammeFile
+
+MAX_FRAME = 64 * 1024
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class AuthIn(_In):
+    """Present a token; the answer is ``auth_ok`` with the role, or an ``error``."""
+
+    type: Literal["auth"]
+    token: str = Field(max_length=512)
+
+
+class CommandIn(_In):
+    """A moderator command; answered by ``ack`` or ``error`` with the same ``id``."""
+
+    type: Literal["command"]
+    id: str | int = Field(union_mode="left_to_right")
+    command: dict[str, Any]
+
+
+class PingIn(_In):
+    """Clock sync: ``t0`` is the client's clock when sent, echoed back in ``pong``."""
+
+    type: Literal["ping"]
+    t0: float = Field(allow_inf_nan=False)
+
+
+ClientMessage = Annotated[AuthIn | CommandIn | PingIn, Field(discriminator="type")]
+_CLIENT = TypeAdapter(ClientMessage)
+CLIENT_TYPES = ("auth", "command", "ping")
+
+
+class InvalidMessage(InvalidInput):
+    """A frame that is not a valid message; ``msg_id`` is its ``id`` when it had a usable
+    one, so a client can match the error to what it sent."""
+
+    def __init__(self, message: str, msg_id: str | int | None = None) -> None:
+        super().__init__(message)
+        self.msg_id = msg_id
+
+
+LONE_SURROGATE = (
+    "the JSON holds half a surrogate pair (an escape in \\ud800-\\udfff without its"
+    " partner), which is not text; send valid Unicode"
+)
+
+
+def has_lone_surrogate(data: object) -> bool:
+    """``"\\ud800"`` is valid JSON but decodes to a string that has no UTF-8 form, so no
+    reply, push or log line could carry it. Checked once, on the whole decoded value
+    (every key and string at any depth), before anything else reads it."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
+    """Decode one client frame; ``InvalidMessage`` with a plain reason for anything else."""
+    try:
+        data = json.loads(text)
+        lone_surrogate = has_lone_surrogate(data)
+    except (ValueError, RecursionError):
+        raise InvalidMessage("the frame is not JSON; send a JSON object with a 'type'") from None
+    if lone_surrogate:
+        raise InvalidMessage(LONE_SURROGATE, _message_id(data))
+    try:
+        message: AuthIn | CommandIn | PingIn = validate_tagged(
+            _CLIENT, data, "type", CLIENT_TYPES, "message"
+        )
+    except InvalidInput as exc:
+        raise InvalidMessage(exc.message, _message_id(data)) from None
+    return message
+
+
+def _message_id(data: object) -> str | int | None:
+    msg_id = data.get("id") if isinstance(data, dict) else None
+    if type(msg_id) is int or (type(msg_id) is str and not has_lone_surrogate(msg_id)):
+        return msg_id
+    return None
+
+
+# -- what the server sends ----------------------------------------------------------------
+# ``projection.view`` builds the state as plain data (fast to encode once); these models are
+# its documented shape, and the tests check every view the engine produces against them.
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionView(_Out):
+    id: str
+    title: str
+    group_title: str | None
+    moderators: list[str]
+    title_zh: str = Field(description='the Chinese title, "" when the programme has none')
+    group_title_zh: str
+    moderators_zh: list[str] = Field(description="each moderator in Chinese, else as in English")
+    started_at: int = Field(description="epoch ms")
+    ends_at: int = Field(description="epoch ms: started_at + duration_ms, the planned slot end")
+    duration_ms: int
+    remaining_ms: int = Field(description="as of server_time; negative once the slot is over")
+
+
+class SpeakerView(_Out):
+    id: str
+    name: str
+    honorific: str
+    display_name: str
+    affiliation: str
+    name_zh: str = Field(description='the Chinese version, "" when the programme has none')
+    honorific_zh: str
+    display_name_zh: str = Field(description="in Chinese where given, else as display_name")
+    affiliation_zh: str
+    presence: Literal["in_room", "remote", "recorded"]
+    allocation_ms: int
+    index: int = Field(description="0-based position in the session")
+    count: int = Field(description="speakers in the session")
+
+
+class TimerView(_Out):
+    status: Literal["running", "paused", "stopped"]
+    duration_ms: int = Field(description="allocation plus added time")
+    allocation_ms: int
+    added_ms: int
+    remaining_ms: int = Field(description="as of server_time; negative in overtime")
+    ends_at: int | None = Field(description="epoch ms while running, else null")
+
+
+class MessageView(_Out):
+    text: str
+    target: Literal["screen", "viewers", "all"] = Field(description="as it was sent")
+    at: int
+    pinned: bool = Field(description="a stage message that stays when the speaker changes")
+
+
+class MessagesView(_Out):
+    screen: MessageView | None = Field(
+        description="on the stage screen; cleared when the speaker changes unless pinned"
+    )
+    viewers: MessageView | None = Field(description="on the viewer page and the overlay")
+
+
+class ChangeView(_Out):
+    summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
+    action: str
+    actor: str | None = Field(
+        description="who sent it: the console id it sent, else the connection, e.g. 'ws:127.0.0.1'"
+    )
+    at: int = Field(description="epoch ms")
+
+
+class ScheduleRow(_Out):
+    id: str
+    status: Literal["done", "live", "next", "upcoming", "skipped"]
+    planned_start: int
+    planned_end: int
+    actual_start: int | None
+    actual_end: int | None
+    projected_start: int | None
+    projected_end: int | None
+    speakers: dict[str, Literal["live", "done", "skipped", "upcoming"]] = Field(
+        description="each speaker's id and status, in programme order; skipped: on for less"
+        " than 5 s in all, or never on while the day went past them"
+    )
+
+
+class RunView(_Out):
+    started_at: int
+    ended_at: int | None
+    earlier_ms: int = Field(description="time on in earlier turns")
+
+
+class StateView(_Out):
+    phase: Literal["idle", "live", "finished"]
+    session: SessionView | None
+    speaker: SpeakerView | None
+    next_speaker: SpeakerView | None
+    timer: TimerView
+    message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
+    messages: MessagesView
+    blackout: bool
+    drift_ms: int = Field(description="positive: running late by this much")
+    schedule: list[ScheduleRow]
+    speakers_run: dict[str, RunView]
+    can_undo: bool
+    undo: ChangeView | None = Field(description="what undo would undo, and who did it")
+    last_change: ChangeView | None = Field(description="the last command applied (undo too)")
+    plan_date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
+    plan_date_from: Literal["programme", "console", "clock"] = Field(
+        description="where plan_date comes from: the programme's event.date, set_plan_date,"
+        " or (neither) the event-zone day the room was made: a guess"
+    )
+
+
+class StateOut(_Out):
+    """Sent on every change (``type`` "state") and once on connect ("snapshot")."""
+
+    type: Literal["state", "snapshot"]
+    room: str
+    version: int
+    server_time: int = Field(description="epoch ms when this was derived")
+    state: StateView
+
+
+class AuthOkOut(_Out):
+    type: Literal["auth_ok"] = "auth_ok"
+    role: Literal["moderator", "screen", "viewer"]
+
+
+class AckOut(_Out):
+    type: Literal["ack"] = "ack"
+    id: str | int
+    version: int = Field(description="the version the command made")
+    repeated: bool = Field(
+        default=False,
+        description="true when the command's command_id was applied before: this is that"
+        " command's result, and nothing was applied again",
+    )
+
+
+class ErrorOut(_Out):
+    type: Literal["error"] = "error"
+    id: str | int | None = None
+    code: str
+    message: str
+    version: int | None = None
+
+
+class PongOut(_Out):
+    type: Literal["pong"] = "pong"
+    t0: float
+    server_time: int
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def state_message(kind: str, room: str, version: int, server_time: int, state: dict) -> str:
+    return encode(
+        {"type": kind, "room": room, "version": version, "server_time": server_time, "state": state}
+    )
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Every wire message's JSON Schema, by name: what docs/schemas/ holds."""
+    schemas = {name: model.model_json_schema() for name, model in SCHEMAS.items()}
+    schemas["command"] = command_schema()
+    schemas["programme-file"] = ProgrammeFile.model_json_schema()
+    return schemas
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "client-auth": AuthIn,
+    "client-command": CommandIn,
+    "client-ping": PingIn,
+    "server-state": StateOut,
+    "server-auth_ok": AuthOkOut,
+    "server-ack": AckOut,
+    "server-error": ErrorOut,
+    "server-pong": PongOut,
+}

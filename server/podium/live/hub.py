@@ -1,0 +1,113 @@
+"""Fan-out: one change, encoded once, written to every client's transport in one pass.
+
+There is no task and no ``await`` per client. Each change is framed once as a WebSocket
+text frame and handed to every connection's transport (``transport.write`` queues it
+without blocking). A client whose unsent data passes ``max_buffer`` is not reading: it is
+dropped and left to reconnect, when it gets a fresh snapshot. So a slow client never delays
+the others and never makes the server's memory grow without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import count
+
+log = logging.getLogger("podium.live.hub")
+
+DEFAULT_MAX_BUFFER = 256 * 1024
+SEND_BUFFER = 64 * 1024  # per WebSocket or SSE client in the kernel; Linux doubles it
+_ids = count(1)
+
+Listener = Callable[[bytes, float], None]  # (the frame, seconds the pass took)
+
+
+PING_FRAME = b"\x89\x00"  # an empty WebSocket ping, unmasked, as servers send it
+
+
+def text_frame(payload: str) -> bytes:
+    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as servers send."""
+    data = payload.encode()
+    n = len(data)
+    if n < 126:
+        header = struct.pack("!BB", 0x81, n)
+    elif n < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    return header + data
+
+
+@dataclass(eq=False, slots=True)
+class Client:
+    """One connection as the hub sees it: where to write, and who it is."""
+
+    transport: asyncio.WriteTransport
+    kind: str = "viewer"  # what the page says it is: viewer, screen, overlay, console, ...
+    role: str = "viewer"  # what its token allows: viewer, screen, moderator
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+class Hub:
+    """The clients of one room."""
+
+    def __init__(self, max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
+        self.max_buffer = max_buffer
+        self._clients: set[Client] = set()
+        self.dropped = 0
+        self.frames_sent = 0
+        self.listeners: list[Listener] = []  # told once per publish, after the pass
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    def add(self, client: Client, first_frame: bytes) -> None:
+        """Register a client, writing ``first_frame`` (its snapshot) before any change."""
+        client.transport.write(first_frame)
+        self._clients.add(client)
+
+    def discard(self, client: Client) -> None:
+        self._clients.discard(client)
+
+    def clients(self) -> list[Client]:
+        return list(self._clients)
+
+    def publish(self, frame: bytes) -> None:
+        """Write one pre-built frame to every client, dropping those that do not read."""
+        started = time.perf_counter()
+        limit = self.max_buffer
+        stale: list[Client] = []
+        for client in self._clients:
+            transport = client.transport
+            if transport.is_closing():
+                stale.append(client)
+            elif transport.get_write_buffer_size() > limit:
+                stale.append(client)
+                transport.abort()
+                self.dropped += 1
+                log.info("dropped client %d: it stopped reading", client.id)
+            else:
+                transport.write(frame)
+        self.frames_sent += len(self._clients) - len(stale)
+        for client in stale:
+            self._clients.discard(client)
+        if self.listeners:
+            elapsed = time.perf_counter() - started
+            for listener in self.listeners:
+                listener(frame, elapsed)
+
+
+def bound_send_buffer(transport: asyncio.BaseTransport | None) -> None:
+    """A fixed send buffer for a pushed-to client (WebSocket or SSE): the kernel would
+    otherwise grow it to megabytes for a client that stops reading, before the hub's own
+    bound (``max_buffer``) is seen."""
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)

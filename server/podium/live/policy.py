@@ -1,0 +1,78 @@
+"""Who may connect and how often: the WebSocket Origin allowlist, per-address limits on
+new connections and HTTP commands (loopback exempt), and the heartbeat interval; the
+settings ``podium serve`` takes for access, with safe defaults."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from podium.live.ratelimit import Limits, PerKey
+
+HEARTBEAT_S = 20.0
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """``https://Podium.example.org:443/console`` -> ``https://podium.example.org``, as a
+    browser writes ``Origin``; ``ValueError`` for anything that is not an http(s) URL."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or port == -1:
+        raise ValueError(f"{url!r} is not a URL; give it as https://host[:port]")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = port in (None, _DEFAULT_PORTS[parts.scheme])
+    return f"{parts.scheme}://{host}{'' if default else f':{port}'}"
+
+
+@dataclass
+class Policy:
+    """The settings ``podium serve`` takes for access, with safe defaults."""
+
+    allow_origins: frozenset[str] = frozenset()  # besides the same origin; "*" for any
+    public_origin: str | None = None  # this server's own origin, when known (--public-url)
+    limits: Limits = field(default_factory=Limits)
+    heartbeat_s: float = HEARTBEAT_S
+    limit_loopback: bool = False  # loopback is this machine, or a reverse proxy in front
+    connects: PerKey = field(init=False)
+    http_commands: PerKey = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.connects = PerKey(self.limits.connects)
+        self.http_commands = PerKey(self.limits.commands)
+
+    def allow_connect(self, peer: str) -> bool:
+        return self.exempt(peer) or self.connects.allow(peer)
+
+    def allow_http_command(self, peer: str) -> bool:
+        return self.exempt(peer) or self.http_commands.allow(peer)
+
+    def exempt(self, peer: str) -> bool:
+        """Per-address limits skip loopback: behind a local proxy every client has that
+        address, and limiting it would limit everyone at once (let the proxy do it)."""
+        if self.limit_loopback:
+            return False
+        try:
+            return ipaddress.ip_address(peer).is_loopback
+        except ValueError:
+            return False
+
+    def origin_allowed(self, request: web.Request) -> bool:
+        """Browsers always send ``Origin`` on a WebSocket; other clients need none.
+        Once the server is told its origins (``--public-url`` or ``--allow-origin``), only
+        those are trusted; with neither, the same host the socket goes to (``Host``), which
+        a DNS-rebinding page also matches."""
+        origin = request.headers.get("Origin")
+        if origin is None or "*" in self.allow_origins:
+            return True
+        if origin.rstrip("/") in self.allow_origins:
+            return True
+        if self.public_origin is not None or self.allow_origins:
+            return origin.rstrip("/").lower() == self.public_origin
+        return origin != "null" and urlsplit(origin).netloc.lower() == request.host.lower()

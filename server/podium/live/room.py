@@ -1,0 +1,359 @@
+"""A room: one event's live state and its one writer.
+
+``execute`` is the only way a command changes anything: validate the version, apply it
+with the engine, make it durable in the store, and only then adopt it and push it to every
+client. Commands run one at a time (a lock), so two moderators who press "next" at once
+advance the programme once: the second names a version that is no longer current.
+
+Every store call is bounded by ``store_timeout``. A commit that does not answer in time
+may still land (the write was sent): the command is answered ``OutcomeUnknown``, the store
+is reported stalled, and the next command waits for that commit (within the bound) before
+it goes ahead. A command with a ``command_id`` the store has applied before is answered
+with the version it made, never applied twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from podium.core import commands, engine, projection
+from podium.core.commands import Command, parse_command
+from podium.core.errors import (
+    AlreadyApplied,
+    Conflict,
+    InvalidTransition,
+    OutcomeUnknown,
+    PodiumError,
+    Unavailable,
+    present,
+)
+from podium.core.programme import Programme
+from podium.core.protocol import state_message
+from podium.core.state import State, initial_state
+from podium.live.clock import Clock, wall_clock_ms
+from podium.live.hub import Hub, text_frame
+from podium.store import LogRecord, Store
+
+log = logging.getLogger("podium.live.room")
+
+SNAPSHOT_MAX_AGE_MS = 1000
+STORE_TIMEOUT_S = 2.0  # the longest a command waits for the store (``--store-timeout``)
+CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok", "repeated" or a code)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Executed:
+    """What a command did: the state it made (for a repeat, the room's current state)
+    and the version it made; ``repeated`` when its ``command_id`` was applied before."""
+
+    state: State
+    version: int
+    repeated: bool = False
+
+
+class Room:
+    def __init__(
+        self,
+        programme: Programme,
+        store: Store,
+        clock: Clock = wall_clock_ms,
+        hub: Hub | None = None,
+        store_timeout: float = STORE_TIMEOUT_S,
+    ) -> None:
+        self.programme = programme
+        self.store = store
+        self.store_timeout = store_timeout
+        self._in_flight: asyncio.Task[None] | None = None  # a commit that did not answer
+        self.clock = clock
+        self.hub = hub or Hub()
+        self.problems: list[str] = []
+        self._lock = asyncio.Lock()
+        self._state: State | None = None
+        self._snapshot = b""
+        self._snapshot_at = 0
+        self._watcher: asyncio.Task[None] | None = None
+        self._unsent: list[bytes] = []  # adopted frames not yet handed to the hub
+        self.command_observers: list[CommandObserver] = []
+
+    @property
+    def id(self) -> str:
+        return self.programme.id
+
+    @property
+    def state(self) -> State:
+        return present(self._state, f"room {self.id!r} was used before open()")
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Load the stored state, replaying any log records newer than it; or create it."""
+        stored = await self.store.load(self.id)
+        self.problems = stored.problems
+        state = stored.state
+        for record in stored.pending:
+            if record.state is not None:  # a checkpoint after a gap in the log
+                state = record.state
+                continue
+            if record.version == 0:
+                state = initial_state(self.programme, record.at)
+                continue
+            if state is None or record.version != state.version + 1:
+                self.problems.append(f"log record {record.version} does not follow; stopped there")
+                break
+            try:
+                command = commands.signed(parse_command(record.command), record.actor)
+                state = engine.apply(self.programme, state, command, record.at).state
+            except PodiumError as exc:
+                self.problems.append(
+                    f"log record {record.version} cannot be replayed ({exc.message}); stopped there"
+                )
+                break
+        if state is None:
+            now = self.clock()
+            first = initial_state(self.programme, now)
+            created = LogRecord(
+                version=0, at=now, actor="podium", command={}, summary="room created"
+            )
+            state = await self.store.create(first, created)
+        elif stored.pending or stored.state is None:
+            await self.store.repair(state)
+        self._adopt(state)
+        changes = self.store.changes(self.id)
+        if changes is not None:
+            self._watcher = asyncio.create_task(self._follow(changes))
+
+    async def close(self) -> None:
+        """Wait for a command in flight to finish, then stop following other writers."""
+        async with self._lock:
+            with contextlib.suppress(Unavailable):
+                await self._settle()
+            if self._watcher is not None:
+                self._watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._watcher
+
+    async def _follow(self, changes: Any) -> None:
+        try:
+            async for state in changes:
+                self.adopt_if_newer(state, soon=True)
+        except Exception:
+            log.exception("%s: stopped following other processes; restart this one", self.id)
+            raise
+
+    # -- reading --------------------------------------------------------------------------
+
+    def view(self, now: int | None = None) -> dict[str, Any]:
+        return projection.view(self.programme, self.state, self.clock() if now is None else now)
+
+    def envelope(self, state: State | None = None) -> dict[str, Any]:
+        """``{"version", "server_time", "state"}`` as of now, for HTTP: of the current
+        state, or of ``state`` (the one a command made, which another process sharing
+        the store may already have moved past)."""
+        state = state or self.state
+        now = self.clock()
+        return {
+            "room": self.id,
+            "version": state.version,
+            "server_time": now,
+            "state": projection.view(self.programme, state, now),
+        }
+
+    @property
+    def snapshot_frame(self) -> bytes:
+        """The frame a joining client gets first. Re-derived at most once a second, so the
+        time-dependent fields (``remaining_ms``, ``drift_ms``) are fresh for late joiners
+        while a reconnect storm still costs one encoding a second, not one per client."""
+        now = self.clock()
+        if now - self._snapshot_at >= SNAPSHOT_MAX_AGE_MS:
+            self._snapshot = text_frame(self._message("snapshot", now))
+            self._snapshot_at = now
+        return self._snapshot
+
+    # -- writing --------------------------------------------------------------------------
+
+    async def execute(self, command: Command, actor: str) -> Executed:
+        """Apply one command; raises ``Conflict``, ``InvalidTransition`` or ``Unavailable``
+        and then nothing has changed, or ``OutcomeUnknown``. Observers hear of every
+        outcome."""
+        try:
+            done = await self._execute(command, actor)
+        except PodiumError as exc:
+            for observe in self.command_observers:
+                observe(command.action, exc.code)
+            raise
+        for observe in self.command_observers:
+            observe(command.action, "repeated" if done.repeated else "ok")
+        return done
+
+    # -- bounded store calls ----------------------------------------------------------------
+
+    def _stalled(self) -> None:
+        self.store.stalled = (
+            f"the {self.store.name} store did not answer within {self.store_timeout:g} s"
+        )
+
+    async def _bounded(self, call: Awaitable[T]) -> T:
+        """A store call that changes nothing, bounded by ``store_timeout``."""
+        try:
+            result = await asyncio.wait_for(call, self.store_timeout)
+        except TimeoutError:
+            self._stalled()
+            raise Unavailable(
+                f"{self.store.stalled}; the change was not made. Try again in a few seconds"
+                " (GET /healthz says when the store answers again)"
+            ) from None
+        if self._in_flight is None:
+            self.store.stalled = None
+        return result
+
+    async def _settle(self) -> None:
+        """Wait (within the bound) for a commit that did not answer in time; it has landed
+        or failed when this returns, else ``Unavailable`` (this command was not sent)."""
+        task = self._in_flight
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.store_timeout)
+        except TimeoutError:
+            raise Unavailable(
+                f"{self.store.stalled}, and a change sent before is still unanswered; this"
+                " one was not made. Try again in a few seconds"
+            ) from None
+        except Exception:  # ``_landed`` has logged it
+            pass
+        self._in_flight = None
+        self.store.stalled = None
+        if task.cancelled() or task.exception() is not None:  # it may have landed: look
+            await self.refresh()
+
+    def _landed(self, state: State, task: asyncio.Task[None]) -> None:
+        """A commit that answered late: adopt what it made, or log that it failed."""
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            log.warning("%s: the store answered late; version %d was made", self.id, state.version)
+            self.adopt_if_newer(state, soon=True)
+        else:
+            log.warning("%s: the store answered late for version %d: %s", self.id, state.version,
+                        exc)  # fmt: skip
+
+    async def _commit(self, state: State, record: LogRecord) -> None:
+        task = asyncio.ensure_future(self.store.commit(state, record))
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.store_timeout)
+        except TimeoutError:
+            self._in_flight = task
+            task.add_done_callback(lambda done: self._landed(state, done))
+            self._stalled()
+            raise OutcomeUnknown(
+                f"{self.store.stalled} after the change was sent: it may have been made, as"
+                f" version {state.version}. Look at GET /api/state (or the next state push),"
+                " or send the command again with the same command_id: it is applied at most"
+                " once",
+                state.version,
+            ) from None
+        self.store.stalled = None
+
+    async def _repeat(self, made: int) -> Executed:
+        """The answer to a command whose ``command_id`` made version ``made`` before."""
+        if made > self.state.version:
+            await self.refresh()
+        return Executed(self.state, made, repeated=True)
+
+    async def _execute(self, command: Command, actor: str) -> Executed:
+        async with self._lock:
+            await self._settle()
+            # with a shared store, another process may have moved on and its change notice
+            # still be on its way: before refusing a command, look once at the stored state
+            caught_up = self._watcher is None
+            while True:
+                current = self.state
+                now = self.clock()
+                try:
+                    if (
+                        command.expected_version is not None
+                        and command.expected_version != current.version
+                    ):
+                        raise Conflict(
+                            f"the state is at version {current.version}, not"
+                            f" {command.expected_version}: someone acted first; look again",
+                            current.version,
+                        )
+                    signed = commands.signed(command, actor)
+                    applied = engine.apply(self.programme, current, signed, now)
+                except (Conflict, InvalidTransition):
+                    # a retry whose first try was applied is refused here (or, without a
+                    # version, by the store's commit): answer it with what it made
+                    if command.command_id is not None:
+                        made = await self._bounded(self.store.made_by(self.id, command.command_id))
+                        if made is not None:
+                            return await self._repeat(made)
+                    if caught_up:
+                        raise
+                    caught_up = True
+                    await self.refresh()
+                    continue
+                record = LogRecord(
+                    version=applied.state.version,
+                    at=now,
+                    actor=actor,
+                    command=command.model_dump(mode="json", exclude_none=True, exclude_unset=True),
+                    summary=applied.summary,
+                )
+                try:
+                    await self._commit(applied.state, record)
+                except AlreadyApplied as exc:  # another process applied it meanwhile
+                    return await self._repeat(exc.version)
+                except Conflict:
+                    # another process wrote first (shared store): catch up, then either
+                    # report the conflict or, if no version was named, try again
+                    await self.refresh()
+                    if command.expected_version is not None or self.state is current:
+                        raise
+                    continue
+                # the change notice of a shared store may have brought this state already
+                self.adopt_if_newer(applied.state, soon=True)
+                log.info("%s v%d %s (%s)", self.id, applied.state.version, applied.summary, actor)
+                return Executed(applied.state, applied.state.version)
+
+    async def refresh(self) -> None:
+        stored = await self._bounded(self.store.load(self.id))
+        if stored.state is not None:
+            self.adopt_if_newer(stored.state)
+
+    def adopt_if_newer(self, state: State, soon: bool = False) -> None:
+        """Take a state another writer stored, never going back to an older version."""
+        if self._state is None or state.version > self._state.version:
+            self._adopt(state, soon)
+
+    def _message(self, kind: str, now: int) -> str:
+        body = projection.view(self.programme, self.state, now)
+        return state_message(kind, self.id, self.state.version, now, body)
+
+    def _adopt(self, state: State, soon: bool = False) -> None:
+        """Take ``state`` as current and push it: encoded once, the same frame for all."""
+        self._state = state
+        now = self.clock()
+        text = self._message("state", now)
+        self._snapshot = text_frame(text.replace('"type":"state"', '"type":"snapshot"', 1))
+        self._snapshot_at = now
+        self._unsent.append(text_frame(text))
+        if not soon:
+            self._push()
+        elif len(self._unsent) == 1:
+            # The writer's own change fans out on the next turn of the loop, so its ack
+            # (sent when ``execute`` returns) leaves before 10,000 writes, not after them
+            # (docs/performance.md). Frames still go out in version order.
+            asyncio.get_running_loop().call_soon(self._push)
+
+    def _push(self) -> None:
+        frames, self._unsent = self._unsent, []
+        for frame in frames:
+            self.hub.publish(frame)

@@ -1,0 +1,174 @@
+"""Running the server: build the store and the rooms, serve until SIGTERM or Ctrl-C,
+then finish the command in flight, say "going away" to every client, and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from podium.core.errors import PodiumError, present
+from podium.core.programme import Programme
+from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
+from podium.live.app import create_app
+from podium.live.auth import TOKEN_FILE, Tokens
+from podium.live.datalock import locked
+from podium.live.fdlimit import raise_open_file_limit
+from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
+from podium.live.policy import Policy
+from podium.live.request import GUARD
+from podium.live.room import STORE_TIMEOUT_S, Room
+from podium.store import Store
+from podium.store.files import FileStore
+
+log = logging.getLogger("podium")
+
+# Connections the kernel queues before we accept them; aiohttp's default of 128 overflows
+# when thousands of viewers reconnect at once (docs/performance.md).
+LISTEN_BACKLOG = 4096
+
+
+@dataclass
+class ServeOptions:
+    programmes: list[Programme]
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("data")
+    redis_url: str | None = None
+    redis_prefix: str = "podium"
+    policy: Policy = field(default_factory=Policy)
+    store_timeout: float = STORE_TIMEOUT_S
+    header_timeout: float = HEADER_TIMEOUT_S
+    max_connections: int | None = None  # None: the open-file limit less a reserve
+    max_per_address: int = MAX_PER_ADDRESS
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def make_store(options: ServeOptions) -> Store:
+    if options.redis_url:
+        from podium.store.redis import RedisStore
+
+        return RedisStore(options.redis_url, prefix=options.redis_prefix)
+    return FileStore(options.data_dir)
+
+
+def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) -> str:
+    base = f"http://{options.host}:{port}"
+    lines = [f"Podium is serving {len(rooms)} room(s) at {base}  (store: {rooms[0].store.name})"]
+    for i, room in enumerate(rooms):
+        query = "" if i == 0 else f"?room={room.id}"
+        lines.append(f"  {room.programme.event.title}  [{room.id}]  version {room.state.version}")
+        lines.append(f"    viewers   {base}/viewer{query}")
+        lines.append(f"    screen    {base}/screen{query}")
+        lines.append(f"    overlay   {base}/overlay{query}")
+        console = f"{base}/console{query}"
+        if not tokens.generated:
+            lines.append(f"    console   {console}  (token: $PODIUM_MODERATOR_TOKEN)")
+        elif sys.stdout.isatty():
+            lines.append(f"    console   {console}#token={tokens.moderator}")
+        else:  # stdout is a log: keep the token out of it, say where it is
+            token_file = (options.data_dir / TOKEN_FILE).resolve()
+            lines.append(f"    console   {console}  (moderator token: in {token_file})")
+        lines += [f"    warning: {problem}" for problem in room.problems]
+    if tokens.private:
+        lines.append("  private event: viewer, screen and overlay links need the viewer token")
+    lines += [
+        f"  warning: the {role} token is short; use at least 22 random characters"
+        for role in tokens.weak()
+    ]
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+class StartupError(PodiumError):
+    code = "startup"
+
+
+async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
+    """The store, its rooms and the tokens; a ``StartupError`` saying what is wrong."""
+    store = make_store(options)
+    try:
+        await store.open()
+        rooms = [Room(p, store, store_timeout=options.store_timeout) for p in options.programmes]
+        for room in rooms:
+            await room.open()
+        return store, rooms, Tokens.load(options.data_dir)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise StartupError(f"cannot use the data dir{where}: {exc.strerror}") from None
+
+
+async def serve(options: ServeOptions) -> None:
+    """Serve until stopped; with the file store, holding the data dir's lock throughout
+    (with Redis the data dir holds only the tokens, which several processes may share)."""
+    with contextlib.nullcontext() if options.redis_url else locked(options.data_dir):
+        await _serve(options)
+
+
+async def _serve(options: ServeOptions) -> None:
+    store, rooms, tokens = await open_rooms(options)
+    app = create_app(rooms, tokens, options.policy)
+    runner = web.AppRunner(
+        app,
+        access_log=logging.getLogger("podium.live.access"),
+        access_log_class=RedactingAccessLogger,
+        handle_signals=False,
+        keepalive_timeout=options.header_timeout,  # idle between requests: the same bound
+    )
+    await runner.setup()
+    guard = Guard(
+        max_connections=options.max_connections or default_max_connections(),
+        max_per_address=options.max_per_address,
+        header_timeout_s=options.header_timeout,
+        exempt=options.policy.exempt,
+    )
+    app[GUARD] = guard
+    loop = asyncio.get_running_loop()
+    server = present(runner.server, "the aiohttp runner has no server after setup()")
+    listener = await loop.create_server(
+        guard.factory(server), options.host, options.port, backlog=LISTEN_BACKLOG
+    )
+    port = listener.sockets[0].getsockname()[1]
+    print(banner(options, rooms, tokens, port), flush=True)
+
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    options.ready.set()
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping: finishing commands in flight, closing connections")
+        listener.close()
+        for room in rooms:
+            await room.close()
+        await runner.cleanup()
+        await store.close()
+
+
+def run(options: ServeOptions) -> None:
+    raise_open_file_limit()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
+    factory = None
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        try:
+            runner.run(serve(options))
+        except OSError as exc:
+            print(f"podium: cannot serve on {options.host}:{options.port}: {exc.strerror}",
+                  file=sys.stderr)  # fmt: skip
+            raise SystemExit(2) from None
+        except PodiumError as exc:
+            print(f"podium: {exc.message}", file=sys.stderr)
+            raise SystemExit(2) from None
