@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -55,6 +55,7 @@ class Timer(_Frozen):
     added_ms: int = 0
     ends_at: int | None = None  # while running
     left_ms: int | None = None  # while paused
+    held: bool = False  # kept on past its end: an item with on_end does not advance itself
 
     @property
     def duration_ms(self) -> int:
@@ -159,6 +160,7 @@ def initial_state(programme: Programme, now: int) -> State:
 # -- commands ----------------------------------------------------------------------------
 
 COMMAND_ID_MAX = 64
+SYSTEM = "system"  # the actor of what the server does by itself (an item that ends itself)
 
 
 class _Command(BaseModel):
@@ -174,6 +176,13 @@ class _Command(BaseModel):
         max_length=64,
         description="who sends it (a console's id); the server fills in the connection",
     )
+
+    @field_validator("actor")
+    @classmethod
+    def _not_the_server(cls, v: str | None) -> str | None:
+        if v == SYSTEM:
+            raise ValueError(f"actor {SYSTEM!r} is the server's own; name yourself otherwise")
+        return v
 
 
 class StartSession(_Command):
@@ -264,6 +273,14 @@ class Undo(_Command):
     action: Literal["undo"]
 
 
+class Hold(_Command):
+    """Keep an item that ends itself (``on_end``) on past its end, or (``on``: false) let
+    it advance by itself again."""
+
+    action: Literal["hold"]
+    on: bool = True
+
+
 Command = Annotated[
     StartSession
     | Next
@@ -277,13 +294,15 @@ Command = Annotated[
     | ClearMessage
     | Blackout
     | SetPlanDate
-    | Undo,
+    | Undo
+    | Hold,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
 ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
     "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
+    "hold",
 )  # fmt: skip
 
 
@@ -527,6 +546,25 @@ def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tupl
     return live.model_copy(update={"plan_date": day}), f"set_plan_date: {cmd.date}"
 
 
+def _hold(p: Programme, live: Live, cmd: Hold, now: int) -> tuple[Live, str]:
+    _live_session(p, live)
+    speaker = _current_speaker(p, live)
+    name = _name(speaker)
+    if speaker is None or speaker.on_end is None:
+        raise _refuse(
+            f"the one on now ({name}) does not advance by itself (no on_end in the"
+            " programme); there is nothing to hold"
+        )
+    if live.timer.held == cmd.on:
+        state, fix = ("already held", "false") if cmd.on else ("not held", "true")
+        raise _refuse(f"the one on now ({name}) is {state}; send hold with on {fix} to change it")
+    return _held(live, cmd.on), f"hold: {name} {'stays on' if cmd.on else 'advances by itself'}"
+
+
+def _held(live: Live, on: bool) -> Live:
+    return live.model_copy(update={"timer": live.timer.model_copy(update={"held": on})})
+
+
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -542,6 +580,7 @@ TRANSITIONS: dict[str, Transition] = {
     "clear_message": _clear_message,
     "blackout": _blackout,
     "set_plan_date": _set_plan_date,
+    "hold": _hold,
 }
 
 
@@ -555,6 +594,8 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
         undone = state.live.change
         live, undo = state.undo[-1], state.undo[:-1]
         summary = f"undo: {undone.summary}" if undone else "undo"
+        if undone is not None and undone.actor == SYSTEM:  # an item that ended itself comes
+            live = _held(live, True)  # back held, or it would end itself again at once
     else:
         live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
         undo = (*state.undo, state.live)[-UNDO_DEPTH:]
@@ -564,6 +605,30 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
     update = {"version": state.version + 1, "updated_at": now, "live": live, "undo": undo}
     new = state.model_copy(update=update | {"last_change": change})
     return Applied(new, summary)
+
+
+@dataclass(frozen=True)
+class AutoAdvance:
+    """What the item on now does by itself at its end: ``action`` (``next``, or
+    ``end_session`` after the last speaker) at ``at``, the timer's ``ends_at``; ``at`` is
+    ``None`` while it is paused or ``held``."""
+
+    action: str
+    at: int | None
+    held: bool
+
+
+def auto_advance(programme: Programme, live: Live) -> AutoAdvance | None:
+    """``None`` unless the speaker on now has ``on_end`` in the programme."""
+    speaker = _current_speaker(programme, live)
+    if live.phase is not Phase.LIVE or speaker is None or speaker.on_end is None:
+        return None
+    session = present(programme.session(speaker.session_id), "a speaker without a session")
+    last = live.speaker_index == len(session.speakers) - 1
+    timer = live.timer
+    running = timer.status is TimerStatus.RUNNING and not timer.held
+    return AutoAdvance("end_session" if last else "next", timer.ends_at if running else None,
+                       timer.held)  # fmt: skip
 
 
 # -- what everyone sees ----------------------------------------------------------------------
@@ -717,6 +782,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
             "remaining_ms": timer.remaining_ms(now),
             "ends_at": timer.ends_at,
         },
+        "auto_advance": asdict(due) if (due := auto_advance(programme, live)) else None,
         "message": _latest_message(live.messages),
         "messages": live.messages.model_dump(),
         "blackout": live.blackout,

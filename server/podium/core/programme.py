@@ -16,7 +16,7 @@ import tomllib
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -39,6 +39,19 @@ class Presence(StrEnum):
     IN_ROOM = "in_room"
     REMOTE = "remote"
     RECORDED = "recorded"
+
+
+ON_END = ("next", "stay")  # what a speaker's running timer reaching zero does
+
+
+def parse_on_end(value: object) -> str:
+    """``next``: the server advances by itself when the time is up; ``stay``: it does not."""
+    if value not in ON_END:
+        raise ValueError(
+            f"{value!r} is not an on_end; use 'next' (the item advances by itself when its"
+            " time is up, e.g. a recorded speech) or 'stay' (the default)"
+        )
+    return str(value)
 
 
 def parse_duration_ms(value: object) -> int:
@@ -89,6 +102,15 @@ Clock = Annotated[
     Field(description="time of day, HH:MM"),
 ]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
+OnEnd = Annotated[
+    str | None,
+    BeforeValidator(parse_on_end, json_schema_input_type=Literal["next", "stay"]),
+    Field(
+        description="'next': when the running timer reaches zero the server applies next (or"
+        " end_session after the last speaker) by itself; 'stay' (default): it does not."
+        " On a session: for each of its speakers without their own"
+    ),
+]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
@@ -139,6 +161,7 @@ class SpeakerEntry(Person):
     id: Id
     presence: Presence = Presence.IN_ROOM
     allocation: DurationMs | None = None
+    on_end: OnEnd = None
 
 
 class SessionEntry(_Strict):
@@ -153,6 +176,7 @@ class SessionEntry(_Strict):
     duration: DurationMs | None = None
     moderators: list[Person] | None = None
     speakers: list[SpeakerEntry] = []
+    on_end: OnEnd = None
 
 
 class GroupEntry(_Strict):
@@ -206,6 +230,7 @@ class Speaker(Person):
     session_id: str
     presence: Presence
     allocation_ms: int
+    on_end: str | None = None  # "next": advances by itself when the time is up
 
 
 class Session(_Strict):
@@ -423,6 +448,11 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                 " the slot"
             )
         share = (duration_ms - explicit) // open_count if open_count else 0
+        if entry.on_end is not None and not entry.speakers:
+            problems.append(
+                f"{where}.on_end: {entry.id} has no speakers, so nothing in it can advance by"
+                " itself; remove on_end (end the session from the console) or add speakers"
+            )
         speakers: list[Speaker] = []
         for pi, sp in enumerate(entry.speakers):
             claim(sp.id, f"{where}.speakers[{pi}]")
@@ -438,6 +468,7 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                     affiliation_zh=sp.affiliation_zh,
                     presence=sp.presence,
                     allocation_ms=sp.allocation if sp.allocation is not None else max(share, 1),
+                    on_end=_on_end(sp.on_end or entry.on_end),
                 )
             )
         moderators = (
@@ -468,6 +499,11 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
         return None, problems
     event = Event(**raw.event.model_dump())
     return Programme(event=event, sessions=tuple(sessions)), []
+
+
+def _on_end(written: str | None) -> str | None:
+    """A speaker's resolved ``on_end``: ``"next"``, or ``None`` when they stay on."""
+    return "next" if written == "next" else None
 
 
 def parse(data: dict[str, Any], source: str = "(programme)") -> Programme:
