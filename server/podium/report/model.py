@@ -36,6 +36,7 @@ class Turn:
     paused_ms: int = 0
     added_ms: int = 0
     overtime_ms: int = 0  # past the countdown's zero when the turn ended
+    ended_by_itself: bool = False  # the server advanced when its time was up (on_end)
 
 
 @dataclass
@@ -88,6 +89,10 @@ class SpeakerReport:
         return self.speaking_ms - self.allocation_ms if self.turns else None
 
     @property
+    def ended_by_itself(self) -> bool:
+        return bool(self.turns) and not self.live and self.turns[-1].ended_by_itself
+
+    @property
     def status(self) -> str:
         if self.live:
             return "live"
@@ -121,6 +126,7 @@ class SpeakerReport:
             "on_ms": self.on_ms,
             "speaking_ms": self.speaking_ms,
             "turns": len(self.turns),
+            "ended_by_itself": self.ended_by_itself,
         }
 
 
@@ -294,6 +300,7 @@ class Report:
             "end_drift_ms": last.end_drift_ms if last else None,
             "max_drift_ms": max((d for _, d in self.drift), default=0),
             "commands": sum(self.commands.values()),
+            "ended_by_itself": sum(s.ended_by_itself for s in self.speakers()),
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -434,6 +441,7 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
         if nxt is None or _on(nxt) != key:  # the turn ends with this state
             turn.added_ms += timer.added_ms
             turn.overtime_ms = max(-timer.remaining_ms(until), 0)
+            turn.ended_by_itself = nxt is not None and records[i + 1].actor == engine.SYSTEM
             if nxt is None:
                 report.live = True
                 if key[1] is not None:
