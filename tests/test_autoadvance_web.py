@@ -5,25 +5,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.helpers import Server
-from tests.test_autoadvance_live import AUTO
+from tests.test_autoadvance_live import auto_server
 from tests.test_web import WAIT, Faces, browser, make_faces, wait_version
 
-__all__ = ["browser"]  # the Chromium of tests.test_web, shared as a fixture
+__all__ = ["auto_server", "browser"]  # fixtures of those modules, shared
 
 
 @pytest.fixture
-def auto_faces(browser: Browser, tmp_path: Path) -> Iterator[Faces]:
-    server = Server(data_dir=tmp_path / "data", programmes=[AUTO]).start()
-    try:
-        yield from make_faces(browser, server)
-    finally:
-        server.kill()
+def auto_faces(browser: Browser, auto_server: Server) -> Iterator[Faces]:
+    yield from make_faces(browser, auto_server)
 
 
 def test_the_console_counts_down_to_the_advance_and_can_keep_the_item_on(
