@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from podium.cli.ctl import build_command
 from podium.core import engine
 from podium.core import programme as prog
 from podium.core.engine import State
@@ -231,3 +232,12 @@ def test_undoing_the_automatic_advance_brings_the_speech_back_held() -> None:
 def test_only_the_server_acts_as_system() -> None:
     with pytest.raises(InvalidInput, match="actor 'system' is the server's own"):
         engine.parse_command({"action": "next", "actor": "system"})
+
+
+def test_podium_ctl_sends_hold_and_its_release() -> None:
+    assert build_command("hold", [], None) == {"action": "hold"}
+    assert build_command("hold", ["off"], 7) == {
+        "action": "hold",
+        "on": False,
+        "expected_version": 7,
+    }
