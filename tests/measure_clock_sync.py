@@ -41,14 +41,17 @@ class Sync:
     differences_ms: list[float]  # per second shown: the delayed page's flip minus the direct
     offsets_ms: dict[str, float]  # each page's clock-offset estimate; the truth is 0
     rtts_ms: dict[str, float]
+    late_ms: dict[str, list[float]]  # each page's flips after the true second boundary
 
     def summary(self) -> str:
         d = sorted(self.differences_ms)
         size = sorted(abs(x) for x in d)
         p95 = size[min(len(size) - 1, round(0.95 * (len(size) - 1)))]
-        pages = ", ".join(
-            f"{name} offset {self.offsets_ms[name]:+.1f} ms (rtt {self.rtts_ms[name]:.0f} ms)"
-            for name in self.offsets_ms
+        pages = "\n".join(
+            f"{name}: offset {self.offsets_ms[name]:+.1f} ms (rtt {self.rtts_ms[name]:.0f} ms);"
+            f" flips after the true second: median {statistics.median(late):.1f} ms,"
+            f" max {max(late):.1f}"
+            for name, late in self.late_ms.items()
         )
         within = sum(x <= WITHIN_MS for x in size)
         return (
@@ -93,11 +96,24 @@ def measure(
         for shown in pages.values():
             shown.close()
     both = sorted(set(seen["direct"]) & set(seen["delayed"]))
+    ends_at = server.state()["state"]["timer"]["ends_at"]
     return Sync(
         differences_ms=[seen["delayed"][text] - seen["direct"][text] for text in both],
         offsets_ms={name: float(s["offset"]) for name, s in status.items()},
         rtts_ms={name: float(s["rtt"]) for name, s in status.items()},
+        late_ms={
+            name: [at - (ends_at - seconds(text) * 1000) for text, at in flips.items()]
+            for name, flips in seen.items()
+        },
     )
+
+
+def seconds(shown: str) -> int:
+    """``08:12`` (or ``1:08:12``) as the countdown shows it: the seconds left from then."""
+    total = 0
+    for part in shown.split(":"):
+        total = total * 60 + int(part)
+    return total
 
 
 def main() -> None:
