@@ -27,9 +27,10 @@ from tests.test_web import READY
 RECORD = """(selector) => {
   window.__flips = [];
   const shown = document.querySelector(selector);
-  new MutationObserver(() =>
-    window.__flips.push([shown.textContent, performance.timeOrigin + performance.now()])
-  ).observe(shown, { childList: true, characterData: true, subtree: true });
+  const status = document.querySelector("#podium-status");
+  new MutationObserver(() => window.__flips.push([
+    shown.textContent, performance.timeOrigin + performance.now(), Number(status.dataset.offset),
+  ])).observe(shown, { childList: true, characterData: true, subtree: true });
 }"""
 SYNCED = "() => document.querySelector('#podium-status').dataset.rtt !== ''"
 WITHIN_MS = 50  # the issue's bound between the two pages' flips
@@ -39,7 +40,7 @@ SYNC_ROUND_MS = 2_000  # the pages' first round of pings (5, 120 ms apart) and t
 @dataclass
 class Sync:
     differences_ms: list[float]  # per second shown: the delayed page's flip minus the direct
-    offsets_ms: dict[str, float]  # each page's clock-offset estimate; the truth is 0
+    offsets_ms: dict[str, list[float]]  # each page's clock offset at each flip; truly 0
     rtts_ms: dict[str, float]
     late_ms: dict[str, list[float]]  # each page's flips after the true second boundary
 
@@ -48,7 +49,8 @@ class Sync:
         size = sorted(abs(x) for x in d)
         p95 = size[min(len(size) - 1, round(0.95 * (len(size) - 1)))]
         pages = "\n".join(
-            f"{name}: offset {self.offsets_ms[name]:+.1f} ms (rtt {self.rtts_ms[name]:.0f} ms);"
+            f"{name}: offset {min(self.offsets_ms[name]):+.1f} to {max(self.offsets_ms[name]):+.1f}"
+            f" ms (rtt {self.rtts_ms[name]:.0f} ms);"
             f" flips after the true second: median {statistics.median(late):.1f} ms,"
             f" max {max(late):.1f}"
             for name, late in self.late_ms.items()
@@ -88,22 +90,23 @@ def measure(
         for shown in pages.values():
             shown.evaluate(RECORD, selector)
         pages["direct"].wait_for_timeout((flips + 1.5) * 1000)
-        seen = {name: dict(p.evaluate("window.__flips")) for name, p in pages.items()}
-        status = {
-            name: p.eval_on_selector("#podium-status", "el => ({...el.dataset})")
+        flips = {name: p.evaluate("window.__flips") for name, p in pages.items()}
+        rtts = {
+            name: float(p.eval_on_selector("#podium-status", "el => el.dataset.rtt"))
             for name, p in pages.items()
         }
         for shown in pages.values():
             shown.close()
+    seen = {name: {text: at for text, at, _ in page} for name, page in flips.items()}
     both = sorted(set(seen["direct"]) & set(seen["delayed"]))
     ends_at = server.state()["state"]["timer"]["ends_at"]
     return Sync(
         differences_ms=[seen["delayed"][text] - seen["direct"][text] for text in both],
-        offsets_ms={name: float(s["offset"]) for name, s in status.items()},
-        rtts_ms={name: float(s["rtt"]) for name, s in status.items()},
+        offsets_ms={name: [offset for _, _, offset in page] for name, page in flips.items()},
+        rtts_ms=rtts,
         late_ms={
-            name: [at - (ends_at - seconds(text) * 1000) for text, at in flips.items()]
-            for name, flips in seen.items()
+            name: [at - (ends_at - seconds(text) * 1000) for text, at in times.items()]
+            for name, times in seen.items()
         },
     )
 
