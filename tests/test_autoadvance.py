@@ -11,29 +11,30 @@ from typing import Any
 import pytest
 
 from podium.cli.ctl import build_command
-from podium.core import engine
-from podium.core import programme as prog
-from podium.core.engine import State
+from podium.core import engine, programme_file, projection
+from podium.core.commands import SYSTEM, parse_command, signed
 from podium.core.errors import InvalidInput, InvalidTransition, ProgrammeError
+from podium.core.programme import Programme
+from podium.core.state import State, initial_state
 from tests.helpers import SEED
 
-P = prog.load(SEED)
+P = programme_file.load(SEED)
 T0 = 1_700_000_000_000
 GIUSTI_MS = 750_000  # John Giusti's recorded speech: session-3's third of four speakers
 
 
 def apply(state: State, at: int, action: str, actor: str | None = None, **fields: Any) -> State:
-    command = engine.parse_command({"action": action, **fields})
-    return engine.apply(P, state, engine.signed(command, actor or "ws:test"), at).state
+    command = parse_command({"action": action, **fields})
+    return engine.apply(P, state, signed(command, actor or "ws:test"), at).state
 
 
 def giusti_on(at: int = T0) -> State:
-    state = engine.initial_state(P, T0)
+    state = initial_state(P, T0)
     return apply(state, at, "goto", speaker_id="john-giusti")
 
 
 def due(state: State) -> dict[str, Any] | None:
-    seen: dict[str, Any] | None = engine.view(P, state, T0)["auto_advance"]
+    seen: dict[str, Any] | None = projection.view(P, state, T0)["auto_advance"]
     return seen
 
 
@@ -75,11 +76,11 @@ duration = "10m"
 """
 
 
-def _load(tmp_path: Path, **keys: str) -> prog.Programme:
+def _load(tmp_path: Path, **keys: str) -> Programme:
     values = {"session_on_end": "", "speaker_on_end": "", "empty_on_end": ""} | keys
     path = tmp_path / "p.toml"
     path.write_text(SESSION.format(**values))
-    return prog.load(path)
+    return programme_file.load(path)
 
 
 def test_a_session_gives_its_speakers_on_end_and_a_speaker_may_stay(tmp_path: Path) -> None:
@@ -141,7 +142,7 @@ def test_the_moment_is_the_end_of_the_running_timer() -> None:
 
 
 def test_after_the_last_speaker_the_session_ends() -> None:
-    path_p = prog.parse(
+    path_p = programme_file.parse(
         {
             "event": {"id": "e", "title": "T", "timezone": "UTC"},
             "sessions": [
@@ -151,11 +152,11 @@ def test_after_the_last_speaker_the_session_ends() -> None:
             ],
         }
     )  # fmt: skip
-    state = engine.initial_state(path_p, T0)
+    state = initial_state(path_p, T0)
     state = engine.apply(
-        path_p, state, engine.parse_command({"action": "goto", "speaker_id": "y"}), T0
+        path_p, state, parse_command({"action": "goto", "speaker_id": "y"}), T0
     ).state
-    seen = engine.view(path_p, state, T0)["auto_advance"]
+    seen = projection.view(path_p, state, T0)["auto_advance"]
     assert seen == {"action": "end_session", "at": T0 + 300_000, "held": False}
 
 
@@ -210,19 +211,19 @@ def test_hold_is_refused_where_it_means_nothing() -> None:
     ):
         apply(other, T0, "hold")
     with pytest.raises(InvalidTransition, match="no session is live"):
-        apply(engine.initial_state(P, T0), T0, "hold")
+        apply(initial_state(P, T0), T0, "hold")
     with pytest.raises(InvalidInput, match="hold: on: input should be a valid boolean"):
-        engine.parse_command({"action": "hold", "on": "yes"})
+        parse_command({"action": "hold", "on": "yes"})
 
 
 def test_undoing_the_automatic_advance_brings_the_speech_back_held() -> None:
     state = giusti_on()
     at = T0 + GIUSTI_MS + 300  # the server applies it a moment after the end
-    advanced = apply(state, at, "next", actor=engine.SYSTEM)
+    advanced = apply(state, at, "next", actor=SYSTEM)
     assert advanced.last_change is not None and advanced.last_change.actor == "system"
     undone = apply(advanced, at + 5000, "undo")
     assert undone.live.timer.ends_at == T0 + GIUSTI_MS  # its end time unchanged
-    assert engine.view(P, undone, at + 5000)["speaker"]["id"] == "john-giusti"
+    assert projection.view(P, undone, at + 5000)["speaker"]["id"] == "john-giusti"
     assert due(undone) == {"action": "next", "at": None, "held": True}  # not again at once
     # an undone advance of the moderator's is restored as it was
     by_hand = apply(apply(state, at, "next"), at + 5000, "undo")
@@ -231,7 +232,7 @@ def test_undoing_the_automatic_advance_brings_the_speech_back_held() -> None:
 
 def test_only_the_server_acts_as_system() -> None:
     with pytest.raises(InvalidInput, match="actor 'system' is the server's own"):
-        engine.parse_command({"action": "next", "actor": "system"})
+        parse_command({"action": "next", "actor": "system"})
 
 
 def test_podium_ctl_sends_hold_and_its_release() -> None:

@@ -13,9 +13,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podium.core import engine
+from podium.core import engine, projection
+from podium.core.commands import ACTIONS
 from podium.core.errors import InvalidTransition
 from podium.core.protocol import StateView
+from podium.core.state import Live, State, initial_state
 from tests.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]
@@ -36,7 +38,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         {"date": st.sampled_from(["2021-11-29", "2021-11-30", "2026-11-30"])}
     ),
 }
-actions = st.sampled_from(engine.ACTIONS).flatmap(
+actions = st.sampled_from(ACTIONS).flatmap(
     lambda a: st.tuples(st.just(a), ARGUMENTS.get(a, st.just({})))
 )
 steps = st.lists(st.tuples(actions, st.integers(0, 400_000)), min_size=5, max_size=80)
@@ -54,9 +56,7 @@ class Shadow:
         return self.duration - self.ran - (now - self.since if self.since is not None else 0)
 
 
-def _shadow_after(
-    action: str, fields: dict[str, Any], new: engine.State, old: Shadow, now: int
-) -> Shadow:
+def _shadow_after(action: str, fields: dict[str, Any], new: State, old: Shadow, now: int) -> Shadow:
     if action in ("start_session", "next", "previous", "goto"):
         return Shadow(duration=new.live.timer.allocation_ms, since=now)
     if action == "pause":
@@ -75,10 +75,10 @@ def _shadow_after(
 def test_random_sequences_keep_every_invariant(
     sequence: list[tuple[tuple[str, dict], int]],
 ) -> None:
-    state = engine.initial_state(P, T0)
+    state = initial_state(P, T0)
     now = T0
     shadow = Shadow()
-    history: list[tuple[engine.Live, Shadow]] = []
+    history: list[tuple[Live, Shadow]] = []
     for (action, fields), dt in sequence:
         now += dt
         try:
@@ -97,7 +97,7 @@ def test_random_sequences_keep_every_invariant(
             history = [*history, (state.live, shadow)][-engine.UNDO_DEPTH :]
             shadow = _shadow_after(action, fields, new, shadow, now)
         state = new
-        view = engine.view(P, state, now)
+        view = projection.view(P, state, now)
         StateView.model_validate(view)  # the documented shape, every time
         timer = view["timer"]
         if view["phase"] == "live":
@@ -106,7 +106,7 @@ def test_random_sequences_keep_every_invariant(
             assert timer["duration_ms"] == shadow.duration
             assert (timer["status"] == "running") == (timer["ends_at"] is not None)
             assert timer["status"] != "stopped"
-            later = engine.view(P, state, now + 1234)["timer"]["remaining_ms"]
+            later = projection.view(P, state, now + 1234)["timer"]["remaining_ms"]
             assert later == shadow.remaining(now + 1234)
         else:
             assert view["session"] is None and view["speaker"] is None

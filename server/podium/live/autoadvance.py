@@ -1,5 +1,5 @@
 """Items that end themselves (``on_end = "next"`` in the programme): one asyncio timer per
-room, armed for the moment the item on now reaches zero (``engine.auto_advance``: the
+room, armed for the moment the item on now reaches zero (``core.autoadvance``: the
 timer's ``ends_at``) and re-armed on every state change, so pausing, adding time or a hold
 moves or cancels it. Nothing polls.
 
@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from podium.core import engine
-from podium.core.engine import State
+from podium.core.autoadvance import auto_advance
+from podium.core.commands import SYSTEM, parse_command
 from podium.core.errors import Conflict, InvalidTransition, Unavailable
+from podium.core.state import State
 from podium.live.room import Room
 
 log = logging.getLogger("podium.live.autoadvance")
@@ -40,7 +41,7 @@ class AutoAdvancer:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        due = engine.auto_advance(self.room.programme, state.live)
+        due = auto_advance(self.room.programme, state.live)
         if due is not None and due.at is not None:
             self._at(due.at, state.version, due.action)
 
@@ -57,9 +58,9 @@ class AutoAdvancer:
             self._advancing = asyncio.create_task(self._advance(version, action))
 
     async def _advance(self, version: int, action: str) -> None:
-        command = engine.parse_command({"action": action, "expected_version": version})
+        command = parse_command({"action": action, "expected_version": version})
         try:
-            await self.room.execute(command, actor=engine.SYSTEM)
+            await self.room.execute(command, actor=SYSTEM)
         except Conflict:
             log.info("%s: version %d moved on before it advanced by itself", self.room.id, version)
         except InvalidTransition as exc:

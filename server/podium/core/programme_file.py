@@ -1,0 +1,375 @@
+"""Programme files (TOML) as written, their checks, and loading them into a ``Programme``.
+
+A programme file is written by people, so it may leave things out: a session's start
+(planned back to back after the one before), a speaker's allocation (the slot shared
+evenly among the speakers who have none), a session's moderators (its group's). ``load``
+reads a file, reports every problem at once with its field path and a fix, and returns
+a ``Programme`` in which all of that is resolved. Nothing here does I/O beyond reading
+the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
+
+from podium.core.errors import ProgrammeError
+from podium.core.programme import (
+    Event,
+    Person,
+    Presence,
+    Programme,
+    Session,
+    Speaker,
+    Strict,
+    Text,
+    ZhText,
+)
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?$")
+
+
+ON_END = ("next", "stay")  # what a speaker's running timer reaching zero does
+
+
+def parse_on_end(value: object) -> str:
+    """``next``: the server advances by itself when the time is up; ``stay``: it does not."""
+    if value not in ON_END:
+        raise ValueError(
+            f"{value!r} is not an on_end; use 'next' (the item advances by itself when its"
+            " time is up, e.g. a recorded speech) or 'stay' (the default)"
+        )
+    return str(value)
+
+
+def parse_duration_ms(value: object) -> int:
+    """Seconds as a number, or text such as ``50m``, ``8m20s``, ``1h30m``, ``90s``."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or text like '8m20s'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value.strip())) and any(m.groups()):
+        h, mi, s = (int(g or 0) for g in m.groups())
+        seconds = h * 3600 + mi * 60 + s
+    else:
+        raise ValueError(f"{value!r} is not a duration; write seconds or text like '50m', '8m20s'")
+    if not 0 < seconds <= 24 * 3600:
+        raise ValueError("a duration must be more than 0 and at most 24 hours")
+    return round(seconds * 1000)
+
+
+def parse_clock(value: object) -> time:
+    """A time of day as ``HH:MM`` or ``HH:MM:SS``."""
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a time of day; write it as HH:MM, e.g. '09:30'")
+
+
+def format_duration(ms: int) -> str:
+    """``500000`` → ``8m20s``; the inverse of ``parse_duration_ms`` for whole seconds."""
+    seconds = round(ms / 1000)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    parts = [f"{h}h" if h else "", f"{m}m" if m else "", f"{s}s" if s else ""]
+    return "".join(parts) or "0s"
+
+
+DurationMs = Annotated[
+    int,
+    BeforeValidator(parse_duration_ms, json_schema_input_type=int | str),
+    Field(description="seconds, or text such as '50m', '8m20s', '1h30m'"),
+]
+Clock = Annotated[
+    time,
+    BeforeValidator(parse_clock, json_schema_input_type=str),
+    Field(description="time of day, HH:MM"),
+]
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+OnEnd = Annotated[
+    str | None,
+    BeforeValidator(parse_on_end, json_schema_input_type=Literal["next", "stay"]),
+    Field(
+        description="'next': when the running timer reaches zero the server applies next (or"
+        " end_session after the last speaker) by itself; 'stay' (default): it does not."
+        " On a session: for each of its speakers without their own"
+    ),
+]
+
+
+# -- the file as written ---------------------------------------------------------------
+# (pydantic models: a list default is copied for each instance; ruff's RUF012 cannot see
+# that through a base class from another module)
+
+
+class SpeakerEntry(Person):
+    id: Id
+    presence: Presence = Presence.IN_ROOM
+    allocation: DurationMs | None = None
+    on_end: OnEnd = None
+
+
+class SessionEntry(Strict):
+    id: Id
+    title: Text
+    description: str = ""
+    title_zh: ZhText = ""
+    description_zh: ZhText = ""
+    group: Id | None = None
+    start: Clock | None = None
+    end: Clock | None = None
+    duration: DurationMs | None = None
+    moderators: list[Person] | None = None
+    speakers: list[SpeakerEntry] = []  # noqa: RUF012
+    on_end: OnEnd = None
+
+
+class GroupEntry(Strict):
+    id: Id
+    title: Text
+    description: str = ""
+    title_zh: ZhText = ""
+    description_zh: ZhText = ""
+    moderators: list[Person] = []  # noqa: RUF012
+
+
+class EventEntry(Strict):
+    id: Id
+    title: Text
+    subtitle: str = ""
+    theme: str = ""
+    description: str = ""
+    venue: str = ""
+    timezone: str
+    date: dt.date | None = None
+    title_zh: ZhText = ""
+    subtitle_zh: ZhText = ""
+    theme_zh: ZhText = ""
+    description_zh: ZhText = ""
+    venue_zh: ZhText = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Asia/Shanghai'"
+                " or 'Europe/Zurich'"
+            ) from None
+        return value
+
+
+class ProgrammeFile(Strict):
+    event: EventEntry
+    groups: list[GroupEntry] = []  # noqa: RUF012
+    sessions: list[SessionEntry] = Field(min_length=1)
+
+
+# -- loading and checking ---------------------------------------------------------------
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-before[parse_duration_ms(), int]",):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(file)"
+
+
+def _explain(error: dict[str, Any]) -> str:
+    loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
+    path = _path(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: unknown field; remove it or check its spelling"
+    if kind == "missing":
+        return f"{path}: required field is missing; add it"
+    if kind == "enum":
+        allowed = ", ".join(p.value for p in Presence)
+        return f"{path}: {error['input']!r} is not one of {allowed}; use one of them"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{path}: {error['input']!r} is not a valid id; use lowercase letters, digits,"
+            " '-' and '_' (at most 64), starting with a letter or digit"
+        )
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{path}: {message[0].lower()}{message[1:]}"
+
+
+def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
+    problems: list[str] = []
+
+    groups = {g.id: g for g in raw.groups}
+    if len(groups) != len(raw.groups):
+        problems.append("groups: two groups share an id; give each group its own id")
+
+    seen: dict[str, str] = {}
+
+    def claim(identifier: str, where: str) -> None:
+        if identifier in seen:
+            problems.append(
+                f"{where}.id: {identifier!r} is already used by {seen[identifier]};"
+                " ids must be unique across sessions and speakers"
+            )
+        else:
+            seen[identifier] = where
+
+    sessions: list[Session] = []
+    previous_end: datetime | None = None
+    previous_id = ""
+    for si, entry in enumerate(raw.sessions):
+        where = f"sessions[{si}]"
+        claim(entry.id, where)
+        group = groups.get(entry.group) if entry.group else None
+        if entry.group and group is None:
+            problems.append(
+                f"{where}.group: no group with id {entry.group!r}; add it under [[groups]]"
+            )
+
+        start = entry.start
+        if start is None:
+            if previous_end is None:
+                problems.append(
+                    f"{where}.start: the first session needs a start time, e.g. '09:00'"
+                )
+                start = time(0, 0)
+            else:
+                start = previous_end.time()
+        start_dt = datetime.combine(date(2000, 1, 1), start)
+        if previous_end is not None and start_dt < previous_end:
+            problems.append(
+                f"{where}.start: {entry.id} starts at {start:%H:%M}, before {previous_id} ends"
+                f" at {previous_end:%H:%M}; move its start or shorten {previous_id}"
+            )
+
+        duration_ms = entry.duration
+        if entry.end is not None:
+            end_ms = int((datetime.combine(date(2000, 1, 1), entry.end) - start_dt).total_seconds())
+            if duration_ms is not None and duration_ms != end_ms * 1000:
+                problems.append(
+                    f"{where}: end {entry.end:%H:%M} and duration disagree; give only one of them"
+                )
+            elif end_ms <= 0:
+                problems.append(
+                    f"{where}.end: {entry.end:%H:%M} is not after the start {start:%H:%M}"
+                )
+            else:
+                duration_ms = end_ms * 1000
+        if duration_ms is None:
+            problems.append(f"{where}: give the session a duration (e.g. '50m') or an end time")
+            duration_ms = 60_000
+
+        explicit = sum(sp.allocation for sp in entry.speakers if sp.allocation is not None)
+        open_count = sum(1 for sp in entry.speakers if sp.allocation is None)
+        if explicit > duration_ms or (open_count and explicit >= duration_ms):
+            problems.append(
+                f"{where}.speakers: allocations ({format_duration(explicit)}) leave no time in the"
+                f" {format_duration(duration_ms)} slot for the rest; shorten them or lengthen"
+                " the slot"
+            )
+        share = (duration_ms - explicit) // open_count if open_count else 0
+        if entry.on_end is not None and not entry.speakers:
+            problems.append(
+                f"{where}.on_end: {entry.id} has no speakers, so nothing in it can advance by"
+                " itself; remove on_end (end the session from the console) or add speakers"
+            )
+        speakers: list[Speaker] = []
+        for pi, sp in enumerate(entry.speakers):
+            claim(sp.id, f"{where}.speakers[{pi}]")
+            speakers.append(
+                Speaker(
+                    id=sp.id,
+                    session_id=entry.id,
+                    name=sp.name,
+                    honorific=sp.honorific,
+                    affiliation=sp.affiliation,
+                    name_zh=sp.name_zh,
+                    honorific_zh=sp.honorific_zh,
+                    affiliation_zh=sp.affiliation_zh,
+                    presence=sp.presence,
+                    allocation_ms=sp.allocation if sp.allocation is not None else max(share, 1),
+                    on_end=_on_end(sp.on_end or entry.on_end),
+                )
+            )
+        moderators = (
+            entry.moderators
+            if entry.moderators is not None
+            else (group.moderators if group else [])
+        )
+        sessions.append(
+            Session(
+                id=entry.id,
+                title=entry.title,
+                description=entry.description,
+                group=entry.group,
+                group_title=group.title if group else None,
+                title_zh=entry.title_zh,
+                description_zh=entry.description_zh,
+                group_title_zh=group.title_zh if group else "",
+                start=start,
+                duration_ms=duration_ms,
+                moderators=tuple(moderators),
+                speakers=tuple(speakers),
+            )
+        )
+        previous_end = start_dt + timedelta(milliseconds=duration_ms)
+        previous_id = entry.id
+
+    if problems:
+        return None, problems
+    event = Event(**raw.event.model_dump())
+    return Programme(event=event, sessions=tuple(sessions)), []
+
+
+def _on_end(written: str | None) -> str | None:
+    """A speaker's resolved ``on_end``: ``"next"``, or ``None`` when they stay on."""
+    return "next" if written == "next" else None
+
+
+def parse(data: dict[str, Any], source: str = "(programme)") -> Programme:
+    """Validate and resolve an already-parsed programme mapping."""
+    try:
+        raw = ProgrammeFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [_explain(e) for e in exc.errors(include_url=False)]
+        raise ProgrammeError(source, problems) from None
+    programme, problems = _resolve(raw)
+    if programme is None:
+        raise ProgrammeError(source, problems)
+    return programme
+
+
+def load(path: str | Path) -> Programme:
+    """Read a TOML programme file; every problem is reported in one ``ProgrammeError``."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProgrammeError(
+            str(p), [f"cannot read the file ({exc.strerror}); check the path"]
+        ) from None
+    except UnicodeDecodeError:
+        raise ProgrammeError(str(p), ["the file is not UTF-8 text; save it as UTF-8"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProgrammeError(str(p), [f"not valid TOML: {exc}; fix the syntax there"]) from None
+    return parse(data, str(p))
