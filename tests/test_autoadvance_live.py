@@ -69,6 +69,10 @@ def assert_by_itself(state: dict[str, Any], action: str, ends_at: int) -> None:
 async def test_the_clip_advances_by_itself_once_and_undo_brings_it_back(
     auto_server: Server,
 ) -> None:
+    status, programme = auto_server.request("GET", "/api/programme")
+    assert status == 200
+    on_end = {sp["id"]: sp["on_end"] for sp in programme["sessions"][0]["speakers"]}
+    assert on_end == {"host": None, "clip": "next", "live": None, "outro": "next"}
     async with pushes(auto_server) as seen:
         put_on = ok(auto_server, "goto", speaker_id="clip")
         version, ends_at = put_on["version"], put_on["state"]["timer"]["ends_at"]
@@ -121,6 +125,8 @@ async def test_added_time_moves_the_moment_and_the_last_clip_ends_the_session(
             if line.startswith("  Clip") or line.startswith("  Lee")}  # fmt: skip
     assert " auto " in rows["Clip ONE"] and " auto " in rows["Clip TWO"]
     assert " auto " not in rows["Lee LIVE"]
+    status, html = auto_server.request("GET", "/api/report?format=html", token=auto_server.token)
+    assert html.decode().count("(ended by itself)") == 2
 
 
 async def test_the_hold_action_keeps_the_clip_on(auto_server: Server) -> None:
