@@ -9,13 +9,15 @@ docs, never a test assertion::
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.helpers import Server
 from tests.machine import find_chromium
@@ -28,7 +30,10 @@ WATCH = """(selector) => {
 }"""
 
 
-def measure(rounds: int) -> dict[str, list[float]]:
+@contextlib.contextmanager
+def seed_served_in_chromium() -> Iterator[tuple[Server, Browser]]:
+    """For a measurement: a real server for the seed on its own data dir, and a headless
+    Chromium; exits saying why when there is no Chromium."""
     chromium, why = find_chromium()
     if chromium is None:
         sys.exit(why)
@@ -36,30 +41,35 @@ def measure(rounds: int) -> dict[str, list[float]]:
         server = Server(data_dir=Path(tmp) / "data").start()
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            server.command("start_session", session_id="session-1")
-            pages: dict[str, tuple[Page, str]] = {}
-            for name, path, selector in (
-                ("screen", "/screen", "#speaker-name"),
-                ("viewer", "/viewer", "#now-name"),
-            ):
-                page = browser.new_page()
-                page.goto(server.url + path)
-                page.wait_for_selector("#podium-status[data-state='live']")
-                pages[name] = (page, selector)
-            latencies: dict[str, list[float]] = {name: [] for name in pages}
-            for i in range(rounds):
-                for page, selector in pages.values():
-                    page.evaluate(WATCH, selector)
-                sent = time.time() * 1000
-                server.command("next" if i % 2 == 0 else "previous")
-                for name, (page, _) in pages.items():
-                    page.wait_for_function("() => window.__changes.length > 0")
-                    latencies[name].append(page.evaluate("window.__changes[0]") - sent)
-                time.sleep(0.1)
-            return latencies
+            yield server, browser
         finally:
             browser.close()
             server.kill()
+
+
+def measure(rounds: int) -> dict[str, list[float]]:
+    with seed_served_in_chromium() as (server, browser):
+        server.command("start_session", session_id="session-1")
+        pages: dict[str, tuple[Page, str]] = {}
+        for name, path, selector in (
+            ("screen", "/screen", "#speaker-name"),
+            ("viewer", "/viewer", "#now-name"),
+        ):
+            page = browser.new_page()
+            page.goto(server.url + path)
+            page.wait_for_selector("#podium-status[data-state='live']")
+            pages[name] = (page, selector)
+        latencies: dict[str, list[float]] = {name: [] for name in pages}
+        for i in range(rounds):
+            for page, selector in pages.values():
+                page.evaluate(WATCH, selector)
+            sent = time.time() * 1000
+            server.command("next" if i % 2 == 0 else "previous")
+            for name, (page, _) in pages.items():
+                page.wait_for_function("() => window.__changes.length > 0")
+                latencies[name].append(page.evaluate("window.__changes[0]") - sent)
+            time.sleep(0.1)
+        return latencies
 
 
 def main() -> None:

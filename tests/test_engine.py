@@ -153,14 +153,14 @@ PHASES = {
         ],
     ),
 }
-EXPECTED_REFUSALS = {
+EXPECTED_REFUSALS = {  # hold: nobody on in these phases ends themselves (on_end)
     "idle": {"next", "previous", "pause", "resume", "add_time", "end_session", "clear_message",
-             "undo"},
-    "running first": {"start_session", "previous", "resume", "clear_message"},
-    "paused": {"start_session", "previous", "pause", "clear_message"},
-    "last speaker": {"start_session", "next", "resume", "clear_message"},
+             "undo", "hold"},
+    "running first": {"start_session", "previous", "resume", "clear_message", "hold"},
+    "paused": {"start_session", "previous", "pause", "clear_message", "hold"},
+    "last speaker": {"start_session", "next", "resume", "clear_message", "hold"},
     "finished": {"next", "previous", "pause", "resume", "add_time", "end_session",
-                 "clear_message"},
+                 "clear_message", "hold"},
 }  # fmt: skip
 ARGS: dict[str, dict[str, Any]] = {
     "start_session": {"session_id": "session-2"},

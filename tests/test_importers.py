@@ -27,16 +27,23 @@ def loaded(data: dict) -> Programme:
     return programme_file.parse(tomllib.loads(to_toml(data)))
 
 
-def without_zh(data: Any) -> Any:
-    """A programme mapping without its Chinese texts (the ``_zh`` keys)."""
+def without_hand_edits(data: Any) -> Any:
+    """A programme mapping without what the seed adds by hand to the imported agenda: its
+    Chinese texts (the ``_zh`` keys) and which items end themselves (``on_end``)."""
     if isinstance(data, dict):
-        return {k: without_zh(v) for k, v in data.items() if not k.endswith("_zh")}
+        return {
+            k: without_hand_edits(v)
+            for k, v in data.items()
+            if not k.endswith("_zh") and k != "on_end"
+        }
     if isinstance(data, list):
-        return [without_zh(v) for v in data]
+        return [without_hand_edits(v) for v in data]
     return data
 
 
-SEED_IN_ENGLISH = programme_file.parse(without_zh(tomllib.loads(SEED.read_text(encoding="utf-8"))))
+SEED_IN_ENGLISH = programme_file.parse(
+    without_hand_edits(tomllib.loads(SEED.read_text(encoding="utf-8")))
+)
 
 
 def test_the_seed_agenda_gives_the_seed_programme() -> None:

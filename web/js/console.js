@@ -40,7 +40,7 @@ const CONSOLE_ID = consoleId();
 const HOLD_MS = 1000;
 const MOVES = new Set([
   "start_session", "next", "previous", "goto", "pause", "resume", "add_time", "end_session",
-  "undo", "blackout",
+  "undo", "blackout", "hold",
 ]);
 let foreignSeenAt = -Infinity; // performance.now() when another's change last arrived
 let programme = null;
@@ -131,7 +131,9 @@ function consoleId() {
 
 live.on("state", (state, kind) => {
   const change = state.last_change;
-  const byAnother = change?.actor?.startsWith("console:") && change.actor !== CONSOLE_ID;
+  const byAnother =
+    (change?.actor?.startsWith("console:") && change.actor !== CONSOLE_ID) ||
+    change?.actor === "system"; // an item that ended itself: a press now was meant before
   if (kind === "state" && byAnother && MOVES.has(change.action)) {
     foreignSeenAt = performance.now();
   }
@@ -140,6 +142,7 @@ live.on("state", (state, kind) => {
 /** "Another console" / "you" / "Someone else (http:…)": who made a change. */
 function who(actor, start = false) {
   if (actor === CONSOLE_ID) return t("console.by.you");
+  if (actor === "system") return t(start ? "console.who.system" : "console.by.system");
   if (actor?.startsWith("console:")) return t(start ? "console.who.console" : "console.by.console");
   return t("console.who.other", { actor: actor ?? "?" });
 }
@@ -331,6 +334,7 @@ const ACTIONS = {
   end: endSession,
   blackout: () => run(() => ({ action: "blackout", on: !live.state?.blackout })),
   clear: () => run({ action: "clear_message" }),
+  hold: () => run(() => ({ action: "hold", on: !live.state?.auto_advance?.held })),
 };
 
 /** "Undo +1 min by another console, 3 s ago": what undo would undo, and who did it. */
@@ -384,6 +388,7 @@ $("message-text").addEventListener("keydown", (event) => {
   }
 });
 $("message-clear").addEventListener("click", ACTIONS.clear);
+$("btn-hold").addEventListener("click", ACTIONS.hold);
 // the list sits at the foot of its panel: opened (by ``?`` or a click), it scrolls into view
 $("keys").addEventListener("toggle", () => {
   if ($("keys").open) $("keys").scrollIntoView({ block: "nearest" });
@@ -435,6 +440,7 @@ const KEYS = {
   u: "undo",
   b: "blackout",
   c: "clear",
+  h: "hold",
 };
 
 document.addEventListener("keydown", (event) => {
@@ -628,6 +634,7 @@ function render() {
   show($("message-viewers"), Boolean(viewers));
   setText($("message-viewers-label"), t("console.message.to_viewers"));
   setText($("message-viewers-text"), viewers?.text ?? "");
+  renderAutoAdvance(state);
   const guessed = state.plan_date_from === "clock";
   show($("date-form"), guessed);
   if (guessed) {
@@ -636,6 +643,28 @@ function render() {
   }
   renderRundown(state);
   tick(live.clock.now());
+}
+
+// -- an item that ends itself (on_end in the programme) ------------------------------------
+
+function renderAutoAdvance(state) {
+  const auto = state.auto_advance;
+  show($("auto-advance"), Boolean(auto));
+  $("btn-hold").setAttribute("aria-pressed", String(Boolean(auto?.held)));
+  $("btn-hold").classList.toggle("is-on", Boolean(auto?.held));
+  setText($("hold-label"), t(auto?.held ? "console.let_go" : "console.keep_on"));
+}
+
+/** "Advances by itself in 0:12", counted to the server's ``auto_advance.at``. */
+function autoAdvanceWords(state, now) {
+  const auto = state.auto_advance;
+  if (!auto) return "";
+  if (auto.held) return t("console.auto.held");
+  if (auto.at === null) return t("console.auto.paused");
+  const left = auto.at - now;
+  if (left <= 0) return t("console.auto.now");
+  const clock = mmss(Math.ceil(left / 1000)).replace(/^0(\d:)/, "$1");
+  return t(`console.auto.in.${auto.action}`, { t: clock });
 }
 
 let lastSecond = null;
@@ -670,6 +699,7 @@ function tick(now) {
     $("slot-timer").dataset.zone = "normal";
     $("slot-fill").style.transform = "scaleX(0)";
   }
+  setText($("auto-advance-text"), autoAdvanceWords(state, now));
   for (const refresh of frameCells) refresh(now);
   const second = Math.floor(now / 1000);
   if (second !== lastSecond) {

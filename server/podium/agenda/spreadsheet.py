@@ -38,6 +38,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "affiliation": ("organisation", "organization", "role"),
     "presence": ("attendance", "mode"),
     "allocation": ("speaking time", "minutes"),
+    "on_end": ("at end", "when time is up"),
     # the Chinese versions (each moderator of moderators_zh as "name, affiliation")
     "session_zh": ("session title zh",),
     "group_zh": ("group title zh",),
@@ -258,6 +259,10 @@ def _speaker(
         speaker["presence"] = _PRESENCE[presence]
     if allocation := sheet.read(row, number, "allocation", _length):
         speaker["allocation"] = allocation
+    if on_end := sheet.read(
+        row, number, "on_end", lambda v: programme_file.parse_on_end(v.lower())
+    ):
+        speaker["on_end"] = on_end
     sid = sheet.cell(row, "speaker_id") or slug(speaker["name"]) or "speaker"
     session.setdefault("speakers", []).append({"id": unique(sid, ids), **speaker})
     return True
@@ -338,6 +343,7 @@ def export_csv(path: str | Path) -> str:
                     speaker.affiliation,
                     speaker.presence.value,
                     programme_file.format_duration(allocation) if allocation else "",
+                    speaker.on_end or "",
                     *chinese,
                     speaker.honorific_zh,
                     speaker.name_zh,
@@ -345,7 +351,7 @@ def export_csv(path: str | Path) -> str:
                 ]
             )
         if not session.speakers:
-            writer.writerow([*shared, "", "", "", "", "", "", *chinese, "", "", ""])
+            writer.writerow([*shared, "", "", "", "", "", "", "", *chinese, "", "", ""])
     return out.getvalue()
 
 

@@ -34,6 +34,7 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "show_message": ("text", "target", "pinned"),
     "clear_message": ("target",),
     "blackout": ("on",),
+    "hold": ("on",),
     "set_plan_date": ("date",),
 }
 _BOOLS = {"on": True, "true": True, "yes": True, "1": True,

@@ -65,6 +65,7 @@ def summary(p: Programme) -> str:
             lines.append(
                 f"    {programme_file.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
                 f" ({sp.presence.value}) - {sp.affiliation}"
+                + ("  [advances by itself at its end]" if sp.on_end else "")
             )
             if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
                 lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")

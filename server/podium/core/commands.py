@@ -12,6 +12,7 @@ from podium.core.state import Target
 
 MESSAGE_MAX = 500
 COMMAND_ID_MAX = 64
+SYSTEM = "system"  # the actor of what the server does by itself (an item that ends itself)
 
 
 class _Command(BaseModel):
@@ -27,6 +28,13 @@ class _Command(BaseModel):
         max_length=64,
         description="who sends it (a console's id); the server fills in the connection",
     )
+
+    @field_validator("actor")
+    @classmethod
+    def _not_the_server(cls, v: str | None) -> str | None:
+        if v == SYSTEM:
+            raise ValueError(f"actor {SYSTEM!r} is the server's own; name yourself otherwise")
+        return v
 
 
 class StartSession(_Command):
@@ -117,6 +125,14 @@ class Undo(_Command):
     action: Literal["undo"]
 
 
+class Hold(_Command):
+    """Keep an item that ends itself (``on_end``) on past its end, or (``on``: false) let
+    it advance by itself again."""
+
+    action: Literal["hold"]
+    on: bool = True
+
+
 Command = Annotated[
     StartSession
     | Next
@@ -130,13 +146,15 @@ Command = Annotated[
     | ClearMessage
     | Blackout
     | SetPlanDate
-    | Undo,
+    | Undo
+    | Hold,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
 ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
     "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
+    "hold",
 )  # fmt: skip
 
 

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from podium.core.commands import (
+    SYSTEM,
     AddTime,
     Blackout,
     ClearMessage,
     Command,
     EndSession,
     Goto,
+    Hold,
     Next,
     Pause,
     Previous,
@@ -273,6 +275,25 @@ def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tupl
     return live.model_copy(update={"plan_date": day}), f"set_plan_date: {cmd.date}"
 
 
+def _hold(p: Programme, live: Live, cmd: Hold, now: int) -> tuple[Live, str]:
+    _live_session(p, live)
+    speaker = _current_speaker(p, live)
+    name = _name(speaker)
+    if speaker is None or speaker.on_end is None:
+        raise _refuse(
+            f"the one on now ({name}) does not advance by itself (no on_end in the"
+            " programme); there is nothing to hold"
+        )
+    if live.timer.held == cmd.on:
+        state, fix = ("already held", "false") if cmd.on else ("not held", "true")
+        raise _refuse(f"the one on now ({name}) is {state}; send hold with on {fix} to change it")
+    return _held(live, cmd.on), f"hold: {name} {'stays on' if cmd.on else 'advances by itself'}"
+
+
+def _held(live: Live, on: bool) -> Live:
+    return live.model_copy(update={"timer": live.timer.model_copy(update={"held": on})})
+
+
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -288,6 +309,7 @@ TRANSITIONS: dict[str, Transition] = {
     "clear_message": _clear_message,
     "blackout": _blackout,
     "set_plan_date": _set_plan_date,
+    "hold": _hold,
 }
 
 
@@ -301,6 +323,8 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
         undone = state.live.change
         live, undo = state.undo[-1], state.undo[:-1]
         summary = f"undo: {undone.summary}" if undone else "undo"
+        if undone is not None and undone.actor == SYSTEM:  # an item that ended itself comes
+            live = _held(live, True)  # back held, or it would end itself again at once
     else:
         live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
         undo = (*state.undo, state.live)[-UNDO_DEPTH:]

@@ -67,6 +67,7 @@ class Speaker(Person):
     session_id: str
     presence: Presence
     allocation_ms: int
+    on_end: str | None = None  # "next": advances by itself when the time is up
 
 
 class Session(Strict):

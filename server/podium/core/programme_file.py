@@ -15,7 +15,7 @@ import re
 import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, ValidationError, field_validator
@@ -35,6 +35,19 @@ from podium.core.programme import (
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?$")
+
+
+ON_END = ("next", "stay")  # what a speaker's running timer reaching zero does
+
+
+def parse_on_end(value: object) -> str:
+    """``next``: the server advances by itself when the time is up; ``stay``: it does not."""
+    if value not in ON_END:
+        raise ValueError(
+            f"{value!r} is not an on_end; use 'next' (the item advances by itself when its"
+            " time is up, e.g. a recorded speech) or 'stay' (the default)"
+        )
+    return str(value)
 
 
 def parse_duration_ms(value: object) -> int:
@@ -85,6 +98,15 @@ Clock = Annotated[
     Field(description="time of day, HH:MM"),
 ]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
+OnEnd = Annotated[
+    str | None,
+    BeforeValidator(parse_on_end, json_schema_input_type=Literal["next", "stay"]),
+    Field(
+        description="'next': when the running timer reaches zero the server applies next (or"
+        " end_session after the last speaker) by itself; 'stay' (default): it does not."
+        " On a session: for each of its speakers without their own"
+    ),
+]
 
 
 # -- the file as written ---------------------------------------------------------------
@@ -96,6 +118,7 @@ class SpeakerEntry(Person):
     id: Id
     presence: Presence = Presence.IN_ROOM
     allocation: DurationMs | None = None
+    on_end: OnEnd = None
 
 
 class SessionEntry(Strict):
@@ -110,6 +133,7 @@ class SessionEntry(Strict):
     duration: DurationMs | None = None
     moderators: list[Person] | None = None
     speakers: list[SpeakerEntry] = []  # noqa: RUF012
+    on_end: OnEnd = None
 
 
 class GroupEntry(Strict):
@@ -262,6 +286,11 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                 " the slot"
             )
         share = (duration_ms - explicit) // open_count if open_count else 0
+        if entry.on_end is not None and not entry.speakers:
+            problems.append(
+                f"{where}.on_end: {entry.id} has no speakers, so nothing in it can advance by"
+                " itself; remove on_end (end the session from the console) or add speakers"
+            )
         speakers: list[Speaker] = []
         for pi, sp in enumerate(entry.speakers):
             claim(sp.id, f"{where}.speakers[{pi}]")
@@ -277,6 +306,7 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                     affiliation_zh=sp.affiliation_zh,
                     presence=sp.presence,
                     allocation_ms=sp.allocation if sp.allocation is not None else max(share, 1),
+                    on_end=_on_end(sp.on_end or entry.on_end),
                 )
             )
         moderators = (
@@ -307,6 +337,11 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
         return None, problems
     event = Event(**raw.event.model_dump())
     return Programme(event=event, sessions=tuple(sessions)), []
+
+
+def _on_end(written: str | None) -> str | None:
+    """A speaker's resolved ``on_end``: ``"next"``, or ``None`` when they stay on."""
+    return "next" if written == "next" else None
 
 
 def parse(data: dict[str, Any], source: str = "(programme)") -> Programme:

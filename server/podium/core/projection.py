@@ -8,8 +8,10 @@ next, upcoming). The pages extrapolate it between pushes with ``scheduleAt`` in
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+from podium.core.autoadvance import auto_advance
 from podium.core.errors import present
 from podium.core.programme import Programme, Session, Speaker
 from podium.core.state import Live, Messages, State
@@ -167,6 +169,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
             "remaining_ms": timer.remaining_ms(now),
             "ends_at": timer.ends_at,
         },
+        "auto_advance": asdict(due) if (due := auto_advance(programme, live)) else None,
         "message": _latest_message(live.messages),
         "messages": live.messages.model_dump(),
         "blackout": live.blackout,

@@ -193,12 +193,25 @@ class RunView(_Out):
     earlier_ms: int = Field(description="time on in earlier turns")
 
 
+class AutoAdvanceView(_Out):
+    """The speaker on now ends themselves (``on_end = "next"`` in the programme)."""
+
+    action: Literal["next", "end_session"] = Field(
+        description="what the server applies, as the actor system, when the timer reaches zero"
+    )
+    at: int | None = Field(description="epoch ms: the timer's ends_at; null while paused or held")
+    held: bool = Field(description="kept on past its end by the hold action")
+
+
 class StateView(_Out):
     phase: Literal["idle", "live", "finished"]
     session: SessionView | None
     speaker: SpeakerView | None
     next_speaker: SpeakerView | None
     timer: TimerView
+    auto_advance: AutoAdvanceView | None = Field(
+        description="null unless the speaker on now advances by itself at their end"
+    )
     message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
     messages: MessagesView
     blackout: bool

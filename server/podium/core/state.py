@@ -42,6 +42,7 @@ class Timer(_Frozen):
     added_ms: int = 0
     ends_at: int | None = None  # while running
     left_ms: int | None = None  # while paused
+    held: bool = False  # kept on past its end: an item with on_end does not advance itself
 
     @property
     def duration_ms(self) -> int:

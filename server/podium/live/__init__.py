@@ -3,7 +3,8 @@ application and what it is made of, tokens and the access policy, rate limits, t
 connection guard, metrics, and ``serve`` (the run loop).
 
 - ``room``: the one writer per room; ``hub``: one-pass fan-out to every client's transport;
-  ``clock``: the wall clock in Unix milliseconds the rooms take.
+  ``clock``: the wall clock in Unix milliseconds the rooms take; ``autoadvance``: one
+  timer per room that advances an item that ends itself (``on_end``) at its end.
 - ``app``: ``create_app``, which puts together ``middleware`` (error answers, security
   headers), ``routes`` (health, rooms, programme, state, commands, pages), ``websocket``
   (the connection, heartbeats, token rotation) and ``integrations`` (plain-text fields,

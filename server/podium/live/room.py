@@ -80,6 +80,7 @@ class Room:
         self._watcher: asyncio.Task[None] | None = None
         self._unsent: list[bytes] = []  # adopted frames not yet handed to the hub
         self.command_observers: list[CommandObserver] = []
+        self.state_observers: list[Callable[[State], None]] = []  # told of each state adopted
 
     @property
     def id(self) -> str:
@@ -340,6 +341,8 @@ class Room:
     def _adopt(self, state: State, soon: bool = False) -> None:
         """Take ``state`` as current and push it: encoded once, the same frame for all."""
         self._state = state
+        for observe in self.state_observers:
+            observe(state)
         now = self.clock()
         text = self._message("state", now)
         self._snapshot = text_frame(text.replace('"type":"state"', '"type":"snapshot"', 1))

@@ -18,6 +18,7 @@ from podium.core.programme import Programme
 from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
 from podium.live.app import create_app
 from podium.live.auth import TOKEN_FILE, Tokens
+from podium.live.autoadvance import AutoAdvancer
 from podium.live.datalock import locked
 from podium.live.fdlimit import raise_open_file_limit
 from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
@@ -113,6 +114,7 @@ async def serve(options: ServeOptions) -> None:
 
 async def _serve(options: ServeOptions) -> None:
     store, rooms, tokens = await open_rooms(options)
+    advancers = [AutoAdvancer(room) for room in rooms]
     app = create_app(rooms, tokens, options.policy)
     runner = web.AppRunner(
         app,
@@ -146,6 +148,8 @@ async def _serve(options: ServeOptions) -> None:
     finally:
         log.info("stopping: finishing commands in flight, closing connections")
         listener.close()
+        for advancer in advancers:
+            await advancer.stop()
         for room in rooms:
             await room.close()
         await runner.cleanup()

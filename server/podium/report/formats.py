@@ -42,6 +42,7 @@ def to_text(report: Report) -> str:
         rows += [[], [s.title[:56], s.status, *cells(s.row(), zone)]]
         for sp in s.speakers:
             status = {"done": "", "did not speak": "-"}.get(sp.status, sp.status)
+            status = "auto" if sp.ended_by_itself else status
             rows.append([f"  {sp.name}"[:56], status, *cells(sp.row(), zone)])
     out += [*_table(rows), ""]
     out.append("totals")
@@ -61,6 +62,7 @@ def to_text(report: Report) -> str:
         f"  day ended           {length(t['end_drift_ms'], True)} against the plan",
         f"  largest drift       {length(t['max_drift_ms'], True)}",
         f"  paused / added      {length(t['paused_ms'])} / {length(t['added_ms'])}",
+        f"  ended by itself     {t['ended_by_itself']} (auto: the server advanced, on_end)",
     ]
     return "\n".join(out) + "\n"
 

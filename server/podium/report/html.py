@@ -12,7 +12,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from podium.core.timefmt import clock, length, stamp
-from podium.report.model import COLUMNS, Report, SessionReport, Turn, cells
+from podium.report.model import COLUMNS, Report, SessionReport, SpeakerReport, Turn, cells
 
 WIDTH, LABEL, ROW, HEAD = 1100, 270, 20, 24
 STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360)
@@ -199,16 +199,17 @@ def _tables(report: Report) -> str:
             f"{_row_cells(s.row(), zone)}</tr>",
         ]
         rows += [
-            f"<tr><td>{escape(sp.name)}{_speaker_note(sp.status)}</td>"
-            f"{_row_cells(sp.row(), zone)}</tr>"
+            f"<tr><td>{escape(sp.name)}{_speaker_note(sp)}</td>{_row_cells(sp.row(), zone)}</tr>"
             for sp in s.speakers
         ]
         out.append("<table>" + "".join(rows) + "</table>")
     return "".join(out)
 
 
-def _speaker_note(status: str) -> str:
-    return f" <small>({status})</small>" if status in ("skipped", "live") else ""
+def _speaker_note(sp: SpeakerReport) -> str:
+    if sp.ended_by_itself:
+        return " <small>(ended by itself)</small>"
+    return f" <small>({sp.status})</small>" if sp.status in ("skipped", "live") else ""
 
 
 def to_html(report: Report) -> str:

@@ -22,6 +22,7 @@ class Turn:
     paused_ms: int = 0
     added_ms: int = 0
     overtime_ms: int = 0  # past the countdown's zero when the turn ended
+    ended_by_itself: bool = False  # the server advanced when its time was up (on_end)
 
 
 @dataclass
@@ -74,6 +75,10 @@ class SpeakerReport:
         return self.speaking_ms - self.allocation_ms if self.turns else None
 
     @property
+    def ended_by_itself(self) -> bool:
+        return bool(self.turns) and not self.live and self.turns[-1].ended_by_itself
+
+    @property
     def status(self) -> str:
         if self.live:
             return "live"
@@ -107,6 +112,7 @@ class SpeakerReport:
             "on_ms": self.on_ms,
             "speaking_ms": self.speaking_ms,
             "turns": len(self.turns),
+            "ended_by_itself": self.ended_by_itself,
         }
 
 
@@ -280,6 +286,7 @@ class Report:
             "end_drift_ms": last.end_drift_ms if last else None,
             "max_drift_ms": max((d for _, d in self.drift), default=0),
             "commands": sum(self.commands.values()),
+            "ended_by_itself": sum(s.ended_by_itself for s in self.speakers()),
         }
 
     def as_dict(self) -> dict[str, Any]:

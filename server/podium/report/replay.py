@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from podium.core import engine, projection
-from podium.core.commands import parse_command, signed
+from podium.core.commands import SYSTEM, parse_command, signed
 from podium.core.errors import NotFound
 from podium.core.programme import Programme
 from podium.core.state import Phase, State, TimerStatus, initial_state
@@ -151,6 +151,7 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
         if nxt is None or _on(nxt) != key:  # the turn ends with this state
             turn.added_ms += timer.added_ms
             turn.overtime_ms = max(-timer.remaining_ms(until), 0)
+            turn.ended_by_itself = nxt is not None and records[i + 1].actor == SYSTEM
             if nxt is None:
                 report.live = True
                 if key[1] is not None:
