@@ -12,39 +12,27 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from tests.helpers import Server
-from tests.test_web import CHROMIUM, CHROMIUM_ARGS, READY
+from tests.measure_web_latency import seed_served_in_chromium
+from tests.test_web import READY
 
 
 def measure(rounds: int, down: float) -> list[float]:
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        server = Server(data_dir=Path(tmp) / "data").start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{server.url}/screen")
-            page.wait_for_selector(READY, state="attached")
-            back: list[float] = []
-            for _ in range(rounds):
-                server.kill()
-                page.wait_for_selector(
-                    "#podium-status[data-state='reconnecting']", state="attached"
-                )
-                time.sleep(down)
-                server.start()
-                ready = time.monotonic()
-                page.wait_for_selector(READY, state="attached", timeout=60_000)
-                back.append(time.monotonic() - ready)
-            return back
-        finally:
-            browser.close()
+    with seed_served_in_chromium() as (server, browser):
+        page = browser.new_page()
+        page.goto(f"{server.url}/screen")
+        page.wait_for_selector(READY, state="attached")
+        back: list[float] = []
+        for _ in range(rounds):
             server.kill()
+            page.wait_for_selector("#podium-status[data-state='reconnecting']", state="attached")
+            time.sleep(down)
+            server.start()
+            ready = time.monotonic()
+            page.wait_for_selector(READY, state="attached", timeout=60_000)
+            back.append(time.monotonic() - ready)
+        return back
 
 
 def main() -> None:
