@@ -98,6 +98,17 @@ class Messages(_Frozen):
     viewers: Message | None = None
 
 
+CueKind = Literal["wrap_up", "stop"]
+
+
+class Cue(_Frozen):
+    """The moderator's sign to the speaker on stage; it goes when the speaker changes."""
+
+    kind: CueKind
+    at: int
+    speaker_id: str | None  # None in a session without speakers
+
+
 class Change(_Frozen):
     """One applied command, as the consoles are told of it."""
 
@@ -117,6 +128,7 @@ class Live(_Frozen):
     timer: Timer = Timer()
     messages: Messages = Messages()
     blackout: bool = False
+    cue: Cue | None = None
     sessions: dict[str, Run] = {}
     speakers: dict[str, Run] = {}
     plan_date: dt.date | None = None  # set with set_plan_date; else State.plan_date
@@ -264,6 +276,15 @@ class Undo(_Command):
     action: Literal["undo"]
 
 
+class CueSpeaker(_Command):
+    action: Literal["cue"]
+    kind: CueKind
+
+
+class ClearCue(_Command):
+    action: Literal["clear_cue"]
+
+
 Command = Annotated[
     StartSession
     | Next
@@ -277,13 +298,16 @@ Command = Annotated[
     | ClearMessage
     | Blackout
     | SetPlanDate
-    | Undo,
+    | Undo
+    | CueSpeaker
+    | ClearCue,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
 ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
     "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
+    "cue", "clear_cue",
 )  # fmt: skip
 
 
@@ -373,6 +397,7 @@ def _put_on(p: Programme, live: Live, session: Session, index: int | None, now: 
             "sessions": sessions,
             "speakers": speakers,
             "messages": _stage_cleared(live),
+            "cue": None,
         }
     )
 
@@ -486,6 +511,7 @@ def _end_session(p: Programme, live: Live, cmd: EndSession, now: int) -> tuple[L
             "sessions": sessions,
             "speakers": speakers,
             "messages": _stage_cleared(live),
+            "cue": None,
         }
     )
     return new, f"end_session: {session.title}"
@@ -527,6 +553,21 @@ def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tupl
     return live.model_copy(update={"plan_date": day}), f"set_plan_date: {cmd.date}"
 
 
+def _cue(p: Programme, live: Live, cmd: CueSpeaker, now: int) -> tuple[Live, str]:
+    _live_session(p, live)
+    if live.cue is not None and live.cue.kind == cmd.kind:
+        raise _refuse(f"the {cmd.kind} cue is already shown; clear it with clear_cue")
+    speaker = _current_speaker(p, live)
+    cue = Cue(kind=cmd.kind, at=now, speaker_id=speaker.id if speaker else None)
+    return live.model_copy(update={"cue": cue}), f"cue {cmd.kind}: {_name(speaker)}"
+
+
+def _clear_cue(p: Programme, live: Live, cmd: ClearCue, now: int) -> tuple[Live, str]:
+    if live.cue is None:
+        raise _refuse("no cue is shown; there is nothing to clear")
+    return live.model_copy(update={"cue": None}), f"clear_cue: {live.cue.kind}"
+
+
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -542,6 +583,8 @@ TRANSITIONS: dict[str, Transition] = {
     "clear_message": _clear_message,
     "blackout": _blackout,
     "set_plan_date": _set_plan_date,
+    "cue": _cue,
+    "clear_cue": _clear_cue,
 }
 
 
@@ -582,6 +625,8 @@ def _person(speaker: Speaker, index: int, count: int) -> dict[str, Any]:
         "affiliation_zh": speaker.affiliation_zh,
         "presence": speaker.presence.value,
         "allocation_ms": speaker.allocation_ms,
+        "warning_ms": speaker.warning_ms,
+        "danger_ms": speaker.danger_ms,
         "index": index,
         "count": count,
     }
@@ -716,7 +761,9 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
             "added_ms": timer.added_ms,
             "remaining_ms": timer.remaining_ms(now),
             "ends_at": timer.ends_at,
+            **_thresholds(programme, session, live),
         },
+        "cue": live.cue.model_dump() if live.cue else None,
         "message": _latest_message(live.messages),
         "messages": live.messages.model_dump(),
         "blackout": live.blackout,
@@ -733,6 +780,12 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
         if programme.event.date
         else "clock",
     }
+
+
+def _thresholds(programme: Programme, session: Session | None, live: Live) -> dict[str, int]:
+    """The colours of whoever holds the timer: the speaker's, the session's, the event's."""
+    holder = _current_speaker(programme, live) or session or programme.event
+    return {"warning_ms": holder.warning_ms, "danger_ms": holder.danger_ms}
 
 
 def _latest_message(messages: Messages) -> dict[str, Any] | None:

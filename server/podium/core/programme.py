@@ -32,6 +32,8 @@ from pydantic import (
 from podium.core.errors import ProgrammeError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says
+DANGER_MS = 0  # and red at or under this (0: red from zero, as before thresholds were set)
 _DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?$")
 
 
@@ -90,6 +92,13 @@ Clock = Annotated[
 ]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Threshold = Annotated[
+    DurationMs | None,
+    Field(
+        description="the countdown turns amber (warning) or red (danger) at or under this;"
+        " set on the event, a session or a speaker, the nearest one counts"
+    ),
+]
 
 
 ZhText = Annotated[
@@ -139,6 +148,8 @@ class SpeakerEntry(Person):
     id: Id
     presence: Presence = Presence.IN_ROOM
     allocation: DurationMs | None = None
+    warning: Threshold = None
+    danger: Threshold = None
 
 
 class SessionEntry(_Strict):
@@ -153,6 +164,8 @@ class SessionEntry(_Strict):
     duration: DurationMs | None = None
     moderators: list[Person] | None = None
     speakers: list[SpeakerEntry] = []
+    warning: Threshold = None
+    danger: Threshold = None
 
 
 class GroupEntry(_Strict):
@@ -178,6 +191,8 @@ class EventEntry(_Strict):
     theme_zh: ZhText = ""
     description_zh: ZhText = ""
     venue_zh: ZhText = ""
+    warning: Threshold = None
+    danger: Threshold = None
 
     @field_validator("timezone")
     @classmethod
@@ -206,6 +221,8 @@ class Speaker(Person):
     session_id: str
     presence: Presence
     allocation_ms: int
+    warning_ms: int = WARNING_MS
+    danger_ms: int = DANGER_MS
 
 
 class Session(_Strict):
@@ -221,6 +238,8 @@ class Session(_Strict):
     duration_ms: int
     moderators: tuple[Person, ...]
     speakers: tuple[Speaker, ...]
+    warning_ms: int = WARNING_MS
+    danger_ms: int = DANGER_MS
 
     def speaker_index(self, speaker_id: str) -> int | None:
         for i, speaker in enumerate(self.speakers):
@@ -243,6 +262,8 @@ class Event(_Strict):
     theme_zh: str = ""
     description_zh: str = ""
     venue_zh: str = ""
+    warning_ms: int = WARNING_MS
+    danger_ms: int = DANGER_MS
 
 
 class Programme(_Strict):
@@ -306,6 +327,8 @@ class Programme(_Strict):
                     ).isoformat(timespec="seconds"),
                     "planned_start_ms": self.planned_start_ms(s, plan_date),
                     "duration_ms": s.duration_ms,
+                    "warning_ms": s.warning_ms,
+                    "danger_ms": s.danger_ms,
                     "moderators": [m.model_dump() for m in s.moderators],
                     "speakers": [
                         sp.model_dump(mode="json", exclude={"session_id"}) for sp in s.speakers
@@ -369,6 +392,7 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
         else:
             seen[identifier] = where
 
+    event_warning, event_danger = _thresholds("event", raw.event, (WARNING_MS, DANGER_MS), problems)
     sessions: list[Session] = []
     previous_end: datetime | None = None
     previous_id = ""
@@ -423,9 +447,11 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                 " the slot"
             )
         share = (duration_ms - explicit) // open_count if open_count else 0
+        warning_ms, danger_ms = _thresholds(where, entry, (event_warning, event_danger), problems)
         speakers: list[Speaker] = []
         for pi, sp in enumerate(entry.speakers):
             claim(sp.id, f"{where}.speakers[{pi}]")
+            own = _thresholds(f"{where}.speakers[{pi}]", sp, (warning_ms, danger_ms), problems)
             speakers.append(
                 Speaker(
                     id=sp.id,
@@ -438,6 +464,8 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                     affiliation_zh=sp.affiliation_zh,
                     presence=sp.presence,
                     allocation_ms=sp.allocation if sp.allocation is not None else max(share, 1),
+                    warning_ms=own[0],
+                    danger_ms=own[1],
                 )
             )
         moderators = (
@@ -459,6 +487,8 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                 duration_ms=duration_ms,
                 moderators=tuple(moderators),
                 speakers=tuple(speakers),
+                warning_ms=warning_ms,
+                danger_ms=danger_ms,
             )
         )
         previous_end = start_dt + timedelta(milliseconds=duration_ms)
@@ -466,8 +496,32 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
 
     if problems:
         return None, problems
-    event = Event(**raw.event.model_dump())
+    event = Event(
+        **raw.event.model_dump(exclude={"warning", "danger"}),
+        warning_ms=event_warning,
+        danger_ms=event_danger,
+    )
     return Programme(event=event, sessions=tuple(sessions)), []
+
+
+def _thresholds(
+    where: str,
+    entry: SpeakerEntry | SessionEntry | EventEntry,
+    inherited: tuple[int, int],
+    problems: list[str],
+) -> tuple[int, int]:
+    """``(warning_ms, danger_ms)`` for an entry: its own, else those it inherits (its
+    session's, the event's, the defaults). Danger must be shorter than warning."""
+    warning = entry.warning if entry.warning is not None else inherited[0]
+    danger = entry.danger if entry.danger is not None else inherited[1]
+    own = entry.warning is not None or entry.danger is not None  # else reported where set
+    if own and danger >= warning:
+        problems.append(
+            f"{where}: danger ({format_duration(danger)}) is not under warning"
+            f" ({format_duration(warning)}); the countdown turns amber first, then red:"
+            " make danger shorter than warning"
+        )
+    return warning, danger
 
 
 def parse(data: dict[str, Any], source: str = "(programme)") -> Programme:
