@@ -131,8 +131,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_token_rotate(args: argparse.Namespace) -> int:
     from podium.live.auth import rotate
 
-    role = "viewer" if args.viewer else "moderator"
-    env = f"PODIUM_{role.upper()}_TOKEN"
+    role = "speaker" if args.speakers else "viewer" if args.viewer else "moderator"
+    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
     if os.environ.get(env):
         raise InvalidInput(
             f"{env} is set, so the {role} token comes from the environment: change it there"
@@ -254,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate", help="replace the moderator (or viewer) token; a running server adopts it"
     )
     rotate.add_argument("--viewer", action="store_true", help="rotate the viewer token instead")
+    rotate.add_argument(
+        "--speakers", action="store_true", help="replace every speaker's link (the speaker key)"
+    )
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.set_defaults(func=cmd_token_rotate)
 

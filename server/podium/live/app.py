@@ -34,6 +34,7 @@ from podium.core.protocol import (
     CommandIn,
     InvalidMessage,
     PingIn,
+    ReadyIn,
     encode,
     has_lone_surrogate,
     parse_client,
@@ -44,6 +45,7 @@ from podium.live.auth import Tokens
 from podium.live.guard import Guard
 from podium.live.hub import PING_FRAME, Client
 from podium.live.ratelimit import Bucket
+from podium.live.readiness import READINESS, Readiness
 from podium.live.room import Room
 from podium.report.html import STYLE_HASH as REPORT_STYLE
 
@@ -226,6 +228,8 @@ class Connection:
         self.role = "viewer"
         self.token: str | None = None  # the token it authenticated with, if any
         self.client: Client | None = None  # set once it may read (and gets pushes)
+        self.speaker_id: str | None = None  # for a speaker's link: whose
+        self.readiness: Readiness | None = None  # set by the handler: moderators and speakers
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
         now = asyncio.get_running_loop().time()
         self._messages = Bucket(policy.limits.messages, now)
@@ -246,6 +250,8 @@ class Connection:
     def leave(self) -> None:
         if self.client is not None:
             self.room.hub.discard(self.client)
+        if self.readiness is not None:
+            self.readiness.left(self)
 
     def still_valid(self) -> bool:
         """After a token rotation: may this connection go on as it is?"""
@@ -277,6 +283,10 @@ class Connection:
             return
         if isinstance(message, PingIn):
             await self.send({"type": "pong", "t0": message.t0, "server_time": self.room.clock()})
+            if self.readiness is not None:
+                self.readiness.heard(self, message.rtt_ms)
+        elif isinstance(message, ReadyIn):
+            await self.ready(message)
         elif isinstance(message, AuthIn):
             await self.auth(message.token, kind)
         else:
@@ -287,16 +297,41 @@ class Connection:
         if role is None:
             await self.error(Unauthorized("that token is not valid here; check it and try again"))
             return
+        speaker = self.tokens.speaker_of(token) if role == "speaker" else None
+        if speaker is not None and speaker[0] != self.room.id:
+            await self.error(Forbidden(f"this speaker link is for {speaker[0]!r}; open it as sent"))
+            return
+        if self.readiness is not None:
+            self.readiness.left(self)
         self.token = token
         self.role = "screen" if role == "viewer" and kind in ("screen", "overlay") else role
-        await self.send({"type": "auth_ok", "role": self.role})
+        self.speaker_id = speaker[1] if speaker else None
+        whose = {"speaker_id": self.speaker_id} if speaker else {}
+        await self.send({"type": "auth_ok", "role": self.role, **whose})
         if self.client is not None:
             self.client.role = self.role
         self.join(kind)
+        if self.readiness is not None:
+            self.readiness.joined(self)
+
+    async def ready(self, message: ReadyIn) -> None:
+        """A speaker's "I'm ready" (or not), answered with an ``ack``."""
+        try:
+            if self.readiness is None:
+                raise Forbidden("readiness is not kept here")
+            self.readiness.said(self, message)
+        except PodiumError as exc:
+            await self.error(exc, message.id)
+            return
+        await self.send({"type": "ack", "id": message.id, "version": self.room.state.version})
 
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":
-            forbidden = Forbidden("only moderators send commands; authenticate first")
+            forbidden = Forbidden(
+                "a speaker's link sends no commands; the moderator runs the room"
+                if self.role == "speaker"
+                else "only moderators send commands; authenticate first"
+            )
             await self.error(forbidden, message.id)
             return
         if await self.over_limit(self._commands, "commands"):
@@ -329,6 +364,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     kind = request.query.get("client", "viewer")[:16]
     conn = Connection(ws, room, request.app[TOKENS], policy, peer)
     conn.transport = request.transport
+    conn.readiness = request.app[READINESS].get(room.id)
     bound_send_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)
@@ -453,6 +489,8 @@ def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) 
     app.on_shutdown.append(_going_away)
     app.on_cleanup.append(_stop_watching)
     from podium.live.integrations import add_routes  # its routes build on this module's
+    from podium.live.speakers import add_routes as add_speaker_routes
 
     add_routes(app)
+    add_speaker_routes(app)
     return app
