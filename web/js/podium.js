@@ -202,9 +202,11 @@ export class Live {
   /** A round of pings; each pong refines the offset. */
   sync() {
     for (let i = 0; i < SYNC_PINGS; i += 1) {
-      // the round trip so far goes along: a speaker's link reports it to the moderators
-      const rtt = this.clock.rtt === null ? {} : { rtt_ms: this.clock.rtt };
-      setTimeout(() => this.send({ type: "ping", t0: this.clock.stamp(), ...rtt }), i * SYNC_GAP_MS);
+      setTimeout(() => {
+        // the round trip so far goes along: a speaker's link reports it to the moderators
+        const rtt = this.clock.rtt === null ? {} : { rtt_ms: this.clock.rtt };
+        this.send({ type: "ping", t0: this.clock.stamp(), ...rtt });
+      }, i * SYNC_GAP_MS);
     }
   }
 

@@ -90,24 +90,25 @@ function phaseOf(state) {
   return status === "done" || status === "skipped" ? "after" : "before";
 }
 
-/** How many speakers go before this one, and the estimated start (null when unknown). */
+/** How many speakers are still to come before this one (not counting the one on now),
+ * and the estimated start (null when unknown). */
 function ahead(state, now) {
   const { rows } = scheduleAt(state, live.serverTime, now);
   let count = 0;
   for (const session of programme.sessions) {
     const row = rows.find((r) => r.id === session.id);
-    const waiting = (s) => ["live", "upcoming"].includes(row?.speakers[s.id]);
+    const status = (s) => row?.speakers[s.id];
     if (session.id !== me.session.id) {
-      count += session.speakers.filter(waiting).length;
+      count += session.speakers.filter((s) => status(s) === "upcoming").length;
       continue;
     }
     let at = row?.status === "live" ? now : row?.projected_start;
     for (const s of session.speakers) {
       if (s.id === me.speaker.id) break;
-      if (!waiting(s)) continue;
+      if (status(s) === "live") at = now + Math.max(timerLeft(state, now), 0);
+      if (status(s) !== "upcoming") continue;
       count += 1;
-      if (row.speakers[s.id] === "live") at = now + Math.max(timerLeft(state, now), 0);
-      else at += s.allocation_ms;
+      at += s.allocation_ms;
     }
     return { count, start: at ?? null };
   }
