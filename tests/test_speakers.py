@@ -56,6 +56,16 @@ async def readiness_until(
             return entry
 
 
+def rotate_speaker_key(server: Server) -> None:
+    """``podium token rotate --speakers`` on the server's data dir."""
+    result = subprocess.run(
+        [sys.executable, "-m", "podium.cli", "token", "rotate", "--speakers",
+         "--data-dir", str(server.data_dir)],
+        capture_output=True, text=True, timeout=30, env=dict(os.environ),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture
 def private(tmp_path: Path) -> Iterator[Server]:
     srv = Server(data_dir=tmp_path / "data", env={"PODIUM_VIEWER_TOKEN": "v" * 32}).start()
@@ -183,12 +193,7 @@ async def test_rotating_the_speaker_key_replaces_every_link_and_closes_the_old(
     sp = await speaker(server, token)
     async with sp:
         await recv_type(sp, "auth_ok")
-        result = subprocess.run(
-            [sys.executable, "-m", "podium.cli", "token", "rotate", "--speakers",
-             "--data-dir", str(server.data_dir)],
-            capture_output=True, text=True, timeout=30, env=dict(os.environ),
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
+        rotate_speaker_key(server)
         with pytest.raises(websockets.ConnectionClosed):
             await recv_type(sp, "never", timeout=10)
         assert sp.close_code == 4001

@@ -5,10 +5,7 @@ link. Screenshots of the speaker page go where ``tests/test_web.py`` puts them."
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests import test_web
 from tests.helpers import Server
+from tests.test_speakers import links as all_links
+from tests.test_speakers import rotate_speaker_key
 from tests.test_web import Faces, make_faces, save
 
 browser, faces = test_web.browser, test_web.faces  # its fixtures, for these tests too
@@ -29,8 +28,8 @@ WORDS = {
 
 
 def links(server: Server) -> dict[str, str]:
-    rows = server.request("GET", "/api/speakers/links", token=server.token)[1]
-    return {row["speaker_id"]: row["url"].removeprefix(server.url) for row in rows}
+    """Each speaker's link, as a path on the server."""
+    return {sid: url.removeprefix(server.url) for sid, url in all_links(server).items()}
 
 
 @dataclass
@@ -167,11 +166,6 @@ def test_a_wrong_or_replaced_link_says_what_to_do(faces: Faces, server: Server) 
         expect(page.locator("#main")).to_be_hidden()
     page = faces.open(links(server)["cun-xie"])
     expect(page.locator("body")).to_have_attribute("data-phase", "before")
-    rotated = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "token", "rotate", "--speakers",
-         "--data-dir", str(server.data_dir)],
-        capture_output=True, text=True, timeout=30, env=dict(os.environ),
-    )  # fmt: skip
-    assert rotated.returncode == 0, rotated.stderr
+    rotate_speaker_key(server)
     expect(page.locator("#refused")).to_be_visible(timeout=10_000)
     expect(page.locator("#refused-text")).to_contain_text("made new links")

@@ -144,15 +144,20 @@ class Person(_Strict):
 # -- the file as written ---------------------------------------------------------------
 
 
-class SpeakerEntry(Person):
-    id: Id
-    presence: Presence = Presence.IN_ROOM
-    allocation: DurationMs | None = None
+class _Thresholds(_Strict):
+    """``warning`` and ``danger``, on the event, a session or a speaker."""
+
     warning: Threshold = None
     danger: Threshold = None
 
 
-class SessionEntry(_Strict):
+class SpeakerEntry(Person, _Thresholds):
+    id: Id
+    presence: Presence = Presence.IN_ROOM
+    allocation: DurationMs | None = None
+
+
+class SessionEntry(_Thresholds):
     id: Id
     title: Text
     description: str = ""
@@ -164,8 +169,6 @@ class SessionEntry(_Strict):
     duration: DurationMs | None = None
     moderators: list[Person] | None = None
     speakers: list[SpeakerEntry] = []
-    warning: Threshold = None
-    danger: Threshold = None
 
 
 class GroupEntry(_Strict):
@@ -177,7 +180,7 @@ class GroupEntry(_Strict):
     moderators: list[Person] = []
 
 
-class EventEntry(_Strict):
+class EventEntry(_Thresholds):
     id: Id
     title: Text
     subtitle: str = ""
@@ -191,8 +194,6 @@ class EventEntry(_Strict):
     theme_zh: ZhText = ""
     description_zh: ZhText = ""
     venue_zh: ZhText = ""
-    warning: Threshold = None
-    danger: Threshold = None
 
     @field_validator("timezone")
     @classmethod
@@ -216,16 +217,21 @@ class ProgrammeFile(_Strict):
 # -- the resolved programme -------------------------------------------------------------
 
 
-class Speaker(Person):
-    id: str
-    session_id: str
-    presence: Presence
-    allocation_ms: int
+class _Colours(_Strict):
+    """The resolved thresholds: the countdown turns amber, then red, at or under these."""
+
     warning_ms: int = WARNING_MS
     danger_ms: int = DANGER_MS
 
 
-class Session(_Strict):
+class Speaker(Person, _Colours):
+    id: str
+    session_id: str
+    presence: Presence
+    allocation_ms: int
+
+
+class Session(_Colours):
     id: str
     title: str
     description: str
@@ -238,8 +244,6 @@ class Session(_Strict):
     duration_ms: int
     moderators: tuple[Person, ...]
     speakers: tuple[Speaker, ...]
-    warning_ms: int = WARNING_MS
-    danger_ms: int = DANGER_MS
 
     def speaker_index(self, speaker_id: str) -> int | None:
         for i, speaker in enumerate(self.speakers):
@@ -248,7 +252,7 @@ class Session(_Strict):
         return None
 
 
-class Event(_Strict):
+class Event(_Colours):
     id: str
     title: str
     subtitle: str
@@ -262,8 +266,6 @@ class Event(_Strict):
     theme_zh: str = ""
     description_zh: str = ""
     venue_zh: str = ""
-    warning_ms: int = WARNING_MS
-    danger_ms: int = DANGER_MS
 
 
 class Programme(_Strict):
