@@ -219,7 +219,12 @@ class Readiness:
                 await asyncio.wait_for(self._dirty.wait(), TELL_EVERY_S)
             self._dirty.clear()
             mine = {sid: asdict(part) for sid, part in self.mine.items()}
-            await store.tell(self.room.id, TOPIC, encode({"process": PROCESS, "speakers": mine}))
+            try:
+                await store.tell(
+                    self.room.id, TOPIC, encode({"process": PROCESS, "speakers": mine})
+                )
+            except Exception:  # a bug of ours: say so, and keep telling
+                log.exception("%s: could not tell the other processes the readiness", self.room.id)
             self.forget_gone()
 
     async def _listen(self, told: AsyncIterator[str]) -> None:
