@@ -9,18 +9,19 @@ from typing import Any
 
 import pytest
 
-from podium.core import engine, programme
-from podium.core.engine import Phase, State, TimerStatus
+from podium.core import engine, programme_file, projection
+from podium.core.commands import ACTIONS, Command, parse_command
 from podium.core.errors import InvalidInput, InvalidTransition, ProgrammeError
+from podium.core.state import Messages, Phase, State, TimerStatus, initial_state
 from tests.helpers import ROOT, SEED
 
-P = programme.load(SEED)
+P = programme_file.load(SEED)
 T0 = 1_700_000_000_000  # an arbitrary epoch ms
 S1 = [sp.id for sp in P.sessions[1].speakers]
 
 
-def cmd(action: str, **fields: Any) -> engine.Command:
-    return engine.parse_command({"action": action, **fields})
+def cmd(action: str, **fields: Any) -> Command:
+    return parse_command({"action": action, **fields})
 
 
 def run(state: State, *steps: tuple[int, str, dict[str, Any]]) -> State:
@@ -30,7 +31,7 @@ def run(state: State, *steps: tuple[int, str, dict[str, Any]]) -> State:
 
 
 def fresh() -> State:
-    return engine.initial_state(P, T0)
+    return initial_state(P, T0)
 
 
 def live_s1(at: int = T0) -> State:
@@ -48,7 +49,7 @@ def refused(state: State, action: str, now: int = T0, **fields: Any) -> str:
 
 def test_start_session_puts_the_first_speaker_on_with_the_timer_running() -> None:
     state = live_s1()
-    view = engine.view(P, state, T0 + 1000)
+    view = projection.view(P, state, T0 + 1000)
     assert state.version == 1 and view["phase"] == "live"
     assert view["speaker"]["id"] == "hequan-wu" and view["next_speaker"]["id"] == "bilel-jamoussi"
     assert view["timer"] == {
@@ -61,10 +62,10 @@ def test_start_session_puts_the_first_speaker_on_with_the_timer_running() -> Non
 
 def test_next_and_previous_walk_the_speakers_with_fresh_timers() -> None:
     state = run(live_s1(), (T0 + 60_000, "next", {}), (T0 + 90_000, "next", {}))
-    view = engine.view(P, state, T0 + 90_000)
+    view = projection.view(P, state, T0 + 90_000)
     assert view["speaker"]["id"] == S1[2] and view["timer"]["ends_at"] == T0 + 90_000 + 500_000
     state = run(state, (T0 + 100_000, "previous", {}))
-    view = engine.view(P, state, T0 + 100_000)
+    view = projection.view(P, state, T0 + 100_000)
     assert view["speaker"]["id"] == S1[1] and view["timer"]["remaining_ms"] == 500_000
     assert state.live.speakers["hequan-wu"].model_dump() == {
         "started_at": T0,
@@ -77,8 +78,8 @@ def test_pause_keeps_what_was_left_and_resume_runs_it_from_then() -> None:
     state = run(live_s1(), (T0 + 100_000, "pause", {}))
     assert state.live.timer.status is TimerStatus.PAUSED
     for later in (T0 + 100_000, T0 + 10_000_000):
-        assert engine.view(P, state, later)["timer"]["remaining_ms"] == 400_000
-        assert engine.view(P, state, later)["timer"]["ends_at"] is None
+        assert projection.view(P, state, later)["timer"]["remaining_ms"] == 400_000
+        assert projection.view(P, state, later)["timer"]["ends_at"] is None
     state = run(state, (T0 + 700_000, "resume", {}))
     assert state.live.timer.ends_at == T0 + 700_000 + 400_000
 
@@ -87,23 +88,23 @@ def test_add_time_moves_the_end_while_running_or_paused_and_may_be_negative() ->
     state = run(live_s1(), (T0 + 1, "add_time", {"seconds": 60}))
     assert state.live.timer.ends_at == T0 + 560_000 and state.live.timer.duration_ms == 560_000
     state = run(state, (T0 + 10_000, "pause", {}), (T0 + 10_000, "add_time", {"seconds": -120}))
-    assert engine.view(P, state, T0 + 20_000)["timer"]["remaining_ms"] == 550_000 - 120_000
+    assert projection.view(P, state, T0 + 20_000)["timer"]["remaining_ms"] == 550_000 - 120_000
     state = run(state, (T0 + 20_000, "add_time", {"seconds": -1000}))
-    assert engine.view(P, state, T0 + 20_000)["timer"]["remaining_ms"] == 430_000 - 1_000_000
+    assert projection.view(P, state, T0 + 20_000)["timer"]["remaining_ms"] == 430_000 - 1_000_000
 
 
 def test_overtime_is_negative_remaining() -> None:
     state = live_s1()
-    assert engine.view(P, state, T0 + 500_000 + 83_000)["timer"]["remaining_ms"] == -83_000
+    assert projection.view(P, state, T0 + 500_000 + 83_000)["timer"]["remaining_ms"] == -83_000
 
 
 def test_goto_jumps_within_the_live_session_or_starts_a_session_when_idle() -> None:
     state = run(live_s1(), (T0 + 5, "goto", {"speaker_id": "ran-xiao"}))
-    assert engine.view(P, state, T0 + 5)["speaker"]["id"] == "ran-xiao"
+    assert projection.view(P, state, T0 + 5)["speaker"]["id"] == "ran-xiao"
     assert "end it with end_session first" in refused(state, "goto", speaker_id="cun-xie")
     assert "already on" in refused(state, "goto", speaker_id="ran-xiao")
     idle = run(fresh(), (T0, "goto", {"speaker_id": "jing-sun"}))
-    view = engine.view(P, idle, T0)
+    view = projection.view(P, idle, T0)
     assert view["session"]["id"] == "session-3" and view["speaker"]["id"] == "jing-sun"
     assert "no speaker with id 'nobody'" in refused(fresh(), "goto", speaker_id="nobody")
 
@@ -120,7 +121,7 @@ def test_end_session_records_times_and_goes_idle_then_finished() -> None:
 
 def test_a_session_without_speakers_times_its_slot() -> None:
     state = run(fresh(), (T0, "start_session", {"session_id": "appreciation"}))
-    view = engine.view(P, state, T0 + 1000)
+    view = projection.view(P, state, T0 + 1000)
     assert view["speaker"] is None and view["timer"]["remaining_ms"] == 599_000
     assert "has no speakers" in refused(state, "next")
 
@@ -128,10 +129,10 @@ def test_a_session_without_speakers_times_its_slot() -> None:
 def test_messages_and_blackout() -> None:
     state = run(fresh(), (T0, "show_message", {"text": "  Wrap up  ", "target": "screen"}))
     shown = {"text": "Wrap up", "target": "screen", "at": T0, "pinned": False}
-    assert engine.view(P, state, T0)["message"] == shown
-    assert engine.view(P, state, T0)["messages"] == {"screen": shown, "viewers": None}
+    assert projection.view(P, state, T0)["message"] == shown
+    assert projection.view(P, state, T0)["messages"] == {"screen": shown, "viewers": None}
     state = run(state, (T0, "clear_message", {}), (T0, "blackout", {"on": True}))
-    assert state.live.messages == engine.Messages() and state.live.blackout
+    assert state.live.messages == Messages() and state.live.blackout
     assert "already blacked out" in refused(state, "blackout", on=True)
     assert "nothing to clear" in refused(state, "clear_message")
 
@@ -174,7 +175,7 @@ ARGS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("phase", PHASES)
-@pytest.mark.parametrize("action", engine.ACTIONS)
+@pytest.mark.parametrize("action", ACTIONS)
 def test_every_action_from_every_phase(phase: str, action: str) -> None:
     state = PHASES[phase]()
     try:
@@ -186,7 +187,7 @@ def test_every_action_from_every_phase(phase: str, action: str) -> None:
     assert action not in EXPECTED_REFUSALS[phase], f"{action} applied in {phase}"
     assert applied.state.version == state.version + 1
     assert applied.summary
-    engine.view(P, applied.state, T0 + 2000)  # every reachable state can be described
+    projection.view(P, applied.state, T0 + 2000)  # every reachable state can be described
 
 
 # -- undo ------------------------------------------------------------------------------------
@@ -197,7 +198,7 @@ def test_undoing_an_accidental_next_brings_the_speaker_back_with_time_run_on() -
     after_next = run(before, (T0 + 300_000, "next", {}))
     undone = run(after_next, (T0 + 320_000, "undo", {}))
     assert undone.live == before.live and undone.version == after_next.version + 1
-    view = engine.view(P, undone, T0 + 320_000)
+    view = projection.view(P, undone, T0 + 320_000)
     assert view["speaker"]["id"] == "hequan-wu"
     assert view["timer"]["remaining_ms"] == 530_000 - 320_000
 
@@ -224,7 +225,7 @@ def test_drift_and_projection_follow_the_live_session() -> None:
     plan = P.planned_start_ms(P.sessions[1], fresh().plan_date)
     late = plan + 5 * 60_000  # Session 1 starts five minutes late
     state = run(fresh(), (late, "start_session", {"session_id": "session-1"}))
-    view = engine.view(P, state, late)
+    view = projection.view(P, state, late)
     assert view["drift_ms"] == 5 * 60_000
     rows = {r["id"]: r for r in view["schedule"]}
     assert rows["session-1"]["status"] == "live"
@@ -232,15 +233,15 @@ def test_drift_and_projection_follow_the_live_session() -> None:
     assert rows["session-2"]["projected_start"] == rows["session-2"]["planned_start"] + 300_000
     assert rows["session-3"]["status"] == "upcoming"
     # the first speaker runs two minutes over: the whole day slips by seven minutes
-    view = engine.view(P, state, late + 500_000 + 120_000)
+    view = projection.view(P, state, late + 500_000 + 120_000)
     assert view["drift_ms"] == 7 * 60_000
 
 
 def test_drift_before_the_start_counts_only_lateness() -> None:
     state = fresh()
     plan = P.planned_start_ms(P.sessions[0], state.plan_date)
-    assert engine.view(P, state, plan - 60_000)["drift_ms"] == 0
-    assert engine.view(P, state, plan + 90_000)["drift_ms"] == 90_000
+    assert projection.view(P, state, plan - 60_000)["drift_ms"] == 0
+    assert projection.view(P, state, plan + 90_000)["drift_ms"] == 90_000
 
 
 # -- commands are validated before they reach the engine ----------------------------------------
@@ -266,7 +267,7 @@ def test_drift_before_the_start_counts_only_lateness() -> None:
 )
 def test_malformed_commands_are_refused_clearly(data: object, fragment: str) -> None:
     with pytest.raises(InvalidInput) as err:
-        engine.parse_command(data)
+        parse_command(data)
     assert fragment.lower() in err.value.message.lower()
 
 
@@ -274,7 +275,7 @@ def test_malformed_commands_are_refused_clearly(data: object, fragment: str) -> 
 
 BROKEN_TIMER = """
 import sys
-from podium.core import engine
+from podium.core import engine, projection
 from podium.core import programme
 from podium.core.errors import InvariantBroken
 from tests.test_engine import P, T0, cmd, live_s1
@@ -285,7 +286,7 @@ timer = state.live.timer.model_copy(update={"ends_at": None})
 broken = state.model_copy(update={"live": state.live.model_copy(update={"timer": timer})})
 for what, call in [
     ("add_time", lambda: engine.apply(P, broken, cmd("add_time", seconds=30), T0)),
-    ("view", lambda: engine.view(P, broken, T0)),
+    ("view", lambda: projection.view(P, broken, T0)),
 ]:
     try:
         call()
@@ -313,18 +314,18 @@ def test_a_broken_invariant_raises_under_python_O() -> None:
 
 def test_a_cue_goes_to_the_speaker_on_and_clears_itself_when_the_speaker_changes() -> None:
     cued = run(live_s1(), (T0 + 60_000, "cue", {"kind": "wrap_up"}))
-    assert engine.view(P, cued, T0 + 61_000)["cue"] == {
+    assert projection.view(P, cued, T0 + 61_000)["cue"] == {
         "kind": "wrap_up", "at": T0 + 60_000, "speaker_id": "hequan-wu"
     }  # fmt: skip
     stopped = run(cued, (T0 + 70_000, "cue", {"kind": "stop"}))
-    assert engine.view(P, stopped, T0 + 70_000)["cue"]["kind"] == "stop"
+    assert projection.view(P, stopped, T0 + 70_000)["cue"]["kind"] == "stop"
     assert refused(stopped, "cue", kind="stop") == (
         "the stop cue is already shown; clear it with clear_cue"
     )
-    assert engine.view(P, run(stopped, (T0 + 80_000, "next", {})), T0 + 80_000)["cue"] is None
-    assert engine.view(P, run(stopped, (T0 + 80_000, "end_session", {})), T0)["cue"] is None
+    assert projection.view(P, run(stopped, (T0 + 80_000, "next", {})), T0 + 80_000)["cue"] is None
+    assert projection.view(P, run(stopped, (T0 + 80_000, "end_session", {})), T0)["cue"] is None
     cleared = run(stopped, (T0 + 75_000, "clear_cue", {}))
-    assert engine.view(P, cleared, T0 + 75_000)["cue"] is None
+    assert projection.view(P, cleared, T0 + 75_000)["cue"] is None
     assert refused(cleared, "clear_cue") == "no cue is shown; there is nothing to clear"
     undone = run(cleared, (T0 + 76_000, "undo", {}))
     assert undone.live.cue == stopped.live.cue
@@ -341,15 +342,15 @@ def test_thresholds_come_from_the_speaker_then_the_session_then_the_event() -> N
     data["event"]["warning"] = "3m"
     data["sessions"][1]["danger"] = "20s"
     data["sessions"][1]["speakers"][1]["warning"] = 90
-    p = programme.parse(data)
+    p = programme_file.parse(data)
     first, second = p.sessions[1].speakers[:2]
     assert (first.warning_ms, first.danger_ms) == (180_000, 20_000)
     assert (second.warning_ms, second.danger_ms) == (90_000, 20_000)
     assert (p.sessions[2].warning_ms, p.sessions[2].danger_ms) == (180_000, 0)
     listed = p.public_dict(p.plan_date_for(T0))["sessions"][1]["speakers"][1]
     assert (listed["warning_ms"], listed["danger_ms"]) == (90_000, 20_000)
-    state = run(engine.initial_state(p, T0), (T0, "goto", {"speaker_id": second.id}))
-    timer = engine.view(p, state, T0)["timer"]
+    state = run(initial_state(p, T0), (T0, "goto", {"speaker_id": second.id}))
+    timer = projection.view(p, state, T0)["timer"]
     assert (timer["warning_ms"], timer["danger_ms"]) == (90_000, 20_000)
 
 
@@ -357,7 +358,7 @@ def test_danger_not_under_warning_is_a_check_error_with_a_fix() -> None:
     data = tomllib.loads(SEED.read_text())
     data["sessions"][1]["speakers"][0]["danger"] = "3m"
     with pytest.raises(ProgrammeError) as err:
-        programme.parse(data)
+        programme_file.parse(data)
     assert err.value.problems == [
         "sessions[1].speakers[0]: danger (3m) is not under warning (2m); the countdown turns"
         " amber first, then red: make danger shorter than warning"

@@ -4,20 +4,22 @@ Plain, synchronous and exact, with an injected clock."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
-from podium.core import engine
-from podium.core.engine import State
+from podium.core import projection
+from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput
+from podium.core.state import Messages, State
 from tests.test_engine import S1, T0, P, cmd, fresh, live_s1, refused, run
 
 S = 1000
 
 
 def view(state: State, now: int = T0) -> dict[str, Any]:
-    return engine.view(P, state, now)
+    return projection.view(P, state, now)
 
 
 def speakers(state: State, session: str, now: int = T0) -> dict[str, str]:
@@ -48,9 +50,9 @@ def test_the_last_change_and_what_undo_would_undo_say_who_and_when() -> None:
 
 def test_an_actor_is_a_short_string() -> None:
     with pytest.raises(InvalidInput, match="actor"):
-        engine.parse_command({"action": "next", "actor": "x" * 65})
+        parse_command({"action": "next", "actor": "x" * 65})
     with pytest.raises(InvalidInput, match="actor"):
-        engine.parse_command({"action": "next", "actor": 7})
+        parse_command({"action": "next", "actor": 7})
 
 
 # -- item 6: a message for the stage and one for the viewers ------------------------------------
@@ -103,7 +105,7 @@ def test_clear_message_clears_one_target_or_both() -> None:
     assert stage_cleared.live.messages.viewers is not None
     refusal = refused(stage_cleared, "clear_message", target="screen")
     assert "no message to screen is shown" in refusal
-    assert run(both, (T0, "clear_message", {})).live.messages == engine.Messages()
+    assert run(both, (T0, "clear_message", {})).live.messages == Messages()
 
 
 def test_a_state_stored_with_one_message_still_loads() -> None:
@@ -182,7 +184,7 @@ def test_set_plan_date_moves_the_plan_and_undo_moves_it_back() -> None:
     shown = view(moved)
     assert shown["plan_date"] == "2021-11-30" and shown["plan_date_from"] == "console"
     assert shown["schedule"][0]["planned_start"] == P.planned_start_ms(
-        P.sessions[0], engine.dt.date(2021, 11, 30)
+        P.sessions[0], dt.date(2021, 11, 30)
     )
     assert shown["undo"]["summary"] == "set_plan_date: 2021-11-30"
     assert "already for 2021-11-30" in refused(moved, "set_plan_date", date="2021-11-30")

@@ -13,9 +13,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podium.core import engine
+from podium.core import engine, projection
+from podium.core.commands import ACTIONS
 from podium.core.errors import InvalidTransition
 from podium.core.protocol import StateView
+from podium.core.state import Live, State, initial_state
 from tests.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]
@@ -37,7 +39,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     ),
     "cue": st.fixed_dictionaries({"kind": st.sampled_from(["wrap_up", "stop"])}),
 }
-actions = st.sampled_from(engine.ACTIONS).flatmap(
+actions = st.sampled_from(ACTIONS).flatmap(
     lambda a: st.tuples(st.just(a), ARGUMENTS.get(a, st.just({})))
 )
 steps = st.lists(st.tuples(actions, st.integers(0, 400_000)), min_size=5, max_size=80)
@@ -55,9 +57,7 @@ class Shadow:
         return self.duration - self.ran - (now - self.since if self.since is not None else 0)
 
 
-def _shadow_after(
-    action: str, fields: dict[str, Any], new: engine.State, old: Shadow, now: int
-) -> Shadow:
+def _shadow_after(action: str, fields: dict[str, Any], new: State, old: Shadow, now: int) -> Shadow:
     if action in ("start_session", "next", "previous", "goto"):
         return Shadow(duration=new.live.timer.allocation_ms, since=now)
     if action == "pause":
@@ -76,10 +76,10 @@ def _shadow_after(
 def test_random_sequences_keep_every_invariant(
     sequence: list[tuple[tuple[str, dict], int]],
 ) -> None:
-    state = engine.initial_state(P, T0)
+    state = initial_state(P, T0)
     now = T0
     shadow = Shadow()
-    history: list[tuple[engine.Live, Shadow]] = []
+    history: list[tuple[Live, Shadow]] = []
     for (action, fields), dt in sequence:
         now += dt
         try:
@@ -98,7 +98,7 @@ def test_random_sequences_keep_every_invariant(
             history = [*history, (state.live, shadow)][-engine.UNDO_DEPTH :]
             shadow = _shadow_after(action, fields, new, shadow, now)
         state = new
-        view = engine.view(P, state, now)
+        view = projection.view(P, state, now)
         StateView.model_validate(view)  # the documented shape, every time
         timer = view["timer"]
         if view["phase"] == "live":
@@ -107,7 +107,7 @@ def test_random_sequences_keep_every_invariant(
             assert timer["duration_ms"] == shadow.duration
             assert (timer["status"] == "running") == (timer["ends_at"] is not None)
             assert timer["status"] != "stopped"
-            later = engine.view(P, state, now + 1234)["timer"]["remaining_ms"]
+            later = projection.view(P, state, now + 1234)["timer"]["remaining_ms"]
             assert later == shadow.remaining(now + 1234)
         else:
             assert view["session"] is None and view["speaker"] is None

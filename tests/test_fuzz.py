@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from podium.core import engine, programme
+from podium.core import programme_file
+from podium.core.commands import ACTIONS, parse_command
 from podium.core.errors import InvalidInput, ProgrammeError
 from podium.core.protocol import LONE_SURROGATE
 from tests import rawws
@@ -66,7 +67,7 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
     max_leaves=12,
 )
-actions = st.sampled_from([*engine.ACTIONS, "warp", "", "NEXT", "__class__"])
+actions = st.sampled_from([*ACTIONS, "warp", "", "NEXT", "__class__"])
 commands = st.one_of(
     json_values,
     st.builds(
@@ -154,7 +155,7 @@ def test_malformed_commands_from_a_moderator_are_refused_and_change_nothing(
     live: Server, mod: ClientConnection, command: Any, msg_id: int | str
 ) -> None:
     try:
-        engine.parse_command(command)
+        parse_command(command)
     except InvalidInput:
         pass
     else:
@@ -415,7 +416,7 @@ def check_one(text: str) -> None:
         f.write(text)
         f.flush()
         try:
-            programme.load(f.name)
+            programme_file.load(f.name)
         except ProgrammeError as exc:
             assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
 
@@ -430,7 +431,7 @@ def test_mutated_programmes_load_or_explain_every_problem(text: str) -> None:
 @given(json_values)
 def test_random_data_as_a_programme_is_explained(data: Any) -> None:
     try:
-        programme.parse(data if isinstance(data, dict) else {"event": data})
+        programme_file.parse(data if isinstance(data, dict) else {"event": data})
     except ProgrammeError as exc:
         assert exc.problems
 

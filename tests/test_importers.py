@@ -13,15 +13,16 @@ from hypothesis import strategies as st
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text, segment_id, to_toml
 from podium.cli.main import main
-from podium.core import programme as prog
+from podium.core import programme_file
+from podium.core.programme import Programme
 from tests.helpers import ROOT, SEED
 
 AGENDA = ROOT / "config" / "samples" / "itu-miit-2021-agenda.txt"
 
 
-def loaded(data: dict) -> prog.Programme:
+def loaded(data: dict) -> Programme:
     """What a programme file written from ``data`` loads as."""
-    return prog.parse(tomllib.loads(to_toml(data)))
+    return programme_file.parse(tomllib.loads(to_toml(data)))
 
 
 def without_zh(data: Any) -> Any:
@@ -33,13 +34,13 @@ def without_zh(data: Any) -> Any:
     return data
 
 
-SEED_IN_ENGLISH = prog.parse(without_zh(tomllib.loads(SEED.read_text(encoding="utf-8"))))
+SEED_IN_ENGLISH = programme_file.parse(without_zh(tomllib.loads(SEED.read_text(encoding="utf-8"))))
 
 
 def test_the_seed_agenda_gives_the_seed_programme() -> None:
     """The agenda is English only: it gives the seed without the seed's Chinese titles."""
     imported = import_text(AGENDA.read_text(encoding="utf-8"))
-    assert prog.load(SEED).sessions[1].title_zh.startswith("第一节")
+    assert programme_file.load(SEED).sessions[1].title_zh.startswith("第一节")
     assert loaded(imported.data) == SEED_IN_ENGLISH  # every field, ids included
     notes = {note.line: note.message for note in imported.notes}
     assert set(notes) == {61, 72}
@@ -113,9 +114,9 @@ def test_export_then_import_gives_the_same_sessions() -> None:
     header = csv_text.splitlines()[0]
     assert header.startswith("session_id,session,group,start,duration")
     imported = import_csv(csv_text, "Annual ITU-MIIT Seminar 2021", "Asia/Shanghai")
-    got = prog.parse(imported.data)
+    got = programme_file.parse(imported.data)
     assert got.event.id == "itu-miit-2021"
-    assert got.sessions == prog.load(SEED).sessions
+    assert got.sessions == programme_file.load(SEED).sessions
 
 
 def test_csv_errors_name_row_and_column() -> None:
@@ -150,7 +151,7 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["import", str(AGENDA), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert "itu-miit-2021-agenda.txt:61: " in err and "announces 6 speakers but lists 4" in err
-    assert prog.load(out) == SEED_IN_ENGLISH
+    assert programme_file.load(out) == SEED_IN_ENGLISH
     assert "#   line 61: " in out.read_text()  # the file says what to check, too
 
     csv_path = tmp_path / "seed.csv"
@@ -159,7 +160,7 @@ def test_the_cli_imports_and_exports(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "--title" in capsys.readouterr().err
     args = ["import", str(csv_path), "--title", "Seminar", "--timezone", "Asia/Shanghai"]
     assert main([*args, "-o", str(tmp_path / "again.toml")]) == 0
-    assert prog.load(tmp_path / "again.toml").sessions == SEED_IN_ENGLISH.sessions
+    assert programme_file.load(tmp_path / "again.toml").sessions == SEED_IN_ENGLISH.sessions
 
     broken = tmp_path / "broken.csv"
     broken.write_text("session,speaker,presence\nS1,A,zoom\n")
@@ -313,7 +314,7 @@ def test_chinese_texts_through_text_import_csv_export_and_back(tmp_path: Path) -
     path.write_text(to_toml(imported.data), encoding="utf-8")
     csv_text = export_csv(path)
     assert "开幕式" in csv_text and ',"; 孙默, 国际电联",' in csv_text
-    again = prog.parse(import_csv(csv_text, "Small Forum 2030", "UTC").data)
-    assert again.sessions == prog.load(path).sessions
+    again = programme_file.parse(import_csv(csv_text, "Small Forum 2030", "UTC").data)
+    assert again.sessions == programme_file.load(path).sessions
     speaker = again.sessions[0].speakers[0]
     assert (speaker.display_name_zh, speaker.affiliation_zh) == ("女士 李安", "某大学")

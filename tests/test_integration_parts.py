@@ -11,9 +11,11 @@ from rich.console import Console
 
 from podium.cli.ctl import CtlError, build_command
 from podium.cli.watch import render, ws_url
-from podium.core import engine
+from podium.core import engine, projection
+from podium.core.commands import parse_command
 from podium.core.errors import Unavailable
-from podium.core.programme import load
+from podium.core.programme_file import load
+from podium.core.state import initial_state
 from podium.live.hub import Hub, text_frame
 from podium.live.integrations import sse_chunk
 from podium.live.metrics import Metrics
@@ -30,13 +32,13 @@ async def test_store_errors_and_outcomes_are_counted(tmp_path: Path) -> None:
     await room.open()
     metrics = Metrics([room], lambda _room: Hub())
     await room.execute(
-        engine.parse_command({"action": "start_session", "session_id": "session-1"}), "test"
+        parse_command({"action": "start_session", "session_id": "session-1"}), "test"
     )
     folder = tmp_path / "data" / programme.id
     shutil.rmtree(folder)
     folder.write_text("not a directory")  # the store can no longer write, even as root
     with pytest.raises(Unavailable):
-        await room.execute(engine.parse_command({"action": "next"}), "test")
+        await room.execute(parse_command({"action": "next"}), "test")
     assert room.state.version == 1  # nothing changed
     text = metrics.exposition().decode()
     assert 'podium_store_errors_total{room="itu-miit-2021"} 1.0' in text
@@ -87,16 +89,20 @@ def shown(message: dict, now: int) -> str:
 
 def test_watch_counts_down_from_ends_at() -> None:
     programme = load(SEED)
-    state = engine.initial_state(programme, T0)
-    start = engine.parse_command({"action": "start_session", "session_id": "session-1"})
+    state = initial_state(programme, T0)
+    start = parse_command({"action": "start_session", "session_id": "session-1"})
     state = engine.apply(programme, state, start, T0).state
-    message = {"room": "itu-miit-2021", "version": 1, "state": engine.view(programme, state, T0)}
+    message = {
+        "room": "itu-miit-2021",
+        "version": 1,
+        "state": projection.view(programme, state, T0),
+    }
     assert "8:20" in shown(message, T0) and "Mr. Hequan WU  (1/6)" in shown(message, T0)
     assert "8:19" in shown(message, T0 + 1_500)  # counted locally, no push needed
     assert "-0:05" in shown(message, T0 + 505_000)
     assert "next: Mr. Bilel Jamoussi" in shown(message, T0)
-    paused = engine.apply(programme, state, engine.parse_command({"action": "pause"}), T0 + 60_000)
-    message = {"room": "r", "version": 2, "state": engine.view(programme, paused.state, T0)}
+    paused = engine.apply(programme, state, parse_command({"action": "pause"}), T0 + 60_000)
+    message = {"room": "r", "version": 2, "state": projection.view(programme, paused.state, T0)}
     assert "7:20  paused" in shown(message, T0 + 999_000)  # a paused timer stands still
 
 

@@ -6,17 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from podium.core import programme as prog
+from podium.core import programme_file
 from podium.core.errors import ProgrammeError
+from podium.core.programme import Presence, Programme
 from tests.helpers import SEED
 
 
 @pytest.fixture(scope="module")
-def seed() -> prog.Programme:
-    return prog.load(SEED)
+def seed() -> Programme:
+    return programme_file.load(SEED)
 
 
-def test_seed_sessions_in_order_with_planned_times(seed: prog.Programme) -> None:
+def test_seed_sessions_in_order_with_planned_times(seed: Programme) -> None:
     rows = [
         (s.id, f"{s.start:%H:%M}", s.duration_ms // 60_000, len(s.speakers)) for s in seed.sessions
     ]
@@ -30,14 +31,14 @@ def test_seed_sessions_in_order_with_planned_times(seed: prog.Programme) -> None
     assert seed.event.timezone == "Asia/Shanghai"
 
 
-def test_seed_allocations_split_the_slot_evenly(seed: prog.Programme) -> None:
+def test_seed_allocations_split_the_slot_evenly(seed: Programme) -> None:
     s1, s3 = seed.session("session-1"), seed.session("session-3")
     assert s1 is not None and s3 is not None
     assert {sp.allocation_ms for sp in s1.speakers} == {500_000}  # 8m20s
     assert {sp.allocation_ms for sp in s3.speakers} == {750_000}  # 12m30s
 
 
-def test_seed_people_as_written(seed: prog.Programme) -> None:
+def test_seed_people_as_written(seed: Programme) -> None:
     found = seed.find_speaker("xiquan-yu")
     assert found is not None
     session, index = found
@@ -46,7 +47,7 @@ def test_seed_people_as_written(seed: prog.Programme) -> None:
         " Shenzhen Municipality, China"
     )
     giusti = seed.find_speaker("john-giusti")
-    assert giusti is not None and giusti[0].speakers[giusti[1]].presence is prog.Presence.RECORDED
+    assert giusti is not None and giusti[0].speakers[giusti[1]].presence is Presence.RECORDED
     keynote = seed.session("session-2")
     assert keynote is not None and keynote.moderators[0].name == "Xiaohui YU"
     assert (
@@ -95,14 +96,14 @@ def _problems(tmp_path: Path, **overrides: str) -> list[str]:
     values = {"tz": "Europe/Zurich", "duration": "30m", "speaker": "x", "presence": "remote",
               "allocation": "10m", "b_start": "09:30"} | overrides  # fmt: skip
     with pytest.raises(ProgrammeError) as err:
-        prog.load(_write(tmp_path, BASE.format(**values)))
+        programme_file.load(_write(tmp_path, BASE.format(**values)))
     return err.value.problems
 
 
 def test_a_good_variant_loads(tmp_path: Path) -> None:
-    p = prog.load(_write(tmp_path, BASE.format(tz="Europe/Zurich", duration="30m", speaker="x",
-        presence="remote", allocation="10m", b_start="09:30")))  # fmt: skip
-    assert p.sessions[0].speakers[0].presence is prog.Presence.REMOTE
+    p = programme_file.load(_write(tmp_path, BASE.format(tz="Europe/Zurich", duration="30m",
+        speaker="x", presence="remote", allocation="10m", b_start="09:30")))  # fmt: skip
+    assert p.sessions[0].speakers[0].presence is Presence.REMOTE
 
 
 @pytest.mark.parametrize(
@@ -128,7 +129,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert len(plan_level) == 2
 
 
-def test_every_text_may_have_a_chinese_version(seed: prog.Programme) -> None:
+def test_every_text_may_have_a_chinese_version(seed: Programme) -> None:
     assert seed.event.title_zh.startswith("2021年") and seed.event.venue_zh
     assert [s.title_zh for s in seed.sessions][:2] == [
         "开幕式",
@@ -145,7 +146,7 @@ def test_every_text_may_have_a_chinese_version(seed: prog.Programme) -> None:
                       "speakers": [{"id": "a", "name": "Ann Lee", "honorific": "Ms.",
                                     "name_zh": "李安", "honorific_zh": "女士"}]}],
     }  # fmt: skip
-    programme = prog.parse(data)
+    programme = programme_file.parse(data)
     assert programme.sessions[0].speakers[0].display_name_zh == "女士 李安"
     assert programme.sessions[0].moderators[0].display_name_zh == "主持人"
     assert programme.public_dict(programme.plan_date_for(0))["sessions"][0]["title_zh"] == "会议"
@@ -153,7 +154,7 @@ def test_every_text_may_have_a_chinese_version(seed: prog.Programme) -> None:
     data["event"] |= {"theme_zh": "主题"}
     data["sessions"][0]["speakers"][0] |= {"affiliation_zh": "某大学"}
     with pytest.raises(ProgrammeError) as err:
-        prog.parse(data)
+        programme_file.parse(data)
     assert err.value.problems == [
         "event: theme_zh is given without theme; give the text in theme too",
         "sessions[0].speakers[0]: affiliation_zh is given without affiliation;"
@@ -161,4 +162,4 @@ def test_every_text_may_have_a_chinese_version(seed: prog.Programme) -> None:
     ]
     data["event"] = {"id": "e", "title": "E", "title_fr": "É", "timezone": "UTC"}
     with pytest.raises(ProgrammeError, match=r"event\.title_fr: unknown field"):
-        prog.parse(data)
+        programme_file.parse(data)

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from podium.core import engine
+from podium.core.commands import parse_command
 from podium.core.errors import NotFound
-from podium.core.programme import Programme, load
+from podium.core.programme import Programme
+from podium.core.programme_file import load
 from podium.live.room import Room
 from podium.report.formats import render
 from podium.report.model import build
@@ -72,7 +73,7 @@ async def run_day(programme: Programme, data: Path) -> list[LogRecord]:
     await room.open()
     for moment, command in SCRIPT:
         clock.now = at(moment)
-        await room.execute(engine.parse_command(command), actor="test")
+        await room.execute(parse_command(command), actor="test")
     return await store.read_log(programme.id)
 
 

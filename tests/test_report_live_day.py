@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from podium.core import engine
-from podium.core.programme import Programme, load
+from podium.core.commands import parse_command
+from podium.core.programme import Programme
+from podium.core.programme_file import load
 from podium.live.room import Room
 from podium.report.formats import render
 from podium.report.model import build
@@ -40,7 +41,7 @@ async def report_of(programme: Programme, data: Path) -> dict[str, Any]:
     await room.open()
     for moment, ms, command in SCRIPT:
         clock.now = at(moment) + ms
-        await room.execute(engine.parse_command(command), actor="test")
+        await room.execute(parse_command(command), actor="test")
     assert room.view()["phase"] == "finished"
     records = await store.read_log(programme.id)
     report = build(programme, records, at("10:30:00"))

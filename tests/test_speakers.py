@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 import websockets
 
-from podium.core import programme
+from podium.core import programme_file
 from tests.clients import moderator
 from tests.helpers import SEED, Server, recv_type
 from tests.redis_server import RedisServer
 
 ROOM = "itu-miit-2021"
-SPEAKERS = [sp.id for s in programme.load(SEED).sessions for sp in s.speakers]
+SPEAKERS = [sp.id for s in programme_file.load(SEED).sessions for sp in s.speakers]
 NOT_A_LINK = (
     "this speaker link is not valid (any more): it was mistyped, or the organiser made new"
     " links; ask them for your current link"

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from podium.core import engine
-from podium.core.engine import State
+from podium.core import commands, engine
+from podium.core.commands import parse_command
 from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUnknown, Unavailable
-from podium.core.programme import load
+from podium.core.programme_file import load
+from podium.core.state import State, initial_state
 from podium.live.room import Room
 from podium.report import model as report
 from podium.store import LogRecord, Store
@@ -41,12 +42,12 @@ SCRIPT: list[dict[str, object]] = [
 
 def chain(n: int) -> list[tuple[State, LogRecord]]:
     """The room created at T0, then the first ``n`` actions of SCRIPT, a second apart."""
-    state = engine.initial_state(PROGRAMME, T0)
+    state = initial_state(PROGRAMME, T0)
     created = LogRecord(version=0, at=T0, actor="podium", command={}, summary="room created")
     steps = [(state, created)]
     for i, command in enumerate(SCRIPT[:n], 1):
         now = T0 + i * 1000
-        signed = engine.signed(engine.parse_command(command), "test")  # as a Room does
+        signed = commands.signed(parse_command(command), "test")  # as a Room does
         applied = engine.apply(PROGRAMME, state, signed, now)
         state = applied.state
         record = LogRecord(
@@ -184,7 +185,7 @@ async def test_create_stores_the_first_state_once(backend: Backend) -> None:
     store = await backend.store()
     first, created = chain(0)[0]
     assert await store.create(first, created) == first
-    later = engine.initial_state(PROGRAMME, T0 + 5000)
+    later = initial_state(PROGRAMME, T0 + 5000)
     again = LogRecord(version=0, at=T0 + 5000, actor="podium", command={}, summary="again")
     assert await (await backend.store()).create(later, again) == first
     assert (await store.load(ROOM)).state == first
@@ -221,8 +222,8 @@ async def test_of_two_writers_at_one_version_exactly_one_wins(backend: Backend) 
     peer = await backend.store()
     assert (await peer.load(ROOM)).state == steps[-1][0]
     base = steps[-1][0]
-    mine = engine.apply(PROGRAMME, base, engine.parse_command({"action": "next"}), T0 + 9000)
-    theirs = engine.apply(PROGRAMME, base, engine.parse_command({"action": "pause"}), T0 + 9000)
+    mine = engine.apply(PROGRAMME, base, parse_command({"action": "next"}), T0 + 9000)
+    theirs = engine.apply(PROGRAMME, base, parse_command({"action": "pause"}), T0 + 9000)
     results = await asyncio.gather(
         store.commit(mine.state, LogRecord(version=2, at=T0 + 9000, actor="a",
                                            command={"action": "next"}, summary=mine.summary)),
@@ -332,15 +333,15 @@ async def test_a_retried_command_gets_its_first_result(backend: Backend) -> None
     await room.open()
     try:
         start = {"action": "start_session", "session_id": "session-1", "expected_version": 0}
-        first = await room.execute(engine.parse_command({**start, "command_id": "a-1"}), "t")
+        first = await room.execute(parse_command({**start, "command_id": "a-1"}), "t")
         assert (first.version, first.repeated) == (1, False)
-        await room.execute(engine.parse_command({"action": "pause"}), "t")
-        again = await room.execute(engine.parse_command({**start, "command_id": "a-1"}), "t")
+        await room.execute(parse_command({"action": "pause"}), "t")
+        again = await room.execute(parse_command({**start, "command_id": "a-1"}), "t")
         assert (again.version, again.repeated) == (1, True)
         assert again.state.version == 2
         with pytest.raises(Conflict):  # without the id it is a new command, and stale
-            await room.execute(engine.parse_command(start), "t")
-        more = engine.parse_command({"action": "add_time", "seconds": 5, "command_id": "b-1"})
+            await room.execute(parse_command(start), "t")
+        more = parse_command({"action": "add_time", "seconds": 5, "command_id": "b-1"})
         assert (await room.execute(more, "t")).version == 3
         again = await room.execute(more, "t")  # no version named: the store finds the id
         assert (again.version, again.repeated, room.state.version) == (3, True, 3)
@@ -427,19 +428,19 @@ async def test_files_a_write_that_hangs_is_answered_within_the_bound(tmp_path: P
     os.mkfifo(log)
     start = {"action": "start_session", "session_id": "session-1", "command_id": "f-1"}
     with pytest.raises(OutcomeUnknown) as caught:
-        await room.execute(engine.parse_command(start), "t")
+        await room.execute(parse_command(start), "t")
     assert caught.value.version == 1 and caught.value.http_status == 503
     assert "may have been made" in caught.value.message
     assert store.health()["status"] == "degraded"
     with pytest.raises(Unavailable, match="still unanswered"):  # the next waits, then says so
-        await room.execute(engine.parse_command({"action": "next"}), "t")
+        await room.execute(parse_command({"action": "next"}), "t")
     reader = os.open(log, os.O_RDONLY | os.O_NONBLOCK)  # the disk answers: with an error
     log.unlink()  # (the hung write has its FIFO open already)
     log.with_name("log.moved").rename(log)
     try:
         for _ in range(50):
             with contextlib.suppress(Unavailable):
-                done = await room.execute(engine.parse_command(start), "t")
+                done = await room.execute(parse_command(start), "t")
                 break
     finally:
         os.close(reader)
@@ -546,13 +547,13 @@ async def test_a_following_room_writes_its_state_back_by_itself(
     await room.open()
     try:
         for command in SCRIPT[:3]:
-            await room.execute(engine.parse_command(command), "test")
+            await room.execute(parse_command(command), "test")
         redis_server.kill()
         await until(
             lambda: asyncio.sleep(0, store.health()["status"] == "degraded"), "health degraded"
         )
         with pytest.raises(Unavailable):
-            await room.execute(engine.parse_command({"action": "resume"}), "test")
+            await room.execute(parse_command({"action": "resume"}), "test")
         assert room.state.version == 3
         redis_server.start()
         probe = RedisStore(redis_server.url, prefix=redis_server.prefix)
@@ -565,7 +566,7 @@ async def test_a_following_room_writes_its_state_back_by_itself(
         await probe.close()
         assert room.state.version == 3
         await until(lambda: asyncio.sleep(0, store.health()["status"] == "ok"), "health ok")
-        assert (await room.execute(engine.parse_command({"action": "resume"}), "t")).version == 4
+        assert (await room.execute(parse_command({"action": "resume"}), "t")).version == 4
     finally:
         await room.close()
         await store.close()
@@ -593,14 +594,12 @@ async def test_a_room_behind_a_shared_store_catches_up_before_refusing(
         key = f"{redis_server.prefix}:{{{ROOM}}}:state"
         await client.hset(key, mapping={"version": 1, "state": started.model_dump_json()})
         await client.aclose()
-        moved = await room.execute(engine.parse_command({"action": "next"}), "test")
+        moved = await room.execute(parse_command({"action": "next"}), "test")
         assert moved.version == 2 and moved.state.live.speaker_index == 1
-        named = engine.parse_command({"action": "pause", "expected_version": 2})
+        named = parse_command({"action": "pause", "expected_version": 2})
         assert (await room.execute(named, "test")).version == 3
         with pytest.raises(Conflict):
-            await room.execute(
-                engine.parse_command({"action": "resume", "expected_version": 2}), "t"
-            )
+            await room.execute(parse_command({"action": "resume", "expected_version": 2}), "t")
         assert room.state.version == 3
     finally:
         await room.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from podium.core import engine
+from podium.core.commands import ACTIONS
 from podium.core.programme import Presence
 from tests.helpers import ROOT
 
@@ -50,7 +50,7 @@ def test_every_label_exists_in_both_languages() -> None:
         used |= set(re.findall(r'\bt\("([a-z_.]+)"', script.read_text()))
     assert used - english == set()
     # labels picked by value: every action, schedule status, presence and message target
-    dynamic = {f"action.{a}" for a in engine.ACTIONS}
+    dynamic = {f"action.{a}" for a in ACTIONS}
     dynamic |= {f"state.{s}" for s in ("done", "live", "next", "upcoming", "skipped", "paused")}
     dynamic |= {f"presence.{p.value}" for p in Presence}
     dynamic |= {f"console.target.{t}" for t in ("screen", "viewers", "all")}

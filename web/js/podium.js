@@ -512,7 +512,8 @@ export function driftText(driftMs) {
 /**
  * The schedule as of ``now``. The server derived it at ``serverTime``; while a speaker
  * runs over, or the timer is paused, or nothing is live, the projected end of the day
- * moves with the clock, so shift what is still to come by exactly that much.
+ * moves with the clock, so shift what is still to come by exactly that much. The same
+ * rule as the engine's projection: tests/data/projection-cases.json holds both to it.
  */
 export function scheduleAt(state, serverTime, now) {
   const base = (at) => (state.session ? at + Math.max(timerLeft(state, at), 0) : at);

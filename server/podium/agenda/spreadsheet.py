@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from podium.agenda.text import Imported, event_id, person, segment_id, slug, split_honorific, unique
-from podium.core import programme as prog
+from podium.core import programme_file
 from podium.core.errors import ProgrammeError
+from podium.core.programme import Person
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "session_id": ("session id",),
@@ -88,17 +89,17 @@ def _length(text: str) -> str:
         seconds = h * 3600 + mi * 60 + s if m.group(3) else h * 60 + mi
     else:
         try:
-            seconds = prog.parse_duration_ms(text) // 1000
+            seconds = programme_file.parse_duration_ms(text) // 1000
         except ValueError:
             raise ValueError(
                 f"{text!r} is not a length; write minutes ('50') or text like '8m20s'"
             ) from None
-    prog.parse_duration_ms(seconds)
-    return prog.format_duration(seconds * 1000)
+    programme_file.parse_duration_ms(seconds)
+    return programme_file.format_duration(seconds * 1000)
 
 
 def _clock(text: str) -> str:
-    return f"{prog.parse_clock(text.strip().zfill(5)):%H:%M}"
+    return f"{programme_file.parse_clock(text.strip().zfill(5)):%H:%M}"
 
 
 class _Sheet:
@@ -224,7 +225,7 @@ def import_csv(
     if groups:
         data["groups"] = list(groups.values())
     try:
-        prog.parse(data, "csv")
+        programme_file.parse(data, "csv")
     except ProgrammeError as exc:
         raise CsvError("csv", [_by_row(p, rows_of) for p in exc.problems]) from None
     return Imported(data=data)
@@ -304,8 +305,8 @@ def _by_row(problem: str, rows_of: list[list[int]]) -> str:
 def export_csv(path: str | Path) -> str:
     """The programme file as CSV, one row per speaker, in the columns ``import_csv`` reads.
     Blank start: planned back to back; blank allocation: an even share of the slot."""
-    programme = prog.load(path)
-    raw = prog.ProgrammeFile.model_validate(tomllib.loads(Path(path).read_text("utf-8")))
+    programme = programme_file.load(path)
+    raw = programme_file.ProgrammeFile.model_validate(tomllib.loads(Path(path).read_text("utf-8")))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -315,7 +316,7 @@ def export_csv(path: str | Path) -> str:
             session.title,
             session.group_title or "",
             f"{entry.start:%H:%M}" if entry.start else "",
-            prog.format_duration(session.duration_ms),
+            programme_file.format_duration(session.duration_ms),
             "; ".join(_person_text(m) for m in session.moderators),
             session.description,
         ]
@@ -335,7 +336,7 @@ def export_csv(path: str | Path) -> str:
                     speaker.name,
                     speaker.affiliation,
                     speaker.presence.value,
-                    prog.format_duration(allocation) if allocation else "",
+                    programme_file.format_duration(allocation) if allocation else "",
                     *chinese,
                     speaker.honorific_zh,
                     speaker.name_zh,
@@ -347,11 +348,11 @@ def export_csv(path: str | Path) -> str:
     return out.getvalue()
 
 
-def _person_text(p: prog.Person) -> str:
+def _person_text(p: Person) -> str:
     return ", ".join(part for part in (p.display_name, p.affiliation) if part)
 
 
-def _moderators_zh(moderators: tuple[prog.Person, ...]) -> str:
+def _moderators_zh(moderators: tuple[Person, ...]) -> str:
     """The moderators_zh cell: each moderator's Chinese "name, affiliation", in the order of
     the moderators column (empty for one without); empty when none has any."""
     texts = [f"{m.name_zh}, {m.affiliation_zh}" if m.affiliation_zh else m.name_zh

@@ -1,7 +1,7 @@
 """Agenda import: a plain-text agenda, as pasted from a document, into a programme.
 
 Organisers get agendas as documents. ``import_text`` reads one line by line and builds the
-programme mapping that ``programme.parse`` takes (and ``to_toml`` writes out): the title
+programme mapping that ``programme_file.parse`` takes (and ``to_toml`` writes out): the title
 block, the description and its theme and venue, the time zone from notes such as
 "GMT+8 (Beijing)", and the segments with their times ("09:00 - 09:30"), slot notes
 ("(moderated 50 Minutes, 6 speakers)"), moderators, descriptions and speakers ("- Mr. Name,
@@ -140,7 +140,7 @@ class Note:
 
 @dataclass
 class Imported:
-    """A programme mapping (what ``programme.parse`` takes) and what to check in it."""
+    """A programme mapping (what ``programme_file.parse`` takes) and what to check in it."""
 
     data: dict[str, Any]
     notes: list[Note] = field(default_factory=list)

@@ -8,16 +8,17 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from podium.core import programme as prog
+from podium.core import programme_file
 from podium.core.errors import InvalidInput, PodiumError, ProgrammeError
+from podium.core.programme import Programme
 
 DEFAULT_PROGRAMME = Path(__file__).resolve().parents[3] / "config" / "itu-miit-2021.toml"
 
 Command = Callable[[argparse.Namespace], int]
 
 
-def _load_all(paths: Sequence[str]) -> list[prog.Programme]:
-    programmes = [prog.load(p) for p in (paths or [str(DEFAULT_PROGRAMME)])]
+def _load_all(paths: Sequence[str]) -> list[Programme]:
+    programmes = [programme_file.load(p) for p in (paths or [str(DEFAULT_PROGRAMME)])]
     ids = [p.id for p in programmes]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
@@ -26,7 +27,7 @@ def _load_all(paths: Sequence[str]) -> list[prog.Programme]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from podium.live.access import Policy, origin_of
+    from podium.live.policy import Policy, origin_of
     from podium.live.ratelimit import Limits, Rate
     from podium.live.serve import ServeOptions, run
 
@@ -77,7 +78,7 @@ def _positive(text: str) -> float:
     return value
 
 
-def summary(p: prog.Programme) -> str:
+def summary(p: Programme) -> str:
     e = p.event
     plan = p.event.date.isoformat() if e.date else "the day it is served (no date set)"
     lines = [
@@ -99,14 +100,15 @@ def summary(p: prog.Programme) -> str:
             lines.append("    moderator: " + "; ".join(m.display_name for m in s.moderators))
         for sp in s.speakers:
             lines.append(
-                f"    {prog.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
+                f"    {programme_file.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
                 f" ({sp.presence.value}) - {sp.affiliation}"
             )
             if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
                 lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
         if not s.speakers:
             lines.append(
-                f"    {prog.format_duration(s.duration_ms):>7}  (no speakers; the slot timer runs)"
+                f"    {programme_file.format_duration(s.duration_ms):>7}"
+                "  (no speakers; the slot timer runs)"
             )
         total += len(s.speakers)
     lines.append("")
@@ -119,7 +121,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     failed = False
     for path in args.file:
         try:
-            print(summary(prog.load(path)))
+            print(summary(programme_file.load(path)))
         except ProgrammeError as exc:
             failed = True
             print(f"{exc.path}: {len(exc.problems)} problem(s)", file=sys.stderr)

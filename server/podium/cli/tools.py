@@ -13,9 +13,9 @@ from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text, to_toml
 from podium.cli.ctl import DEFAULT_URL, CtlError, send
 from podium.cli.main import DEFAULT_PROGRAMME
-from podium.core import programme as prog
+from podium.core import programme_file
 from podium.core.errors import InvalidInput, NotFound
-from podium.live.room import wall_clock_ms
+from podium.live.clock import wall_clock_ms
 from podium.report.formats import FORMATS, render
 from podium.report.model import build
 from podium.store.base import LogRecord
@@ -65,7 +65,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         comments += ["", "Check these (line numbers of the agenda):"]
         comments += [f"  {note}" for note in imported.notes]
     toml = to_toml(imported.data, comments)
-    prog.parse(tomllib.loads(toml), name)  # refuse to write a programme that does not load
+    programme_file.parse(
+        tomllib.loads(toml), name
+    )  # refuse to write a programme that does not load
     _write(toml, args.output)
     return 0
 
@@ -78,7 +80,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from podium.live.serve import ServeOptions, make_store
 
-    programmes = [prog.load(p) for p in (args.programme or [str(DEFAULT_PROGRAMME)])]
+    programmes = [programme_file.load(p) for p in (args.programme or [str(DEFAULT_PROGRAMME)])]
     chosen = next((p for p in programmes if args.room in (None, p.id)), None)
     if chosen is None:
         raise NotFound(f"no programme for room {args.room!r}; rooms: "

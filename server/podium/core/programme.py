@@ -1,40 +1,26 @@
-"""The event model: programme files (TOML), their checks, and the resolved programme.
+"""The resolved programme: the event, its sessions and speakers, with every time and
+allocation worked out, and the lookups the engine and the pages need.
 
-A programme file is written by people, so it may leave things out: a session's start
-(planned back to back after the one before), a speaker's allocation (the slot shared
-evenly among the speakers who have none), a session's moderators (its group's). ``load``
-reads a file, reports every problem at once with its field path and a fix, and returns
-a ``Programme`` in which all of that is resolved. Nothing here does I/O beyond reading
-the file, and nothing here knows about clocks other than the plan itself.
+``programme_file.load`` makes one from a programme file. Nothing here does I/O, and
+nothing here knows about clocks other than the plan itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tomllib
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from podium.core.errors import ProgrammeError
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
 WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says
 DANGER_MS = 0  # and red at or under this (0: red from zero, as before thresholds were set)
-_DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?$")
+ZhText = Annotated[
+    str, Field(max_length=4000, description="the Chinese version of the field without _zh")
+]
 
 
 class Presence(StrEnum):
@@ -43,77 +29,14 @@ class Presence(StrEnum):
     RECORDED = "recorded"
 
 
-def parse_duration_ms(value: object) -> int:
-    """Seconds as a number, or text such as ``50m``, ``8m20s``, ``1h30m``, ``90s``."""
-    if isinstance(value, bool):
-        raise ValueError("a duration is a number of seconds or text like '8m20s'")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and (m := _DURATION.match(value.strip())) and any(m.groups()):
-        h, mi, s = (int(g or 0) for g in m.groups())
-        seconds = h * 3600 + mi * 60 + s
-    else:
-        raise ValueError(f"{value!r} is not a duration; write seconds or text like '50m', '8m20s'")
-    if not 0 < seconds <= 24 * 3600:
-        raise ValueError("a duration must be more than 0 and at most 24 hours")
-    return round(seconds * 1000)
-
-
-def parse_clock(value: object) -> time:
-    """A time of day as ``HH:MM`` or ``HH:MM:SS``."""
-    if isinstance(value, time):
-        return value
-    if isinstance(value, str):
-        try:
-            return time.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not a time of day; write it as HH:MM, e.g. '09:30'")
-
-
-def format_duration(ms: int) -> str:
-    """``500000`` → ``8m20s``; the inverse of ``parse_duration_ms`` for whole seconds."""
-    seconds = round(ms / 1000)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    parts = [f"{h}h" if h else "", f"{m}m" if m else "", f"{s}s" if s else ""]
-    return "".join(parts) or "0s"
-
-
-DurationMs = Annotated[
-    int,
-    BeforeValidator(parse_duration_ms, json_schema_input_type=int | str),
-    Field(description="seconds, or text such as '50m', '8m20s', '1h30m'"),
-]
-Clock = Annotated[
-    time,
-    BeforeValidator(parse_clock, json_schema_input_type=str),
-    Field(description="time of day, HH:MM"),
-]
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Threshold = Annotated[
-    DurationMs | None,
-    Field(
-        description="the countdown turns amber (warning) or red (danger) at or under this;"
-        " set on the event, a session or a speaker, the nearest one counts"
-    ),
-]
-
-
-ZhText = Annotated[
-    str, Field(max_length=4000, description="the Chinese version of the field without _zh")
-]
-
-
-class _Strict(BaseModel):
+class Strict(BaseModel):
     """Every text may have a Chinese version in the same key with ``_zh`` appended
     (``title_zh`` next to ``title``); pages in Chinese show it, else the text itself."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     @model_validator(mode="after")
-    def _zh_needs_its_text(self) -> _Strict:
+    def _zh_needs_its_text(self) -> Strict:
         for key in type(self).model_fields:
             if key.endswith("_zh") and getattr(self, key) and not getattr(self, key[:-3]):
                 raise ValueError(
@@ -122,7 +45,7 @@ class _Strict(BaseModel):
         return self
 
 
-class Person(_Strict):
+class Person(Strict):
     name: Text
     honorific: str = ""
     affiliation: str = ""
@@ -141,97 +64,21 @@ class Person(_Strict):
         return f"{honorific} {self.name_zh or self.name}".strip()
 
 
-# -- the file as written ---------------------------------------------------------------
-
-
-class _Thresholds(_Strict):
-    """``warning`` and ``danger``, on the event, a session or a speaker."""
-
-    warning: Threshold = None
-    danger: Threshold = None
-
-
-class SpeakerEntry(Person, _Thresholds):
-    id: Id
-    presence: Presence = Presence.IN_ROOM
-    allocation: DurationMs | None = None
-
-
-class SessionEntry(_Thresholds):
-    id: Id
-    title: Text
-    description: str = ""
-    title_zh: ZhText = ""
-    description_zh: ZhText = ""
-    group: Id | None = None
-    start: Clock | None = None
-    end: Clock | None = None
-    duration: DurationMs | None = None
-    moderators: list[Person] | None = None
-    speakers: list[SpeakerEntry] = []
-
-
-class GroupEntry(_Strict):
-    id: Id
-    title: Text
-    description: str = ""
-    title_zh: ZhText = ""
-    description_zh: ZhText = ""
-    moderators: list[Person] = []
-
-
-class EventEntry(_Thresholds):
-    id: Id
-    title: Text
-    subtitle: str = ""
-    theme: str = ""
-    description: str = ""
-    venue: str = ""
-    timezone: str
-    date: dt.date | None = None
-    title_zh: ZhText = ""
-    subtitle_zh: ZhText = ""
-    theme_zh: ZhText = ""
-    description_zh: ZhText = ""
-    venue_zh: ZhText = ""
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as 'Asia/Shanghai'"
-                " or 'Europe/Zurich'"
-            ) from None
-        return value
-
-
-class ProgrammeFile(_Strict):
-    event: EventEntry
-    groups: list[GroupEntry] = []
-    sessions: list[SessionEntry] = Field(min_length=1)
-
-
-# -- the resolved programme -------------------------------------------------------------
-
-
-class _Colours(_Strict):
+class Colours(Strict):
     """The resolved thresholds: the countdown turns amber, then red, at or under these."""
 
     warning_ms: int = WARNING_MS
     danger_ms: int = DANGER_MS
 
 
-class Speaker(Person, _Colours):
+class Speaker(Person, Colours):
     id: str
     session_id: str
     presence: Presence
     allocation_ms: int
 
 
-class Session(_Colours):
+class Session(Colours):
     id: str
     title: str
     description: str
@@ -252,7 +99,7 @@ class Session(_Colours):
         return None
 
 
-class Event(_Colours):
+class Event(Colours):
     id: str
     title: str
     subtitle: str
@@ -268,7 +115,7 @@ class Event(_Colours):
     venue_zh: str = ""
 
 
-class Programme(_Strict):
+class Programme(Strict):
     event: Event
     sessions: tuple[Session, ...]
 
@@ -339,219 +186,3 @@ class Programme(_Strict):
                 for s in self.sessions
             ],
         }
-
-
-# -- loading and checking ---------------------------------------------------------------
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-before[parse_duration_ms(), int]",):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(file)"
-
-
-def _explain(error: dict[str, Any]) -> str:
-    loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
-    path = _path(loc)
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return f"{path}: unknown field; remove it or check its spelling"
-    if kind == "missing":
-        return f"{path}: required field is missing; add it"
-    if kind == "enum":
-        allowed = ", ".join(p.value for p in Presence)
-        return f"{path}: {error['input']!r} is not one of {allowed}; use one of them"
-    if kind == "string_pattern_mismatch":
-        return (
-            f"{path}: {error['input']!r} is not a valid id; use lowercase letters, digits,"
-            " '-' and '_' (at most 64), starting with a letter or digit"
-        )
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{path}: {message[0].lower()}{message[1:]}"
-
-
-def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
-    problems: list[str] = []
-
-    groups = {g.id: g for g in raw.groups}
-    if len(groups) != len(raw.groups):
-        problems.append("groups: two groups share an id; give each group its own id")
-
-    seen: dict[str, str] = {}
-
-    def claim(identifier: str, where: str) -> None:
-        if identifier in seen:
-            problems.append(
-                f"{where}.id: {identifier!r} is already used by {seen[identifier]};"
-                " ids must be unique across sessions and speakers"
-            )
-        else:
-            seen[identifier] = where
-
-    event_warning, event_danger = _thresholds("event", raw.event, (WARNING_MS, DANGER_MS), problems)
-    sessions: list[Session] = []
-    previous_end: datetime | None = None
-    previous_id = ""
-    for si, entry in enumerate(raw.sessions):
-        where = f"sessions[{si}]"
-        claim(entry.id, where)
-        group = groups.get(entry.group) if entry.group else None
-        if entry.group and group is None:
-            problems.append(
-                f"{where}.group: no group with id {entry.group!r}; add it under [[groups]]"
-            )
-
-        start = entry.start
-        if start is None:
-            if previous_end is None:
-                problems.append(
-                    f"{where}.start: the first session needs a start time, e.g. '09:00'"
-                )
-                start = time(0, 0)
-            else:
-                start = previous_end.time()
-        start_dt = datetime.combine(date(2000, 1, 1), start)
-        if previous_end is not None and start_dt < previous_end:
-            problems.append(
-                f"{where}.start: {entry.id} starts at {start:%H:%M}, before {previous_id} ends"
-                f" at {previous_end:%H:%M}; move its start or shorten {previous_id}"
-            )
-
-        duration_ms = entry.duration
-        if entry.end is not None:
-            end_ms = int((datetime.combine(date(2000, 1, 1), entry.end) - start_dt).total_seconds())
-            if duration_ms is not None and duration_ms != end_ms * 1000:
-                problems.append(
-                    f"{where}: end {entry.end:%H:%M} and duration disagree; give only one of them"
-                )
-            elif end_ms <= 0:
-                problems.append(
-                    f"{where}.end: {entry.end:%H:%M} is not after the start {start:%H:%M}"
-                )
-            else:
-                duration_ms = end_ms * 1000
-        if duration_ms is None:
-            problems.append(f"{where}: give the session a duration (e.g. '50m') or an end time")
-            duration_ms = 60_000
-
-        explicit = sum(sp.allocation for sp in entry.speakers if sp.allocation is not None)
-        open_count = sum(1 for sp in entry.speakers if sp.allocation is None)
-        if explicit > duration_ms or (open_count and explicit >= duration_ms):
-            problems.append(
-                f"{where}.speakers: allocations ({format_duration(explicit)}) leave no time in the"
-                f" {format_duration(duration_ms)} slot for the rest; shorten them or lengthen"
-                " the slot"
-            )
-        share = (duration_ms - explicit) // open_count if open_count else 0
-        warning_ms, danger_ms = _thresholds(where, entry, (event_warning, event_danger), problems)
-        speakers: list[Speaker] = []
-        for pi, sp in enumerate(entry.speakers):
-            claim(sp.id, f"{where}.speakers[{pi}]")
-            own = _thresholds(f"{where}.speakers[{pi}]", sp, (warning_ms, danger_ms), problems)
-            speakers.append(
-                Speaker(
-                    id=sp.id,
-                    session_id=entry.id,
-                    name=sp.name,
-                    honorific=sp.honorific,
-                    affiliation=sp.affiliation,
-                    name_zh=sp.name_zh,
-                    honorific_zh=sp.honorific_zh,
-                    affiliation_zh=sp.affiliation_zh,
-                    presence=sp.presence,
-                    allocation_ms=sp.allocation if sp.allocation is not None else max(share, 1),
-                    warning_ms=own[0],
-                    danger_ms=own[1],
-                )
-            )
-        moderators = (
-            entry.moderators
-            if entry.moderators is not None
-            else (group.moderators if group else [])
-        )
-        sessions.append(
-            Session(
-                id=entry.id,
-                title=entry.title,
-                description=entry.description,
-                group=entry.group,
-                group_title=group.title if group else None,
-                title_zh=entry.title_zh,
-                description_zh=entry.description_zh,
-                group_title_zh=group.title_zh if group else "",
-                start=start,
-                duration_ms=duration_ms,
-                moderators=tuple(moderators),
-                speakers=tuple(speakers),
-                warning_ms=warning_ms,
-                danger_ms=danger_ms,
-            )
-        )
-        previous_end = start_dt + timedelta(milliseconds=duration_ms)
-        previous_id = entry.id
-
-    if problems:
-        return None, problems
-    event = Event(
-        **raw.event.model_dump(exclude={"warning", "danger"}),
-        warning_ms=event_warning,
-        danger_ms=event_danger,
-    )
-    return Programme(event=event, sessions=tuple(sessions)), []
-
-
-def _thresholds(
-    where: str,
-    entry: SpeakerEntry | SessionEntry | EventEntry,
-    inherited: tuple[int, int],
-    problems: list[str],
-) -> tuple[int, int]:
-    """``(warning_ms, danger_ms)`` for an entry: its own, else those it inherits (its
-    session's, the event's, the defaults). Danger must be shorter than warning."""
-    warning = entry.warning if entry.warning is not None else inherited[0]
-    danger = entry.danger if entry.danger is not None else inherited[1]
-    own = entry.warning is not None or entry.danger is not None  # else reported where set
-    if own and danger >= warning:
-        problems.append(
-            f"{where}: danger ({format_duration(danger)}) is not under warning"
-            f" ({format_duration(warning)}); the countdown turns amber first, then red:"
-            " make danger shorter than warning"
-        )
-    return warning, danger
-
-
-def parse(data: dict[str, Any], source: str = "(programme)") -> Programme:
-    """Validate and resolve an already-parsed programme mapping."""
-    try:
-        raw = ProgrammeFile.model_validate(data)
-    except ValidationError as exc:
-        problems = [_explain(e) for e in exc.errors(include_url=False)]
-        raise ProgrammeError(source, problems) from None
-    programme, problems = _resolve(raw)
-    if programme is None:
-        raise ProgrammeError(source, problems)
-    return programme
-
-
-def load(path: str | Path) -> Programme:
-    """Read a TOML programme file; every problem is reported in one ``ProgrammeError``."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProgrammeError(
-            str(p), [f"cannot read the file ({exc.strerror}); check the path"]
-        ) from None
-    except UnicodeDecodeError:
-        raise ProgrammeError(str(p), ["the file is not UTF-8 text; save it as UTF-8"]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProgrammeError(str(p), [f"not valid TOML: {exc}; fix the syntax there"]) from None
-    return parse(data, str(p))

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from podium.core.engine import command_schema
+from podium.core.commands import command_schema
 from podium.core.errors import InvalidInput, validate_tagged
-from podium.core.programme import ProgrammeFile
+from podium.core.programme_file import ProgrammeFile
 
 MAX_FRAME = 64 * 1024
 
@@ -126,7 +126,7 @@ def _message_id(data: object) -> str | int | None:
 
 
 # -- what the server sends ----------------------------------------------------------------
-# ``engine.view`` builds the state as plain data (fast to encode once); these models are
+# ``projection.view`` builds the state as plain data (fast to encode once); these models are
 # its documented shape, and the tests check every view the engine produces against them.
 
 

@@ -1,6 +1,20 @@
 """The live server: the room (the one writer), the hub (one-pass fan-out), the aiohttp
-application and its routes, tokens and the access policy, rate limits, the connection
-guard, metrics, and ``serve`` (the run loop).
+application and what it is made of, tokens and the access policy, rate limits, the
+connection guard, metrics, and ``serve`` (the run loop).
+
+- ``room``: the one writer per room; ``hub``: one-pass fan-out to every client's transport;
+  ``clock``: the wall clock in Unix milliseconds the rooms take.
+- ``app``: ``create_app``, which puts together ``middleware`` (error answers, security
+  headers), ``routes`` (health, rooms, programme, state, commands, pages), ``websocket``
+  (the connection, heartbeats, token rotation) and ``integrations`` (plain-text fields,
+  Server-Sent Events, metrics, the report); ``request``: the app keys and what every
+  route reads from a request (the room, may it read).
+- ``auth``: tokens and roles; ``bearer``: the token a request carries; ``policy``: the
+  Origin allowlist, per-address limits, heartbeat; ``ratelimit``: the token buckets;
+  ``accesslog``: the access log with tokens redacted.
+- ``guard``: every connection before aiohttp reads it; ``metrics``: Prometheus;
+  ``serve``: the run loop; ``datalock``: one server per data dir; ``fdlimit``: the
+  open-file limit.
 
 May import: ``podium.core``, ``podium.store``, ``podium.report`` (served at /api/report).
 Never imports the CLI or the bench.

@@ -10,7 +10,9 @@ the others and never makes the server's memory grow without bound.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 import struct
 import time
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from itertools import count
 log = logging.getLogger("podium.live.hub")
 
 DEFAULT_MAX_BUFFER = 256 * 1024
+SEND_BUFFER = 64 * 1024  # per WebSocket or SSE client in the kernel; Linux doubles it
 _ids = count(1)
 
 Listener = Callable[[bytes, float], None]  # (the frame, seconds the pass took)
@@ -98,3 +101,13 @@ class Hub:
             elapsed = time.perf_counter() - started
             for listener in self.listeners:
                 listener(frame, elapsed)
+
+
+def bound_send_buffer(transport: asyncio.BaseTransport | None) -> None:
+    """A fixed send buffer for a pushed-to client (WebSocket or SSE): the kernel would
+    otherwise grow it to megabytes for a client that stops reading, before the hub's own
+    bound (``max_buffer``) is seen."""
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)

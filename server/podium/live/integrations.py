@@ -25,10 +25,10 @@ from aiohttp import web
 
 from podium.core.errors import InvalidInput, PodiumError
 from podium.core.timefmt import clock, countdown, length
-from podium.live.access import read_token
-from podium.live.app import ROOMS, TOKENS, Handler, bearer, bound_send_buffer, room_of
-from podium.live.hub import Client, Hub
+from podium.live.bearer import bearer
+from podium.live.hub import Client, Hub, bound_send_buffer
 from podium.live.metrics import Metrics
+from podium.live.request import ROOMS, TOKENS, Handler, require_reader, room_of
 from podium.live.room import Room
 from podium.report.formats import FORMATS, render
 from podium.report.html import CSP as REPORT_CSP
@@ -38,10 +38,6 @@ KEEPALIVE_S = 15.0
 STREAMS = web.AppKey("streams", dict[str, Hub])
 METRICS = web.AppKey("metrics", Metrics)
 CLOSING = web.AppKey("closing", asyncio.Event)
-
-
-def require_reader(request: web.Request) -> None:
-    request.app[TOKENS].require_reader(read_token(request))
 
 
 # -- plain-text fields ----------------------------------------------------------------------

@@ -17,13 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from podium.core import engine
-from podium.core.engine import Command, State
+from podium.core import commands, engine, projection
+from podium.core.commands import Command, parse_command
 from podium.core.errors import (
     AlreadyApplied,
     Conflict,
@@ -35,12 +34,13 @@ from podium.core.errors import (
 )
 from podium.core.programme import Programme
 from podium.core.protocol import state_message
+from podium.core.state import State, initial_state
+from podium.live.clock import Clock, wall_clock_ms
 from podium.live.hub import Hub, text_frame
 from podium.store import LogRecord, Store
 
 log = logging.getLogger("podium.live.room")
 
-Clock = Callable[[], int]
 SNAPSHOT_MAX_AGE_MS = 1000
 STORE_TIMEOUT_S = 2.0  # the longest a command waits for the store (``--store-timeout``)
 CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok", "repeated" or a code)
@@ -55,10 +55,6 @@ class Executed:
     state: State
     version: int
     repeated: bool = False
-
-
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class Room:
@@ -105,13 +101,13 @@ class Room:
                 state = record.state
                 continue
             if record.version == 0:
-                state = engine.initial_state(self.programme, record.at)
+                state = initial_state(self.programme, record.at)
                 continue
             if state is None or record.version != state.version + 1:
                 self.problems.append(f"log record {record.version} does not follow; stopped there")
                 break
             try:
-                command = engine.signed(engine.parse_command(record.command), record.actor)
+                command = commands.signed(parse_command(record.command), record.actor)
                 state = engine.apply(self.programme, state, command, record.at).state
             except PodiumError as exc:
                 self.problems.append(
@@ -120,7 +116,7 @@ class Room:
                 break
         if state is None:
             now = self.clock()
-            first = engine.initial_state(self.programme, now)
+            first = initial_state(self.programme, now)
             created = LogRecord(
                 version=0, at=now, actor="podium", command={}, summary="room created"
             )
@@ -153,7 +149,7 @@ class Room:
     # -- reading --------------------------------------------------------------------------
 
     def view(self, now: int | None = None) -> dict[str, Any]:
-        return engine.view(self.programme, self.state, self.clock() if now is None else now)
+        return projection.view(self.programme, self.state, self.clock() if now is None else now)
 
     def envelope(self, state: State | None = None) -> dict[str, Any]:
         """``{"version", "server_time", "state"}`` as of now, for HTTP: of the current
@@ -165,7 +161,7 @@ class Room:
             "room": self.id,
             "version": state.version,
             "server_time": now,
-            "state": engine.view(self.programme, state, now),
+            "state": projection.view(self.programme, state, now),
         }
 
     @property
@@ -290,7 +286,7 @@ class Room:
                             f" {command.expected_version}: someone acted first; look again",
                             current.version,
                         )
-                    signed = engine.signed(command, actor)
+                    signed = commands.signed(command, actor)
                     applied = engine.apply(self.programme, current, signed, now)
                 except (Conflict, InvalidTransition):
                     # a retry whose first try was applied is refused here (or, without a
@@ -338,7 +334,7 @@ class Room:
             self._adopt(state, soon)
 
     def _message(self, kind: str, now: int) -> str:
-        body = engine.view(self.programme, self.state, now)
+        body = projection.view(self.programme, self.state, now)
         return state_message(kind, self.id, self.state.version, now, body)
 
     def _adopt(self, state: State, soon: bool = False) -> None:

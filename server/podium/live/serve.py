@@ -15,12 +15,14 @@ from aiohttp import web
 
 from podium.core.errors import PodiumError, present
 from podium.core.programme import Programme
-from podium.live.access import BadRequestsInOneLine, Policy, RedactingAccessLogger
-from podium.live.app import GUARD, create_app
+from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
+from podium.live.app import create_app
 from podium.live.auth import TOKEN_FILE, Tokens
 from podium.live.datalock import locked
 from podium.live.fdlimit import raise_open_file_limit
 from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
+from podium.live.policy import Policy
+from podium.live.request import GUARD
 from podium.live.room import STORE_TIMEOUT_S, Room
 from podium.store import Store
 from podium.store.files import FileStore

@@ -16,11 +16,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from podium.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, invalid_input
-from podium.live.access import bearer
-from podium.live.app import POLICY, ROOMS, TOKENS, WEB_DIR, _json_body, room_of
 from podium.live.auth import speaker_token
+from podium.live.bearer import bearer
 from podium.live.readiness import READINESS, set_up
+from podium.live.request import POLICY, ROOMS, TOKENS, room_of
 from podium.live.room import Room
+from podium.live.routes import WEB_DIR, json_body
 
 NOT_A_SPEAKER_LINK = (
     "this speaker link is not valid (any more): it was mistyped, or the organiser made new"
@@ -106,7 +107,7 @@ async def mark(request: web.Request) -> web.Response:
     """``POST /api/readiness?room=ID`` ``{"speaker_id", "ready"}`` (moderator)."""
     room = _moderators_room(request)
     try:
-        given = Mark.model_validate(await _json_body(request))
+        given = Mark.model_validate(await json_body(request))
     except ValidationError as exc:
         raise invalid_input(exc, "readiness") from None
     registry = request.app[READINESS][room.id]
@@ -119,7 +120,8 @@ async def page(request: web.Request) -> web.FileResponse:
 
 
 def add_routes(app: web.Application) -> None:
-    """The speakers' routes, on the app ``app.create_app`` builds."""
+    """The speakers' routes, on the app ``app.create_app`` builds (after the WebSocket's:
+    its connections find the readiness registry here)."""
     rooms = app[ROOMS]
     set_up(app, list(rooms.values()))
     app[TOKENS].know_speakers({rid: r.ids for rid, r in app[READINESS].items()})

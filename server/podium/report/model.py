@@ -8,7 +8,7 @@ duration against the plan, the time paused, the time added and the overtime (how
 zero the countdown went when the speaker left), and the day's drift at every change.
 A command later undone never happened, as far as the report goes: the time from it to its
 undo belongs to the state before it. Whether a speaker spoke or was skipped, and a session
-ran or was skipped, is the engine's word on the last state (``engine.SKIPPED_UNDER_MS``).
+ran or was skipped, is the engine's word on the last state (``projection.SKIPPED_UNDER_MS``).
 Pure: no I/O here; ``store.read_log`` gives the records, ``report_format`` renders them.
 """
 
@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from podium.core import engine
-from podium.core.engine import Phase, State, TimerStatus
+from podium.core import engine, projection
+from podium.core.commands import parse_command, signed
 from podium.core.errors import NotFound
 from podium.core.programme import Programme
+from podium.core.state import Phase, State, TimerStatus, initial_state
 from podium.core.timefmt import clock, length
 from podium.store.base import LogRecord
 
@@ -49,7 +50,7 @@ class SpeakerReport:
     allocation_ms: int
     turns: list[Turn] = field(default_factory=list)
     live: bool = False  # still on when the report was made
-    skipped: bool = False  # jumped over, or on for less than engine.SKIPPED_UNDER_MS
+    skipped: bool = False  # jumped over, or on for less than projection.SKIPPED_UNDER_MS
 
     @property
     def spoke(self) -> bool:
@@ -317,14 +318,14 @@ def replay(programme: Programme, records: Sequence[LogRecord]) -> list[tuple[int
         if record.state is not None:  # a checkpoint after a gap in the log
             state = record.state
         elif record.version == 0:
-            state = engine.initial_state(programme, record.at)
+            state = initial_state(programme, record.at)
         elif state is None or record.version != state.version + 1:
             raise NotFound(
                 f"the action log breaks at record {record.version}; it cannot be"
                 " replayed past there"
             )
         else:
-            command = engine.signed(engine.parse_command(record.command), record.actor)
+            command = signed(parse_command(record.command), record.actor)
             state = engine.apply(programme, state, command, record.at).state
         timeline.append((record.at, state))
     return timeline
@@ -393,7 +394,7 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
     timeline = [(at, replayed[j][1]) for (at, _), j in zip(replayed, _undone(records), strict=True)]
     last_at, last = timeline[-1]
     sessions = _skeleton(programme, last)
-    final = engine.view(programme, last, max(now, last_at))
+    final = projection.view(programme, last, max(now, last_at))
     for session, row in zip(sessions, final["schedule"], strict=True):
         session.skipped = row["status"] == "skipped"
         for speaker in session.speakers:
@@ -408,7 +409,7 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
         if i and "action" in records[i].command:
             action = str(records[i].command["action"])
             commands[action] = commands.get(action, 0) + 1
-        drift.append((at, engine.view(programme, state, at)["drift_ms"]))
+        drift.append((at, projection.view(programme, state, at)["drift_ms"]))
         key = _on(state)
         timer = state.live.timer
         if key != turn_key:
@@ -439,7 +440,7 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
                 if key[1] is not None:
                     report.speakers[key[1]].live = True
     if _on(last) is not None and now > last_at:  # the live session's projection as of now
-        drift.append((now, engine.view(programme, last, now)["drift_ms"]))
+        drift.append((now, projection.view(programme, last, now)["drift_ms"]))
     return Report(
         programme=programme,
         plan_date=last.day.isoformat(),

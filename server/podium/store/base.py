@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from podium.core.engine import State
+from podium.core.state import State
 
 COMMAND_IDS_KEPT = 10_000  # per room: the latest command ids a store answers retries for
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from podium.core.engine import State
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
+from podium.core.state import State
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
 
 log = logging.getLogger("podium.store")

@@ -13,12 +13,13 @@ tag, so a room's keys live together and its scripts may touch them all):
 - ``PREFIX:{ROOM}:commands`` a sorted set: the ``command_id`` of each command that had one,
   scored by the version it made (the latest ``COMMAND_IDS_KEPT``).
 
-A commit is one Lua script, so it is atomic: compare the stored version with N - 1, write
-the state, append the record, publish the notice. Two processes that apply a command at
-the same version cannot both win; the loser gets ``Conflict``. Each commit carries a
-random id, and the script accepts its own commit again (a retry after a lost reply), so a
-retry never applies twice. A command whose client-given ``command_id`` is in the
-``commands`` set is not applied again: the script answers with the version it made.
+A commit is one Lua script (``redis_scripts.py``), so it is atomic: compare the stored
+version with N - 1, write the state, append the record, publish the notice. Two processes
+that apply a command at the same version cannot both win; the loser gets ``Conflict``.
+Each commit carries a random id, and the script accepts its own commit again (a retry
+after a lost reply), so a retry never applies twice. A command whose client-given
+``command_id`` is in the ``commands`` set is not applied again: the script answers with
+the version it made.
 
 Each room followed by ``changes`` has its own pub/sub connection. After every (re)subscribe
 it re-reads the stored state: a newer one is handed to the room (pub/sub dropped what was
@@ -45,8 +46,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
-from podium.core.engine import State
 from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, Unavailable
+from podium.core.state import State
+from podium.store import redis_scripts as scripts
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
 
 log = logging.getLogger("podium.store")
@@ -57,59 +59,6 @@ COMMAND_TIMEOUT_S = 5.0
 RESUBSCRIBE_MAX_DELAY_S = 1.0
 IDLE_PING_S = 5.0
 LOG_TAIL = 64  # log entries ``load`` reads back to find records newer than the state
-
-# KEYS: state hash, log stream, changes channel, command ids
-# ARGV: expected stored version, new version, state JSON, record JSON, log max, commit id,
-#       command id (or ""), command ids kept
-# Returns {1, version} (written), {0, current} (conflict) or {2, made} (the command id
-# was applied before, making version ``made``).
-_COMMIT = """
-local current = redis.call('HGET', KEYS[1], 'version')
-if current == false then current = -1 else current = tonumber(current) end
-if current == tonumber(ARGV[2]) and redis.call('HGET', KEYS[1], 'commit') == ARGV[6] then
-  return {1, current}
-end
-if ARGV[7] ~= '' then
-  local made = redis.call('ZSCORE', KEYS[4], ARGV[7])
-  if made then return {2, tonumber(made)} end
-end
-if current ~= tonumber(ARGV[1]) then return {0, current} end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'state', ARGV[3], 'commit', ARGV[6])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'record', ARGV[4])
-if ARGV[7] ~= '' then
-  redis.call('ZADD', KEYS[4], ARGV[2], ARGV[7])
-  redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -1 - tonumber(ARGV[8]))
-end
-redis.call('PUBLISH', KEYS[3], ARGV[3])
-return {1, tonumber(ARGV[2])}
-"""
-
-# KEYS: state hash, log stream, changes channel
-# ARGV: state JSON, record JSON, log max. Returns the stored state JSON.
-_CREATE = """
-local stored = redis.call('HGET', KEYS[1], 'state')
-if stored then return stored end
-redis.call('HSET', KEYS[1], 'version', 0, 'state', ARGV[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'record', ARGV[2])
-redis.call('PUBLISH', KEYS[3], ARGV[1])
-return ARGV[1]
-"""
-
-# KEYS: state hash, log stream, changes channel
-# ARGV: version, state JSON, log max, gap record JSON (or "" for none).
-# Writes only when the stored state is absent or older; returns the version it replaced
-# (-1 for none) or false when it wrote nothing.
-_REPAIR = """
-local current = redis.call('HGET', KEYS[1], 'version')
-if current ~= false and tonumber(current) >= tonumber(ARGV[1]) then return false end
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'state', ARGV[2])
-if ARGV[4] ~= '' then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'record', ARGV[4])
-end
-redis.call('PUBLISH', KEYS[3], ARGV[2])
-if current == false then return -1 end
-return tonumber(current)
-"""
 
 
 def _now_ms() -> int:
@@ -154,9 +103,9 @@ class RedisStore(Store):
             raise InvalidInput(
                 f"{self.where} is not a redis URL ({exc}); write redis://HOST:PORT/DB"
             ) from None
-        self._commit = self._client.register_script(_COMMIT)
-        self._create = self._client.register_script(_CREATE)
-        self._repair = self._client.register_script(_REPAIR)
+        self._commit = self._client.register_script(scripts.COMMIT)
+        self._create = self._client.register_script(scripts.CREATE)
+        self._repair = self._client.register_script(scripts.REPAIR)
         self._latest: dict[str, State] = {}  # the newest state this process has seen
         self._failing: str | None = None  # the last command's failure, until one succeeds
         self._cut_off: dict[str, str] = {}  # rooms whose follower has lost its connection

@@ -1,0 +1,43 @@
+"""What every route reads from the app and the request: the app's keys, the handler type,
+the room a request asks for (``?room=``) and whether it may read."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from podium.core.errors import NotFound
+from podium.live.auth import Tokens
+from podium.live.bearer import read_token
+from podium.live.guard import Guard
+from podium.live.policy import Policy
+from podium.live.room import Room
+
+ROOMS = web.AppKey("rooms", dict[str, Room])
+TOKENS = web.AppKey("tokens", Tokens)
+POLICY = web.AppKey("policy", Policy)
+GUARD = web.AppKey("guard", Guard)  # set by ``serve``: the connection guard's counts
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def room_of(request: web.Request) -> Room:
+    rooms = request.app[ROOMS]
+    room_id = request.query.get("room")
+    if room_id is None:
+        return next(iter(rooms.values()))
+    room = rooms.get(room_id)
+    if room is None:
+        # the room ids are event data: on a private event, only for those who may read it
+        listed = f"; rooms here: {', '.join(rooms)}" if may_read(request) else ""
+        raise NotFound(f"no room {room_id!r}{listed}")
+    return room
+
+
+def may_read(request: web.Request) -> bool:
+    return request.app[TOKENS].may_read(read_token(request))
+
+
+def require_reader(request: web.Request) -> None:
+    request.app[TOKENS].require_reader(read_token(request))

@@ -1,0 +1,138 @@
+"""The HTTP routes of the live hour: health, who may read, the rooms, the programme, the
+state, commands (moderators), and the pages with their static assets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+from aiohttp import web
+
+from podium.core.commands import parse_command
+from podium.core.errors import InvalidInput, RateLimited
+from podium.core.protocol import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
+from podium.live.bearer import bearer
+from podium.live.request import GUARD, POLICY, ROOMS, TOKENS, may_read, require_reader, room_of
+from podium.live.websocket import CONNECTIONS
+
+WEB_DIR = Path(__file__).resolve().parents[3] / "web"
+PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
+         "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
+
+
+# -- health: the store, the rooms, the connections and what the process holds --------------
+
+
+def _rss_kib() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _fds() -> int | None:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return None
+
+
+def process_stats() -> dict[str, int | None]:
+    """Asyncio tasks, open file descriptors and resident memory (for ``/healthz`` and the
+    soak test). Linux figures; elsewhere they are ``None``."""
+    return {"tasks": len(asyncio.all_tasks()), "fds": _fds(), "rss_kib": _rss_kib()}
+
+
+async def healthz(request: web.Request) -> web.Response:
+    rooms = request.app[ROOMS]
+    store = next(iter(rooms.values())).store.health()
+    status = "ok" if store["status"] == "ok" else "degraded"
+    if not may_read(request):  # a private event tells strangers only whether it is up
+        return web.json_response({"status": status})
+    return web.json_response(
+        {
+            "status": status,
+            "store": store,
+            "rooms": {
+                rid: {"version": r.state.version, "clients": len(r.hub), "dropped": r.hub.dropped}
+                for rid, r in rooms.items()
+            },
+            "connections": len(request.app[CONNECTIONS]),
+            "sockets": guard.stats() if (guard := request.app.get(GUARD)) else None,
+            "process": process_stats(),
+        }
+    )
+
+
+async def access(request: web.Request) -> web.Response:
+    """What a page needs to know before it asks for data: is a viewer token needed?"""
+    return web.json_response({"private": request.app[TOKENS].private})
+
+
+async def rooms_index(request: web.Request) -> web.Response:
+    require_reader(request)
+    return web.json_response(
+        [{"id": r.id, "title": r.programme.event.title} for r in request.app[ROOMS].values()]
+    )
+
+
+async def programme(request: web.Request) -> web.Response:
+    require_reader(request)
+    room = room_of(request)
+    return web.json_response(room.programme.public_dict(room.state.day))
+
+
+async def state(request: web.Request) -> web.Response:
+    require_reader(request)
+    return web.json_response(room_of(request).envelope())
+
+
+async def json_body(request: web.Request) -> object:
+    if request.content_length is not None and request.content_length > MAX_FRAME:
+        raise InvalidInput(f"the body is over {MAX_FRAME} bytes; send one command at a time")
+    raw = await request.content.read(MAX_FRAME + 1)
+    if len(raw) > MAX_FRAME:
+        raise InvalidInput(f"the body is over {MAX_FRAME} bytes; send one command at a time")
+    try:
+        data = json.loads(raw)
+        lone_surrogate = has_lone_surrogate(data)
+    except (ValueError, RecursionError):
+        raise InvalidInput("the body is not JSON; send a JSON object with an 'action'") from None
+    if lone_surrogate:
+        raise InvalidInput(LONE_SURROGATE)
+    return data
+
+
+async def commands(request: web.Request) -> web.Response:
+    request.app[TOKENS].require_moderator(bearer(request))
+    peer = request.remote or "?"
+    if not request.app[POLICY].allow_http_command(peer):
+        raise RateLimited("too many commands from your address; wait a few seconds")
+    room = room_of(request)
+    command = parse_command(await json_body(request))
+    done = await room.execute(command, actor=f"http:{peer}")
+    body = room.envelope(done.state)
+    if done.repeated:
+        body["repeated"] = {"command_id": command.command_id, "version": done.version}
+    return web.json_response(body)
+
+
+async def page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_DIR / PAGES[request.path])
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/access", access)
+    app.router.add_get("/api/rooms", rooms_index)
+    app.router.add_get("/api/programme", programme)
+    app.router.add_get("/api/state", state)
+    app.router.add_post("/api/commands", commands)
+    for path in PAGES:
+        app.router.add_get(path, page)
+    app.router.add_static("/assets/", WEB_DIR, follow_symlinks=False)

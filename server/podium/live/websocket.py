@@ -1,0 +1,295 @@
+"""The WebSocket (``/ws``): one ``Connection`` per client (its role, its limits, the
+answers to what it sends), one heartbeat pass over all of them, and the closing of those
+whose token was rotated or whose server is going away."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from podium.core.commands import parse_command
+from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
+from podium.core.protocol import (
+    MAX_FRAME,
+    AuthIn,
+    CommandIn,
+    InvalidMessage,
+    PingIn,
+    ReadyIn,
+    encode,
+    parse_client,
+)
+from podium.live.auth import Tokens
+from podium.live.hub import PING_FRAME, Client, bound_send_buffer
+from podium.live.middleware import log_if_bug
+from podium.live.policy import Policy
+from podium.live.ratelimit import Bucket
+from podium.live.readiness import READINESS, Readiness
+from podium.live.request import POLICY, TOKENS, room_of
+from podium.live.room import Room
+
+log = logging.getLogger("podium.live.websocket")
+
+TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
+TOKEN_POLL_S = 1.0
+
+CONNECTIONS = web.AppKey("connections", set["Connection"])
+HEARTBEATS = web.AppKey("heartbeats", asyncio.Task[None])
+WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
+
+
+class Connection:
+    """One WebSocket client: its role, its limits, and the answers to what it sends."""
+
+    def __init__(
+        self, ws: web.WebSocketResponse, room: Room, tokens: Tokens, policy: Policy, peer: str
+    ) -> None:
+        self.ws = ws
+        self.transport: asyncio.WriteTransport | None = None  # set by the handler
+        self.room = room
+        self.tokens = tokens
+        self.peer = peer
+        self.role = "viewer"
+        self.token: str | None = None  # the token it authenticated with, if any
+        self.client: Client | None = None  # set once it may read (and gets pushes)
+        self.speaker_id: str | None = None  # for a speaker's link: whose
+        self.readiness: Readiness | None = None  # set by the handler: moderators and speakers
+        self.heard = True  # anything received (a pong, a message) since the last heartbeat
+        now = asyncio.get_running_loop().time()
+        self._messages = Bucket(policy.limits.messages, now)
+        self._commands = Bucket(policy.limits.commands, now)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send_str(encode(message))
+
+    async def error(self, error: PodiumError, msg_id: str | int | None = None) -> None:
+        await self.send({"type": "error", "id": msg_id, **error.to_dict()})
+
+    def join(self, kind: str) -> None:
+        """Start pushes: the snapshot now, then every change."""
+        if self.client is None and self.transport is not None:
+            self.client = Client(transport=self.transport, kind=kind, role=self.role)
+            self.room.hub.add(self.client, self.room.snapshot_frame)
+
+    def leave(self) -> None:
+        if self.client is not None:
+            self.room.hub.discard(self.client)
+        if self.readiness is not None:
+            self.readiness.left(self)
+
+    def still_valid(self) -> bool:
+        """After a token rotation: may this connection go on as it is?"""
+        if self.token is None:
+            return self.tokens.may_read(None)
+        granted = self.tokens.role_of(self.token)
+        return granted == "moderator" if self.role == "moderator" else granted is not None
+
+    async def over_limit(self, bucket: Bucket, what: str) -> bool:
+        """``True`` (after an error and a close) when this connection sends too much."""
+        if bucket.take(asyncio.get_running_loop().time()):
+            return False
+        rate = bucket.rate
+        await self.error(RateLimited(f"too many {what} (limit {rate}); reconnect and slow down"))
+        await self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limited")
+        return True
+
+    async def handle_binary(self) -> None:
+        if not await self.over_limit(self._messages, "messages"):
+            await self.error(InvalidInput("binary frames are not understood; send JSON text"))
+
+    async def handle(self, text: str, kind: str) -> None:
+        if await self.over_limit(self._messages, "messages"):
+            return
+        try:
+            message = parse_client(text)
+        except InvalidMessage as exc:
+            await self.error(exc, exc.msg_id)
+            return
+        if isinstance(message, PingIn):
+            await self.send({"type": "pong", "t0": message.t0, "server_time": self.room.clock()})
+            if self.readiness is not None:
+                self.readiness.heard(self, message.rtt_ms)
+        elif isinstance(message, ReadyIn):
+            await self.ready(message)
+        elif isinstance(message, AuthIn):
+            await self.auth(message.token, kind)
+        else:
+            await self.command(message)
+
+    async def auth(self, token: str, kind: str) -> None:
+        role = self.tokens.role_of(token)
+        if role is None:
+            await self.error(Unauthorized("that token is not valid here; check it and try again"))
+            return
+        speaker = self.tokens.speaker_of(token) if role == "speaker" else None
+        if speaker is not None and speaker[0] != self.room.id:
+            await self.error(Forbidden(f"this speaker link is for {speaker[0]!r}; open it as sent"))
+            return
+        if self.readiness is not None:
+            self.readiness.left(self)
+        self.token = token
+        self.role = "screen" if role == "viewer" and kind in ("screen", "overlay") else role
+        self.speaker_id = speaker[1] if speaker else None
+        whose = {"speaker_id": self.speaker_id} if speaker else {}
+        await self.send({"type": "auth_ok", "role": self.role, **whose})
+        if self.client is not None:
+            self.client.role = self.role
+        self.join(kind)
+        if self.readiness is not None:
+            self.readiness.joined(self)
+
+    async def ready(self, message: ReadyIn) -> None:
+        """A speaker's "I'm ready" (or not), answered with an ``ack``."""
+        try:
+            if self.readiness is None:
+                raise Forbidden("readiness is not kept here")
+            self.readiness.said(self, message)
+        except PodiumError as exc:
+            await self.error(exc, message.id)
+            return
+        await self.send({"type": "ack", "id": message.id, "version": self.room.state.version})
+
+    async def command(self, message: CommandIn) -> None:
+        if self.role != "moderator":
+            forbidden = Forbidden(
+                "a speaker's link sends no commands; the moderator runs the room"
+                if self.role == "speaker"
+                else "only moderators send commands; authenticate first"
+            )
+            await self.error(forbidden, message.id)
+            return
+        if await self.over_limit(self._commands, "commands"):
+            return
+        try:
+            command = parse_command(message.command)
+            done = await self.room.execute(command, actor=f"ws:{self.peer}")
+        except PodiumError as exc:
+            log_if_bug(exc, f"a WebSocket from {self.peer}")
+            await self.error(exc, message.id)
+            return
+        ack = {"type": "ack", "id": message.id, "version": done.version}
+        await self.send({**ack, "repeated": True} if done.repeated else ack)
+
+
+async def websocket(request: web.Request) -> web.WebSocketResponse:
+    room = room_of(request)
+    policy = request.app[POLICY]
+    peer = request.remote or "?"
+    if not policy.origin_allowed(request):
+        raise Forbidden(
+            f"pages from {request.headers.get('Origin')} may not connect here; the organiser"
+            " can allow it with --allow-origin"
+        )
+    if not policy.allow_connect(peer):
+        raise RateLimited("too many new connections from your address; wait a few seconds")
+    # no per-connection heartbeat: one pass pings everyone (``heartbeat`` below)
+    ws = web.WebSocketResponse(autoping=False, compress=False, max_msg_size=MAX_FRAME)
+    await ws.prepare(request)
+    kind = request.query.get("client", "viewer")[:16]
+    conn = Connection(ws, room, request.app[TOKENS], policy, peer)
+    conn.transport = request.transport
+    conn.readiness = request.app[READINESS].get(room.id)
+    bound_send_buffer(request.transport)
+    connections = request.app[CONNECTIONS]
+    connections.add(conn)
+    try:
+        query_token = request.query.get("token")
+        if query_token:
+            await conn.auth(query_token, kind)
+        if conn.tokens.may_read(conn.token):
+            conn.join(kind)
+        async for msg in ws:
+            conn.heard = True
+            if msg.type is WSMsgType.TEXT:
+                await conn.handle(msg.data, kind)
+            elif msg.type is WSMsgType.BINARY:
+                await conn.handle_binary()
+            elif msg.type is WSMsgType.PING:
+                await ws.pong(msg.data)
+    except Exception:  # a bug of ours: say so and close, never leave the client hanging
+        log.exception("unexpected error on a WebSocket from %s", peer)
+        await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
+    finally:
+        conn.leave()
+        connections.discard(conn)
+    return ws
+
+
+async def _close_all(conns: list[Connection], code: int, message: bytes) -> None:
+    await asyncio.gather(*(c.ws.close(code=code, message=message) for c in conns))
+
+
+def heartbeat(conns: list[Connection]) -> None:
+    """One pass over every WebSocket: drop those silent since the previous pass (no pong,
+    no message: the peer is gone), and write the same pre-built ping frame to the others.
+
+    aiohttp's own heartbeat keeps two timers and makes a task per connection per ping;
+    at 10,000 idle viewers that was 5-6 % of a core (docs/performance.md)."""
+    for conn in conns:
+        transport = conn.transport
+        if transport is None or transport.is_closing():
+            continue
+        if conn.heard:
+            conn.heard = False
+            transport.write(PING_FRAME)
+        else:
+            log.info("dropped a WebSocket from %s: no answer to the last ping", conn.peer)
+            transport.abort()
+
+
+async def _going_away(app: web.Application) -> None:
+    await _close_all(list(app[CONNECTIONS]), WSCloseCode.GOING_AWAY, b"server restarting")
+
+
+async def _watch_tokens(app: web.Application) -> None:
+    tokens = app[TOKENS]
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(TOKEN_POLL_S)
+            try:
+                changed = tokens.reload()
+            except OSError as exc:
+                log.warning("cannot read the token files: %s", exc.strerror)
+                continue
+            if changed:
+                revoked = [c for c in app[CONNECTIONS] if not c.still_valid()]
+                log.info(
+                    "tokens rotated; closing %d connection(s) that used old ones", len(revoked)
+                )
+                await _close_all(revoked, TOKEN_REVOKED, b"token rotated")
+
+    app[WATCHER] = asyncio.create_task(watch())
+
+
+async def _start_heartbeats(app: web.Application) -> None:
+    interval = app[POLICY].heartbeat_s
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            heartbeat(list(app[CONNECTIONS]))
+
+    if interval > 0:
+        app[HEARTBEATS] = asyncio.create_task(beat())
+
+
+async def _stop_watching(app: web.Application) -> None:
+    for task in (app[WATCHER], app.get(HEARTBEATS)):
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def add_routes(app: web.Application) -> None:
+    app[CONNECTIONS] = set()
+    app.router.add_get("/ws", websocket)
+    app.on_startup.append(_watch_tokens)
+    app.on_startup.append(_start_heartbeats)
+    app.on_shutdown.append(_going_away)
+    app.on_cleanup.append(_stop_watching)
