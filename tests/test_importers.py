@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from podium.agenda.names import segment_id
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
-from podium.agenda.text import import_text, segment_id, to_toml
+from podium.agenda.text import import_text
+from podium.agenda.toml import to_toml
 from podium.cli.main import main
 from podium.core import programme_file
 from podium.core.programme import Programme

@@ -18,7 +18,7 @@ from podium.core.programme import Programme
 from podium.core.programme_file import load
 from podium.live.room import Room
 from podium.report.formats import render
-from podium.report.model import build
+from podium.report.replay import build
 from podium.store.base import LogRecord
 from podium.store.files import FileStore
 from tests.helpers import SEED

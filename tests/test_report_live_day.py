@@ -12,7 +12,7 @@ from podium.core.programme import Programme
 from podium.core.programme_file import load
 from podium.live.room import Room
 from podium.report.formats import render
-from podium.report.model import build
+from podium.report.replay import build
 from podium.store.files import FileStore
 from tests.helpers import SEED
 from tests.test_report import MIN, FakeClock, at

@@ -20,7 +20,7 @@ from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUn
 from podium.core.programme_file import load
 from podium.core.state import State, initial_state
 from podium.live.room import Room
-from podium.report import model as report
+from podium.report import replay as report
 from podium.store import LogRecord, Store
 from podium.store.files import FileStore
 from podium.store.redis import RedisStore

@@ -18,7 +18,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from podium.agenda.text import Imported, event_id, person, segment_id, slug, split_honorific, unique
+from podium.agenda.imported import Imported
+from podium.agenda.names import event_id, person, segment_id, slug, split_honorific, unique
 from podium.core import programme_file
 from podium.core.errors import ProgrammeError
 from podium.core.programme import Person

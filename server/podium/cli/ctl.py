@@ -7,9 +7,11 @@ the same code and message, and a non-zero exit status.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -148,3 +150,13 @@ def send(action: str, args: list[str], url: str, room: str | None,
                 raise
             time.sleep(RETRY_PAUSE_S)
     return summary(envelope)
+
+
+def cmd_ctl(args: argparse.Namespace) -> int:
+    try:
+        print(send(args.action, args.args, args.url, args.room, args.expected_version,
+                   Path(args.data_dir)))  # fmt: skip
+    except CtlError as exc:
+        print(f"podium: {exc.code}: {exc.message}", file=sys.stderr)
+        return 3 if exc.code == "unreachable" else 1
+    return 0

@@ -8,64 +8,24 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from podium.core import programme_file
-from podium.core.errors import InvalidInput, PodiumError, ProgrammeError
-from podium.core.programme import Programme
+from podium.bench.runner import cmd_bench
+from podium.cli.ctl import DEFAULT_URL, cmd_ctl
+from podium.cli.serve import cmd_serve
+from podium.cli.tools import (
+    cmd_check,
+    cmd_export,
+    cmd_import,
+    cmd_report,
+    cmd_schema,
+    cmd_token_rotate,
+)
+from podium.cli.watch import cmd_watch
+from podium.core.errors import PodiumError, ProgrammeError
+from podium.report.formats import FORMATS
 
 DEFAULT_PROGRAMME = Path(__file__).resolve().parents[3] / "config" / "itu-miit-2021.toml"
 
 Command = Callable[[argparse.Namespace], int]
-
-
-def _load_all(paths: Sequence[str]) -> list[Programme]:
-    programmes = [programme_file.load(p) for p in (paths or [str(DEFAULT_PROGRAMME)])]
-    ids = [p.id for p in programmes]
-    duplicate = next((i for i in ids if ids.count(i) > 1), None)
-    if duplicate:
-        raise ProgrammeError(duplicate, ["two programmes share this event id; give each its own"])
-    return programmes
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from podium.live.policy import Policy, origin_of
-    from podium.live.ratelimit import Limits, Rate
-    from podium.live.serve import ServeOptions, run
-
-    try:
-        limits = Limits(
-            commands=Rate.parse(args.limit_commands),
-            messages=Rate.parse(args.limit_messages),
-            connects=Rate.parse(args.limit_connects),
-        )
-    except ValueError as exc:
-        raise InvalidInput(f"{exc}") from None
-    origins = [*args.allow_origin, *os.environ.get("PODIUM_ALLOW_ORIGINS", "").split()]
-    try:
-        public_origin = origin_of(args.public_url) if args.public_url else None
-    except ValueError as exc:
-        raise InvalidInput(f"--public-url: {exc}") from None
-    policy = Policy(
-        allow_origins=frozenset(o.rstrip("/") for o in origins),
-        public_origin=public_origin,
-        limits=limits,
-        heartbeat_s=args.heartbeat,
-        limit_loopback=args.limit_loopback,
-    )
-    options = ServeOptions(
-        programmes=_load_all(args.programme),
-        host=args.host,
-        port=args.port,
-        data_dir=Path(args.data_dir),
-        redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
-        redis_prefix=args.redis_prefix,
-        policy=policy,
-        store_timeout=args.store_timeout,
-        header_timeout=args.header_timeout,
-        max_connections=args.max_connections,
-        max_per_address=args.max_per_address,
-    )
-    run(options)
-    return 0
 
 
 def _positive(text: str) -> float:
@@ -78,90 +38,13 @@ def _positive(text: str) -> float:
     return value
 
 
-def summary(p: Programme) -> str:
-    e = p.event
-    plan = p.event.date.isoformat() if e.date else "the day it is served (no date set)"
-    lines = [
-        e.title,
-        f"  zh: {e.title_zh}" if e.title_zh else "",
-        f"  {e.theme}" if e.theme else "",
-        f"  time zone {e.timezone}; plan date: {plan}",
-    ]
-    total = 0
-    for s in p.sessions:
-        end = (s.duration_ms // 60000) + s.start.hour * 60 + s.start.minute
-        lines.append("")
-        lines.append(f"  {s.start:%H:%M}-{end // 60 % 24:02d}:{end % 60:02d}  {s.title}  [{s.id}]")
-        if s.title_zh:
-            lines.append(f"               zh: {s.title_zh}")
-        if s.group_title:
-            lines.append(f"    part of: {s.group_title}")
-        if s.moderators:
-            lines.append("    moderator: " + "; ".join(m.display_name for m in s.moderators))
-        for sp in s.speakers:
-            lines.append(
-                f"    {programme_file.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
-                f" ({sp.presence.value}) - {sp.affiliation}"
-            )
-            if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
-                lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
-        if not s.speakers:
-            lines.append(
-                f"    {programme_file.format_duration(s.duration_ms):>7}"
-                "  (no speakers; the slot timer runs)"
-            )
-        total += len(s.speakers)
-    lines.append("")
-    zh = sum(bool(s.title_zh) for s in p.sessions)
-    lines.append(f"  {len(p.sessions)} sessions ({zh} with a Chinese title), {total} speakers. OK")
-    return "\n".join(line for line in lines if line is not None)
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    failed = False
-    for path in args.file:
-        try:
-            print(summary(programme_file.load(path)))
-        except ProgrammeError as exc:
-            failed = True
-            print(f"{exc.path}: {len(exc.problems)} problem(s)", file=sys.stderr)
-            for problem in exc.problems:
-                print(f"  - {problem}", file=sys.stderr)
-    return 1 if failed else 0
-
-
-def cmd_token_rotate(args: argparse.Namespace) -> int:
-    from podium.live.auth import rotate
-
-    role = "speaker" if args.speakers else "viewer" if args.viewer else "moderator"
-    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
-    if os.environ.get(env):
-        raise InvalidInput(
-            f"{env} is set, so the {role} token comes from the environment: change it there"
-            " and restart, or unset it to let podium keep (and rotate) the token"
-        )
-    data_dir = Path(args.data_dir)
-    token = rotate(data_dir, role)
-    print(token)
-    print(
-        f"new {role} token written to {data_dir}; a running server uses it within a second"
-        f" and disconnects every {role} connection that used the old one",
-        file=sys.stderr,
+def _programmes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "programme",
+        nargs="*",
+        default=[str(DEFAULT_PROGRAMME)],
+        help="programme files (default: the seed event)",
     )
-    return 0
-
-
-def cmd_schema(args: argparse.Namespace) -> int:
-    import json
-
-    from podium.core.protocol import json_schemas
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, schema in json_schemas().items():
-        (out / f"{name}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(json_schemas())} schemas to {out}")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="serve one or more programmes (rooms)")
-    serve.add_argument("programme", nargs="*", help="programme files (default: the seed event)")
+    _programmes(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
@@ -266,13 +149,96 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", default="docs/schemas")
     schema.set_defaults(func=cmd_schema)
 
-    from podium.cli.tools import add_parsers  # import, export, report, ctl, watch
+    url = os.environ.get("PODIUM_URL", DEFAULT_URL)
+    p = sub.add_parser("import", help="turn an agenda (.txt or .csv) into a programme file")
+    p.add_argument("agenda", help="a plain-text agenda, or a CSV with one row per speaker")
+    p.add_argument("-o", "--output", help="write the programme here (default: stdout)")
+    p.add_argument("--title", help="the event's title (CSV only)")
+    p.add_argument("--timezone", help="the event's IANA time zone (CSV only)")
+    p.add_argument("--id", help="the event's id (default: from its title)")
+    p.add_argument("--date", help="the event's date, YYYY-MM-DD")
+    p.set_defaults(func=cmd_import)
 
-    add_parsers(sub)
+    p = sub.add_parser("export", help="write a programme as CSV, one row per speaker")
+    p.add_argument("programme", nargs="?", default=str(DEFAULT_PROGRAMME))
+    p.add_argument("-o", "--output", help="write the CSV here (default: stdout)")
+    p.set_defaults(func=cmd_export)
 
-    from podium.bench.runner import add_parser as add_bench
+    p = sub.add_parser("report", help="planned against actual, from the action log")
+    _programmes(p)
+    p.add_argument("--room", help="the room (event id) to report on (default: the first)")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("-o", "--output", help="write the report here (default: stdout)")
+    p.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
+    p.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
+    p.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
+    p.set_defaults(func=cmd_report)
 
-    add_bench(sub)
+    p = sub.add_parser(
+        "ctl", help="send a command (token: PODIUM_MODERATOR_TOKEN, else DATA_DIR/moderator.token)"
+    )
+    p.add_argument("action", help="start_session, next, previous, goto, pause, resume, ...")
+    p.add_argument("args", nargs="*", help="the action's fields: by position or name=value")
+    p.add_argument("--url", default=url, help=f"the server (default: $PODIUM_URL or {url})")
+    p.add_argument("--room")
+    p.add_argument("--expected-version", type=int)
+    p.add_argument(
+        "--data-dir",
+        default=os.environ.get("PODIUM_DATA_DIR") or "data",
+        help="the server's data dir, whose moderator.token is used when"
+        " PODIUM_MODERATOR_TOKEN is not set (default: $PODIUM_DATA_DIR or data)",
+    )
+    p.set_defaults(func=cmd_ctl)
+
+    p = sub.add_parser("watch", help="the live session, speaker and countdown in a terminal")
+    p.add_argument("url", nargs="?", default=url, help=f"the server (default: {url})")
+    p.add_argument("--room")
+    p.add_argument("--once", action="store_true", help="print the current view once and exit")
+    p.set_defaults(func=cmd_watch)
+
+    bench = sub.add_parser(
+        "bench",
+        help="measure fan-out: viewers, latency, losses, memory (see docs/performance.md)",
+        description="``podium bench``: fan-out at scale, measured.",
+    )
+    bench.add_argument("url", nargs="?", help="a running server (default: start one here)")
+    bench.add_argument("--viewers", type=int, default=1000)
+    bench.add_argument("--commands", type=int, default=20)
+    bench.add_argument(
+        "--processes",
+        type=int,
+        default=max(2, os.cpu_count() or 2),
+        help="client processes the viewers are spread over",
+    )
+    bench.add_argument(
+        "--concurrency", type=int, default=100, help="connections each process opens at once"
+    )
+    bench.add_argument(
+        "--idle",
+        type=float,
+        default=10.0,
+        help="seconds of a running timer to count idle bytes (0: skip)",
+    )
+    bench.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    bench.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also measure a bare broadcast server; print Podium/baseline",
+    )
+    bench.add_argument(
+        "--reconnect-storm",
+        action="store_true",
+        help="drop every viewer at once and time until all are back",
+    )
+    bench.add_argument("--room", help="room id (default: the server's first room)")
+    bench.add_argument(
+        "--servers", type=int, default=1, help="local podium processes sharing --redis"
+    )
+    bench.add_argument("--redis", help="redis://HOST:PORT/DB for the local server(s)")
+    bench.add_argument("--token", help="moderator token for URL (or PODIUM_MODERATOR_TOKEN)")
+    bench.add_argument("--server-pid", type=int, help="pid of URL's server, for /proc figures")
+    bench.set_defaults(func=cmd_bench)
+
     return parser
 
 

@@ -1,23 +1,26 @@
-"""The ``podium`` subcommands around the live hour: import, export, report, ctl, watch."""
+"""The ``podium`` subcommands around the live hour: check, import, export, report, token,
+schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tomllib
 from pathlib import Path
 
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
-from podium.agenda.text import import_text, to_toml
-from podium.cli.ctl import DEFAULT_URL, CtlError, send
-from podium.cli.main import DEFAULT_PROGRAMME
+from podium.agenda.text import import_text
+from podium.agenda.toml import to_toml
 from podium.core import programme_file
-from podium.core.errors import InvalidInput, NotFound
+from podium.core.errors import InvalidInput, NotFound, ProgrammeError
+from podium.core.programme import Programme
+from podium.core.protocol import json_schemas
 from podium.live.clock import wall_clock_ms
-from podium.report.formats import FORMATS, render
-from podium.report.model import build
+from podium.report.formats import render
+from podium.report.replay import build
 from podium.store.base import LogRecord
 
 
@@ -36,6 +39,58 @@ def _read(path: str) -> str:
         raise InvalidInput(f"cannot read {path} ({exc.strerror}); check the path") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8)") from None
+
+
+def summary(p: Programme) -> str:
+    e = p.event
+    plan = p.event.date.isoformat() if e.date else "the day it is served (no date set)"
+    lines = [
+        e.title,
+        f"  zh: {e.title_zh}" if e.title_zh else "",
+        f"  {e.theme}" if e.theme else "",
+        f"  time zone {e.timezone}; plan date: {plan}",
+    ]
+    total = 0
+    for s in p.sessions:
+        end = (s.duration_ms // 60000) + s.start.hour * 60 + s.start.minute
+        lines.append("")
+        lines.append(f"  {s.start:%H:%M}-{end // 60 % 24:02d}:{end % 60:02d}  {s.title}  [{s.id}]")
+        if s.title_zh:
+            lines.append(f"               zh: {s.title_zh}")
+        if s.group_title:
+            lines.append(f"    part of: {s.group_title}")
+        if s.moderators:
+            lines.append("    moderator: " + "; ".join(m.display_name for m in s.moderators))
+        for sp in s.speakers:
+            lines.append(
+                f"    {programme_file.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
+                f" ({sp.presence.value}) - {sp.affiliation}"
+            )
+            if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
+                lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
+        if not s.speakers:
+            lines.append(
+                f"    {programme_file.format_duration(s.duration_ms):>7}"
+                "  (no speakers; the slot timer runs)"
+            )
+        total += len(s.speakers)
+    lines.append("")
+    zh = sum(bool(s.title_zh) for s in p.sessions)
+    lines.append(f"  {len(p.sessions)} sessions ({zh} with a Chinese title), {total} speakers. OK")
+    return "\n".join(line for line in lines if line is not None)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.file:
+        try:
+            print(summary(programme_file.load(path)))
+        except ProgrammeError as exc:
+            failed = True
+            print(f"{exc.path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -80,7 +135,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from podium.live.serve import ServeOptions, make_store
 
-    programmes = [programme_file.load(p) for p in (args.programme or [str(DEFAULT_PROGRAMME)])]
+    programmes = [programme_file.load(p) for p in args.programme]
     chosen = next((p for p in programmes if args.room in (None, p.id)), None)
     if chosen is None:
         raise NotFound(f"no programme for room {args.room!r}; rooms: "
@@ -106,70 +161,31 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ctl(args: argparse.Namespace) -> int:
-    try:
-        print(send(args.action, args.args, args.url, args.room, args.expected_version,
-                   Path(args.data_dir)))  # fmt: skip
-    except CtlError as exc:
-        print(f"podium: {exc.code}: {exc.message}", file=sys.stderr)
-        return 3 if exc.code == "unreachable" else 1
+def cmd_token_rotate(args: argparse.Namespace) -> int:
+    from podium.live.auth import rotate
+
+    role = "speaker" if args.speakers else "viewer" if args.viewer else "moderator"
+    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
+    if os.environ.get(env):
+        raise InvalidInput(
+            f"{env} is set, so the {role} token comes from the environment: change it there"
+            " and restart, or unset it to let podium keep (and rotate) the token"
+        )
+    data_dir = Path(args.data_dir)
+    token = rotate(data_dir, role)
+    print(token)
+    print(
+        f"new {role} token written to {data_dir}; a running server uses it within a second"
+        f" and disconnects every {role} connection that used the old one",
+        file=sys.stderr,
+    )
     return 0
 
 
-def cmd_watch(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from podium.cli.watch import follow, once
-
-    console = Console()
-    asyncio.run((once if args.once else follow)(args.url, args.room, console))
+def cmd_schema(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / f"{name}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {len(json_schemas())} schemas to {out}")
     return 0
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    url = os.environ.get("PODIUM_URL", DEFAULT_URL)
-    p = sub.add_parser("import", help="turn an agenda (.txt or .csv) into a programme file")
-    p.add_argument("agenda", help="a plain-text agenda, or a CSV with one row per speaker")
-    p.add_argument("-o", "--output", help="write the programme here (default: stdout)")
-    p.add_argument("--title", help="the event's title (CSV only)")
-    p.add_argument("--timezone", help="the event's IANA time zone (CSV only)")
-    p.add_argument("--id", help="the event's id (default: from its title)")
-    p.add_argument("--date", help="the event's date, YYYY-MM-DD")
-    p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser("export", help="write a programme as CSV, one row per speaker")
-    p.add_argument("programme", nargs="?", default=str(DEFAULT_PROGRAMME))
-    p.add_argument("-o", "--output", help="write the CSV here (default: stdout)")
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("report", help="planned against actual, from the action log")
-    p.add_argument("programme", nargs="*", help="programme files (default: the seed event)")
-    p.add_argument("--room", help="the room (event id) to report on (default: the first)")
-    p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("-o", "--output", help="write the report here (default: stdout)")
-    p.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
-    p.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
-    p.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
-    p.set_defaults(func=cmd_report)
-
-    p = sub.add_parser(
-        "ctl", help="send a command (token: PODIUM_MODERATOR_TOKEN, else DATA_DIR/moderator.token)"
-    )
-    p.add_argument("action", help="start_session, next, previous, goto, pause, resume, ...")
-    p.add_argument("args", nargs="*", help="the action's fields: by position or name=value")
-    p.add_argument("--url", default=url, help=f"the server (default: $PODIUM_URL or {url})")
-    p.add_argument("--room")
-    p.add_argument("--expected-version", type=int)
-    p.add_argument(
-        "--data-dir",
-        default=os.environ.get("PODIUM_DATA_DIR") or "data",
-        help="the server's data dir, whose moderator.token is used when"
-        " PODIUM_MODERATOR_TOKEN is not set (default: $PODIUM_DATA_DIR or data)",
-    )
-    p.set_defaults(func=cmd_ctl)
-
-    p = sub.add_parser("watch", help="the live session, speaker and countdown in a terminal")
-    p.add_argument("url", nargs="?", default=url, help=f"the server (default: {url})")
-    p.add_argument("--room")
-    p.add_argument("--once", action="store_true", help="print the current view once and exit")
-    p.set_defaults(func=cmd_watch)

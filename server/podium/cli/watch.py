@@ -7,6 +7,7 @@ the same second as every screen. It reconnects by itself when the server goes aw
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -157,3 +158,9 @@ async def follow(url: str, room: str | None, console: Console) -> None:
                 status = "reconnecting…"
                 if latest is not None:
                     live.update(render(latest, local_ms() + offset, status), refresh=True)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    console = Console()
+    asyncio.run((once if args.once else follow)(args.url, args.room, console))
+    return 0

@@ -32,7 +32,7 @@ from podium.live.request import ROOMS, TOKENS, Handler, require_reader, room_of
 from podium.live.room import Room
 from podium.report.formats import FORMATS, render
 from podium.report.html import CSP as REPORT_CSP
-from podium.report.model import build
+from podium.report.replay import build
 
 KEEPALIVE_S = 15.0
 STREAMS = web.AppKey("streams", dict[str, Hub])

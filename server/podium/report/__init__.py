@@ -1,5 +1,6 @@
 """The report after (or during) the event: rebuilt by replaying a room's action log
-(``model``), written as text, CSV or JSON (``formats``) or as a page (``html``).
+(``replay``) into its ``model`` (turns, speakers, sessions, totals), written as text, CSV
+or JSON (``formats``) or as a page (``html``).
 
 May import: ``podium.core`` and ``podium.store`` (the log records it replays).
 """
