@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -169,3 +170,16 @@ def test_a_wrong_or_replaced_link_says_what_to_do(faces: Faces, server: Server) 
     rotate_speaker_key(server)
     expect(page.locator("#refused")).to_be_visible(timeout=10_000)
     expect(page.locator("#refused-text")).to_contain_text("made new links")
+
+
+def test_a_speaker_link_opens_its_page_on_a_private_event(browser: Browser, tmp_path: Path) -> None:
+    private = Server(data_dir=tmp_path / "data", env={"PODIUM_VIEWER_TOKEN": "v" * 32}).start()
+    try:
+        private.command("start_session", session_id="session-1")
+        for faces in make_faces(browser, private):
+            page = faces.open(links(private)["bilel-jamoussi"])
+            expect(page.locator("body")).to_have_attribute("data-phase", "before")
+            expect(page.locator("#headline")).to_have_text("You\u2019re next")
+            expect(page.locator("#on-now")).to_have_text("On now: Mr. Hequan WU")
+    finally:
+        private.kill()
