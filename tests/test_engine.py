@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from typing import Any
 
 import pytest
 
 from podium.core import engine, programme_file, projection
 from podium.core.commands import ACTIONS, Command, parse_command
-from podium.core.errors import InvalidInput, InvalidTransition
+from podium.core.errors import InvalidInput, InvalidTransition, ProgrammeError
 from podium.core.state import Messages, Phase, State, TimerStatus, initial_state
 from tests.helpers import ROOT, SEED
 
@@ -53,7 +54,7 @@ def test_start_session_puts_the_first_speaker_on_with_the_timer_running() -> Non
     assert view["speaker"]["id"] == "hequan-wu" and view["next_speaker"]["id"] == "bilel-jamoussi"
     assert view["timer"] == {
         "status": "running", "duration_ms": 500_000, "allocation_ms": 500_000, "added_ms": 0,
-        "remaining_ms": 499_000, "ends_at": T0 + 500_000,
+        "remaining_ms": 499_000, "ends_at": T0 + 500_000, "warning_ms": 120_000, "danger_ms": 0,
     }  # fmt: skip
     assert view["session"]["ends_at"] == T0 + 3_000_000
     assert view["session"]["remaining_ms"] == 2_999_000
@@ -155,12 +156,12 @@ PHASES = {
 }
 EXPECTED_REFUSALS = {  # hold: nobody on in these phases ends themselves (on_end)
     "idle": {"next", "previous", "pause", "resume", "add_time", "end_session", "clear_message",
-             "undo", "hold"},
-    "running first": {"start_session", "previous", "resume", "clear_message", "hold"},
-    "paused": {"start_session", "previous", "pause", "clear_message", "hold"},
-    "last speaker": {"start_session", "next", "resume", "clear_message", "hold"},
+             "undo", "hold", "cue", "clear_cue"},
+    "running first": {"start_session", "previous", "resume", "clear_message", "hold", "clear_cue"},
+    "paused": {"start_session", "previous", "pause", "clear_message", "hold", "clear_cue"},
+    "last speaker": {"start_session", "next", "resume", "clear_message", "hold", "clear_cue"},
     "finished": {"next", "previous", "pause", "resume", "add_time", "end_session",
-                 "clear_message", "hold"},
+                 "clear_message", "hold", "cue", "clear_cue"},
 }  # fmt: skip
 ARGS: dict[str, dict[str, Any]] = {
     "start_session": {"session_id": "session-2"},
@@ -169,6 +170,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "show_message": {"text": "hello"},
     "blackout": {"on": True},
     "set_plan_date": {"date": "2021-11-30"},
+    "cue": {"kind": "wrap_up"},
 }
 
 
@@ -304,4 +306,60 @@ def test_a_broken_invariant_raises_under_python_O() -> None:
         "optimize=1",
         "add_time: InvariantBroken: a running timer has no ends_at",
         "view: InvariantBroken: a running timer has no ends_at",
+    ]
+
+
+# -- cues and thresholds ---------------------------------------------------------------------
+
+
+def test_a_cue_goes_to_the_speaker_on_and_clears_itself_when_the_speaker_changes() -> None:
+    cued = run(live_s1(), (T0 + 60_000, "cue", {"kind": "wrap_up"}))
+    assert projection.view(P, cued, T0 + 61_000)["cue"] == {
+        "kind": "wrap_up", "at": T0 + 60_000, "speaker_id": "hequan-wu"
+    }  # fmt: skip
+    stopped = run(cued, (T0 + 70_000, "cue", {"kind": "stop"}))
+    assert projection.view(P, stopped, T0 + 70_000)["cue"]["kind"] == "stop"
+    assert refused(stopped, "cue", kind="stop") == (
+        "the stop cue is already shown; clear it with clear_cue"
+    )
+    assert projection.view(P, run(stopped, (T0 + 80_000, "next", {})), T0 + 80_000)["cue"] is None
+    assert projection.view(P, run(stopped, (T0 + 80_000, "end_session", {})), T0)["cue"] is None
+    cleared = run(stopped, (T0 + 75_000, "clear_cue", {}))
+    assert projection.view(P, cleared, T0 + 75_000)["cue"] is None
+    assert refused(cleared, "clear_cue") == "no cue is shown; there is nothing to clear"
+    undone = run(cleared, (T0 + 76_000, "undo", {}))
+    assert undone.live.cue == stopped.live.cue
+
+
+def test_a_cue_is_refused_when_no_session_is_live_and_a_bad_kind_is_invalid() -> None:
+    assert refused(fresh(), "cue", kind="stop").startswith("no session is live")
+    with pytest.raises(InvalidInput):
+        cmd("cue", kind="louder")
+
+
+def test_thresholds_come_from_the_speaker_then_the_session_then_the_event() -> None:
+    data = tomllib.loads(SEED.read_text())
+    data["event"]["warning"] = "3m"
+    data["sessions"][1]["danger"] = "20s"
+    data["sessions"][1]["speakers"][1]["warning"] = 90
+    p = programme_file.parse(data)
+    first, second = p.sessions[1].speakers[:2]
+    assert (first.warning_ms, first.danger_ms) == (180_000, 20_000)
+    assert (second.warning_ms, second.danger_ms) == (90_000, 20_000)
+    assert (p.sessions[2].warning_ms, p.sessions[2].danger_ms) == (180_000, 0)
+    listed = p.public_dict(p.plan_date_for(T0))["sessions"][1]["speakers"][1]
+    assert (listed["warning_ms"], listed["danger_ms"]) == (90_000, 20_000)
+    state = run(initial_state(p, T0), (T0, "goto", {"speaker_id": second.id}))
+    timer = projection.view(p, state, T0)["timer"]
+    assert (timer["warning_ms"], timer["danger_ms"]) == (90_000, 20_000)
+
+
+def test_danger_not_under_warning_is_a_check_error_with_a_fix() -> None:
+    data = tomllib.loads(SEED.read_text())
+    data["sessions"][1]["speakers"][0]["danger"] = "3m"
+    with pytest.raises(ProgrammeError) as err:
+        programme_file.parse(data)
+    assert err.value.problems == [
+        "sessions[1].speakers[0]: danger (3m) is not under warning (2m); the countdown turns"
+        " amber first, then red: make danger shorter than warning"
     ]

@@ -37,6 +37,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "set_plan_date": st.fixed_dictionaries(
         {"date": st.sampled_from(["2021-11-29", "2021-11-30", "2026-11-30"])}
     ),
+    "cue": st.fixed_dictionaries({"kind": st.sampled_from(["wrap_up", "stop"])}),
 }
 actions = st.sampled_from(ACTIONS).flatmap(
     lambda a: st.tuples(st.just(a), ARGUMENTS.get(a, st.just({})))
@@ -111,6 +112,9 @@ def test_random_sequences_keep_every_invariant(
         else:
             assert view["session"] is None and view["speaker"] is None
             assert timer["status"] == "stopped"
+        # a cue is for the speaker it was given to: never left over for the next one
+        if view["cue"] is not None:
+            assert view["cue"]["speaker_id"] == (view["speaker"] or {}).get("id")
         statuses = [row["status"] for row in view["schedule"]]
         assert statuses.count("live") == (1 if view["phase"] == "live" else 0)
         assert statuses.count("next") <= 1

@@ -126,10 +126,11 @@ def mod(live: Server) -> Iterator[ClientConnection]:
 
 
 def reply(ws: ClientConnection) -> dict[str, Any]:
-    """The answer to what was just sent (state pushes are skipped)."""
+    """The answer to what was just sent (pushes are skipped: the state, and the speakers'
+    readiness a moderator gets)."""
     while True:
         message = json.loads(ws.recv(5))
-        if message["type"] not in ("state", "snapshot"):
+        if message["type"] not in ("state", "snapshot", "readiness"):
             return message
 
 

@@ -24,8 +24,10 @@ import {
   statusCorner,
   takeToken,
   timeOfDay,
+  timerCountdown,
   timerLeft,
 } from "./podium.js";
+import { SpeakerDesk } from "./console-speakers.js";
 
 const $ = (id) => document.getElementById(id);
 const live = new Live({ client: "console", token: takeToken() });
@@ -90,6 +92,7 @@ $("signout").addEventListener("click", () => {
 // -- commands -------------------------------------------------------------------------------
 
 let feedbackWords = () => "";
+const desk = new SpeakerDesk(live, (words, kind) => feedback(words, kind));
 
 /** The line under the controls. ``words`` makes its text, so that it is said again in the
  * new language after a switch. */
@@ -335,6 +338,9 @@ const ACTIONS = {
   blackout: () => run(() => ({ action: "blackout", on: !live.state?.blackout })),
   clear: () => run({ action: "clear_message" }),
   hold: () => run(() => ({ action: "hold", on: !live.state?.auto_advance?.held })),
+  cue_wrap_up: () => run({ action: "cue", kind: "wrap_up" }),
+  cue_stop: () => run({ action: "cue", kind: "stop" }),
+  cue_clear: () => run({ action: "clear_cue" }),
 };
 
 /** "Undo +1 min by another console, 3 s ago": what undo would undo, and who did it. */
@@ -441,6 +447,9 @@ const KEYS = {
   b: "blackout",
   c: "clear",
   h: "hold",
+  w: "cue_wrap_up",
+  x: "cue_stop",
+  q: "cue_clear",
 };
 
 document.addEventListener("keydown", (event) => {
@@ -513,7 +522,7 @@ function speakerRow(session, speaker, index, state, row) {
     button.append(el("span", `state state-${status}`, word));
   }
   button.addEventListener("click", () => jump({ session, speaker }));
-  item.append(button);
+  item.append(button, desk.row(speaker, personName(speaker), isLive));
   return item;
 }
 
@@ -624,6 +633,11 @@ function render() {
   $("btn-next").disabled = !next;
   $("btn-previous").disabled = !speaker || speaker.index === 0;
   $("btn-undo").disabled = !state.can_undo;
+  for (const [id, kind] of [["btn-cue-wrap-up", "wrap_up"], ["btn-cue-stop", "stop"]]) {
+    $(id).disabled = !isLive;
+    $(id).setAttribute("aria-pressed", String(state.cue?.kind === kind));
+  }
+  $("btn-cue-clear").disabled = !state.cue;
   const { screen, viewers } = state.messages;
   $("message-clear").disabled = !screen && !viewers;
   show($("message-current"), Boolean(screen || viewers));
@@ -675,7 +689,7 @@ function tick(now) {
   const session = state.session;
   const timer = $("speaker-timer");
   if (session) {
-    const shown = countdown(timerLeft(state, now));
+    const shown = timerCountdown(state, now);
     setText($("speaker-left"), shown.text);
     timer.dataset.zone = state.timer.status === "paused" ? "paused" : shown.zone;
     const added = state.timer.added_ms;
@@ -723,6 +737,7 @@ const showEventTitle = () => setText($("event-title"), localized(programme, "tit
 onLang(showEventTitle);
 loadProgramme().then((p) => {
   programme = p;
+  desk.zone = p.timezone;
   showEventTitle();
   render();
 });

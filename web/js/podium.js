@@ -125,7 +125,8 @@ export class Live {
     this.attempt = 0;
     this.pending = new Map();
     this.nextId = 1;
-    this.listeners = { state: [], status: [], auth: [], error: [] };
+    this.listeners = { state: [], status: [], auth: [], error: [], readiness: [] };
+    this.speakerId = null; // for a speaker's link: whose (from auth_ok)
     this.ws = null;
     this.syncTimer = null;
     this.open();
@@ -201,7 +202,11 @@ export class Live {
   /** A round of pings; each pong refines the offset. */
   sync() {
     for (let i = 0; i < SYNC_PINGS; i += 1) {
-      setTimeout(() => this.send({ type: "ping", t0: this.clock.stamp() }), i * SYNC_GAP_MS);
+      setTimeout(() => {
+        // the round trip so far goes along: a speaker's link reports it to the moderators
+        const rtt = this.clock.rtt === null ? {} : { rtt_ms: this.clock.rtt };
+        this.send({ type: "ping", t0: this.clock.stamp(), ...rtt });
+      }, i * SYNC_GAP_MS);
     }
   }
 
@@ -222,8 +227,12 @@ export class Live {
         this.clock.sample(message.t0, message.server_time);
         this.emit("status", this.status);
         return;
+      case "readiness": // moderators: every speaker's; a speaker: their own
+        this.emit("readiness", message.speakers);
+        return;
       case "auth_ok":
         this.role = message.role;
+        this.speakerId = message.speaker_id ?? null;
         this.emit("auth", message.role);
         return;
       case "ack":
@@ -398,16 +407,25 @@ export function mmss(totalSeconds) {
 
 /** A countdown as people read it: ``04:59`` while time is left (rounded up, so a full
  * five minutes shows ``05:00``), ``00:00`` for the first second at zero, then ``+00:01``…
- * ``zone`` is "normal", "amber" (at or under ``amberMs``), "zero" or "over". */
-export function countdown(leftMs, amberMs = 120_000) {
+ * ``zone`` is "normal", "amber" (at or under ``amberMs``), "danger" (at or under
+ * ``dangerMs``), "zero" or "over". */
+export function countdown(leftMs, amberMs = 120_000, dangerMs = 0) {
   if (leftMs > 0) {
     const seconds = Math.ceil(leftMs / 1000);
-    return { text: mmss(seconds), seconds, zone: seconds * 1000 <= amberMs ? "amber" : "normal" };
+    const zone = seconds * 1000 <= dangerMs ? "danger" : seconds * 1000 <= amberMs ? "amber" : "normal";
+    return { text: mmss(seconds), seconds, zone };
   }
   const over = Math.floor(-leftMs / 1000);
   return over === 0
     ? { text: mmss(0), seconds: 0, zone: "zero" }
     : { text: `+${mmss(over)}`, seconds: -over, zone: "over" };
+}
+
+/** The speaker's countdown at ``now``, coloured by the programme's thresholds for whoever
+ * holds the timer (``warning_ms``, ``danger_ms``); ``amberMs`` overrides the warning. */
+export function timerCountdown(state, now, amberMs = null) {
+  const { warning_ms: warning = 120_000, danger_ms: danger = 0 } = state.timer;
+  return countdown(timerLeft(state, now), amberMs ?? warning, danger);
 }
 
 const formats = new Map();

@@ -1,10 +1,11 @@
 // The venue screen: the speaker's countdown, huge, for the stage.
-// Query options: ?amber=SECONDS (default 120), ?lang=en|zh-CN, ?room=ID.
+// Query options: ?amber=SECONDS (default: the programme's warning), ?sound=1 (a tone with
+// each cue), ?lang=en|zh-CN, ?room=ID.
 
+import { cueBanner } from "./cue.js";
 import { langButton, onLang, t, translate, lang } from "./i18n.js";
 import {
   Live,
-  countdown,
   everyFrame,
   loadProgramme,
   localized,
@@ -15,12 +16,12 @@ import {
   statusCorner,
   takeToken,
   timeOfDay,
-  timerLeft,
+  timerCountdown,
   zoneName,
 } from "./podium.js";
 
-const amberSeconds = Number(query.get("amber") ?? 120);
-const AMBER_MS = (Number.isFinite(amberSeconds) && amberSeconds >= 0 ? amberSeconds : 120) * 1000;
+const amberSeconds = Number(query.get("amber") ?? Number.NaN);
+const AMBER_MS = Number.isFinite(amberSeconds) && amberSeconds >= 0 ? amberSeconds * 1000 : null;
 const CONTROLS_IDLE_MS = 2500;
 
 const $ = (id) => document.getElementById(id);
@@ -98,7 +99,7 @@ function draw(now) {
     setText($("session-left"), "");
     return;
   }
-  const shown = countdown(timerLeft(state, now), AMBER_MS);
+  const shown = timerCountdown(state, now, AMBER_MS);
   setText($("countdown"), shown.text);
   fitCountdown();
   if (document.body.dataset.zone !== shown.zone) document.body.dataset.zone = shown.zone;
@@ -132,6 +133,7 @@ function fitCountdown() {
     $("message-text").textContent,
     $("presence-badge").textContent,
     $("paused-badge").hidden,
+    $("cue").hidden,
   ].join("|");
   if (key === fittedFor) return;
   fittedFor = key;
@@ -186,6 +188,7 @@ fullscreen();
 statusCorner(live);
 live.on("state", renderState);
 onLang(renderState);
+cueBanner($("cue"), live);
 keepAwake();
 document.addEventListener("visibilitychange", keepAwake);
 loadProgramme().then((p) => {

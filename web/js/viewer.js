@@ -3,7 +3,6 @@
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import {
   browserZone,
-  countdown,
   durationText,
   el,
   everyFrame,
@@ -20,6 +19,7 @@ import {
   statusCorner,
   takeToken,
   timeOfDay,
+  timerCountdown,
   timerLeft,
   zoneName,
 } from "./podium.js";
@@ -217,7 +217,7 @@ function draw(now) {
   if (!state || !programme) return;
   if (state.session) {
     const left = timerLeft(state, now);
-    const shown = countdown(left);
+    const shown = timerCountdown(state, now);
     setText($("left"), shown.text);
     const box = $("left-box");
     const zone = state.timer.status === "paused" ? "paused" : shown.zone;

@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate", help="replace the moderator (or viewer) token; a running server adopts it"
     )
     rotate.add_argument("--viewer", action="store_true", help="rotate the viewer token instead")
+    rotate.add_argument(
+        "--speakers", action="store_true", help="replace every speaker's link (the speaker key)"
+    )
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.set_defaults(func=cmd_token_rotate)
 

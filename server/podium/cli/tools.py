@@ -165,8 +165,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_token_rotate(args: argparse.Namespace) -> int:
     from podium.live.auth import rotate
 
-    role = "viewer" if args.viewer else "moderator"
-    env = f"PODIUM_{role.upper()}_TOKEN"
+    role = "speaker" if args.speakers else "viewer" if args.viewer else "moderator"
+    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
     if os.environ.get(env):
         raise InvalidInput(
             f"{env} is set, so the {role} token comes from the environment: change it there"

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from podium.core.errors import validate_tagged
-from podium.core.state import Target
+from podium.core.state import CueKind, Target
 
 MESSAGE_MAX = 500
 COMMAND_ID_MAX = 64
@@ -133,6 +133,15 @@ class Hold(_Command):
     on: bool = True
 
 
+class CueSpeaker(_Command):
+    action: Literal["cue"]
+    kind: CueKind
+
+
+class ClearCue(_Command):
+    action: Literal["clear_cue"]
+
+
 Command = Annotated[
     StartSession
     | Next
@@ -147,7 +156,9 @@ Command = Annotated[
     | Blackout
     | SetPlanDate
     | Undo
-    | Hold,
+    | Hold
+    | CueSpeaker
+    | ClearCue,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
@@ -155,6 +166,7 @@ ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
     "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
     "hold",
+    "cue", "clear_cue",
 )  # fmt: skip
 
 

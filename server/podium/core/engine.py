@@ -20,8 +20,10 @@ from podium.core.commands import (
     SYSTEM,
     AddTime,
     Blackout,
+    ClearCue,
     ClearMessage,
     Command,
+    CueSpeaker,
     EndSession,
     Goto,
     Hold,
@@ -40,6 +42,7 @@ from podium.core.state import (
     NO_ENDS_AT,
     NO_LEFT_MS,
     Change,
+    Cue,
     Live,
     Message,
     Messages,
@@ -121,6 +124,7 @@ def _put_on(p: Programme, live: Live, session: Session, index: int | None, now: 
             "sessions": sessions,
             "speakers": speakers,
             "messages": _stage_cleared(live),
+            "cue": None,
         }
     )
 
@@ -234,6 +238,7 @@ def _end_session(p: Programme, live: Live, cmd: EndSession, now: int) -> tuple[L
             "sessions": sessions,
             "speakers": speakers,
             "messages": _stage_cleared(live),
+            "cue": None,
         }
     )
     return new, f"end_session: {session.title}"
@@ -294,6 +299,21 @@ def _held(live: Live, on: bool) -> Live:
     return live.model_copy(update={"timer": live.timer.model_copy(update={"held": on})})
 
 
+def _cue(p: Programme, live: Live, cmd: CueSpeaker, now: int) -> tuple[Live, str]:
+    _live_session(p, live)
+    if live.cue is not None and live.cue.kind == cmd.kind:
+        raise _refuse(f"the {cmd.kind} cue is already shown; clear it with clear_cue")
+    speaker = _current_speaker(p, live)
+    cue = Cue(kind=cmd.kind, at=now, speaker_id=speaker.id if speaker else None)
+    return live.model_copy(update={"cue": cue}), f"cue {cmd.kind}: {_name(speaker)}"
+
+
+def _clear_cue(p: Programme, live: Live, cmd: ClearCue, now: int) -> tuple[Live, str]:
+    if live.cue is None:
+        raise _refuse("no cue is shown; there is nothing to clear")
+    return live.model_copy(update={"cue": None}), f"clear_cue: {live.cue.kind}"
+
+
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -310,6 +330,8 @@ TRANSITIONS: dict[str, Transition] = {
     "blackout": _blackout,
     "set_plan_date": _set_plan_date,
     "hold": _hold,
+    "cue": _cue,
+    "clear_cue": _clear_cue,
 }
 
 

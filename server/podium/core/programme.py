@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
+WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says
+DANGER_MS = 0  # and red at or under this (0: red from zero, as before thresholds were set)
 ZhText = Annotated[
     str, Field(max_length=4000, description="the Chinese version of the field without _zh")
 ]
@@ -62,7 +64,14 @@ class Person(Strict):
         return f"{honorific} {self.name_zh or self.name}".strip()
 
 
-class Speaker(Person):
+class Colours(Strict):
+    """The resolved thresholds: the countdown turns amber, then red, at or under these."""
+
+    warning_ms: int = WARNING_MS
+    danger_ms: int = DANGER_MS
+
+
+class Speaker(Person, Colours):
     id: str
     session_id: str
     presence: Presence
@@ -70,7 +79,7 @@ class Speaker(Person):
     on_end: str | None = None  # "next": advances by itself when the time is up
 
 
-class Session(Strict):
+class Session(Colours):
     id: str
     title: str
     description: str
@@ -91,7 +100,7 @@ class Session(Strict):
         return None
 
 
-class Event(Strict):
+class Event(Colours):
     id: str
     title: str
     subtitle: str
@@ -168,6 +177,8 @@ class Programme(Strict):
                     ).isoformat(timespec="seconds"),
                     "planned_start_ms": self.planned_start_ms(s, plan_date),
                     "duration_ms": s.duration_ms,
+                    "warning_ms": s.warning_ms,
+                    "danger_ms": s.danger_ms,
                     "moderators": [m.model_dump() for m in s.moderators],
                     "speakers": [
                         sp.model_dump(mode="json", exclude={"session_id"}) for sp in s.speakers

@@ -22,6 +22,8 @@ from pydantic import BeforeValidator, Field, ValidationError, field_validator
 
 from podium.core.errors import ProgrammeError
 from podium.core.programme import (
+    DANGER_MS,
+    WARNING_MS,
     Event,
     Person,
     Presence,
@@ -107,6 +109,13 @@ OnEnd = Annotated[
         " On a session: for each of its speakers without their own"
     ),
 ]
+Threshold = Annotated[
+    DurationMs | None,
+    Field(
+        description="the countdown turns amber (warning) or red (danger) at or under this;"
+        " set on the event, a session or a speaker, the nearest one counts"
+    ),
+]
 
 
 # -- the file as written ---------------------------------------------------------------
@@ -114,14 +123,21 @@ OnEnd = Annotated[
 # that through a base class from another module)
 
 
-class SpeakerEntry(Person):
+class Thresholds(Strict):
+    """``warning`` and ``danger``, on the event, a session or a speaker."""
+
+    warning: Threshold = None
+    danger: Threshold = None
+
+
+class SpeakerEntry(Person, Thresholds):
     id: Id
     presence: Presence = Presence.IN_ROOM
     allocation: DurationMs | None = None
     on_end: OnEnd = None
 
 
-class SessionEntry(Strict):
+class SessionEntry(Thresholds):
     id: Id
     title: Text
     description: str = ""
@@ -145,7 +161,7 @@ class GroupEntry(Strict):
     moderators: list[Person] = []  # noqa: RUF012
 
 
-class EventEntry(Strict):
+class EventEntry(Thresholds):
     id: Id
     title: Text
     subtitle: str = ""
@@ -232,6 +248,7 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
         else:
             seen[identifier] = where
 
+    event_warning, event_danger = _thresholds("event", raw.event, (WARNING_MS, DANGER_MS), problems)
     sessions: list[Session] = []
     previous_end: datetime | None = None
     previous_id = ""
@@ -291,9 +308,11 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                 f"{where}.on_end: {entry.id} has no speakers, so nothing in it can advance by"
                 " itself; remove on_end (end the session from the console) or add speakers"
             )
+        warning_ms, danger_ms = _thresholds(where, entry, (event_warning, event_danger), problems)
         speakers: list[Speaker] = []
         for pi, sp in enumerate(entry.speakers):
             claim(sp.id, f"{where}.speakers[{pi}]")
+            own = _thresholds(f"{where}.speakers[{pi}]", sp, (warning_ms, danger_ms), problems)
             speakers.append(
                 Speaker(
                     id=sp.id,
@@ -307,6 +326,8 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                     presence=sp.presence,
                     allocation_ms=sp.allocation if sp.allocation is not None else max(share, 1),
                     on_end=_on_end(sp.on_end or entry.on_end),
+                    warning_ms=own[0],
+                    danger_ms=own[1],
                 )
             )
         moderators = (
@@ -328,6 +349,8 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
                 duration_ms=duration_ms,
                 moderators=tuple(moderators),
                 speakers=tuple(speakers),
+                warning_ms=warning_ms,
+                danger_ms=danger_ms,
             )
         )
         previous_end = start_dt + timedelta(milliseconds=duration_ms)
@@ -335,13 +358,34 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
 
     if problems:
         return None, problems
-    event = Event(**raw.event.model_dump())
+    event = Event(
+        **raw.event.model_dump(exclude={"warning", "danger"}),
+        warning_ms=event_warning,
+        danger_ms=event_danger,
+    )
     return Programme(event=event, sessions=tuple(sessions)), []
 
 
 def _on_end(written: str | None) -> str | None:
     """A speaker's resolved ``on_end``: ``"next"``, or ``None`` when they stay on."""
     return "next" if written == "next" else None
+
+
+def _thresholds(
+    where: str, entry: Thresholds, inherited: tuple[int, int], problems: list[str]
+) -> tuple[int, int]:
+    """``(warning_ms, danger_ms)`` for an entry: its own, else those it inherits (its
+    session's, the event's, the defaults). Danger must be shorter than warning."""
+    warning = entry.warning if entry.warning is not None else inherited[0]
+    danger = entry.danger if entry.danger is not None else inherited[1]
+    own = entry.warning is not None or entry.danger is not None  # else reported where set
+    if own and danger >= warning:
+        problems.append(
+            f"{where}: danger ({format_duration(danger)}) is not under warning"
+            f" ({format_duration(warning)}); the countdown turns amber first, then red:"
+            " make danger shorter than warning"
+        )
+    return warning, danger
 
 
 def parse(data: dict[str, Any], source: str = "(programme)") -> Programme:

@@ -34,6 +34,8 @@ def _person(speaker: Speaker, index: int, count: int) -> dict[str, Any]:
         "affiliation_zh": speaker.affiliation_zh,
         "presence": speaker.presence.value,
         "allocation_ms": speaker.allocation_ms,
+        "warning_ms": speaker.warning_ms,
+        "danger_ms": speaker.danger_ms,
         "index": index,
         "count": count,
     }
@@ -168,8 +170,10 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
             "added_ms": timer.added_ms,
             "remaining_ms": timer.remaining_ms(now),
             "ends_at": timer.ends_at,
+            **_thresholds(programme, session, live),
         },
         "auto_advance": asdict(due) if (due := auto_advance(programme, live)) else None,
+        "cue": live.cue.model_dump() if live.cue else None,
         "message": _latest_message(live.messages),
         "messages": live.messages.model_dump(),
         "blackout": live.blackout,
@@ -186,6 +190,15 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
         if programme.event.date
         else "clock",
     }
+
+
+def _thresholds(programme: Programme, session: Session | None, live: Live) -> dict[str, int]:
+    """The colours of whoever holds the timer: the speaker's, the session's, the event's."""
+    speaker = (
+        session.speakers[live.speaker_index] if session and live.speaker_index is not None else None
+    )
+    holder = speaker or session or programme.event
+    return {"warning_ms": holder.warning_ms, "danger_ms": holder.danger_ms}
 
 
 def _latest_message(messages: Messages) -> dict[str, Any] | None:

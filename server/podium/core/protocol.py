@@ -43,11 +43,37 @@ class PingIn(_In):
 
     type: Literal["ping"]
     t0: float = Field(allow_inf_nan=False)
+    rtt_ms: float | None = Field(
+        default=None,
+        ge=0,
+        le=60_000,
+        allow_inf_nan=False,
+        description="the best round trip the client has measured so far; a speaker's link"
+        " reports it to the moderators (readiness)",
+    )
 
 
-ClientMessage = Annotated[AuthIn | CommandIn | PingIn, Field(discriminator="type")]
+NOTE_MAX = 200
+
+
+class ReadyIn(_In):
+    """A speaker says they are ready (or no longer); answered by ``ack`` with the same
+    ``id``. Only a connection authenticated with a speaker token may send it."""
+
+    type: Literal["ready"]
+    id: str | int = Field(union_mode="left_to_right")
+    ready: bool
+    note: str | None = Field(
+        default=None,
+        max_length=NOTE_MAX,
+        description="a short note for the moderators, e.g. 'audio only'; shown as text",
+    )
+
+
+ClientIn = AuthIn | CommandIn | PingIn | ReadyIn
+ClientMessage = Annotated[ClientIn, Field(discriminator="type")]
 _CLIENT = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("auth", "command", "ping")
+CLIENT_TYPES = ("auth", "command", "ping", "ready")
 
 
 class InvalidMessage(InvalidInput):
@@ -76,7 +102,7 @@ def has_lone_surrogate(data: object) -> bool:
     return False
 
 
-def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
+def parse_client(text: str) -> ClientIn:
     """Decode one client frame; ``InvalidMessage`` with a plain reason for anything else."""
     try:
         data = json.loads(text)
@@ -86,9 +112,7 @@ def parse_client(text: str) -> AuthIn | CommandIn | PingIn:
     if lone_surrogate:
         raise InvalidMessage(LONE_SURROGATE, _message_id(data))
     try:
-        message: AuthIn | CommandIn | PingIn = validate_tagged(
-            _CLIENT, data, "type", CLIENT_TYPES, "message"
-        )
+        message: ClientIn = validate_tagged(_CLIENT, data, "type", CLIENT_TYPES, "message")
     except InvalidInput as exc:
         raise InvalidMessage(exc.message, _message_id(data)) from None
     return message
@@ -136,6 +160,8 @@ class SpeakerView(_Out):
     affiliation_zh: str
     presence: Literal["in_room", "remote", "recorded"]
     allocation_ms: int
+    warning_ms: int = Field(description="the countdown turns amber at or under this")
+    danger_ms: int = Field(description="and red at or under this (0: red from zero)")
     index: int = Field(description="0-based position in the session")
     count: int = Field(description="speakers in the session")
 
@@ -147,6 +173,16 @@ class TimerView(_Out):
     added_ms: int
     remaining_ms: int = Field(description="as of server_time; negative in overtime")
     ends_at: int | None = Field(description="epoch ms while running, else null")
+    warning_ms: int = Field(
+        description="amber at or under this: the speaker's, else the session's, else the event's"
+    )
+    danger_ms: int = Field(description="red at or under this (0: red from zero)")
+
+
+class CueView(_Out):
+    kind: Literal["wrap_up", "stop"]
+    at: int = Field(description="epoch ms when it was given")
+    speaker_id: str | None = Field(description="the speaker on when it was given")
 
 
 class MessageView(_Out):
@@ -212,6 +248,10 @@ class StateView(_Out):
     auto_advance: AutoAdvanceView | None = Field(
         description="null unless the speaker on now advances by itself at their end"
     )
+    cue: CueView | None = Field(
+        description="the moderator's cue to the speaker on stage; cleared when the speaker"
+        " changes. The venue screen and the speaker page show it, the viewers' pages never"
+    )
     message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
     messages: MessagesView
     blackout: bool
@@ -240,7 +280,26 @@ class StateOut(_Out):
 
 class AuthOkOut(_Out):
     type: Literal["auth_ok"] = "auth_ok"
-    role: Literal["moderator", "screen", "viewer"]
+    role: Literal["moderator", "screen", "viewer", "speaker"]
+    speaker_id: str | None = Field(
+        default=None, description="with role speaker: the speaker the token is for"
+    )
+
+
+class SpeakerReadiness(_Out):
+    connected: bool = Field(description="a speaker page with their link is open now")
+    ready: bool = Field(description="they said they are ready, or a moderator marked them")
+    note: str | None = Field(description="their note, as text; at most 200 characters")
+    rtt_ms: int | None = Field(description="their link's round trip from the clock sync")
+    last_seen: int | None = Field(description="epoch ms: when the server last heard of them")
+
+
+class ReadinessOut(_Out):
+    """To moderator connections only, whenever a speaker's readiness changes."""
+
+    type: Literal["readiness"] = "readiness"
+    room: str
+    speakers: dict[str, SpeakerReadiness] = Field(description="by speaker id")
 
 
 class AckOut(_Out):
@@ -290,9 +349,11 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-auth": AuthIn,
     "client-command": CommandIn,
     "client-ping": PingIn,
+    "client-ready": ReadyIn,
     "server-state": StateOut,
     "server-auth_ok": AuthOkOut,
     "server-ack": AckOut,
     "server-error": ErrorOut,
     "server-pong": PongOut,
+    "server-readiness": ReadinessOut,
 }

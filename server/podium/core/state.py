@@ -86,6 +86,17 @@ class Messages(_Frozen):
     viewers: Message | None = None
 
 
+CueKind = Literal["wrap_up", "stop"]
+
+
+class Cue(_Frozen):
+    """The moderator's sign to the speaker on stage; it goes when the speaker changes."""
+
+    kind: CueKind
+    at: int
+    speaker_id: str | None  # None in a session without speakers
+
+
 class Change(_Frozen):
     """One applied command, as the consoles are told of it."""
 
@@ -105,6 +116,7 @@ class Live(_Frozen):
     timer: Timer = Timer()
     messages: Messages = Messages()
     blackout: bool = False
+    cue: Cue | None = None
     sessions: dict[str, Run] = {}
     speakers: dict[str, Run] = {}
     plan_date: dt.date | None = None  # set with set_plan_date; else State.plan_date

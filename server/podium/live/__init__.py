@@ -9,7 +9,10 @@ connection guard, metrics, and ``serve`` (the run loop).
   headers), ``routes`` (health, rooms, programme, state, commands, pages), ``websocket``
   (the connection, heartbeats, token rotation) and ``integrations`` (plain-text fields,
   Server-Sent Events, metrics, the report); ``request``: the app keys and what every
-  route reads from a request (the room, may it read).
+  route reads from a request (the room, may it read); ``speakers``: each speaker's link
+  (its QR code, the page's own check) and the readiness routes; ``readiness``: who of
+  the speakers is connected and ready, pushed to moderators only and shared between
+  processes.
 - ``auth``: tokens and roles; ``bearer``: the token a request carries; ``policy``: the
   Origin allowlist, per-address limits, heartbeat; ``ratelimit``: the token buckets;
   ``accesslog``: the access log with tokens redacted.

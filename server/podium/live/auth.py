@@ -6,10 +6,17 @@ The moderator token comes from ``PODIUM_MODERATOR_TOKEN`` or, when that is not s
 in the data dir can be rotated while the server runs (``podium token rotate``): the CLI
 replaces the file, the server notices within a second (``reload``) and closes the
 connections that used the old token.
+
+Each speaker's link carries a token of its own: an HMAC of the room and the speaker's id
+under the speaker key (``PODIUM_SPEAKER_KEY`` or ``DATA/speaker.key``, made on first
+start), so every process that shares the key knows every speaker's token without storing
+it. Rotating the key (``podium token rotate --speakers``) replaces every speaker's link.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import os
 import secrets
@@ -19,9 +26,10 @@ from typing import Literal
 
 from podium.core.errors import Unauthorized
 
-Role = Literal["moderator", "screen", "viewer"]
+Role = Literal["moderator", "screen", "viewer", "speaker"]
 TOKEN_FILE = "moderator.token"
 VIEWER_TOKEN_FILE = "viewer.token"
+SPEAKER_KEY_FILE = "speaker.key"
 MIN_TOKEN_CHARS = 22  # 128 bits of URL-safe base64
 
 
@@ -37,6 +45,12 @@ def _bytes(token: str) -> bytes:
 
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(_bytes(given), _bytes(expected))
+
+
+def speaker_token(key: str, room: str, speaker_id: str) -> str:
+    """The token of one speaker's link: 192 bits of HMAC-SHA256 under the speaker key."""
+    mac = hmac.new(_bytes(key), f"speaker\0{room}\0{speaker_id}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
 
 
 def write_token(path: Path, token: str) -> None:
@@ -65,6 +79,35 @@ class Tokens:
     generated: bool = False  # True when the moderator token was made (and kept) by us
     data_dir: Path | None = None  # where rotatable token files live
     from_env: frozenset[str] = field(default_factory=frozenset)  # roles fixed by the env
+    speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
+    speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
+    _speaker_tokens: dict[str, tuple[str, str]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def know_speakers(self, speakers: dict[str, list[str]]) -> None:
+        """The speakers (by room) whose links this server answers."""
+        self.speakers = speakers
+        self._sign_speakers()
+
+    def _sign_speakers(self) -> None:
+        key = self.speaker_key
+        self._speaker_tokens = {
+            speaker_token(key, room, sid): (room, sid)
+            for room, ids in self.speakers.items()
+            for sid in ids
+            if key is not None
+        }
+
+    def speaker_of(self, token: str | None) -> tuple[str, str] | None:
+        """``(room, speaker_id)`` for a speaker's token, else ``None``."""
+        if not token:
+            return None
+        found = None
+        for known, who in self._speaker_tokens.items():  # every one: constant time
+            if _same(token, known):
+                found = who
+        return found
 
     @property
     def private(self) -> bool:
@@ -78,6 +121,8 @@ class Tokens:
             return "moderator"
         if self.viewer is not None and _same(token, self.viewer):
             return "viewer"
+        if self.speaker_of(token) is not None:  # reads the event, as its page must
+            return "speaker"
         return None
 
     def may_read(self, token: str | None) -> bool:
@@ -111,6 +156,11 @@ class Tokens:
             viewer = read_token(self.data_dir / VIEWER_TOKEN_FILE)
             if viewer != self.viewer:
                 self.viewer, changed = viewer, True
+        if "speaker" not in self.from_env:
+            key = read_token(self.data_dir / SPEAKER_KEY_FILE)
+            if key is not None and key != self.speaker_key:
+                self.speaker_key, changed = key, True
+                self._sign_speakers()
         return changed
 
     def weak(self) -> list[str]:
@@ -124,22 +174,35 @@ class Tokens:
         data dir; ``PODIUM_VIEWER_TOKEN`` (or ``viewer.token``) makes the event private."""
         env_viewer = os.environ.get("PODIUM_VIEWER_TOKEN") or None
         given = os.environ.get("PODIUM_MODERATOR_TOKEN") or None
+        env_key = os.environ.get("PODIUM_SPEAKER_KEY") or None
         from_env = frozenset(
-            role for role, value in (("moderator", given), ("viewer", env_viewer)) if value
+            role
+            for role, value in (("moderator", given), ("viewer", env_viewer), ("speaker", env_key))
+            if value
         )
         viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
+        key = env_key or _kept(data_dir / SPEAKER_KEY_FILE)
         if given:
-            return cls(moderator=given, viewer=viewer, data_dir=data_dir, from_env=from_env)
-        path = data_dir / TOKEN_FILE
-        token = read_token(path)
-        if token is None:
-            token = new_token()
-            write_token(path, token)
-        return cls(token, viewer, generated=True, data_dir=data_dir, from_env=from_env)
+            return cls(given, viewer, data_dir=data_dir, from_env=from_env, speaker_key=key)
+        token = _kept(data_dir / TOKEN_FILE)
+        return cls(token, viewer, True, data_dir, from_env, speaker_key=key)
 
 
-def rotate(data_dir: Path, role: Literal["moderator", "viewer"]) -> str:
-    """Write a new token for ``role`` to the data dir; a running server adopts it."""
+def _kept(path: Path) -> str:
+    """The token in ``path``, made (and kept there) the first time."""
+    token = read_token(path)
+    if token is None:
+        token = new_token()
+        write_token(path, token)
+    return token
+
+
+ROTATED_FILES = {"moderator": TOKEN_FILE, "viewer": VIEWER_TOKEN_FILE, "speaker": SPEAKER_KEY_FILE}
+
+
+def rotate(data_dir: Path, role: Literal["moderator", "viewer", "speaker"]) -> str:
+    """Write a new token (for ``speaker``: the key of every speaker's link) to the data
+    dir; a running server adopts it."""
     token = new_token()
-    write_token(data_dir / (TOKEN_FILE if role == "moderator" else VIEWER_TOKEN_FILE), token)
+    write_token(data_dir / ROTATED_FILES[role], token)
     return token

@@ -92,7 +92,7 @@ async def state(request: web.Request) -> web.Response:
     return web.json_response(room_of(request).envelope())
 
 
-async def _json_body(request: web.Request) -> object:
+async def json_body(request: web.Request) -> object:
     if request.content_length is not None and request.content_length > MAX_FRAME:
         raise InvalidInput(f"the body is over {MAX_FRAME} bytes; send one command at a time")
     raw = await request.content.read(MAX_FRAME + 1)
@@ -114,7 +114,7 @@ async def commands(request: web.Request) -> web.Response:
     if not request.app[POLICY].allow_http_command(peer):
         raise RateLimited("too many commands from your address; wait a few seconds")
     room = room_of(request)
-    command = parse_command(await _json_body(request))
+    command = parse_command(await json_body(request))
     done = await room.execute(command, actor=f"http:{peer}")
     body = room.envelope(done.state)
     if done.repeated:

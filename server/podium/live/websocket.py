@@ -19,6 +19,7 @@ from podium.core.protocol import (
     CommandIn,
     InvalidMessage,
     PingIn,
+    ReadyIn,
     encode,
     parse_client,
 )
@@ -27,6 +28,7 @@ from podium.live.hub import PING_FRAME, Client, bound_send_buffer
 from podium.live.middleware import log_if_bug
 from podium.live.policy import Policy
 from podium.live.ratelimit import Bucket
+from podium.live.readiness import READINESS, Readiness
 from podium.live.request import POLICY, TOKENS, room_of
 from podium.live.room import Room
 
@@ -54,6 +56,8 @@ class Connection:
         self.role = "viewer"
         self.token: str | None = None  # the token it authenticated with, if any
         self.client: Client | None = None  # set once it may read (and gets pushes)
+        self.speaker_id: str | None = None  # for a speaker's link: whose
+        self.readiness: Readiness | None = None  # set by the handler: moderators and speakers
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
         now = asyncio.get_running_loop().time()
         self._messages = Bucket(policy.limits.messages, now)
@@ -74,6 +78,8 @@ class Connection:
     def leave(self) -> None:
         if self.client is not None:
             self.room.hub.discard(self.client)
+        if self.readiness is not None:
+            self.readiness.left(self)
 
     def still_valid(self) -> bool:
         """After a token rotation: may this connection go on as it is?"""
@@ -105,6 +111,10 @@ class Connection:
             return
         if isinstance(message, PingIn):
             await self.send({"type": "pong", "t0": message.t0, "server_time": self.room.clock()})
+            if self.readiness is not None:
+                self.readiness.heard(self, message.rtt_ms)
+        elif isinstance(message, ReadyIn):
+            await self.ready(message)
         elif isinstance(message, AuthIn):
             await self.auth(message.token, kind)
         else:
@@ -115,16 +125,41 @@ class Connection:
         if role is None:
             await self.error(Unauthorized("that token is not valid here; check it and try again"))
             return
+        speaker = self.tokens.speaker_of(token) if role == "speaker" else None
+        if speaker is not None and speaker[0] != self.room.id:
+            await self.error(Forbidden(f"this speaker link is for {speaker[0]!r}; open it as sent"))
+            return
+        if self.readiness is not None:
+            self.readiness.left(self)
         self.token = token
         self.role = "screen" if role == "viewer" and kind in ("screen", "overlay") else role
-        await self.send({"type": "auth_ok", "role": self.role})
+        self.speaker_id = speaker[1] if speaker else None
+        whose = {"speaker_id": self.speaker_id} if speaker else {}
+        await self.send({"type": "auth_ok", "role": self.role, **whose})
         if self.client is not None:
             self.client.role = self.role
         self.join(kind)
+        if self.readiness is not None:
+            self.readiness.joined(self)
+
+    async def ready(self, message: ReadyIn) -> None:
+        """A speaker's "I'm ready" (or not), answered with an ``ack``."""
+        try:
+            if self.readiness is None:
+                raise Forbidden("readiness is not kept here")
+            self.readiness.said(self, message)
+        except PodiumError as exc:
+            await self.error(exc, message.id)
+            return
+        await self.send({"type": "ack", "id": message.id, "version": self.room.state.version})
 
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":
-            forbidden = Forbidden("only moderators send commands; authenticate first")
+            forbidden = Forbidden(
+                "a speaker's link sends no commands; the moderator runs the room"
+                if self.role == "speaker"
+                else "only moderators send commands; authenticate first"
+            )
             await self.error(forbidden, message.id)
             return
         if await self.over_limit(self._commands, "commands"):
@@ -157,6 +192,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     kind = request.query.get("client", "viewer")[:16]
     conn = Connection(ws, room, request.app[TOKENS], policy, peer)
     conn.transport = request.transport
+    conn.readiness = request.app[READINESS].get(room.id)
     bound_send_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)

@@ -92,6 +92,13 @@ class Store(ABC):
         """States written by other processes, for stores that several processes share."""
         return None
 
+    async def tell(self, room: str, topic: str, data: str) -> None:  # noqa: B027 - optional
+        """A passing notice (not stored) for the other processes sharing this store."""
+
+    def told(self, room: str, topic: str) -> AsyncIterator[str] | None:
+        """The notices other processes ``tell`` on ``topic``, for stores several share."""
+        return None
+
     def health(self) -> dict[str, Any]:
         return {"store": self.name, "status": "ok"}
 

@@ -8,6 +8,8 @@ tag, so a room's keys live together and its scripts may touch them all):
 - ``PREFIX:{ROOM}:log``    a stream: one entry per applied action, field ``record``
   (the same LogRecord JSON the file store writes a line of), capped at ``log_max``;
 - ``PREFIX:{ROOM}:changes`` a pub/sub channel: the State JSON of every change;
+- ``PREFIX:{ROOM}:told:TOPIC`` a pub/sub channel: passing notices between processes
+  (``tell``; e.g. the speakers' readiness), never stored;
 - ``PREFIX:{ROOM}:commands`` a sorted set: the ``command_id`` of each command that had one,
   scored by the version it made (the latest ``COMMAND_IDS_KEPT``).
 
@@ -366,6 +368,35 @@ class RedisStore(Store):
                 self._cut_off[room] = self._unreachable(exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RESUBSCRIBE_MAX_DELAY_S)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    async def tell(self, room: str, topic: str, data: str) -> None:
+        """Publish a passing notice; lost if Redis is away (the next one brings it)."""
+        try:
+            await self._client.publish(self.key(room, f"told:{topic}"), data)
+        except RedisError as exc:
+            log.debug("%s: could not tell %s: %s", room, topic, exc)
+
+    async def told(self, room: str, topic: str) -> AsyncIterator[str]:
+        channel = self.key(room, f"told:{topic}")
+        task = asyncio.current_task()
+        while True:
+            pubsub = self._pubsub_client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(channel)
+                while True:
+                    message = await pubsub.get_message(timeout=IDLE_PING_S)
+                    if task is not None and task.cancelling():
+                        raise asyncio.CancelledError  # redis-py may swallow a cancel
+                    if message is None:
+                        await pubsub.ping()  # a dead connection shows itself here
+                    elif message["type"] == "message":
+                        yield message["data"]
+            except (RedisError, OSError) as exc:  # followed again once Redis answers
+                log.debug("%s: lost %s (%s); retrying", room, channel, exc)
+                await asyncio.sleep(RESUBSCRIBE_MAX_DELAY_S)
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
