@@ -20,7 +20,7 @@ from typing import Any
 
 from podium.agenda.imported import Imported
 from podium.agenda.names import event_id, person, segment_id, slug, split_honorific, unique
-from podium.core import programme_file
+from podium.core import programme_file, values
 from podium.core.errors import ProgrammeError
 from podium.core.programme import Person
 
@@ -91,17 +91,17 @@ def _length(text: str) -> str:
         seconds = h * 3600 + mi * 60 + s if m.group(3) else h * 60 + mi
     else:
         try:
-            seconds = programme_file.parse_duration_ms(text) // 1000
+            seconds = values.parse_duration_ms(text) // 1000
         except ValueError:
             raise ValueError(
                 f"{text!r} is not a length; write minutes ('50') or text like '8m20s'"
             ) from None
-    programme_file.parse_duration_ms(seconds)
-    return programme_file.format_duration(seconds * 1000)
+    values.parse_duration_ms(seconds)
+    return values.format_duration(seconds * 1000)
 
 
 def _clock(text: str) -> str:
-    return f"{programme_file.parse_clock(text.strip().zfill(5)):%H:%M}"
+    return f"{values.parse_clock(text.strip().zfill(5)):%H:%M}"
 
 
 class _Sheet:
@@ -259,9 +259,7 @@ def _speaker(
         speaker["presence"] = _PRESENCE[presence]
     if allocation := sheet.read(row, number, "allocation", _length):
         speaker["allocation"] = allocation
-    if on_end := sheet.read(
-        row, number, "on_end", lambda v: programme_file.parse_on_end(v.lower())
-    ):
+    if on_end := sheet.read(row, number, "on_end", lambda v: values.parse_on_end(v.lower())):
         speaker["on_end"] = on_end
     sid = sheet.cell(row, "speaker_id") or slug(speaker["name"]) or "speaker"
     session.setdefault("speakers", []).append({"id": unique(sid, ids), **speaker})
@@ -322,7 +320,7 @@ def export_csv(path: str | Path) -> str:
             session.title,
             session.group_title or "",
             f"{entry.start:%H:%M}" if entry.start else "",
-            programme_file.format_duration(session.duration_ms),
+            values.format_duration(session.duration_ms),
             "; ".join(_person_text(m) for m in session.moderators),
             session.description,
         ]
@@ -342,7 +340,7 @@ def export_csv(path: str | Path) -> str:
                     speaker.name,
                     speaker.affiliation,
                     speaker.presence.value,
-                    programme_file.format_duration(allocation) if allocation else "",
+                    values.format_duration(allocation) if allocation else "",
                     speaker.on_end or "",
                     *chinese,
                     speaker.honorific_zh,

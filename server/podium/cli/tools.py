@@ -14,7 +14,7 @@ from pathlib import Path
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
-from podium.core import programme_file
+from podium.core import programme_file, values
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.programme import Programme
 from podium.core.protocol import json_schemas
@@ -63,7 +63,7 @@ def summary(p: Programme) -> str:
             lines.append("    moderator: " + "; ".join(m.display_name for m in s.moderators))
         for sp in s.speakers:
             lines.append(
-                f"    {programme_file.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
+                f"    {values.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
                 f" ({sp.presence.value}) - {sp.affiliation}"
                 + ("  [advances by itself at its end]" if sp.on_end else "")
             )
@@ -71,7 +71,7 @@ def summary(p: Programme) -> str:
                 lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
         if not s.speakers:
             lines.append(
-                f"    {programme_file.format_duration(s.duration_ms):>7}"
+                f"    {values.format_duration(s.duration_ms):>7}"
                 "  (no speakers; the slot timer runs)"
             )
         total += len(s.speakers)
