@@ -1,6 +1,7 @@
 """Do two pages flip their seconds together when one of them is far away?
 
-A real server; one page straight to it and one through ``tests.delay_proxy`` (150 ms ±
+A real server; the venue screen straight to it and the speaker page of whoever is on
+through ``tests.delay_proxy`` (150 ms ±
 25 ms each way: a round trip of 300 ms ± 50 ms), both in one headless Chromium on this
 machine, so both read one clock and the true clock offset of each is 0. Each page records,
 with a MutationObserver, the moment (``performance.timeOrigin + performance.now()``) its
@@ -8,7 +9,7 @@ countdown text changes; the flips of the same second are paired and the differen
 (delayed page minus direct page) is reported, with each page's own clock-offset estimate.
 A figure for docs/pages.md; ``tests/test_clock_sync.py`` holds it to a loose bound::
 
-    .venv/bin/python -m tests.measure_clock_sync [FLIPS] [--page /screen] [--selector #countdown]
+    .venv/bin/python -m tests.measure_clock_sync [FLIPS] [--far PATH] [--near /screen]
 """
 
 from __future__ import annotations
@@ -72,19 +73,33 @@ def _open(browser: Browser, url: str) -> Page:
     return page
 
 
+def speaker_page(server: Server) -> str:
+    """The path (with its token fragment) of the speaker page of whoever is on now."""
+    status, links = server.request(
+        "GET", "/api/speakers/links?room=itu-miit-2021", token=server.token
+    )
+    assert status == 200, links
+    on_now = server.state()["state"]["speaker"]["id"]
+    url = next(link["url"] for link in links if link["speaker_id"] == on_now)
+    return url.removeprefix(server.url)
+
+
 def measure(
     browser: Browser,
     server: Server,
     flips: int,
-    page: str = "/screen",
+    far: str | None = None,
+    near: str = "/screen",
     selector: str = "#countdown",
 ) -> Sync:
     """``flips`` seconds of a running timer on ``server`` (started by the caller), seen by
-    ``page`` direct and through the delaying proxy."""
+    the ``near`` page direct and the ``far`` page (by default the speaker page of whoever
+    is on) through the delaying proxy."""
+    far = far or speaker_page(server)
     with delayed(server.port) as port:
         pages = {
-            "direct": _open(browser, server.url + page),
-            "delayed": _open(browser, f"http://127.0.0.1:{port}{page}"),
+            "direct": _open(browser, server.url + near),
+            "delayed": _open(browser, f"http://127.0.0.1:{port}{far}"),
         }
         pages["direct"].wait_for_timeout(SYNC_ROUND_MS)
         for shown in pages.values():
@@ -122,12 +137,16 @@ def seconds(shown: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("flips", nargs="?", type=int, default=60)
-    parser.add_argument("--page", default="/screen", help="the page to compare (e.g. /speaker)")
-    parser.add_argument("--selector", default="#countdown", help="its countdown's element")
+    parser.add_argument(
+        "--far", default=None, help="the page over the long link (default: the speaker's page)"
+    )
+    parser.add_argument("--near", default="/screen", help="the page on the venue's network")
+    parser.add_argument("--selector", default="#countdown", help="the countdown on both")
     args = parser.parse_args()
     with seed_served_in_chromium() as (server, browser):
         server.command("start_session", session_id="session-1")
-        print(measure(browser, server, args.flips, args.page, args.selector).summary())
+        sync = measure(browser, server, args.flips, args.far, args.near, args.selector)
+        print(sync.summary())
 
 
 if __name__ == "__main__":

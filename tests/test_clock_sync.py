@@ -1,6 +1,6 @@
-"""The venue screen and a page over a long-distance link (300 ms ± 50 ms round trip, through
-``tests.delay_proxy``) flip their seconds together, in real headless Chromium. The bounds are
-loose enough for a loaded 2-core machine; the figures are in docs/pages.md, made by
+"""The venue screen and a speaker's page over a long-distance link (300 ms ± 50 ms round
+trip, through ``tests.delay_proxy``) flip their seconds together, in real headless Chromium.
+The bounds are loose enough for a loaded 2-core machine; the figures are in docs/pages.md, made by
 ``.venv/bin/python -m tests.measure_clock_sync``."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tests.test_web import browser
 __all__ = ["browser"]  # the Chromium of tests.test_web, shared as a fixture
 
 
-def test_a_page_300_ms_away_flips_its_seconds_with_the_venue_screen(
+def test_a_speaker_page_300_ms_away_flips_its_seconds_with_the_venue_screen(
     browser: Browser, server: Server
 ) -> None:
     server.command("start_session", session_id="session-1")
