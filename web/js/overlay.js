@@ -7,6 +7,7 @@ import {
   Live,
   countdown,
   everyFrame,
+  loadProgramme,
   localized,
   query,
   setText,
@@ -64,3 +65,4 @@ translate();
 statusCorner(live);
 live.on("state", render);
 everyFrame(live, draw);
+loadProgramme(); // the event's look: its colours and logo in the lower third

@@ -1,16 +1,17 @@
 """The aiohttp application: a thin shell over rooms. ``create_app`` puts together the
 middleware (``middleware.py``), the HTTP routes (``routes.py``), the WebSocket
 (``websocket.py``), the routes for the tools around the live hour
-(``integrations.py``) and the speakers' links and readiness (``speakers.py``)."""
+(``integrations.py``), the speakers' links and readiness (``speakers.py``) and the
+event's logo (``branding.py``)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import integrations, routes, speakers, websocket
+from podium.live import branding, integrations, routes, speakers, websocket
 from podium.live.auth import Tokens
-from podium.live.middleware import errors_and_headers
+from podium.live.middleware import PAGE_CSP, errors_and_headers, page_csp
 from podium.live.policy import Policy
 from podium.live.request import POLICY, ROOMS, TOKENS
 from podium.live.room import Room
@@ -21,8 +22,10 @@ def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) 
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
     app[POLICY] = policy or Policy()
+    app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     routes.add_routes(app)
     websocket.add_routes(app)
     integrations.add_routes(app)
     speakers.add_routes(app)
+    branding.add_routes(app)
     return app
