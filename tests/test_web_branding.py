@@ -112,6 +112,8 @@ def test_the_report_wears_the_events_colours_under_its_policy(faces: Faces) -> N
     page.goto(faces.server.url + "/api/report?format=html")
     assert css(page, "h1", "color") == PRIMARY  # its brand stylesheet allowed by hash
     page.wait_for_function("document.querySelector('header img').naturalWidth > 0")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    save(page, "report-branded")
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
