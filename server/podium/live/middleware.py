@@ -23,7 +23,7 @@ FRAMED_BY_ORIGINS = "/viewer"  # the page --frame-origin lets other sites embed
 def page_csp(programmes: list[Programme]) -> str:
     """The pages' policy, but ``frame-ancestors``: the report's stylesheets of every room
     are allowed by hash (a report opened from the console as a blob: URL inherits it)."""
-    reports = " ".join(dict.fromkeys(style_hashes(p) for p in programmes))
+    reports = " ".join(dict.fromkeys(h for p in programmes for h in style_hashes(p)))
     return (
         f"default-src 'self'; script-src 'self'; style-src 'self' {reports}; img-src 'self' data:;"
         " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"

@@ -53,15 +53,15 @@ def brand_style(programme: Programme) -> str:
     return f":root{{--primary:{look.primary};--accent:{look.accent}}}" if look else ""
 
 
-def style_hashes(programme: Programme) -> str:
+def style_hashes(programme: Programme) -> list[str]:
     """The hashes of the report's stylesheets for this programme, for a ``style-src``."""
     brand = brand_style(programme)
-    return f"{STYLE_HASH} {style_hash(brand)}" if brand else STYLE_HASH
+    return [STYLE_HASH, style_hash(brand)] if brand else [STYLE_HASH]
 
 
 def csp(programme: Programme) -> str:
     return (
-        f"default-src 'none'; style-src {style_hashes(programme)}; img-src data:;"
+        f"default-src 'none'; style-src {' '.join(style_hashes(programme))}; img-src data:;"
         " base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 
