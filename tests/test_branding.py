@@ -169,6 +169,19 @@ def test_check_warns_about_a_faint_colour_but_passes(tmp_path: Path) -> None:
     assert "on the console page" not in done.stderr  # 4.54:1 on white passes
 
 
+def test_serve_says_so_too_and_serves_the_event(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(png())
+    path = branded(tmp_path, accent="#ff8800")  # orange under white button text: 2.6:1
+    srv = Server(data_dir=tmp_path / "data", programmes=[path]).start()
+    try:
+        assert srv.request("GET", "/api/programme")[1]["branding"]["accent"] == "#ff8800"
+        log = srv.log.read_text()
+        assert f"{path}: warning: event.branding.accent: #ff8800 has a contrast of" in log
+        assert "on the console page (the primary buttons, behind white text)" in log
+    finally:
+        srv.kill()
+
+
 def test_check_fails_on_a_missing_logo(tmp_path: Path) -> None:
     done = run_check(branded(tmp_path, "nowhere.svg"))
     assert done.returncode == 1
