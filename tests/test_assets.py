@@ -23,6 +23,16 @@ WEB = ROOT / "web"
 TEXT_FILES = sorted(p for p in assets.web_files(WEB) if p.suffix in assets.TEXT)
 IMPORT = re.compile(r'^(?:import|export)\b[^;]*?\bfrom\s+"\./([\w-]+\.js)"', re.M)
 VIEWER_TOKEN = "viewer-token-abcdefghijklmnopqrstuvwxyz"
+VERSION = assets.digest(WEB)
+
+
+def served(rel: Path) -> bytes:
+    """What the copy holds for a file of web/: the file, a page with its ``/assets/``
+    addresses under the version."""
+    original = (WEB / rel).read_bytes()
+    if rel.suffix != ".html":
+        return original
+    return original.replace(b'="/assets/', f'="/assets/{VERSION}/'.encode())
 
 
 def get(server: Server, path: str, **headers: str) -> tuple[int, Message, bytes]:
@@ -47,8 +57,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def test_the_copy_has_a_gzip_beside_each_text_file_and_is_reused(tmp_path: Path) -> None:
     copy = assets.prepare(tmp_path / "cache")
+    assert copy.name == VERSION
     for rel in TEXT_FILES:
-        assert gzip.decompress((copy / f"{rel}.gz").read_bytes()) == (WEB / rel).read_bytes()
+        assert (copy / rel).read_bytes() == served(rel)
+        assert gzip.decompress((copy / f"{rel}.gz").read_bytes()) == served(rel)
         assert (copy / rel).stat().st_mtime_ns == (WEB / rel).stat().st_mtime_ns
     assert assets.prepare(tmp_path / "cache") == copy  # the same web/: the same copy
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [copy.name]
@@ -89,7 +101,7 @@ def test_an_unwritable_data_dir_stops_the_server_with_a_clear_error(tmp_path: Pa
 def test_text_files_come_gzipped_when_accepted_and_plain_when_not(
     shared: Server, rel: Path
 ) -> None:
-    original = (WEB / rel).read_bytes()
+    original = served(rel)
     path = f"/assets/{rel.as_posix()}"
     status, headers, body = get(shared, path, **{"Accept-Encoding": "gzip, deflate, br"})
     assert status == 200 and headers["Content-Encoding"] == "gzip"
@@ -100,16 +112,37 @@ def test_text_files_come_gzipped_when_accepted_and_plain_when_not(
     assert headers["Vary"] == "Accept-Encoding" and headers["Cache-Control"] == "no-cache"
 
 
-@pytest.mark.parametrize("path", ["/viewer", "/console", "/assets/js/podium.js", "/speaker"])
+def test_a_page_names_its_files_under_the_version_and_those_are_kept_a_year(
+    shared: Server,
+) -> None:
+    page = get(shared, "/viewer", **{"Accept-Encoding": "gzip"})[2]
+    refs = re.findall(r'(?:href|src)="(/assets/[^"]+)"', gzip.decompress(page).decode())
+    assert refs and all(ref.startswith(f"/assets/{VERSION}/") for ref in refs), refs
+    for ref in refs:
+        status, headers, _ = get(shared, ref, **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Cache-Control"] == assets.IMMUTABLE, ref
+    status, headers, _ = get(shared, "/assets/js/podium.js")
+    assert status == 200 and headers["Cache-Control"] == "no-cache"
+    assert get(shared, f"/assets/{VERSION}/../pyproject.toml")[0] in (403, 404)
+
+
+def test_only_the_files_of_web_are_put_under_the_version() -> None:
+    html = '<link href="/assets/css/a.css"><img src="/assets/logo"><a href="/viewer">'
+    assert assets.versioned(html, {"css/a.css"}, "v1") == (
+        '<link href="/assets/v1/css/a.css"><img src="/assets/logo"><a href="/viewer">'
+    )
+
+
+@pytest.mark.parametrize(
+    "path", ["/viewer", "/speaker", "/assets/js/podium.js", f"/assets/{VERSION}/js/i18n.js"]
+)
 def test_a_kept_copy_is_revalidated_with_304(shared: Server, path: str) -> None:
     gz = {"Accept-Encoding": "gzip"}
     status, headers, body = get(shared, path, **gz)
     assert status == 200 and headers["ETag"] and headers["Last-Modified"]
-    assert headers["Cache-Control"] == "no-cache"
     etag = headers["ETag"]
     status, headers, body = get(shared, path, **gz, **{"If-None-Match": etag})
     assert (status, body, headers["ETag"]) == (304, b"", etag)
-    assert headers["Cache-Control"] == "no-cache"
     status, _, body = get(shared, path, **gz, **{"If-None-Match": '"another"'})
     assert status == 200 and body
     # the plain file is another representation, with its own validator

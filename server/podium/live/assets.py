@@ -5,10 +5,13 @@ beside it (``viewer.js`` and ``viewer.js.gz``). aiohttp's ``FileResponse`` sends
 ``.gz`` sibling, with ``Content-Encoding: gzip``, to a client that accepts it; nothing is
 compressed per request. The digest is of ``web/``'s content, so a restart reuses the
 copy, a new version gets its own, and several processes on one data dir share it (each
-builds in a temporary directory and renames it into place). Every file answer carries
-``Cache-Control: no-cache`` with its ``ETag`` and ``Last-Modified``: a browser keeps the
-file and asks again with ``If-None-Match``, answered ``304`` with no body. See
-``docs/pages.md``.
+builds in a temporary directory and renames it into place).
+
+The pages in the copy point at ``/assets/<digest>/...``: those answers never change, so a
+browser keeps them a year without asking (``immutable``), and a new version of Podium
+has new addresses. The pages themselves, and ``/assets/...`` without the digest, carry
+``Cache-Control: no-cache``: a browser keeps them and asks again with ``If-None-Match``,
+answered ``304`` with no body. See ``docs/pages.md``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -29,7 +33,9 @@ from podium.live.request import ROOMS, TOKENS
 WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 WEB_CACHE = web.AppKey("web_cache", Path)
 TEXT = frozenset({".html", ".js", ".css", ".svg", ".json"})
-CACHE_CONTROL = "no-cache"  # keep it, but ask (cheaply: 304) before each use
+REVALIDATE = "no-cache"  # keep it, but ask (cheaply: 304) before each use
+IMMUTABLE = "public, max-age=31536000, immutable"  # /assets/<digest>/: never changes
+ASSET_REF = re.compile(r'(href|src)="/assets/([^"]+)"')
 # The pages that ask for ``/api/first`` as they load (their ``Live`` is made with
 # ``first: true``, ``web/js/podium.js``): announced in a ``Link`` header with the page so
 # that the browser asks for it with the modules, not a round trip after them. Public
@@ -57,13 +63,30 @@ def digest(source: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def precompress(source: Path, target: Path) -> None:
-    """Copy ``source`` into ``target`` (times kept, so validators survive a rebuild) with
-    a ``.gz`` beside each text file that gzip makes smaller."""
-    for rel in web_files(source):
+def versioned(html: str, files: set[str], version: str) -> str:
+    """``html`` with each ``/assets/`` address of one of ``files`` put under ``version``
+    (any other address, say a route of its own, is left as it is)."""
+
+    def put(match: re.Match[str]) -> str:
+        attribute, rel = match.groups()
+        return f'{attribute}="/assets/{version}/{rel}"' if rel in files else match.group(0)
+
+    return ASSET_REF.sub(put, html)
+
+
+def precompress(source: Path, target: Path, version: str) -> None:
+    """Copy ``source`` into ``target`` (times kept, so validators survive a rebuild), the
+    pages pointing at ``/assets/<version>/``, with a ``.gz`` beside each text file that
+    gzip makes smaller."""
+    served = list(web_files(source))
+    names = {rel.as_posix() for rel in served}
+    for rel in served:
         out = target / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / rel, out)
+        if rel.suffix == ".html":
+            out.write_text(versioned(out.read_text(), names, version))
+            shutil.copystat(source / rel, out)
         if rel.suffix not in TEXT:
             continue
         data = out.read_bytes()
@@ -83,7 +106,7 @@ def prepare(cache_root: Path, source: Path = WEB_DIR) -> Path:
     cache_root.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=cache_root))
     try:
-        precompress(source, building)
+        precompress(source, building, target.name)
         building.chmod(0o755)
         building.rename(target)
     except OSError:
@@ -107,13 +130,15 @@ def page(request: web.Request, name: str) -> web.FileResponse:
 
 async def _cache_headers(request: web.Request, response: web.StreamResponse) -> None:
     if isinstance(response, web.FileResponse) and response.status in (200, 304):
-        response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+        versioned = request.path.startswith(f"/assets/{request.app[WEB_CACHE].name}/")
+        response.headers.setdefault("Cache-Control", IMMUTABLE if versioned else REVALIDATE)
         response.headers.setdefault("Vary", "Accept-Encoding")
 
 
 def add_routes(app: web.Application, files: Path) -> None:
-    """Serve ``/assets/`` (and the pages, through ``page``) from ``files``, the copy
-    ``prepare`` made."""
+    """Serve ``/assets/<digest>/`` and ``/assets/`` (and the pages, through ``page``) from
+    ``files``, the copy ``prepare`` made."""
     app[WEB_CACHE] = files
     app.on_response_prepare.append(_cache_headers)
+    app.router.add_static(f"/assets/{files.name}/", files, follow_symlinks=False)
     app.router.add_static("/assets/", files, follow_symlinks=False)
