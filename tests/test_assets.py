@@ -88,7 +88,7 @@ def test_a_changed_file_makes_a_new_copy(tmp_path: Path) -> None:
 def test_an_unwritable_data_dir_stops_the_server_with_a_clear_error(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "web").write_text("a file where the copy goes")
+    (data / "web.cache").write_text("a file where the copies go")
     server = Server(data_dir=data)
     with pytest.raises(RuntimeError, match="cannot use the data dir"):
         server.start()

@@ -1,7 +1,7 @@
 """The pages and their assets, as a browser on a slow link best fetches them.
 
-At start, ``web/`` is copied into ``DATA/web/<digest>/`` with a gzip of each text file
-beside it (``viewer.js`` and ``viewer.js.gz``). aiohttp's ``FileResponse`` sends the
+At start, ``web/`` is copied into ``DATA/web.cache/<digest>/`` with a gzip of each text
+file beside it (``viewer.js`` and ``viewer.js.gz``). aiohttp's ``FileResponse`` sends the
 ``.gz`` sibling, with ``Content-Encoding: gzip``, to a client that accepts it; nothing is
 compressed per request. The digest is of ``web/``'s content, so a restart reuses the
 copy, a new version gets its own, and several processes on one data dir share it (each

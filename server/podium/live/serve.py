@@ -34,6 +34,8 @@ log = logging.getLogger("podium")
 # Connections the kernel queues before we accept them; aiohttp's default of 128 overflows
 # when thousands of viewers reconnect at once (docs/performance.md).
 LISTEN_BACKLOG = 4096
+# The pages' compressed copies (``assets.py``), in the data dir; a room id has no dot.
+WEB_CACHE_DIR = "web.cache"
 
 
 @dataclass
@@ -113,7 +115,7 @@ def data_dir_error(exc: OSError) -> StartupError:
 def web_files(options: ServeOptions) -> Path:
     """The pages' files, compressed, under the data dir (``assets.py``)."""
     try:
-        return assets.prepare(options.data_dir / "web")
+        return assets.prepare(options.data_dir / WEB_CACHE_DIR)
     except OSError as exc:
         raise data_dir_error(exc) from None
 
