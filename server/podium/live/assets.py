@@ -56,6 +56,7 @@ def web_files(source: Path) -> Iterator[Path]:
 
 
 def digest(source: Path) -> str:
+    """16 hex digits that change when any file to serve (name or bytes) does."""
     h = hashlib.sha256(_RECIPE)
     for rel in web_files(source):
         h.update(f"{rel.as_posix()}\0{(source / rel).stat().st_size}\0".encode())
