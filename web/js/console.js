@@ -9,6 +9,7 @@ import {
   durationText,
   el,
   everyFrame,
+  firstShown,
   keepToken,
   Live,
   loadProgramme,
@@ -657,6 +658,7 @@ function render() {
   }
   renderRundown(state);
   tick(live.clock.now());
+  firstShown();
 }
 
 // -- an item that ends itself (on_end in the programme) ------------------------------------

@@ -7,6 +7,7 @@ import {
   durationText,
   el,
   everyFrame,
+  firstShown,
   Live,
   loadProgramme,
   localized,
@@ -29,7 +30,7 @@ import {
 const $ = (id) => document.getElementById(id);
 // ?compact=1: the live card alone, for an iframe on the event's website (docs/pages.md)
 if (query.get("compact") === "1") document.body.classList.add("compact");
-const live = new Live({ client: "viewer", token: takeToken() });
+const live = new Live({ client: "viewer", token: takeToken(), first: true });
 const localZone = browserZone();
 let programme = null;
 let announced;
@@ -214,6 +215,7 @@ function render() {
   renderNow(state);
   renderAgenda(state, live.clock.now());
   renderZones();
+  firstShown();
 }
 
 function draw(now) {
