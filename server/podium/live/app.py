@@ -1,14 +1,15 @@
 """The aiohttp application: a thin shell over rooms. ``create_app`` puts together the
 middleware (``middleware.py``), the HTTP routes (``routes.py``), the WebSocket
 (``websocket.py``), the routes for the tools around the live hour
-(``integrations.py``) and the speakers' links and readiness (``speakers.py``)."""
+(``integrations.py``), the speakers' links and readiness (``speakers.py``) and the
+automations (``automations.py``)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import integrations, routes, speakers, websocket
+from podium.live import automations, integrations, routes, speakers, websocket
 from podium.live.auth import Tokens
 from podium.live.middleware import errors_and_headers
 from podium.live.policy import Policy
@@ -24,5 +25,6 @@ def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) 
     routes.add_routes(app)
     websocket.add_routes(app)
     integrations.add_routes(app)
+    automations.set_up(app, app[integrations.METRICS].automation)
     speakers.add_routes(app)
     return app
