@@ -58,7 +58,11 @@ def test_a_day_makes_its_events_in_order_with_who_and_when() -> None:
     shown = apply(moved, T0 + 7_000, "show_message", text="Wrap up <b>", target="all")
     [message] = happened(P, moved, shown)
     assert message.name == "message_shown"
-    assert message.payload()["message"] == {"text": "Wrap up <b>", "target": "all", "at": T0 + 7_000}
+    assert message.payload()["message"] == {
+        "text": "Wrap up <b>",
+        "target": "all",
+        "at": T0 + 7_000,
+    }
     cued = apply(shown, T0 + 8_000, "cue", kind="wrap_up")
     assert [(e.name, e.payload()["cue"]) for e in happened(P, shown, cued)] == [
         ("cue", {"kind": "wrap_up", "at": T0 + 8_000})
@@ -135,8 +139,11 @@ def with_automations(*entries: dict[str, Any]) -> dict[str, Any]:
 def test_good_automations_load_and_the_secret_stays_hidden() -> None:
     programme = programme_file.parse(
         with_automations(
-            {"on": ["speaker_started", "overtime"], "url": "https://u:pw@mixer.local/p",
-             "secret": "s3cret-value"},  # fmt: skip
+            {
+                "on": ["speaker_started", "overtime"],
+                "url": "https://u:pw@mixer.local/p",
+                "secret": "s3cret-value",
+            },
             {"on": ["speaker_started"], "osc": "127.0.0.1:53000", "address": "/cue/{event}/go"},
             {"on": ["cue"], "osc": "[::1]:9000"},
         )
@@ -152,7 +159,10 @@ def test_good_automations_load_and_the_secret_stays_hidden() -> None:
 @pytest.mark.parametrize(
     ("entry", "says"),
     [
-        ({"on": ["speaker_start"], "url": "http://x/"}, "automations[0].on: 'speaker_start' is not"),
+        (
+            {"on": ["speaker_start"], "url": "http://x/"},
+            "automations[0].on: 'speaker_start' is not",
+        ),
         ({"on": [], "url": "http://x/"}, "automations[0].on: no events; list at least one"),
         ({"on": ["cue"], "url": "ftp://x/"}, "automations[0].url: 'ftp://x/' is not an http"),
         ({"on": ["cue"], "url": "http://x:99999/"}, "has a bad port"),

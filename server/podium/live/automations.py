@@ -120,7 +120,7 @@ class Automations:
         self._tally: Tally = tally or (lambda room, kind, outcome: None)
         self.recent: deque[Delivery] = deque(maxlen=RECENT)
         self.theirs: dict[str, dict[str, Any]] = {}  # other processes' deliveries, by id
-        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._events: asyncio.Queue[tuple[str, list[Event]]] = asyncio.Queue()  # claim, events
         self._last: State | None = None
         self._fired: set[str] = set()  # timed events this process has handed on
         self._timer: asyncio.TimerHandle | None = None
@@ -134,9 +134,9 @@ class Automations:
     def observe(self, state: State) -> None:
         """A state the room adopted: queue what it did, re-arm the timer. Never waits."""
         before, self._last = self._last, state
-        if before is not None:
-            for event in happened(self.room.programme, before, state):
-                self._events.put_nowait(event)
+        events = happened(self.room.programme, before, state) if before is not None else []
+        if events:
+            self._events.put_nowait((f"change:{state.version}", events))
         self._arm(state)
 
     def _arm(self, state: State) -> None:
@@ -157,27 +157,28 @@ class Automations:
         for event in due(self.room.programme, state):
             if event.id not in self._fired and event.at <= now:
                 self._fired.add(event.id)
-                self._events.put_nowait(event)
+                self._events.put_nowait((f"event:{event.id}", [event]))
         self._arm(state)  # the next one, or again if the loop's clock ran ahead
 
     async def _dispatch(self) -> None:
+        """Claim each batch (a change's events together, so one process sends them all, in
+        order; a timed event alone), then hand its events to the automations wanting them."""
         while True:
-            event = await self._events.get()
-            wanted = [t for t in self.targets if event.name in t.automation.on]
+            key, events = await self._events.get()
+            wanted = [(e, t) for e in events for t in self.targets if e.name in t.automation.on]
             if not wanted:
                 continue
             try:
-                mine = await self.room.store.claim(self.room.id, f"event:{event.id}", CLAIM_TTL_MS)
+                mine = await self.room.store.claim(self.room.id, key, CLAIM_TTL_MS)
             except Unavailable as exc:  # better twice than never: receivers get its id
-                log.warning("%s: cannot claim %s (%s); sending it anyway", self.room.id, event.id,
+                log.warning("%s: cannot claim %s (%s); sending it anyway", self.room.id, key,
                             exc.message)  # fmt: skip
                 mine = True
-            if not mine:
-                for target in wanted:
+            for event, target in wanted:
+                if mine:
+                    target.offer(event)
+                else:
                     self.tally(target.automation.kind, "skipped")
-                continue
-            for target in wanted:
-                target.offer(event)
 
     async def send(self, automation: Automation, event: Event) -> str:
         if automation.kind == "osc":
@@ -214,7 +215,8 @@ class Automations:
     def heard_from(self, data: str) -> None:
         try:
             told = json.loads(data)
-            if told["process"] != PROCESS:
+            known = self.theirs.get(str(told["id"]))
+            if told["process"] != PROCESS and (known is None or _later(told, known)):
                 self.theirs[str(told["id"])] = told
         except (ValueError, KeyError, TypeError):
             log.warning("%s: an automations notice that is not one; ignored it", self.room.id)
@@ -278,6 +280,14 @@ class Automations:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def _later(told: dict[str, Any], known: dict[str, Any]) -> bool:
+    """Notices may overtake each other: a delivery only moves on (more attempts, then done)."""
+    return (told["done_at"] is not None, told["attempts"]) >= (
+        known["done_at"] is not None,
+        known["attempts"],
+    )
 
 
 # -- the app ------------------------------------------------------------------------------
