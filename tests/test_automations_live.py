@@ -64,6 +64,7 @@ class Receiver:
 
     port: int = field(default_factory=free_port)
     got: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+    arrived: list[float] = field(default_factory=list)  # wall clock, epoch ms
     release: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self, mode: str) -> str:
@@ -72,6 +73,7 @@ class Receiver:
     async def handle(self, request: web.Request) -> web.Response:
         mode = request.match_info["mode"]
         self.got.append((mode, dict(request.headers), await request.read()))
+        self.arrived.append(time.time() * 1000)
         if mode == "hang":
             await self.release.wait()
         if mode == "fail":

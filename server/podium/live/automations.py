@@ -45,9 +45,8 @@ CLAIM_TTL_MS = 24 * 3600 * 1000  # an event id is claimed for a day: once per tu
 RECENT = 50  # deliveries kept for GET /api/automations
 QUEUE_MAX = 1000  # events waiting for one automation; past it the oldest fail
 TOPIC = "automations"
-Tally = Callable[
-    [str, str, str], None
-]  # (room, kind, outcome): delivered, failed, retried, skipped
+# counts (room, kind, outcome), the outcome one of: delivered, failed, retried, skipped
+Tally = Callable[[str, str, str], None]
 
 
 class Target:
