@@ -60,7 +60,7 @@ EVERY = [
 @dataclass
 class Receiver:
     """A webhook receiver: ``/ok`` answers 200, ``/fail`` 500 (with markup in its answer),
-    ``/hang`` never answers; every request is kept."""
+    ``/missing`` 404, ``/hang`` never answers; every request is kept."""
 
     port: int = field(default_factory=free_port)
     got: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
@@ -78,6 +78,8 @@ class Receiver:
             await self.release.wait()
         if mode == "fail":
             return web.Response(status=500, text="<script>alert('x')</script>")
+        if mode == "missing":
+            return web.Response(status=404, text="no such button")
         return web.Response(text="ok")
 
     def bodies(self, mode: str = "ok") -> list[dict[str, Any]]:
@@ -255,15 +257,16 @@ async def test_receivers_that_are_down_hang_or_fail_change_nothing_and_are_retri
         path = programme(
             tmp_path,
             *(f'on = ["speaker_started"]\nurl = "{url}"'
-              for url in (dead, receiver.url("hang"), receiver.url("fail"), receiver.url("ok"))),
+              for url in (dead, receiver.url("hang"), receiver.url("fail"), receiver.url("ok"),
+                          receiver.url("missing"))),
         )  # fmt: skip
         server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
         servers.append(server)
         await command(server, "start_session", session_id="s1")
-        for _ in range(5):  # every command is answered as before
+        for _ in range(3):  # every command is answered as before
             await command(server, "next")
             await command(server, "previous")
-        await until(lambda: len(receiver.bodies("ok")) == 11, "the good receiver's events")
+        await until(lambda: len(receiver.bodies("ok")) == 7, "the good receiver's events")
 
         def attempts() -> dict[int, int]:
             return {d["automation"]: d["attempts"] for d in shown["deliveries"]
@@ -280,6 +283,8 @@ async def test_receivers_that_are_down_hang_or_fail_change_nothing_and_are_retri
         first = {d["automation"]: d for d in shown["deliveries"]
                  if d["event_id"].endswith("ann@" + str(first_at))}  # fmt: skip
         assert first[3]["status"] == "delivered" and first[3]["attempts"] == 1
+        assert first[4]["status"] == "failed" and first[4]["attempts"] == 1  # 404: final
+        assert first[4]["error"] == "404 no such button"
         assert first[2]["status"] == "retrying"
         assert first[2]["error"] == "500 <script>alert('x')</script>"  # kept as text
         assert "no answer within" in first[1]["error"]
@@ -326,3 +331,26 @@ async def test_two_processes_on_one_redis_send_each_event_once(
         _, metrics = await get(pair[0], "/metrics")
         _, metrics_b = await get(pair[1], "/metrics")
         assert 'outcome="skipped"' in metrics + metrics_b
+
+
+async def test_a_restart_mid_turn_sends_nothing_twice_and_the_rest_on_time(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    async with receivers() as (receiver, _, _):
+        path = programme(tmp_path, f'on = {json.dumps(EVERY)}\nurl = "{receiver.url("ok")}"')
+        longer = path.read_text().replace('allocation = "5s"\nwarning = "3s"',
+                                          'allocation = "12s"\nwarning = "10s"')  # fmt: skip
+        path.write_text(longer)
+        server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
+        servers.append(server)
+        ends_at = (await command(server, "start_session", session_id="s1"))["state"]["timer"][
+            "ends_at"
+        ]
+        await until(lambda: len(receiver.bodies()) == 3, "the warning, 2 s in")
+        server.kill()  # mid-turn, after the warning: the restart must not send it again
+        server.start()
+        await until(lambda: "overtime" in [b["event"] for b in receiver.bodies()], "overtime")
+        await asyncio.sleep(0.5)
+        events = [b["event"] for b in receiver.bodies()]
+        assert events == ["session_started", "speaker_started", "warning", "danger", "overtime"]
+        assert receiver.bodies()[-1]["at"] == ends_at
