@@ -47,6 +47,7 @@ def test_a_day_makes_its_events_in_order_with_who_and_when() -> None:
         "presence": "in_room",
     }
     assert first["id"] == "itu-miit-2021/1/speaker_started/weizhong-qin@1700000000000"
+    assert events[0].id == "itu-miit-2021/1/session_started/opening-session@1700000000000"
 
     moved = apply(started, T0 + 5_000, "next")
     events = happened(P, started, moved)

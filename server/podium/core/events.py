@@ -97,10 +97,10 @@ def happened(programme: Programme, before: State, after: State) -> list[Event]:
     turned = (old and old.subject) != (new and new.subject)
     if turned and old is not None and old.speaker is not None:
         add("speaker_ended", old, old.subject)
-    if old is not None and old_session != new_session:
-        add("session_ended", old, old.session.id)
-    if new is not None and old_session != new_session:
-        add("session_started", new, new.session.id)
+    if old is not None and old_session is not None and old_session != new_session:
+        add("session_ended", old, "@".join(map(str, old_session)))
+    if new is not None and new_session is not None and old_session != new_session:
+        add("session_started", new, "@".join(map(str, new_session)))
     if turned and new is not None and new.speaker is not None:
         add("speaker_started", new, new.subject)
     shown = {}

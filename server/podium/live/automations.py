@@ -135,7 +135,7 @@ class Automations:
         before, self._last = self._last, state
         events = happened(self.room.programme, before, state) if before is not None else []
         if events:
-            self._events.put_nowait((f"change:{state.version}", events))
+            self._events.put_nowait((f"change:{state.version}@{state.updated_at}", events))
         self._arm(state)
 
     def _arm(self, state: State) -> None:
