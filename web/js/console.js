@@ -9,6 +9,7 @@ import {
   durationText,
   el,
   everyFrame,
+  firstShown,
   keepToken,
   Live,
   loadProgramme,
@@ -659,6 +660,7 @@ function render() {
   }
   renderRundown(state);
   tick(live.clock.now());
+  firstShown();
 }
 
 // -- an item that ends itself (on_end in the programme) ------------------------------------

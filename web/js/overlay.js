@@ -7,6 +7,7 @@ import {
   Live,
   countdown,
   everyFrame,
+  firstShown,
   localized,
   query,
   setText,
@@ -20,7 +21,7 @@ const $ = (id) => document.getElementById(id);
 const OUT_MS = 450; // the exit animation, then the text swaps
 const showTimer = query.get("timer") === "1";
 const holdSeconds = Number(query.get("hold") ?? 0);
-const live = new Live({ client: "overlay", token: takeToken() });
+const live = new Live({ client: "overlay", token: takeToken(), first: true });
 let onAir = null; // the speaker id shown
 let swap = null;
 let hold = null;
@@ -44,6 +45,7 @@ function put(speaker) {
 
 /** Animate out whatever is on, then in with the new speaker (or stay out: nobody). */
 function render() {
+  firstShown();
   const speaker = live.state?.speaker ?? null;
   const key = speaker ? speaker.id : null;
   if (key === onAir) return;

@@ -113,7 +113,8 @@ export function commandId() {
 
 /** A connection that never gives up: exponential backoff with full jitter between tries. */
 export class Live {
-  constructor({ client, token = null }) {
+  /** ``first``: also ask for the programme and the state over HTTP at once (``firstData``). */
+  constructor({ client, token = null, first = false }) {
     this.client = client;
     this.token = token;
     this.clock = new Clock();
@@ -130,6 +131,11 @@ export class Live {
     this.ws = null;
     this.syncTimer = null;
     this.open();
+    if (first) {
+      firstData().then((data) => {
+        if (data && this.state === null) this.receive({ type: "snapshot", ...data.state });
+      });
+    }
     setInterval(() => this.sync(), SYNC_EVERY_MS);
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.sync();
@@ -341,6 +347,16 @@ export function show(el, visible) {
   el.hidden = !visible;
 }
 
+/** Once, when the page first shows the live state: ``data-shown`` on ``<html>``, and the
+ * performance mark ``podium-shown`` in the frame that paints it (tests and
+ * tests/measure_page_load.py read them). */
+export function firstShown() {
+  const root = document.documentElement;
+  if (root.dataset.shown) return;
+  root.dataset.shown = "state";
+  requestAnimationFrame(() => performance.mark("podium-shown"));
+}
+
 /** A private event and no (or a wrong) token in this tab: say so (unless the page has
  * its own sign-in, like the console), and resolve once a token is kept. */
 function locked() {
@@ -361,9 +377,27 @@ function locked() {
   });
 }
 
+let firstAnswer = null;
+
+/** ``GET /api/first``, asked once: the programme and the state in one answer. The page
+ * announces it (a ``Link`` preload, ``FIRST_PAGES`` in live/assets.py), so on a far link
+ * it comes with the modules, a round trip before the socket's first frame. ``null`` when
+ * it failed (a private event without a token, the network): the usual ways follow. */
+export function firstData() {
+  firstAnswer ??= fetch(apiUrl("/api/first"), { headers: readHeaders() })
+    .then((response) => (response.ok ? response.json() : null))
+    .catch(() => null);
+  return firstAnswer;
+}
+
 /** The programme (titles, speakers, the event's time zone); retried until the server
- * answers, since a page may open while the server is restarting. */
+ * answers, since a page may open while the server is restarting. From ``firstData`` when
+ * the page asked for it (its ``Live`` made with ``first: true``). */
 export async function loadProgramme() {
+  const asked = firstAnswer;
+  firstAnswer = null; // once: a later call asks the server afresh
+  const first = asked && (await asked);
+  if (first) return first.programme;
   for (let attempt = 0; ; attempt += 1) {
     try {
       const response = await fetch(apiUrl("/api/programme"), { headers: readHeaders() });

@@ -7,6 +7,7 @@ import { langButton, onLang, t, translate, lang } from "./i18n.js";
 import {
   Live,
   everyFrame,
+  firstShown,
   loadProgramme,
   localized,
   mmss,
@@ -25,7 +26,7 @@ const AMBER_MS = Number.isFinite(amberSeconds) && amberSeconds >= 0 ? amberSecon
 const CONTROLS_IDLE_MS = 2500;
 
 const $ = (id) => document.getElementById(id);
-const live = new Live({ client: "screen", token: takeToken() });
+const live = new Live({ client: "screen", token: takeToken(), first: true });
 let programme = null;
 
 function sessionTitle(id) {
@@ -88,6 +89,7 @@ function renderState() {
   show($("message"), Boolean(message));
   document.body.classList.toggle("has-message", Boolean(message));
   setText($("message-text"), message ? message.text : "");
+  if (programme) firstShown();
 }
 
 function draw(now) {

@@ -6,6 +6,7 @@ import {
   durationText,
   el,
   everyFrame,
+  firstShown,
   Live,
   loadProgramme,
   localized,
@@ -25,7 +26,7 @@ import {
 } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
-const live = new Live({ client: "viewer", token: takeToken() });
+const live = new Live({ client: "viewer", token: takeToken(), first: true });
 const localZone = browserZone();
 let programme = null;
 let announced;
@@ -210,6 +211,7 @@ function render() {
   renderNow(state);
   renderAgenda(state, live.clock.now());
   renderZones();
+  firstShown();
 }
 
 function draw(now) {

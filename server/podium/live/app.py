@@ -1,15 +1,17 @@
 """The aiohttp application: a thin shell over rooms. ``create_app`` puts together the
-middleware (``middleware.py``), the HTTP routes (``routes.py``), the WebSocket
-(``websocket.py``), the routes for the tools around the live hour
-(``integrations.py``), the speakers' links and readiness (``speakers.py``) and the
-automations (``automations.py``)."""
+middleware (``middleware.py``), the HTTP routes (``routes.py``), the pages' files,
+compressed and cached (``assets.py``), the WebSocket (``websocket.py``), the routes for
+the tools around the live hour (``integrations.py``), the speakers' links and readiness
+(``speakers.py``) and the automations (``automations.py``)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import automations, integrations, routes, speakers, websocket
+from podium.live import assets, automations, integrations, routes, speakers, websocket
 from podium.live.auth import Tokens
 from podium.live.middleware import errors_and_headers
 from podium.live.policy import Policy
@@ -17,12 +19,16 @@ from podium.live.request import POLICY, ROOMS, TOKENS
 from podium.live.room import Room
 
 
-def create_app(rooms: list[Room], tokens: Tokens, policy: Policy | None = None) -> web.Application:
+def create_app(
+    rooms: list[Room], tokens: Tokens, web_files: Path, policy: Policy | None = None
+) -> web.Application:
+    """``web_files``: the pages' files, prepared by ``assets.prepare``."""
     app = web.Application(middlewares=[errors_and_headers], client_max_size=MAX_FRAME)
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
     app[POLICY] = policy or Policy()
     routes.add_routes(app)
+    assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app)
     automations.set_up(app, app[integrations.METRICS].automation)

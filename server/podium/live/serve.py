@@ -15,6 +15,7 @@ from aiohttp import web
 
 from podium.core.errors import PodiumError, present
 from podium.core.programme import Programme
+from podium.live import assets
 from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
 from podium.live.app import create_app
 from podium.live.auth import TOKEN_FILE, Tokens
@@ -33,6 +34,8 @@ log = logging.getLogger("podium")
 # Connections the kernel queues before we accept them; aiohttp's default of 128 overflows
 # when thousands of viewers reconnect at once (docs/performance.md).
 LISTEN_BACKLOG = 4096
+# The pages' compressed copies (``assets.py``), in the data dir; a room id has no dot.
+WEB_CACHE_DIR = "web.cache"
 
 
 @dataclass
@@ -101,8 +104,20 @@ async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
             await room.open()
         return store, rooms, Tokens.load(options.data_dir)
     except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        raise StartupError(f"cannot use the data dir{where}: {exc.strerror}") from None
+        raise data_dir_error(exc) from None
+
+
+def data_dir_error(exc: OSError) -> StartupError:
+    where = f" {exc.filename}" if exc.filename else ""
+    return StartupError(f"cannot use the data dir{where}: {exc.strerror}")
+
+
+def web_files(options: ServeOptions) -> Path:
+    """The pages' files, compressed, under the data dir (``assets.py``)."""
+    try:
+        return assets.prepare(options.data_dir / WEB_CACHE_DIR)
+    except OSError as exc:
+        raise data_dir_error(exc) from None
 
 
 async def serve(options: ServeOptions) -> None:
@@ -115,7 +130,7 @@ async def serve(options: ServeOptions) -> None:
 async def _serve(options: ServeOptions) -> None:
     store, rooms, tokens = await open_rooms(options)
     advancers = [AutoAdvancer(room) for room in rooms]
-    app = create_app(rooms, tokens, options.policy)
+    app = create_app(rooms, tokens, web_files(options), options.policy)
     runner = web.AppRunner(
         app,
         access_log=logging.getLogger("podium.live.access"),

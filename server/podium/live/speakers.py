@@ -16,12 +16,13 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from podium.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, invalid_input
+from podium.live import assets
 from podium.live.auth import speaker_token
 from podium.live.bearer import bearer
 from podium.live.readiness import READINESS, set_up
 from podium.live.request import POLICY, ROOMS, TOKENS, room_of
 from podium.live.room import Room
-from podium.live.routes import WEB_DIR, json_body
+from podium.live.routes import json_body
 
 NOT_A_SPEAKER_LINK = (
     "this speaker link is not valid (any more): it was mistyped, or the organiser made new"
@@ -116,7 +117,7 @@ async def mark(request: web.Request) -> web.Response:
 
 
 async def page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(WEB_DIR / "speaker.html")
+    return assets.page(request, "speaker.html")
 
 
 def add_routes(app: web.Application) -> None:
