@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from podium.core.automations import Automation
+
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says
 DANGER_MS = 0  # and red at or under this (0: red from zero, as before thresholds were set)
@@ -119,6 +121,7 @@ class Event(Colours):
 class Programme(Strict):
     event: Event
     sessions: tuple[Session, ...]
+    automations: tuple[Automation, ...] = ()  # never in public_dict: URLs and secrets
 
     @property
     def id(self) -> str:

@@ -1,8 +1,8 @@
 """The aiohttp application: a thin shell over rooms. ``create_app`` puts together the
 middleware (``middleware.py``), the HTTP routes (``routes.py``), the pages' files,
 compressed and cached (``assets.py``), the WebSocket (``websocket.py``), the routes for
-the tools around the live hour (``integrations.py``) and the speakers' links and
-readiness (``speakers.py``)."""
+the tools around the live hour (``integrations.py``), the speakers' links and readiness
+(``speakers.py``) and the automations (``automations.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import assets, integrations, routes, speakers, websocket
+from podium.live import assets, automations, integrations, routes, speakers, websocket
 from podium.live.auth import Tokens
 from podium.live.middleware import errors_and_headers
 from podium.live.policy import Policy
@@ -31,5 +31,6 @@ def create_app(
     assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app)
+    automations.set_up(app, app[integrations.METRICS].automation)
     speakers.add_routes(app)
     return app
