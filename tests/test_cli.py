@@ -62,3 +62,21 @@ def test_serve_refuses_a_broken_programme_without_a_traceback(tmp_path: Path) ->
     result = podium("serve", str(broken), "--data-dir", str(tmp_path / "d"), "--port", "1")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "event.id: required field is missing" in result.stderr
+
+
+def test_check_refuses_bad_automations_with_what_to_do(tmp_path: Path) -> None:
+    bad = tmp_path / "hooks.toml"
+    bad.write_text(
+        SEED.read_text()
+        + '\n[[automations]]\non = ["speaker_started", "overrun"]\nurl = "mixer.local/podium"\n'
+        + '\n[[automations]]\non = ["cue"]\nosc = "127.0.0.1"\naddress = "podium/{event}"\n'
+    )
+    result = podium("check", str(bad))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for fragment in [
+        "automations[0].on: 'overrun' is not an event; use one of: session_started,",
+        "automations[0].url: 'mixer.local/podium' is not an http or https URL",
+        "automations[1].osc: '127.0.0.1' is not host:port",
+        "automations[1].address: 'podium/{event}' is not an OSC address",
+    ]:
+        assert fragment in result.stderr, result.stderr

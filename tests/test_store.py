@@ -604,3 +604,15 @@ async def test_a_room_behind_a_shared_store_catches_up_before_refusing(
     finally:
         await room.close()
         await store.close()
+
+
+async def test_a_claim_is_won_once_until_it_expires(backend: Backend) -> None:
+    first, second = await backend.store(), await backend.store()
+    shared = second if backend.shared else first  # the file store serves one process
+    assert await first.claim(ROOM, "event:a", 60_000)
+    assert not await shared.claim(ROOM, "event:a", 60_000)
+    assert await shared.claim(ROOM, "event:b", 60_000)  # another key
+    assert await shared.claim("other-room", "event:a", 60_000)  # another room
+    assert await first.claim(ROOM, "event:short", 1)
+    await asyncio.sleep(0.05)
+    assert await shared.claim(ROOM, "event:short", 60_000)  # expired

@@ -28,6 +28,7 @@ import {
   timerCountdown,
   timerLeft,
 } from "./podium.js";
+import { AutomationsLine } from "./console-automations.js";
 import { SpeakerDesk } from "./console-speakers.js";
 
 const $ = (id) => document.getElementById(id);
@@ -94,6 +95,7 @@ $("signout").addEventListener("click", () => {
 
 let feedbackWords = () => "";
 const desk = new SpeakerDesk(live, (words, kind) => feedback(words, kind));
+new AutomationsLine(live);
 
 /** The line under the controls. ``words`` makes its text, so that it is said again in the
  * new language after a switch. */

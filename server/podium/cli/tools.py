@@ -81,6 +81,9 @@ def summary(p: Programme) -> str:
         total += len(s.speakers)
     lines.append("")
     zh = sum(bool(s.title_zh) for s in p.sessions)
+    for automation in p.automations:
+        signed = " (signed)" if automation.secret is not None else ""
+        lines.append(f"  automation: {', '.join(automation.on)} -> {automation.target}{signed}")
     lines.append(f"  {len(p.sessions)} sessions ({zh} with a Chinese title), {total} speakers. OK")
     return "\n".join(line for line in lines if line is not None)
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from podium.core.automations import Automation
 from podium.core.branding import Branding
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -122,6 +123,7 @@ class Event(Colours):
 class Programme(Strict):
     event: Event
     sessions: tuple[Session, ...]
+    automations: tuple[Automation, ...] = ()  # never in public_dict: URLs and secrets
 
     @property
     def id(self) -> str:

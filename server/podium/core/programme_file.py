@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 
+from podium.core.automations import Automation
 from podium.core.branding import BrandingEntry
 from podium.core.branding import resolve as resolve_branding
 from podium.core.errors import ProgrammeError
@@ -120,6 +121,7 @@ class ProgrammeFile(Strict):
     event: EventEntry
     groups: list[GroupEntry] = []  # noqa: RUF012
     sessions: list[SessionEntry] = Field(min_length=1)
+    automations: list[Automation] = []  # noqa: RUF012
 
 
 # -- loading and checking ---------------------------------------------------------------
@@ -292,7 +294,8 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
         warning_ms=event_warning,
         danger_ms=event_danger,
     )
-    return Programme(event=event, sessions=tuple(sessions)), []
+    automations = tuple(raw.automations)
+    return Programme(event=event, sessions=tuple(sessions), automations=automations), []
 
 
 def _on_end(written: str | None) -> str | None:

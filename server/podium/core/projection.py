@@ -170,7 +170,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
             "added_ms": timer.added_ms,
             "remaining_ms": timer.remaining_ms(now),
             "ends_at": timer.ends_at,
-            **_thresholds(programme, session, live),
+            **thresholds(programme, session, live),
         },
         "auto_advance": asdict(due) if (due := auto_advance(programme, live)) else None,
         "cue": live.cue.model_dump() if live.cue else None,
@@ -192,7 +192,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
     }
 
 
-def _thresholds(programme: Programme, session: Session | None, live: Live) -> dict[str, int]:
+def thresholds(programme: Programme, session: Session | None, live: Live) -> dict[str, int]:
     """The colours of whoever holds the timer: the speaker's, the session's, the event's."""
     speaker = (
         session.speakers[live.speaker_index] if session and live.speaker_index is not None else None

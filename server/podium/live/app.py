@@ -2,7 +2,8 @@
 middleware (``middleware.py``), the HTTP routes (``routes.py``), the pages' files,
 compressed and cached (``assets.py``), the WebSocket (``websocket.py``), the routes for
 the tools around the live hour (``integrations.py``), the speakers' links and readiness
-(``speakers.py``) and the event's logo (``branding.py``)."""
+(``speakers.py``), the automations (``automations.py``) and the event's logo
+(``branding.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import assets, branding, integrations, routes, speakers, websocket
+from podium.live import assets, automations, branding, integrations, routes, speakers, websocket
 from podium.live.auth import Tokens
 from podium.live.middleware import PAGE_CSP, errors_and_headers, page_csp
 from podium.live.policy import Policy
@@ -32,6 +33,7 @@ def create_app(
     assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app)
+    automations.set_up(app, app[integrations.METRICS].automation)
     speakers.add_routes(app)
     branding.add_routes(app)
     return app

@@ -95,6 +95,13 @@ class Metrics:
             buckets=FANOUT_BUCKETS,
             registry=self.registry,
         )
+        self.automations = Counter(
+            "podium_automation_deliveries",
+            "Automation deliveries by kind (webhook, osc) and outcome (delivered, failed,"
+            " retried: an attempt to be tried again, skipped: sent by another process)",
+            ["room", "kind", "outcome"],
+            registry=self.registry,
+        )
         self.registry.register(_Live(rooms, streams))
         for room in rooms:
             room.command_observers.append(self._command_observer(room.id))
@@ -111,6 +118,9 @@ class Metrics:
     def _fanout_listener(self, room: str) -> Callable[[bytes, float], None]:
         histogram = self.fanout.labels(room)
         return lambda _frame, seconds: histogram.observe(seconds)
+
+    def automation(self, room: str, kind: str, outcome: str) -> None:
+        self.automations.labels(room, kind, outcome).inc()
 
     def refused(self, room: str, outcome: str) -> None:
         """A command refused before it reached the room (no token, malformed). ``room``

@@ -88,6 +88,12 @@ class Store(ABC):
     async def read_log(self, room: str) -> list[LogRecord]:
         """Every record of the room's action log, oldest first."""
 
+    @abstractmethod
+    async def claim(self, room: str, key: str, ttl_ms: int) -> bool:
+        """True for the first caller, in any process sharing the store, to claim ``key``
+        (e.g. an event to deliver) within ``ttl_ms``; False for every later one. Raises
+        ``Unavailable`` when the store cannot be asked."""
+
     def changes(self, room: str) -> AsyncIterator[State] | None:
         """States written by other processes, for stores that several processes share."""
         return None

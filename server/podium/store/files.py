@@ -32,6 +32,8 @@ from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, comman
 
 log = logging.getLogger("podium.store")
 
+CLAIMS_KEPT = 10_000  # claims remembered at once (the oldest go first)
+
 
 def _write_all(fd: int, data: bytes) -> None:
     """Unbuffered, so a failed write leaves nothing behind to be flushed later."""
@@ -64,6 +66,7 @@ class FileStore(Store):
         self._log_ends: dict[str, int | None] = {}  # last version, while the log holds all
         self._failing: str | None = None
         self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
+        self._claims: dict[tuple[str, str], int] = {}  # (room, key) -> claimed until, oldest first
 
     def _remember_id(self, room: str, record: LogRecord) -> None:
         command_id = command_id_of(record)
@@ -208,6 +211,18 @@ class FileStore(Store):
 
     async def made_by(self, room: str, command_id: str) -> int | None:
         return self._command_ids.get(room, {}).get(command_id)
+
+    async def claim(self, room: str, key: str, ttl_ms: int) -> bool:
+        """One server per data dir (``live/datalock.py``): claims live in this process."""
+        now = time.time_ns() // 1_000_000
+        while self._claims and (
+            next(iter(self._claims.values())) <= now or len(self._claims) > CLAIMS_KEPT
+        ):
+            del self._claims[next(iter(self._claims))]
+        if self._claims.get((room, key), 0) > now:
+            return False
+        self._claims[(room, key)] = now + ttl_ms
+        return True
 
     async def repair(self, state: State) -> None:
         if state.version > self._versions.get(state.room, -1):

@@ -11,7 +11,9 @@ tag, so a room's keys live together and its scripts may touch them all):
 - ``PREFIX:{ROOM}:told:TOPIC`` a pub/sub channel: passing notices between processes
   (``tell``; e.g. the speakers' readiness), never stored;
 - ``PREFIX:{ROOM}:commands`` a sorted set: the ``command_id`` of each command that had one,
-  scored by the version it made (the latest ``COMMAND_IDS_KEPT``).
+  scored by the version it made (the latest ``COMMAND_IDS_KEPT``);
+- ``PREFIX:{ROOM}:claim:KEY`` a string set with NX and an expiry (``claim``): the one
+  process that sends an automation event (``live/automations.py``).
 
 A commit is one Lua script (``redis_scripts.py``), so it is atomic: compare the stored
 version with N - 1, write the state, append the record, publish the notice. Two processes
@@ -259,6 +261,11 @@ class RedisStore(Store):
         with self._reach():
             made = await self._client.zscore(self.key(room, "commands"), command_id)
         return None if made is None else int(made)
+
+    async def claim(self, room: str, key: str, ttl_ms: int) -> bool:
+        with self._reach():
+            won = await self._client.set(self.key(room, f"claim:{key}"), "1", nx=True, px=ttl_ms)
+        return bool(won)
 
     async def commit(self, state: State, record: LogRecord) -> None:
         won, current = await self._compare_and_set(state, record)
