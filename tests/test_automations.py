@@ -113,7 +113,7 @@ def test_timed_events_fall_due_from_ends_at_and_move_with_pause_resume_and_added
 def test_the_thresholds_are_the_speakers_own() -> None:
     data = tomllib.loads(SEED.read_text())
     data["sessions"][0]["speakers"][0] |= {"warning": "3m", "danger": "1m"}
-    programme = programme_file.parse(data)
+    programme = programme_file.parse(data, base=SEED.parent)  # the seed's logo is there
     state = initial_state(programme, T0)
     command = signed(parse_command({"action": "start_session", "session_id": "opening-session"}),
                      "ws:test")  # fmt: skip
@@ -139,7 +139,8 @@ def with_automations(*entries: dict[str, Any]) -> dict[str, Any]:
 
 def test_good_automations_load_and_the_secret_stays_hidden() -> None:
     programme = programme_file.parse(
-        with_automations(
+        base=SEED.parent,
+        data=with_automations(
             {
                 "on": ["speaker_started", "overtime"],
                 "url": "https://u:pw@mixer.local/p",
@@ -147,7 +148,7 @@ def test_good_automations_load_and_the_secret_stays_hidden() -> None:
             },
             {"on": ["speaker_started"], "osc": "127.0.0.1:53000", "address": "/cue/{event}/go"},
             {"on": ["cue"], "osc": "[::1]:9000"},
-        )
+        ),
     )
     hook, osc, default = programme.automations
     assert hook.kind == "webhook" and hook.target == "https://***@mixer.local/p"
@@ -179,7 +180,7 @@ def test_good_automations_load_and_the_secret_stays_hidden() -> None:
 )
 def test_bad_automations_are_refused_with_what_to_do(entry: dict[str, Any], says: str) -> None:
     with pytest.raises(ProgrammeError) as caught:
-        programme_file.parse(with_automations(entry))
+        programme_file.parse(with_automations(entry), base=SEED.parent)
     assert any(says in problem for problem in caught.value.problems), caught.value.problems
 
 

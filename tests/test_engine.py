@@ -342,7 +342,7 @@ def test_thresholds_come_from_the_speaker_then_the_session_then_the_event() -> N
     data["event"]["warning"] = "3m"
     data["sessions"][1]["danger"] = "20s"
     data["sessions"][1]["speakers"][1]["warning"] = 90
-    p = programme_file.parse(data)
+    p = programme_file.parse(data, base=SEED.parent)  # the seed's logo is next to it
     first, second = p.sessions[1].speakers[:2]
     assert (first.warning_ms, first.danger_ms) == (180_000, 20_000)
     assert (second.warning_ms, second.danger_ms) == (90_000, 20_000)
@@ -358,7 +358,7 @@ def test_danger_not_under_warning_is_a_check_error_with_a_fix() -> None:
     data = tomllib.loads(SEED.read_text())
     data["sessions"][1]["speakers"][0]["danger"] = "3m"
     with pytest.raises(ProgrammeError) as err:
-        programme_file.parse(data)
+        programme_file.parse(data, base=SEED.parent)
     assert err.value.problems == [
         "sessions[1].speakers[0]: danger (3m) is not under warning (2m); the countdown turns"
         " amber first, then red: make danger shorter than warning"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import math
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -385,6 +386,7 @@ def test_a_command_body_over_64_kib_is_refused(live: Server) -> None:
 # -- programme files ------------------------------------------------------------------------
 
 SEED_LINES = SEED.read_text(encoding="utf-8").splitlines()
+LOGO = SEED.parent / "itu-miit-2021-logo.svg"
 toml_scalars = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.floats().map(lambda f: "nan" if math.isnan(f) else repr(f).replace("inf", "inf")),
@@ -412,12 +414,14 @@ def mutated_seed(draw: st.DrawFn) -> str:
 
 
 def check_one(text: str) -> None:
-    """A programme either loads or fails with a ``ProgrammeError`` listing problems."""
-    with tempfile.NamedTemporaryFile("w", suffix=".toml", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
+    """A programme either loads or fails with a ``ProgrammeError`` listing problems (next
+    to the seed's logo, so that a mutation elsewhere can load)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "programme.toml"
+        path.write_text(text, encoding="utf-8")
+        shutil.copy(LOGO, folder)
         try:
-            programme_file.load(f.name)
+            programme_file.load(path)
         except ProgrammeError as exc:
             assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
 

@@ -29,12 +29,13 @@ def loaded(data: dict) -> Programme:
 
 def without_hand_edits(data: Any) -> Any:
     """A programme mapping without what the seed adds by hand to the imported agenda: its
-    Chinese texts (the ``_zh`` keys) and which items end themselves (``on_end``)."""
+    Chinese texts (the ``_zh`` keys), which items end themselves (``on_end``) and its look
+    (``branding``)."""
     if isinstance(data, dict):
         return {
             k: without_hand_edits(v)
             for k, v in data.items()
-            if not k.endswith("_zh") and k != "on_end"
+            if not k.endswith("_zh") and k not in ("on_end", "branding")
         }
     if isinstance(data, list):
         return [without_hand_edits(v) for v in data]

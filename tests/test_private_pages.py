@@ -44,6 +44,8 @@ def test_private_event_pages_without_the_token_say_so(private_faces: Faces) -> N
         page = private_faces.open(f"/{face}", ready=".podium-locked")
         expect(page.locator(".podium-locked")).to_contain_text("#token=")
         expect(page.locator("#podium-status")).to_have_attribute("data-version", "-1")
+    overlay = private_faces.open("/overlay", ready=".podium-locked")  # it loads the branding
+    expect(overlay.locator(".podium-locked")).to_be_hidden()
 
 
 def test_private_event_console_signs_in_then_loads_the_programme(private_faces: Faces) -> None:

@@ -3,6 +3,7 @@ receiver's answer shown as text (markup and all), never as markup."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +47,7 @@ def test_the_console_shows_deliveries_and_a_receivers_answer_as_text(
     programme = tmp_path / "seed-hooks.toml"
     hook = f'\n[[automations]]\non = ["speaker_started"]\nurl = "{failing}"\nsecret = "s3cret"\n'
     programme.write_text(SEED.read_text() + hook)
+    shutil.copy(SEED.parent / "itu-miit-2021-logo.svg", tmp_path)  # the seed's branding
     server = Server(data_dir=tmp_path / "data", programmes=[programme]).start()
     try:
         faces_iter = test_web.make_faces(browser, server)

@@ -8,6 +8,7 @@ import {
   countdown,
   everyFrame,
   firstShown,
+  loadProgramme,
   localized,
   query,
   setText,
@@ -66,3 +67,4 @@ translate();
 statusCorner(live);
 live.on("state", render);
 everyFrame(live, draw);
+loadProgramme(); // the event's look: its colours and logo in the lower third

@@ -377,6 +377,24 @@ function locked() {
   });
 }
 
+/** The event's own look (``branding`` in /api/programme, docs/pages.md): its colours as
+ * the custom properties the stylesheets read (``--brand-primary``, ``--brand-accent``, and
+ * ``--accent`` for buttons and highlights), its logo in every ``img.brand-logo``. Without
+ * branding a page keeps Podium's own look. */
+export function applyBranding(programme) {
+  const look = programme?.branding;
+  if (!look) return;
+  const root = document.documentElement;
+  root.style.setProperty("--brand-primary", look.primary);
+  root.style.setProperty("--brand-accent", look.accent);
+  root.style.setProperty("--accent", look.accent);
+  root.dataset.branded = "";
+  for (const img of document.querySelectorAll("img.brand-logo")) {
+    img.src = look.logo;
+    img.hidden = false;
+  }
+}
+
 let firstAnswer = null;
 
 /** ``GET /api/first``, asked once: the programme and the state in one answer. The page
@@ -390,18 +408,25 @@ export function firstData() {
   return firstAnswer;
 }
 
-/** The programme (titles, speakers, the event's time zone); retried until the server
- * answers, since a page may open while the server is restarting. From ``firstData`` when
- * the page asked for it (its ``Live`` made with ``first: true``). */
+/** The programme (titles, speakers, the event's time zone, its look, applied); retried
+ * until the server answers, since a page may open while the server is restarting. From
+ * ``firstData`` when the page asked for it (its ``Live`` made with ``first: true``). */
 export async function loadProgramme() {
   const asked = firstAnswer;
   firstAnswer = null; // once: a later call asks the server afresh
   const first = asked && (await asked);
-  if (first) return first.programme;
+  if (first) {
+    applyBranding(first.programme);
+    return first.programme;
+  }
   for (let attempt = 0; ; attempt += 1) {
     try {
       const response = await fetch(apiUrl("/api/programme"), { headers: readHeaders() });
-      if (response.ok) return await response.json();
+      if (response.ok) {
+        const programme = await response.json();
+        applyBranding(programme);
+        return programme;
+      }
       if (response.status === 401) {
         await locked();
         continue;

@@ -1,4 +1,5 @@
 // The remote viewer page: what is on, who speaks, time left, the agenda in two time zones.
+// Query options: ?compact=1 (the live card alone, for an iframe), ?lang=, ?room=.
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import {
@@ -12,6 +13,7 @@ import {
   localized,
   personName,
   presenceChip,
+  query,
   scheduleAt,
   setText,
   shiftText,
@@ -26,6 +28,8 @@ import {
 } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
+// ?compact=1: the live card alone, for an iframe on the event's website (docs/pages.md)
+if (query.get("compact") === "1") document.body.classList.add("compact");
 const live = new Live({ client: "viewer", token: takeToken(), first: true });
 const localZone = browserZone();
 let programme = null;

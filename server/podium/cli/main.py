@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         " stops DNS rebinding (or PODIUM_PUBLIC_URL)",
     )
     serve.add_argument(
+        "--frame-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a site (https://host[:port]) that may embed the viewer page in an iframe;"
+        " repeat for more (default: no site may frame any page but the overlay)",
+    )
+    serve.add_argument(
         "--header-timeout",
         type=_positive,
         default=10.0,

@@ -4,21 +4,45 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from podium.core import programme_file
+from podium.core.branding import contrast_warnings
 from podium.core.errors import InvalidInput, ProgrammeError
 from podium.core.programme import Programme
+
+FRAME_ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]+)?")
 
 
 def _load_all(paths: Sequence[str]) -> list[Programme]:
     programmes = [programme_file.load(p) for p in paths]
+    for path, programme in zip(paths, programmes, strict=True):
+        for warning in contrast_warnings(programme.event.branding):
+            print(f"{path}: warning: {warning}", file=sys.stderr)
     ids = [p.id for p in programmes]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
         raise ProgrammeError(duplicate, ["two programmes share this event id; give each its own"])
     return programmes
+
+
+def _frame_origin(value: str) -> str:
+    """An origin for ``frame-ancestors``: nothing in it but what a host and port hold, so it
+    cannot add a source or a directive to the policy."""
+    from podium.live.policy import origin_of
+
+    try:
+        origin = origin_of(value)
+    except ValueError as exc:
+        raise InvalidInput(f"--frame-origin: {exc}") from None
+    if not FRAME_ORIGIN.fullmatch(origin):
+        raise InvalidInput(
+            f"--frame-origin: {value!r} is not an origin; give it as https://host[:port]"
+        )
+    return origin
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -39,12 +63,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         public_origin = origin_of(args.public_url) if args.public_url else None
     except ValueError as exc:
         raise InvalidInput(f"--public-url: {exc}") from None
+    frame_origins = tuple(dict.fromkeys(_frame_origin(o) for o in args.frame_origin))
     policy = Policy(
         allow_origins=frozenset(o.rstrip("/") for o in origins),
         public_origin=public_origin,
         limits=limits,
         heartbeat_s=args.heartbeat,
         limit_loopback=args.limit_loopback,
+        frame_origins=frame_origins,
     )
     options = ServeOptions(
         programmes=_load_all(args.programme),

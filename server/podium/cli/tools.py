@@ -15,6 +15,7 @@ from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
 from podium.core import programme_file, values
+from podium.core.branding import contrast_warnings
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.programme import Programme
 from podium.core.protocol import json_schemas
@@ -50,6 +51,9 @@ def summary(p: Programme) -> str:
         f"  {e.theme}" if e.theme else "",
         f"  time zone {e.timezone}; plan date: {plan}",
     ]
+    if e.branding:
+        b = e.branding
+        lines.append(f"  branding: logo {b.logo_path.name}, primary {b.primary}, accent {b.accent}")
     total = 0
     for s in p.sessions:
         end = (s.duration_ms // 60000) + s.start.hour * 60 + s.start.minute
@@ -88,12 +92,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     failed = False
     for path in args.file:
         try:
-            print(summary(programme_file.load(path)))
+            programme = programme_file.load(path)
         except ProgrammeError as exc:
             failed = True
             print(f"{exc.path}: {len(exc.problems)} problem(s)", file=sys.stderr)
             for problem in exc.problems:
                 print(f"  - {problem}", file=sys.stderr)
+            continue
+        print(summary(programme))
+        warnings = contrast_warnings(programme.event.branding)
+        if warnings:  # the event runs; the colours are hard to read where listed
+            print(f"{path}: {len(warnings)} warning(s)", file=sys.stderr)
+            for warning in warnings:
+                print(f"  - {warning}", file=sys.stderr)
     return 1 if failed else 0
 
 

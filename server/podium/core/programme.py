@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from podium.core.automations import Automation
+from podium.core.branding import Branding
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says
@@ -116,6 +117,7 @@ class Event(Colours):
     theme_zh: str = ""
     description_zh: str = ""
     venue_zh: str = ""
+    branding: Branding | None = None
 
 
 class Programme(Strict):
@@ -165,6 +167,7 @@ class Programme(Strict):
             "timezone": e.timezone,
             "date": plan_date.isoformat(),
             **{key: getattr(e, key) for key in Event.model_fields if key.endswith("_zh")},
+            "branding": e.branding.public_dict(e.id) if e.branding else None,
             "sessions": [
                 {
                     "id": s.id,

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 
 from podium.core.automations import Automation
+from podium.core.branding import BrandingEntry
+from podium.core.branding import resolve as resolve_branding
 from podium.core.errors import ProgrammeError
 from podium.core.programme import (
     DANGER_MS,
@@ -100,6 +102,7 @@ class EventEntry(Thresholds):
     theme_zh: ZhText = ""
     description_zh: ZhText = ""
     venue_zh: ZhText = ""
+    branding: BrandingEntry | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -156,8 +159,9 @@ def _explain(error: dict[str, Any]) -> str:
     return f"{path}: {message[0].lower()}{message[1:]}"
 
 
-def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
+def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str]]:
     problems: list[str] = []
+    look = resolve_branding(raw.event.branding, base, problems) if raw.event.branding else None
 
     groups = {g.id: g for g in raw.groups}
     if len(groups) != len(raw.groups):
@@ -285,7 +289,8 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
     if problems:
         return None, problems
     event = Event(
-        **raw.event.model_dump(exclude={"warning", "danger"}),
+        **raw.event.model_dump(exclude={"warning", "danger", "branding"}),
+        branding=look,
         warning_ms=event_warning,
         danger_ms=event_danger,
     )
@@ -315,14 +320,15 @@ def _thresholds(
     return warning, danger
 
 
-def parse(data: dict[str, Any], source: str = "(programme)") -> Programme:
-    """Validate and resolve an already-parsed programme mapping."""
+def parse(data: dict[str, Any], source: str = "(programme)", base: Path | None = None) -> Programme:
+    """Validate and resolve an already-parsed programme mapping; a logo is looked for in
+    ``base`` (the programme file's folder; the working directory when not given)."""
     try:
         raw = ProgrammeFile.model_validate(data)
     except ValidationError as exc:
         problems = [_explain(e) for e in exc.errors(include_url=False)]
         raise ProgrammeError(source, problems) from None
-    programme, problems = _resolve(raw)
+    programme, problems = _resolve(raw, base if base is not None else Path.cwd())
     if programme is None:
         raise ProgrammeError(source, problems)
     return programme
@@ -343,4 +349,4 @@ def load(path: str | Path) -> Programme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProgrammeError(str(p), [f"not valid TOML: {exc}; fix the syntax there"]) from None
-    return parse(data, str(p))
+    return parse(data, str(p), p.parent)

@@ -2,7 +2,8 @@
 middleware (``middleware.py``), the HTTP routes (``routes.py``), the pages' files,
 compressed and cached (``assets.py``), the WebSocket (``websocket.py``), the routes for
 the tools around the live hour (``integrations.py``), the speakers' links and readiness
-(``speakers.py``) and the automations (``automations.py``)."""
+(``speakers.py``), the automations (``automations.py``) and the event's logo
+(``branding.py``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from pathlib import Path
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import assets, automations, integrations, routes, speakers, websocket
+from podium.live import assets, automations, branding, integrations, routes, speakers, websocket
 from podium.live.auth import Tokens
-from podium.live.middleware import errors_and_headers
+from podium.live.middleware import PAGE_CSP, errors_and_headers, page_csp
 from podium.live.policy import Policy
 from podium.live.request import POLICY, ROOMS, TOKENS
 from podium.live.room import Room
@@ -27,10 +28,12 @@ def create_app(
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
     app[POLICY] = policy or Policy()
+    app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     routes.add_routes(app)
     assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app)
     automations.set_up(app, app[integrations.METRICS].automation)
     speakers.add_routes(app)
+    branding.add_routes(app)
     return app

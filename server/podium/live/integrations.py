@@ -31,7 +31,7 @@ from podium.live.metrics import Metrics
 from podium.live.request import ROOMS, TOKENS, Handler, require_reader, room_of
 from podium.live.room import Room
 from podium.report.formats import FORMATS, render
-from podium.report.html import CSP as REPORT_CSP
+from podium.report.html import csp as report_csp
 from podium.report.replay import build
 
 KEEPALIVE_S = 15.0
@@ -177,7 +177,7 @@ async def report(request: web.Request) -> web.Response:
     text, media = await asyncio.to_thread(render, report, fmt)
     headers = {"Cache-Control": "no-store"}
     if fmt == "html":
-        headers["Content-Security-Policy"] = REPORT_CSP
+        headers["Content-Security-Policy"] = report_csp(room.programme)
     return web.Response(text=text, content_type=media, headers=headers)
 
 

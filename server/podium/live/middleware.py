@@ -1,6 +1,8 @@
 """What every HTTP answer gets: errors as JSON ``{"error": {"code", "message"}}`` (no
 traceback ever reaches a client; a bug of ours goes to the log) and the security headers
-(the Content-Security-Policy, nosniff, no referrer)."""
+(the Content-Security-Policy, nosniff, no referrer). Pages may be framed by nobody, but
+the overlay by any page (a vision mixer's browser source) and the viewer by the origins
+``--frame-origin`` names (the event's website)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,32 @@ import logging
 from aiohttp import web
 
 from podium.core.errors import InvariantBroken, PodiumError, RateLimited
-from podium.live.request import Handler
-from podium.report.html import STYLE_HASH as REPORT_STYLE
+from podium.core.programme import Programme
+from podium.live.request import POLICY, Handler
+from podium.report.html import style_hashes
 
 log = logging.getLogger("podium.live.middleware")
+PAGE_CSP = web.AppKey("page_csp", str)
+FRAMED_BY_ORIGINS = "/viewer"  # the page --frame-origin lets other sites embed
 
-CSP = (
-    f"default-src 'self'; script-src 'self'; style-src 'self' {REPORT_STYLE}; img-src 'self' data:;"
-    " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
-)
+
+def page_csp(programmes: list[Programme]) -> str:
+    """The pages' policy, but ``frame-ancestors``: the report's stylesheets of every room
+    are allowed by hash (a report opened from the console as a blob: URL inherits it)."""
+    reports = " ".join(dict.fromkeys(h for p in programmes for h in style_hashes(p)))
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self' {reports}; img-src 'self' data:;"
+        " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+
+
+def frame_ancestors(request: web.Request) -> str:
+    if request.path == "/overlay":
+        return "*"
+    origins = request.app[POLICY].frame_origins
+    if request.path == FRAMED_BY_ORIGINS and origins:
+        return " ".join(origins)
+    return "'none'"
 
 
 def log_if_bug(error: PodiumError, where: str) -> None:
@@ -53,9 +72,9 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
             status=500,
         )
     if not response.prepared:
-        ancestors = "*" if request.path == "/overlay" else "'none'"
         response.headers.setdefault(
-            "Content-Security-Policy", f"{CSP}; frame-ancestors {ancestors}"
+            "Content-Security-Policy",
+            f"{request.app[PAGE_CSP]}; frame-ancestors {frame_ancestors(request)}",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -40,6 +40,7 @@ class Policy:
     limits: Limits = field(default_factory=Limits)
     heartbeat_s: float = HEARTBEAT_S
     limit_loopback: bool = False  # loopback is this machine, or a reverse proxy in front
+    frame_origins: tuple[str, ...] = ()  # may embed the viewer (--frame-origin); else nobody
     connects: PerKey = field(init=False)
     http_commands: PerKey = field(init=False)
 

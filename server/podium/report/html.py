@@ -11,6 +11,7 @@ import itertools
 from html import escape
 from zoneinfo import ZoneInfo
 
+from podium.core.programme import Programme
 from podium.core.timefmt import clock, length, stamp
 from podium.report.model import COLUMNS, Report, SessionReport, SpeakerReport, Turn, cells
 
@@ -18,7 +19,9 @@ WIDTH, LABEL, ROW, HEAD = 1100, 270, 20, 24
 STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360)
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;color:#1d2433;margin:24px;max-width:1150px}
-h1{font-size:22px;margin:0}h2{font-size:17px;margin:28px 0 8px}.sub{color:#5b6476}
+h1{font-size:22px;margin:0;color:var(--primary,#1d2433)}
+header{display:flex;align-items:center;gap:16px}header img{height:48px;width:auto}
+h2{font-size:17px;margin:28px 0 8px}.sub{color:#5b6476}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:16px 0}
 .card{border:1px solid #d5dae3;border-radius:6px;padding:8px 12px;min-width:150px}
 .card b{display:block;font-size:18px}
@@ -32,13 +35,48 @@ svg text{font:11px system-ui,sans-serif;fill:#1d2433}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}tr,svg{break-inside:avoid}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
+
+
+def style_hash(css: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+
+
 # The one inline stylesheet, allowed by its hash: by the report's own CSP, and by the app's
 # (a report opened from the console as a blob: URL inherits the console's policy)
-STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode() + "'"
-CSP = (
-    f"default-src 'none'; style-src {STYLE_HASH}; img-src data:; base-uri 'none';"
-    " form-action 'none'; frame-ancestors 'none'"
-)
+STYLE_HASH = style_hash(STYLE)
+
+
+def brand_style(programme: Programme) -> str:
+    """The event's colours (``[event.branding]``), a second stylesheet of one rule; ""
+    without branding."""
+    look = programme.event.branding
+    return f":root{{--primary:{look.primary};--accent:{look.accent}}}" if look else ""
+
+
+def style_hashes(programme: Programme) -> list[str]:
+    """The hashes of the report's stylesheets for this programme, for a ``style-src``."""
+    brand = brand_style(programme)
+    return [STYLE_HASH, style_hash(brand)] if brand else [STYLE_HASH]
+
+
+def csp(programme: Programme) -> str:
+    return (
+        f"default-src 'none'; style-src {' '.join(style_hashes(programme))}; img-src data:;"
+        " base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+def _logo(programme: Programme) -> str:
+    """The event's logo inline as a data: URL, so the page stays one self-contained file
+    (an SVG in an <img> runs no script)."""
+    look = programme.event.branding
+    if look is None:
+        return ""
+    try:
+        data = base64.b64encode(look.logo_path.read_bytes()).decode()
+    except OSError:  # moved since the programme was loaded: the report goes without it
+        return ""
+    return f'<img src="data:{look.logo_type};base64,{data}" alt="">'
 
 
 class _Axis:
@@ -234,11 +272,13 @@ def to_html(report: Report) -> str:
         ("paused / added", f"{length(t['paused_ms'])} / {length(t['added_ms'])}"),
     ]
     card_html = "".join(f'<div class="card">{escape(k)}<b>{escape(v)}</b></div>' for k, v in cards)
+    css = brand_style(report.programme)
+    brand = f"<style>{css}</style>" if css else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Report · {escape(event.title)}</title><style>{STYLE}</style></head>
-<body><h1>{escape(event.title)}</h1>
+<title>Report · {escape(event.title)}</title><style>{STYLE}</style>{brand}</head>
+<body><header>{_logo(report.programme)}<h1>{escape(event.title)}</h1></header>
 <p class="sub">Planned against actual, {report.plan_date} ({escape(event.timezone)}), made
 {stamp(report.made_at, zone)}; {t["commands"]} commands applied. Start Δ and vs plan: + is
 late or over, - early or under. Overtime: past the countdown's zero.</p>
