@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("commands", "60/10", "commands per moderator connection (and per address over HTTP)"),
         ("messages", "120/10", "messages per WebSocket connection"),
         ("connects", "300/10", "new WebSocket connections per client address"),
+        ("questions", "5/60", "questions asked per client address and per connection"),
+        ("votes", "60/60", "votes per client address"),
     ]:
         serve.add_argument(
             f"--limit-{name}",
@@ -141,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--viewer", action="store_true", help="rotate the viewer token instead")
     rotate.add_argument(
         "--speakers", action="store_true", help="replace every speaker's link (the speaker key)"
+    )
+    rotate.add_argument(
+        "--questions", action="store_true", help="rotate the question assistant's token"
     )
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.set_defaults(func=cmd_token_rotate)

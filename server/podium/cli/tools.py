@@ -165,7 +165,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_token_rotate(args: argparse.Namespace) -> int:
     from podium.live.auth import rotate
 
-    role = "speaker" if args.speakers else "viewer" if args.viewer else "moderator"
+    role = (
+        "speaker"
+        if args.speakers
+        else "viewer"
+        if args.viewer
+        else "questions"
+        if args.questions
+        else "moderator"
+    )
     env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
     if os.environ.get(env):
         raise InvalidInput(

@@ -27,6 +27,7 @@ from podium.core.programme import (
     Person,
     Presence,
     Programme,
+    QuestionSettings,
     Session,
     Speaker,
     Strict,
@@ -117,6 +118,7 @@ class ProgrammeFile(Strict):
     event: EventEntry
     groups: list[GroupEntry] = []  # noqa: RUF012
     sessions: list[SessionEntry] = Field(min_length=1)
+    questions: QuestionSettings = QuestionSettings()
 
 
 # -- loading and checking ---------------------------------------------------------------
@@ -287,7 +289,7 @@ def _resolve(raw: ProgrammeFile) -> tuple[Programme | None, list[str]]:
         warning_ms=event_warning,
         danger_ms=event_danger,
     )
-    return Programme(event=event, sessions=tuple(sessions)), []
+    return Programme(event=event, sessions=tuple(sessions), questions=raw.questions), []
 
 
 def _on_end(written: str | None) -> str | None:

@@ -42,16 +42,24 @@ class Policy:
     limit_loopback: bool = False  # loopback is this machine, or a reverse proxy in front
     connects: PerKey = field(init=False)
     http_commands: PerKey = field(init=False)
+    questions: PerKey = field(init=False)
+    votes: PerKey = field(init=False)
 
     def __post_init__(self) -> None:
         self.connects = PerKey(self.limits.connects)
         self.http_commands = PerKey(self.limits.commands)
+        self.questions = PerKey(self.limits.questions)
+        self.votes = PerKey(self.limits.votes)
 
     def allow_connect(self, peer: str) -> bool:
         return self.exempt(peer) or self.connects.allow(peer)
 
     def allow_http_command(self, peer: str) -> bool:
         return self.exempt(peer) or self.http_commands.allow(peer)
+
+    def allow(self, limit: PerKey, peer: str) -> bool:
+        """One more event (a question, a vote) from ``peer`` under ``limit``."""
+        return self.exempt(peer) or limit.allow(peer)
 
     def exempt(self, peer: str) -> bool:
         """Per-address limits skip loopback: behind a local proxy every client has that
