@@ -358,13 +358,12 @@ class AskedView(_Out):
 
 
 class QuestionsOut(_Out):
-    """Questions as they change. Moderators and assistants get every question; everyone
-    else only approved and answered ones (and their votes); an asker's connection gets its
-    own (``mine``). ``snapshot``: the whole list, sent on connect and after ``auth``."""
+    """Questions that changed (gathered for up to 0.25 s). Moderators and assistants get
+    every question; everyone else only approved and answered ones (and their votes); an
+    asker's connection gets its own (``mine``). The whole list: ``GET /api/questions``."""
 
     type: Literal["questions"] = "questions"
     room: str
-    snapshot: bool = Field(description="true: the whole list; false: only what changed")
     mine: bool = Field(default=False, description="true: the asker's own questions")
     questions: list[QuestionView]
     removed: list[str] = Field(

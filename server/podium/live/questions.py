@@ -63,7 +63,6 @@ class QuestionBook:
         self._owned: dict[Client, set[str]] = {}  # and back
         self._changed: dict[str, Question] = {}  # since the last push
         self._public: set[str] = set()  # ids the public list holds, as last pushed
-        self._snapshots: dict[bool, bytes] = {}  # privileged? -> the whole list, encoded
         self._push_at: asyncio.TimerHandle | None = None
         self._follower: asyncio.Task[None] | None = None
 
@@ -199,46 +198,33 @@ class QuestionBook:
             return
         self.questions[question.id] = question
         self._changed[question.id] = question
-        self._snapshots.clear()
         if self._push_at is None:
             loop = asyncio.get_running_loop()
             self._push_at = loop.call_later(PUSH_EVERY_S, self._push)
 
-    def _frame(self, questions: list[Question], snapshot: bool, **more: object) -> bytes:
+    def _frame(self, questions: list[Question], **more: object) -> bytes:
         body = [q.wire() for q in questions]
-        message = {"type": "questions", "room": self.room.id, "snapshot": snapshot, **more}
+        message = {"type": "questions", "room": self.room.id, **more}
         return text_frame(encode({**message, "questions": body}))
 
     def _push(self) -> None:
         self._push_at = None
         changed, self._changed = list(self._changed.values()), {}
         hub = self.room.hub
-        hub.publish_to(self._frame(changed, False), PRIVILEGED)
+        hub.publish_to(self._frame(changed), PRIVILEGED)
         shown = [q for q in changed if q.public]
         gone = [q.id for q in changed if not q.public and q.id in self._public]
         self._public |= {q.id for q in shown}
         self._public -= set(gone)
         if shown or gone:
-            hub.publish_to(self._frame(shown, False, removed=gone), AUDIENCE)
+            hub.publish_to(self._frame(shown, removed=gone), AUDIENCE)
         for question in changed:
             owners = self._owners.get(question.id)
             if owners:
-                frame = self._frame([question], False, mine=True)
+                frame = self._frame([question], mine=True)
                 for client in owners:
                     if not client.transport.is_closing():
                         client.transport.write(frame)
-
-    def snapshot(self, privileged: bool) -> bytes:
-        """The whole list a joining client gets, encoded once per audience and change."""
-        frame = self._snapshots.get(privileged)
-        if frame is None:
-            frame = self._snapshots[privileged] = self._frame(self.listed(privileged), True)
-        return frame
-
-    def joined(self, client: Client) -> None:
-        """A client that gets pushes (or was just authenticated): its whole list."""
-        if client.role in PRIVILEGED or client.role in AUDIENCE:
-            client.transport.write(self.snapshot(client.role in PRIVILEGED))
 
     def own(self, client: Client, ids: list[str]) -> None:
         """``client`` asked these (``ask``, ``mine``): it gets their changes, and now them."""
@@ -247,7 +233,7 @@ class QuestionBook:
             self._owners.setdefault(question.id, set()).add(client)
             self._owned.setdefault(client, set()).add(question.id)
         if mine and not client.transport.is_closing():
-            client.transport.write(self._frame(mine, False, mine=True))
+            client.transport.write(self._frame(mine, mine=True))
 
     def left(self, client: Client) -> None:
         for question_id in self._owned.pop(client, ()):

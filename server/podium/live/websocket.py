@@ -80,8 +80,6 @@ class Connection:
         if self.client is None and self.transport is not None:
             self.client = Client(transport=self.transport, kind=kind, role=self.role)
             self.room.hub.add(self.client, self.room.snapshot_frame)
-            if self.questions is not None:
-                self.questions.joined(self.client)
 
     def leave(self) -> None:
         if self.client is not None:
@@ -153,8 +151,6 @@ class Connection:
         await self.send({"type": "auth_ok", "role": self.role, **whose})
         if self.client is not None:
             self.client.role = self.role
-            if self.questions is not None:  # an assistant or moderator now sees them all
-                self.questions.joined(self.client)
         self.join(kind)
         if self.readiness is not None:
             self.readiness.joined(self)
