@@ -154,7 +154,11 @@ def test_votes_count_once_per_voter_and_only_on_approved_questions(qserver: Serv
     status, body = qserver.request("POST", path, {"voter": "v1"})
     assert status == 422 and "only approved" in body["error"]["message"]
     moderate(qserver, qid, "approve")
-    assert qserver.request("POST", path, {"voter": "v1"})[1] == {"id": qid, "votes": 1, "counted": True}
+    assert qserver.request("POST", path, {"voter": "v1"})[1] == {
+        "id": qid,
+        "votes": 1,
+        "counted": True,
+    }
     assert qserver.request("POST", path, {"voter": "v1"})[1]["counted"] is False
     assert qserver.request("POST", path, {"voter": "v2"})[1]["votes"] == 2
     assert qserver.request("POST", path, {"voter": ""})[0] == 400
