@@ -27,6 +27,7 @@ import {
   timerCountdown,
   timerLeft,
 } from "./podium.js";
+import { QuestionDesk } from "./console-questions.js";
 import { SpeakerDesk } from "./console-speakers.js";
 
 const $ = (id) => document.getElementById(id);
@@ -93,6 +94,7 @@ $("signout").addEventListener("click", () => {
 
 let feedbackWords = () => "";
 const desk = new SpeakerDesk(live, (words, kind) => feedback(words, kind));
+new QuestionDesk(live);
 
 /** The line under the controls. ``words`` makes its text, so that it is said again in the
  * new language after a switch. */

@@ -23,9 +23,11 @@ import {
   timerLeft,
   zoneName,
 } from "./podium.js";
+import { viewerQuestions } from "./viewer-questions.js";
 
 const $ = (id) => document.getElementById(id);
 const live = new Live({ client: "viewer", token: takeToken() });
+const questions = viewerQuestions(live);
 const localZone = browserZone();
 let programme = null;
 let announced;
@@ -241,8 +243,10 @@ langButton($("lang"));
 statusCorner(live);
 live.on("state", render);
 onLang(render);
+onLang(() => questions.render());
 loadProgramme().then((p) => {
   programme = p;
+  questions.programme(p);
   renderEvent(p);
   render();
 });
