@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import websockets
 
+from podium.cli.main import main
 from tests.clients import moderator
 from tests.helpers import SEED, Server, recv_json, recv_type
 
@@ -316,3 +317,46 @@ async def test_asking_over_the_websocket_is_limited_per_connection(tmp_path: Pat
             assert answers == ["ack", "ack", "rate_limited"]
     finally:
         srv.kill()
+
+
+def test_the_report_lists_questions_per_session_and_exports_them(qserver: Server) -> None:
+    qserver.command("start_session", session_id="session-1")
+    top, other, hidden = (ask(qserver, t) for t in ("=1+1 <script>", "Second", "Never"))
+    for qid in (top, other):
+        moderate(qserver, qid, "approve")
+    for voter in ("a", "b"):
+        qserver.request("POST", f"/api/questions/{top}/vote", {"voter": voter})
+    moderate(qserver, other, "answer")
+    qserver.command("show_question", question_id=top)
+    status, report = qserver.request("GET", "/api/report?format=json", token=qserver.token)
+    assert status == 200
+    (session,) = report["questions"]["sessions"]
+    assert (session["session_id"], session["asked"], session["approved"]) == ("session-1", 3, 2)
+    assert session["answered"] == 1
+    assert [(q["id"], q["votes"], q["shown"]) for q in session["top"]] == [
+        (top, 2, True), (other, 0, False)
+    ]  # fmt: skip
+    assert hidden not in json.dumps(report["questions"])  # only public ones are listed
+    _, text = qserver.request("GET", "/api/report?format=text", token=qserver.token)
+    assert "=1+1 <script>" in text.decode() and "[on screen]" in text.decode()
+    _, html = qserver.request("GET", "/api/report?format=html", token=qserver.token)
+    assert "=1+1 &lt;script&gt;" in html.decode() and "<script>" not in html.decode()
+    status, csv = qserver.request("GET", "/api/report?format=questions.csv", token=qserver.token)
+    lines = csv.decode().splitlines()
+    assert status == 200 and lines[0] == "id,session_id,asked_at,status,votes,shown,name,text"
+    assert (
+        len(lines) == 4 and f"{top},session-1," in lines[1] and lines[1].endswith(",'=1+1 <script>")
+    )
+    assert qserver.request("GET", "/api/report?format=questions.csv")[0] == 401
+    out = qserver.data_dir.parent / "questions.csv"
+    cli = [
+        "report",
+        "--data-dir",
+        str(qserver.data_dir),
+        "--format",
+        "questions.csv",
+        "-o",
+        str(out),
+    ]
+    assert main(cli) == 0
+    assert out.read_text().splitlines() == lines
