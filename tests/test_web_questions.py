@@ -125,3 +125,23 @@ def test_the_viewer_page_shows_html_as_text_and_says_why_a_question_is_refused(
         page.click("#ask button[type=submit]")
         expect(page.locator("#ask-note")).to_contain_text("the question is empty")
         page.wait_for_selector(READY, state="attached")
+
+
+def test_the_longest_question_fits_a_1024x768_screen_with_a_message(
+    browser: Browser, qserver: Server
+) -> None:
+    qserver.command("start_session", session_id="session-1")
+    words = "Could the panel say how the standards for rural broadband will be funded "
+    text = (words * 5)[:300].strip()
+    status, body = qserver.request("POST", "/api/questions", {"text": text, "name": "N" * 60})
+    assert status == 201
+    qserver.request("POST", f"/api/questions/{body['id']}", {"action": "approve"}, ASSISTANT)
+    qserver.command("show_question", question_id=body["id"])
+    qserver.command("show_message", text="Two minutes left for questions", target="screen")
+    for faces in make_faces(browser, qserver):
+        screen = opened(faces, "/screen", 1024, 768)
+        expect(screen.locator("#question-text")).to_have_text(text)
+        screen.wait_for_timeout(300)
+        save(screen, "screen-question-longest")
+        for selector in ("#question", "#question-text", "#message", ".screen-speaker"):
+            fits(screen, selector)

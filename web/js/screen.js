@@ -92,6 +92,7 @@ function renderState() {
   show($("question"), Boolean(question));
   document.body.classList.toggle("has-question", Boolean(question));
   setText($("question-text"), question ? question.text : "");
+  $("question-text").toggleAttribute("data-long", Boolean(question && question.text.length > 120));
   setText($("question-name"), question?.name ? `— ${question.name}` : "");
 }
 
