@@ -156,3 +156,23 @@ async def test_a_question_asked_on_one_process_reaches_a_moderator_on_another(
     finally:
         a.kill()
         b.kill()
+
+
+def test_a_question_on_screen_is_replayed_from_the_log_alone(tmp_path: Path) -> None:
+    """The log keeps the question's text with show_question: a replay needs no questions."""
+    server = started(tmp_path / "data", None)
+    try:
+        _, body = server.request("POST", "/api/questions", {"text": "Replay <me>?"})
+        qid = body["id"]
+        server.request("POST", f"/api/questions/{qid}", {"action": "approve"}, ASSISTANT)
+        assert server.command("show_question", question_id=qid)[0] == 200
+        shown = server.state()["state"]["question"]
+        server.kill()
+        room = tmp_path / "data" / "itu-miit-2021"
+        (room / "state.json").unlink()  # rebuilt from the log
+        (room / "questions.jsonl").unlink()  # and the questions are not needed for it
+        server.start()
+        assert shown == {"id": qid, "text": "Replay <me>?", "name": ""}
+        assert server.state()["state"]["question"] == shown
+    finally:
+        server.kill()

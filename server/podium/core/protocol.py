@@ -86,7 +86,7 @@ class MineIn(_In):
     connection gets their changes, pending and dismissed included. No answer."""
 
     type: Literal["mine"]
-    ids: list[str] = Field(max_length=50)
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=50)
 
 
 ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | MineIn
