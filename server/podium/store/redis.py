@@ -53,7 +53,7 @@ from podium.core.questions import Question, Status
 from podium.core.state import State
 from podium.store import redis_scripts as scripts
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
-from podium.store.redis_questions import RedisQuestions
+from podium.store.redis_questions import RedisQuestions, followed
 
 log = logging.getLogger("podium.store")
 
@@ -386,25 +386,9 @@ class RedisStore(Store):
 
     async def told(self, room: str, topic: str) -> AsyncIterator[str]:
         channel = self.key(room, f"told:{topic}")
-        task = asyncio.current_task()
-        while True:
-            pubsub = self._pubsub_client.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(channel)
-                while True:
-                    message = await pubsub.get_message(timeout=IDLE_PING_S)
-                    if task is not None and task.cancelling():
-                        raise asyncio.CancelledError  # redis-py may swallow a cancel
-                    if message is None:
-                        await pubsub.ping()  # a dead connection shows itself here
-                    elif message["type"] == "message":
-                        yield message["data"]
-            except (RedisError, OSError) as exc:  # followed again once Redis answers
-                log.debug("%s: lost %s (%s); retrying", room, channel, exc)
-                await asyncio.sleep(RESUBSCRIBE_MAX_DELAY_S)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+        async for data in followed(self._pubsub_client, channel, RESUBSCRIBE_MAX_DELAY_S):
+            if data is not None:
+                yield data
 
     # -- questions (``redis_questions.py``) -------------------------------------------------
 

@@ -133,25 +133,37 @@ class RedisQuestions:
         """Each changed question as one list; after every (re)subscribe, all of them (what
         was published meanwhile is lost to pub/sub)."""
         channel = self._key(room, "questions:changes")
-        task = asyncio.current_task()
-        while True:
-            pubsub = self._pubsub_client.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(channel)
-                yield await self.load(room)
-                while True:
-                    message = await pubsub.get_message(timeout=IDLE_PING_S)
-                    if task is not None and task.cancelling():
-                        raise asyncio.CancelledError  # redis-py may swallow a cancel
-                    if message is None:
-                        await pubsub.ping()  # a dead connection shows itself here
-                    elif message["type"] == "message":
-                        question = _question(message["data"])
-                        if question is not None:
-                            yield [question]
-            except (RedisError, OSError) as exc:  # followed again once Redis answers
-                log.debug("%s: lost %s (%s); retrying", room, channel, exc)
-                await asyncio.sleep(RESUBSCRIBE_S)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+        async for data in followed(self._pubsub_client, channel, RESUBSCRIBE_S):
+            if data is None:
+                try:
+                    yield await self.load(room)
+                except RedisError as exc:  # the next resubscribe catches up
+                    log.debug("%s: could not read the questions (%s)", room, exc)
+            elif (question := _question(data)) is not None:
+                yield [question]
+
+
+async def followed(pubsub_client: Any, channel: str, pause_s: float) -> AsyncIterator[str | None]:
+    """The messages on ``channel`` as they come, and ``None`` after every (re)subscribe,
+    where a follower catches up (pub/sub drops what is sent while it is away). When Redis
+    goes away it subscribes again after ``pause_s``, for ever."""
+    task = asyncio.current_task()
+    while True:
+        pubsub = pubsub_client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(channel)
+            yield None
+            while True:
+                message = await pubsub.get_message(timeout=IDLE_PING_S)
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError  # redis-py may swallow a cancel
+                if message is None:
+                    await pubsub.ping()  # a dead connection shows itself here
+                elif message["type"] == "message":
+                    yield message["data"]
+        except (RedisError, OSError) as exc:  # followed again once Redis answers
+            log.debug("lost %s (%s); retrying", channel, exc)
+            await asyncio.sleep(pause_s)
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
