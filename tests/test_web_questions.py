@@ -5,26 +5,15 @@ screen (1024x768) and the overlay, and the report lists it. Screenshots go to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import Server
+from tests.test_questions import ASSISTANT, qserver
 from tests.test_web import READY, Faces, browser, make_faces, save
 
-__all__ = ["browser"]  # the module's browser fixture, shared
+__all__ = ["browser", "qserver"]  # fixtures shared with those modules
 
-ASSISTANT = "assistant-token-0123456789abcdefgh"
 QUESTION = "<b>How</b> will the 5G rollout reach rural schools, and who pays for it?"
-
-
-@pytest.fixture
-def qserver(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(data_dir=tmp_path / "data", env={"PODIUM_QUESTIONS_TOKEN": ASSISTANT}).start()
-    yield srv
-    srv.kill()
 
 
 def opened(faces: Faces, path: str, width: int, height: int) -> Page:
