@@ -79,6 +79,8 @@ def test_ask_approve_vote_show_and_report(browser: Browser, qserver: Server) -> 
         expect(screen.locator("#question-name")).to_have_text("— Li Na")
         expect(overlay.locator("#lt-question")).to_have_class("lower-third lt-question is-in")
         expect(phone.locator("#shown-text")).to_have_text(QUESTION)
+        phone.locator("#shown").scroll_into_view_if_needed()
+        save(phone, "viewer-questions-phone-shown")
         screen.wait_for_timeout(300)
         save(screen, "screen-question")
         fits(screen, "#question")
