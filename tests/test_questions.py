@@ -360,3 +360,25 @@ def test_the_report_lists_questions_per_session_and_exports_them(qserver: Server
     ]
     assert main(cli) == 0
     assert out.read_text().splitlines() == lines
+
+
+async def test_a_private_event_takes_questions_over_the_websocket_after_auth_only(
+    private: Server,
+) -> None:
+    async with websockets.connect(private.ws_url) as ws:
+        await ws.send(json.dumps({"type": "ask", "id": 1, "text": "before auth"}))
+        assert (await recv_type(ws, "error"))["code"] == "forbidden"
+        await ws.send(json.dumps({"type": "auth", "token": VIEWER}))
+        await recv_type(ws, "snapshot")
+        await ws.send(json.dumps({"type": "ask", "id": 2, "text": "after auth"}))
+        qid = (await recv_type(ws, "ack"))["question"]["id"]
+    assert [q["text"] for q in listed(private, ASSISTANT)] == ["after auth"]
+    moderate(private, qid, "dismiss")
+    async with websockets.connect(private.ws_url) as again:  # the page, reloaded
+        await again.send(json.dumps({"type": "auth", "token": VIEWER}))
+        await recv_type(again, "snapshot")
+        await again.send(json.dumps({"type": "mine", "ids": [qid, "not-one-of-mine"]}))
+        mine = await recv_type(again, "questions")
+        assert mine["mine"] and [(q["id"], q["status"]) for q in mine["questions"]] == [
+            (qid, "dismissed")
+        ]
