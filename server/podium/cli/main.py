@@ -235,12 +235,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drop every viewer at once and time until all are back",
     )
+    bench.add_argument(
+        "--question-storm",
+        action="store_true",
+        help="time timer changes without, then during, a storm of questions and votes",
+    )
+    bench.add_argument("--storm-questions", type=int, default=1000, help="questions asked")
+    bench.add_argument("--storm-votes", type=int, default=10000, help="votes cast")
+    bench.add_argument(
+        "--storm-seconds", type=float, default=10.0, help="seconds the questions and votes span"
+    )
     bench.add_argument("--room", help="room id (default: the server's first room)")
     bench.add_argument(
         "--servers", type=int, default=1, help="local podium processes sharing --redis"
     )
     bench.add_argument("--redis", help="redis://HOST:PORT/DB for the local server(s)")
     bench.add_argument("--token", help="moderator token for URL (or PODIUM_MODERATOR_TOKEN)")
+    bench.add_argument(
+        "--questions-token",
+        help="token that approves questions on URL (or PODIUM_QUESTIONS_TOKEN; default --token)",
+    )
     bench.add_argument("--server-pid", type=int, help="pid of URL's server, for /proc figures")
     bench.set_defaults(func=cmd_bench)
 
