@@ -150,32 +150,45 @@ class Measurement:
         }
         show(1)
 
-    async def _timer_changes(self, until: Callable[[], bool]) -> dict[int, tuple[int, int]]:
+    async def _timer_changes(
+        self, until: Callable[[], bool]
+    ) -> tuple[dict[int, tuple[int, int]], list[str]]:
         """Timer changes one after the other, each until every viewer has it, as long as
-        ``until()`` is false: version -> (sent, acked), time_ns."""
+        ``until()`` is false: version -> (sent, acked) in time_ns, and the refusals (e.g.
+        the store not answering in time), which the bench counts and goes on after."""
         moderator = self.connected()[1]
         done: dict[int, tuple[int, int]] = {}
+        refused: list[str] = []
         while not until():
             await moderator.caught_up(max(done, default=0))
-            version, sent_at, acked_at = await moderator.send(
-                plan(len(done), moderator.state, TIMER_MIX)
-            )
+            command = plan(len(done) + len(refused), moderator.state, TIMER_MIX)
+            try:
+                version, sent_at, acked_at = await moderator.send(command)
+            except BenchFailed as exc:
+                refused.append(str(exc))
+                await asyncio.sleep(SETTLE_S)
+                continue
             done[version] = (sent_at, acked_at)
             await self._everyone_has(version)
             await asyncio.sleep(SETTLE_S)
-        return done
+        return done, refused
 
     async def _phase(
-        self, done: dict[int, tuple[int, int]], seconds: float, cpu_s: float | None
+        self,
+        changes: tuple[dict[int, tuple[int, int]], list[str]],
+        seconds: float,
+        cpu_s: float | None,
     ) -> dict[str, Any]:
         """The figures of one phase of the question storm: its timer changes' delivery."""
         fleet, moderator = self.connected()
+        done, refused = changes
         await moderator.caught_up(max(done, default=0))
         commands = {v: (sent, moderator.stamped[v]) for v, (sent, _) in done.items()}
         reports = [r[1] for r in await fleet.ask(("report", commands), 120)]
         latencies = [x for r in reports for xs in r["latencies_ms"].values() for x in xs]
         return {
             "commands": len(done),
+            "refused": refused,
             "deliveries": len(latencies),
             "lost": sum(r["lost"] for r in reports),
             "latency_ms": summary(latencies),
@@ -205,7 +218,8 @@ class Measurement:
             during = await self._timer_changes(running.done)
             counts = await running
         cpu_s = self._cpu_since(before)
-        during = {v: t for v, t in during.items() if t[0] <= counts["ended_ns"]}
+        kept = {v: t for v, t in during[0].items() if t[0] <= counts["ended_ns"]}
+        during = (kept, during[1])
         with_storm = await self._phase(during, time.monotonic() - started, cpu_s)
         a, b = without["latency_ms"]["p99"], with_storm["latency_ms"]["p99"]
         self.result["question_storm"] = {

@@ -210,7 +210,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     podium = report["podium"]
     questions = podium["question_storm"] or {}
-    lost = podium["lost"] + sum(
-        (questions.get(k) or {}).get("lost", 0) for k in ("without", "with")
-    )
+    phases = [questions[k] for k in ("without", "with") if k in questions]
+    lost = podium["lost"] + sum(p["lost"] + len(p["refused"]) for p in phases)
     return 0 if lost == 0 and podium["join_failed"] == 0 and not questions.get("refused") else 1
