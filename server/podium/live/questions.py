@@ -3,11 +3,11 @@ audiences (plus each asker).
 
 Moderators and question assistants (roles ``moderator`` and ``questions``) get every
 question; everyone else only approved and answered ones, with their votes. Changes are
-gathered for ``PUSH_EVERY_S`` and then encoded once per audience (one frame for the
-moderators, one for the public), never per client, and written with the hub's role
-filter: a storm of 10,000 votes is a few frames a second, not one per vote. The
-connection that asked a question (or named it with ``mine``) gets its own question's
-changes, pending and dismissed included.
+gathered (``PUSH_EVERY_S`` for the moderators, ``PUBLIC_EVERY_S`` for the public, whose
+frames go to every viewer) and then encoded once per audience, never per client, and
+written with the hub's role filter: a storm of 10,000 votes is a few frames a second, not
+one per vote. The connection that asked a question (or named it with ``mine``) gets its
+own question's changes, pending and dismissed included.
 
 ``show_question`` names a question; ``prepare`` fills in its text and name before the
 room applies it, so the log keeps them and a replay needs nothing else.
@@ -44,7 +44,8 @@ log = logging.getLogger("podium.live.questions")
 
 PRIVILEGED = frozenset({"moderator", "questions"})  # roles that see every question
 AUDIENCE = frozenset({"viewer", "speaker", "screen"})  # roles that see the public list
-PUSH_EVERY_S = 0.25  # changes gathered this long are pushed as one frame per audience
+PUSH_EVERY_S = 0.25  # moderators, assistants and askers: changes gathered this long
+PUBLIC_EVERY_S = 1.0  # everyone else: at most a frame a second (votes add up in it)
 T = TypeVar("T")
 
 
@@ -62,8 +63,10 @@ class QuestionBook:
         self._owners: dict[str, set[Client]] = {}  # question id -> the asker's connections
         self._owned: dict[Client, set[str]] = {}  # and back
         self._changed: dict[str, Question] = {}  # since the last push
+        self._changed_public: dict[str, Question] = {}  # since the last public push
         self._public: set[str] = set()  # ids the public list holds, as last pushed
         self._push_at: asyncio.TimerHandle | None = None
+        self._public_at: asyncio.TimerHandle | None = None
         self._follower: asyncio.Task[None] | None = None
 
     @property
@@ -81,8 +84,9 @@ class QuestionBook:
             self._follower = asyncio.create_task(self._follow(follow))
 
     async def close(self) -> None:
-        if self._push_at is not None:
-            self._push_at.cancel()
+        for timer in (self._push_at, self._public_at):
+            if timer is not None:
+                timer.cancel()
         if self._follower is not None:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -197,10 +201,12 @@ class QuestionBook:
         if known is not None and (known == question or _key(question) < _key(known)):
             return
         self.questions[question.id] = question
-        self._changed[question.id] = question
+        self._changed[question.id] = self._changed_public[question.id] = question
+        loop = asyncio.get_running_loop()
         if self._push_at is None:
-            loop = asyncio.get_running_loop()
             self._push_at = loop.call_later(PUSH_EVERY_S, self._push)
+        if self._public_at is None:
+            self._public_at = loop.call_later(PUBLIC_EVERY_S, self._push_public)
 
     def _frame(self, questions: list[Question], **more: object) -> bytes:
         body = [q.wire() for q in questions]
@@ -208,16 +214,10 @@ class QuestionBook:
         return text_frame(encode({**message, "questions": body}))
 
     def _push(self) -> None:
+        """Every change to the moderators and assistants, and each asker's own."""
         self._push_at = None
         changed, self._changed = list(self._changed.values()), {}
-        hub = self.room.hub
-        hub.publish_to(self._frame(changed), PRIVILEGED)
-        shown = [q for q in changed if q.public]
-        gone = [q.id for q in changed if not q.public and q.id in self._public]
-        self._public |= {q.id for q in shown}
-        self._public -= set(gone)
-        if shown or gone:
-            hub.publish_to(self._frame(shown, removed=gone), AUDIENCE)
+        self.room.hub.publish_to(self._frame(changed), PRIVILEGED)
         for question in changed:
             owners = self._owners.get(question.id)
             if owners:
@@ -225,6 +225,18 @@ class QuestionBook:
                 for client in owners:
                     if not client.transport.is_closing():
                         client.transport.write(frame)
+
+    def _push_public(self) -> None:
+        """The public list's changes to everyone else: approved and answered questions
+        (with their votes), and ``removed`` for those no longer public."""
+        self._public_at = None
+        changed, self._changed_public = list(self._changed_public.values()), {}
+        shown = [q for q in changed if q.public]
+        gone = [q.id for q in changed if not q.public and q.id in self._public]
+        self._public |= {q.id for q in shown}
+        self._public -= set(gone)
+        if shown or gone:
+            self.room.hub.publish_to(self._frame(shown, removed=gone), AUDIENCE)
 
     def own(self, client: Client, ids: list[str]) -> None:
         """``client`` asked these (``ask``, ``mine``): it gets their changes, and now them."""
