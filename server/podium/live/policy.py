@@ -4,6 +4,7 @@ settings ``podium serve`` takes for access, with safe defaults."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -29,6 +30,16 @@ def origin_of(url: str) -> str:
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     default = port in (None, _DEFAULT_PORTS[parts.scheme])
     return f"{parts.scheme}://{host}{'' if default else f':{port}'}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _loopback(peer: str) -> bool:
+    """Whether ``peer`` is a loopback address; remembered, as a storm of questions and
+    votes asks it for the same few addresses thousands of times a second."""
+    try:
+        return ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -64,12 +75,7 @@ class Policy:
     def exempt(self, peer: str) -> bool:
         """Per-address limits skip loopback: behind a local proxy every client has that
         address, and limiting it would limit everyone at once (let the proxy do it)."""
-        if self.limit_loopback:
-            return False
-        try:
-            return ipaddress.ip_address(peer).is_loopback
-        except ValueError:
-            return False
+        return not self.limit_loopback and _loopback(peer)
 
     def origin_allowed(self, request: web.Request) -> bool:
         """Browsers always send ``Origin`` on a WebSocket; other clients need none.

@@ -117,7 +117,8 @@ class QuestionBook:
 
     async def _bounded(self, call: Awaitable[T]) -> T:
         try:
-            return await asyncio.wait_for(call, self.room.store_timeout)
+            async with asyncio.timeout(self.room.store_timeout):  # no task, unlike wait_for
+                return await call
         except TimeoutError:
             raise Unavailable(
                 f"the {self.room.store.name} store did not answer within"
