@@ -266,6 +266,32 @@ def has(status: str, mine: bool = False) -> Any:
     return check
 
 
+async def test_viewers_get_only_the_count_when_votes_alone_changed(qserver: Server) -> None:
+    qid = ask(qserver, "Counted?")
+    got: dict[str, list[dict[str, Any]]] = {"viewer": [], "assistant": []}
+    async with (
+        websockets.connect(qserver.ws_url + "?client=viewer") as viewer,
+        websockets.connect(qserver.ws_url + "?client=questions") as assistant,
+    ):
+        await recv_type(viewer, "snapshot")
+        await assistant.send(json.dumps({"type": "auth", "token": ASSISTANT}))
+        await recv_type(assistant, "auth_ok")
+        pairs = (("viewer", viewer), ("assistant", assistant))
+        tasks = [asyncio.create_task(frames(ws, got[k])) for k, ws in pairs]
+        moderate(qserver, qid, "approve")
+        await until(got["viewer"], has("approved"))  # the question itself, once
+        seen = len(got["viewer"])
+        path = f"/api/questions/{qid}/vote"
+        assert qserver.request("POST", path, {"voter": "v1"})[0] == 200
+        assert qserver.request("POST", path, {"voter": "v2"})[0] == 200
+        await until(got["viewer"], lambda m: m.get("votes", {}).get(qid) == 2)
+        await until(got["assistant"], lambda m: [q["votes"] for q in m["questions"]] == [2])
+        for task in tasks:
+            task.cancel()
+    # the viewers already hold the question: a frame with its count, not the question again
+    assert got["viewer"][seen:] and all(m["questions"] == [] for m in got["viewer"][seen:])
+
+
 async def test_each_audience_is_pushed_only_what_it_may_see(qserver: Server) -> None:
     got: dict[str, list[dict[str, Any]]] = {"viewer": [], "assistant": [], "moderator": []}
     async with (

@@ -36,6 +36,10 @@ export class Questions {
     if (message.mine) return; // the asker's own: the page that asked handles them
     for (const q of message.questions) this.byId.set(q.id, q);
     for (const id of message.removed ?? []) this.byId.delete(id);
+    for (const [id, votes] of Object.entries(message.votes ?? {})) {
+      const q = this.byId.get(id); // votes alone changed: the count, not the question
+      if (q && votes > q.votes) this.byId.set(id, { ...q, votes });
+    }
     this.onChange();
   }
 

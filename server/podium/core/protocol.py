@@ -358,9 +358,11 @@ class AskedView(_Out):
 
 
 class QuestionsOut(_Out):
-    """Questions that changed (gathered for up to 0.25 s). Moderators and assistants get
-    every question; everyone else only approved and answered ones (and their votes); an
-    asker's connection gets its own (``mine``). The whole list: ``GET /api/questions``."""
+    """Questions that changed (gathered for up to 0.25 s; the public list's for up to 1 s).
+    Moderators and assistants get every question; everyone else only approved and answered
+    ones, and for a question whose votes alone changed since it was last pushed to them,
+    just the count in ``votes``; an asker's connection gets its own (``mine``). The whole
+    list: ``GET /api/questions``."""
 
     type: Literal["questions"] = "questions"
     room: str
@@ -368,6 +370,9 @@ class QuestionsOut(_Out):
     questions: list[QuestionView]
     removed: list[str] = Field(
         default=[], description="ids no longer in this list (no longer public)"
+    )
+    votes: dict[str, int] = Field(
+        default={}, description="id -> votes, for questions whose votes alone changed"
     )
 
 

@@ -64,7 +64,7 @@ class QuestionBook:
         self._owned: dict[Client, set[str]] = {}  # and back
         self._changed: dict[str, Question] = {}  # since the last push
         self._changed_public: dict[str, Question] = {}  # since the last public push
-        self._public: set[str] = set()  # ids the public list holds, as last pushed
+        self._public: dict[str, Question] = {}  # the public list, as last pushed
         self._push_at: asyncio.TimerHandle | None = None
         self._public_at: asyncio.TimerHandle | None = None
         self._follower: asyncio.Task[None] | None = None
@@ -78,7 +78,7 @@ class QuestionBook:
     async def open(self) -> None:
         for question in await self.room.store.load_questions(self.room.id):
             self.questions[question.id] = question
-        self._public = {q.id for q in self.questions.values() if q.public}
+        self._public = {q.id: q for q in self.questions.values() if q.public}
         follow = self.room.store.question_changes(self.room.id)
         if follow is not None:
             self._follower = asyncio.create_task(self._follow(follow))
@@ -228,16 +228,24 @@ class QuestionBook:
                         client.transport.write(frame)
 
     def _push_public(self) -> None:
-        """The public list's changes to everyone else: approved and answered questions
-        (with their votes), and ``removed`` for those no longer public."""
+        """The public list's changes to everyone else: approved and answered questions,
+        ``votes`` alone for those whose votes alone changed (in a storm, nearly all: the
+        frame every viewer gets stays small), ``removed`` for those no longer public."""
         self._public_at = None
         changed, self._changed_public = list(self._changed_public.values()), {}
-        shown = [q for q in changed if q.public]
-        gone = [q.id for q in changed if not q.public and q.id in self._public]
-        self._public |= {q.id for q in shown}
-        self._public -= set(gone)
-        if shown or gone:
-            self.room.hub.publish_to(self._frame(shown, removed=gone), AUDIENCE)
+        shown: list[Question] = []
+        votes: dict[str, int] = {}
+        gone = [q.id for q in changed if not q.public and self._public.pop(q.id, None) is not None]
+        for question in (q for q in changed if q.public):
+            before = self._public.get(question.id)
+            if before is not None and before.status == question.status:
+                votes[question.id] = question.votes
+            else:
+                shown.append(question)
+            self._public[question.id] = question
+        if shown or gone or votes:
+            more = {"removed": gone} | ({"votes": votes} if votes else {})
+            self.room.hub.publish_to(self._frame(shown, **more), AUDIENCE)
 
     def own(self, client: Client, ids: list[str]) -> None:
         """``client`` asked these (``ask``, ``mine``): it gets their changes, and now them."""
