@@ -23,6 +23,8 @@ from podium.bench.servers import (
 from podium.core.errors import present
 
 SETTLE_S = 0.05  # pause between commands, so each is measured on its own
+TIMER_EVERY_S = 0.2  # the question storm's timer changes: at most 5 a second, under the
+# server's limit of commands per moderator connection (60 in 10 s)
 
 
 def progress_task(opts: Options, label: str, total: int) -> Callable[[int], None]:
@@ -164,13 +166,13 @@ class Measurement:
             command = plan(len(done) + len(refused), moderator.state, TIMER_MIX)
             try:
                 version, sent_at, acked_at = await moderator.send(command)
-            except BenchFailed as exc:
-                refused.append(str(exc))
-                await asyncio.sleep(SETTLE_S)
+            except (BenchFailed, TimeoutError) as exc:
+                refused.append(str(exc) or "no answer within 60 s")
+                await asyncio.sleep(TIMER_EVERY_S)
                 continue
             done[version] = (sent_at, acked_at)
             await self._everyone_has(version)
-            await asyncio.sleep(SETTLE_S)
+            await asyncio.sleep(max(SETTLE_S, TIMER_EVERY_S - (time.time_ns() - sent_at) / 1e9))
         return done, refused
 
     async def _phase(
