@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,15 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "config" / "itu-miit-2021.toml"
 TOKEN = "test-moderator-token-0123456789abcdef"
+
+
+def seed_with(folder: Path, more: str, name: str = "programme.toml") -> Path:
+    """The seed programme with ``more`` appended, written in ``folder`` with the seed's logo
+    beside it (its ``[event.branding]`` names the file next to the programme)."""
+    path = folder / name
+    path.write_text(SEED.read_text() + more)
+    shutil.copy(SEED.parent / "itu-miit-2021-logo.svg", folder)
+    return path
 
 
 def free_port() -> int:

@@ -156,12 +156,15 @@ PHASES = {
 }
 EXPECTED_REFUSALS = {  # hold: nobody on in these phases ends themselves (on_end)
     "idle": {"next", "previous", "pause", "resume", "add_time", "end_session", "clear_message",
-             "undo", "hold", "cue", "clear_cue"},
-    "running first": {"start_session", "previous", "resume", "clear_message", "hold", "clear_cue"},
-    "paused": {"start_session", "previous", "pause", "clear_message", "hold", "clear_cue"},
-    "last speaker": {"start_session", "next", "resume", "clear_message", "hold", "clear_cue"},
+             "undo", "hold", "cue", "clear_cue", "clear_question"},
+    "running first": {"start_session", "previous", "resume", "clear_message", "hold", "clear_cue",
+                      "clear_question"},
+    "paused": {"start_session", "previous", "pause", "clear_message", "hold", "clear_cue",
+               "clear_question"},
+    "last speaker": {"start_session", "next", "resume", "clear_message", "hold", "clear_cue",
+                     "clear_question"},
     "finished": {"next", "previous", "pause", "resume", "add_time", "end_session",
-                 "clear_message", "hold", "cue", "clear_cue"},
+                 "clear_message", "hold", "cue", "clear_cue", "clear_question"},
 }  # fmt: skip
 ARGS: dict[str, dict[str, Any]] = {
     "start_session": {"session_id": "session-2"},
@@ -171,6 +174,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "blackout": {"on": True},
     "set_plan_date": {"date": "2021-11-30"},
     "cue": {"kind": "wrap_up"},
+    "show_question": {"question_id": "q1", "text": "Why <b>now</b>?", "name": "Ann"},
 }
 
 
@@ -363,3 +367,32 @@ def test_danger_not_under_warning_is_a_check_error_with_a_fix() -> None:
         "sessions[1].speakers[0]: danger (3m) is not under warning (2m); the countdown turns"
         " amber first, then red: make danger shorter than warning"
     ]
+
+
+# -- the audience's question on screen ---------------------------------------------------------
+
+
+def test_show_question_puts_the_text_on_screen_and_undo_takes_it_off() -> None:
+    shown = run(live_s1(), (T0 + 5000, "show_question", ARGS["show_question"]))
+    question = projection.view(P, shown, T0 + 6000)["question"]
+    assert question == {"id": "q1", "text": "Why <b>now</b>?", "name": "Ann"}
+    assert shown.last_change and shown.last_change.summary == "show_question: q1"
+    assert run(shown, (T0 + 7000, "undo", {})).live.question is None
+    cleared = run(shown, (T0 + 8000, "clear_question", {}))
+    assert cleared.live.question is None
+    assert run(cleared, (T0 + 9000, "undo", {})).live.question == shown.live.question
+
+
+def test_a_question_stays_on_screen_when_the_speaker_changes() -> None:
+    shown = run(live_s1(), (T0 + 5000, "show_question", ARGS["show_question"]))
+    assert run(shown, (T0 + 6000, "next", {})).live.question == shown.live.question
+
+
+def test_show_question_without_its_text_is_refused_and_changes_nothing() -> None:
+    """The live layer fills in the text; a command without it names no known question."""
+    state = live_s1()
+    with pytest.raises(InvalidTransition, match="approve it first"):
+        engine.apply(P, state, cmd("show_question", question_id="q9"), T0 + 1)
+    shown = run(state, (T0 + 5000, "show_question", ARGS["show_question"]))
+    with pytest.raises(InvalidTransition, match="already on screen"):
+        engine.apply(P, shown, cmd("show_question", **ARGS["show_question"]), T0 + 6000)

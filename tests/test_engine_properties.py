@@ -38,6 +38,9 @@ ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         {"date": st.sampled_from(["2021-11-29", "2021-11-30", "2026-11-30"])}
     ),
     "cue": st.fixed_dictionaries({"kind": st.sampled_from(["wrap_up", "stop"])}),
+    "show_question": st.fixed_dictionaries(
+        {"question_id": st.sampled_from(["q1", "q2"]), "text": st.just("Why?")}
+    ),
 }
 actions = st.sampled_from(ACTIONS).flatmap(
     lambda a: st.tuples(st.just(a), ARGUMENTS.get(a, st.just({})))

@@ -3,7 +3,6 @@ receiver's answer shown as text (markup and all), never as markup."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests import test_web
-from tests.helpers import SEED, Server
+from tests.helpers import Server, seed_with
 
 browser = test_web.browser  # its fixture, for these tests too
 ANSWER = "<img src=x onerror=alert(1)>boom"
@@ -44,10 +43,8 @@ def failing() -> Iterator[str]:
 def test_the_console_shows_deliveries_and_a_receivers_answer_as_text(
     browser: Browser, failing: str, tmp_path: Path
 ) -> None:
-    programme = tmp_path / "seed-hooks.toml"
     hook = f'\n[[automations]]\non = ["speaker_started"]\nurl = "{failing}"\nsecret = "s3cret"\n'
-    programme.write_text(SEED.read_text() + hook)
-    shutil.copy(SEED.parent / "itu-miit-2021-logo.svg", tmp_path)  # the seed's branding
+    programme = seed_with(tmp_path, hook, "seed-hooks.toml")
     server = Server(data_dir=tmp_path / "data", programmes=[programme]).start()
     try:
         faces_iter = test_web.make_faces(browser, server)

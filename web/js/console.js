@@ -29,6 +29,7 @@ import {
   timerLeft,
 } from "./podium.js";
 import { AutomationsLine } from "./console-automations.js";
+import { QuestionDesk } from "./console-questions.js";
 import { SpeakerDesk } from "./console-speakers.js";
 
 const $ = (id) => document.getElementById(id);
@@ -96,6 +97,7 @@ $("signout").addEventListener("click", () => {
 let feedbackWords = () => "";
 const desk = new SpeakerDesk(live, (words, kind) => feedback(words, kind));
 new AutomationsLine(live);
+new QuestionDesk(live);
 
 /** The line under the controls. ``words`` makes its text, so that it is said again in the
  * new language after a switch. */

@@ -63,8 +63,19 @@ function draw(now) {
   setText($("lt-timer"), countdown(timerLeft(live.state, now)).text);
 }
 
+/** The audience's question on screen (show_question): a lower third above the speaker's. */
+function renderQuestion() {
+  const question = live.state?.question ?? null;
+  if (question) {
+    setText($("lt-question-text"), question.text);
+    setText($("lt-question-name"), question.name ? `— ${question.name}` : "");
+  }
+  $("lt-question").classList.toggle("is-in", Boolean(question));
+}
+
 translate();
 statusCorner(live);
 live.on("state", render);
+live.on("state", renderQuestion);
 everyFrame(live, draw);
 loadProgramme(); // the event's look: its colours and logo in the lower third

@@ -126,7 +126,7 @@ export class Live {
     this.attempt = 0;
     this.pending = new Map();
     this.nextId = 1;
-    this.listeners = { state: [], status: [], auth: [], error: [], readiness: [] };
+    this.listeners = { state: [], status: [], auth: [], error: [], readiness: [], questions: [] };
     this.speakerId = null; // for a speaker's link: whose (from auth_ok)
     this.ws = null;
     this.syncTimer = null;
@@ -236,6 +236,9 @@ export class Live {
       case "readiness": // moderators: every speaker's; a speaker: their own
         this.emit("readiness", message.speakers);
         return;
+      case "questions": // what changed: all for moderators, the public list for others
+        this.emit("questions", message);
+        return;
       case "auth_ok":
         this.role = message.role;
         this.speakerId = message.speaker_id ?? null;
@@ -261,11 +264,16 @@ export class Live {
   /** Send one command naming the version we are looking at; resolves with the ack,
    * rejects with ``{code, message}`` (``conflict`` when someone acted first). */
   command(command, expectedVersion = this.version) {
-    const id = `c${this.nextId++}`;
     // a command keeps its command_id when sent again: the server applies it at most once
     const body = { command_id: commandId(), ...command, expected_version: expectedVersion };
+    return this.request({ type: "command", command: body });
+  }
+
+  /** Send a message the server answers with ``ack`` or ``error`` (a command, an ``ask``). */
+  request(message) {
+    const id = `c${this.nextId++}`;
     return new Promise((resolve, reject) => {
-      if (!this.send({ type: "command", id, command: body })) {
+      if (!this.send({ ...message, id })) {
         reject({ code: "disconnected", message: "not connected" });
         return;
       }

@@ -89,6 +89,12 @@ function renderState() {
   show($("message"), Boolean(message));
   document.body.classList.toggle("has-message", Boolean(message));
   setText($("message-text"), message ? message.text : "");
+  const question = state.question; // the audience's, put on screen by the moderator
+  show($("question"), Boolean(question));
+  document.body.classList.toggle("has-question", Boolean(question));
+  setText($("question-text"), question ? question.text : "");
+  $("question-text").toggleAttribute("data-long", Boolean(question && question.text.length > 120));
+  setText($("question-name"), question?.name ? `— ${question.name}` : "");
   if (programme) firstShown();
 }
 

@@ -26,11 +26,13 @@ import {
   timerLeft,
   zoneName,
 } from "./podium.js";
+import { viewerQuestions } from "./viewer-questions.js";
 
 const $ = (id) => document.getElementById(id);
 // ?compact=1: the live card alone, for an iframe on the event's website (docs/pages.md)
 if (query.get("compact") === "1") document.body.classList.add("compact");
 const live = new Live({ client: "viewer", token: takeToken(), first: true });
+const questions = viewerQuestions(live);
 const localZone = browserZone();
 let programme = null;
 let announced;
@@ -247,8 +249,10 @@ langButton($("lang"));
 statusCorner(live);
 live.on("state", render);
 onLang(render);
+onLang(() => questions.render());
 loadProgramme().then((p) => {
   programme = p;
+  questions.programme(p);
   renderEvent(p);
   render();
 });

@@ -1,21 +1,30 @@
 """One server under test measured: its viewers join, each command is timed until every viewer
-holds it, the idle window, the reconnect storm, and the figures collected at the end."""
+holds it, the idle window, the reconnect storm, the question storm, and the figures
+collected at the end."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing as mp
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from podium.bench.fleet import Fleet
-from podium.bench.moderator import Moderator, plan
+from podium.bench.moderator import TIMER_MIX, Moderator, plan
 from podium.bench.options import BenchFailed, Options
+from podium.bench.questions import Storm, run_storm, warm_up
 from podium.bench.report import summary
 from podium.bench.servers import (
     Target,
     proc_sample,
 )
 from podium.core.errors import present
+
+SETTLE_S = 0.05  # pause between commands, so each is measured on its own
+TIMER_EVERY_S = 0.2  # the question storm's timer changes: at most 5 a second, under the
+# server's limit of commands per moderator connection (60 in 10 s)
 
 
 def progress_task(opts: Options, label: str, total: int) -> Callable[[int], None]:
@@ -44,7 +53,12 @@ class Measurement:
         self.acks: list[float] = []
         self.per_command: list[dict[str, Any]] = []
         self.command_cpu_s = 0.0  # server CPU from each command sent until all have it
-        self.result: dict[str, Any] = {"viewers": opts.viewers, "idle": None, "storm": None}
+        self.result: dict[str, Any] = {
+            "viewers": opts.viewers,
+            "idle": None,
+            "storm": None,
+            "question_storm": None,
+        }
 
     def sample(self, name: str) -> None:
         self.samples[name] = proc_sample(self.target.pids)
@@ -137,6 +151,86 @@ class Measurement:
             "back_s": round((last_back - dropped_at) / 1e9, 3) if last_back else None,
         }
         show(1)
+
+    async def _timer_changes(
+        self, until: Callable[[], bool]
+    ) -> tuple[dict[int, tuple[int, int]], list[str]]:
+        """Timer changes one after the other, each until every viewer has it, as long as
+        ``until()`` is false: version -> (sent, acked) in time_ns, and the refusals (e.g.
+        the store not answering in time), which the bench counts and goes on after."""
+        moderator = self.connected()[1]
+        done: dict[int, tuple[int, int]] = {}
+        refused: list[str] = []
+        while not until():
+            await moderator.caught_up(max(done, default=0))
+            command = plan(len(done) + len(refused), moderator.state, TIMER_MIX)
+            try:
+                version, sent_at, acked_at = await moderator.send(command)
+            except (BenchFailed, TimeoutError) as exc:
+                refused.append(str(exc) or "no answer within 60 s")
+                await asyncio.sleep(TIMER_EVERY_S)
+                continue
+            done[version] = (sent_at, acked_at)
+            await self._everyone_has(version)
+            await asyncio.sleep(max(SETTLE_S, TIMER_EVERY_S - (time.time_ns() - sent_at) / 1e9))
+        return done, refused
+
+    async def _phase(
+        self,
+        changes: tuple[dict[int, tuple[int, int]], list[str]],
+        seconds: float,
+        cpu_s: float | None,
+    ) -> dict[str, Any]:
+        """The figures of one phase of the question storm: its timer changes' delivery."""
+        fleet, moderator = self.connected()
+        done, refused = changes
+        await moderator.caught_up(max(done, default=0))
+        commands = {v: (sent, moderator.stamped[v]) for v, (sent, _) in done.items()}
+        reports = [r[1] for r in await fleet.ask(("report", commands), 120)]
+        latencies = [x for r in reports for xs in r["latencies_ms"].values() for x in xs]
+        return {
+            "commands": len(done),
+            "refused": refused,
+            "deliveries": len(latencies),
+            "lost": sum(r["lost"] for r in reports),
+            "latency_ms": summary(latencies),
+            "fanout_ms": summary([x for r in reports for x in r["fanout_ms"]]),
+            "ack_ms": summary([(acked - sent) / 1e6 for sent, acked in done.values()]),
+            "server_cpu_percent": None if cpu_s is None else round(cpu_s * 100 / seconds, 1),
+        }
+
+    def _cpu_since(self, before: tuple[float, int] | None) -> float | None:
+        after = proc_sample(self.target.pids)
+        return None if before is None or after is None else after[0] - before[0]
+
+    async def question_storm(self, storm: Storm) -> None:
+        """Timer changes for ``storm.seconds`` without a storm, then while a process of its
+        own asks, approves and votes (``questions.run_storm``); each phase's delivery."""
+        show = progress_task(self.opts, f"{self.target.name}: question storm", 2)
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+            await loop.run_in_executor(pool, warm_up)
+            before, started = proc_sample(self.target.pids), time.monotonic()
+            calm = await self._timer_changes(lambda: time.monotonic() - started > storm.seconds)
+            calm_s = time.monotonic() - started
+            without = await self._phase(calm, calm_s, self._cpu_since(before))
+            show(1)
+            before, started = proc_sample(self.target.pids), time.monotonic()
+            running = loop.run_in_executor(pool, run_storm, storm)
+            during = await self._timer_changes(running.done)
+            counts = await running
+        cpu_s = self._cpu_since(before)
+        kept = {v: t for v, t in during[0].items() if t[0] <= counts["ended_ns"]}
+        during = (kept, during[1])
+        with_storm = await self._phase(during, time.monotonic() - started, cpu_s)
+        a, b = without["latency_ms"]["p99"], with_storm["latency_ms"]["p99"]
+        self.result["question_storm"] = {
+            **counts,
+            "without": without,
+            "with": with_storm,
+            "p99_ratio": round(b / a, 2) if a and b else None,
+        }
+        show(2)
 
     async def finish(self) -> dict[str, Any]:
         """Collect every viewer's figures and stop the client processes."""

@@ -13,6 +13,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from podium.bench.options import BenchFailed
 
 MIX = ("next", "pause", "add_time", "resume", "show_message")
+TIMER_MIX = ("pause", "add_time", "resume")  # timer changes only (the question storm's)
 
 
 class Moderator:
@@ -93,9 +94,9 @@ def _size(text: str | bytes) -> int:
     return len(text.encode() if isinstance(text, str) else text)
 
 
-def plan(index: int, state: dict[str, Any]) -> dict[str, Any]:
-    """The ``index``-th command of the mix, made valid for ``state``."""
-    action = MIX[index % len(MIX)]
+def plan(index: int, state: dict[str, Any], mix: tuple[str, ...] = MIX) -> dict[str, Any]:
+    """The ``index``-th command of ``mix``, made valid for ``state``."""
+    action = mix[index % len(mix)]
     timer = (state.get("timer") or {}).get("status")
     if action == "next" and not state.get("next_speaker"):
         action = "previous"

@@ -46,5 +46,9 @@ def check_options(args: argparse.Namespace) -> None:
         raise InvalidInput("several --servers share one event only through --redis URL")
     if args.url and (args.servers > 1 or args.redis):
         raise InvalidInput("--servers and --redis start local servers; give no URL with them")
+    if args.question_storm and min(args.storm_questions, args.storm_votes) < 1:
+        raise InvalidInput("--storm-questions and --storm-votes must be at least 1")
+    if args.question_storm and args.storm_seconds <= 0:
+        raise InvalidInput("--storm-seconds must be more than 0")
     if args.processes < args.servers:
         raise InvalidInput("give at least one client --processes per server")

@@ -33,6 +33,16 @@ ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("idle.server_cpu_percent", "server CPU while idle", "%", 1),
     ("storm.back_s", "reconnect storm: all back in", "s", 2),
     ("storm.back", "reconnect storm: viewers back", "", 0),
+    ("question_storm.without.commands", "timer changes without question storm", "", 0),
+    ("question_storm.without.latency_ms.p99", "  delivery p99 without storm", "ms", 1),
+    ("question_storm.with.commands", "timer changes during question storm", "", 0),
+    ("question_storm.with.latency_ms.p99", "  delivery p99 during storm", "ms", 1),
+    ("question_storm.p99_ratio", "  p99 during / without storm", "x", 2),
+    ("question_storm.questions_accepted", "questions accepted", "", 0),
+    ("question_storm.approved", "questions approved", "", 0),
+    ("question_storm.votes_counted", "votes counted", "", 0),
+    ("question_storm.refused_total", "storm calls refused (429, ...)", "", 0),
+    ("question_storm.seconds", "storm: first call to last answer", "s", 2),
 )
 RATIO_KEYS = (
     "join_s",

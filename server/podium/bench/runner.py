@@ -35,8 +35,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from podium.bench.measurement import Measurement, progress_task
+from podium.bench.measurement import SETTLE_S, Measurement, progress_task
 from podium.bench.options import Options, check_options
+from podium.bench.questions import Storm
 from podium.bench.report import ratios, table
 from podium.bench.servers import (
     Target,
@@ -47,11 +48,10 @@ from podium.bench.servers import (
 from podium.core.errors import InvalidInput
 from podium.live.fdlimit import raise_open_file_limit
 
-SETTLE_S = 0.05  # pause between commands, so each is measured on its own
 
-
-async def measure(runs: list[Measurement], opts: Options) -> None:
-    """Commands in turn on every server, then the idle window, then the storms."""
+async def measure(runs: list[Measurement], opts: Options, storm: Storm | None) -> None:
+    """Commands in turn on every server, then the idle window, then the storms (the
+    question storm on Podium only)."""
     show = progress_task(opts, "commands" + (" (in turn)" if len(runs) > 1 else ""), opts.commands)
     for i in range(opts.commands):
         for run in runs:
@@ -70,6 +70,8 @@ async def measure(runs: list[Measurement], opts: Options) -> None:
         last = [await run.wire_bytes() for run in runs]
         for run, a, b in zip(runs, first, last, strict=True):
             run.idle(a, b, opts.idle_s)
+    if storm is not None:
+        await runs[0].question_storm(storm)
     if opts.storm:
         for run in runs:
             await run.storm()
@@ -100,11 +102,13 @@ def podium_target(args: argparse.Namespace, workdir: Path, stack: contextlib.Exi
         token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN", "")
         if not token:
             raise InvalidInput("give the moderator token: --token or PODIUM_MODERATOR_TOKEN")
-        return Target("podium", [ws], http, token, [args.server_pid] if args.server_pid else [])
-    token = secrets.token_urlsafe(24)
-    env = {"PODIUM_MODERATOR_TOKEN": token}
+        pids = [args.server_pid] if args.server_pid else []
+        assistant = args.questions_token or os.environ.get("PODIUM_QUESTIONS_TOKEN", "")
+        return Target("podium", [ws], http, token, pids, assistant or token)
+    token, assistant = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    env = {"PODIUM_MODERATOR_TOKEN": token, "PODIUM_QUESTIONS_TOKEN": assistant}
     shared = ["--redis", args.redis, "--redis-prefix", f"bench-{secrets.token_hex(4)}"]
-    target = Target("podium", [], "", token)
+    target = Target("podium", [], "", token, questions_token=assistant)
     for i in range(args.servers):
         serve = ["podium.cli", "serve", "--data-dir", str(workdir / f"data-{i}")]
         name = "podium" if args.servers == 1 else f"podium-{i + 1}"
@@ -168,7 +172,17 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                     baseline = Measurement(target, opts)
                     runs.append(baseline)
                     await baseline.join()
-                await measure(runs, opts)
+                storm = None
+                if args.question_storm:
+                    storm = Storm(
+                        podium.target.http_url,
+                        args.room,
+                        podium.target.questions_token,
+                        args.storm_questions,
+                        args.storm_votes,
+                        args.storm_seconds,
+                    )
+                await measure(runs, opts, storm)
                 for run in runs:
                     report[run.target.name] = await run.finish()
             finally:
@@ -195,4 +209,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     podium = report["podium"]
-    return 0 if podium["lost"] == 0 and podium["join_failed"] == 0 else 1
+    questions = podium["question_storm"] or {}
+    phases = [questions[k] for k in ("without", "with") if k in questions]
+    lost = podium["lost"] + sum(p["lost"] + len(p["refused"]) for p in phases)
+    return 0 if lost == 0 and podium["join_failed"] == 0 and not questions.get("refused") else 1

@@ -35,6 +35,7 @@ class Target:
     http_url: str
     token: str
     pids: list[int] = field(default_factory=list)
+    questions_token: str = ""  # approves questions (the question storm); else ``token``
 
     @property
     def ws_url(self) -> str:

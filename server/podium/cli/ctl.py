@@ -36,6 +36,7 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "blackout": ("on",),
     "hold": ("on",),
     "set_plan_date": ("date",),
+    "show_question": ("question_id",),
 }
 _BOOLS = {"on": True, "true": True, "yes": True, "1": True,
           "off": False, "false": False, "no": False, "0": False}  # fmt: skip

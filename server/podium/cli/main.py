@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("commands", "60/10", "commands per moderator connection (and per address over HTTP)"),
         ("messages", "120/10", "messages per WebSocket connection"),
         ("connects", "300/10", "new WebSocket connections per client address"),
+        ("questions", "5/60", "questions asked per client address and per connection"),
+        ("votes", "60/60", "votes per client address"),
     ]:
         serve.add_argument(
             f"--limit-{name}",
@@ -149,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--viewer", action="store_true", help="rotate the viewer token instead")
     rotate.add_argument(
         "--speakers", action="store_true", help="replace every speaker's link (the speaker key)"
+    )
+    rotate.add_argument(
+        "--questions", action="store_true", help="rotate the question assistant's token"
     )
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.set_defaults(func=cmd_token_rotate)
@@ -238,12 +243,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drop every viewer at once and time until all are back",
     )
+    bench.add_argument(
+        "--question-storm",
+        action="store_true",
+        help="time timer changes without, then during, a storm of questions and votes",
+    )
+    bench.add_argument("--storm-questions", type=int, default=1000, help="questions asked")
+    bench.add_argument("--storm-votes", type=int, default=10000, help="votes cast")
+    bench.add_argument(
+        "--storm-seconds", type=float, default=10.0, help="seconds the questions and votes span"
+    )
     bench.add_argument("--room", help="room id (default: the server's first room)")
     bench.add_argument(
         "--servers", type=int, default=1, help="local podium processes sharing --redis"
     )
     bench.add_argument("--redis", help="redis://HOST:PORT/DB for the local server(s)")
     bench.add_argument("--token", help="moderator token for URL (or PODIUM_MODERATOR_TOKEN)")
+    bench.add_argument(
+        "--questions-token",
+        help="token that approves questions on URL (or PODIUM_QUESTIONS_TOKEN; default --token)",
+    )
     bench.add_argument("--server-pid", type=int, help="pid of URL's server, for /proc figures")
     bench.set_defaults(func=cmd_bench)
 

@@ -55,6 +55,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             commands=Rate.parse(args.limit_commands),
             messages=Rate.parse(args.limit_messages),
             connects=Rate.parse(args.limit_connects),
+            questions=Rate.parse(args.limit_questions),
+            votes=Rate.parse(args.limit_votes),
         )
     except ValueError as exc:
         raise InvalidInput(f"{exc}") from None

@@ -19,6 +19,7 @@ from podium.core.branding import contrast_warnings
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.programme import Programme
 from podium.core.protocol import json_schemas
+from podium.core.questions import Question
 from podium.live.clock import wall_clock_ms
 from podium.report.formats import render
 from podium.report.replay import build
@@ -159,19 +160,19 @@ def cmd_report(args: argparse.Namespace) -> int:
                            redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
                            redis_prefix=args.redis_prefix)  # fmt: skip
 
-    async def records() -> list[LogRecord]:
+    async def records() -> tuple[list[LogRecord], list[Question]]:
         store = make_store(options)
         await store.open()
         try:
-            return await store.read_log(chosen.id)
+            return await store.read_log(chosen.id), await store.load_questions(chosen.id)
         finally:
             await store.close()
 
-    log = asyncio.run(records())
+    log, asked = asyncio.run(records())
     if not log:
         raise NotFound(f"room {chosen.id!r} has no action log in {args.data_dir}; point"
                        " --data-dir (or --redis) at the store the server used")  # fmt: skip
-    text, _ = render(build(chosen, log, wall_clock_ms()), args.format)
+    text, _ = render(build(chosen, log, wall_clock_ms(), asked), args.format)
     _write(text, args.output)
     return 0
 
@@ -179,7 +180,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_token_rotate(args: argparse.Namespace) -> int:
     from podium.live.auth import rotate
 
-    role = "speaker" if args.speakers else "viewer" if args.viewer else "moderator"
+    role = (
+        "speaker"
+        if args.speakers
+        else "viewer"
+        if args.viewer
+        else "questions"
+        if args.questions
+        else "moderator"
+    )
     env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
     if os.environ.get(env):
         raise InvalidInput(

@@ -142,6 +142,25 @@ class ClearCue(_Command):
     action: Literal["clear_cue"]
 
 
+class ShowQuestion(_Command):
+    """Put an approved question on the screens. The client names it; the server adds its
+    text and name from the room's questions before applying it (and the log keeps them),
+    so a replay needs nothing but the log."""
+
+    action: Literal["show_question"]
+    question_id: str = Field(min_length=1, max_length=64)
+    text: str | None = Field(
+        default=None, max_length=4000, description="filled in by the server: do not send"
+    )
+    name: str | None = Field(
+        default=None, max_length=200, description="filled in by the server: do not send"
+    )
+
+
+class ClearQuestion(_Command):
+    action: Literal["clear_question"]
+
+
 Command = Annotated[
     StartSession
     | Next
@@ -158,7 +177,9 @@ Command = Annotated[
     | Undo
     | Hold
     | CueSpeaker
-    | ClearCue,
+    | ClearCue
+    | ShowQuestion
+    | ClearQuestion,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
@@ -166,7 +187,7 @@ ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
     "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
     "hold",
-    "cue", "clear_cue",
+    "cue", "clear_cue", "show_question", "clear_question",
 )  # fmt: skip
 
 

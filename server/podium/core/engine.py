@@ -22,6 +22,7 @@ from podium.core.commands import (
     Blackout,
     ClearCue,
     ClearMessage,
+    ClearQuestion,
     Command,
     CueSpeaker,
     EndSession,
@@ -33,6 +34,7 @@ from podium.core.commands import (
     Resume,
     SetPlanDate,
     ShowMessage,
+    ShowQuestion,
     StartSession,
     Undo,
 )
@@ -48,6 +50,7 @@ from podium.core.state import (
     Messages,
     Phase,
     Run,
+    ShownQuestion,
     State,
     Target,
     Timer,
@@ -314,6 +317,24 @@ def _clear_cue(p: Programme, live: Live, cmd: ClearCue, now: int) -> tuple[Live,
     return live.model_copy(update={"cue": None}), f"clear_cue: {live.cue.kind}"
 
 
+def _show_question(p: Programme, live: Live, cmd: ShowQuestion, now: int) -> tuple[Live, str]:
+    if cmd.text is None:
+        raise _refuse(
+            f"question {cmd.question_id!r} is not known here; approve it first (only approved"
+            " or answered questions go on screen)"
+        )
+    if live.question is not None and live.question.id == cmd.question_id:
+        raise _refuse("that question is already on screen")
+    shown = ShownQuestion(id=cmd.question_id, text=cmd.text, name=cmd.name or "")
+    return live.model_copy(update={"question": shown}), f"show_question: {cmd.question_id}"
+
+
+def _clear_question(p: Programme, live: Live, cmd: ClearQuestion, now: int) -> tuple[Live, str]:
+    if live.question is None:
+        raise _refuse("no question is on screen; there is nothing to clear")
+    return live.model_copy(update={"question": None}), f"clear_question: {live.question.id}"
+
+
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -332,6 +353,8 @@ TRANSITIONS: dict[str, Transition] = {
     "hold": _hold,
     "cue": _cue,
     "clear_cue": _clear_cue,
+    "show_question": _show_question,
+    "clear_question": _clear_question,
 }
 
 

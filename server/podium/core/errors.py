@@ -112,6 +112,12 @@ class InvalidTransition(PodiumError):
 class RateLimited(PodiumError):
     code = "rate_limited"
     http_status = 429
+    retry_after_s = 10  # what HTTP's Retry-After says
+
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        if retry_after_s is not None:
+            self.retry_after_s = max(1, retry_after_s)
 
 
 class Unavailable(PodiumError):

@@ -120,10 +120,24 @@ class Event(Colours):
     branding: Branding | None = None
 
 
+QUESTION_MAX = 300  # characters in a question, unless the programme says
+QUESTION_MAX_LIMIT = 2000
+
+
+class QuestionSettings(Strict):
+    """``[questions]`` in a programme file: may the remote audience ask, must a moderator
+    approve a question before anyone else sees it, and how long one may be."""
+
+    enabled: bool = True
+    moderated: bool = True
+    max_length: int = Field(default=QUESTION_MAX, ge=10, le=QUESTION_MAX_LIMIT)
+
+
 class Programme(Strict):
     event: Event
     sessions: tuple[Session, ...]
     automations: tuple[Automation, ...] = ()  # never in public_dict: URLs and secrets
+    questions: QuestionSettings = QuestionSettings()
 
     @property
     def id(self) -> str:
@@ -166,6 +180,7 @@ class Programme(Strict):
             "venue": e.venue,
             "timezone": e.timezone,
             "date": plan_date.isoformat(),
+            "questions": self.questions.model_dump(),
             **{key: getattr(e, key) for key in Event.model_fields if key.endswith("_zh")},
             "branding": e.branding.public_dict(e.id) if e.branding else None,
             "sessions": [

@@ -30,6 +30,7 @@ from podium.core.programme import (
     Person,
     Presence,
     Programme,
+    QuestionSettings,
     Session,
     Speaker,
     Strict,
@@ -122,6 +123,7 @@ class ProgrammeFile(Strict):
     groups: list[GroupEntry] = []  # noqa: RUF012
     sessions: list[SessionEntry] = Field(min_length=1)
     automations: list[Automation] = []  # noqa: RUF012
+    questions: QuestionSettings = QuestionSettings()
 
 
 # -- loading and checking ---------------------------------------------------------------
@@ -295,7 +297,15 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
         danger_ms=event_danger,
     )
     automations = tuple(raw.automations)
-    return Programme(event=event, sessions=tuple(sessions), automations=automations), []
+    return (
+        Programme(
+            event=event,
+            sessions=tuple(sessions),
+            automations=automations,
+            questions=raw.questions,
+        ),
+        [],
+    )
 
 
 def _on_end(written: str | None) -> str | None:

@@ -174,6 +174,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
         },
         "auto_advance": asdict(due) if (due := auto_advance(programme, live)) else None,
         "cue": live.cue.model_dump() if live.cue else None,
+        "question": live.question.model_dump() if live.question else None,
         "message": _latest_message(live.messages),
         "messages": live.messages.model_dump(),
         "blackout": live.blackout,

@@ -70,10 +70,29 @@ class ReadyIn(_In):
     )
 
 
-ClientIn = AuthIn | CommandIn | PingIn | ReadyIn
+class AskIn(_In):
+    """Ask a question of the live session (or the next one); answered by ``ack`` with the
+    same ``id`` and the question's ``id`` and ``status``. The connection then gets its
+    own question's changes (``questions`` with ``mine``)."""
+
+    type: Literal["ask"]
+    id: str | int = Field(union_mode="left_to_right")
+    text: str = Field(max_length=4000, description="at most the programme's max_length")
+    name: str | None = Field(default=None, max_length=200, description="at most 60 characters")
+
+
+class MineIn(_In):
+    """Follow the questions this page asked before (their ids, kept by the page): the
+    connection gets their changes, pending and dismissed included. No answer."""
+
+    type: Literal["mine"]
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=50)
+
+
+ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | MineIn
 ClientMessage = Annotated[ClientIn, Field(discriminator="type")]
 _CLIENT = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("auth", "command", "ping", "ready")
+CLIENT_TYPES = ("auth", "command", "ping", "ready", "ask", "mine")
 
 
 class InvalidMessage(InvalidInput):
@@ -199,6 +218,12 @@ class MessagesView(_Out):
     viewers: MessageView | None = Field(description="on the viewer page and the overlay")
 
 
+class ShownQuestionView(_Out):
+    id: str
+    text: str = Field(description="as asked: shown as text, never as HTML")
+    name: str = Field(description="the name the asker chose to show, or ''")
+
+
 class ChangeView(_Out):
     summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
     action: str
@@ -252,6 +277,9 @@ class StateView(_Out):
         description="the moderator's cue to the speaker on stage; cleared when the speaker"
         " changes. The venue screen and the speaker page show it, the viewers' pages never"
     )
+    question: ShownQuestionView | None = Field(
+        description="the audience's question on screen (show_question), else null"
+    )
     message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
     messages: MessagesView
     blackout: bool
@@ -280,7 +308,7 @@ class StateOut(_Out):
 
 class AuthOkOut(_Out):
     type: Literal["auth_ok"] = "auth_ok"
-    role: Literal["moderator", "screen", "viewer", "speaker"]
+    role: Literal["moderator", "screen", "viewer", "speaker", "questions"]
     speaker_id: str | None = Field(
         default=None, description="with role speaker: the speaker the token is for"
     )
@@ -310,6 +338,41 @@ class AckOut(_Out):
         default=False,
         description="true when the command's command_id was applied before: this is that"
         " command's result, and nothing was applied again",
+    )
+    question: AskedView | None = Field(default=None, description="the answer to an ask")
+
+
+class QuestionView(_Out):
+    id: str
+    text: str = Field(description="as asked: shown as text, never as HTML")
+    name: str = Field(description="the name the asker chose to show, or ''")
+    session_id: str | None
+    status: Literal["pending", "approved", "dismissed", "answered"]
+    votes: int
+    asked_at: int = Field(description="epoch ms")
+
+
+class AskedView(_Out):
+    id: str
+    status: Literal["pending", "approved"]
+
+
+class QuestionsOut(_Out):
+    """Questions that changed (gathered for up to 0.25 s; the public list's for up to 1 s).
+    Moderators and assistants get every question; everyone else only approved and answered
+    ones, and for a question whose votes alone changed since it was last pushed to them,
+    just the count in ``votes``; an asker's connection gets its own (``mine``). The whole
+    list: ``GET /api/questions``."""
+
+    type: Literal["questions"] = "questions"
+    room: str
+    mine: bool = Field(default=False, description="true: the asker's own questions")
+    questions: list[QuestionView]
+    removed: list[str] = Field(
+        default=[], description="ids no longer in this list (no longer public)"
+    )
+    votes: dict[str, int] = Field(
+        default={}, description="id -> votes, for questions whose votes alone changed"
     )
 
 
@@ -350,10 +413,13 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-command": CommandIn,
     "client-ping": PingIn,
     "client-ready": ReadyIn,
+    "client-ask": AskIn,
+    "client-mine": MineIn,
     "server-state": StateOut,
     "server-auth_ok": AuthOkOut,
     "server-ack": AckOut,
     "server-error": ErrorOut,
     "server-pong": PongOut,
     "server-readiness": ReadinessOut,
+    "server-questions": QuestionsOut,
 }

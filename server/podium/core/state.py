@@ -97,6 +97,14 @@ class Cue(_Frozen):
     speaker_id: str | None  # None in a session without speakers
 
 
+class ShownQuestion(_Frozen):
+    """The audience's question on the screens (``show_question``)."""
+
+    id: str
+    text: str
+    name: str = ""
+
+
 class Change(_Frozen):
     """One applied command, as the consoles are told of it."""
 
@@ -117,6 +125,7 @@ class Live(_Frozen):
     messages: Messages = Messages()
     blackout: bool = False
     cue: Cue | None = None
+    question: ShownQuestion | None = None
     sessions: dict[str, Run] = {}
     speakers: dict[str, Run] = {}
     plan_date: dt.date | None = None  # set with set_plan_date; else State.plan_date

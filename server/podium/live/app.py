@@ -2,8 +2,8 @@
 middleware (``middleware.py``), the HTTP routes (``routes.py``), the pages' files,
 compressed and cached (``assets.py``), the WebSocket (``websocket.py``), the routes for
 the tools around the live hour (``integrations.py``), the speakers' links and readiness
-(``speakers.py``), the automations (``automations.py``) and the event's logo
-(``branding.py``)."""
+(``speakers.py``), the automations (``automations.py``), the event's logo
+(``branding.py``) and the audience's questions (``question_routes.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ from pathlib import Path
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import assets, automations, branding, integrations, routes, speakers, websocket
+from podium.live import (
+    assets,
+    automations,
+    branding,
+    integrations,
+    question_routes,
+    routes,
+    speakers,
+    websocket,
+)
 from podium.live.auth import Tokens
 from podium.live.middleware import PAGE_CSP, errors_and_headers, page_csp
 from podium.live.policy import Policy
@@ -36,4 +45,5 @@ def create_app(
     automations.set_up(app, app[integrations.METRICS].automation)
     speakers.add_routes(app)
     branding.add_routes(app)
+    question_routes.add_routes(app)
     return app

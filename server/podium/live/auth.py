@@ -11,6 +11,10 @@ Each speaker's link carries a token of its own: an HMAC of the room and the spea
 under the speaker key (``PODIUM_SPEAKER_KEY`` or ``DATA/speaker.key``, made on first
 start), so every process that shares the key knows every speaker's token without storing
 it. Rotating the key (``podium token rotate --speakers``) replaces every speaker's link.
+
+The question assistant's token (role ``questions``: handles the audience's questions, sends
+no timing commands) comes from ``PODIUM_QUESTIONS_TOKEN`` or ``DATA/questions.token``
+(made on first start; ``podium token rotate --questions``).
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from podium.core.errors import Unauthorized
+from podium.core.errors import Forbidden, Unauthorized
 
-Role = Literal["moderator", "screen", "viewer", "speaker"]
+Role = Literal["moderator", "screen", "viewer", "speaker", "questions"]
 TOKEN_FILE = "moderator.token"
+QUESTIONS_TOKEN_FILE = "questions.token"
 VIEWER_TOKEN_FILE = "viewer.token"
 SPEAKER_KEY_FILE = "speaker.key"
 MIN_TOKEN_CHARS = 22  # 128 bits of URL-safe base64
@@ -81,6 +86,7 @@ class Tokens:
     from_env: frozenset[str] = field(default_factory=frozenset)  # roles fixed by the env
     speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
+    questions: str | None = None  # the question assistant's token
     _speaker_tokens: dict[str, tuple[str, str]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -119,6 +125,8 @@ class Tokens:
             return None
         if _same(token, self.moderator):
             return "moderator"
+        if self.questions is not None and _same(token, self.questions):
+            return "questions"
         if self.viewer is not None and _same(token, self.viewer):
             return "viewer"
         if self.speaker_of(token) is not None:  # reads the event, as its page must
@@ -135,6 +143,23 @@ class Tokens:
                 if not token
                 else "that token is not the moderator token; check it, or ask the organiser"
             )
+
+    def require_questions(self, token: str | None) -> None:
+        """A moderator or the question assistant: 401 without a token or with a wrong
+        one, 403 with one that only reads (a viewer's, a speaker's)."""
+        role = self.role_of(token)
+        if role in ("moderator", "questions"):
+            return
+        if role is None:
+            raise Unauthorized(
+                "a moderator or question assistant token is required; send"
+                " 'Authorization: Bearer TOKEN'"
+                if not token
+                else "that token is not valid here; check it, or ask the organiser"
+            )
+        raise Forbidden(
+            "only moderators and the question assistant handle questions; this token reads"
+        )
 
     def require_reader(self, token: str | None) -> None:
         if not self.may_read(token):
@@ -156,6 +181,10 @@ class Tokens:
             viewer = read_token(self.data_dir / VIEWER_TOKEN_FILE)
             if viewer != self.viewer:
                 self.viewer, changed = viewer, True
+        if "questions" not in self.from_env:
+            questions = read_token(self.data_dir / QUESTIONS_TOKEN_FILE)
+            if questions is not None and questions != self.questions:
+                self.questions, changed = questions, True
         if "speaker" not in self.from_env:
             key = read_token(self.data_dir / SPEAKER_KEY_FILE)
             if key is not None and key != self.speaker_key:
@@ -165,7 +194,7 @@ class Tokens:
 
     def weak(self) -> list[str]:
         """Roles whose token is shorter than 128 bits of randomness could be."""
-        tokens = {"moderator": self.moderator, "viewer": self.viewer}
+        tokens = {"moderator": self.moderator, "viewer": self.viewer, "questions": self.questions}
         return [r for r, t in tokens.items() if t is not None and len(t) < MIN_TOKEN_CHARS]
 
     @classmethod
@@ -175,17 +204,25 @@ class Tokens:
         env_viewer = os.environ.get("PODIUM_VIEWER_TOKEN") or None
         given = os.environ.get("PODIUM_MODERATOR_TOKEN") or None
         env_key = os.environ.get("PODIUM_SPEAKER_KEY") or None
+        env_questions = os.environ.get("PODIUM_QUESTIONS_TOKEN") or None
         from_env = frozenset(
             role
-            for role, value in (("moderator", given), ("viewer", env_viewer), ("speaker", env_key))
+            for role, value in (
+                ("moderator", given),
+                ("viewer", env_viewer),
+                ("speaker", env_key),
+                ("questions", env_questions),
+            )
             if value
         )
         viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
         key = env_key or _kept(data_dir / SPEAKER_KEY_FILE)
+        questions = env_questions or _kept(data_dir / QUESTIONS_TOKEN_FILE)
+        kept = {"speaker_key": key, "questions": questions}
         if given:
-            return cls(given, viewer, data_dir=data_dir, from_env=from_env, speaker_key=key)
+            return cls(given, viewer, data_dir=data_dir, from_env=from_env, **kept)
         token = _kept(data_dir / TOKEN_FILE)
-        return cls(token, viewer, True, data_dir, from_env, speaker_key=key)
+        return cls(token, viewer, True, data_dir, from_env, **kept)
 
 
 def _kept(path: Path) -> str:
@@ -197,10 +234,15 @@ def _kept(path: Path) -> str:
     return token
 
 
-ROTATED_FILES = {"moderator": TOKEN_FILE, "viewer": VIEWER_TOKEN_FILE, "speaker": SPEAKER_KEY_FILE}
+ROTATED_FILES = {
+    "moderator": TOKEN_FILE,
+    "viewer": VIEWER_TOKEN_FILE,
+    "speaker": SPEAKER_KEY_FILE,
+    "questions": QUESTIONS_TOKEN_FILE,
+}
 
 
-def rotate(data_dir: Path, role: Literal["moderator", "viewer", "speaker"]) -> str:
+def rotate(data_dir: Path, role: Literal["moderator", "viewer", "speaker", "questions"]) -> str:
     """Write a new token (for ``speaker``: the key of every speaker's link) to the data
     dir; a running server adopts it."""
     token = new_token()

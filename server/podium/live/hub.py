@@ -15,7 +15,7 @@ import logging
 import socket
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -50,7 +50,7 @@ class Client:
 
     transport: asyncio.WriteTransport
     kind: str = "viewer"  # what the page says it is: viewer, screen, overlay, console, ...
-    role: str = "viewer"  # what its token allows: viewer, screen, moderator
+    role: str = "viewer"  # what its token allows: viewer, screen, moderator, questions, ...
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -101,6 +101,14 @@ class Hub:
             elapsed = time.perf_counter() - started
             for listener in self.listeners:
                 listener(frame, elapsed)
+
+    def publish_to(self, frame: bytes, roles: Container[str]) -> None:
+        """Write one pre-built frame to the clients whose role is in ``roles`` (one frame
+        per audience, e.g. the questions moderators see and those everyone sees). Slow
+        readers are left to ``publish``, which drops them."""
+        for client in self._clients:
+            if client.role in roles and not client.transport.is_closing():
+                client.transport.write(frame)
 
 
 def bound_send_buffer(transport: asyncio.BaseTransport | None) -> None:

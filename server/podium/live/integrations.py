@@ -3,7 +3,8 @@
 - ``GET /api/state/text?field=...``: one value as plain text, for Stream Deck buttons.
 - ``GET /api/events``: Server-Sent Events, the same messages as the WebSocket, read only.
 - ``GET /metrics``: Prometheus metrics.
-- ``GET /api/report?format=...``: the post-event report (moderators only).
+- ``GET /api/report?format=...``: the post-event report (moderators only);
+  ``format=questions.csv``: every question of the audience.
 
 The read routes are protected like the read API: open, unless the event is private
 (``PODIUM_VIEWER_TOKEN``); then they need the viewer or moderator token as
@@ -172,8 +173,9 @@ async def report(request: web.Request) -> web.Response:
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     records = await room.store.read_log(room.id)
+    asked = await room.store.load_questions(room.id)
     # a long log takes a while to replay (~80 ms per 1,000 records): off the event loop
-    report = await asyncio.to_thread(build, room.programme, records, room.clock())
+    report = await asyncio.to_thread(build, room.programme, records, room.clock(), asked)
     text, media = await asyncio.to_thread(render, report, fmt)
     headers = {"Cache-Control": "no-store"}
     if fmt == "html":

@@ -48,7 +48,7 @@ def log_if_bug(error: PodiumError, where: str) -> None:
 def _error_response(error: PodiumError) -> web.Response:
     response = web.json_response({"error": error.to_dict()}, status=error.http_status)
     if isinstance(error, RateLimited):
-        response.headers["Retry-After"] = "10"
+        response.headers["Retry-After"] = str(error.retry_after_s)
     return response
 
 

@@ -4,6 +4,7 @@ settings ``podium serve`` takes for access, with safe defaults."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -31,6 +32,16 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{host}{'' if default else f':{port}'}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _loopback(peer: str) -> bool:
+    """Whether ``peer`` is a loopback address; remembered, as a storm of questions and
+    votes asks it for the same few addresses thousands of times a second."""
+    try:
+        return ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass
 class Policy:
     """The settings ``podium serve`` takes for access, with safe defaults."""
@@ -43,10 +54,14 @@ class Policy:
     frame_origins: tuple[str, ...] = ()  # may embed the viewer (--frame-origin); else nobody
     connects: PerKey = field(init=False)
     http_commands: PerKey = field(init=False)
+    questions: PerKey = field(init=False)
+    votes: PerKey = field(init=False)
 
     def __post_init__(self) -> None:
         self.connects = PerKey(self.limits.connects)
         self.http_commands = PerKey(self.limits.commands)
+        self.questions = PerKey(self.limits.questions)
+        self.votes = PerKey(self.limits.votes)
 
     def allow_connect(self, peer: str) -> bool:
         return self.exempt(peer) or self.connects.allow(peer)
@@ -54,15 +69,14 @@ class Policy:
     def allow_http_command(self, peer: str) -> bool:
         return self.exempt(peer) or self.http_commands.allow(peer)
 
+    def allow(self, limit: PerKey, peer: str) -> bool:
+        """One more event (a question, a vote) from ``peer`` under ``limit``."""
+        return self.exempt(peer) or limit.allow(peer)
+
     def exempt(self, peer: str) -> bool:
         """Per-address limits skip loopback: behind a local proxy every client has that
         address, and limiting it would limit everyone at once (let the proxy do it)."""
-        if self.limit_loopback:
-            return False
-        try:
-            return ipaddress.ip_address(peer).is_loopback
-        except ValueError:
-            return False
+        return not self.limit_loopback and _loopback(peer)
 
     def origin_allowed(self, request: web.Request) -> bool:
         """Browsers always send ``Origin`` on a WebSocket; other clients need none.

@@ -59,6 +59,11 @@ class Bucket:
         self.tokens -= 1
         return True
 
+    def wait_s(self, now: float) -> float:
+        """Seconds until the next event is allowed (0 when one is now)."""
+        self._refill(now)
+        return max(0.0, (1 - self.tokens) * self.rate.per_s / self.rate.count)
+
     def full(self, now: float) -> bool:
         self._refill(now)
         return self.tokens >= self.rate.count
@@ -86,6 +91,11 @@ class PerKey:
             bucket = self._buckets[key] = Bucket(self.rate, now)
         return bucket.take(now)
 
+    def wait_s(self, key: str) -> float:
+        """Seconds until ``key`` may go on (0 for a key not seen)."""
+        bucket = self._buckets.get(key)
+        return bucket.wait_s(self.clock()) if bucket is not None else 0.0
+
     def _prune(self, now: float) -> None:
         self._buckets = {k: b for k, b in self._buckets.items() if not b.full(now)}
         self._prune_at = max(1024, 2 * len(self._buckets))
@@ -98,3 +108,5 @@ class Limits:
     commands: Rate = field(default_factory=lambda: Rate(60, 10))  # per moderator connection
     messages: Rate = field(default_factory=lambda: Rate(120, 10))  # per connection, any frame
     connects: Rate = field(default_factory=lambda: Rate(300, 10))  # new sockets per address
+    questions: Rate = field(default_factory=lambda: Rate(5, 60))  # per address and connection
+    votes: Rate = field(default_factory=lambda: Rate(60, 60))  # per address

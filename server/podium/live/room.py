@@ -81,6 +81,9 @@ class Room:
         self._unsent: list[bytes] = []  # adopted frames not yet handed to the hub
         self.command_observers: list[CommandObserver] = []
         self.state_observers: list[Callable[[State], None]] = []  # told of each state adopted
+        # fills in what a command names from the room's other data before it is applied
+        # (show_question: the question's text), so the log holds it and replays stay pure
+        self.prepare: Callable[[Command], Command] | None = None
 
     @property
     def id(self) -> str:
@@ -183,6 +186,8 @@ class Room:
         and then nothing has changed, or ``OutcomeUnknown``. Observers hear of every
         outcome."""
         try:
+            if self.prepare is not None:
+                command = self.prepare(command)
             done = await self._execute(command, actor)
         except PodiumError as exc:
             for observe in self.command_observers:

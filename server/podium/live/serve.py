@@ -18,7 +18,7 @@ from podium.core.programme import Programme
 from podium.live import assets
 from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
 from podium.live.app import create_app
-from podium.live.auth import TOKEN_FILE, Tokens
+from podium.live.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
 from podium.live.autoadvance import AutoAdvancer
 from podium.live.datalock import locked
 from podium.live.fdlimit import raise_open_file_limit
@@ -79,6 +79,12 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
         else:  # stdout is a log: keep the token out of it, say where it is
             token_file = (options.data_dir / TOKEN_FILE).resolve()
             lines.append(f"    console   {console}  (moderator token: in {token_file})")
+        if tokens.questions is not None and sys.stdout.isatty():
+            lines.append(f"    questions {base}/questions{query}#token={tokens.questions}")
+        elif tokens.questions is not None:
+            lines.append(f"    questions {base}/questions{query}  (assistant token: in"
+                         f" {(options.data_dir / QUESTIONS_TOKEN_FILE).resolve()} or"
+                         " $PODIUM_QUESTIONS_TOKEN)")  # fmt: skip
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")

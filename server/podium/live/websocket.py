@@ -15,9 +15,11 @@ from podium.core.commands import parse_command
 from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
 from podium.core.protocol import (
     MAX_FRAME,
+    AskIn,
     AuthIn,
     CommandIn,
     InvalidMessage,
+    MineIn,
     PingIn,
     ReadyIn,
     encode,
@@ -27,6 +29,7 @@ from podium.live.auth import Tokens
 from podium.live.hub import PING_FRAME, Client, bound_send_buffer
 from podium.live.middleware import log_if_bug
 from podium.live.policy import Policy
+from podium.live.questions import QUESTIONS, QuestionBook
 from podium.live.ratelimit import Bucket
 from podium.live.readiness import READINESS, Readiness
 from podium.live.request import POLICY, TOKENS, room_of
@@ -58,10 +61,13 @@ class Connection:
         self.client: Client | None = None  # set once it may read (and gets pushes)
         self.speaker_id: str | None = None  # for a speaker's link: whose
         self.readiness: Readiness | None = None  # set by the handler: moderators and speakers
+        self.questions: QuestionBook | None = None  # set by the handler
+        self.policy = policy
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
         now = asyncio.get_running_loop().time()
         self._messages = Bucket(policy.limits.messages, now)
         self._commands = Bucket(policy.limits.commands, now)
+        self._asks = Bucket(policy.limits.questions, now)
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send_str(encode(message))
@@ -78,6 +84,8 @@ class Connection:
     def leave(self) -> None:
         if self.client is not None:
             self.room.hub.discard(self.client)
+            if self.questions is not None:
+                self.questions.left(self.client)
         if self.readiness is not None:
             self.readiness.left(self)
 
@@ -117,6 +125,11 @@ class Connection:
             await self.ready(message)
         elif isinstance(message, AuthIn):
             await self.auth(message.token, kind)
+        elif isinstance(message, AskIn):
+            await self.ask(message)
+        elif isinstance(message, MineIn):
+            if self.questions is not None and self.client is not None:
+                self.questions.own(self.client, message.ids)
         else:
             await self.command(message)
 
@@ -152,6 +165,29 @@ class Connection:
             await self.error(exc, message.id)
             return
         await self.send({"type": "ack", "id": message.id, "version": self.room.state.version})
+
+    async def ask(self, message: AskIn) -> None:
+        """A question from this connection, answered by ``ack`` with its id and status;
+        the connection then gets its changes."""
+        try:
+            if self.questions is None or self.client is None:
+                raise Forbidden("this event is private; authenticate with the viewer token first")
+            loop = asyncio.get_running_loop()
+            if not self.policy.allow(self.policy.questions, self.peer) or not self._asks.take(
+                loop.time()
+            ):
+                raise RateLimited(
+                    f"too many questions (limit {self._asks.rate}); wait a minute and ask again"
+                )
+            question = await self.questions.ask(message.text, message.name)
+        except PodiumError as exc:
+            await self.error(exc, message.id)
+            return
+        asked = {"id": question.id, "status": question.status}
+        await self.send(
+            {"type": "ack", "id": message.id, "version": self.room.state.version, "question": asked}
+        )
+        self.questions.own(self.client, [question.id])
 
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":
@@ -193,6 +229,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     conn = Connection(ws, room, request.app[TOKENS], policy, peer)
     conn.transport = request.transport
     conn.readiness = request.app[READINESS].get(room.id)
+    conn.questions = request.app[QUESTIONS].get(room.id)
     bound_send_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)

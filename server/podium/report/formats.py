@@ -9,10 +9,11 @@ import io
 import json
 
 from podium.core.timefmt import clock, length, stamp
+from podium.report import questions
 from podium.report.html import to_html
 from podium.report.model import COLUMNS, Report, cells
 
-FORMATS = ("text", "csv", "json", "html")
+FORMATS = ("text", "csv", "json", "html", "questions.csv")
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -63,6 +64,8 @@ def to_text(report: Report) -> str:
         f"  largest drift       {length(t['max_drift_ms'], True)}",
         f"  paused / added      {length(t['paused_ms'])} / {length(t['added_ms'])}",
         f"  ended by itself     {t['ended_by_itself']} (auto: the server advanced, on_end)",
+        "",
+        *questions.to_text(report.questions),
     ]
     return "\n".join(out) + "\n"
 
@@ -100,4 +103,6 @@ def render(report: Report, fmt: str) -> tuple[str, str]:
         return to_csv(report), "text/csv"
     if fmt == "json":
         return to_json(report), "application/json"
+    if fmt == "questions.csv":
+        return questions.to_csv(report.programme, report.questions), "text/csv"
     return to_text(report), "text/plain"

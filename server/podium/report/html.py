@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from podium.core.programme import Programme
 from podium.core.timefmt import clock, length, stamp
 from podium.report.model import COLUMNS, Report, SessionReport, SpeakerReport, Turn, cells
+from podium.report.questions import to_html as questions_html
 
 WIDTH, LABEL, ROW, HEAD = 1100, 270, 20, 24
 STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360)
@@ -286,5 +287,6 @@ late or over, - early or under. Overtime: past the countdown's zero.</p>
 <h2>Timeline</h2>{timeline(report)}
 <h2>Drift over the day</h2>{drift_chart(report)}
 <h2>Sessions and speakers</h2>{_tables(report)}
+<h2>Questions from the audience</h2>{questions_html(report.questions)}
 </body></html>
 """

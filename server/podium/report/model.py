@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from podium.core.programme import Programme
 from podium.core.timefmt import clock, length
+from podium.report.questions import QuestionsReport
 
 
 @dataclass
@@ -239,6 +240,7 @@ class Report:
     sessions: list[SessionReport]
     drift: list[tuple[int, int]]  # (moment, the day's drift then) at every change
     commands: dict[str, int]  # how often each action was applied
+    questions: QuestionsReport = field(default_factory=lambda: QuestionsReport([], set()))
 
     def speakers(self) -> list[SpeakerReport]:
         return [sp for s in self.sessions for sp in s.speakers]
@@ -299,4 +301,5 @@ class Report:
             "sessions": [s.as_dict() for s in self.sessions],
             "drift": [{"at": at, "drift_ms": d} for at, d in self.drift],
             "commands": self.commands,
+            "questions": self.questions.as_dict(),
         }

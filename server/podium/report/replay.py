@@ -21,8 +21,10 @@ from podium.core import engine, projection
 from podium.core.commands import SYSTEM, parse_command, signed
 from podium.core.errors import NotFound
 from podium.core.programme import Programme
+from podium.core.questions import Question
 from podium.core.state import Phase, State, TimerStatus, initial_state
 from podium.report.model import Report, SessionReport, SpeakerReport, Turn
+from podium.report.questions import questions_report
 from podium.store.base import LogRecord
 
 
@@ -102,8 +104,14 @@ def _on(state: State) -> tuple[str, int | None] | None:
     return live.session_id, live.speaker_index
 
 
-def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Report:
-    """The report as of ``now`` (the end of anything still live)."""
+def build(
+    programme: Programme,
+    records: Sequence[LogRecord],
+    now: int,
+    questions: Sequence[Question] = (),
+) -> Report:
+    """The report as of ``now`` (the end of anything still live), with the audience's
+    ``questions`` (from the store) in its questions section."""
     replayed = replay(programme, records)
     if not replayed:
         raise NotFound(f"room {programme.id!r} has no action log yet; serve it first")
@@ -165,4 +173,5 @@ def build(programme: Programme, records: Sequence[LogRecord], now: int) -> Repor
         sessions=sessions,
         drift=drift,
         commands=commands,
+        questions=questions_report(programme, questions, records),
     )

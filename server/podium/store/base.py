@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from podium.core.questions import Question, Status
 from podium.core.state import State
 
 COMMAND_IDS_KEPT = 10_000  # per room: the latest command ids a store answers retries for
@@ -93,6 +94,34 @@ class Store(ABC):
         """True for the first caller, in any process sharing the store, to claim ``key``
         (e.g. an event to deliver) within ``ttl_ms``; False for every later one. Raises
         ``Unavailable`` when the store cannot be asked."""
+
+    # -- questions from the audience: durable before each call returns ------------------
+
+    @abstractmethod
+    async def load_questions(self, room: str) -> list[Question]:
+        """Every question of the room, with its votes, oldest first."""
+
+    @abstractmethod
+    async def add_question(self, room: str, question: Question) -> None:
+        """Store a new question (its id is new)."""
+
+    @abstractmethod
+    async def set_question_status(
+        self, room: str, question_id: str, was: Status, status: Status, at: int
+    ) -> Question:
+        """Move a question from ``was`` to ``status``; ``Conflict`` (changing nothing) when
+        it is no longer ``was``, ``NotFound`` when there is no such question."""
+
+    @abstractmethod
+    async def vote(self, room: str, question_id: str, voter: str) -> Question | None:
+        """Count ``voter``'s vote once: the question as it is now, or ``None`` when this
+        voter had voted for it already. ``InvalidTransition`` unless it is approved,
+        ``NotFound`` when there is no such question."""
+
+    def question_changes(self, room: str) -> AsyncIterator[list[Question]] | None:
+        """Questions other processes changed (after a reconnect: all of them), for stores
+        that several processes share."""
+        return None
 
     def changes(self, room: str) -> AsyncIterator[State] | None:
         """States written by other processes, for stores that several processes share."""

@@ -22,15 +22,20 @@ import itertools
 import logging
 import os
 import time
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
+from podium.core.questions import Question, Status
 from podium.core.state import State
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
+from podium.store.file_questions import QuestionFile
 
 log = logging.getLogger("podium.store")
+T = TypeVar("T")
 
 CLAIMS_KEPT = 10_000  # claims remembered at once (the oldest go first)
 
@@ -67,6 +72,7 @@ class FileStore(Store):
         self._failing: str | None = None
         self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
         self._claims: dict[tuple[str, str], int] = {}  # (room, key) -> claimed until, oldest first
+        self._questions: dict[str, QuestionFile] = {}
 
     def _remember_id(self, room: str, record: LogRecord) -> None:
         command_id = command_id_of(record)
@@ -231,6 +237,38 @@ class FileStore(Store):
     async def read_log(self, room: str) -> list[LogRecord]:
         records, _ = await asyncio.to_thread(self._read_log_sync, room)
         return records
+
+    # -- questions (``file_questions.py``) --------------------------------------------------
+
+    def _question_file(self, room: str) -> QuestionFile:
+        found = self._questions.get(room)
+        if found is None:
+            found = self._questions[room] = QuestionFile(self._dir(room) / "questions.jsonl")
+        return found
+
+    async def _question_write(self, call: Awaitable[T]) -> T:
+        try:
+            return await call
+        except OSError as exc:
+            raise Unavailable(
+                f"cannot write the questions to {self.root}: {exc.strerror}; nothing was"
+                " changed. Free disk space or fix the directory's permissions, then try again"
+            ) from None
+
+    async def load_questions(self, room: str) -> list[Question]:
+        return await asyncio.to_thread(self._question_file(room).load_sync)
+
+    async def add_question(self, room: str, question: Question) -> None:
+        await self._question_write(self._question_file(room).add(question))
+
+    async def set_question_status(
+        self, room: str, question_id: str, was: Status, status: Status, at: int
+    ) -> Question:
+        book = self._question_file(room)
+        return await self._question_write(book.set_status(question_id, was, status, at))
+
+    async def vote(self, room: str, question_id: str, voter: str) -> Question | None:
+        return await self._question_write(self._question_file(room).vote(question_id, voter))
 
     def health(self) -> dict[str, object]:
         degraded = self.problem(self._failing)

@@ -14,6 +14,8 @@ tag, so a room's keys live together and its scripts may touch them all):
   scored by the version it made (the latest ``COMMAND_IDS_KEPT``);
 - ``PREFIX:{ROOM}:claim:KEY`` a string set with NX and an expiry (``claim``): the one
   process that sends an automation event (``live/automations.py``).
+- ``PREFIX:{ROOM}:questions``, ``:voters``, ``:questions:changes``: the audience's
+  questions (``redis_questions.py``).
 
 A commit is one Lua script (``redis_scripts.py``), so it is atomic: compare the stored
 version with N - 1, write the state, append the record, publish the notice. Two processes
@@ -49,9 +51,11 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
 from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, Unavailable
+from podium.core.questions import Question, Status
 from podium.core.state import State
 from podium.store import redis_scripts as scripts
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
+from podium.store.redis_questions import RedisQuestions, followed
 
 log = logging.getLogger("podium.store")
 
@@ -108,6 +112,7 @@ class RedisStore(Store):
         self._commit = self._client.register_script(scripts.COMMIT)
         self._create = self._client.register_script(scripts.CREATE)
         self._repair = self._client.register_script(scripts.REPAIR)
+        self._questions = RedisQuestions(self._client, self._pubsub_client, self.key)
         self._latest: dict[str, State] = {}  # the newest state this process has seen
         self._failing: str | None = None  # the last command's failure, until one succeeds
         self._cut_off: dict[str, str] = {}  # rooms whose follower has lost its connection
@@ -388,25 +393,32 @@ class RedisStore(Store):
 
     async def told(self, room: str, topic: str) -> AsyncIterator[str]:
         channel = self.key(room, f"told:{topic}")
-        task = asyncio.current_task()
-        while True:
-            pubsub = self._pubsub_client.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(channel)
-                while True:
-                    message = await pubsub.get_message(timeout=IDLE_PING_S)
-                    if task is not None and task.cancelling():
-                        raise asyncio.CancelledError  # redis-py may swallow a cancel
-                    if message is None:
-                        await pubsub.ping()  # a dead connection shows itself here
-                    elif message["type"] == "message":
-                        yield message["data"]
-            except (RedisError, OSError) as exc:  # followed again once Redis answers
-                log.debug("%s: lost %s (%s); retrying", room, channel, exc)
-                await asyncio.sleep(RESUBSCRIBE_MAX_DELAY_S)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+        async for data in followed(self._pubsub_client, channel, RESUBSCRIBE_MAX_DELAY_S):
+            if data is not None:
+                yield data
+
+    # -- questions (``redis_questions.py``) -------------------------------------------------
+
+    async def load_questions(self, room: str) -> list[Question]:
+        with self._reach():
+            return await self._questions.load(room)
+
+    async def add_question(self, room: str, question: Question) -> None:
+        with self._reach():
+            await self._questions.add(room, question)
+
+    async def set_question_status(
+        self, room: str, question_id: str, was: Status, status: Status, at: int
+    ) -> Question:
+        with self._reach():
+            return await self._questions.set_status(room, question_id, was, status, at)
+
+    async def vote(self, room: str, question_id: str, voter: str) -> Question | None:
+        with self._reach():
+            return await self._questions.vote(room, question_id, voter)
+
+    def question_changes(self, room: str) -> AsyncIterator[list[Question]]:
+        return self._questions.changes(room)
 
     def health(self) -> dict[str, Any]:
         degraded = self.problem(self._failing or next(iter(self._cut_off.values()), None))

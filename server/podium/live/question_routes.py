@@ -1,0 +1,120 @@
+"""The HTTP routes of the audience's questions (``questions.py`` keeps them):
+
+- ``POST /api/questions?room=ID`` ``{"text", "name"?, "session_id"?}``: anyone who may
+  read the event asks; ``201 {"id", "status"}``;
+- ``GET /api/questions?room=ID[&session_id=][&status=]``: with a moderator or assistant
+  bearer every question, else only approved and answered ones;
+- ``POST /api/questions/{id}?room=ID`` ``{"action"}``: approve, dismiss, answer, restore
+  (moderator or assistant);
+- ``POST /api/questions/{id}/vote?room=ID`` ``{"voter"}``: one vote per voter;
+- ``GET /questions``: the assistant's page.
+
+Asking and voting are limited per client address (``--limit-questions``,
+``--limit-votes``; loopback exempt unless ``--limit-loopback``): over it, 429 with
+``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from podium.core.errors import InvalidInput, RateLimited, invalid_input
+from podium.core.questions import STATUSES, ModerationIn, checked_voter
+from podium.live import assets
+from podium.live.bearer import read_token
+from podium.live.questions import PRIVILEGED, QUESTIONS, QuestionBook, set_up
+from podium.live.ratelimit import PerKey
+from podium.live.request import POLICY, ROOMS, TOKENS, require_reader, room_of
+from podium.live.routes import json_body
+
+ASK_FIELDS = frozenset({"text", "name", "session_id"})
+
+
+def _book(request: web.Request) -> QuestionBook:
+    return request.app[QUESTIONS][room_of(request).id]
+
+
+def _limited(request: web.Request, limit: PerKey, what: str) -> None:
+    peer = request.remote or "?"
+    if not request.app[POLICY].allow(limit, peer):
+        wait = math.ceil(limit.wait_s(peer))
+        raise RateLimited(
+            f"too many {what} from your address (limit {limit.rate}); try again in {wait} s",
+            wait,
+        )
+
+
+async def _object(request: web.Request, fields: frozenset[str]) -> dict[str, Any]:
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidInput(f"the body must be a JSON object with {', '.join(sorted(fields))}")
+    unknown = set(body) - fields
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s) {', '.join(sorted(unknown))}; send only {', '.join(sorted(fields))}"
+        )
+    return body
+
+
+async def ask(request: web.Request) -> web.Response:
+    require_reader(request)
+    book = _book(request)
+    _limited(request, request.app[POLICY].questions, "questions")
+    body = await _object(request, ASK_FIELDS)
+    question = await book.ask(body.get("text"), body.get("name"), body.get("session_id"))
+    return web.json_response({"id": question.id, "status": question.status}, status=201)
+
+
+async def listed(request: web.Request) -> web.Response:
+    tokens = request.app[TOKENS]
+    token = read_token(request)
+    privileged = tokens.role_of(token) in PRIVILEGED
+    status = request.query.get("status")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    if not privileged:
+        require_reader(request)
+        if status in ("pending", "dismissed"):
+            tokens.require_questions(token)  # 401 or 403: only they see those
+    book = _book(request)
+    found = book.listed(privileged, request.query.get("session_id"), status)
+    return web.json_response({"room": book.room.id, "questions": [q.wire() for q in found]})
+
+
+async def moderate(request: web.Request) -> web.Response:
+    request.app[TOKENS].require_questions(read_token(request))
+    book = _book(request)
+    try:
+        given = ModerationIn.model_validate(await _object(request, frozenset({"action"})))
+    except ValidationError as exc:
+        raise invalid_input(exc, "moderation") from None
+    question = await book.moderate(request.match_info["question_id"], given.action)
+    return web.json_response(question.wire())
+
+
+async def vote(request: web.Request) -> web.Response:
+    require_reader(request)
+    book = _book(request)
+    _limited(request, request.app[POLICY].votes, "votes")
+    body = await _object(request, frozenset({"voter"}))
+    question, counted = await book.vote(
+        request.match_info["question_id"], checked_voter(body.get("voter"))
+    )
+    return web.json_response({"id": question.id, "votes": question.votes, "counted": counted})
+
+
+async def page(request: web.Request) -> web.FileResponse:
+    return assets.page(request, "questions.html")
+
+
+def add_routes(app: web.Application) -> None:
+    set_up(app, list(app[ROOMS].values()))
+    app.router.add_get("/questions", page)
+    app.router.add_get("/api/questions", listed)
+    app.router.add_post("/api/questions", ask)
+    app.router.add_post("/api/questions/{question_id}", moderate)
+    app.router.add_post("/api/questions/{question_id}/vote", vote)

@@ -1,0 +1,286 @@
+"""The audience's questions of one room: kept in the store, held in memory, pushed to two
+audiences (plus each asker).
+
+Moderators and question assistants (roles ``moderator`` and ``questions``) get every
+question; everyone else only approved and answered ones, with their votes. Changes are
+gathered (``PUSH_EVERY_S`` for the moderators, ``PUBLIC_EVERY_S`` for the public, whose
+frames go to every viewer) and then encoded once per audience, never per client, and
+written with the hub's role filter: a storm of 10,000 votes is a few frames a second, not
+one per vote. The connection that asked a question (or named it with ``mine``) gets its
+own question's changes, pending and dismissed included.
+
+``show_question`` names a question; ``prepare`` fills in its text and name before the
+room applies it, so the log keeps them and a replay needs nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable
+from typing import TypeVar
+
+from aiohttp import web
+
+from podium.core.commands import Command, ShowQuestion
+from podium.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
+from podium.core.programme import QuestionSettings
+from podium.core.protocol import encode
+from podium.core.questions import (
+    Question,
+    Status,
+    checked_name,
+    checked_text,
+    next_status,
+    ranked,
+)
+from podium.core.state import Phase
+from podium.live.hub import Client, text_frame
+from podium.live.room import Room
+
+log = logging.getLogger("podium.live.questions")
+
+PRIVILEGED = frozenset({"moderator", "questions"})  # roles that see every question
+AUDIENCE = frozenset({"viewer", "speaker", "screen"})  # roles that see the public list
+PUSH_EVERY_S = 0.25  # moderators, assistants and askers: changes gathered this long
+PUBLIC_EVERY_S = 1.0  # everyone else: at most a frame a second (votes add up in it)
+T = TypeVar("T")
+
+
+def _key(question: Question) -> tuple[int, int]:
+    """Later changes sort higher: a status change sets ``changed_at``; votes only grow."""
+    return question.changed_at, question.votes
+
+
+class QuestionBook:
+    """One room's questions and the clients they go to."""
+
+    def __init__(self, room: Room) -> None:
+        self.room = room
+        self.questions: dict[str, Question] = {}
+        self._owners: dict[str, set[Client]] = {}  # question id -> the asker's connections
+        self._owned: dict[Client, set[str]] = {}  # and back
+        self._changed: dict[str, Question] = {}  # since the last push
+        self._changed_public: dict[str, Question] = {}  # since the last public push
+        self._public: dict[str, Question] = {}  # the public list, as last pushed
+        self._push_at: asyncio.TimerHandle | None = None
+        self._public_at: asyncio.TimerHandle | None = None
+        self._follower: asyncio.Task[None] | None = None
+
+    @property
+    def settings(self) -> QuestionSettings:
+        return self.room.programme.questions
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        for question in await self.room.store.load_questions(self.room.id):
+            self.questions[question.id] = question
+        self._public = {q.id: q for q in self.questions.values() if q.public}
+        follow = self.room.store.question_changes(self.room.id)
+        if follow is not None:
+            self._follower = asyncio.create_task(self._follow(follow))
+
+    async def close(self) -> None:
+        for timer in (self._push_at, self._public_at):
+            if timer is not None:
+                timer.cancel()
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+
+    async def _follow(self, changes: AsyncIterator[list[Question]]) -> None:
+        async for questions in changes:
+            for question in questions:
+                self.changed(question)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def listed(
+        self, privileged: bool, session_id: str | None = None, status: str | None = None
+    ) -> list[Question]:
+        """Most voted, then newest first; without ``privileged`` only the public ones."""
+        return ranked(
+            [
+                q
+                for q in self.questions.values()
+                if (privileged or q.public)
+                and session_id in (None, q.session_id)
+                and status in (None, q.status)
+            ]
+        )
+
+    # -- writing ----------------------------------------------------------------------------
+
+    async def _bounded(self, call: Awaitable[T]) -> T:
+        try:
+            async with asyncio.timeout(self.room.store_timeout):  # no task, unlike wait_for
+                return await call
+        except TimeoutError:
+            raise Unavailable(
+                f"the {self.room.store.name} store did not answer within"
+                f" {self.room.store_timeout:g} s; it may have been kept: look again in a few"
+                " seconds"
+            ) from None
+
+    def _session_for(self, session_id: object) -> str | None:
+        """The session asked: the one named, else the live one, else the next not run."""
+        programme = self.room.programme
+        if session_id is not None:
+            if not isinstance(session_id, str) or programme.session(session_id) is None:
+                raise InvalidInput(f"no session {session_id!r}; see GET /api/programme")
+            return session_id
+        live = self.room.state.live
+        if live.phase is Phase.LIVE and live.session_id is not None:
+            return live.session_id
+        return next((s.id for s in programme.sessions if s.id not in live.sessions), None)
+
+    async def ask(self, text: object, name: object = None, session_id: object = None) -> Question:
+        settings = self.settings
+        if not settings.enabled:
+            raise Forbidden("questions are turned off for this event ([questions] enabled = false)")
+        question = Question(
+            id=secrets.token_urlsafe(12),
+            text=checked_text(text, settings.max_length),
+            name=checked_name(name),
+            session_id=self._session_for(session_id),
+            status="pending" if settings.moderated else "approved",
+            asked_at=self.room.clock(),
+        )
+        await self._bounded(self.room.store.add_question(self.room.id, question))
+        self.changed(question)
+        return question
+
+    def _known(self, question_id: str) -> Question:
+        question = self.questions.get(question_id)
+        if question is None:
+            raise NotFound(f"no question {question_id!r}; see GET /api/questions")
+        return question
+
+    async def moderate(self, question_id: str, action: str) -> Question:
+        question = self._known(question_id)
+        status: Status = next_status(question, action, self.settings.moderated)
+        store = self.room.store
+        changed = await self._bounded(
+            store.set_question_status(
+                self.room.id, question_id, question.status, status, self.room.clock()
+            )
+        )
+        self.changed(changed)
+        return changed
+
+    async def vote(self, question_id: str, voter: str) -> tuple[Question, bool]:
+        """The question after ``voter``'s vote, and whether it was counted (not before)."""
+        self._known(question_id)
+        counted = await self._bounded(self.room.store.vote(self.room.id, question_id, voter))
+        if counted is None:
+            return self.questions[question_id], False
+        self.changed(counted)
+        return counted, True
+
+    def prepare(self, command: Command) -> Command:
+        """``show_question`` with the question's text and name from here (``Room.prepare``)."""
+        if not isinstance(command, ShowQuestion):
+            return command
+        question = self.questions.get(command.question_id)
+        if question is None or not question.public:
+            what = "not known" if question is None else question.status
+            raise InvalidTransition(
+                f"question {command.question_id!r} is {what}; only approved or answered"
+                " questions go on screen"
+            )
+        return command.model_copy(update={"text": question.text, "name": question.name})
+
+    # -- pushing ----------------------------------------------------------------------------
+
+    def changed(self, question: Question) -> None:
+        """Take a question as it is now (ours, or another process's) and push it soon."""
+        known = self.questions.get(question.id)
+        if known is not None and (known == question or _key(question) < _key(known)):
+            return
+        self.questions[question.id] = question
+        self._changed[question.id] = self._changed_public[question.id] = question
+        loop = asyncio.get_running_loop()
+        if self._push_at is None:
+            self._push_at = loop.call_later(PUSH_EVERY_S, self._push)
+        if self._public_at is None:
+            self._public_at = loop.call_later(PUBLIC_EVERY_S, self._push_public)
+
+    def _frame(self, questions: list[Question], **more: object) -> bytes:
+        body = [q.wire() for q in questions]
+        message = {"type": "questions", "room": self.room.id, **more}
+        return text_frame(encode({**message, "questions": body}))
+
+    def _push(self) -> None:
+        """Every change to the moderators and assistants, and each asker's own."""
+        self._push_at = None
+        changed, self._changed = list(self._changed.values()), {}
+        self.room.hub.publish_to(self._frame(changed), PRIVILEGED)
+        for question in changed:
+            owners = self._owners.get(question.id)
+            if owners:
+                frame = self._frame([question], mine=True)
+                for client in owners:
+                    if not client.transport.is_closing():
+                        client.transport.write(frame)
+
+    def _push_public(self) -> None:
+        """The public list's changes to everyone else: approved and answered questions,
+        ``votes`` alone for those whose votes alone changed (in a storm, nearly all: the
+        frame every viewer gets stays small), ``removed`` for those no longer public."""
+        self._public_at = None
+        changed, self._changed_public = list(self._changed_public.values()), {}
+        shown: list[Question] = []
+        votes: dict[str, int] = {}
+        gone = [q.id for q in changed if not q.public and self._public.pop(q.id, None) is not None]
+        for question in (q for q in changed if q.public):
+            before = self._public.get(question.id)
+            if before is not None and before.status == question.status:
+                votes[question.id] = question.votes
+            else:
+                shown.append(question)
+            self._public[question.id] = question
+        if shown or gone or votes:
+            more = {"removed": gone} | ({"votes": votes} if votes else {})
+            self.room.hub.publish_to(self._frame(shown, **more), AUDIENCE)
+
+    def own(self, client: Client, ids: list[str]) -> None:
+        """``client`` asked these (``ask``, ``mine``): it gets their changes, and now them."""
+        mine = [self.questions[i] for i in ids if i in self.questions]
+        for question in mine:
+            self._owners.setdefault(question.id, set()).add(client)
+            self._owned.setdefault(client, set()).add(question.id)
+        if mine and not client.transport.is_closing():
+            client.transport.write(self._frame(mine, mine=True))
+
+    def left(self, client: Client) -> None:
+        for question_id in self._owned.pop(client, ()):
+            owners = self._owners[question_id]
+            owners.discard(client)
+            if not owners:
+                del self._owners[question_id]
+
+
+QUESTIONS = web.AppKey("questions", dict[str, QuestionBook])
+
+
+async def _open(app: web.Application) -> None:
+    for book in app[QUESTIONS].values():
+        await book.open()
+
+
+async def _close(app: web.Application) -> None:
+    for book in app[QUESTIONS].values():
+        await book.close()
+
+
+def set_up(app: web.Application, rooms: list[Room]) -> None:
+    """A question book per room, opened with the app; each room asks it to ``prepare``."""
+    app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
+    for room in rooms:
+        room.prepare = app[QUESTIONS][room.id].prepare
+    app.on_startup.append(_open)
+    app.on_cleanup.append(_close)

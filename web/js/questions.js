@@ -1,0 +1,92 @@
+// The question assistant's page (a tablet): every question of a session, newest and most
+// voted first, to approve, dismiss, mark answered or restore. ?room=ID; the token comes
+// in the link (#token=...) or is typed in; it sends no timing commands.
+
+import { langButton, onLang, t, translate } from "./i18n.js";
+import { keepToken, Live, loadProgramme, localized, setText, show, statusCorner, takeToken } from "./podium.js";
+import { Questions, renderBoard } from "./question-list.js";
+
+const $ = (id) => document.getElementById(id);
+const token = takeToken();
+const live = new Live({ client: "questions", token });
+const questions = new Questions(live, { token, onChange: render });
+let programme = null;
+let status = "pending";
+
+function render() {
+  const session = $("session").value || null;
+  const shown = questions.ranked((q) => q.status === status && (!session || q.session_id === session));
+  renderBoard($("list"), shown, { act });
+  show($("empty"), shown.length === 0);
+  for (const tab of $("tabs").children) {
+    const count = questions.ranked((q) => q.status === tab.dataset.status).length;
+    tab.classList.toggle("is-on", tab.dataset.status === status);
+    tab.dataset.count = count;
+    setText(tab, `${t(`questions.status.${tab.dataset.status}`)} (${count})`);
+  }
+}
+
+async function act(q, action) {
+  try {
+    await questions.moderate(q.id, action);
+    show($("error"), false);
+  } catch (error) {
+    setText($("error"), error.message);
+    show($("error"), true);
+  }
+}
+
+function sessions() {
+  const select = $("session");
+  const current = live.state?.session?.id ?? select.value;
+  select.replaceChildren(new Option(t("questions.all_sessions"), ""));
+  for (const s of programme?.sessions ?? []) select.append(new Option(localized(s, "title"), s.id));
+  select.value = current ?? "";
+}
+
+function signIn(granted) {
+  show($("login"), !granted);
+  show($("main"), granted);
+}
+
+live.on("auth", (role) => {
+  const ok = role === "questions" || role === "moderator";
+  signIn(ok);
+  if (ok) questions.reload();
+});
+live.on("error", (error) => {
+  if (error.code === "unauthorized") {
+    keepToken(null);
+    signIn(false);
+    show($("login-error"), true);
+  }
+});
+$("login").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const given = $("token").value.trim();
+  keepToken(given);
+  questions.token = given;
+  live.authenticate(given);
+});
+$("tabs").addEventListener("click", (event) => {
+  const tab = event.target.closest("[data-status]");
+  if (tab) {
+    status = tab.dataset.status;
+    render();
+  }
+});
+$("session").addEventListener("change", render);
+
+translate();
+langButton($("lang"));
+statusCorner(live);
+signIn(false);
+onLang(() => {
+  sessions();
+  render();
+});
+loadProgramme().then((p) => {
+  programme = p;
+  setText($("event-title"), localized(p, "title"));
+  sessions();
+});
