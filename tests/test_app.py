@@ -144,3 +144,27 @@ async def test_a_late_joiner_gets_a_fresh_snapshot_of_the_same_version(server: S
     elapsed = later["server_time"] - early["server_time"]
     remaining = early["state"]["timer"]["remaining_ms"] - later["state"]["timer"]["remaining_ms"]
     assert remaining == elapsed  # derived from the same ends_at
+
+
+async def test_a_client_holding_the_current_version_is_told_so_not_sent_it_again(
+    server: Server,
+) -> None:
+    server.command("start_session", session_id="session-1")
+    async with websockets.connect(server.ws_url) as fresh:
+        snapshot = await recv_json(fresh)
+    version = snapshot["version"]
+    async with websockets.connect(f"{server.ws_url}?have={version}") as holding:
+        current = await recv_json(holding)
+        assert current == {
+            "type": "current",
+            "room": snapshot["room"],
+            "version": version,
+            "server_time": current["server_time"],
+        }
+        server.command("next", expected_version=version)
+        pushed = await recv_type(holding, "state")  # then every change, as for anyone
+        assert pushed["version"] == version + 1
+    for stale in (version, version - 1, "x", "-1", "9" * 20):  # an older or a bad claim
+        async with websockets.connect(f"{server.ws_url}?have={stale}") as behind:
+            again = await recv_json(behind)
+            assert again["type"] == "snapshot" and again["version"] == version + 1

@@ -21,7 +21,7 @@ from tests.test_web import READY, Faces, browser, make_faces  # noqa: F401 - fix
 
 WEB = ROOT / "web"
 TEXT_FILES = sorted(p for p in assets.web_files(WEB) if p.suffix in assets.TEXT)
-IMPORT = re.compile(r'^(?:import|export)\b[^;]*?\bfrom\s+"\./([\w-]+\.js)"', re.M)
+IMPORT = re.compile(r'^(?:import\s+|(?:import|export)\b[^;]*?\bfrom\s+)"\./([\w-]+\.js)"', re.M)
 VIEWER_TOKEN = "viewer-token-abcdefghijklmnopqrstuvwxyz"
 VERSION = assets.digest(WEB)
 

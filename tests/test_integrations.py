@@ -280,7 +280,7 @@ async def test_the_html_report_renders_under_its_csp(chromium: str, server: Serv
         assert any(t.startswith("H.E. Mr. Weizhong QIN: actual") for t in bars)
         assert any(t.startswith("H.E. Mr. Houlin ZHAO: planned 09:10:00-09:20:00") for t in bars)
 
-        await page.goto(f"{server.url}/healthz")  # any app page: the app's CSP
+        await page.goto(f"{server.url}/console")  # the page that opens it: the pages' CSP
         async with context.expect_page() as opened:
             await page.evaluate(
                 """async (token) => {

@@ -15,11 +15,17 @@ PAGES = sorted(WEB.glob("*.html"))
 
 
 def strings(language: str) -> set[str]:
-    """The keys of one language's table in ``web/js/i18n.js``."""
-    source = (WEB / "js" / "i18n.js").read_text()
-    start = source.index(f"  {language}: {{\n" if language == "en" else f'  "{language}": {{\n')
-    end = source.index("\n  },\n", start)
-    return set(re.findall(r'^\s+"([a-z_.]+)":', source[start:end], re.MULTILINE))
+    """The keys of one language's tables: ``web/js/i18n.js`` and the labels of one kind of
+    page (``labels-*.js``), which add to it."""
+    keys: set[str] = set()
+    for path in [WEB / "js" / "i18n.js", *sorted((WEB / "js").glob("labels-*.js"))]:
+        source = path.read_text()
+        start = source.index(f"  {language}: {{\n" if language == "en" else f'  "{language}": {{\n')
+        end = source.index("\n  },\n", start)
+        found = set(re.findall(r'^\s+"([a-z_.]+)":', source[start:end], re.MULTILINE))
+        assert found and not found & keys, f"{path.name}: no labels, or labels given twice"
+        keys |= found
+    return keys
 
 
 def test_no_script_writes_html() -> None:

@@ -2,6 +2,7 @@
 // version the moderator was looking at, so two moderators never act twice.
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import "./labels-console.js"; // before any label is read
 import {
   apiUrl,
   commandId,

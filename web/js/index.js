@@ -1,6 +1,7 @@
 // The landing page: the event, and a link to each face (for this room).
 
 import { lang, langButton, onLang, translate } from "./i18n.js";
+import "./labels-index.js"; // before any label is read
 import { apiUrl, loadProgramme, readHeaders, roomId, setText, show, takeToken } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);

@@ -130,11 +130,15 @@ export class Live {
     this.speakerId = null; // for a speaker's link: whose (from auth_ok)
     this.ws = null;
     this.syncTimer = null;
-    this.open();
     if (first) {
+      // the socket after the answer, naming its version: the server then confirms it
+      // (``current``) instead of sending the same state again
       firstData().then((data) => {
         if (data && this.state === null) this.receive({ type: "snapshot", ...data.state });
+        this.open();
       });
+    } else {
+      this.open();
     }
     setInterval(() => this.sync(), SYNC_EVERY_MS);
     document.addEventListener("visibilitychange", () => {
@@ -161,6 +165,7 @@ export class Live {
     const url = apiUrl("/ws");
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("client", this.client);
+    if (this.version >= 0) url.searchParams.set("have", String(this.version));
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.addEventListener("open", () => {
@@ -228,6 +233,8 @@ export class Live {
         // that joins within a second, so its stamp may be that old: no offset from it
         if (message.type === "state") this.clock.rough(message.server_time);
         this.emit("state", message.state, message.type);
+        return;
+      case "current": // on connect: the state we named (``have``) is still the room's
         return;
       case "pong":
         this.clock.sample(message.t0, message.server_time);

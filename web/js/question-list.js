@@ -14,10 +14,12 @@ export class Questions {
     this.byId = new Map();
     this.onChange = onChange;
     live.on("questions", (message) => this.pushed(message));
-    live.on("status", (status) => {
+    const follow = (status) => {
       if (status === "live" && this.wasDown !== false) this.reload();
       this.wasDown = status !== "live";
-    });
+    };
+    live.on("status", follow);
+    follow(live.status); // the viewer makes this once its state is shown: maybe live already
   }
 
   headers() {

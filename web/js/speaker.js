@@ -6,6 +6,7 @@
 
 import { cueBanner, setCueSound } from "./cue.js";
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import "./labels-speaker.js"; // before any label is read
 import {
   Live,
   apiUrl,

@@ -119,10 +119,12 @@ export function viewerQuestions(live) {
     render();
   });
   let down = true;
-  live.on("status", (status) => {
+  const followMine = (status) => {
     if (status === "live" && down && mine.size) live.send({ type: "mine", ids: [...mine.keys()] });
     down = status !== "live";
-  });
+  };
+  live.on("status", followMine);
+  followMine(live.status); // made once the state is shown: the socket may be open already
   live.on("state", renderShown);
 
   return {

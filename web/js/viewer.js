@@ -26,13 +26,12 @@ import {
   timerLeft,
   zoneName,
 } from "./podium.js";
-import { viewerQuestions } from "./viewer-questions.js";
 
 const $ = (id) => document.getElementById(id);
 // ?compact=1: the live card alone, for an iframe on the event's website (docs/pages.md)
 if (query.get("compact") === "1") document.body.classList.add("compact");
 const live = new Live({ client: "viewer", token: takeToken(), first: true });
-const questions = viewerQuestions(live);
+let questions = null; // the audience's questions: loaded once the state is shown (late)
 const localZone = browserZone();
 let programme = null;
 let announced;
@@ -218,6 +217,26 @@ function render() {
   renderAgenda(state, live.clock.now());
   renderZones();
   firstShown();
+  loadQuestions();
+}
+
+/** The questions' module and styles, asked for after the first paint: a viewer on a far,
+ * slow link sees who is speaking a round trip sooner (docs/performance.md). */
+function loadQuestions() {
+  if (questions !== null) return;
+  questions = { render() {}, programme() {} }; // until the module is in
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("../css/questions.css", import.meta.url).href;
+  document.head.append(link);
+  const preload = document.createElement("link"); // what viewer-questions.js imports, at once
+  preload.rel = "modulepreload";
+  preload.href = new URL("./question-list.js", import.meta.url).href;
+  document.head.append(preload);
+  import("./viewer-questions.js").then(({ viewerQuestions }) => {
+    questions = viewerQuestions(live);
+    questions.programme(programme);
+  });
 }
 
 function draw(now) {
@@ -249,10 +268,9 @@ langButton($("lang"));
 statusCorner(live);
 live.on("state", render);
 onLang(render);
-onLang(() => questions.render());
+onLang(() => questions?.render());
 loadProgramme().then((p) => {
   programme = p;
-  questions.programme(p);
   renderEvent(p);
   render();
 });

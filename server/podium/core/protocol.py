@@ -384,6 +384,17 @@ class ErrorOut(_Out):
     version: int | None = None
 
 
+class CurrentOut(_Out):
+    """Sent on connect instead of the snapshot when the client named the version it already
+    holds (``/ws?have=VERSION``: it read ``/api/first``, or it is reconnecting) and that is
+    still the room's: its state stands, so nothing else is sent."""
+
+    type: Literal["current"] = "current"
+    room: str
+    version: int
+    server_time: int = Field(description="epoch ms when this was sent")
+
+
 class PongOut(_Out):
     type: Literal["pong"] = "pong"
     t0: float
@@ -416,6 +427,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-ask": AskIn,
     "client-mine": MineIn,
     "server-state": StateOut,
+    "server-current": CurrentOut,
     "server-auth_ok": AuthOkOut,
     "server-ack": AckOut,
     "server-error": ErrorOut,

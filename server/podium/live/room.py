@@ -33,7 +33,7 @@ from podium.core.errors import (
     present,
 )
 from podium.core.programme import Programme
-from podium.core.protocol import state_message
+from podium.core.protocol import encode, state_message
 from podium.core.state import State, initial_state
 from podium.live.clock import Clock, wall_clock_ms
 from podium.live.hub import Hub, text_frame
@@ -178,6 +178,15 @@ class Room:
             self._snapshot = text_frame(self._message("snapshot", now))
             self._snapshot_at = now
         return self._snapshot
+
+    def joining_frame(self, have: int | None) -> bytes:
+        """What a joining client gets first: the snapshot, or a short ``current`` when it
+        already holds the room's version (``have``), which saves a reconnecting viewer, or
+        one that painted from ``/api/first``, the whole state again."""
+        if have != self.state.version:
+            return self.snapshot_frame
+        current = {"type": "current", "room": self.id, "version": have}
+        return text_frame(encode({**current, "server_time": self.clock()}))
 
     # -- writing --------------------------------------------------------------------------
 

@@ -64,6 +64,7 @@ class Connection:
         self.questions: QuestionBook | None = None  # set by the handler
         self.policy = policy
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
+        self.have: int | None = None  # the version the client says it holds (``?have=``)
         now = asyncio.get_running_loop().time()
         self._messages = Bucket(policy.limits.messages, now)
         self._commands = Bucket(policy.limits.commands, now)
@@ -76,10 +77,11 @@ class Connection:
         await self.send({"type": "error", "id": msg_id, **error.to_dict()})
 
     def join(self, kind: str) -> None:
-        """Start pushes: the snapshot now, then every change."""
+        """Start pushes: the snapshot (or ``current``: see ``Room.joining_frame``) now, then
+        every change."""
         if self.client is None and self.transport is not None:
             self.client = Client(transport=self.transport, kind=kind, role=self.role)
-            self.room.hub.add(self.client, self.room.snapshot_frame)
+            self.room.hub.add(self.client, self.room.joining_frame(self.have))
 
     def leave(self) -> None:
         if self.client is not None:
@@ -228,6 +230,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     kind = request.query.get("client", "viewer")[:16]
     conn = Connection(ws, room, request.app[TOKENS], policy, peer)
     conn.transport = request.transport
+    have = request.query.get("have", "")
+    conn.have = int(have) if have.isdigit() and len(have) < 16 else None
     conn.readiness = request.app[READINESS].get(room.id)
     conn.questions = request.app[QUESTIONS].get(room.id)
     bound_send_buffer(request.transport)
