@@ -108,10 +108,16 @@ class Hub:
         """Register a client, writing ``first_frame`` (its snapshot) before any change.
         From now on its transport tells the hub when the client stops reading."""
         transport = client.transport
-        inner = transport.get_protocol()
-        if isinstance(inner, asyncio.Protocol) and not isinstance(inner, FlowWatch):
-            loop = asyncio.get_running_loop()
-            transport.set_protocol(FlowWatch(inner, lambda: loop.call_soon(self._drop, client)))
+        loop = asyncio.get_running_loop()
+
+        def paused() -> None:
+            loop.call_soon(self._drop, client)
+
+        protocol = transport.get_protocol()
+        if isinstance(protocol, FlowWatch):  # a connection added before: now this client
+            protocol.paused = paused
+        elif isinstance(protocol, asyncio.Protocol):
+            transport.set_protocol(FlowWatch(protocol, paused))
         transport.set_write_buffer_limits(high=self.max_buffer)
         transport.write(first_frame)
         self._clients.add(client)

@@ -190,7 +190,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         )
     if not policy.allow_connect(peer):
         raise RateLimited("too many new connections from your address; wait a few seconds")
-    # no per-connection heartbeat: one pass pings everyone (``heartbeat`` below)
+    # no per-connection heartbeat: one rolling pass pings everyone (``heartbeat`` below)
     ws = web.WebSocketResponse(autoping=False, compress=False, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
     kind = request.query.get("client", "viewer")[:16]
