@@ -31,10 +31,14 @@ def handshake(
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
     head = b""
     while b"\r\n\r\n" not in head:
-        chunk = sock.recv(4096)
+        # peek first: after a 101 the server's first frame may come in the same segment,
+        # and is left for ``read_frame``; any other answer is taken with its body
+        chunk = sock.recv(4096, socket.MSG_PEEK)
         if not chunk:
             break
-        head += chunk
+        end = (head + chunk).find(b"\r\n\r\n")
+        upgraded = (head + chunk).startswith(b"HTTP/1.1 101")
+        head += sock.recv(end + 4 - len(head) if end >= 0 and upgraded else len(chunk))
     status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
     return sock, status, head
 

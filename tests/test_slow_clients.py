@@ -90,6 +90,33 @@ async def test_a_viewer_that_stops_reading_is_dropped_and_200_others_get_every_c
         server.kill()
 
 
+async def test_a_client_that_stops_reading_is_dropped_on_any_write_not_only_a_change(
+    tmp_path: Path,
+) -> None:
+    """The transport's own flow control marks a non-reader, whatever filled its buffer:
+    here the pongs to its own pings (~1 MB), while no change is ever pushed."""
+    server = Server(data_dir=tmp_path / "data").start()
+    try:
+        stuck, status, _ = await asyncio.to_thread(rawws.handshake, server.port, rcvbuf=2048)
+        assert status == 101
+        ping = rawws.frame(b"x" * 125, opcode=0x9)
+
+        def flood() -> None:
+            with contextlib.suppress(OSError):  # the server ends it part-way
+                for _ in range(8000):
+                    stuck.sendall(ping)
+
+        await asyncio.to_thread(flood)
+        room = "itu-miit-2021"
+        assert await wait_for(lambda: health(server)["rooms"][room]["dropped"] == 1)
+        report = health(server)
+        assert report["rooms"][room]["version"] == 0  # nothing was pushed meanwhile
+        assert report["connections"] == 0
+        stuck.close()
+    finally:
+        server.kill()
+
+
 def dropped(server: Server) -> float:
     """Clients dropped for not reading, WebSocket and SSE together (``/metrics``)."""
     body = server.request("GET", "/metrics")[1].decode()

@@ -5,6 +5,11 @@ text frame and handed to every connection's transport (``transport.write`` queue
 without blocking). A client whose unsent data passes ``max_buffer`` is not reading: it is
 dropped and left to reconnect, when it gets a fresh snapshot. So a slow client never delays
 the others and never makes the server's memory grow without bound.
+
+The pass does not look at anyone's buffer: the transport's own flow control does. Each
+client's transport gets ``max_buffer`` as its high-water mark and a ``FlowWatch`` between
+it and its protocol, and the transport's ``pause_writing`` (its unsent data passed the
+mark, on any write: a change, a pong, an ack) drops the client on the next loop turn.
 """
 
 from __future__ import annotations
@@ -54,6 +59,38 @@ class Client:
     id: int = field(default_factory=lambda: next(_ids))
 
 
+class FlowWatch(asyncio.Protocol):
+    """Stands between a client's transport and its protocol (aiohttp's), passing every
+    call on unchanged, to hear ``pause_writing``: the transport says the client has more
+    than its high-water mark unsent. aiohttp's protocol cannot be subclassed per
+    connection, so the watch is set on the transport (``set_protocol``) instead."""
+
+    __slots__ = ("inner", "paused")
+
+    def __init__(self, inner: asyncio.Protocol, paused: Callable[[], None]) -> None:
+        self.inner = inner
+        self.paused = paused
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.inner.connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.inner.connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        self.inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self.inner.eof_received()
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+        self.paused()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
+
+
 class Hub:
     """The clients of one room."""
 
@@ -68,8 +105,21 @@ class Hub:
         return len(self._clients)
 
     def add(self, client: Client, first_frame: bytes) -> None:
-        """Register a client, writing ``first_frame`` (its snapshot) before any change."""
-        client.transport.write(first_frame)
+        """Register a client, writing ``first_frame`` (its snapshot) before any change.
+        From now on its transport tells the hub when the client stops reading."""
+        transport = client.transport
+        loop = asyncio.get_running_loop()
+
+        def paused() -> None:
+            loop.call_soon(self._drop, client)
+
+        protocol = transport.get_protocol()
+        if isinstance(protocol, FlowWatch):  # a connection added before: now this client
+            protocol.paused = paused
+        elif isinstance(protocol, asyncio.Protocol):
+            transport.set_protocol(FlowWatch(protocol, paused))
+        transport.set_write_buffer_limits(high=self.max_buffer)
+        transport.write(first_frame)
         self._clients.add(client)
 
     def discard(self, client: Client) -> None:
@@ -78,20 +128,23 @@ class Hub:
     def clients(self) -> list[Client]:
         return list(self._clients)
 
+    def _drop(self, client: Client) -> None:
+        """Its transport paused writing: ``max_buffer`` unsent, the client does not read.
+        Called on the loop turn after the write that passed the mark, never mid-pass."""
+        if client in self._clients:
+            self._clients.discard(client)
+            client.transport.abort()
+            self.dropped += 1
+            log.info("dropped client %d: it stopped reading", client.id)
+
     def publish(self, frame: bytes) -> None:
-        """Write one pre-built frame to every client, dropping those that do not read."""
+        """Write one pre-built frame to every client (the slow ones drop themselves)."""
         started = time.perf_counter()
-        limit = self.max_buffer
         stale: list[Client] = []
         for client in self._clients:
             transport = client.transport
             if transport.is_closing():
                 stale.append(client)
-            elif transport.get_write_buffer_size() > limit:
-                stale.append(client)
-                transport.abort()
-                self.dropped += 1
-                log.info("dropped client %d: it stopped reading", client.id)
             else:
                 transport.write(frame)
         self.frames_sent += len(self._clients) - len(stale)
@@ -104,8 +157,8 @@ class Hub:
 
     def publish_to(self, frame: bytes, roles: Container[str]) -> None:
         """Write one pre-built frame to the clients whose role is in ``roles`` (one frame
-        per audience, e.g. the questions moderators see and those everyone sees). Slow
-        readers are left to ``publish``, which drops them."""
+        per audience, e.g. the questions moderators see and those everyone sees). A slow
+        reader is dropped by its transport's flow control, as in ``publish``."""
         for client in self._clients:
             if client.role in roles and not client.transport.is_closing():
                 client.transport.write(frame)
