@@ -40,7 +40,7 @@ log = logging.getLogger("podium.live.websocket")
 
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
 TOKEN_POLL_S = 1.0
-HEARTBEAT_TURNS = 20  # the heartbeat pass is spread over its interval in this many turns
+HEARTBEAT_TURN_S = 0.2  # the heartbeat pass is spread over its interval, a turn this often
 _turns = itertools.count()
 
 CONNECTIONS = web.AppKey("connections", set["Connection"])
@@ -68,7 +68,7 @@ class Connection:
         self.policy = policy
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
         self.have: int | None = None  # the version the client says it holds (``?have=``)
-        self.turn = next(_turns) % HEARTBEAT_TURNS  # its slice of the rolling heartbeat
+        self.turn = next(_turns)  # its slice of the rolling heartbeat: turn modulo turns
         now = asyncio.get_running_loop().time()
         self._messages = Bucket(policy.limits.messages, now)
         self._commands = Bucket(policy.limits.commands, now)
@@ -313,15 +313,17 @@ async def _watch_tokens(app: web.Application) -> None:
 
 
 async def _start_heartbeats(app: web.Application) -> None:
-    """Every connection is pinged once per interval, a twentieth of them at a time: one
-    pass over 10,000 (10,000 pings, then 10,000 pongs to read) held up a change that came
-    meanwhile by 100-200 ms; a twentieth holds it up by a twentieth of that."""
+    """Every connection is pinged once per interval, a slice of them every 200 ms (a
+    hundredth at the default 20 s): one pass over 10,000 (10,000 pings, then 10,000 pongs
+    to read) held up a change that came meanwhile by 0.4-1.6 s, a twentieth of them still
+    by 50-250 ms on a loaded machine (docs/performance.md)."""
     interval = app[POLICY].heartbeat_s
+    turns = max(1, round(interval / HEARTBEAT_TURN_S))
 
     async def beat() -> None:
-        for turn in itertools.cycle(range(HEARTBEAT_TURNS)):
-            await asyncio.sleep(interval / HEARTBEAT_TURNS)
-            heartbeat([c for c in app[CONNECTIONS] if c.turn == turn])
+        for turn in itertools.cycle(range(turns)):
+            await asyncio.sleep(interval / turns)
+            heartbeat([c for c in app[CONNECTIONS] if c.turn % turns == turn])
 
     if interval > 0:
         app[HEARTBEATS] = asyncio.create_task(beat())
