@@ -9,11 +9,12 @@ being its asker (or a moderator).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from podium.core.errors import InvalidInput, InvalidTransition
+from podium.core.errors import InvalidInput, InvalidTransition, NotFound
 
 Status = Literal["pending", "approved", "dismissed", "answered"]
 Action = Literal["approve", "dismiss", "answer", "restore"]
@@ -118,6 +119,18 @@ def _done(action: str) -> str:
 def ranked(questions: list[Question]) -> list[Question]:
     """Most voted first, then newest first: the order the moderators' lists use."""
     return sorted(questions, key=lambda q: (-q.votes, -q.asked_at))
+
+
+def no_such_question(question_id: str) -> NotFound:
+    return NotFound(f"no question {question_id!r}; see GET /api/questions")
+
+
+def find(questions: Mapping[str, Question], question_id: str) -> Question:
+    """The question ``question_id`` among ``questions`` (by id); ``NotFound`` if none."""
+    question = questions.get(question_id)
+    if question is None:
+        raise no_such_question(question_id)
+    return question
 
 
 def not_votable(question: Question) -> InvalidTransition:

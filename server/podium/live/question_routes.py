@@ -6,8 +6,9 @@
   bearer every question, else only approved and answered ones;
 - ``POST /api/questions/{id}?room=ID`` ``{"action"}``: approve, dismiss, answer, restore
   (moderator or assistant);
-- ``POST /api/questions/{id}/vote?room=ID`` ``{"voter"}``: one vote per voter;
-- ``GET /questions``: the assistant's page.
+- ``POST /api/questions/{id}/vote?room=ID`` ``{"voter"}``: one vote per voter.
+
+The assistant's page, ``/questions``, is served with the others (``routes.PAGES``).
 
 Asking and voting are limited per client address (``--limit-questions``,
 ``--limit-votes``; loopback exempt unless ``--limit-loopback``): over it, 429 with
@@ -24,7 +25,6 @@ from pydantic import ValidationError
 
 from podium.core.errors import InvalidInput, RateLimited, invalid_input
 from podium.core.questions import STATUSES, ModerationIn, checked_voter
-from podium.live import assets
 from podium.live.bearer import read_token
 from podium.live.questions import PRIVILEGED, QUESTIONS, QuestionBook, set_up
 from podium.live.ratelimit import PerKey
@@ -107,13 +107,8 @@ async def vote(request: web.Request) -> web.Response:
     return web.json_response({"id": question.id, "votes": question.votes, "counted": counted})
 
 
-async def page(request: web.Request) -> web.FileResponse:
-    return assets.page(request, "questions.html")
-
-
 def add_routes(app: web.Application) -> None:
     set_up(app, list(app[ROOMS].values()))
-    app.router.add_get("/questions", page)
     app.router.add_get("/api/questions", listed)
     app.router.add_post("/api/questions", ask)
     app.router.add_post("/api/questions/{question_id}", moderate)

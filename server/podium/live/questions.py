@@ -25,7 +25,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from podium.core.commands import Command, ShowQuestion
-from podium.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
+from podium.core.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
 from podium.core.programme import QuestionSettings
 from podium.core.protocol import encode
 from podium.core.questions import (
@@ -33,6 +33,7 @@ from podium.core.questions import (
     Status,
     checked_name,
     checked_text,
+    find,
     next_status,
     ranked,
 )
@@ -154,14 +155,8 @@ class QuestionBook:
         self.changed(question)
         return question
 
-    def _known(self, question_id: str) -> Question:
-        question = self.questions.get(question_id)
-        if question is None:
-            raise NotFound(f"no question {question_id!r}; see GET /api/questions")
-        return question
-
     async def moderate(self, question_id: str, action: str) -> Question:
-        question = self._known(question_id)
+        question = find(self.questions, question_id)
         status: Status = next_status(question, action, self.settings.moderated)
         store = self.room.store
         changed = await self._bounded(
@@ -174,7 +169,7 @@ class QuestionBook:
 
     async def vote(self, question_id: str, voter: str) -> tuple[Question, bool]:
         """The question after ``voter``'s vote, and whether it was counted (not before)."""
-        self._known(question_id)
+        find(self.questions, question_id)
         counted = await self._bounded(self.room.store.vote(self.room.id, question_id, voter))
         if counted is None:
             return self.questions[question_id], False

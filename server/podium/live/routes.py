@@ -19,7 +19,8 @@ from podium.live.request import GUARD, POLICY, ROOMS, TOKENS, may_read, require_
 from podium.live.websocket import CONNECTIONS
 
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
-         "/screen": "screen.html", "/overlay": "overlay.html"}  # fmt: skip
+         "/screen": "screen.html", "/overlay": "overlay.html", "/speaker": "speaker.html",
+         "/questions": "questions.html"}  # fmt: skip
 
 
 # -- health: the store, the rooms, the connections and what the process holds --------------

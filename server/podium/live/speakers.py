@@ -16,7 +16,6 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from podium.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, invalid_input
-from podium.live import assets
 from podium.live.auth import speaker_token
 from podium.live.bearer import bearer
 from podium.live.readiness import READINESS, set_up
@@ -116,17 +115,12 @@ async def mark(request: web.Request) -> web.Response:
     return web.json_response({"speakers": registry.snapshot()})
 
 
-async def page(request: web.Request) -> web.FileResponse:
-    return assets.page(request, "speaker.html")
-
-
 def add_routes(app: web.Application) -> None:
     """The speakers' routes, on the app ``app.create_app`` builds (after the WebSocket's:
     its connections find the readiness registry here)."""
     rooms = app[ROOMS]
     set_up(app, list(rooms.values()))
     app[TOKENS].know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
-    app.router.add_get("/speaker", page)
     app.router.add_get("/api/speakers/links", links)
     app.router.add_get("/api/speakers/qr", qr_code)
     app.router.add_get("/api/speakers/me", whoami)

@@ -15,8 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from podium.core.errors import NotFound
-from podium.core.questions import Question, Status, moved, not_votable
+from podium.core.questions import Question, Status, find, moved, not_votable
 
 log = logging.getLogger("podium.store")
 
@@ -82,12 +81,6 @@ class QuestionFile:
         self.questions[question_id] = counted
         return counted
 
-    def _get(self, question_id: str) -> Question:
-        question = self.questions.get(question_id)
-        if question is None:
-            raise NotFound(f"no question {question_id!r}; see GET /api/questions")
-        return question
-
     # -- writing: check in memory, append durably, then change memory ----------------------
 
     async def add(self, question: Question) -> None:
@@ -96,13 +89,13 @@ class QuestionFile:
 
     async def set_status(self, question_id: str, was: Status, status: Status, at: int) -> Question:
         async with self._moving:
-            changed = moved(self._get(question_id), was, status, at)
+            changed = moved(find(self.questions, question_id), was, status, at)
             await self._append(Entry(op="status", id=question_id, status=status, at=at))
             self.questions[question_id] = changed
             return changed
 
     async def vote(self, question_id: str, voter: str) -> Question | None:
-        question = self._get(question_id)
+        question = find(self.questions, question_id)
         if question.status != "approved":
             raise not_votable(question)
         if (question_id, voter) in self.voters:

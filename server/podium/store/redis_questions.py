@@ -21,8 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
-from podium.core.errors import InvalidTransition, NotFound
-from podium.core.questions import Question, Status, not_votable
+from podium.core.errors import InvalidTransition
+from podium.core.questions import Question, Status, no_such_question, not_votable
 
 log = logging.getLogger("podium.store")
 
@@ -77,10 +77,6 @@ def _question(raw: str) -> Question | None:
         return None
 
 
-def _no_question(question_id: str) -> NotFound:
-    return NotFound(f"no question {question_id!r}; see GET /api/questions")
-
-
 class RedisQuestions:
     """The question operations of ``RedisStore``, on its clients."""
 
@@ -108,7 +104,7 @@ class RedisQuestions:
         outcome, raw = await self._status(keys=keys, args=[question_id, was, status, at])
         question = _question(raw) if raw else None
         if outcome == -1 or question is None:
-            raise _no_question(question_id)
+            raise no_such_question(question_id)
         if outcome == 0:
             raise InvalidTransition(
                 f"the question is {question.status} now, not {was}: someone acted first; look again"
@@ -124,7 +120,7 @@ class RedisQuestions:
         outcome, raw = await self._vote(keys=keys, args=[question_id, voter])
         question = _question(raw) if raw else None
         if outcome == -1 or question is None:
-            raise _no_question(question_id)
+            raise no_such_question(question_id)
         if outcome == 0:
             raise not_votable(question)
         return question if outcome == 1 else None
