@@ -30,7 +30,21 @@ def fits(page: Page, selector: str) -> None:
     assert box["x"] >= 0 and box["y"] >= 0, box
     assert box["x"] + box["width"] <= viewport["width"] + 1, (box, viewport)
     assert box["y"] + box["height"] <= viewport["height"] + 1, (box, viewport)
-    clipped = page.eval_on_selector(selector, "el => el.scrollHeight > el.clientHeight + 1")
+    # as the screen measures it (hidesALine in screen.js): the whole text, the line clamp
+    # lifted, against the room shown, give or take half a line (a font taller than its
+    # line box, like Noto Sans CJK, overflows by a few pixels with nothing hidden)
+    clipped = page.eval_on_selector(
+        selector,
+        """el => {
+            const style = getComputedStyle(el);
+            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+            const room = el.clientHeight;
+            el.style.webkitLineClamp = "unset";
+            const whole = el.scrollHeight;
+            el.style.webkitLineClamp = "";
+            return whole > room + line / 2;
+        }""",
+    )
     assert not clipped, f"{selector} is cut off"
 
 
@@ -136,3 +150,26 @@ def test_the_longest_question_fits_a_1024x768_screen_with_a_message(
         save(screen, "screen-question-longest")
         for selector in ("#question", "#question-text", "#message", ".screen-speaker"):
             fits(screen, selector)
+
+
+def test_a_longer_stage_message_beside_a_question_shrinks_to_show_whole(
+    browser: Browser, qserver: Server
+) -> None:
+    qserver.command("start_session", session_id="session-1")
+    status, body = qserver.request("POST", "/api/questions", {"text": "Who pays for it?"})
+    assert status == 201
+    qserver.request("POST", f"/api/questions/{body['id']}", {"action": "approve"}, ASSISTANT)
+    qserver.command("show_question", question_id=body["id"])
+    text = (
+        "Two minutes left: the panel answers the three most voted questions, then we"
+        " break for lunch in the foyer; the afternoon starts at 14:00 sharp"
+    )
+    qserver.command("show_message", text=text, target="screen")
+    for faces in make_faces(browser, qserver):
+        screen = opened(faces, "/screen", 1024, 768)
+        expect(screen.locator("#message-text")).to_have_text(text)
+        screen.wait_for_timeout(300)
+        for selector in ("#question", "#message", "#message-text", ".screen-speaker"):
+            fits(screen, selector)
+        shrunk = screen.eval_on_selector("#message-text", "el => el.style.fontSize")
+        assert shrunk, "two lines at the CSS size hold less than this: it was made smaller"

@@ -139,6 +139,8 @@ function fitCountdown() {
     $("speaker-name").textContent,
     $("speaker-affiliation").textContent,
     $("message-text").textContent,
+    $("question-text").textContent,
+    $("question-name").textContent,
     $("presence-badge").textContent,
     $("paused-badge").hidden,
     $("cue").hidden,
@@ -152,6 +154,38 @@ function fitCountdown() {
   box.style.fontSize = `${size}px`;
   const tooTall = main.scrollHeight - main.clientHeight;
   if (tooTall > 0) box.style.fontSize = `${Math.max(size - tooTall, size / 3)}px`;
+  fitText($("question-text"));
+  fitText($("message-text"));
+}
+
+/** Whether a block hides a line of its text, cut by its line clamp or squeezed by the
+ * layout: its whole text, measured with the clamp lifted for a moment, is taller than the
+ * room it has by more than half a line. Not ``scrollHeight > clientHeight`` alone: a
+ * clamped block's hidden lines do not count in it, and a font whose glyphs are taller than
+ * the line box overflows by a few pixels with nothing hidden (Noto Sans CJK, which the
+ * font list names before Arial: on Debian with fonts-noto-cjk it sets Latin text too). */
+function hidesALine(el) {
+  const style = getComputedStyle(el);
+  const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+  const room = el.clientHeight;
+  el.style.webkitLineClamp = "unset";
+  const whole = el.scrollHeight;
+  el.style.webkitLineClamp = "";
+  return whole > room + line / 2;
+}
+
+/** Shrink a clamped text block (the audience's question, the stage's message) until all of
+ * it shows in the room the layout left it, whatever fonts the machine has: 8 % a step,
+ * down to a third of its size. */
+function fitText(el) {
+  el.style.fontSize = "";
+  if (el.offsetParent === null) return; // hidden: nothing to measure
+  const css = parseFloat(getComputedStyle(el).fontSize);
+  let size = css;
+  while (hidesALine(el) && size > css / 3) {
+    size *= 0.92;
+    el.style.fontSize = `${size}px`;
+  }
 }
 
 function fullscreen() {
