@@ -17,7 +17,8 @@ connection guard, metrics, and ``serve`` (the run loop).
   Origin allowlist, per-address limits, heartbeat; ``ratelimit``: the token buckets;
   ``accesslog``: the access log with tokens redacted.
 - ``guard``: every connection before aiohttp reads it; ``metrics``: Prometheus;
-  ``serve``: the run loop; ``datalock``: one server per data dir; ``fdlimit``: the
+  ``serve``: the run loop; ``collector``: the cycle collector kept off a change's path;
+  ``datalock``: one server per data dir; ``fdlimit``: the
   open-file limit.
 
 May import: ``podium.core``, ``podium.store``, ``podium.report`` (served at /api/report).

@@ -98,6 +98,7 @@ class Hub:
         self.max_buffer = max_buffer
         self._clients: set[Client] = set()
         self.dropped = 0
+        self.added = 0  # clients ever added (the collector counts joins and departures)
         self.frames_sent = 0
         self.listeners: list[Listener] = []  # told once per publish, after the pass
 
@@ -121,6 +122,7 @@ class Hub:
         transport.set_write_buffer_limits(high=self.max_buffer)
         transport.write(first_frame)
         self._clients.add(client)
+        self.added += 1
 
     def discard(self, client: Client) -> None:
         self._clients.discard(client)

@@ -20,6 +20,7 @@ from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
 from podium.live.app import create_app
 from podium.live.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
 from podium.live.autoadvance import AutoAdvancer
+from podium.live.collector import Collector
 from podium.live.datalock import locked
 from podium.live.fdlimit import raise_open_file_limit
 from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
@@ -163,11 +164,14 @@ async def _serve(options: ServeOptions) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    collector = Collector(lambda: (sum(r.hub.added for r in rooms), sum(len(r.hub) for r in rooms)))
+    collecting = asyncio.create_task(collector.run())
     options.ready.set()
     try:
         await stop.wait()
     finally:
         log.info("stopping: finishing commands in flight, closing connections")
+        collecting.cancel()
         listener.close()
         for advancer in advancers:
             await advancer.stop()
