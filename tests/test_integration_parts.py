@@ -3,8 +3,10 @@ store errors in the metrics, SSE framing, ``podium ctl`` arguments, the ``watch`
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
+from typing import cast
 
 import pytest
 from rich.console import Console
@@ -16,9 +18,10 @@ from podium.core.commands import parse_command
 from podium.core.errors import Unavailable
 from podium.core.programme_file import load
 from podium.core.state import initial_state
-from podium.live.hub import Hub, text_frame
+from podium.live.hub import Client, Hub, text_frame
 from podium.live.integrations import sse_chunk
 from podium.live.metrics import Metrics
+from podium.live.questions import SLICE, QuestionBook
 from podium.live.room import Room
 from podium.store.files import FileStore
 from tests.helpers import SEED
@@ -111,3 +114,42 @@ def test_watch_urls() -> None:
     assert ws_url("https://podium.example", "r1") == "wss://podium.example/ws?client=watch&room=r1"
     assert ws_url("127.0.0.1:8181", None) == "ws://127.0.0.1:8181/ws?client=watch"
     assert ws_url("http://h", None, "s3cret") == "ws://h/ws?client=watch&token=s3cret"
+
+
+class Recorder:
+    """A client's transport that keeps what it is sent."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+
+    def is_closing(self) -> bool:
+        return False
+
+    def write(self, data: bytes) -> None:
+        self.frames.append(data)
+
+    def get_protocol(self) -> None:
+        return None
+
+    def set_write_buffer_limits(self, high: int) -> None:
+        pass
+
+
+async def test_the_public_questions_frame_goes_between_changes_never_ahead(
+    tmp_path: Path,
+) -> None:
+    room = Room(load(SEED), FileStore(tmp_path / "data"), clock=lambda: T0)
+    await room.open()
+    book = QuestionBook(room)
+    viewers = [Recorder() for _ in range(3 * SLICE)]
+    for transport in viewers:
+        room.hub.add(Client(transport=cast(asyncio.WriteTransport, transport)), b"joined")
+    start = parse_command({"action": "start_session", "session_id": "session-1"})
+    applying = asyncio.create_task(room.execute(start, "test"))
+    await asyncio.sleep(0)  # the command is being applied: its commit is in the store
+    spreading = asyncio.create_task(book._spread(b"questions"))
+    await asyncio.gather(applying, spreading)
+    kinds = {
+        tuple("state" if b'"type":"state"' in f else f.decode() for f in t.frames) for t in viewers
+    }
+    assert kinds == {("joined", "state", "questions")}, "every viewer: the change, then the list"

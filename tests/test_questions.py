@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,24 @@ def test_votes_count_once_per_voter_and_only_on_approved_questions(qserver: Serv
     assert qserver.request("POST", path, {"voter": "v2"})[1]["votes"] == 2
     assert qserver.request("POST", path, {"voter": ""})[0] == 400
     assert qserver.request("POST", "/api/questions/nope/vote", {"voter": "v3"})[0] == 404
+
+
+def test_answered_votes_are_one_access_line_a_second_refused_ones_their_own(
+    qserver: Server,
+) -> None:
+    qid = ask(qserver)
+    moderate(qserver, qid, "approve")
+    path = f"/api/questions/{qid}/vote"
+    for voter in ("v1", "v2", "v2"):
+        assert qserver.request("POST", path, {"voter": voter})[0] == 200
+    assert qserver.request("POST", "/api/questions/nope/vote", {"voter": "v3"})[0] == 404
+    deadline = time.monotonic() + 5
+    while '/vote" 200 x' not in qserver.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lines = [line for line in qserver.log.read_text().splitlines() if "/vote" in line]
+    assert len(lines) == 2, lines
+    assert any('1 addresses "POST /api/questions/*/vote" 200 x 3 in 1 s' in x for x in lines)
+    assert any('"POST /api/questions/nope/vote' in line and " 404 " in line for line in lines)
 
 
 def test_asking_and_voting_too_often_is_429_with_retry_after(tmp_path: Path) -> None:
@@ -325,6 +344,9 @@ async def test_each_audience_is_pushed_only_what_it_may_see(qserver: Server) -> 
             task.cancel()
     pushed = [q for m in got["viewer"] for q in m["questions"]]
     assert pushed and all(q["status"] in ("approved", "answered") for q in pushed)
+    # the assistant joined as a viewer, then sent its token: from then on not a viewer
+    public = [m for m in got["assistant"] if "removed" in m]
+    assert not public, "an assistant gets every question, not the viewers' frame as well"
 
 
 async def test_asking_over_the_websocket_is_limited_per_connection(tmp_path: Path) -> None:
@@ -406,3 +428,55 @@ async def test_a_private_event_takes_questions_over_the_websocket_after_auth_onl
         assert mine["mine"] and [(q["id"], q["status"]) for q in mine["questions"]] == [
             (qid, "dismissed")
         ]
+
+
+async def test_votes_over_the_websocket_count_once_and_are_limited_per_connection(
+    tmp_path: Path,
+) -> None:
+    srv = Server(
+        data_dir=tmp_path / "data",
+        env={"PODIUM_QUESTIONS_TOKEN": ASSISTANT},
+        extra_args=["--limit-votes", "3/60"],
+    ).start()
+    try:
+        qid = ask(srv)
+        pending = {"type": "vote", "id": 0, "question_id": qid, "voter": "v0"}
+        async with websockets.connect(srv.ws_url) as ws:
+            await recv_type(ws, "snapshot")
+
+            async def vote(n: int, **change: Any) -> dict[str, Any]:
+                await ws.send(json.dumps({**pending, "id": n, **change}))
+                while (answer := await recv_json(ws))["type"] not in ("ack", "error"):
+                    pass
+                assert answer["id"] == n
+                return answer
+
+            assert (await vote(1))["code"] == "invalid_transition"  # pending: not yet
+            moderate(srv, qid, "approve")
+            assert (await vote(2, voter="v1"))["voted"] == {"id": qid, "votes": 1, "counted": True}
+            assert (await vote(3, voter="v1"))["voted"]["counted"] is False
+            assert (await vote(4, voter="v2"))["code"] == "rate_limited"  # 3 a minute
+        async with websockets.connect(srv.ws_url) as ws:  # another connection, its own limit
+            await recv_type(ws, "snapshot")
+            await ws.send(json.dumps({**pending, "id": 5, "voter": ""}))
+            assert (await recv_type(ws, "error"))["code"] == "invalid"
+            await ws.send(json.dumps({**pending, "id": 6, "question_id": "nope"}))
+            assert (await recv_type(ws, "error"))["code"] == "not_found"
+        assert [q["votes"] for q in listed(srv)] == [1]
+    finally:
+        srv.kill()
+
+
+async def test_a_private_event_takes_votes_over_the_websocket_after_auth_only(
+    private: Server,
+) -> None:
+    qid = ask(private, token=VIEWER)
+    moderate(private, qid, "approve")
+    vote = {"type": "vote", "id": 1, "question_id": qid, "voter": "v1"}
+    async with websockets.connect(private.ws_url) as ws:
+        await ws.send(json.dumps(vote))
+        assert (await recv_type(ws, "error"))["code"] == "forbidden"
+        await ws.send(json.dumps({"type": "auth", "token": VIEWER}))
+        await recv_type(ws, "snapshot")
+        await ws.send(json.dumps(vote))
+        assert (await recv_type(ws, "ack"))["voted"]["votes"] == 1

@@ -1,20 +1,29 @@
 """The question storm of ``podium bench --question-storm``: a process of its own that asks
-questions, approves a share of them and votes on the approved ones over HTTP, at an even
-pace over a few seconds, while the bench times timer changes on its own connections.
+questions and votes on the approved ones from a crowd of phones, and approves a share of
+them as the question assistant, at an even pace over a few seconds, while the bench times
+timer changes on its own connections.
+
+The phones are WebSocket connections, as the viewer page asks and votes on the connection
+it holds (``ask`` and ``vote`` messages, each answered by ``ack`` or ``error``): enough of
+them that none goes over its own limits, 5 questions and 60 votes a minute (200 for the
+default storm). They connect when the storm starts, so the timer changes
+during the storm go to them as well (2 % more connections than without). The approvals
+are the assistant's ``POST /api/questions/{id}`` over HTTP, as the assistant's page does.
 
 It runs in a separate process (``run_storm`` through a ``ProcessPoolExecutor``) so that
 the storm's own work never delays the bench's moderator or viewers, at a lower priority
-(``NICE``): its calls stand for thousands of phones, whose CPU is not the server's, and
-at the same priority the generator (about half a core for 1,100 calls a second) took the
-CPU the server needed to answer them. It speaks HTTP from
-loopback, which the per-address limits exempt unless the server runs with
-``--limit-loopback``; a WebSocket would be held to ``--limit-questions`` per connection.
-Every refusal is counted: a storm that got 429s was no storm.
+(``NICE``): its calls stand for thousands of phones, whose CPU is not the server's. From
+loopback the per-address limits do not apply unless the server runs with
+``--limit-loopback``. Every refusal is counted: a storm that got refusals was no storm.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+import json
+import math
 import os
 import random
 import time
@@ -23,9 +32,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 APPROVE_EVERY = 10  # the assistant approves one question in ten; only those take votes
-CONNECTIONS = 128  # HTTP connections the storm keeps open at once
+ASKS_EACH = 5  # a phone asks at most this many: the server's --limit-questions per connection
+VOTES_EACH = 50  # and votes at most this many: under its --limit-votes (60 a minute)
+CONNECTIONS = 16  # HTTP connections for the assistant's approvals
+ANSWER_S = 60.0  # no answer within this: counted as refused ("timeout")
 NICE = 10  # the storm stands for thousands of phones elsewhere: the server gets the CPU first
 TEXT = "Question {n} from the remote audience: how does this work at a larger scale?"
 
@@ -35,11 +49,17 @@ class Storm:
     """What to send, and where: ``questions`` and ``votes`` over ``seconds``."""
 
     http_url: str
+    ws_url: str
     room: str | None
     token: str  # the question assistant's (or a moderator's) token, for the approvals
     questions: int
     votes: int
     seconds: float
+
+    @property
+    def phones(self) -> int:
+        asks, votes = math.ceil(self.questions / ASKS_EACH), math.ceil(self.votes / VOTES_EACH)
+        return max(1, asks, votes)
 
 
 def warm_up() -> bool:
@@ -55,47 +75,87 @@ def run_storm(storm: Storm) -> dict[str, Any]:
     return counts | {"storm_cpu_s": round(time.process_time() - cpu, 2)}
 
 
+class Phone:
+    """One WebSocket connection that asks and votes; its answers matched by ``id``."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.ids = itertools.count()
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for text in self.ws:
+                if '"ack"' not in text[:16] and '"error"' not in text[:16]:
+                    continue  # a push (the timer's changes, the questions): not read here
+                message = json.loads(text)
+                if message.get("type") in ("ack", "error"):
+                    waiting = self.waiting.pop(str(message.get("id")), None)
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(message)
+
+    async def call(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send ``message``; its ``ack`` or ``error`` (``{"code": "timeout"}`` if none)."""
+        key = f"s{next(self.ids)}"
+        answer = self.waiting[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self.ws.send(json.dumps({**message, "id": key}))
+            async with asyncio.timeout(ANSWER_S):
+                return await answer
+        except (TimeoutError, ConnectionClosed):
+            self.waiting.pop(key, None)
+            return {"type": "error", "code": "timeout"}
+
+    async def close(self) -> None:
+        await self.ws.close()
+        self.reader.cancel()
+
+
 class _Storming:
     def __init__(self, storm: Storm) -> None:
         self.storm = storm
         self.query = {"room": storm.room} if storm.room else {}
         self.approved: list[str] = []
         self.some_approved = asyncio.Event()
-        self.answers: dict[str, Counter[int]] = {k: Counter() for k in ("ask", "approve", "vote")}
+        self.answers: dict[str, Counter[str]] = {k: Counter() for k in ("ask", "approve", "vote")}
         self.counted = 0
         self.last_ns = 0
         self.random = random.Random(15)
+        self.phones: list[Phone] = []
 
-    async def _post(
-        self, http: aiohttp.ClientSession, kind: str, path: str, body: dict[str, str], **kw: Any
-    ) -> dict[str, Any] | None:
-        try:
-            async with http.post(path, json=body, params=self.query, **kw) as answer:
-                status = answer.status
-                data = await answer.json() if status in (200, 201) else None
-        except (aiohttp.ClientError, TimeoutError):
-            status, data = 0, None  # no answer: counted as refused ("0")
-        self.answers[kind][status] += 1
+    def _answered(self, kind: str, outcome: str) -> None:
+        self.answers[kind][outcome] += 1
         self.last_ns = time.time_ns()
-        return data
 
-    async def _ask(self, http: aiohttp.ClientSession, n: int) -> None:
-        asked = await self._post(http, "ask", "/api/questions", {"text": TEXT.format(n=n)})
-        if asked is None or n % APPROVE_EVERY:
-            return
+    async def _approve(self, http: aiohttp.ClientSession, question_id: str) -> None:
         auth = {"Authorization": f"Bearer {self.storm.token}"}
-        path = f"/api/questions/{asked['id']}"
-        if await self._post(http, "approve", path, {"action": "approve"}, headers=auth):
-            self.approved.append(asked["id"])
+        path = f"/api/questions/{question_id}"
+        try:
+            body = {"action": "approve"}
+            async with http.post(path, json=body, params=self.query, headers=auth) as answer:
+                outcome = "ok" if answer.status == 200 else str(answer.status)
+        except (aiohttp.ClientError, TimeoutError):
+            outcome = "timeout"
+        self._answered("approve", outcome)
+        if outcome == "ok":
+            self.approved.append(question_id)
             self.some_approved.set()
 
-    async def _vote(self, http: aiohttp.ClientSession, n: int) -> None:
+    async def _ask(self, http: aiohttp.ClientSession, n: int) -> None:
+        phone = self.phones[n % len(self.phones)]
+        answer = await phone.call({"type": "ask", "text": TEXT.format(n=n)})
+        self._answered("ask", "ok" if answer["type"] == "ack" else answer["code"])
+        if answer["type"] == "ack" and n % APPROVE_EVERY == 0:
+            await self._approve(http, answer["question"]["id"])
+
+    async def _vote(self, _http: aiohttp.ClientSession, n: int) -> None:
         await self.some_approved.wait()
         question = self.random.choice(self.approved)
-        voted = await self._post(
-            http, "vote", f"/api/questions/{question}/vote", {"voter": f"v{n}"}
-        )
-        if voted is not None and voted["counted"]:
+        phone = self.phones[n % len(self.phones)]
+        answer = await phone.call({"type": "vote", "question_id": question, "voter": f"v{n}"})
+        self._answered("vote", "ok" if answer["type"] == "ack" else answer["code"])
+        if answer["type"] == "ack" and answer["voted"]["counted"]:
             self.counted += 1
 
     async def run(self) -> dict[str, Any]:
@@ -104,8 +164,10 @@ class _Storming:
         plan = [(n * storm.seconds / storm.questions, self._ask, n) for n in range(storm.questions)]
         plan += [(n * storm.seconds / storm.votes, self._vote, n) for n in range(storm.votes)]
         plan.sort(key=lambda item: item[0])
+        connections = [connect(storm.ws_url, max_size=None) for _ in range(storm.phones)]
+        self.phones = [Phone(ws) for ws in await asyncio.gather(*connections)]
         connector = aiohttp.TCPConnector(limit=CONNECTIONS)
-        timeout = aiohttp.ClientTimeout(total=60)
+        timeout = aiohttp.ClientTimeout(total=ANSWER_S)
         async with aiohttp.ClientSession(
             storm.http_url, connector=connector, timeout=timeout
         ) as http:
@@ -119,21 +181,22 @@ class _Storming:
                 calls.append(asyncio.create_task(call(http, n)))
             sent_s = time.monotonic() - started
             await asyncio.gather(*calls)
-        asked, approve = self.answers["ask"], self.answers["approve"]
+        await asyncio.gather(*(phone.close() for phone in self.phones))
         refused = {
-            f"{kind} {status}": n
+            f"{kind} {outcome}": n
             for kind, counts in self.answers.items()
-            for status, n in sorted(counts.items())
-            if status not in (200, 201)
+            for outcome, n in sorted(counts.items())
+            if outcome != "ok"
         }
         return {
             "started_ns": started_ns,
             "ended_ns": self.last_ns,
             "seconds": round((self.last_ns - started_ns) / 1e9, 2),
             "sent_in_s": round(sent_s, 2),
+            "phones": len(self.phones),
             "questions": storm.questions,
-            "questions_accepted": asked[201],
-            "approved": approve[200],
+            "questions_accepted": self.answers["ask"]["ok"],
+            "approved": self.answers["approve"]["ok"],
             "votes": storm.votes,
             "votes_counted": self.counted,
             "refused": refused,

@@ -176,6 +176,7 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                 if args.question_storm:
                     storm = Storm(
                         podium.target.http_url,
+                        podium.target.ws_url,
                         args.room,
                         podium.target.questions_token,
                         args.storm_questions,

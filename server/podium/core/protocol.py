@@ -81,6 +81,17 @@ class AskIn(_In):
     name: str | None = Field(default=None, max_length=200, description="at most 60 characters")
 
 
+class VoteIn(_In):
+    """Vote for an approved question, as ``POST /api/questions/{id}/vote`` does (one vote
+    per voter per question) but on the page's own connection; answered by ``ack`` with
+    the same ``id`` and ``voted``: the question's votes and whether this one counted."""
+
+    type: Literal["vote"]
+    id: str | int = Field(union_mode="left_to_right")
+    question_id: str = Field(max_length=64)
+    voter: str = Field(max_length=200, description="the random id the page keeps; at most 64")
+
+
 class MineIn(_In):
     """Follow the questions this page asked before (their ids, kept by the page): the
     connection gets their changes, pending and dismissed included. No answer."""
@@ -89,10 +100,10 @@ class MineIn(_In):
     ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=50)
 
 
-ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | MineIn
+ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | VoteIn | MineIn
 ClientMessage = Annotated[ClientIn, Field(discriminator="type")]
 _CLIENT = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("auth", "command", "ping", "ready", "ask", "mine")
+CLIENT_TYPES = ("auth", "command", "ping", "ready", "ask", "vote", "mine")
 
 
 class InvalidMessage(InvalidInput):
@@ -340,6 +351,7 @@ class AckOut(_Out):
         " command's result, and nothing was applied again",
     )
     question: AskedView | None = Field(default=None, description="the answer to an ask")
+    voted: VotedView | None = Field(default=None, description="the answer to a vote")
 
 
 class QuestionView(_Out):
@@ -355,6 +367,12 @@ class QuestionView(_Out):
 class AskedView(_Out):
     id: str
     status: Literal["pending", "approved"]
+
+
+class VotedView(_Out):
+    id: str
+    votes: int = Field(description="the question's votes, this one included if counted")
+    counted: bool = Field(description="false when this voter had voted for it before")
 
 
 class QuestionsOut(_Out):
@@ -425,6 +443,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-ping": PingIn,
     "client-ready": ReadyIn,
     "client-ask": AskIn,
+    "client-vote": VoteIn,
     "client-mine": MineIn,
     "server-state": StateOut,
     "server-current": CurrentOut,

@@ -1,8 +1,14 @@
 """The access log and aiohttp's error log, without secrets: one line a request with any
-token redacted, and one line (not a traceback) for a malformed request."""
+token redacted, and one line (not a traceback) for a malformed request.
+
+Answered votes are the exception: they are summed into a line a second (how many, from
+how many addresses). A storm of 10,000 votes is then ten lines, not 10,000 (a line cost
+a fifth of a vote's time on the loop: ``docs/performance.md``); a refused vote still gets
+its own line, and every counted vote is in the room's questions file or Redis."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from urllib.parse import unquote_plus
@@ -13,6 +19,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 _QUERY_PARAM = re.compile(r"(?<=[?&])([^=&?\s#]*)=[^&\s#]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)\S+")
+VOTE_LINE_EVERY_S = 1.0
 
 
 def _names_a_token(key: str) -> bool:
@@ -38,10 +45,44 @@ def redact(text: str) -> str:
     return _BEARER.sub(r"\1[redacted]", _QUERY_PARAM.sub(hide, text))
 
 
+class VoteLines:
+    """Answered votes, summed into one access-log line every ``VOTE_LINE_EVERY_S``."""
+
+    def __init__(self) -> None:
+        self.votes = 0
+        self.addresses: set[str] = set()
+        self.slowest_ms = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, logger: logging.Logger, remote: str | None, ms: float) -> None:
+        self.votes += 1
+        self.addresses.add(remote or "?")
+        self.slowest_ms = max(self.slowest_ms, ms)
+        if self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(VOTE_LINE_EVERY_S, self.write, logger)
+
+    def write(self, logger: logging.Logger) -> None:
+        logger.info(
+            '%d addresses "POST /api/questions/*/vote" 200 x %d in %g s, slowest %.1fms',
+            len(self.addresses),
+            self.votes,
+            VOTE_LINE_EVERY_S,
+            self.slowest_ms,
+        )
+        self.votes, self.addresses, self.slowest_ms, self._timer = 0, set(), 0.0, None
+
+
 class RedactingAccessLogger(AbstractAccessLogger):
-    """One line a request, like a web server's, with tokens in the query redacted."""
+    """One line a request, like a web server's, with tokens in the query redacted; answered
+    votes summed (``VoteLines``)."""
+
+    votes = VoteLines()  # one for the process: aiohttp makes a logger per connection
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if response.status == 200 and request.path.endswith("/vote") and request.method == "POST":
+            self.votes.add(self.logger, request.remote, time * 1000)
+            return
         self.logger.info(
             '%s "%s %s" %d %.1fms',
             request.remote,

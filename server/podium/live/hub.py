@@ -20,7 +20,7 @@ import logging
 import socket
 import struct
 import time
-from collections.abc import Callable, Container
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -97,6 +97,7 @@ class Hub:
     def __init__(self, max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
         self.max_buffer = max_buffer
         self._clients: set[Client] = set()
+        self._by_role: dict[str, set[Client]] = {}  # the same clients, by role
         self.dropped = 0
         self.added = 0  # clients ever added (the collector counts joins and departures)
         self.frames_sent = 0
@@ -122,10 +123,22 @@ class Hub:
         transport.set_write_buffer_limits(high=self.max_buffer)
         transport.write(first_frame)
         self._clients.add(client)
+        self._by_role.setdefault(client.role, set()).add(client)
         self.added += 1
 
     def discard(self, client: Client) -> None:
         self._clients.discard(client)
+        self._by_role.get(client.role, set()).discard(client)
+
+    def assign(self, client: Client, role: str) -> None:
+        """``client`` now has ``role`` (its connection sent another token)."""
+        if client in self._clients:
+            self.discard(client)
+            client.role = role
+            self._clients.add(client)
+            self._by_role.setdefault(role, set()).add(client)
+        else:
+            client.role = role
 
     def clients(self) -> list[Client]:
         return list(self._clients)
@@ -134,7 +147,7 @@ class Hub:
         """Its transport paused writing: ``max_buffer`` unsent, the client does not read.
         Called on the loop turn after the write that passed the mark, never mid-pass."""
         if client in self._clients:
-            self._clients.discard(client)
+            self.discard(client)
             client.transport.abort()
             self.dropped += 1
             log.info("dropped client %d: it stopped reading", client.id)
@@ -151,18 +164,22 @@ class Hub:
                 transport.write(frame)
         self.frames_sent += len(self._clients) - len(stale)
         for client in stale:
-            self._clients.discard(client)
+            self.discard(client)
         if self.listeners:
             elapsed = time.perf_counter() - started
             for listener in self.listeners:
                 listener(frame, elapsed)
 
-    def publish_to(self, frame: bytes, roles: Container[str]) -> None:
+    def having(self, roles: Iterable[str]) -> list[Client]:
+        """The clients whose role is one of ``roles``, without looking at the others."""
+        return [client for role in roles for client in self._by_role.get(role, ())]
+
+    def publish_to(self, frame: bytes, roles: Iterable[str]) -> None:
         """Write one pre-built frame to the clients whose role is in ``roles`` (one frame
-        per audience, e.g. the questions moderators see and those everyone sees). A slow
-        reader is dropped by its transport's flow control, as in ``publish``."""
-        for client in self._clients:
-            if client.role in roles and not client.transport.is_closing():
+        per audience, e.g. the questions moderators see). A slow reader is dropped by its
+        transport's flow control, as in ``publish``."""
+        for client in self.having(roles):
+            if not client.transport.is_closing():
                 client.transport.write(frame)
 
 

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import TypeVar
 
@@ -47,6 +48,8 @@ PRIVILEGED = frozenset({"moderator", "questions"})  # roles that see every quest
 AUDIENCE = frozenset({"viewer", "speaker", "screen"})  # roles that see the public list
 PUSH_EVERY_S = 0.25  # moderators, assistants and askers: changes gathered this long
 PUBLIC_EVERY_S = 1.0  # everyone else: at most a frame a second (votes add up in it)
+SLICE = 250  # the public frame is written to this many clients at a time (see _spread) ...
+PUBLIC_SHARE = 0.1  # ... taking at most this share of the loop's time while it is written
 T = TypeVar("T")
 
 
@@ -69,6 +72,7 @@ class QuestionBook:
         self._push_at: asyncio.TimerHandle | None = None
         self._public_at: asyncio.TimerHandle | None = None
         self._follower: asyncio.Task[None] | None = None
+        self._spreading: asyncio.Task[None] | None = None  # the public frame being written
 
     @property
     def settings(self) -> QuestionSettings:
@@ -88,10 +92,11 @@ class QuestionBook:
         for timer in (self._push_at, self._public_at):
             if timer is not None:
                 timer.cancel()
-        if self._follower is not None:
-            self._follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follower
+        for task in (self._follower, self._spreading):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _follow(self, changes: AsyncIterator[list[Question]]) -> None:
         async for questions in changes:
@@ -227,6 +232,12 @@ class QuestionBook:
         ``votes`` alone for those whose votes alone changed (in a storm, nearly all: the
         frame every viewer gets stays small), ``removed`` for those no longer public."""
         self._public_at = None
+        if self._spreading is not None and not self._spreading.done():
+            # the last frame is still being written: this one waits its turn, in order
+            self._public_at = asyncio.get_running_loop().call_later(
+                PUBLIC_EVERY_S, self._push_public
+            )
+            return
         changed, self._changed_public = list(self._changed_public.values()), {}
         shown: list[Question] = []
         votes: dict[str, int] = {}
@@ -240,7 +251,25 @@ class QuestionBook:
             self._public[question.id] = question
         if shown or gone or votes:
             more = {"removed": gone} | ({"votes": votes} if votes else {})
-            self.room.hub.publish_to(self._frame(shown, **more), AUDIENCE)
+            self._spreading = asyncio.create_task(self._spread(self._frame(shown, **more)))
+
+    async def _spread(self, frame: bytes) -> None:
+        """Write the public frame to every viewer a slice at a time, never while a timer
+        change is on its way (``Room.quiet``: a command that arrives is read, applied and
+        pushed first), and trickled: after each slice it waits long enough that the writes
+        take at most ``PUBLIC_SHARE`` of the loop. At 10,000 viewers the writes take
+        ~100 ms in all; at once, a timer change that came meanwhile would wait for them and
+        then reach viewers busy reading this frame; trickled over a second, it meets a
+        tenth of that. The next public frame waits for this one (``_push_public``)."""
+        clients = self.room.hub.having(AUDIENCE)
+        for start in range(0, len(clients), SLICE):
+            await self.room.quiet()
+            began = time.perf_counter()
+            for client in clients[start : start + SLICE]:
+                if not client.transport.is_closing():
+                    client.transport.write(frame)
+            spent = time.perf_counter() - began
+            await asyncio.sleep(spent * (1 / PUBLIC_SHARE - 1))
 
     def own(self, client: Client, ids: list[str]) -> None:
         """``client`` asked these (``ask``, ``mine``): it gets their changes, and now them."""

@@ -43,6 +43,7 @@ log = logging.getLogger("podium.live.room")
 
 SNAPSHOT_MAX_AGE_MS = 1000
 STORE_TIMEOUT_S = 2.0  # the longest a command waits for the store (``--store-timeout``)
+QUIET_POLL_S = 0.002  # how often ``quiet`` looks again while a change is on its way
 CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok", "repeated" or a code)
 T = TypeVar("T")
 
@@ -92,6 +93,12 @@ class Room:
     @property
     def state(self) -> State:
         return present(self._state, f"room {self.id!r} was used before open()")
+
+    async def quiet(self) -> None:
+        """Returns when no command is being applied and no change waits for its pass: the
+        room's other pushes (the audience's questions) go between changes, never ahead."""
+        while self._lock.locked() or self._unsent:
+            await asyncio.sleep(QUIET_POLL_S)
 
     # -- life cycle -----------------------------------------------------------------------
 

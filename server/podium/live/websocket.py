@@ -23,15 +23,17 @@ from podium.core.protocol import (
     MineIn,
     PingIn,
     ReadyIn,
+    VoteIn,
     encode,
     parse_client,
 )
+from podium.core.questions import checked_voter
 from podium.live.auth import Tokens
 from podium.live.hub import PING_FRAME, Client, bound_send_buffer
 from podium.live.middleware import log_if_bug
 from podium.live.policy import Policy
 from podium.live.questions import QUESTIONS, QuestionBook
-from podium.live.ratelimit import Bucket
+from podium.live.ratelimit import Bucket, PerKey
 from podium.live.readiness import READINESS, Readiness
 from podium.live.request import POLICY, TOKENS, room_of
 from podium.live.room import Room
@@ -73,6 +75,7 @@ class Connection:
         self._messages = Bucket(policy.limits.messages, now)
         self._commands = Bucket(policy.limits.commands, now)
         self._asks = Bucket(policy.limits.questions, now)
+        self._votes = Bucket(policy.limits.votes, now)
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send_str(encode(message))
@@ -133,6 +136,8 @@ class Connection:
             await self.auth(message.token, kind)
         elif isinstance(message, AskIn):
             await self.ask(message)
+        elif isinstance(message, VoteIn):
+            await self.vote(message)
         elif isinstance(message, MineIn):
             if self.questions is not None and self.client is not None:
                 self.questions.own(self.client, message.ids)
@@ -156,7 +161,7 @@ class Connection:
         whose = {"speaker_id": self.speaker_id} if speaker else {}
         await self.send({"type": "auth_ok", "role": self.role, **whose})
         if self.client is not None:
-            self.client.role = self.role
+            self.room.hub.assign(self.client, self.role)
         self.join(kind)
         if self.readiness is not None:
             self.readiness.joined(self)
@@ -172,20 +177,22 @@ class Connection:
             return
         await self.send({"type": "ack", "id": message.id, "version": self.room.state.version})
 
+    def _book(self, limit: PerKey, bucket: Bucket, what: str) -> tuple[QuestionBook, Client]:
+        """The room's questions, for a connection that may use them and is within both
+        limits: its address's (``--limit-questions``, ``--limit-votes``) and its own."""
+        if self.questions is None or self.client is None:
+            raise Forbidden("this event is private; authenticate with the viewer token first")
+        allowed = self.policy.allow(limit, self.peer)
+        if not allowed or not bucket.take(asyncio.get_running_loop().time()):
+            raise RateLimited(f"too many {what} (limit {bucket.rate}); wait a minute and try again")
+        return self.questions, self.client
+
     async def ask(self, message: AskIn) -> None:
         """A question from this connection, answered by ``ack`` with its id and status;
         the connection then gets its changes."""
         try:
-            if self.questions is None or self.client is None:
-                raise Forbidden("this event is private; authenticate with the viewer token first")
-            loop = asyncio.get_running_loop()
-            if not self.policy.allow(self.policy.questions, self.peer) or not self._asks.take(
-                loop.time()
-            ):
-                raise RateLimited(
-                    f"too many questions (limit {self._asks.rate}); wait a minute and ask again"
-                )
-            question = await self.questions.ask(message.text, message.name)
+            book, client = self._book(self.policy.questions, self._asks, "questions")
+            question = await book.ask(message.text, message.name)
         except PodiumError as exc:
             await self.error(exc, message.id)
             return
@@ -193,7 +200,21 @@ class Connection:
         await self.send(
             {"type": "ack", "id": message.id, "version": self.room.state.version, "question": asked}
         )
-        self.questions.own(self.client, [question.id])
+        book.own(client, [question.id])
+
+    async def vote(self, message: VoteIn) -> None:
+        """A vote from this connection (the page's own, cheaper than a request per vote),
+        answered by ``ack`` with the question's votes and whether this one counted."""
+        try:
+            book, _ = self._book(self.policy.votes, self._votes, "votes")
+            question, counted = await book.vote(message.question_id, checked_voter(message.voter))
+        except PodiumError as exc:
+            await self.error(exc, message.id)
+            return
+        voted = {"id": question.id, "votes": question.votes, "counted": counted}
+        await self.send(
+            {"type": "ack", "id": message.id, "version": self.room.state.version, "voted": voted}
+        )
 
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":
