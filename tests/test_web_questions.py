@@ -30,19 +30,24 @@ def fits(page: Page, selector: str) -> None:
     assert box["x"] >= 0 and box["y"] >= 0, box
     assert box["x"] + box["width"] <= viewport["width"] + 1, (box, viewport)
     assert box["y"] + box["height"] <= viewport["height"] + 1, (box, viewport)
-    # as the screen measures it (hidesALine in screen.js): the whole text, the line clamp
-    # lifted, against the room shown, give or take half a line (a font taller than its
-    # line box, like Noto Sans CJK, overflows by a few pixels with nothing hidden)
+    # the text's last letter lies inside the element, not below it (hidden by a line clamp
+    # or squeezed out by the layout); its middle is judged, as a font taller than its line
+    # box (Noto Sans CJK) reaches a few pixels below with nothing hidden
     clipped = page.eval_on_selector(
         selector,
         """el => {
-            const style = getComputedStyle(el);
-            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
-            const room = el.clientHeight;
-            el.style.webkitLineClamp = "unset";
-            const whole = el.scrollHeight;
-            el.style.webkitLineClamp = "";
-            return whole > room + line / 2;
+            const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            let last = null;
+            while (texts.nextNode()) {
+                if (texts.currentNode.textContent.trim()) last = texts.currentNode;
+            }
+            if (last === null) return false;
+            const end = last.textContent.trimEnd().length;
+            const letter = document.createRange();
+            letter.setStart(last, end - 1);
+            letter.setEnd(last, end);
+            const at = letter.getBoundingClientRect();
+            return (at.top + at.bottom) / 2 > el.getBoundingClientRect().bottom;
         }""",
     )
     assert not clipped, f"{selector} is cut off"
