@@ -16,8 +16,16 @@ import redis.asyncio as aioredis
 
 from podium.core import commands, engine
 from podium.core.commands import parse_command
-from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, OutcomeUnknown, Unavailable
+from podium.core.errors import (
+    AlreadyApplied,
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    OutcomeUnknown,
+    Unavailable,
+)
 from podium.core.programme_file import load
+from podium.core.questions import Question
 from podium.core.state import State, initial_state
 from podium.live.room import Room
 from podium.report import replay as report
@@ -380,6 +388,24 @@ async def test_changes_bring_other_writers_states_in_order(backend: Backend) -> 
     assert seen == sorted(set(seen)) and seen[-1] == 3
 
 
+def asked(n: int) -> list[Question]:
+    return [Question(id=f"q{i}", text=f"question {i}", asked_at=T0 + i) for i in range(n)]
+
+
+async def test_of_two_status_changes_from_one_status_exactly_one_wins(backend: Backend) -> None:
+    store = await backend.store()
+    await store.add_question(ROOM, asked(1)[0])
+    moves = (
+        store.set_question_status(ROOM, "q0", "pending", s, T0) for s in ("approved", "dismissed")
+    )
+    results = await asyncio.gather(*moves, return_exceptions=True)
+    won = [r for r in results if isinstance(r, Question)]
+    assert len(won) == 1, results
+    assert sum(isinstance(r, InvalidTransition) for r in results) == 1, results
+    (stored,) = await (await backend.store()).load_questions(ROOM)
+    assert stored.status == won[0].status
+
+
 # -- only the file store --------------------------------------------------------------------
 
 
@@ -447,6 +473,34 @@ async def test_files_a_write_that_hangs_is_answered_within_the_bound(tmp_path: P
     assert (done.version, done.repeated, store.health()["status"]) == (1, False, "ok")
     assert [r.command.get("command_id") for r in await store.read_log(ROOM)] == [None, "f-1"]
     await room.close()
+
+
+async def test_files_status_changes_at_once_share_a_write_and_keep_votes_between(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Approvals in a storm of votes: changes to many questions go to the disk together
+    (not one at a time behind a lock, each waiting for its own fsync), and a vote counted
+    while a status change is written is in the answer that change returns."""
+    store = FileStore(tmp_path / "data")
+    questions = asked(10)
+    for question in questions:
+        await store.add_question(ROOM, question)
+    await store.set_question_status(ROOM, "q0", "pending", "approved", T0)
+    fsyncs: list[int] = []
+    fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), fsync(fd))[1])
+    voted, answered, *approved = await asyncio.gather(
+        store.vote(ROOM, "q0", "v1"),
+        store.set_question_status(ROOM, "q0", "approved", "answered", T0 + 1),
+        *(store.set_question_status(ROOM, q.id, "pending", "approved", T0) for q in questions[1:]),
+    )
+    assert len(fsyncs) == 1
+    assert voted is not None and (voted.status, voted.votes) == ("approved", 1)
+    assert (answered.status, answered.votes) == ("answered", 1)
+    assert {q.status for q in approved} == {"approved"}
+    reread = {q.id: q for q in await FileStore(tmp_path / "data").load_questions(ROOM)}
+    assert (reread["q0"].status, reread["q0"].votes) == ("answered", 1)
+    assert all(reread[q.id].status == "approved" for q in questions[1:])
 
 
 # -- only Redis -----------------------------------------------------------------------------

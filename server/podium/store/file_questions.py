@@ -45,7 +45,7 @@ class QuestionFile:
         self.voters: set[tuple[str, str]] = set()
         self._waiting: list[tuple[bytes, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self._moving = asyncio.Lock()  # one status change at a time: each checks the last
+        self._moving: dict[str, Question] = {}  # status changes on their way to the disk
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -92,11 +92,19 @@ class QuestionFile:
         self.questions[question.id] = question
 
     async def set_status(self, question_id: str, was: Status, status: Status, at: int) -> Question:
-        async with self._moving:
-            changed = moved(find(self.questions, question_id), was, status, at)
+        """Checked against the question's last change, written or on its way (of two that
+        start from one status, one wins), then written; changes to many questions share a
+        write as votes do. Votes counted meanwhile are kept."""
+        last = self._moving.get(question_id) or find(self.questions, question_id)
+        checked = self._moving[question_id] = moved(last, was, status, at)
+        try:
             await self._append(Entry(op="status", id=question_id, status=status, at=at))
-            self.questions[question_id] = changed
-            return changed
+        finally:
+            if self._moving.get(question_id) is checked:
+                del self._moving[question_id]
+        now = self.questions[question_id]
+        changed = self.questions[question_id] = moved(now, now.status, status, at)
+        return changed
 
     async def vote(self, question_id: str, voter: str) -> Question | None:
         question = find(self.questions, question_id)
