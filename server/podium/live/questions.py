@@ -7,7 +7,8 @@ gathered (``PUSH_EVERY_S`` for the moderators, ``public_every`` for the public, 
 frames go to every viewer) and then encoded once per audience, never per client, and
 written with the hub's role filter: a storm of 10,000 votes is a few frames a second, not
 one per vote. The connection that asked a question (or named it with ``mine``) gets its
-own question's changes, pending and dismissed included.
+own question's changes, pending and dismissed included. Asking and voting wait while a
+timer change is applied or pushed (``Room.quiet``), so a storm never stands in its way.
 
 ``show_question`` names a question; ``prepare`` fills in its text and name before the
 room applies it, so the log keeps them and a replay needs nothing else.
@@ -167,7 +168,9 @@ class QuestionBook:
             status="pending" if settings.moderated else "approved",
             asked_at=self.room.clock(),
         )
+        await self.room.quiet()
         await self._bounded(self.room.store.add_question(self.room.id, question))
+        await self.room.quiet()
         self.changed(question)
         return question
 
@@ -186,7 +189,9 @@ class QuestionBook:
     async def vote(self, question_id: str, voter: str) -> tuple[Question, bool]:
         """The question after ``voter``'s vote, and whether it was counted (not before)."""
         find(self.questions, question_id)
+        await self.room.quiet()  # the timer's changes first: before the write, and the ack
         counted = await self._bounded(self.room.store.vote(self.room.id, question_id, voter))
+        await self.room.quiet()
         if counted is None:
             return self.questions[question_id], False
         self.changed(counted)
