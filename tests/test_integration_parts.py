@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from rich.console import Console
@@ -153,3 +153,40 @@ async def test_the_public_questions_frame_goes_between_changes_never_ahead(
         tuple("state" if b'"type":"state"' in f else f.decode() for f in t.frames) for t in viewers
     }
     assert kinds == {("joined", "state", "questions")}, "every viewer: the change, then the list"
+
+
+async def test_a_vote_that_comes_during_a_change_waits_for_its_push(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audience's writes go between the timer's changes: a vote that comes while a
+    command is applied is counted and answered after that change reached the viewers."""
+    store = FileStore(tmp_path / "data")
+    room = Room(load(SEED), store, clock=lambda: T0)
+    await room.open()
+    book = QuestionBook(room)
+    await book.open()
+    question = await book.ask("Counted after the change?")
+    await book.moderate(question.id, "approve")
+    room.hub.add(Client(transport=cast(asyncio.WriteTransport, Recorder())), b"joined")
+    order: list[str] = []
+    room.hub.listeners.append(lambda _frame, _elapsed: order.append("change pushed"))
+    gate = asyncio.Event()
+    commit = store.commit
+
+    async def held(*args: Any) -> None:  # a slow disk: the commit waits for the gate
+        await gate.wait()
+        await commit(*args)
+
+    monkeypatch.setattr(store, "commit", held)
+    start = parse_command({"action": "start_session", "session_id": "session-1"})
+    applying = asyncio.create_task(room.execute(start, "test"))
+    await asyncio.sleep(0)
+    voting = asyncio.create_task(book.vote(question.id, "v1"))
+    voting.add_done_callback(lambda _: order.append("vote counted"))
+    await asyncio.sleep(0.1)  # long enough for a vote that did not wait to be written
+    assert order == []
+    gate.set()
+    await asyncio.gather(applying, voting)
+    assert order == ["change pushed", "vote counted"]
+    assert voting.result()[0].votes == 1
+    await book.close()

@@ -14,6 +14,7 @@ import pytest
 import websockets
 
 from podium.cli.main import main
+from podium.live.questions import public_every
 from tests.clients import moderator
 from tests.helpers import Server, recv_json, recv_type, seed_with
 
@@ -281,6 +282,12 @@ def has(status: str, mine: bool = False) -> Any:
         )
 
     return check
+
+
+def test_the_public_list_goes_less_often_to_a_larger_audience() -> None:
+    """One frame a second, and at most 2,500 frames a second to all viewers together."""
+    assert public_every(0) == public_every(2_500) == 1.0
+    assert (public_every(5_000), public_every(10_000)) == (2.0, 4.0)
 
 
 async def test_viewers_get_only_the_count_when_votes_alone_changed(qserver: Server) -> None:

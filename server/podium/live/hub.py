@@ -174,6 +174,10 @@ class Hub:
         """The clients whose role is one of ``roles``, without looking at the others."""
         return [client for role in roles for client in self._by_role.get(role, ())]
 
+    def count(self, roles: Iterable[str]) -> int:
+        """How many clients have one of ``roles``."""
+        return sum(len(self._by_role.get(role, ())) for role in roles)
+
     def publish_to(self, frame: bytes, roles: Iterable[str]) -> None:
         """Write one pre-built frame to the clients whose role is in ``roles`` (one frame
         per audience, e.g. the questions moderators see). A slow reader is dropped by its

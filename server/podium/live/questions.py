@@ -3,11 +3,12 @@ audiences (plus each asker).
 
 Moderators and question assistants (roles ``moderator`` and ``questions``) get every
 question; everyone else only approved and answered ones, with their votes. Changes are
-gathered (``PUSH_EVERY_S`` for the moderators, ``PUBLIC_EVERY_S`` for the public, whose
+gathered (``PUSH_EVERY_S`` for the moderators, ``public_every`` for the public, whose
 frames go to every viewer) and then encoded once per audience, never per client, and
 written with the hub's role filter: a storm of 10,000 votes is a few frames a second, not
 one per vote. The connection that asked a question (or named it with ``mine``) gets its
-own question's changes, pending and dismissed included.
+own question's changes, pending and dismissed included. Asking and voting wait while a
+timer change is applied or pushed (``Room.quiet``), so a storm never stands in its way.
 
 ``show_question`` names a question; ``prepare`` fills in its text and name before the
 room applies it, so the log keeps them and a replay needs nothing else.
@@ -47,10 +48,21 @@ log = logging.getLogger("podium.live.questions")
 PRIVILEGED = frozenset({"moderator", "questions"})  # roles that see every question
 AUDIENCE = frozenset({"viewer", "speaker", "screen"})  # roles that see the public list
 PUSH_EVERY_S = 0.25  # moderators, assistants and askers: changes gathered this long
-PUBLIC_EVERY_S = 1.0  # everyone else: at most a frame a second (votes add up in it)
+PUBLIC_EVERY_S = 1.0  # everyone else: at most a frame a second (votes add up in it) ...
+PUBLIC_FRAMES_PER_S = 2_500  # ... and at most this many frames a second to all of them
 SLICE = 250  # the public frame is written to this many clients at a time (see _spread) ...
 PUBLIC_SHARE = 0.1  # ... taking at most this share of the loop's time while it is written
 T = TypeVar("T")
+
+
+def public_every(audience: int) -> float:
+    """Seconds between two public frames to ``audience`` clients: one a second, and for a
+    larger audience as long as keeps the frames under ``PUBLIC_FRAMES_PER_S`` (at 10,000
+    viewers, one every 4 s). Each frame goes to every viewer: at 10,000 a storm's vote
+    counts, ~3 KB, would be 30 MB a second to write, send and read, a share of the CPU the
+    timer's changes need and of the venue's uplink. Others' votes show a little later;
+    a voter sees their own count at once (the ``voted`` answer), the timer no later."""
+    return max(PUBLIC_EVERY_S, audience / PUBLIC_FRAMES_PER_S)
 
 
 def _key(question: Question) -> tuple[int, int]:
@@ -156,7 +168,9 @@ class QuestionBook:
             status="pending" if settings.moderated else "approved",
             asked_at=self.room.clock(),
         )
+        await self.room.quiet()
         await self._bounded(self.room.store.add_question(self.room.id, question))
+        await self.room.quiet()
         self.changed(question)
         return question
 
@@ -175,7 +189,9 @@ class QuestionBook:
     async def vote(self, question_id: str, voter: str) -> tuple[Question, bool]:
         """The question after ``voter``'s vote, and whether it was counted (not before)."""
         find(self.questions, question_id)
+        await self.room.quiet()  # the timer's changes first: before the write, and the ack
         counted = await self._bounded(self.room.store.vote(self.room.id, question_id, voter))
+        await self.room.quiet()
         if counted is None:
             return self.questions[question_id], False
         self.changed(counted)
@@ -207,7 +223,10 @@ class QuestionBook:
         if self._push_at is None:
             self._push_at = loop.call_later(PUSH_EVERY_S, self._push)
         if self._public_at is None:
-            self._public_at = loop.call_later(PUBLIC_EVERY_S, self._push_public)
+            self._public_at = loop.call_later(self._public_every(), self._push_public)
+
+    def _public_every(self) -> float:
+        return public_every(self.room.hub.count(AUDIENCE))
 
     def _frame(self, questions: list[Question], **more: object) -> bytes:
         body = [q.wire() for q in questions]
@@ -235,7 +254,7 @@ class QuestionBook:
         if self._spreading is not None and not self._spreading.done():
             # the last frame is still being written: this one waits its turn, in order
             self._public_at = asyncio.get_running_loop().call_later(
-                PUBLIC_EVERY_S, self._push_public
+                self._public_every(), self._push_public
             )
             return
         changed, self._changed_public = list(self._changed_public.values()), {}

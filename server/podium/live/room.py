@@ -43,7 +43,6 @@ log = logging.getLogger("podium.live.room")
 
 SNAPSHOT_MAX_AGE_MS = 1000
 STORE_TIMEOUT_S = 2.0  # the longest a command waits for the store (``--store-timeout``)
-QUIET_POLL_S = 0.002  # how often ``quiet`` looks again while a change is on its way
 CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok", "repeated" or a code)
 T = TypeVar("T")
 
@@ -80,6 +79,9 @@ class Room:
         self._snapshot_at = 0
         self._watcher: asyncio.Task[None] | None = None
         self._unsent: list[bytes] = []  # adopted frames not yet handed to the hub
+        self._applying = 0  # commands in ``execute``, waiting for the lock or holding it
+        self._quiet = asyncio.Event()  # set: none applying, no change waits (``quiet``)
+        self._quiet.set()
         self.command_observers: list[CommandObserver] = []
         self.state_observers: list[Callable[[State], None]] = []  # told of each state adopted
         # fills in what a command names from the room's other data before it is applied
@@ -96,9 +98,14 @@ class Room:
 
     async def quiet(self) -> None:
         """Returns when no command is being applied and no change waits for its pass: the
-        room's other pushes (the audience's questions) go between changes, never ahead."""
-        while self._lock.locked() or self._unsent:
-            await asyncio.sleep(QUIET_POLL_S)
+        room's other work (the audience's questions: their writes, acks and pushes) goes
+        between changes, never ahead. One event for every waiter, not a poll each."""
+        while not self._quiet.is_set():
+            await self._quiet.wait()
+
+    def _maybe_quiet(self) -> None:
+        if not self._applying and not self._unsent:
+            self._quiet.set()
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -290,6 +297,16 @@ class Room:
         return Executed(self.state, made, repeated=True)
 
     async def _execute(self, command: Command, actor: str) -> Executed:
+        self._applying += 1
+        self._quiet.clear()
+        try:
+            return await self._apply_and_store(command, actor)
+        finally:
+            self._applying -= 1
+            # on the next turn: after the change's own pass (``_adopt``), when there is one
+            asyncio.get_running_loop().call_soon(self._maybe_quiet)
+
+    async def _apply_and_store(self, command: Command, actor: str) -> Executed:
         async with self._lock:
             await self._settle()
             # with a shared store, another process may have moved on and its change notice
@@ -369,6 +386,7 @@ class Room:
         self._snapshot = text_frame(text.replace('"type":"state"', '"type":"snapshot"', 1))
         self._snapshot_at = now
         self._unsent.append(text_frame(text))
+        self._quiet.clear()
         if not soon:
             self._push()
         elif len(self._unsent) == 1:
@@ -381,3 +399,4 @@ class Room:
         frames, self._unsent = self._unsent, []
         for frame in frames:
             self.hub.publish(frame)
+        self._maybe_quiet()
