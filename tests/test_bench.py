@@ -81,18 +81,24 @@ def test_bench_question_storm_times_timer_changes_without_then_during_the_storm(
     out = tmp_path / "bench.json"
     args = ["--viewers", "20", "--commands", "2", "--processes", "1", "--idle", "0"]
     args += ["--question-storm", "--storm-questions", "30", "--storm-votes", "60"]
-    done = bench(*args, "--storm-seconds", "1", "--json", str(out))
+    done = bench(*args, "--storm-seconds", "1", "--storm-rounds", "2", "--json", str(out))
     assert done.returncode == 0, done.stderr
     assert "p99 during / without storm" in done.stdout
     result = json.loads(out.read_text())["podium"]
     check_counts(result, 20, 2)  # the storm's timer changes are not in the main figures
     storm = result["question_storm"]
-    assert storm["questions_accepted"] == 30 and storm["approved"] == 3  # one in ten
-    assert storm["votes_counted"] == 60 and storm["refused"] == {} and storm["refused_total"] == 0
+    assert storm["rounds"] == 2 and len(storm["per_round"]) == 2
+    for counts in storm["per_round"]:  # each round its own storm, and its own ratio
+        assert counts["questions_accepted"] == 30 and counts["approved"] == 3  # one in ten
+        assert counts["votes_counted"] == 60 and counts["refused_total"] == 0
+        assert counts["p99_ratio"] is not None
+    assert storm["per_round"][0]["ended_ns"] < storm["per_round"][1]["started_ns"]
+    assert storm["questions_accepted"] == 60 and storm["approved"] == 6  # summed
+    assert storm["votes_counted"] == 120 and storm["refused"] == {} and storm["refused_total"] == 0
     assert storm["ended_ns"] > storm["started_ns"]
     for phase in ("without", "with"):
         figures = storm[phase]
-        assert figures["commands"] >= 1 and figures["lost"] == 0
+        assert figures["commands"] >= 2 and figures["lost"] == 0  # pooled over the rounds
         assert figures["deliveries"] == 20 * figures["commands"]
         assert figures["latency_ms"]["p99"] is not None
     assert storm["p99_ratio"] is not None
@@ -132,6 +138,8 @@ def test_bench_refuses_bad_input_with_a_clear_message(tmp_path: Path) -> None:
     assert done.returncode == 2 and "--processes cannot exceed --viewers" in done.stderr
     done = bench("--question-storm", "--storm-votes", "0", "--viewers", "2")
     assert done.returncode == 2 and "--storm-votes must be at least 1" in done.stderr
+    done = bench("--question-storm", "--storm-rounds", "0", "--viewers", "2")
+    assert done.returncode == 2 and "--storm-rounds must be at least 1" in done.stderr
     done = bench("--servers", "2", "--viewers", "4")
     assert done.returncode == 2 and "only through --redis URL" in done.stderr
     done = bench("ftp://example", "--token", "x")

@@ -55,6 +55,7 @@ class Storm:
     questions: int
     votes: int
     seconds: float
+    rounds: int = 1  # the bench times this many calm phases and storms, in turn
 
     @property
     def phones(self) -> int:
