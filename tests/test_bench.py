@@ -5,6 +5,8 @@ No timing assertions: the figures depend on the machine; only the counts must be
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import multiprocessing
 import os
@@ -12,7 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from podium.bench.client import Viewer, Worker, version_of
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.frames import Frame, Opcode
+
+from podium.bench.client import Viewer, ViewerConnection, Worker, split_frames, version_of
 from podium.bench.report import ratios, summary
 from tests.helpers import TOKEN, Server, free_port
 from tests.redis_server import RedisServer
@@ -75,18 +81,24 @@ def test_bench_question_storm_times_timer_changes_without_then_during_the_storm(
     out = tmp_path / "bench.json"
     args = ["--viewers", "20", "--commands", "2", "--processes", "1", "--idle", "0"]
     args += ["--question-storm", "--storm-questions", "30", "--storm-votes", "60"]
-    done = bench(*args, "--storm-seconds", "1", "--json", str(out))
+    done = bench(*args, "--storm-seconds", "1", "--storm-rounds", "2", "--json", str(out))
     assert done.returncode == 0, done.stderr
     assert "p99 during / without storm" in done.stdout
     result = json.loads(out.read_text())["podium"]
     check_counts(result, 20, 2)  # the storm's timer changes are not in the main figures
     storm = result["question_storm"]
-    assert storm["questions_accepted"] == 30 and storm["approved"] == 3  # one in ten
-    assert storm["votes_counted"] == 60 and storm["refused"] == {} and storm["refused_total"] == 0
+    assert storm["rounds"] == 2 and len(storm["per_round"]) == 2
+    for counts in storm["per_round"]:  # each round its own storm, and its own ratio
+        assert counts["questions_accepted"] == 30 and counts["approved"] == 3  # one in ten
+        assert counts["votes_counted"] == 60 and counts["refused_total"] == 0
+        assert counts["p99_ratio"] is not None
+    assert storm["per_round"][0]["ended_ns"] < storm["per_round"][1]["started_ns"]
+    assert storm["questions_accepted"] == 60 and storm["approved"] == 6  # summed
+    assert storm["votes_counted"] == 120 and storm["refused"] == {} and storm["refused_total"] == 0
     assert storm["ended_ns"] > storm["started_ns"]
     for phase in ("without", "with"):
         figures = storm[phase]
-        assert figures["commands"] >= 1 and figures["lost"] == 0
+        assert figures["commands"] >= 2 and figures["lost"] == 0  # pooled over the rounds
         assert figures["deliveries"] == 20 * figures["commands"]
         assert figures["latency_ms"]["p99"] is not None
     assert storm["p99_ratio"] is not None
@@ -126,6 +138,8 @@ def test_bench_refuses_bad_input_with_a_clear_message(tmp_path: Path) -> None:
     assert done.returncode == 2 and "--processes cannot exceed --viewers" in done.stderr
     done = bench("--question-storm", "--storm-votes", "0", "--viewers", "2")
     assert done.returncode == 2 and "--storm-votes must be at least 1" in done.stderr
+    done = bench("--question-storm", "--storm-rounds", "0", "--viewers", "2")
+    assert done.returncode == 2 and "--storm-rounds must be at least 1" in done.stderr
     done = bench("--servers", "2", "--viewers", "4")
     assert done.returncode == 2 and "only through --redis URL" in done.stderr
     done = bench("ftp://example", "--token", "x")
@@ -165,6 +179,53 @@ def test_version_is_read_without_decoding_the_frame() -> None:
     assert version_of(b'{"type":"snapshot","version":0}') == 0
     assert version_of(b'{"type":"pong","t0":1}') is None
     assert version_of(b'{"version":"x"}') is None
+
+
+def frame(opcode: Opcode, data: bytes, fin: bool = True) -> bytes:
+    return Frame(opcode, data, fin=fin).serialize(mask=False, extensions=[])
+
+
+def test_frames_are_split_wherever_the_stream_is_cut() -> None:
+    texts = [b"a", b"b" * 200, b"c" * 70_000, b"d" * 125, b"e" * 126]  # every length form
+    others = [frame(Opcode.PING, b"hi"), frame(Opcode.TEXT, b"part", fin=False),
+              frame(Opcode.CONT, b" two")]  # fmt: skip
+    stream = b"".join(
+        [frame(Opcode.TEXT, texts[0]), others[0], frame(Opcode.TEXT, texts[1]), others[1]]
+        + [others[2]]
+        + [frame(Opcode.TEXT, t) for t in texts[2:]]
+    )
+    for cut in [*range(0, 300), *range(70_000, 70_400), len(stream) - 1]:
+        got: list[tuple[bool, bytes]] = []
+        pending = b""
+        for chunk in (stream[:cut], stream[cut:]):
+            frames, pending = split_frames(pending + chunk)
+            got += frames
+        assert pending == b""
+        assert [f for text, f in got if text] == texts
+        assert [f for text, f in got if not text] == others  # whole, for websockets
+
+
+async def test_a_bench_viewer_reads_text_itself_and_leaves_pings_to_websockets() -> None:
+    pinged = asyncio.Event()
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.send("first")
+        await (await ws.ping())  # answered by websockets, on the viewer's side
+        pinged.set()
+        await ws.send("second " * 100)
+        await ws.wait_closed()
+
+    got: list[bytes] = []
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        factory = functools.partial(ViewerConnection, on_frame=got.append)
+        url = f"ws://127.0.0.1:{port}"
+        async with connect(url, compression=None, create_connection=factory) as ws:
+            await asyncio.wait_for(pinged.wait(), 5)
+            while len(got) < 2:
+                await asyncio.sleep(0.01)
+            assert isinstance(ws, ViewerConnection) and ws.splitting
+    assert got == [b"first", b"second " * 100]
 
 
 def test_summary_uses_nearest_rank_and_ratios_skip_missing_figures() -> None:

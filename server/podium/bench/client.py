@@ -4,8 +4,8 @@ The bench (``bench.py``) starts several of these processes and talks to each ove
 Every viewer notes, on one clock shared by all processes on the machine
 (``time.time_ns``, CLOCK_REALTIME), when it first saw each state version and how many bytes
 reached it on the wire. Viewers behave like browsers: no compression, no pings of their
-own (they answer the server's). A frame is noted as soon as the ``websockets`` protocol has
-parsed it, and only its version is read.
+own (they answer the server's). A frame is noted as soon as it has arrived whole, and only
+its version is read.
 
 Pipe messages, bench -> worker: ``("join",)``, ``("mark",)``, ``("storm", version)``,
 ``("report", {version: (sent_ns, server_time)})``, ``("stop",)``. Worker -> bench: ``("ready",)``,
@@ -31,6 +31,7 @@ from typing import Any, cast
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 from podium.live.fdlimit import raise_open_file_limit
 
@@ -67,23 +68,83 @@ def watch_pipe(pipe: Connection, callback: Any, *args: Any) -> None:
     os.set_blocking(pipe.fileno(), True)
 
 
+def split_frames(data: bytes) -> tuple[list[tuple[bool, bytes]], bytes]:
+    """Whole WebSocket frames at the start of ``data`` (which starts at a frame boundary),
+    each as (whether it is a whole unmasked text frame, and then its payload, else the
+    frame's own bytes), and what is left: the start of a frame still on its way."""
+    frames: list[tuple[bool, bytes]] = []
+    start, size = 0, len(data)
+    while size - start >= 2:
+        first, second = data[start], data[start + 1]
+        length, head = second & 0x7F, 2
+        if length >= 126:
+            head = 4 if length == 126 else 10
+            if size - start < head:
+                break
+            length = int.from_bytes(data[start + 2 : start + head])
+        if second & 0x80:  # masked: a server must not, and websockets will say so
+            head += 4
+        end = start + head + length
+        if end > size:
+            break
+        if first == 0x81 and not second & 0x80:
+            frames.append((True, data[start + head : end]))
+        else:
+            frames.append((False, data[start:end]))
+        start = end
+    return frames, data[start:]
+
+
 class ViewerConnection(ClientConnection):
     """A viewer's connection: counts wire bytes and hands each text frame to ``on_frame``
-    the moment it is parsed, so no task per viewer waits on ``recv`` (which would add the
-    load generator's own scheduling delay to every figure, Podium and baseline alike)."""
+    the moment it has arrived, so no task per viewer waits on ``recv`` (which would add the
+    load generator's own scheduling delay to every figure, Podium and baseline alike).
+
+    websockets does the handshake and everything but text frames: once its 101 response is
+    in, the viewer splits the stream into frames itself (``split_frames``) and gives every
+    other frame (a ping, a close) to websockets whole, so its parser always starts at a
+    frame boundary. websockets' parser, in Python, took half the viewer processes' CPU
+    (~25 us of ~42 us a frame, py-spy at 10,000 viewers), CPU that the server under test
+    shares on one machine (docs/performance.md)."""
 
     def __init__(self, *args: Any, on_frame: Callable[[bytes], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.on_frame = on_frame
         self.wire_bytes = 0
+        self.pending = b""  # the handshake's response, or a frame, in part
+        self.splitting = False  # the handshake is done: frames are split here
 
     def data_received(self, data: bytes) -> None:
         self.wire_bytes += len(data)
-        super().data_received(data)
+        if self.splitting:
+            self._split(self.pending + data if self.pending else data)
+        elif self.protocol.state is not State.CONNECTING:
+            super().data_received(data)  # the handshake failed: websockets says how
+        else:
+            held = self.pending + data
+            end = held.find(b"\r\n\r\n") + 4  # a 101 response has no body
+            if end < 4:
+                self.pending = held
+                return
+            self.pending = b""
+            super().data_received(held[:end])
+            if self.protocol.state is State.OPEN:
+                self.splitting = True
+                self._split(held[end:])
+            elif end < len(held):
+                super().data_received(held[end:])
+
+    def _split(self, data: bytes) -> None:
+        frames, self.pending = split_frames(data)
+        for text, frame in frames:
+            if text:
+                self.on_frame(frame)
+            else:
+                super().data_received(frame)
 
     def process_event(self, event: Any) -> None:
         if isinstance(event, Frame) and event.opcode is Opcode.TEXT and event.fin:
-            self.on_frame(bytes(event.data))
+            self.on_frame(bytes(event.data))  # one websockets parsed (unlikely: see above)
         else:
             super().process_event(event)
 

@@ -50,5 +50,7 @@ def check_options(args: argparse.Namespace) -> None:
         raise InvalidInput("--storm-questions and --storm-votes must be at least 1")
     if args.question_storm and args.storm_seconds <= 0:
         raise InvalidInput("--storm-seconds must be more than 0")
+    if args.question_storm and args.storm_rounds < 1:
+        raise InvalidInput("--storm-rounds must be at least 1")
     if args.processes < args.servers:
         raise InvalidInput("give at least one client --processes per server")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import math
@@ -34,6 +35,8 @@ from typing import Any
 import aiohttp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+from podium.bench.client import ViewerConnection
 
 APPROVE_EVERY = 10  # the assistant approves one question in ten; only those take votes
 ASKS_EACH = 5  # a phone asks at most this many: the server's --limit-questions per connection
@@ -55,6 +58,7 @@ class Storm:
     questions: int
     votes: int
     seconds: float
+    rounds: int = 1  # the bench times this many calm phases and storms, in turn
 
     @property
     def phones(self) -> int:
@@ -71,32 +75,43 @@ def run_storm(storm: Storm) -> dict[str, Any]:
     """The whole storm, in its own process and event loop; the counts and times."""
     os.nice(NICE)
     cpu = time.process_time()
-    counts = asyncio.run(_Storming(storm).run())
+    factory = None
+    with contextlib.suppress(ImportError):
+        import uvloop  # as the viewers' processes: a lighter loop, less CPU taken from the server
+
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        counts = runner.run(_Storming(storm).run())
     return counts | {"storm_cpu_s": round(time.process_time() - cpu, 2)}
 
 
 class Phone:
-    """One WebSocket connection that asks and votes; its answers matched by ``id``."""
+    """One WebSocket connection that asks and votes; its answers matched by ``id``. It
+    reads frames as the bench's viewers do (``ViewerConnection``), and decodes only its
+    answers: the pushes it gets (the timer's changes, the public list) are not read."""
 
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
+    def __init__(self) -> None:
         self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.ids = itertools.count()
-        self.reader = asyncio.create_task(self._read())
+        self.ws: ClientConnection | None = None
 
-    async def _read(self) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            async for text in self.ws:
-                if '"ack"' not in text[:16] and '"error"' not in text[:16]:
-                    continue  # a push (the timer's changes, the questions): not read here
-                message = json.loads(text)
-                if message.get("type") in ("ack", "error"):
-                    waiting = self.waiting.pop(str(message.get("id")), None)
-                    if waiting is not None and not waiting.done():
-                        waiting.set_result(message)
+    async def connect(self, url: str) -> Phone:
+        factory = functools.partial(ViewerConnection, on_frame=self._frame)
+        self.ws = await connect(url, max_size=None, compression=None, create_connection=factory)
+        return self
+
+    def _frame(self, frame: bytes) -> None:
+        head = frame[:16]
+        if b'"ack"' not in head and b'"error"' not in head:
+            return  # a push
+        message = json.loads(frame)
+        waiting = self.waiting.pop(str(message.get("id")), None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(message)
 
     async def call(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send ``message``; its ``ack`` or ``error`` (``{"code": "timeout"}`` if none)."""
+        assert self.ws is not None, "connect first"
         key = f"s{next(self.ids)}"
         answer = self.waiting[key] = asyncio.get_running_loop().create_future()
         try:
@@ -108,8 +123,8 @@ class Phone:
             return {"type": "error", "code": "timeout"}
 
     async def close(self) -> None:
-        await self.ws.close()
-        self.reader.cancel()
+        if self.ws is not None:
+            await self.ws.close()
 
 
 class _Storming:
@@ -164,8 +179,8 @@ class _Storming:
         plan = [(n * storm.seconds / storm.questions, self._ask, n) for n in range(storm.questions)]
         plan += [(n * storm.seconds / storm.votes, self._vote, n) for n in range(storm.votes)]
         plan.sort(key=lambda item: item[0])
-        connections = [connect(storm.ws_url, max_size=None) for _ in range(storm.phones)]
-        self.phones = [Phone(ws) for ws in await asyncio.gather(*connections)]
+        connections = [Phone().connect(storm.ws_url) for _ in range(storm.phones)]
+        self.phones = list(await asyncio.gather(*connections))
         connector = aiohttp.TCPConnector(limit=CONNECTIONS)
         timeout = aiohttp.ClientTimeout(total=ANSWER_S)
         async with aiohttp.ClientSession(

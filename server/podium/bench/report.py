@@ -33,6 +33,7 @@ ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("idle.server_cpu_percent", "server CPU while idle", "%", 1),
     ("storm.back_s", "reconnect storm: all back in", "s", 2),
     ("storm.back", "reconnect storm: viewers back", "", 0),
+    ("question_storm.rounds", "question storm rounds (pooled below)", "", 0),
     ("question_storm.without.commands", "timer changes without question storm", "", 0),
     ("question_storm.without.latency_ms.p99", "  delivery p99 without storm", "ms", 1),
     ("question_storm.with.commands", "timer changes during question storm", "", 0),

@@ -182,6 +182,7 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                         args.storm_questions,
                         args.storm_votes,
                         args.storm_seconds,
+                        args.storm_rounds,
                     )
                 await measure(runs, opts, storm)
                 for run in runs:

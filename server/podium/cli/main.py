@@ -253,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--storm-seconds", type=float, default=10.0, help="seconds the questions and votes span"
     )
+    bench.add_argument(
+        "--storm-rounds",
+        type=int,
+        default=1,
+        help="calm phases and storms, in turn; the figures pool each kind",
+    )
     bench.add_argument("--room", help="room id (default: the server's first room)")
     bench.add_argument(
         "--servers", type=int, default=1, help="local podium processes sharing --redis"
