@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
@@ -104,6 +105,20 @@ def test_bench_question_storm_times_timer_changes_without_then_during_the_storm(
     assert storm["p99_ratio"] is not None
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="--pin needs two CPUs")
+def test_bench_pinned_gives_the_server_a_cpu_of_its_own(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    args = ["--viewers", "20", "--commands", "2", "--processes", "1", "--idle", "0"]
+    done = bench(*args, "--pin", "--baseline", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    servers, load = report["pinned"]["servers"], report["pinned"]["load"]
+    assert len(servers) == 1 and len(servers[0]) == 1 and servers[0][0] not in load
+    assert set(servers[0] + load) <= os.sched_getaffinity(0)
+    check_counts(report["podium"], 20, 2)
+    check_counts(report["baseline"], 20, 2)
+
+
 def test_bench_against_a_running_server_drives_its_state(server: Server, tmp_path: Path) -> None:
     before = server.state()["version"]
     out = tmp_path / "bench.json"
@@ -140,6 +155,11 @@ def test_bench_refuses_bad_input_with_a_clear_message(tmp_path: Path) -> None:
     assert done.returncode == 2 and "--storm-votes must be at least 1" in done.stderr
     done = bench("--question-storm", "--storm-rounds", "0", "--viewers", "2")
     assert done.returncode == 2 and "--storm-rounds must be at least 1" in done.stderr
+    done = bench("http://127.0.0.1:1", "--pin", "--token", "x")
+    assert done.returncode == 2 and "give no URL with it" in done.stderr
+    many = ["--servers", "64", "--processes", "64", "--viewers", "64", "--pin"]
+    done = bench(*many, "--redis", "redis://127.0.0.1:1/0")
+    assert done.returncode == 2 and "--pin needs a CPU for each server" in done.stderr
     done = bench("--servers", "2", "--viewers", "4")
     assert done.returncode == 2 and "only through --redis URL" in done.stderr
     done = bench("ftp://example", "--token", "x")

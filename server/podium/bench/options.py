@@ -52,5 +52,7 @@ def check_options(args: argparse.Namespace) -> None:
         raise InvalidInput("--storm-seconds must be more than 0")
     if args.question_storm and args.storm_rounds < 1:
         raise InvalidInput("--storm-rounds must be at least 1")
+    if args.pin and args.url:
+        raise InvalidInput("--pin places the servers it starts; give no URL with it")
     if args.processes < args.servers:
         raise InvalidInput("give at least one client --processes per server")

@@ -43,6 +43,7 @@ from podium.bench.servers import (
     Target,
     local_server,
     pick_session,
+    pin_cpus,
     ws_and_http,
 )
 from podium.core.errors import InvalidInput
@@ -95,8 +96,13 @@ def baseline_payload(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "message": state.get("message") or message}
 
 
-def podium_target(args: argparse.Namespace, workdir: Path, stack: contextlib.ExitStack) -> Target:
-    """The server at URL, or one started here for the seed event."""
+def podium_target(
+    args: argparse.Namespace,
+    workdir: Path,
+    stack: contextlib.ExitStack,
+    cpus: list[set[int]] | None,
+) -> Target:
+    """The server at URL, or one started here for the seed event (each on its ``cpus``)."""
     if args.url:
         ws, http = ws_and_http(args.url, args.room)
         token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN", "")
@@ -113,7 +119,13 @@ def podium_target(args: argparse.Namespace, workdir: Path, stack: contextlib.Exi
         serve = ["podium.cli", "serve", "--data-dir", str(workdir / f"data-{i}")]
         name = "podium" if args.servers == 1 else f"podium-{i + 1}"
         port, pid = stack.enter_context(
-            local_server(name, serve + (shared if args.redis else []), workdir, env)
+            local_server(
+                name,
+                serve + (shared if args.redis else []),
+                workdir,
+                env,
+                cpus[i] if cpus else None,
+            )
         )
         ws, http = ws_and_http(f"http://127.0.0.1:{port}", args.room)
         target.ws_urls.append(ws)
@@ -142,6 +154,10 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
         "machine": machine(),
         "url": args.url,
     }
+    cpus = pin_cpus(args.servers) if args.pin else None
+    if cpus:
+        load = sorted(os.sched_getaffinity(0))
+        report["pinned"] = {"servers": [sorted(c) for c in cpus], "load": load}
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -157,7 +173,7 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
         runs: list[Measurement] = []
         with contextlib.ExitStack() as stack:
             try:
-                podium = Measurement(podium_target(args, workdir, stack), opts)
+                podium = Measurement(podium_target(args, workdir, stack, cpus), opts)
                 runs.append(podium)
                 opts.session_id = pick_session(podium.target.http_url, args.room)
                 await podium.join()
@@ -166,7 +182,9 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                     state_file = workdir / "state.json"
                     state_file.write_text(json.dumps(baseline_payload(state)))
                     base = ["podium.bench.baseline", "--state", str(state_file)]
-                    port, pid = stack.enter_context(local_server("baseline", base, workdir, {}))
+                    port, pid = stack.enter_context(
+                        local_server("baseline", base, workdir, {}, cpus[0] if cpus else None)
+                    )
                     ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)
                     target = Target("baseline", [ws], http, "baseline", [pid])
                     baseline = Measurement(target, opts)

@@ -74,11 +74,27 @@ def http_json(url: str, timeout: float = 5.0) -> Any:
         return json.loads(response.read())
 
 
+def pin_cpus(servers: int) -> list[set[int]]:
+    """``--pin``: a CPU of its own for each local server, the others for the load: this
+    process and the viewers' and the storm's processes it starts (they inherit it). On a
+    machine that must hold both, the nearest thing to a load generator elsewhere."""
+    if not hasattr(os, "sched_setaffinity"):
+        raise InvalidInput("--pin needs Linux (sched_setaffinity); run without it")
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < servers + 1:
+        raise InvalidInput(
+            f"--pin needs a CPU for each server and one for the load; {len(cpus)} available"
+        )
+    os.sched_setaffinity(0, set(cpus[servers:]))
+    return [{cpu} for cpu in cpus[:servers]]
+
+
 @contextlib.contextmanager
 def local_server(
-    name: str, args: list[str], workdir: Path, env: dict[str, str]
+    name: str, args: list[str], workdir: Path, env: dict[str, str], cpus: set[int] | None = None
 ) -> Iterator[tuple[int, int]]:
-    """Run ``python -m ARGS --port N`` until it answers /healthz; yield (port, pid); stop it."""
+    """Run ``python -m ARGS --port N`` until it answers /healthz; yield (port, pid); stop it.
+    With ``cpus``, it runs on those alone (set before it has started a thread)."""
     port = free_port()
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log:
@@ -88,6 +104,8 @@ def local_server(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    if cpus:
+        os.sched_setaffinity(proc.pid, cpus)
     try:
         deadline = time.monotonic() + 30
         while True:

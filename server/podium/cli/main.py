@@ -259,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="calm phases and storms, in turn; the figures pool each kind",
     )
+    bench.add_argument(
+        "--pin",
+        action="store_true",
+        help="a CPU of its own for each server started here, the others for the load (Linux)",
+    )
     bench.add_argument("--room", help="room id (default: the server's first room)")
     bench.add_argument(
         "--servers", type=int, default=1, help="local podium processes sharing --redis"

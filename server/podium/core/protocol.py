@@ -136,7 +136,9 @@ def parse_client(text: str) -> ClientIn:
     """Decode one client frame; ``InvalidMessage`` with a plain reason for anything else."""
     try:
         data = json.loads(text)
-        lone_surrogate = has_lone_surrogate(data)
+        # a lone surrogate is a \u escape or a character beyond ASCII: a frame with
+        # neither (a vote, a ping, a command: nearly every frame) needs no second look
+        lone_surrogate = (not text.isascii() or "\\u" in text) and has_lone_surrogate(data)
     except (ValueError, RecursionError):
         raise InvalidMessage("the frame is not JSON; send a JSON object with a 'type'") from None
     if lone_surrogate:
