@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import signal
 import time
@@ -23,6 +22,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from podium.core.protocol import encode, state_message
+from podium.live.eventloop import new_runner
 from podium.live.fdlimit import raise_open_file_limit
 from podium.live.hub import text_frame
 
@@ -109,12 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     raise_open_file_limit()
     state = json.loads(args.state.read_text())
-    factory = None
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with new_runner() as runner:
         runner.run(serve(args.host, args.port, args.room, state))
 
 

@@ -17,7 +17,6 @@ and one answer to each request: ``("mark", bytes)``, ``("storm", last_ns, back, 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import gc
 import os
@@ -33,6 +32,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
+from podium.live.eventloop import new_runner
 from podium.live.fdlimit import raise_open_file_limit
 
 VERSION_KEY = b'"version":'
@@ -332,10 +332,5 @@ class Worker:
 def worker_main(pipe: Connection, url: str, count: int, concurrency: int) -> None:
     """Entry point of one viewer process."""
     raise_open_file_limit()
-    factory = None
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with new_runner() as runner:
         runner.run(Worker(pipe, url, count, concurrency).run())

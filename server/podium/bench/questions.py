@@ -20,7 +20,6 @@ loopback the per-address limits do not apply unless the server runs with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import itertools
 import json
@@ -37,6 +36,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from podium.bench.client import ViewerConnection
+from podium.live.eventloop import new_runner
 
 APPROVE_EVERY = 10  # the assistant approves one question in ten; only those take votes
 ASKS_EACH = 5  # a phone asks at most this many: the server's --limit-questions per connection
@@ -75,12 +75,7 @@ def run_storm(storm: Storm) -> dict[str, Any]:
     """The whole storm, in its own process and event loop; the counts and times."""
     os.nice(NICE)
     cpu = time.process_time()
-    factory = None
-    with contextlib.suppress(ImportError):
-        import uvloop  # as the viewers' processes: a lighter loop, less CPU taken from the server
-
-        factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with new_runner() as runner:
         counts = runner.run(_Storming(storm).run())
     return counts | {"storm_cpu_s": round(time.process_time() - cpu, 2)}
 

@@ -47,6 +47,7 @@ from podium.bench.servers import (
     ws_and_http,
 )
 from podium.core.errors import InvalidInput
+from podium.live.eventloop import new_runner
 from podium.live.fdlimit import raise_open_file_limit
 
 
@@ -218,12 +219,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     check_options(args)
     raise_open_file_limit()
     console = Console(stderr=True)
-    factory = None
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with new_runner() as runner:
         report = runner.run(run_bench(args, console))
     Console().print(table(report))
     if args.json:

@@ -22,6 +22,7 @@ from podium.live.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
 from podium.live.autoadvance import AutoAdvancer
 from podium.live.collector import Collector
 from podium.live.datalock import locked
+from podium.live.eventloop import new_runner
 from podium.live.fdlimit import raise_open_file_limit
 from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
 from podium.live.policy import Policy
@@ -186,12 +187,7 @@ def run(options: ServeOptions) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
-    factory = None
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with new_runner() as runner:
         try:
             runner.run(serve(options))
         except OSError as exc:
