@@ -16,13 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from podium.core import shown
 from podium.core.commands import (
     SYSTEM,
     AddTime,
-    Blackout,
     ClearCue,
-    ClearMessage,
-    ClearQuestion,
     Command,
     CueSpeaker,
     EndSession,
@@ -33,8 +31,6 @@ from podium.core.commands import (
     Previous,
     Resume,
     SetPlanDate,
-    ShowMessage,
-    ShowQuestion,
     StartSession,
     Undo,
 )
@@ -46,13 +42,10 @@ from podium.core.state import (
     Change,
     Cue,
     Live,
-    Message,
     Messages,
     Phase,
     Run,
-    ShownQuestion,
     State,
-    Target,
     Timer,
     TimerStatus,
 )
@@ -278,35 +271,6 @@ def _ended(p: Programme, live: Live, now: int) -> tuple[Live, Session]:
     return new, session
 
 
-def _slots(target: Target) -> tuple[str, ...]:
-    return ("screen", "viewers") if target == "all" else (target,)
-
-
-def _show_message(p: Programme, live: Live, cmd: ShowMessage, now: int) -> tuple[Live, str]:
-    update: dict[str, Message] = {}
-    for slot in _slots(cmd.target):
-        pinned = cmd.pinned and slot == "screen"
-        update[slot] = Message(text=cmd.text, target=cmd.target, at=now, pinned=pinned)
-    messages = live.messages.model_copy(update=update)
-    pinned = " (pinned)" if cmd.pinned and "screen" in update else ""
-    return live.model_copy(update={"messages": messages}), f"show_message to {cmd.target}{pinned}"
-
-
-def _clear_message(p: Programme, live: Live, cmd: ClearMessage, now: int) -> tuple[Live, str]:
-    shown = [slot for slot in _slots(cmd.target) if getattr(live.messages, slot) is not None]
-    if not shown:
-        where = "" if cmd.target == "all" else f" to {cmd.target}"
-        raise _refuse(f"no message{where} is shown; there is nothing to clear")
-    messages = live.messages.model_copy(update=dict.fromkeys(shown))
-    return live.model_copy(update={"messages": messages}), f"clear_message: {cmd.target}"
-
-
-def _blackout(p: Programme, live: Live, cmd: Blackout, now: int) -> tuple[Live, str]:
-    if live.blackout == cmd.on:
-        raise _refuse(f"the screen is {'already' if cmd.on else 'not'} blacked out")
-    return live.model_copy(update={"blackout": cmd.on}), f"blackout: {'on' if cmd.on else 'off'}"
-
-
 def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tuple[Live, str]:
     day = dt.date.fromisoformat(cmd.date)
     if live.plan_date == day:
@@ -348,24 +312,6 @@ def _clear_cue(p: Programme, live: Live, cmd: ClearCue, now: int) -> tuple[Live,
     return live.model_copy(update={"cue": None}), f"clear_cue: {live.cue.kind}"
 
 
-def _show_question(p: Programme, live: Live, cmd: ShowQuestion, now: int) -> tuple[Live, str]:
-    if cmd.text is None:
-        raise _refuse(
-            f"question {cmd.question_id!r} is not known here; approve it first (only approved"
-            " or answered questions go on screen)"
-        )
-    if live.question is not None and live.question.id == cmd.question_id:
-        raise _refuse("that question is already on screen")
-    shown = ShownQuestion(id=cmd.question_id, text=cmd.text, name=cmd.name or "")
-    return live.model_copy(update={"question": shown}), f"show_question: {cmd.question_id}"
-
-
-def _clear_question(p: Programme, live: Live, cmd: ClearQuestion, now: int) -> tuple[Live, str]:
-    if live.question is None:
-        raise _refuse("no question is on screen; there is nothing to clear")
-    return live.model_copy(update={"question": None}), f"clear_question: {live.question.id}"
-
-
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -377,15 +323,15 @@ TRANSITIONS: dict[str, Transition] = {
     "resume": _resume,
     "add_time": _add_time,
     "end_session": _end_session,
-    "show_message": _show_message,
-    "clear_message": _clear_message,
-    "blackout": _blackout,
+    "show_message": shown.show_message,
+    "clear_message": shown.clear_message,
+    "blackout": shown.blackout,
     "set_plan_date": _set_plan_date,
     "hold": _hold,
     "cue": _cue,
     "clear_cue": _clear_cue,
-    "show_question": _show_question,
-    "clear_question": _clear_question,
+    "show_question": shown.show_question,
+    "clear_question": shown.clear_question,
 }
 
 
