@@ -71,6 +71,7 @@ def test_next_and_previous_walk_the_speakers_with_fresh_timers() -> None:
         "started_at": T0,
         "ended_at": T0 + 60_000,
         "earlier_ms": 0,
+        "overtime_ms": 0,
     }
 
 

@@ -86,16 +86,17 @@ def test_the_stage_message_goes_when_the_speaker_changes_the_viewers_message_sta
     assert idle.live.messages.screen is None and idle.live.messages.viewers is not None
 
 
-def test_a_pinned_stage_message_stays_for_the_next_speaker() -> None:
+def test_a_pinned_stage_message_stays_for_the_next_speaker_until_the_session_ends() -> None:
     state = run(
         live_s1(),
         (T0 + S, "show_message", {"text": "Mic 2 is off", "target": "all", "pinned": True}),
         (T0 + 2 * S, "next", {}),
-        (T0 + 3 * S, "end_session", {}),
     )
     screen = view(state)["messages"]["screen"]
     assert screen == {"text": "Mic 2 is off", "target": "all", "at": T0 + S, "pinned": True}
     assert view(state)["messages"]["viewers"]["pinned"] is False  # pinning is for the stage
+    ended = run(state, (T0 + 3 * S, "end_session", {}))
+    assert view(ended)["messages"]["screen"] is None  # it was the session's
 
 
 def test_clear_message_clears_one_target_or_both() -> None:

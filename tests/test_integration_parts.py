@@ -79,6 +79,8 @@ def test_ctl_arguments_become_command_fields() -> None:
     assert build_command("clear_message", ["viewers"], None)["target"] == "viewers"
     assert build_command("set_plan_date", ["2021-11-30"], None)["date"] == "2021-11-30"
     assert build_command("goto", ["speaker_id=john-omo"], None)["speaker_id"] == "john-omo"
+    jump = build_command("start_session", ["session-2", "end_live=yes"], None)
+    assert jump == {"action": "start_session", "session_id": "session-2", "end_live": True}
     assert build_command("add_time", ["ten"], None)["seconds"] == "ten"  # the server says why
     with pytest.raises(CtlError, match="no more arguments"):
         build_command("next", ["now"], None)

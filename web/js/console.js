@@ -30,6 +30,7 @@ import {
   timerLeft,
 } from "./podium.js";
 import { AutomationsLine } from "./console-automations.js";
+import { showMessageAges } from "./console-messages.js";
 import { QuestionDesk } from "./console-questions.js";
 import { SpeakerDesk } from "./console-speakers.js";
 
@@ -313,7 +314,7 @@ async function endSession() {
   }
 }
 
-/** Jump to a session or a speaker: after a confirm, end what is live if it must go. */
+/** Jump to a session or a speaker: after a confirm, ending what is live in the same action. */
 async function jump({ session, speaker }) {
   const current = live.state.session;
   const switching = current && current.id !== session.id;
@@ -327,9 +328,9 @@ async function jump({ session, speaker }) {
         title: session.title,
       });
   if (!(await confirmDialog(words))) return;
-  if (switching && !(await run({ action: "end_session" }))) return;
-  if (speaker) await run({ action: "goto", speaker_id: speaker.id });
-  else await run({ action: "start_session", session_id: session.id });
+  const end = switching ? { end_live: true } : {}; // one action: one undo brings it back
+  if (speaker) await run({ action: "goto", speaker_id: speaker.id, ...end });
+  else await run({ action: "start_session", session_id: session.id, ...end });
 }
 
 const ACTIONS = {
@@ -516,7 +517,7 @@ function speakerRow(session, speaker, index, state, row) {
   if (run?.ended_at) {
     const used = run.ended_at - run.started_at;
     time.textContent = `${mmss(Math.round(used / 1000))} / ${mmss(speaker.allocation_ms / 1000)}`;
-    time.classList.toggle("is-over", used > speaker.allocation_ms + 999);
+    time.classList.toggle("is-over", run.overtime_ms > 0); // the server's one rule
   } else if (isLive) {
     frameCells.push((now) => setText(time, countdown(timerLeft(live.state, now)).text));
   } else {
@@ -731,6 +732,7 @@ function tick(now) {
     $("btn-undo").title = undoTitle;
     setText($("undo-sub"), undoTitle);
     for (const refresh of liveCells) refresh();
+    showMessageAges(state.messages, now);
   }
 }
 

@@ -84,7 +84,15 @@ export function viewerQuestions(live) {
     }
   }
 
+  /** Once the programme has finished asking is closed (the server answers 409): say so. */
+  function renderClosed(state) {
+    const closed = state?.phase === "finished";
+    for (const field of $("ask").elements) field.disabled = closed;
+    show($("ask-closed"), closed);
+  }
+
   function renderShown(state) {
+    renderClosed(state);
     const q = state?.question;
     show($("shown"), Boolean(q));
     setText($("shown-text"), q ? q.text : "");

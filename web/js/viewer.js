@@ -94,8 +94,14 @@ function renderNow(state) {
   if (session) {
     setText($("now-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
     setText($("now-aff"), localized(speaker, "affiliation"));
+    // a session without speakers (the closing segment) is a segment, not a person: "Now"
     const presence = speaker?.presence ?? "in_room";
-    setText($("now-label"), t(presence === "in_room" ? "label.speaking" : `label.speaking.${presence}`));
+    const label = !speaker
+      ? "label.now"
+      : presence === "in_room"
+        ? "label.speaking"
+        : `label.speaking.${presence}`;
+    setText($("now-label"), t(label));
     show($("paused"), state.timer.status === "paused");
     show($("now-presence"), Boolean(speaker));
     if (speaker) {

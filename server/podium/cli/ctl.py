@@ -52,7 +52,7 @@ class CtlError(PodiumError):
 
 
 def _value(name: str, text: str) -> Any:
-    if name in ("on", "pinned"):
+    if name in ("on", "pinned", "end_live"):
         return _BOOLS.get(text.lower(), text)
     if name in ("seconds", "expected_version"):
         try:

@@ -37,9 +37,13 @@ class _Command(BaseModel):
         return v
 
 
+END_LIVE = "end the live session first (a jump: one action, one undo)"
+
+
 class StartSession(_Command):
     action: Literal["start_session"]
     session_id: str = Field(max_length=64)
+    end_live: bool = Field(default=False, description=END_LIVE)
 
 
 class Next(_Command):
@@ -53,6 +57,7 @@ class Previous(_Command):
 class Goto(_Command):
     action: Literal["goto"]
     speaker_id: str = Field(max_length=64)
+    end_live: bool = Field(default=False, description=END_LIVE)
 
 
 class Pause(_Command):

@@ -16,13 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from podium.core import shown
 from podium.core.commands import (
     SYSTEM,
     AddTime,
-    Blackout,
     ClearCue,
-    ClearMessage,
-    ClearQuestion,
     Command,
     CueSpeaker,
     EndSession,
@@ -33,8 +31,6 @@ from podium.core.commands import (
     Previous,
     Resume,
     SetPlanDate,
-    ShowMessage,
-    ShowQuestion,
     StartSession,
     Undo,
 )
@@ -46,13 +42,10 @@ from podium.core.state import (
     Change,
     Cue,
     Live,
-    Message,
     Messages,
     Phase,
     Run,
-    ShownQuestion,
     State,
-    Target,
     Timer,
     TimerStatus,
 )
@@ -91,7 +84,10 @@ def _close_speaker(p: Programme, live: Live, now: int) -> dict[str, Run]:
     speaker = _current_speaker(p, live)
     runs = dict(live.speakers)
     if speaker is not None and speaker.id in runs:
-        runs[speaker.id] = runs[speaker.id].model_copy(update={"ended_at": now})
+        over = live.timer.overtime_ms(now)
+        runs[speaker.id] = runs[speaker.id].model_copy(
+            update={"ended_at": now, "overtime_ms": over}
+        )
     return runs
 
 
@@ -140,10 +136,27 @@ def _start_session(p: Programme, live: Live, cmd: StartSession, now: int) -> tup
     session = p.session(cmd.session_id)
     if session is None:
         raise _refuse(f"no session with id {cmd.session_id!r}; see GET /api/programme")
+    if live.phase is Phase.LIVE and live.session_id == session.id:
+        raise _refuse(f"session {session.id!r} is already live")
+    live, ended = _jumped(p, live, session, cmd.end_live, now)
     if live.phase is Phase.LIVE:
-        raise _refuse(f"session {live.session_id!r} is live; end it with end_session first")
+        raise _refuse(
+            f"session {live.session_id!r} is live; end it with end_session first, or send"
+            " end_live: true to end it and start this one in one action"
+        )
     first = 0 if session.speakers else None
-    return _put_on(p, live, session, first, now), f"start_session: {session.title}"
+    return _put_on(p, live, session, first, now), f"start_session: {session.title}{ended}"
+
+
+def _jumped(
+    p: Programme, live: Live, session: Session, end_live: bool, now: int
+) -> tuple[Live, str]:
+    """A jump (``end_live``): the live session, if another than ``session``, ended first,
+    in the same action, so one undo brings it back as it was."""
+    if not end_live or live.phase is not Phase.LIVE or live.session_id == session.id:
+        return live, ""
+    ended, old = _ended(p, live, now)
+    return ended, f" (ended {old.title})"
 
 
 def _step(p: Programme, live: Live, now: int, delta: int) -> tuple[Live, str]:
@@ -175,15 +188,16 @@ def _goto(p: Programme, live: Live, cmd: Goto, now: int) -> tuple[Live, str]:
     if found is None:
         raise _refuse(f"no speaker with id {cmd.speaker_id!r}; see GET /api/programme")
     session, index = found
+    live, ended = _jumped(p, live, session, cmd.end_live, now)
     if live.phase is Phase.LIVE and live.session_id != session.id:
         raise _refuse(
             f"{cmd.speaker_id!r} speaks in {session.id!r} but {live.session_id!r} is live;"
-            " end it with end_session first"
+            " end it with end_session first, or send end_live: true to jump in one action"
         )
     if live.phase is Phase.LIVE and live.speaker_index == index:
         raise _refuse(f"that speaker is already on: {session.speakers[index].display_name}")
     new = _put_on(p, live, session, index, now)
-    return new, f"goto: {session.speakers[index].display_name}"
+    return new, f"goto: {session.speakers[index].display_name}{ended}"
 
 
 def _pause(p: Programme, live: Live, cmd: Pause, now: int) -> tuple[Live, str]:
@@ -226,54 +240,35 @@ def _add_time(p: Programme, live: Live, cmd: AddTime, now: int) -> tuple[Live, s
 
 
 def _end_session(p: Programme, live: Live, cmd: EndSession, now: int) -> tuple[Live, str]:
+    new, session = _ended(p, live, now)
+    return new, f"end_session: {session.title}"
+
+
+def _ended(p: Programme, live: Live, now: int) -> tuple[Live, Session]:
+    """The live session ended, and what it showed with it: the stage's message (pinned
+    too), the question and the cue; at the day's end the viewers' message too."""
     session = _live_session(p, live)
     speakers = _close_speaker(p, live, now)
     sessions = dict(live.sessions)
     sessions[session.id] = sessions[session.id].model_copy(update={"ended_at": now})
     # the day is over once its last session has run: any left unrun before it were skipped
     last = sessions.get(p.sessions[-1].id)
+    over = last is not None and last.ended_at is not None
+    gone = {"screen": None, "viewers": None} if over else {"screen": None}
     new = live.model_copy(
         update={
-            "phase": Phase.FINISHED if last and last.ended_at is not None else Phase.IDLE,
+            "phase": Phase.FINISHED if over else Phase.IDLE,
             "session_id": None,
             "speaker_index": None,
             "timer": Timer(),
             "sessions": sessions,
             "speakers": speakers,
-            "messages": _stage_cleared(live),
+            "messages": live.messages.model_copy(update=gone),
             "cue": None,
+            "question": None,
         }
     )
-    return new, f"end_session: {session.title}"
-
-
-def _slots(target: Target) -> tuple[str, ...]:
-    return ("screen", "viewers") if target == "all" else (target,)
-
-
-def _show_message(p: Programme, live: Live, cmd: ShowMessage, now: int) -> tuple[Live, str]:
-    update: dict[str, Message] = {}
-    for slot in _slots(cmd.target):
-        pinned = cmd.pinned and slot == "screen"
-        update[slot] = Message(text=cmd.text, target=cmd.target, at=now, pinned=pinned)
-    messages = live.messages.model_copy(update=update)
-    pinned = " (pinned)" if cmd.pinned and "screen" in update else ""
-    return live.model_copy(update={"messages": messages}), f"show_message to {cmd.target}{pinned}"
-
-
-def _clear_message(p: Programme, live: Live, cmd: ClearMessage, now: int) -> tuple[Live, str]:
-    shown = [slot for slot in _slots(cmd.target) if getattr(live.messages, slot) is not None]
-    if not shown:
-        where = "" if cmd.target == "all" else f" to {cmd.target}"
-        raise _refuse(f"no message{where} is shown; there is nothing to clear")
-    messages = live.messages.model_copy(update=dict.fromkeys(shown))
-    return live.model_copy(update={"messages": messages}), f"clear_message: {cmd.target}"
-
-
-def _blackout(p: Programme, live: Live, cmd: Blackout, now: int) -> tuple[Live, str]:
-    if live.blackout == cmd.on:
-        raise _refuse(f"the screen is {'already' if cmd.on else 'not'} blacked out")
-    return live.model_copy(update={"blackout": cmd.on}), f"blackout: {'on' if cmd.on else 'off'}"
+    return new, session
 
 
 def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tuple[Live, str]:
@@ -317,24 +312,6 @@ def _clear_cue(p: Programme, live: Live, cmd: ClearCue, now: int) -> tuple[Live,
     return live.model_copy(update={"cue": None}), f"clear_cue: {live.cue.kind}"
 
 
-def _show_question(p: Programme, live: Live, cmd: ShowQuestion, now: int) -> tuple[Live, str]:
-    if cmd.text is None:
-        raise _refuse(
-            f"question {cmd.question_id!r} is not known here; approve it first (only approved"
-            " or answered questions go on screen)"
-        )
-    if live.question is not None and live.question.id == cmd.question_id:
-        raise _refuse("that question is already on screen")
-    shown = ShownQuestion(id=cmd.question_id, text=cmd.text, name=cmd.name or "")
-    return live.model_copy(update={"question": shown}), f"show_question: {cmd.question_id}"
-
-
-def _clear_question(p: Programme, live: Live, cmd: ClearQuestion, now: int) -> tuple[Live, str]:
-    if live.question is None:
-        raise _refuse("no question is on screen; there is nothing to clear")
-    return live.model_copy(update={"question": None}), f"clear_question: {live.question.id}"
-
-
 Transition = Callable[[Programme, Live, Any, int], tuple[Live, str]]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -346,15 +323,15 @@ TRANSITIONS: dict[str, Transition] = {
     "resume": _resume,
     "add_time": _add_time,
     "end_session": _end_session,
-    "show_message": _show_message,
-    "clear_message": _clear_message,
-    "blackout": _blackout,
+    "show_message": shown.show_message,
+    "clear_message": shown.clear_message,
+    "blackout": shown.blackout,
     "set_plan_date": _set_plan_date,
     "hold": _hold,
     "cue": _cue,
     "clear_cue": _clear_cue,
-    "show_question": _show_question,
-    "clear_question": _clear_question,
+    "show_question": shown.show_question,
+    "clear_question": shown.clear_question,
 }
 
 

@@ -102,6 +102,13 @@ class Conflict(PodiumError):
         self.current_version = self.version = current_version
 
 
+class Closed(PodiumError):
+    """Well-formed, but what it asks for is over (asking once the programme has finished)."""
+
+    code = "closed"
+    http_status = 409
+
+
 class InvalidTransition(PodiumError):
     """A well-formed action that makes no sense in the current state."""
 

@@ -4,7 +4,8 @@
 speaker's turn started or ended, a message shown, a cue given). ``due(programme, state)``
 is when the turn on now reaches its ``warning``, ``danger`` and ``overtime``: computed from
 the timer's ``ends_at`` and the thresholds the countdown uses (``projection.thresholds``),
-so a pause, resume or added time moves them; a paused timer has none.
+so a pause, resume or added time moves them; a paused timer has none. None falls due
+before its turn started.
 
 Every event has an ``id`` that each process sharing a store computes the same way (a
 change: room, version, event, subject; a timed event: room, event, turn), so a claim on it
@@ -135,9 +136,11 @@ def due(programme: Programme, state: State) -> list[Event]:
         return []
     colours = thresholds(programme, turn.session, live)
     ends_at = timer.ends_at
+    # a turn shorter than its warning (a short recorded item) is amber from its start: the
+    # warning falls due as it starts, never before (after speaker_started, in the order sent)
     moments = {
-        "warning": ends_at - colours["warning_ms"],
-        "danger": ends_at - colours["danger_ms"],
+        "warning": max(ends_at - colours["warning_ms"], turn.started_at),
+        "danger": max(ends_at - colours["danger_ms"], turn.started_at),
         "overtime": ends_at,
     }
     timer_info = {"timer": {"ends_at": ends_at, **colours}}

@@ -220,15 +220,18 @@ class CueView(_Out):
 class MessageView(_Out):
     text: str
     target: Literal["screen", "viewers", "all"] = Field(description="as it was sent")
-    at: int
+    at: int = Field(description="epoch ms when it was set: how long it has been up")
     pinned: bool = Field(description="a stage message that stays when the speaker changes")
 
 
 class MessagesView(_Out):
     screen: MessageView | None = Field(
-        description="on the stage screen; cleared when the speaker changes unless pinned"
+        description="on the stage screen; cleared when the speaker changes unless pinned, and"
+        " when the session ends even if pinned"
     )
-    viewers: MessageView | None = Field(description="on the viewer page and the overlay")
+    viewers: MessageView | None = Field(
+        description="on the viewer page and the overlay; cleared at the day's end"
+    )
 
 
 class ShownQuestionView(_Out):
@@ -265,6 +268,10 @@ class RunView(_Out):
     started_at: int
     ended_at: int | None
     earlier_ms: int = Field(description="time on in earlier turns")
+    overtime_ms: int = Field(
+        description="how far past zero the last turn ended, when it overran (by 1 s or more);"
+        " else 0"
+    )
 
 
 class AutoAdvanceView(_Out):

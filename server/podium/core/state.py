@@ -34,6 +34,8 @@ class _Frozen(BaseModel):
 
 NO_ENDS_AT = "a running timer has no ends_at"  # invariants of a Timer
 NO_LEFT_MS = "a paused timer has no left_ms"
+# the one rule for "overran", the report's and the console's: at least a second past zero
+OVERRAN_FROM_MS = 1_000
 
 
 class Timer(_Frozen):
@@ -55,14 +57,23 @@ class Timer(_Frozen):
             return present(self.left_ms, NO_LEFT_MS)
         return self.duration_ms
 
+    def overtime_ms(self, now: int) -> int:
+        """How far past zero the countdown is at ``now``, if the turn overran: by at least
+        ``OVERRAN_FROM_MS``. Less is a turn ended on its zero (an item that ended itself,
+        a press as the clock struck), not an overrun."""
+        past = -self.remaining_ms(now)
+        return past if past >= OVERRAN_FROM_MS else 0
+
 
 class Run(_Frozen):
     """When a session or a speaker actually started and ended (last time round);
-    ``earlier_ms``: how long they were on in earlier turns."""
+    ``earlier_ms``: how long they were on in earlier turns; ``overtime_ms``: how far past
+    the countdown's zero a speaker's last turn ended (``Timer.overtime_ms``)."""
 
     started_at: int
     ended_at: int | None = None
     earlier_ms: int = 0
+    overtime_ms: int = 0
 
     def on_ms(self, now: int) -> int:
         end = now if self.ended_at is None else self.ended_at

@@ -27,7 +27,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from podium.core.commands import Command, ShowQuestion
-from podium.core.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
+from podium.core.errors import Closed, Forbidden, InvalidInput, InvalidTransition, Unavailable
 from podium.core.programme import QuestionSettings
 from podium.core.protocol import encode
 from podium.core.questions import (
@@ -160,6 +160,8 @@ class QuestionBook:
         settings = self.settings
         if not settings.enabled:
             raise Forbidden("questions are turned off for this event ([questions] enabled = false)")
+        if self.room.state.live.phase is Phase.FINISHED:
+            raise Closed("asking is closed: the programme has finished and takes no more questions")
         question = Question(
             id=secrets.token_urlsafe(12),
             text=checked_text(text, settings.max_length),

@@ -158,7 +158,7 @@ def build(
         nxt = timeline[i + 1][1] if i + 1 < len(timeline) else None
         if nxt is None or _on(nxt) != key:  # the turn ends with this state
             turn.added_ms += timer.added_ms
-            turn.overtime_ms = max(-timer.remaining_ms(until), 0)
+            turn.overtime_ms = timer.overtime_ms(until)  # the one rule: state.OVERRAN_FROM_MS
             turn.ended_by_itself = nxt is not None and records[i + 1].actor == SYSTEM
             if nxt is None:
                 report.live = True
