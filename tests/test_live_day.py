@@ -352,6 +352,7 @@ def test_on_a_phone_the_reconnecting_banner_covers_nothing(
     server.command("start_session", session_id="session-1")
     viewer = faces.open("/viewer")
     viewer.set_viewport_size({"width": 390, "height": 844})
+    expect(viewer.locator("#questions")).to_be_visible(timeout=WAIT)  # its module is in
     server.kill()
     banner = viewer.locator("#podium-status")
     expect(banner).to_have_attribute("data-state", "reconnecting", timeout=WAIT)

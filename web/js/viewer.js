@@ -239,10 +239,15 @@ function loadQuestions() {
   preload.rel = "modulepreload";
   preload.href = new URL("./question-list.js", import.meta.url).href;
   document.head.append(preload);
-  import("./viewer-questions.js").then(({ viewerQuestions }) => {
-    questions = viewerQuestions(live);
-    questions.programme(programme);
-  });
+  import("./viewer-questions.js").then(
+    ({ viewerQuestions }) => {
+      questions = viewerQuestions(live);
+      questions.programme(programme);
+    },
+    () => {
+      questions = null; // the server went away meanwhile: the next state tries again
+    },
+  );
 }
 
 function draw(now) {
