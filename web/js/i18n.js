@@ -149,6 +149,7 @@ const STRINGS = {
     "questions.voted": "Voted",
     "questions.sent.pending": "Sent. The moderator will see it before it is shown to everyone.",
     "questions.sent.approved": "Sent and shown to everyone.",
+    "questions.retrying": "Not sure it arrived; sending it again…",
   },
   "zh-CN": {
     "app.name": "Podium",
@@ -295,6 +296,7 @@ const STRINGS = {
     "questions.voted": "已赞同",
     "questions.sent.pending": "已发送。主持人审核后才会向所有人展示。",
     "questions.sent.approved": "已发送，并已向所有人展示。",
+    "questions.retrying": "不确定是否已送达，正在重新发送……",
   },
 };
 
