@@ -129,6 +129,12 @@ class Server:
     def state(self) -> dict[str, Any]:
         return self.request("GET", "/api/state")[1]
 
+    def voter(self, token: str | None = None) -> str:
+        """A voter id this server issued (as the viewer page gets its own)."""
+        status, body = self.request("POST", "/api/questions/voter", token=token)
+        assert status == 201, body
+        return str(body["voter"])
+
 
 async def recv_json(ws: websockets.ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
     import asyncio

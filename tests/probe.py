@@ -4,6 +4,8 @@ figures printed as JSON (docs/security.md, "Probe", quotes them with this comman
     .venv/bin/python -m tests.probe slowloris  [--seconds BOUND] [--sockets N] [--fd-limit N]
     .venv/bin/python -m tests.probe hung-redis [--seconds BOUND]
     .venv/bin/python -m tests.probe sigkill    [--seconds BUDGET] [--store files|redis|both]
+    .venv/bin/python -m tests.probe hung-questions [--seconds BOUND]
+    .venv/bin/python -m tests.probe forged-votes   [--votes N] [--limit-loopback]
 
 - slowloris: N sockets send half a request and stop, against a server limited to
   ``--fd-limit`` open files with a header bound of ``--seconds``: how many were closed
@@ -12,9 +14,16 @@ figures printed as JSON (docs/security.md, "Probe", quotes them with this comman
   ``--seconds``): the answer, /healthz, and a retry after SIGCONT (applied once?).
 - sigkill: three moderators send commands at once; SIGKILL at random moments for about
   ``--seconds`` (3 kills at least), restart, check: acked vs lost, files and Redis.
+- hung-questions (issue 23): SIGSTOP redis-server, then at once an ask, a vote and an
+  approval with command ids (store bound ``--seconds``), then one more ask: the answers;
+  SIGCONT, the same three again: one question with the same id, one vote, one approval?
+- forged-votes (issue 23): one address votes ``--votes`` times for one question with
+  made-up and altered voter ids, then with every voter id it can get issued, each twice,
+  then for its own question (``--limit-loopback``: the per-address limits apply to it).
 
-The scenarios are the tests' own (tests/test_guard.py, tests/test_faults.py) with bigger
-numbers; this file only runs them and prints what they saw.
+The scenarios are the tests' own (tests/test_guard.py, tests/test_faults.py,
+tests/test_questions_probe.py) with bigger numbers; this file only runs them and prints
+what they saw.
 """
 
 from __future__ import annotations
@@ -27,9 +36,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import Server
 from tests.redis_server import redis_for_test
 from tests.test_faults import hung_redis_run, sigkill_run
 from tests.test_guard import slowloris_run
+from tests.test_questions import ASSISTANT
+from tests.test_questions_probe import forged_votes_run, hung_questions_run
 
 SECONDS_PER_KILL = 2.0  # a kill round: driving for up to 0.8 s, then a restart
 
@@ -64,7 +76,32 @@ def sigkill(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
     return results
 
 
-SCENARIOS = {"slowloris": slowloris, "hung-redis": hung_redis, "sigkill": sigkill}
+def hung_questions(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    redis = redis_for_test(where / "redis")
+    try:
+        return [hung_questions_run(where, redis, store_timeout=args.seconds)]
+    finally:
+        redis.finish()
+
+
+def forged_votes(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    extra = ["--limit-loopback"] if args.limit_loopback else []
+    env = {"PODIUM_QUESTIONS_TOKEN": ASSISTANT}
+    server = Server(data_dir=where / "data", extra_args=extra, env=env).start()
+    try:
+        figures = forged_votes_run(server, args.votes)
+        return [{"limit_loopback": args.limit_loopback, **figures}]
+    finally:
+        server.kill()
+
+
+SCENARIOS = {
+    "slowloris": slowloris,
+    "hung-redis": hung_redis,
+    "sigkill": sigkill,
+    "hung-questions": hung_questions,
+    "forged-votes": forged_votes,
+}
 
 
 def main() -> None:
@@ -75,11 +112,14 @@ def main() -> None:
     )
     parser.add_argument("scenario", choices=SCENARIOS)
     parser.add_argument("--seconds", type=float, default=None,
-                        help="slowloris: header bound (2); hung-redis: store bound (2);"
-                        " sigkill: time budget (20)")  # fmt: skip
+                        help="slowloris: header bound (2); hung-redis, hung-questions:"
+                        " store bound (2); sigkill: time budget (20)")  # fmt: skip
     parser.add_argument("--sockets", type=int, default=3000, help="slowloris sockets")
     parser.add_argument("--fd-limit", type=int, default=1024, help="the server's open files")
     parser.add_argument("--store", choices=["files", "redis", "both"], default="both")
+    parser.add_argument("--votes", type=int, default=400, help="forged-votes: votes sent")
+    parser.add_argument("--limit-loopback", action="store_true",
+                        help="forged-votes: the server limits loopback clients too")  # fmt: skip
     parser.add_argument("--seed", type=int, default=random.randrange(1 << 30),
                         help="sigkill: the seed of the kill points (replays a run)")  # fmt: skip
     args = parser.parse_args()

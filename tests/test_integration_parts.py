@@ -167,7 +167,7 @@ async def test_a_vote_that_comes_during_a_change_waits_for_its_push(
     await room.open()
     book = QuestionBook(room)
     await book.open()
-    question = await book.ask("Counted after the change?")
+    question, _ = await book.ask("Counted after the change?")
     await book.moderate(question.id, "approve")
     room.hub.add(Client(transport=cast(asyncio.WriteTransport, Recorder())), b"joined")
     order: list[str] = []

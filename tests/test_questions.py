@@ -84,7 +84,7 @@ def test_filters_and_order_newest_and_most_voted_first(qserver: Server) -> None:
     first, second, third = (ask(qserver, t) for t in ("one", "two", "three"))
     for qid in (first, second):
         moderate(qserver, qid, "approve")
-    qserver.request("POST", f"/api/questions/{first}/vote", {"voter": "v1"})
+    qserver.request("POST", f"/api/questions/{first}/vote", {"voter": qserver.voter()})
     assert [q["id"] for q in listed(qserver, ASSISTANT)] == [first, third, second]
     assert [q["id"] for q in listed(qserver, ASSISTANT, "?status=pending")] == [third]
     assert listed(qserver, ASSISTANT, "?session_id=session-3") == []
@@ -111,8 +111,10 @@ def test_a_private_event_needs_the_viewer_token_to_ask_read_or_vote(private: Ser
     assert private.request("GET", "/api/questions")[0] == 401
     qid = ask(private, token=VIEWER)
     moderate(private, qid, "approve")
-    assert private.request("POST", f"/api/questions/{qid}/vote", {"voter": "v"})[0] == 401
-    assert private.request("POST", f"/api/questions/{qid}/vote", {"voter": "v"}, VIEWER)[0] == 200
+    assert private.request("POST", "/api/questions/voter")[0] == 401
+    voter = {"voter": private.voter(VIEWER)}
+    assert private.request("POST", f"/api/questions/{qid}/vote", voter)[0] == 401
+    assert private.request("POST", f"/api/questions/{qid}/vote", voter, VIEWER)[0] == 200
 
 
 def test_the_assistant_sends_no_timing_commands(qserver: Server) -> None:
@@ -152,18 +154,19 @@ def test_bad_questions_are_400_and_change_nothing(qserver: Server, body: Any, sa
 def test_votes_count_once_per_voter_and_only_on_approved_questions(qserver: Server) -> None:
     qid = ask(qserver)
     path = f"/api/questions/{qid}/vote"
-    status, body = qserver.request("POST", path, {"voter": "v1"})
+    v1, v2, v3 = (qserver.voter() for _ in range(3))
+    status, body = qserver.request("POST", path, {"voter": v1})
     assert status == 422 and "only approved" in body["error"]["message"]
     moderate(qserver, qid, "approve")
-    assert qserver.request("POST", path, {"voter": "v1"})[1] == {
+    assert qserver.request("POST", path, {"voter": v1})[1] == {
         "id": qid,
         "votes": 1,
         "counted": True,
     }
-    assert qserver.request("POST", path, {"voter": "v1"})[1]["counted"] is False
-    assert qserver.request("POST", path, {"voter": "v2"})[1]["votes"] == 2
+    assert qserver.request("POST", path, {"voter": v1})[1]["counted"] is False
+    assert qserver.request("POST", path, {"voter": v2})[1]["votes"] == 2
     assert qserver.request("POST", path, {"voter": ""})[0] == 400
-    assert qserver.request("POST", "/api/questions/nope/vote", {"voter": "v3"})[0] == 404
+    assert qserver.request("POST", "/api/questions/nope/vote", {"voter": v3})[0] == 404
 
 
 def test_answered_votes_are_one_access_line_a_second_refused_ones_their_own(
@@ -172,13 +175,14 @@ def test_answered_votes_are_one_access_line_a_second_refused_ones_their_own(
     qid = ask(qserver)
     moderate(qserver, qid, "approve")
     path = f"/api/questions/{qid}/vote"
-    for voter in ("v1", "v2", "v2"):
+    v1, v2, v3 = (qserver.voter() for _ in range(3))
+    for voter in (v1, v2, v2):
         assert qserver.request("POST", path, {"voter": voter})[0] == 200
-    assert qserver.request("POST", "/api/questions/nope/vote", {"voter": "v3"})[0] == 404
+    assert qserver.request("POST", "/api/questions/nope/vote", {"voter": v3})[0] == 404
     deadline = time.monotonic() + 5
     while '/vote" 200 x' not in qserver.log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    lines = [line for line in qserver.log.read_text().splitlines() if "/vote" in line]
+    lines = [line for line in qserver.log.read_text().splitlines() if '/vote"' in line]
     assert len(lines) == 2, lines
     assert any('1 addresses "POST /api/questions/*/vote" 200 x 3 in 1 s' in x for x in lines)
     assert any('"POST /api/questions/nope/vote' in line and " 404 " in line for line in lines)
@@ -193,9 +197,9 @@ def test_asking_and_voting_too_often_is_429_with_retry_after(tmp_path: Path) -> 
         status, body = srv.request("POST", "/api/questions", {"text": "third"})
         assert status == 429 and "too many questions" in body["error"]["message"]
         moderate(srv, qid, "approve", srv.token)
-        for n in range(3):
-            srv.request("POST", f"/api/questions/{qid}/vote", {"voter": f"v{n}"})
-        status, _ = srv.request("POST", f"/api/questions/{qid}/vote", {"voter": "v9"})
+        for _ in range(3):
+            srv.request("POST", f"/api/questions/{qid}/vote", {"voter": srv.voter()})
+        status, _ = srv.request("POST", f"/api/questions/{qid}/vote", {"voter": srv.voter()})
         assert status == 429
         assert [q["votes"] for q in listed(srv)] == [3]
     finally:
@@ -306,8 +310,8 @@ async def test_viewers_get_only_the_count_when_votes_alone_changed(qserver: Serv
         await until(got["viewer"], has("approved"))  # the question itself, once
         seen = len(got["viewer"])
         path = f"/api/questions/{qid}/vote"
-        assert qserver.request("POST", path, {"voter": "v1"})[0] == 200
-        assert qserver.request("POST", path, {"voter": "v2"})[0] == 200
+        assert qserver.request("POST", path, {"voter": qserver.voter()})[0] == 200
+        assert qserver.request("POST", path, {"voter": qserver.voter()})[0] == 200
         await until(got["viewer"], lambda m: m.get("votes", {}).get(qid) == 2)
         await until(got["assistant"], lambda m: [q["votes"] for q in m["questions"]] == [2])
         for task in tasks:
@@ -377,8 +381,8 @@ def test_the_report_lists_questions_per_session_and_exports_them(qserver: Server
     top, other, hidden = (ask(qserver, t) for t in ("=1+1 <script>", "Second", "Never"))
     for qid in (top, other):
         moderate(qserver, qid, "approve")
-    for voter in ("a", "b"):
-        qserver.request("POST", f"/api/questions/{top}/vote", {"voter": voter})
+    for _ in range(2):
+        qserver.request("POST", f"/api/questions/{top}/vote", {"voter": qserver.voter()})
     moderate(qserver, other, "answer")
     qserver.command("show_question", question_id=top)
     status, report = qserver.request("GET", "/api/report?format=json", token=qserver.token)
@@ -447,7 +451,8 @@ async def test_votes_over_the_websocket_count_once_and_are_limited_per_connectio
     ).start()
     try:
         qid = ask(srv)
-        pending = {"type": "vote", "id": 0, "question_id": qid, "voter": "v0"}
+        v0, v1, v2 = (srv.voter() for _ in range(3))
+        pending = {"type": "vote", "id": 0, "question_id": qid, "voter": v0}
         async with websockets.connect(srv.ws_url) as ws:
             await recv_type(ws, "snapshot")
 
@@ -460,9 +465,9 @@ async def test_votes_over_the_websocket_count_once_and_are_limited_per_connectio
 
             assert (await vote(1))["code"] == "invalid_transition"  # pending: not yet
             moderate(srv, qid, "approve")
-            assert (await vote(2, voter="v1"))["voted"] == {"id": qid, "votes": 1, "counted": True}
-            assert (await vote(3, voter="v1"))["voted"]["counted"] is False
-            assert (await vote(4, voter="v2"))["code"] == "rate_limited"  # 3 a minute
+            assert (await vote(2, voter=v1))["voted"] == {"id": qid, "votes": 1, "counted": True}
+            assert (await vote(3, voter=v1))["voted"]["counted"] is False
+            assert (await vote(4, voter=v2))["code"] == "rate_limited"  # 3 a minute
         async with websockets.connect(srv.ws_url) as ws:  # another connection, its own limit
             await recv_type(ws, "snapshot")
             await ws.send(json.dumps({**pending, "id": 5, "voter": ""}))
@@ -479,7 +484,7 @@ async def test_a_private_event_takes_votes_over_the_websocket_after_auth_only(
 ) -> None:
     qid = ask(private, token=VIEWER)
     moderate(private, qid, "approve")
-    vote = {"type": "vote", "id": 1, "question_id": qid, "voter": "v1"}
+    vote = {"type": "vote", "id": 1, "question_id": qid, "voter": private.voter(VIEWER)}
     async with websockets.connect(private.ws_url) as ws:
         await ws.send(json.dumps(vote))
         assert (await recv_type(ws, "error"))["code"] == "forbidden"

@@ -17,13 +17,15 @@ from tests.helpers import Server, recv_json
 from tests.redis_server import RedisServer
 
 ASSISTANT = "assistant-token-0123456789abcdefgh"
+VOTER_KEY = "voter-key-shared-by-the-processes-0123"  # processes on one Redis share it
+VOTERS: dict[str, list[str]] = {}  # server URL -> the voter ids its last storm used
 
 
 def started(data: Path, redis_server: RedisServer | None) -> Server:
     args = (
         ["--redis", redis_server.url, "--redis-prefix", redis_server.prefix] if redis_server else []
     )
-    env = {"PODIUM_QUESTIONS_TOKEN": ASSISTANT}
+    env = {"PODIUM_QUESTIONS_TOKEN": ASSISTANT, "PODIUM_VOTER_KEY": VOTER_KEY}
     return Server(data_dir=data, extra_args=args, env=env).start()
 
 
@@ -47,11 +49,13 @@ def storm(server: Server, asks: int, voters: int) -> tuple[dict[str, str], int]:
 
     def vote(n: int) -> bool:
         qid = approved[n % len(approved)]
-        status, body = server.request("POST", f"/api/questions/{qid}/vote", {"voter": f"v{n}"})
+        status, body = server.request("POST", f"/api/questions/{qid}/vote", {"voter": ids_of[n]})
         return status == 200 and body["counted"]
 
     with ThreadPoolExecutor(8) as pool:
+        ids_of = list(pool.map(lambda _: server.voter(), range(voters)))
         votes = sum(pool.map(vote, range(voters)))
+    VOTERS[server.url] = ids_of
     return {qid: "approved" if qid in approved else "pending" for qid in ids}, votes
 
 
@@ -74,7 +78,7 @@ def test_acknowledged_questions_and_votes_survive_a_sigkill(
         after = kept(server)
         assert {qid: after[qid]["status"] for qid in acked} == acked
         assert sum(q["votes"] for q in after.values()) == votes == 120
-        voter = "v0"  # counted before the kill: still counted once
+        voter = VOTERS[server.url][0]  # counted before the kill: still counted once
         qid = next(q for q, s in acked.items() if s == "approved")
         assert (
             server.request("POST", f"/api/questions/{qid}/vote", {"voter": voter})[1]["counted"]
@@ -141,16 +145,14 @@ async def test_a_question_asked_on_one_process_reaches_a_moderator_on_another(
                 b.request("POST", f"/api/questions/{qid}", {"action": "approve"}, ASSISTANT)[0]
                 == 200
             )
-            assert a.request("POST", f"/api/questions/{qid}/vote", {"voter": "x"})[1]["votes"] == 1
+            voter = {"voter": a.voter()}  # one voter id for both: they share the key
+            assert a.request("POST", f"/api/questions/{qid}/vote", voter)[1]["votes"] == 1
             while True:
                 message = await recv_json(viewer, 10)
                 if message["type"] == "questions" and message["questions"][0]["votes"] == 1:
                     break
                 assert all(q["status"] != "pending" for q in message.get("questions", []))
-            assert (
-                b.request("POST", f"/api/questions/{qid}/vote", {"voter": "x"})[1]["counted"]
-                is False
-            )
+            assert b.request("POST", f"/api/questions/{qid}/vote", voter)[1]["counted"] is False
             status, body = await asyncio.to_thread(b.command, "show_question", question_id=qid)
             assert status == 200 and body["state"]["question"]["text"] == "from a"
     finally:

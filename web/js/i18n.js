@@ -150,6 +150,7 @@ const STRINGS = {
     "questions.sent.pending": "Sent. The moderator will see it before it is shown to everyone.",
     "questions.sent.approved": "Sent and shown to everyone.",
     "questions.closed": "Asking is closed: the programme has finished.",
+    "questions.retrying": "Not sure it arrived; sending it again…",
   },
   "zh-CN": {
     "app.name": "Podium",
@@ -297,6 +298,7 @@ const STRINGS = {
     "questions.sent.pending": "已发送。主持人审核后才会向所有人展示。",
     "questions.sent.approved": "已发送，并已向所有人展示。",
     "questions.closed": "提问已关闭：会议议程已结束。",
+    "questions.retrying": "不确定是否已送达，正在重新发送……",
   },
 };
 

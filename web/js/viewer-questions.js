@@ -1,17 +1,24 @@
 // The viewer page's questions: ask and vote over the page's WebSocket (its own questions'
 // changes come back on it; a vote there is far cheaper for the server than a request), see
 // your own questions' status, and the question on screen highlighted. The ids asked and
-// voted are kept in localStorage.
+// voted are kept in localStorage, and so is the voter id the server issued this browser
+// (POST /api/questions/voter), which every vote and ask carries: a reload keeps it.
+// An ask or a vote carries a command_id and keeps it when sent again, so a retry after
+// "outcome_unknown" (or no answer) is never a second question or vote.
 
 import { t } from "./i18n.js";
-import { el, roomId, setText, show } from "./podium.js";
+import { apiUrl, commandId, el, readHeaders, roomId, setText, show } from "./podium.js";
 import { Questions, questionItem } from "./question-list.js";
 
 const $ = (id) => document.getElementById(id);
 const ROOM = roomId ?? "default";
 const MINE_KEY = `podium.questions.mine.${ROOM}`;
 const VOTED_KEY = `podium.questions.voted.${ROOM}`;
-const VOTER_KEY = "podium.questions.voter";
+const VOTER_KEY = "podium.questions.voter-id"; // issued by the server (the old key held a made-up id)
+// not sure the server got it (or sure it did not): sent again, with the same command_id
+const UNSURE = new Set(["outcome_unknown", "unavailable", "timeout", "disconnected"]);
+const RETRIES = 3;
+const RETRY_MS = 2000;
 
 function kept(key, fallback) {
   try {
@@ -21,15 +28,28 @@ function kept(key, fallback) {
   }
 }
 
-function voterId() {
-  let voter = localStorage.getItem(VOTER_KEY);
-  if (!voter) {
-    const bytes = crypto.getRandomValues(new Uint8Array(12));
-    voter = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    localStorage.setItem(VOTER_KEY, voter);
-  }
-  return voter;
+let issuing = null;
+
+/** The voter id the server issued this browser, asked for once and kept; ``fresh``: a new
+ * one (the server did not know the kept one: another event, or a new key). */
+async function voterId({ fresh = false } = {}) {
+  if (fresh) localStorage.removeItem(VOTER_KEY);
+  const kept = localStorage.getItem(VOTER_KEY);
+  if (kept) return kept;
+  issuing ??= fetch(apiUrl("/api/questions/voter"), { method: "POST", headers: readHeaders() })
+    .then(async (response) => {
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw body.error ?? { code: "unavailable", message: response.statusText };
+      localStorage.setItem(VOTER_KEY, body.voter);
+      return body.voter;
+    })
+    .finally(() => {
+      issuing = null;
+    });
+  return issuing;
 }
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function viewerQuestions(live) {
   const mine = new Map(kept(MINE_KEY, []).map((q) => [q.id, q]));
@@ -58,7 +78,8 @@ export function viewerQuestions(live) {
   function publicItem(q) {
     const item = questionItem(q, { status: q.status === "answered" });
     if (q.id === live.state?.question?.id) item.classList.add("is-shown");
-    if (q.status === "approved") {
+    if (q.status === "approved" && !mine.has(q.id)) {
+      // one's own question takes no vote from its asker (the server refuses it too)
       const button = el("button", "btn q-vote", t(voted.has(q.id) ? "questions.voted" : "questions.vote"));
       button.type = "button";
       button.disabled = voted.has(q.id);
@@ -68,13 +89,48 @@ export function viewerQuestions(live) {
     return item;
   }
 
+  /** ``message`` answered, sent again (the same, command_id and all) while the answer
+   * leaves it unsure whether it was made; ``onRetry`` says so. */
+  async function sure(message, onRetry = () => {}) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await live.request(message);
+      } catch (error) {
+        if (!UNSURE.has(error.code) || attempt > RETRIES) throw error;
+        onRetry(error);
+        await pause(RETRY_MS);
+      }
+    }
+  }
+
+  /** ``build(voter)`` sent with the kept voter id; with a new one if the server refuses
+   * the kept one. ``optional``: sent without one when none can be had. */
+  async function withVoter(build, onRetry, optional = false) {
+    const voter = await voterId().catch((error) => {
+      if (optional) return null;
+      throw error;
+    });
+    try {
+      return await sure(build(voter), onRetry);
+    } catch (error) {
+      if (error.code !== "forbidden" || !voter) throw error;
+      return sure(build(await voterId({ fresh: true })), onRetry);
+    }
+  }
+
   async function vote(q) {
     voted.add(q.id);
     save();
     render();
     try {
       // on the page's own connection: a vote in a storm costs the server far less than a request
-      const ack = await live.request({ type: "vote", question_id: q.id, voter: voterId() });
+      const id = commandId();
+      const ack = await withVoter((voter) => ({
+        type: "vote",
+        question_id: q.id,
+        voter,
+        command_id: id,
+      }));
       questions.byId.set(q.id, { ...questions.byId.get(q.id), votes: ack.voted.votes });
       render();
     } catch (error) {
@@ -103,13 +159,26 @@ export function viewerQuestions(live) {
     setText($("ask-count"), `${$("ask-text").value.length}/${settings.max_length}`);
   }
 
+  // the ask on its way, kept until answered: sending the same again reuses its command_id
+  let asking = null;
   $("ask-text").addEventListener("input", count);
   $("ask").addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = $("ask-text").value.trim();
     const name = $("ask-name").value.trim();
+    if (asking?.text !== text || asking?.name !== name) asking = { text, name, id: commandId() };
+    const { id } = asking;
+    const retrying = () => setText($("ask-note"), t("questions.retrying"));
     try {
-      const ack = await live.request({ type: "ask", text, ...(name ? { name } : {}) });
+      const build = (voter) => ({
+        type: "ask",
+        text,
+        ...(name ? { name } : {}),
+        ...(voter ? { voter } : {}),
+        command_id: id,
+      });
+      const ack = await withVoter(build, retrying, true);
+      asking = null;
       mine.set(ack.question.id, { ...ack.question, text, name, votes: 0, asked_at: Date.now() });
       save();
       $("ask-text").value = "";
@@ -117,6 +186,7 @@ export function viewerQuestions(live) {
       setText($("ask-note"), t(`questions.sent.${ack.question.status}`));
       render();
     } catch (error) {
+      if (!UNSURE.has(error.code)) asking = null; // refused: nothing was made
       setText($("ask-note"), error.message);
     }
   });

@@ -9,6 +9,9 @@ them that none goes over its own limits, 5 questions and 60 votes a minute (200 
 default storm). They connect when the storm starts, so the timer changes
 during the storm go to them as well (2 % more connections than without). The approvals
 are the assistant's ``POST /api/questions/{id}`` over HTTP, as the assistant's page does.
+Each vote comes from a voter of its own, with a voter id the server issued (``POST
+/api/questions/voter``, as each page gets its own once), fetched before the storm starts
+(not timed): every vote counts.
 
 It runs in a separate process (``run_storm`` through a ``ProcessPoolExecutor``) so that
 the storm's own work never delays the bench's moderator or viewers, at a lower priority
@@ -133,6 +136,7 @@ class _Storming:
         self.last_ns = 0
         self.random = random.Random(15)
         self.phones: list[Phone] = []
+        self.voters: list[str] = []  # one issued voter id per vote
 
     def _answered(self, kind: str, outcome: str) -> None:
         self.answers[kind][outcome] += 1
@@ -163,10 +167,25 @@ class _Storming:
         await self.some_approved.wait()
         question = self.random.choice(self.approved)
         phone = self.phones[n % len(self.phones)]
-        answer = await phone.call({"type": "vote", "question_id": question, "voter": f"v{n}"})
+        vote = {"type": "vote", "question_id": question, "voter": self.voters[n]}
+        answer = await phone.call(vote)
         self._answered("vote", "ok" if answer["type"] == "ack" else answer["code"])
         if answer["type"] == "ack" and answer["voted"]["counted"]:
             self.counted += 1
+
+    async def _issue(self, http: aiohttp.ClientSession, count: int) -> list[str]:
+        """``count`` voter ids from the server, ``CONNECTIONS`` requests at a time."""
+        voters: list[str] = []
+
+        async def fetch() -> None:
+            while len(voters) < count:
+                async with http.post("/api/questions/voter", params=self.query) as answer:
+                    if answer.status != 201:
+                        raise RuntimeError(f"no voter id: {answer.status} {await answer.text()}")
+                    voters.append((await answer.json())["voter"])
+
+        await asyncio.gather(*(fetch() for _ in range(CONNECTIONS)))
+        return voters[:count]
 
     async def run(self) -> dict[str, Any]:
         storm = self.storm
@@ -181,6 +200,7 @@ class _Storming:
         async with aiohttp.ClientSession(
             storm.http_url, connector=connector, timeout=timeout
         ) as http:
+            self.voters = await self._issue(http, storm.votes)
             started_ns = time.time_ns()
             started = time.monotonic()
             calls = []

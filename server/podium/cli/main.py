@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("connects", "300/10", "new WebSocket connections per client address"),
         ("questions", "5/60", "questions asked per client address and per connection"),
         ("votes", "60/60", "votes per client address"),
+        ("voters", "20/60", "voter ids issued per client address"),
     ]:
         serve.add_argument(
             f"--limit-{name}",

@@ -57,6 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             connects=Rate.parse(args.limit_connects),
             questions=Rate.parse(args.limit_questions),
             votes=Rate.parse(args.limit_votes),
+            voters=Rate.parse(args.limit_voters),
         )
     except ValueError as exc:
         raise InvalidInput(f"{exc}") from None

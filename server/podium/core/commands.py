@@ -127,7 +127,15 @@ class Blackout(_Command):
 
 
 class Undo(_Command):
+    """Restore the state before the last applied action. The server fills in
+    ``hide_question`` before applying it when that state shows a question that is no longer
+    public (dismissed since): the state comes back without it (and the log keeps that,
+    so a replay needs nothing else)."""
+
     action: Literal["undo"]
+    hide_question: str | None = Field(
+        default=None, max_length=64, description="filled in by the server: do not send"
+    )
 
 
 class Hold(_Command):
@@ -163,7 +171,11 @@ class ShowQuestion(_Command):
 
 
 class ClearQuestion(_Command):
+    """Take the question off the screens; with ``question_id``, only if that one is shown
+    (the server's own take-down of a question dismissed while on screen)."""
+
     action: Literal["clear_question"]
+    question_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 Command = Annotated[

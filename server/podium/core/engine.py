@@ -51,6 +51,7 @@ from podium.core.state import (
 )
 
 UNDO_DEPTH = 20  # each entry is a whole Live state, written with every checkpoint
+ADVANCES = frozenset({"next", "end_session"})  # what the server applies when an item ends
 
 
 @dataclass(frozen=True)
@@ -345,8 +346,14 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
         undone = state.live.change
         live, undo = state.undo[-1], state.undo[:-1]
         summary = f"undo: {undone.summary}" if undone else "undo"
-        if undone is not None and undone.actor == SYSTEM:  # an item that ended itself comes
-            live = _held(live, True)  # back held, or it would end itself again at once
+        if undone is not None and undone.actor == SYSTEM and undone.action in ADVANCES:
+            live = _held(live, True)  # an item that ended itself comes back held, or it
+            # would end itself again at once
+        hidden = command.hide_question
+        if hidden is not None and live.question is not None and live.question.id == hidden:
+            # a question dismissed since never comes back on screen (the server names it)
+            live = live.model_copy(update={"question": None})
+            summary += f" (question {hidden} left off: it is no longer public)"
     else:
         live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
         undo = (*state.undo, state.live)[-UNDO_DEPTH:]

@@ -137,11 +137,11 @@ class Unavailable(PodiumError):
 
 class OutcomeUnknown(Unavailable):
     """The store took the change but did not answer in time: it may have been made.
-    ``version`` is the version it makes if it was."""
+    ``version`` is the version it makes if it was (none for the audience's questions)."""
 
     code = "outcome_unknown"
 
-    def __init__(self, message: str, version: int) -> None:
+    def __init__(self, message: str, version: int | None = None) -> None:
         super().__init__(message)
         self.version = version
 

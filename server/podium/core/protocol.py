@@ -79,6 +79,17 @@ class AskIn(_In):
     id: str | int = Field(union_mode="left_to_right")
     text: str = Field(max_length=4000, description="at most the programme's max_length")
     name: str | None = Field(default=None, max_length=200, description="at most 60 characters")
+    voter: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the voter id the server issued this page: its asker may not vote for it",
+    )
+    command_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the page's name for this ask: a retry with the same id (after"
+        " outcome_unknown or no answer) gets the first one's question, never a second",
+    )
 
 
 class VoteIn(_In):
@@ -89,7 +100,17 @@ class VoteIn(_In):
     type: Literal["vote"]
     id: str | int = Field(union_mode="left_to_right")
     question_id: str = Field(max_length=64)
-    voter: str = Field(max_length=200, description="the random id the page keeps; at most 64")
+    voter: str = Field(
+        max_length=200,
+        description="the voter id the server issued (POST /api/questions/voter); a made-up"
+        " or altered one is refused (forbidden)",
+    )
+    command_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the page's name for this vote: a retry with the same id gets the first"
+        " one's answer",
+    )
 
 
 class MineIn(_In):

@@ -3,12 +3,20 @@ moves it along (``approve``, ``dismiss``, ``answer``, ``restore``). Pure: the li
 keeps them (``live/questions.py``) and the stores make them durable.
 
 A question stores only what the asker chose to show (the text and an optional name),
-never their address or connection. Its ``id`` is 96 random bits, so knowing it is
-being its asker (or a moderator).
+never their address or connection; and, when the page sent its issued voter id, that id's
+random part (``asker``, never shown), so the asker cannot vote for their own question. Its
+``id`` is 96 random bits, so knowing it is being its asker (or a moderator).
+
+Asks, votes and moderation may carry a ``command_id`` (``checked_command_id``): a store
+remembers the room's last ``COMMAND_IDS_KEPT`` of them with what each did (``Done``), and
+answers a repeat with the first one's result, so a retry after ``outcome_unknown`` is
+safe.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Literal
 
@@ -23,6 +31,13 @@ PUBLIC: frozenset[str] = frozenset({"approved", "answered"})  # what anyone may 
 VOTABLE: frozenset[str] = frozenset({"approved"})  # answered ones are done: no more votes
 NAME_MAX = 60
 VOTER_MAX = 64
+COMMAND_ID_MAX = 64
+COMMAND_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")  # as a command's (core/commands.py)
+# categories that draw nothing: controls (NUL...), formats (zero-width, bidi controls, BOM),
+# surrogates, private use, unassigned, separators (spaces), and combining marks alone
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+# letters and symbols that are blank all the same (Hangul fillers, the Braille blank)
+BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 class Question(BaseModel):
@@ -37,6 +52,7 @@ class Question(BaseModel):
     votes: int = 0
     asked_at: int  # epoch ms
     changed_at: int = 0  # epoch ms of the last status change (0: never changed)
+    asker: str = ""  # the asker's voter id's random part, when sent: never shown
 
     @property
     def public(self) -> bool:
@@ -44,7 +60,50 @@ class Question(BaseModel):
 
     def wire(self) -> dict[str, object]:
         """The fields ``GET /api/questions`` and the pushes carry."""
-        return self.model_dump(exclude={"changed_at"})
+        return self.model_dump(exclude={"changed_at", "asker"})
+
+
+Kind = Literal["ask", "status", "vote"]
+
+
+class Done(BaseModel):
+    """What a write with a ``command_id`` did, as a store remembers it: its kind, the
+    question, and for a vote whether it counted."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    k: Kind
+    id: str
+    c: bool | None = None  # a vote: counted
+
+
+def checked_command_id(value: object) -> str | None:
+    """A client's name for an ask, a vote or a moderation (``None``: it gave none)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not COMMAND_ID.match(value):
+        raise InvalidInput(
+            f"command_id must be 1 to {COMMAND_ID_MAX} characters of A-Z a-z 0-9 . _ : -"
+            " (a random id the client keeps for its retries)"
+        )
+    return value
+
+
+def repeated(done: Done, kind: Kind, question_id: str | None) -> Done:
+    """``done`` as the answer to a retry of a ``kind`` write (for ``question_id``);
+    ``InvalidInput`` when the command id named another write."""
+    if done.k != kind or (question_id is not None and done.id != question_id):
+        what = {"ask": "a question", "status": "a moderation", "vote": "a vote"}[done.k]
+        raise InvalidInput(
+            f"this command_id was used for {what} of another question; a retry must send"
+            " the same thing again, anything new needs a new command_id"
+        )
+    return done
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` draws anything: not only spaces, zero-width, bidi controls, NUL or
+    other controls, combining marks alone, or blank letters."""
+    return any(c not in BLANK and unicodedata.category(c) not in INVISIBLE_CATEGORIES for c in text)
 
 
 def checked_text(text: object, max_length: int) -> str:
@@ -54,6 +113,11 @@ def checked_text(text: object, max_length: int) -> str:
     text = text.strip()
     if not text:
         raise InvalidInput("the question is empty; write what you want to ask")
+    if not visible(text):
+        raise InvalidInput(
+            "the question has no visible characters (only spaces, zero-width, control or"
+            " direction marks); write what you want to ask"
+        )
     if len(text) > max_length:
         raise InvalidInput(
             f"the question is {len(text)} characters; this event takes at most {max_length}."
@@ -71,15 +135,22 @@ def checked_name(name: object) -> str:
     name = name.strip()
     if len(name) > NAME_MAX:
         raise InvalidInput(f"the name is {len(name)} characters; at most {NAME_MAX}, please")
+    if name and not visible(name):
+        raise InvalidInput(
+            "the name has no visible characters; write one, or leave it out to ask without"
+        )
     return name
 
 
 def checked_voter(voter: object) -> str:
-    """A voter's id: the random id a page keeps, 1 to ``VOTER_MAX`` characters."""
+    """A voter id's shape: 1 to ``VOTER_MAX`` characters (whether the server issued it is
+    the live layer's check, ``auth.Tokens.voter_subject``)."""
     if not isinstance(voter, str) or not voter.strip():
-        raise InvalidInput("voter is missing; send the random id your page keeps, as a string")
+        raise InvalidInput(
+            "voter is missing; send the voter id the server issued (POST /api/questions/voter)"
+        )
     if len(voter) > VOTER_MAX:
-        raise InvalidInput(f"voter is over {VOTER_MAX} characters; send a shorter random id")
+        raise InvalidInput(f"voter is over {VOTER_MAX} characters; send the id the server issued")
     return voter
 
 
@@ -88,6 +159,14 @@ class ModerationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
     action: Action = Field(description="approve, dismiss, answer (done) or restore")
+    command_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=COMMAND_ID_MAX,
+        pattern=COMMAND_ID.pattern,
+        description="the client's name for it: a retry with the same id is answered with"
+        " the first one's result",
+    )
 
 
 def next_status(question: Question, action: str, moderated: bool) -> Status:
@@ -137,6 +216,18 @@ def not_votable(question: Question) -> InvalidTransition:
     return InvalidTransition(
         f"the question is {question.status}; only approved questions take votes"
     )
+
+
+def own_question() -> InvalidTransition:
+    return InvalidTransition("you asked this question; vote for the others' questions")
+
+
+def may_vote(question: Question, voter: str) -> None:
+    """``InvalidTransition`` unless ``voter`` (a voter id's random part) may vote for it."""
+    if question.status not in VOTABLE:
+        raise not_votable(question)
+    if question.asker and question.asker == voter:
+        raise own_question()
 
 
 def moved(question: Question, was: Status, status: Status, at: int) -> Question:

@@ -59,4 +59,8 @@ def show_question(p: Programme, live: Live, cmd: ShowQuestion, now: int) -> tupl
 def clear_question(p: Programme, live: Live, cmd: ClearQuestion, now: int) -> tuple[Live, str]:
     if live.question is None:
         raise InvalidTransition("no question is on screen; there is nothing to clear")
+    if cmd.question_id is not None and cmd.question_id != live.question.id:
+        raise InvalidTransition(
+            f"question {cmd.question_id!r} is not the one on screen; nothing to clear"
+        )
     return live.model_copy(update={"question": None}), f"clear_question: {live.question.id}"

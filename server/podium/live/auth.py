@@ -15,6 +15,11 @@ it. Rotating the key (``podium token rotate --speakers``) replaces every speaker
 The question assistant's token (role ``questions``: handles the audience's questions, sends
 no timing commands) comes from ``PODIUM_QUESTIONS_TOKEN`` or ``DATA/questions.token``
 (made on first start; ``podium token rotate --questions``).
+
+A vote counts once per voter id, and a voter id is one the server issued
+(``POST /api/questions/voter``): 128 random bits and their HMAC under the **voter key**
+(``PODIUM_VOTER_KEY`` or ``DATA/voter.key``, made on first start), so every process that
+shares the key knows every id and none is stored. A made-up or altered id is refused.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ TOKEN_FILE = "moderator.token"
 QUESTIONS_TOKEN_FILE = "questions.token"
 VIEWER_TOKEN_FILE = "viewer.token"
 SPEAKER_KEY_FILE = "speaker.key"
+VOTER_KEY_FILE = "voter.key"
+VOTER_SUBJECT_CHARS = 22  # 128 random bits, URL-safe base64
 MIN_TOKEN_CHARS = 22  # 128 bits of URL-safe base64
 
 
@@ -56,6 +63,16 @@ def speaker_token(key: str, room: str, speaker_id: str) -> str:
     """The token of one speaker's link: 192 bits of HMAC-SHA256 under the speaker key."""
     mac = hmac.new(_bytes(key), f"speaker\0{room}\0{speaker_id}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
+
+
+def _voter_mac(key: str, subject: str) -> str:
+    mac = hmac.new(_bytes(key), f"voter\0{subject}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:16]).decode().rstrip("=")
+
+
+def voter_id(key: str, subject: str) -> str:
+    """The voter id the server issues: ``SUBJECT.MAC``, 45 characters."""
+    return f"{subject}.{_voter_mac(key, subject)}"
 
 
 def write_token(path: Path, token: str) -> None:
@@ -87,6 +104,7 @@ class Tokens:
     speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
     questions: str | None = None  # the question assistant's token
+    voter_key: str = field(default_factory=new_token, repr=False)  # signs the voter ids
     _speaker_tokens: dict[str, tuple[str, str]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -114,6 +132,23 @@ class Tokens:
             if _same(token, known):
                 found = who
         return found
+
+    def issue_voter(self) -> str:
+        """A new voter id, signed with the voter key."""
+        return voter_id(self.voter_key, secrets.token_urlsafe(16))
+
+    def voter_subject(self, voter: str) -> str:
+        """The random part of a voter id this server issued (what a vote is counted by);
+        ``Forbidden`` for one it did not issue: made up, altered, or signed with another
+        key (processes sharing a store need the same ``PODIUM_VOTER_KEY``)."""
+        subject, _, mac = voter.partition(".")
+        expected = _voter_mac(self.voter_key, subject)
+        if len(subject) != VOTER_SUBJECT_CHARS or not _same(mac, expected):
+            raise Forbidden(
+                "this voter id was not issued here (made up, altered, or from another"
+                " event); get one with POST /api/questions/voter (the viewer page does)"
+            )
+        return subject
 
     @property
     def private(self) -> bool:
@@ -205,6 +240,7 @@ class Tokens:
         given = os.environ.get("PODIUM_MODERATOR_TOKEN") or None
         env_key = os.environ.get("PODIUM_SPEAKER_KEY") or None
         env_questions = os.environ.get("PODIUM_QUESTIONS_TOKEN") or None
+        voter_key = os.environ.get("PODIUM_VOTER_KEY") or _kept(data_dir / VOTER_KEY_FILE)
         from_env = frozenset(
             role
             for role, value in (
@@ -218,7 +254,7 @@ class Tokens:
         viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
         key = env_key or _kept(data_dir / SPEAKER_KEY_FILE)
         questions = env_questions or _kept(data_dir / QUESTIONS_TOKEN_FILE)
-        kept = {"speaker_key": key, "questions": questions}
+        kept = {"speaker_key": key, "questions": questions, "voter_key": voter_key}
         if given:
             return cls(given, viewer, data_dir=data_dir, from_env=from_env, **kept)
         token = _kept(data_dir / TOKEN_FILE)

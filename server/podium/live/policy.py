@@ -56,12 +56,14 @@ class Policy:
     http_commands: PerKey = field(init=False)
     questions: PerKey = field(init=False)
     votes: PerKey = field(init=False)
+    voters: PerKey = field(init=False)
 
     def __post_init__(self) -> None:
         self.connects = PerKey(self.limits.connects)
         self.http_commands = PerKey(self.limits.commands)
         self.questions = PerKey(self.limits.questions)
         self.votes = PerKey(self.limits.votes)
+        self.voters = PerKey(self.limits.voters)
 
     def allow_connect(self, peer: str) -> bool:
         return self.exempt(peer) or self.connects.allow(peer)

@@ -1,12 +1,17 @@
 """The HTTP routes of the audience's questions (``questions.py`` keeps them):
 
-- ``POST /api/questions?room=ID`` ``{"text", "name"?, "session_id"?}``: anyone who may
-  read the event asks; ``201 {"id", "status"}``;
+- ``POST /api/questions/voter``: anyone who may read gets a voter id the server signs
+  (``201 {"voter"}``), which votes need; limited per address (``--limit-voters``);
+- ``POST /api/questions?room=ID`` ``{"text", "name"?, "session_id"?, "voter"?,
+  "command_id"?}``: anyone who may read the event asks; ``201 {"id", "status"}``;
 - ``GET /api/questions?room=ID[&session_id=][&status=]``: with a moderator or assistant
   bearer every question, else only approved and answered ones;
-- ``POST /api/questions/{id}?room=ID`` ``{"action"}``: approve, dismiss, answer, restore
-  (moderator or assistant);
-- ``POST /api/questions/{id}/vote?room=ID`` ``{"voter"}``: one vote per voter.
+- ``POST /api/questions/{id}?room=ID`` ``{"action", "command_id"?}``: approve, dismiss,
+  answer, restore (moderator or assistant);
+- ``POST /api/questions/{id}/vote?room=ID`` ``{"voter", "command_id"?}``: one vote per
+  issued voter id, never for the voter's own question.
+
+A ``command_id`` makes a retry safe: the answer is the first one's result.
 
 The assistant's page, ``/questions``, is served with the others (``routes.PAGES``).
 
@@ -25,13 +30,14 @@ from pydantic import ValidationError
 
 from podium.core.errors import InvalidInput, RateLimited, invalid_input
 from podium.core.questions import STATUSES, ModerationIn, checked_voter
+from podium.live.auth import Tokens
 from podium.live.bearer import read_token
 from podium.live.questions import PRIVILEGED, QUESTIONS, QuestionBook, set_up
 from podium.live.ratelimit import PerKey
 from podium.live.request import POLICY, ROOMS, TOKENS, require_reader, room_of
 from podium.live.routes import json_body
 
-ASK_FIELDS = frozenset({"text", "name", "session_id"})
+ASK_FIELDS = frozenset({"text", "name", "session_id", "voter", "command_id"})
 
 
 def _book(request: web.Request) -> QuestionBook:
@@ -60,13 +66,37 @@ async def _object(request: web.Request, fields: frozenset[str]) -> dict[str, Any
     return body
 
 
+def voter_subject(tokens: Tokens, voter: object) -> str:
+    """The random part of an issued voter id; ``Forbidden`` for one not issued here."""
+    return tokens.voter_subject(checked_voter(voter))
+
+
+def asker(tokens: Tokens, voter: object) -> str:
+    """An ask's ``voter`` (optional): '' without one, else the issued id's random part."""
+    return "" if voter is None else voter_subject(tokens, voter)
+
+
+async def issue_voter(request: web.Request) -> web.Response:
+    """A new voter id for a page, which keeps it (a reload keeps it)."""
+    require_reader(request)
+    _limited(request, request.app[POLICY].voters, "voter ids")
+    return web.json_response({"voter": request.app[TOKENS].issue_voter()}, status=201)
+
+
 async def ask(request: web.Request) -> web.Response:
     require_reader(request)
     book = _book(request)
     _limited(request, request.app[POLICY].questions, "questions")
     body = await _object(request, ASK_FIELDS)
-    question = await book.ask(body.get("text"), body.get("name"), body.get("session_id"))
-    return web.json_response({"id": question.id, "status": question.status}, status=201)
+    question, again = await book.ask(
+        body.get("text"),
+        body.get("name"),
+        body.get("session_id"),
+        asker(request.app[TOKENS], body.get("voter")),
+        body.get("command_id"),
+    )
+    answer = {"id": question.id, "status": question.status}
+    return web.json_response(answer | ({"repeated": True} if again else {}), status=201)
 
 
 async def listed(request: web.Request) -> web.Response:
@@ -89,10 +119,12 @@ async def moderate(request: web.Request) -> web.Response:
     request.app[TOKENS].require_questions(read_token(request))
     book = _book(request)
     try:
-        given = ModerationIn.model_validate(await _object(request, frozenset({"action"})))
+        fields = frozenset({"action", "command_id"})
+        given = ModerationIn.model_validate(await _object(request, fields))
     except ValidationError as exc:
         raise invalid_input(exc, "moderation") from None
-    question = await book.moderate(request.match_info["question_id"], given.action)
+    question_id = request.match_info["question_id"]
+    question = await book.moderate(question_id, given.action, given.command_id)
     return web.json_response(question.wire())
 
 
@@ -100,10 +132,10 @@ async def vote(request: web.Request) -> web.Response:
     require_reader(request)
     book = _book(request)
     _limited(request, request.app[POLICY].votes, "votes")
-    body = await _object(request, frozenset({"voter"}))
-    question, counted = await book.vote(
-        request.match_info["question_id"], checked_voter(body.get("voter"))
-    )
+    body = await _object(request, frozenset({"voter", "command_id"}))
+    voter = voter_subject(request.app[TOKENS], body.get("voter"))
+    question_id = request.match_info["question_id"]
+    question, counted = await book.vote(question_id, voter, body.get("command_id"))
     return web.json_response({"id": question.id, "votes": question.votes, "counted": counted})
 
 
@@ -111,5 +143,6 @@ def add_routes(app: web.Application) -> None:
     set_up(app, list(app[ROOMS].values()))
     app.router.add_get("/api/questions", listed)
     app.router.add_post("/api/questions", ask)
+    app.router.add_post("/api/questions/voter", issue_voter)  # before /{question_id}
     app.router.add_post("/api/questions/{question_id}", moderate)
     app.router.add_post("/api/questions/{question_id}/vote", vote)

@@ -110,3 +110,4 @@ class Limits:
     connects: Rate = field(default_factory=lambda: Rate(300, 10))  # new sockets per address
     questions: Rate = field(default_factory=lambda: Rate(5, 60))  # per address and connection
     votes: Rate = field(default_factory=lambda: Rate(60, 60))  # per address
+    voters: Rate = field(default_factory=lambda: Rate(20, 60))  # voter ids issued, per address

@@ -84,9 +84,10 @@ class Room:
         self._quiet.set()
         self.command_observers: list[CommandObserver] = []
         self.state_observers: list[Callable[[State], None]] = []  # told of each state adopted
-        # fills in what a command names from the room's other data before it is applied
-        # (show_question: the question's text), so the log holds it and replays stay pure
-        self.prepare: Callable[[Command], Command] | None = None
+        # fills in what a command names from the room's other data before it is applied to
+        # the state it is given (show_question: the question's text; undo: a question no
+        # longer public, left off), so the log holds it and replays stay pure
+        self.prepare: Callable[[Command, State], Awaitable[Command]] | None = None
 
     @property
     def id(self) -> str:
@@ -209,8 +210,6 @@ class Room:
         and then nothing has changed, or ``OutcomeUnknown``. Observers hear of every
         outcome."""
         try:
-            if self.prepare is not None:
-                command = self.prepare(command)
             done = await self._execute(command, actor)
         except PodiumError as exc:
             for observe in self.command_observers:
@@ -306,7 +305,7 @@ class Room:
             # on the next turn: after the change's own pass (``_adopt``), when there is one
             asyncio.get_running_loop().call_soon(self._maybe_quiet)
 
-    async def _apply_and_store(self, command: Command, actor: str) -> Executed:
+    async def _apply_and_store(self, given: Command, actor: str) -> Executed:
         async with self._lock:
             await self._settle()
             # with a shared store, another process may have moved on and its change notice
@@ -314,8 +313,11 @@ class Room:
             caught_up = self._watcher is None
             while True:
                 current = self.state
-                now = self.clock()
+                command = given
                 try:
+                    if self.prepare is not None:  # for the state it applies to
+                        command = await self.prepare(given, current)
+                    now = self.clock()
                     if (
                         command.expected_version is not None
                         and command.expected_version != current.version

@@ -194,22 +194,29 @@ class Connection:
         the connection then gets its changes."""
         try:
             book, client = self._book(self.policy.questions, self._asks, "questions")
-            question = await book.ask(message.text, message.name)
+            asker = "" if message.voter is None else self._voter(message.voter)
+            question, again = await book.ask(
+                message.text, message.name, None, asker, message.command_id
+            )
         except PodiumError as exc:
             await self.error(exc, message.id)
             return
         asked = {"id": question.id, "status": question.status}
-        await self.send(
-            {"type": "ack", "id": message.id, "version": self.room.state.version, "question": asked}
-        )
+        ack = {"type": "ack", "id": message.id, "version": self.room.state.version}
+        await self.send({**ack, "question": asked} | ({"repeated": True} if again else {}))
         book.own(client, [question.id])
+
+    def _voter(self, voter: str) -> str:
+        """The random part of a voter id this server issued; ``Forbidden`` for another."""
+        return self.tokens.voter_subject(checked_voter(voter))
 
     async def vote(self, message: VoteIn) -> None:
         """A vote from this connection (the page's own, cheaper than a request per vote),
         answered by ``ack`` with the question's votes and whether this one counted."""
         try:
             book, _ = self._book(self.policy.votes, self._votes, "votes")
-            question, counted = await book.vote(message.question_id, checked_voter(message.voter))
+            voter = self._voter(message.voter)
+            question, counted = await book.vote(message.question_id, voter, message.command_id)
         except PodiumError as exc:
             await self.error(exc, message.id)
             return

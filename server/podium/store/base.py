@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from podium.core.questions import Question, Status
+from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 
 COMMAND_IDS_KEPT = 10_000  # per room: the latest command ids a store answers retries for
@@ -102,21 +102,45 @@ class Store(ABC):
         """Every question of the room, with its votes, oldest first."""
 
     @abstractmethod
-    async def add_question(self, room: str, question: Question) -> None:
-        """Store a new question (its id is new)."""
+    async def add_question(
+        self, room: str, question: Question, command_id: str | None = None
+    ) -> Question:
+        """Store a new question (its id is new) and return it; with a ``command_id`` the
+        room's last ``COMMAND_IDS_KEPT`` asks, votes and moves hold, the question that one
+        asked instead (nothing stored). Every question write with a ``command_id`` is
+        remembered with what it did (``questions.Done``) and a repeat answered so;
+        ``InvalidInput`` when the id named another kind of write or another question."""
 
     @abstractmethod
     async def set_question_status(
-        self, room: str, question_id: str, was: Status, status: Status, at: int
+        self,
+        room: str,
+        question_id: str,
+        was: Status,
+        status: Status,
+        at: int,
+        command_id: str | None = None,
     ) -> Question:
         """Move a question from ``was`` to ``status``; ``Conflict`` (changing nothing) when
-        it is no longer ``was``, ``NotFound`` when there is no such question."""
+        it is no longer ``was``, ``NotFound`` when there is no such question. A repeated
+        ``command_id``: the question as it is now."""
 
     @abstractmethod
-    async def vote(self, room: str, question_id: str, voter: str) -> Question | None:
+    async def vote(
+        self, room: str, question_id: str, voter: str, command_id: str | None = None
+    ) -> Question | None:
         """Count ``voter``'s vote once: the question as it is now, or ``None`` when this
-        voter had voted for it already. ``InvalidTransition`` unless it is approved,
-        ``NotFound`` when there is no such question."""
+        voter had voted for it already. ``InvalidTransition`` unless it is approved and
+        not the voter's own (``Question.asker``), ``NotFound`` when there is no such
+        question. A repeated ``command_id``: the first one's answer."""
+
+    @abstractmethod
+    async def get_question(self, room: str, question_id: str) -> Question | None:
+        """One question as stored now (another process may have asked it moments ago)."""
+
+    @abstractmethod
+    async def question_done(self, room: str, command_id: str) -> Done | None:
+        """What the question write named ``command_id`` did, if it is remembered."""
 
     def question_changes(self, room: str) -> AsyncIterator[list[Question]] | None:
         """Questions other processes changed (after a reconnect: all of them), for stores

@@ -29,7 +29,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
-from podium.core.questions import Question, Status
+from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
 from podium.store.file_questions import QuestionFile
@@ -258,17 +258,34 @@ class FileStore(Store):
     async def load_questions(self, room: str) -> list[Question]:
         return await asyncio.to_thread(self._question_file(room).load_sync)
 
-    async def add_question(self, room: str, question: Question) -> None:
-        await self._question_write(self._question_file(room).add(question))
+    async def add_question(
+        self, room: str, question: Question, command_id: str | None = None
+    ) -> Question:
+        return await self._question_write(self._question_file(room).add(question, command_id))
 
     async def set_question_status(
-        self, room: str, question_id: str, was: Status, status: Status, at: int
+        self,
+        room: str,
+        question_id: str,
+        was: Status,
+        status: Status,
+        at: int,
+        command_id: str | None = None,
     ) -> Question:
         book = self._question_file(room)
-        return await self._question_write(book.set_status(question_id, was, status, at))
+        return await self._question_write(book.set_status(question_id, was, status, at, command_id))
 
-    async def vote(self, room: str, question_id: str, voter: str) -> Question | None:
-        return await self._question_write(self._question_file(room).vote(question_id, voter))
+    async def vote(
+        self, room: str, question_id: str, voter: str, command_id: str | None = None
+    ) -> Question | None:
+        book = self._question_file(room)
+        return await self._question_write(book.vote(question_id, voter, command_id))
+
+    async def get_question(self, room: str, question_id: str) -> Question | None:
+        return self._question_file(room).get(question_id)
+
+    async def question_done(self, room: str, command_id: str) -> Done | None:
+        return await self._question_file(room).repeat(command_id)
 
     def health(self) -> dict[str, object]:
         degraded = self.problem(self._failing)

@@ -50,12 +50,18 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
-from podium.core.errors import AlreadyApplied, Conflict, InvalidInput, Unavailable
-from podium.core.questions import Question, Status
+from podium.core.errors import (
+    AlreadyApplied,
+    Conflict,
+    InvalidInput,
+    OutcomeUnknown,
+    Unavailable,
+)
+from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 from podium.store import redis_scripts as scripts
 from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
-from podium.store.redis_questions import RedisQuestions, followed
+from podium.store.redis_questions import RedisQuestions, followed, not_sent
 
 log = logging.getLogger("podium.store")
 
@@ -403,19 +409,54 @@ class RedisStore(Store):
         with self._reach():
             return await self._questions.load(room)
 
-    async def add_question(self, room: str, question: Question) -> None:
-        with self._reach():
-            await self._questions.add(room, question)
+    async def add_question(
+        self, room: str, question: Question, command_id: str | None = None
+    ) -> Question:
+        with self._reach_write():
+            return await self._questions.add(room, question, command_id)
 
     async def set_question_status(
-        self, room: str, question_id: str, was: Status, status: Status, at: int
+        self,
+        room: str,
+        question_id: str,
+        was: Status,
+        status: Status,
+        at: int,
+        command_id: str | None = None,
     ) -> Question:
-        with self._reach():
-            return await self._questions.set_status(room, question_id, was, status, at)
+        with self._reach_write():
+            return await self._questions.set_status(room, question_id, was, status, at, command_id)
 
-    async def vote(self, room: str, question_id: str, voter: str) -> Question | None:
+    async def vote(
+        self, room: str, question_id: str, voter: str, command_id: str | None = None
+    ) -> Question | None:
+        with self._reach_write():
+            return await self._questions.vote(room, question_id, voter, command_id)
+
+    async def get_question(self, room: str, question_id: str) -> Question | None:
         with self._reach():
-            return await self._questions.vote(room, question_id, voter)
+            return await self._questions.get(room, question_id)
+
+    async def question_done(self, room: str, command_id: str) -> Done | None:
+        with self._reach():
+            return await self._questions.done(room, command_id)
+
+    @contextlib.contextmanager
+    def _reach_write(self) -> Iterator[None]:
+        """``_reach`` for a question's write: a failure before it was sent (no connection)
+        is ``Unavailable``, one after (a reset, a timeout) ``OutcomeUnknown``."""
+        try:
+            yield
+        except RedisError as exc:
+            if not_sent(exc):
+                with self._reach():
+                    raise
+            self._failing = self._unreachable(exc)
+            raise OutcomeUnknown(
+                f"{self._failing} after the change was sent: it may have been made. Send it"
+                " again with the same command_id: it is made at most once"
+            ) from None
+        self._failing = None
 
     def question_changes(self, room: str) -> AsyncIterator[list[Question]]:
         return self._questions.changes(room)
