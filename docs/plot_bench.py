@@ -159,7 +159,7 @@ def _pair(run: dict[str, Any], key: str, digits: int = 0) -> str:
 
 
 def markdown(runs: list[dict[str, Any]]) -> str:
-    """The results table of docs/performance.md: Podium / baseline (ratio) per cell."""
+    """A results table as in docs/bench/HISTORY.md: Podium / baseline (ratio) per cell."""
     rows = [
         "| viewers | all joined (s) | latency p50 (ms) | latency p99 (ms) | fan-out p99 (ms)"
         " | lost | ack p99 (ms) | memory / viewer (KiB) | storm: all back (s) | load |",
