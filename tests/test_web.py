@@ -81,7 +81,7 @@ class Faces:
 def make_faces(browser: Browser, server: Server, **options: Any) -> Iterator[Faces]:
     init_script = options.pop("init_script", None)
     context = browser.new_context(
-        viewport={"width": 1280, "height": 720},
+        viewport=options.pop("viewport", {"width": 1280, "height": 720}),
         timezone_id=options.pop("timezone_id", "Europe/Zurich"),
         locale=options.pop("locale", "en-GB"),
         **options,
