@@ -462,15 +462,16 @@ function tick(now) {
     const left = session.ends_at - now;
     setText($("slot-left"), countdown(left).text);
     $("slot-timer").dataset.zone = countdown(left).zone;
-    const started = t("label.started", { t: hm(session.started_at) });
-    setText($("slot-sub"), `${started} · ${t("label.slot_ends", { t: hm(session.ends_at) })}`);
+    setText($("slot-started"), t("label.started", { t: hm(session.started_at) }));
+    setText($("slot-ends"), t("label.slot_ends", { t: hm(session.ends_at) }));
     const elapsed = Math.min(Math.max(1 - left / session.duration_ms, 0), 1);
     $("slot-fill").style.transform = `scaleX(${elapsed})`;
   } else {
     setText($("speaker-left"), "--:--");
     setText($("slot-left"), "--:--");
     setText($("speaker-sub"), "");
-    setText($("slot-sub"), "");
+    setText($("slot-started"), "");
+    setText($("slot-ends"), "");
     timer.dataset.zone = "normal";
     $("slot-timer").dataset.zone = "normal";
     $("slot-fill").style.transform = "scaleX(0)";
