@@ -1,5 +1,7 @@
-// The moderator console: the rundown, the timers, and every command, each sent with the
-// version the moderator was looking at, so two moderators never act twice.
+// The moderator console: signing in, the speaker and the timers, the controls and the message
+// box. Its parts live beside it: every command goes by console-commands.js (each sent with
+// the version the moderator was looking at, so two moderators never act twice), the keys by
+// console-keys.js, the rundown in console-rundown.js, the questions in console-questions.js.
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-console.js"; // before any label is read
@@ -7,7 +9,6 @@ import {
   apiUrl,
   countdown,
   durationText,
-  el,
   everyFrame,
   firstShown,
   keepToken,
@@ -17,23 +18,21 @@ import {
   mmss,
   personName,
   presenceChip,
-  rowLate,
   scheduleAt,
   setText,
-  shiftText,
   show,
   showDrift,
   statusCorner,
   takeToken,
   timeOfDay,
   timerCountdown,
-  timerLeft,
 } from "./podium.js";
 import { AutomationsLine } from "./console-automations.js";
 import { Commands, confirmDialog } from "./console-commands.js";
 import { HelpList, listenForKeys } from "./console-keys.js";
 import { SessionPicker } from "./console-picker.js";
 import { QuestionDesk } from "./console-questions.js";
+import { Rundown } from "./console-rundown.js";
 import { SpeakerDesk } from "./console-speakers.js";
 
 const $ = (id) => document.getElementById(id);
@@ -229,130 +228,11 @@ listenForKeys(ACTIONS, () => signedIn && !document.querySelector("dialog:modal")
 
 // -- rendering ------------------------------------------------------------------------------
 
-let scrolledTo = null; // the session the rundown was last scrolled to
-const liveCells = []; // projected times: refreshed every second
-const frameCells = []; // the live speaker's time: refreshed with the big timer
-
 function hm(epochMs) {
   return timeOfDay(epochMs, programme.timezone, { lang });
 }
 
-function speakerRow(session, speaker, index, state, row) {
-  const run = state.speakers_run[speaker.id];
-  const isLive = state.session?.id === session.id && state.speaker?.id === speaker.id;
-  const isNext = state.next_speaker?.id === speaker.id;
-  const given = row.speakers[speaker.id]; // live, done, skipped or upcoming
-  const status = isLive ? "live" : isNext && given === "upcoming" ? "next" : given;
-  const item = el("li", `rd-speaker is-${status}`);
-  const button = el("button", "rd-speaker-button");
-  button.type = "button";
-  button.dataset.speaker = speaker.id;
-  button.append(el("span", "rd-index num", String(index + 1)));
-  const who = el("span", "rd-who");
-  who.append(el("span", "rd-name", personName(speaker)));
-  if (speaker.affiliation) who.append(el("span", "rd-aff", localized(speaker, "affiliation")));
-  button.append(who);
-  if (speaker.presence !== "in_room") {
-    button.append(presenceChip(el("span"), speaker.presence));
-  }
-  const time = el("span", "rd-time num");
-  if (run?.ended_at) {
-    const used = run.ended_at - run.started_at;
-    time.textContent = `${mmss(Math.round(used / 1000))} / ${mmss(speaker.allocation_ms / 1000)}`;
-    time.classList.toggle("is-over", used > speaker.allocation_ms + 999);
-  } else if (isLive) {
-    frameCells.push((now) => setText(time, countdown(timerLeft(live.state, now)).text));
-  } else {
-    time.textContent = durationText(speaker.allocation_ms);
-  }
-  button.append(time);
-  if (status !== "upcoming") {
-    const word = status === "next" ? t("label.next") : t(`state.${status}`);
-    button.append(el("span", `state state-${status}`, word));
-  }
-  button.addEventListener("click", () => jump({ session, speaker }));
-  item.append(button, desk.row(speaker, personName(speaker), isLive));
-  return item;
-}
-
-function sessionRow(session, row, state) {
-  const item = el("li", `rd-session is-${row.status}`);
-  const head = el("button", "rd-session-head");
-  head.type = "button";
-  head.dataset.session = session.id;
-  const when = el("span", "rd-when num");
-  const planned = el("span", "rd-planned", `${hm(row.planned_start)}–${hm(row.planned_end)}`);
-  const moved = el("span", "rd-moved");
-  const shift = el("span", "rd-shift");
-  when.append(planned, moved, shift);
-  const refresh = () => {
-    const current = scheduleAt(live.state, live.serverTime, live.clock.now()).rows.find(
-      (r) => r.id === session.id,
-    );
-    if (current.status === "skipped") return;
-    const start = current.actual_start ?? current.projected_start;
-    const end = current.actual_end ?? current.projected_end;
-    const late = shiftText(rowLate(current));
-    const words =
-      current.status === "done"
-        ? t("label.ran", { t: `${hm(start)}–${hm(end)}` })
-        : current.status === "live"
-          ? `${t("label.started", { t: hm(start) })} · ${t("label.projected_end", { t: hm(end) })}`
-          : late
-            ? `${t("label.projected")} ${hm(start)}`
-            : "";
-    setText(moved, words);
-    setText(shift, late);
-    shift.dataset.late = late.startsWith("+") ? "late" : late ? "early" : "";
-  };
-  refresh();
-  liveCells.push(refresh);
-  head.append(when);
-  const title = el("span", "rd-title");
-  title.append(el("span", "rd-session-title", localized(session, "title")));
-  const meta = session.moderators.map(personName).join(", ");
-  if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
-  head.append(title);
-  head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
-  head.addEventListener("click", () => {
-    if (row.status !== "live") jump({ session });
-  });
-  item.append(head);
-  if (session.speakers.length) {
-    const list = el("ol", "rd-speakers");
-    session.speakers.forEach((speaker, i) =>
-      list.append(speakerRow(session, speaker, i, state, row)),
-    );
-    item.append(list);
-  }
-  return item;
-}
-
-function renderRundown(state) {
-  liveCells.length = 0;
-  frameCells.length = 0;
-  const list = $("rundown");
-  const focused = document.activeElement;
-  const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
-  list.replaceChildren(
-    ...programme.sessions.map((session) => {
-      const row = state.schedule.find((r) => r.id === session.id);
-      return sessionRow(session, row, state);
-    }),
-  );
-  if (focusKey) {
-    const key = CSS.escape(focusKey);
-    list.querySelector(`[data-speaker="${key}"], [data-session="${key}"]`)?.focus();
-  }
-  const current = state.session?.id ?? state.schedule.find((r) => r.status === "next")?.id;
-  if (current && current !== scrolledTo) {
-    scrolledTo = current; // opened (or reloaded) mid-day, and at each new session: show it
-    const row = list.querySelector(`[data-session="${CSS.escape(current)}"]`);
-    const panel = list.closest(".panel");
-    const below = row.getBoundingClientRect().top - panel.getBoundingClientRect().top;
-    panel.scrollTop += below - panel.querySelector(".rundown-head").offsetHeight;
-  }
-}
+const rundown = new Rundown(live, { jump, desk, hm });
 
 function render() {
   const state = live.state;
@@ -410,7 +290,7 @@ function render() {
     setText($("date-hint-text"), t("console.date.hint", { date: state.plan_date }));
     if (!$("date-value").value) $("date-value").value = state.plan_date;
   }
-  renderRundown(state);
+  rundown.render(programme, state);
   tick(live.clock.now());
   firstShown();
 }
@@ -477,7 +357,7 @@ function tick(now) {
     $("slot-fill").style.transform = "scaleX(0)";
   }
   setText($("auto-advance-text"), autoAdvanceWords(state, now));
-  for (const refresh of frameCells) refresh(now);
+  rundown.frame(now);
   const second = Math.floor(now / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
@@ -486,7 +366,7 @@ function tick(now) {
     const undoTitle = commands.undoWords("console.undo.what");
     $("btn-undo").title = undoTitle;
     setText($("undo-sub"), undoTitle);
-    for (const refresh of liveCells) refresh();
+    rundown.second();
   }
 }
 
