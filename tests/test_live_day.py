@@ -328,9 +328,9 @@ def test_the_feedback_line_follows_a_language_switch(faces: Faces, server: Serve
     console = faces.console()
     wait_version(console, 1)
     console.keyboard.press("+")
-    expect(console.locator("#feedback")).to_have_text("Change time done", timeout=WAIT)
+    expect(console.locator("#feedback")).to_have_text("+1 min done", timeout=WAIT)
     console.click("#lang")
-    expect(console.locator("#feedback")).to_contain_text("调整时间")
+    expect(console.locator("#feedback")).to_have_text("+1 分钟：已完成")  # noqa: RUF001
 
 
 def test_the_viewer_says_paused(faces: Faces, server: Server) -> None:  # noqa: F811

@@ -81,7 +81,7 @@ class Faces:
 def make_faces(browser: Browser, server: Server, **options: Any) -> Iterator[Faces]:
     init_script = options.pop("init_script", None)
     context = browser.new_context(
-        viewport={"width": 1280, "height": 720},
+        viewport=options.pop("viewport", {"width": 1280, "height": 720}),
         timezone_id=options.pop("timezone_id", "Europe/Zurich"),
         locale=options.pop("locale", "en-GB"),
         **options,
@@ -529,6 +529,8 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
                     if suffix and name == "overlay":
                         continue  # names only: the same picture in both languages
                     page = faces.open(path, ready="body" if name == "index" else READY)
+                    if name == "console":  # the moderator's laptop
+                        page.set_viewport_size({"width": 1280, "height": 800})
                     page.wait_for_timeout(500)  # fonts, the overlay's entrance
                     save(page, f"{name}{suffix}")
                     page.close()

@@ -31,7 +31,7 @@ def test_a_press_right_after_another_consoles_change_is_held_and_asked_about(
     dialog = b.locator("#confirm")
     expect(dialog).to_be_visible(timeout=WAIT)
     expect(b.locator("#confirm-text")).to_have_text(
-        "Another console just paused the timer. Still “Resume”?"
+        "Another console just paused the timer. Send your “Resume” anyway?"
     )
     b.keyboard.press("Escape")  # no
     expect(dialog).to_be_hidden()
@@ -45,7 +45,7 @@ def test_a_press_right_after_another_consoles_change_is_held_and_asked_about(
     wait_version(b, 4)
     b.keyboard.press("n")  # ... and B's Next, meant for him, is held
     expect(b.locator("#confirm-text")).to_have_text(
-        "Another console just moved to Mr. Bilel Jamoussi. Still “Next”?", timeout=WAIT
+        "Another console just moved to Mr. Bilel Jamoussi. Send your “Next” anyway?", timeout=WAIT
     )
     b.keyboard.press("Enter")  # yes, by keyboard
     wait_version(a, 5)

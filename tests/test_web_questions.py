@@ -91,6 +91,7 @@ def test_ask_approve_vote_show_and_report(browser: Browser, qserver: Server) -> 
             qserver.request("POST", f"/api/questions/{mine_id(phone)}/vote", voter)
 
         console = faces.console()
+        console.set_viewport_size({"width": 1280, "height": 800})  # the moderator's laptop
         board = console.locator("#questions-list .q-item")
         expect(board.first).to_contain_text("5G rollout")  # the most voted first
         expect(board.first.locator(".q-votes")).to_have_text("▲ 2")

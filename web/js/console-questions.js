@@ -1,6 +1,7 @@
 // The console's questions panel: the live session's questions (or all), most voted and
 // newest first, to approve, dismiss, mark answered, restore, and put on the screens
-// (show_question) or take off (clear_question): those two are timing commands.
+// (show_question) or take off (clear_question): those two are timing commands, sent by the
+// console's one command path (its id, its queue, the feedback line).
 
 import { setText, show } from "./podium.js";
 import { Questions, renderBoard } from "./question-list.js";
@@ -8,8 +9,10 @@ import { Questions, renderBoard } from "./question-list.js";
 const $ = (id) => document.getElementById(id);
 
 export class QuestionDesk {
-  constructor(live) {
+  /** ``commands``: the console's ``Commands``. */
+  constructor(live, commands) {
     this.live = live;
+    this.commands = commands;
     this.questions = new Questions(live, { token: live.token, onChange: () => this.render() });
     live.on("auth", (role) => {
       if (role !== "moderator") return;
@@ -23,23 +26,31 @@ export class QuestionDesk {
 
   render() {
     const state = this.live.state;
+    const shown = state?.question ?? null;
     const session = $("questions-all").checked ? null : (state?.session?.id ?? null);
-    const listed = this.questions.ranked((q) => !session || q.session_id === session);
-    const shownId = state?.question?.id ?? null;
-    renderBoard($("questions-list"), listed, { act: (q, a) => this.act(q, a), shownId, canShow: true });
-    show($("questions-empty"), listed.length === 0);
-    show($("questions-clear"), Boolean(shownId));
+    // the one on screen is listed whatever its session
+    const listed = this.questions.ranked((q) => !session || q.session_id === session || q.id === shown?.id);
+    renderBoard($("questions-list"), listed, {
+      act: (q, a) => this.act(q, a),
+      shownId: shown?.id ?? null,
+      canShow: true,
+    });
+    const empty = listed.length === 0 && !shown;
+    show($("questions-empty"), empty);
+    $("questions-panel").classList.toggle("is-empty", empty);
+    show($("questions-clear"), Boolean(shown));
   }
 
   async act(q, action) {
+    if (action === "show_question") return this.commands.run({ action, question_id: q.id });
+    if (action === "clear_question") return this.commands.run({ action });
     try {
-      if (action === "show_question") await this.live.command({ action, question_id: q.id });
-      else if (action === "clear_question") await this.live.command({ action });
-      else await this.questions.moderate(q.id, action);
+      await this.questions.moderate(q.id, action);
       show($("questions-error"), false);
     } catch (error) {
       setText($("questions-error"), error.message);
       show($("questions-error"), true);
     }
+    return null;
   }
 }

@@ -1,14 +1,14 @@
-// The moderator console: the rundown, the timers, and every command, each sent with the
-// version the moderator was looking at, so two moderators never act twice.
+// The moderator console: signing in, the speaker and the timers, the controls and the message
+// box. Its parts live beside it: every command goes by console-commands.js (each sent with
+// the version the moderator was looking at, so two moderators never act twice), the keys by
+// console-keys.js, the rundown in console-rundown.js, the questions in console-questions.js.
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-console.js"; // before any label is read
 import {
   apiUrl,
-  commandId,
   countdown,
   durationText,
-  el,
   everyFrame,
   firstShown,
   keepToken,
@@ -20,36 +20,24 @@ import {
   presenceChip,
   scheduleAt,
   setText,
-  shiftText,
   show,
   showDrift,
   statusCorner,
   takeToken,
   timeOfDay,
   timerCountdown,
-  timerLeft,
 } from "./podium.js";
 import { AutomationsLine } from "./console-automations.js";
+import { Commands, confirmDialog } from "./console-commands.js";
 import { showMessageAges } from "./console-messages.js";
+import { HelpList, listenForKeys } from "./console-keys.js";
+import { SessionPicker } from "./console-picker.js";
 import { QuestionDesk } from "./console-questions.js";
+import { Rundown } from "./console-rundown.js";
 import { SpeakerDesk } from "./console-speakers.js";
 
 const $ = (id) => document.getElementById(id);
 const live = new Live({ client: "console", token: takeToken() });
-/* Who this console is, sent with every command (``actor``): the state's ``last_change``
- * and ``undo`` then tell this console's own changes from everyone else's. */
-const CONSOLE_ID = consoleId();
-/* A press this soon after another console's change has arrived is held and asked about:
- * nobody can have seen that change yet, so the press was meant for what was before.
- * Only moves (what is on, the timer, undo, blackout) count, both ways: messages and the
- * plan's day do not depend on what is on. Changes from the HTTP API (``podium ctl``, a
- * button box) are the moderator's own devices or scripts, and are not held for. */
-const HOLD_MS = 1000;
-const MOVES = new Set([
-  "start_session", "next", "previous", "goto", "pause", "resume", "add_time", "end_session",
-  "undo", "blackout", "hold",
-]);
-let foreignSeenAt = -Infinity; // performance.now() when another's change last arrived
 let programme = null;
 let signedIn = false;
 
@@ -96,195 +84,12 @@ $("signout").addEventListener("click", () => {
 
 // -- commands -------------------------------------------------------------------------------
 
-let feedbackWords = () => "";
-const desk = new SpeakerDesk(live, (words, kind) => feedback(words, kind));
+const commands = new Commands(live);
+const run = (command) => commands.run(command);
+const feedback = (words, kind) => commands.feedback(words, kind);
+const desk = new SpeakerDesk(live, feedback);
 new AutomationsLine(live);
-new QuestionDesk(live);
-
-/** The line under the controls. ``words`` makes its text, so that it is said again in the
- * new language after a switch. */
-function feedback(words, kind = "info") {
-  feedbackWords = words;
-  $("feedback").dataset.kind = kind;
-  setText($("feedback"), words());
-}
-
-onLang(() => setText($("feedback"), feedbackWords()));
-
-/** A few words on what is on now, for the conflict explanation. */
-function nowInWords(state) {
-  if (!state.session) {
-    return t(state.phase === "finished" ? "phase.finished" : "console.no_session");
-  }
-  const who = state.speaker ? state.speaker.display_name : "";
-  return [state.session.title, who].filter(Boolean).join(" — ");
-}
-
-function consoleId() {
-  const key = "podium.console";
-  let id = null;
-  try {
-    id = sessionStorage.getItem(key);
-  } catch {
-    // no storage: a new id for this page
-  }
-  if (!id) {
-    id = `console:${crypto.getRandomValues(new Uint32Array(2)).join("").slice(0, 10)}`;
-    try {
-      sessionStorage.setItem(key, id);
-    } catch {
-      // kept for this page only
-    }
-  }
-  return id;
-}
-
-live.on("state", (state, kind) => {
-  const change = state.last_change;
-  const byAnother =
-    (change?.actor?.startsWith("console:") && change.actor !== CONSOLE_ID) ||
-    change?.actor === "system"; // an item that ended itself: a press now was meant before
-  if (kind === "state" && byAnother && MOVES.has(change.action)) {
-    foreignSeenAt = performance.now();
-  }
-});
-
-/** "Another console" / "you" / "Someone else (http:…)": who made a change. */
-function who(actor, start = false) {
-  if (actor === CONSOLE_ID) return t("console.by.you");
-  if (actor === "system") return t(start ? "console.who.system" : "console.by.system");
-  if (actor?.startsWith("console:")) return t(start ? "console.who.console" : "console.by.console");
-  return t("console.who.other", { actor: actor ?? "?" });
-}
-
-/** "+1 min", "−30 s": the time an add_time change gave, from its summary. */
-function addedWords(change) {
-  const seconds = Number(/([+-]\d+)s/.exec(change.summary)?.[1] ?? 0);
-  const sign = seconds < 0 ? "−" : "+";
-  return sign + durationText(Math.abs(seconds) * 1000);
-}
-
-/** What a change did, in words: "moved to Mr. Ran XIAO", "paused the timer". */
-function changeWords(change) {
-  const target = change.summary.split(" -> ").pop().replace(/^[a-z_]+: /, "");
-  if (["start_session", "next", "previous", "goto"].includes(change.action)) {
-    return t("change.moved", { name: target });
-  }
-  if (change.action === "add_time") return t("change.add_time", { d: addedWords(change) });
-  if (["pause", "resume", "end_session"].includes(change.action)) return t(`change.${change.action}`);
-  return t("change.other", { summary: change.summary });
-}
-
-/** Ask before acting on a state another console changed a moment ago. */
-function stillWanted(body) {
-  const change = live.state?.last_change;
-  if (!change) return Promise.resolve(true);
-  const action = t(`action.${body.action}`);
-  return confirmDialog(
-    t("console.hold", { who: who(change.actor, true), change: changeWords(change), action }),
-  );
-}
-
-/** Wait (at most HOLD_MS) for the push of ``version`` to arrive. */
-async function caughtUp(version) {
-  for (let waited = 0; live.version < version && waited < HOLD_MS; waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/* This console's own commands go one at a time: a key pressed while the previous
- * command is in flight is sent once its ack has arrived, naming the version that ack
- * made, so a quick "pause, +1 min" is never a conflict with itself. */
-let queue = Promise.resolve();
-let acked = -1; // the version our last ack made; its state push may still be on its way
-
-/** ``command`` may be a function: then it is decided when its turn comes (pause/resume).
- * Within HOLD_MS of another console's change, or when another console acted first (a
- * conflict), the command is held and the moderator asked whether it still holds. */
-function run(command) {
-  const decide = () => (typeof command === "function" ? command() : command);
-  const turn = queue.then(async () => {
-    const move = MOVES.has(decide().action);
-    if (move && performance.now() - foreignSeenAt < HOLD_MS && !(await stillWanted(decide()))) {
-      return notSent(decide());
-    }
-    const expected = Math.max(live.version, acked);
-    const result = await send(decide(), expected, move);
-    if (result?.code !== "conflict") return result;
-    await caughtUp(result.version);
-    if (live.version < result.version) return send(decide(), expected); // unseen: explain
-    if (!(await stillWanted(decide()))) return notSent(decide());
-    return send(decide(), live.version);
-  });
-  queue = turn.catch(() => null);
-  return turn;
-}
-
-const OUTCOME_RETRIES = 3; // sends of a command the server could not tell was made
-
-function notSent(body) {
-  feedback(() => t("console.not_sent", { action: t(`action.${body.action}`) }), "info");
-  return null;
-}
-
-/** Send one command; resolves with the ack, or null after saying what went wrong (with
- * ``askOnConflict``, a conflict resolves with the error, for ``run`` to ask about). */
-async function send(command, expected, askOnConflict = false) {
-  const label = () => t(`action.${command.action}`);
-  if (live.status !== "live") {
-    feedback(() => t("console.offline", { action: label() }), "error");
-    return null;
-  }
-  try {
-    const ack = await sendOnce({ ...command, actor: CONSOLE_ID, command_id: commandId() }, expected);
-    acked = Math.max(acked, ack.version);
-    feedback(() => t("console.done", { action: label() }), "ok");
-    return ack;
-  } catch (error) {
-    if (error.code === "conflict" && askOnConflict) return error;
-    if (error.code === "conflict") {
-      // the push of that version may still be on its way: describe only what is known
-      const state = live.version >= error.version ? live.state : null;
-      const words = () =>
-        [
-          t("console.conflict", { v: error.version, action: label() }),
-          state ? t("console.conflict.now", { now: nowInWords(state) }) : "",
-          t("console.conflict.again"),
-        ]
-          .filter(Boolean)
-          .join(" ");
-      feedback(words, "conflict");
-    } else if (error.code === "disconnected") {
-      feedback(() => t("console.offline", { action: label() }), "error");
-    } else {
-      feedback(() => t("console.error", { message: error.message }), "error");
-    }
-    return null;
-  }
-}
-
-/** Send; while the answer is ``outcome_unknown`` send the same command (same id) again:
- * the server applies it at most once, and answers a repeat with the version it made. */
-async function sendOnce(command, expected, tries = OUTCOME_RETRIES) {
-  try {
-    return await live.command(command, expected);
-  } catch (error) {
-    if (error.code !== "outcome_unknown" || tries <= 1) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    return sendOnce(command, expected, tries - 1);
-  }
-}
-
-function confirmDialog(text) {
-  const dialog = $("confirm");
-  setText($("confirm-text"), text);
-  dialog.returnValue = "";
-  dialog.showModal();
-  $("confirm-ok").focus();
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
-  });
-}
+new QuestionDesk(live, commands);
 
 function sessionById(id) {
   return programme?.sessions.find((s) => s.id === id);
@@ -339,7 +144,7 @@ const ACTIONS = {
   pause: () => run(() => ({ action: live.state?.timer.status === "paused" ? "resume" : "pause" })),
   plus: () => run({ action: "add_time", seconds: 60 }),
   minus: () => run({ action: "add_time", seconds: -60 }),
-  undo: undoLast,
+  undo: () => commands.undo(),
   start: startNext,
   end: endSession,
   blackout: () => run(() => ({ action: "blackout", on: !live.state?.blackout })),
@@ -348,26 +153,12 @@ const ACTIONS = {
   cue_wrap_up: () => run({ action: "cue", kind: "wrap_up" }),
   cue_stop: () => run({ action: "cue", kind: "stop" }),
   cue_clear: () => run({ action: "clear_cue" }),
+  // the keyboard's own
+  message: () => $("message-text").focus(),
+  help: () => help.toggle(),
+  escape: () => help.close(),
+  pick: () => picker.open(programme, live.state),
 };
-
-/** "Undo +1 min by another console, 3 s ago": what undo would undo, and who did it. */
-function undoWords(key) {
-  const undo = live.state?.undo;
-  if (!undo) return "";
-  const what = undo.action === "add_time" ? addedWords(undo) : t(`action.${undo.action}`);
-  const ago = durationText(Math.max(live.clock.now() - undo.at, 0));
-  return t(key, { what, who: who(undo.actor), ago });
-}
-
-/** Undo; another console's change only after a confirm that names it. */
-async function undoLast() {
-  const undo = live.state?.undo;
-  if (!undo) return;
-  if (undo.actor !== CONSOLE_ID && !(await confirmDialog(undoWords("console.undo.confirm")))) {
-    return;
-  }
-  await run({ action: "undo" });
-}
 
 /** The day of the plan, when the programme has none: today in the event's zone. */
 function today() {
@@ -392,6 +183,7 @@ $("message-form").addEventListener("submit", async (event) => {
   if (!text) return;
   const target = new FormData($("message-form")).get("target");
   const pinned = $("message-pin").checked;
+  $("message-text").blur(); // sent: the keys are shortcuts again
   if (await run({ action: "show_message", text, target, pinned })) $("message-text").value = "";
 });
 $("message-text").addEventListener("keydown", (event) => {
@@ -402,10 +194,6 @@ $("message-text").addEventListener("keydown", (event) => {
 });
 $("message-clear").addEventListener("click", ACTIONS.clear);
 $("btn-hold").addEventListener("click", ACTIONS.hold);
-// the list sits at the foot of its panel: opened (by ``?`` or a click), it scrolls into view
-$("keys").addEventListener("toggle", () => {
-  if ($("keys").open) $("keys").scrollIntoView({ block: "nearest" });
-});
 $("report").addEventListener("click", openReport);
 
 /** The event report, made by the server, opened in a new tab from a blob URL. */
@@ -435,176 +223,17 @@ async function openReport() {
 
 // -- keyboard -------------------------------------------------------------------------------
 
-const KEYS = {
-  s: "start",
-  arrowright: "next",
-  n: "next",
-  pagedown: "next",
-  arrowleft: "previous",
-  p: "previous",
-  pageup: "previous",
-  " ": "pause",
-  k: "pause",
-  "+": "plus",
-  "=": "plus",
-  "-": "minus",
-  "−": "minus",
-  e: "end",
-  u: "undo",
-  b: "blackout",
-  c: "clear",
-  h: "hold",
-  w: "cue_wrap_up",
-  x: "cue_stop",
-  q: "cue_clear",
-};
-
-document.addEventListener("keydown", (event) => {
-  if (!signedIn || $("confirm").open || event.altKey || event.isComposing) return;
-  const target = event.target;
-  const typing = target.closest?.("input, textarea, select");
-  if (typing) {
-    if (event.key === "Escape") target.blur();
-    return;
-  }
-  const key = event.key.toLowerCase();
-  if ((event.ctrlKey || event.metaKey) && key === "z") {
-    event.preventDefault();
-    ACTIONS.undo();
-    return;
-  }
-  if (event.ctrlKey || event.metaKey) return;
-  if (key === "enter" && target.closest?.("button, summary, a")) return; // Space stays "pause"
-  if (key === "m") {
-    event.preventDefault();
-    $("message-text").focus();
-  } else if (key === "?") {
-    $("keys").open = !$("keys").open;
-  } else if (KEYS[key]) {
-    event.preventDefault();
-    if (!event.repeat) ACTIONS[KEYS[key]]();
-  }
-});
+const help = new HelpList($("keys"));
+const picker = new SessionPicker((session) => jump({ session }), hm);
+listenForKeys(ACTIONS, () => signedIn && !document.querySelector("dialog:modal"));
 
 // -- rendering ------------------------------------------------------------------------------
-
-const liveCells = []; // projected times: refreshed every second
-const frameCells = []; // the live speaker's time: refreshed with the big timer
 
 function hm(epochMs) {
   return timeOfDay(epochMs, programme.timezone, { lang });
 }
 
-function speakerRow(session, speaker, index, state, row) {
-  const run = state.speakers_run[speaker.id];
-  const isLive = state.session?.id === session.id && state.speaker?.id === speaker.id;
-  const isNext = state.next_speaker?.id === speaker.id;
-  const given = row.speakers[speaker.id]; // live, done, skipped or upcoming
-  const status = isLive ? "live" : isNext && given === "upcoming" ? "next" : given;
-  const item = el("li", `rd-speaker is-${status}`);
-  const button = el("button", "rd-speaker-button");
-  button.type = "button";
-  button.dataset.speaker = speaker.id;
-  button.append(el("span", "rd-index num", String(index + 1)));
-  const who = el("span", "rd-who");
-  who.append(el("span", "rd-name", personName(speaker)));
-  if (speaker.affiliation) who.append(el("span", "rd-aff", localized(speaker, "affiliation")));
-  button.append(who);
-  if (speaker.presence !== "in_room") {
-    button.append(presenceChip(el("span"), speaker.presence));
-  }
-  const time = el("span", "rd-time num");
-  if (run?.ended_at) {
-    const used = run.ended_at - run.started_at;
-    time.textContent = `${mmss(Math.round(used / 1000))} / ${mmss(speaker.allocation_ms / 1000)}`;
-    time.classList.toggle("is-over", run.overtime_ms > 0); // the server's one rule
-  } else if (isLive) {
-    frameCells.push((now) => setText(time, countdown(timerLeft(live.state, now)).text));
-  } else {
-    time.textContent = durationText(speaker.allocation_ms);
-  }
-  button.append(time);
-  if (status !== "upcoming") {
-    const word = status === "next" ? t("label.next") : t(`state.${status}`);
-    button.append(el("span", `state state-${status}`, word));
-  }
-  button.addEventListener("click", () => jump({ session, speaker }));
-  item.append(button, desk.row(speaker, personName(speaker), isLive));
-  return item;
-}
-
-function sessionRow(session, row, state) {
-  const item = el("li", `rd-session is-${row.status}`);
-  const head = el("button", "rd-session-head");
-  head.type = "button";
-  head.dataset.session = session.id;
-  const when = el("span", "rd-when num");
-  const planned = el("span", "rd-planned", `${hm(row.planned_start)}–${hm(row.planned_end)}`);
-  const moved = el("span", "rd-moved");
-  const shift = el("span", "rd-shift");
-  when.append(planned, moved, shift);
-  const refresh = () => {
-    const current = scheduleAt(live.state, live.serverTime, live.clock.now()).rows.find(
-      (r) => r.id === session.id,
-    );
-    if (current.status === "skipped") return;
-    const start = current.actual_start ?? current.projected_start;
-    const end = current.actual_end ?? current.projected_end;
-    const late = shiftText(
-      current.status === "done" ? end - current.planned_end : start - current.planned_start,
-    );
-    const words =
-      current.status === "done"
-        ? t("label.ran", { t: `${hm(start)}–${hm(end)}` })
-        : current.status === "live"
-          ? `${t("label.started", { t: hm(start) })} · ${t("label.projected_end", { t: hm(end) })}`
-          : late
-            ? `${t("label.projected")} ${hm(start)}`
-            : "";
-    setText(moved, words);
-    setText(shift, late);
-    shift.dataset.late = late.startsWith("+") ? "late" : late ? "early" : "";
-  };
-  refresh();
-  liveCells.push(refresh);
-  head.append(when);
-  const title = el("span", "rd-title");
-  title.append(el("span", "rd-session-title", localized(session, "title")));
-  const meta = session.moderators.map(personName).join(", ");
-  if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
-  head.append(title);
-  head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
-  head.addEventListener("click", () => {
-    if (row.status !== "live") jump({ session });
-  });
-  item.append(head);
-  if (session.speakers.length) {
-    const list = el("ol", "rd-speakers");
-    session.speakers.forEach((speaker, i) =>
-      list.append(speakerRow(session, speaker, i, state, row)),
-    );
-    item.append(list);
-  }
-  return item;
-}
-
-function renderRundown(state) {
-  liveCells.length = 0;
-  frameCells.length = 0;
-  const list = $("rundown");
-  const focused = document.activeElement;
-  const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
-  list.replaceChildren(
-    ...programme.sessions.map((session) => {
-      const row = state.schedule.find((r) => r.id === session.id);
-      return sessionRow(session, row, state);
-    }),
-  );
-  if (focusKey) {
-    const key = CSS.escape(focusKey);
-    list.querySelector(`[data-speaker="${key}"], [data-session="${key}"]`)?.focus();
-  }
-}
+const rundown = new Rundown(live, { jump, desk, hm });
 
 function render() {
   const state = live.state;
@@ -662,7 +291,7 @@ function render() {
     setText($("date-hint-text"), t("console.date.hint", { date: state.plan_date }));
     if (!$("date-value").value) $("date-value").value = state.plan_date;
   }
-  renderRundown(state);
+  rundown.render(programme, state);
   tick(live.clock.now());
   firstShown();
 }
@@ -689,6 +318,16 @@ function autoAdvanceWords(state, now) {
   return t(`console.auto.in.${auto.action}`, { t: clock });
 }
 
+/** "10 min planned · 8 min taken off": the speaker's allocation and what was changed. */
+function timerWords({ duration_ms: duration, added_ms: added }) {
+  const planned = t("console.timer.planned", { d: durationText(duration - added) });
+  if (!added) return planned;
+  const change = t(added > 0 ? "console.timer.added" : "console.timer.removed", {
+    d: durationText(Math.abs(added)),
+  });
+  return `${planned} · ${change}`;
+}
+
 let lastSecond = null;
 
 function tick(now) {
@@ -700,38 +339,35 @@ function tick(now) {
     const shown = timerCountdown(state, now);
     setText($("speaker-left"), shown.text);
     timer.dataset.zone = state.timer.status === "paused" ? "paused" : shown.zone;
-    const added = state.timer.added_ms;
-    const of = t("label.of", { t: mmss(Math.round(state.timer.duration_ms / 1000)) });
-    const sign = added > 0 ? "+" : "−";
-    const extra = added ? ` · ${t("label.added", { m: sign + mmss(Math.abs(added) / 1000) })}` : "";
-    setText($("speaker-sub"), of + extra);
+    setText($("speaker-sub"), timerWords(state.timer));
     const left = session.ends_at - now;
     setText($("slot-left"), countdown(left).text);
     $("slot-timer").dataset.zone = countdown(left).zone;
-    const started = t("label.started", { t: hm(session.started_at) });
-    setText($("slot-sub"), `${started} · ${t("label.slot_ends", { t: hm(session.ends_at) })}`);
+    setText($("slot-started"), t("label.started", { t: hm(session.started_at) }));
+    setText($("slot-ends"), t("label.slot_ends", { t: hm(session.ends_at) }));
     const elapsed = Math.min(Math.max(1 - left / session.duration_ms, 0), 1);
     $("slot-fill").style.transform = `scaleX(${elapsed})`;
   } else {
     setText($("speaker-left"), "--:--");
     setText($("slot-left"), "--:--");
     setText($("speaker-sub"), "");
-    setText($("slot-sub"), "");
+    setText($("slot-started"), "");
+    setText($("slot-ends"), "");
     timer.dataset.zone = "normal";
     $("slot-timer").dataset.zone = "normal";
     $("slot-fill").style.transform = "scaleX(0)";
   }
   setText($("auto-advance-text"), autoAdvanceWords(state, now));
-  for (const refresh of frameCells) refresh(now);
+  rundown.frame(now);
   const second = Math.floor(now / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
     const { drift } = scheduleAt(state, live.serverTime, now);
-    showDrift($("drift"), drift);
-    const undoTitle = undoWords("console.undo.what");
+    showDrift($("drift"), drift, state.phase === "finished");
+    const undoTitle = commands.undoWords("console.undo.what");
     $("btn-undo").title = undoTitle;
     setText($("undo-sub"), undoTitle);
-    for (const refresh of liveCells) refresh();
+    rundown.second();
     showMessageAges(state.messages, now);
   }
 }

@@ -570,17 +570,30 @@ export function presenceChip(node, presence) {
   return node;
 }
 
-/** The "running N min late" pill: its text, and its sign for the colour. */
-export function showDrift(node, driftMs) {
-  setText(node, driftText(driftMs));
+/** The "running N min late" pill: its text, and its sign for the colour; once the
+ * programme has ``finished``, how late it ended ("Ended 12 min late"). */
+export function showDrift(node, driftMs, finished = false) {
+  setText(node, driftText(driftMs, finished));
   node.dataset.sign = String(Math.sign(Math.round(driftMs / 60_000)));
 }
 
-export function driftText(driftMs) {
+function driftText(driftMs, finished) {
   const minutes = Math.round(driftMs / 60_000);
-  if (minutes === 0) return t("drift.on_time");
+  const key = finished ? "drift.ended" : "drift";
+  if (minutes === 0) return t(`${key}.on_time`);
   const n = hoursMinutes(Math.abs(minutes));
-  return minutes > 0 ? t("drift.late", { n }) : t("drift.early", { n });
+  return t(`${key}.${minutes > 0 ? "late" : "early"}`, { n });
+}
+
+/** How late a session of the schedule runs, by the one drift rule (``drift_ms`` in
+ * docs/protocol.md): one live or done by its (projected) end against its planned end, one
+ * still to come by its projected start. The day's drift is this of the live session (else
+ * the next), so the console's pill and the live row say the same. */
+export function rowLate(row) {
+  if (row.status === "live" || row.status === "done") {
+    return (row.actual_end ?? row.projected_end) - row.planned_end;
+  }
+  return row.projected_start - row.planned_start;
 }
 
 /**
@@ -600,7 +613,7 @@ export function scheduleAt(state, serverTime, now) {
     if (row.status === "live") {
       copy.projected_end = row.projected_end + moved;
       cursor = copy.projected_end;
-      drift = copy.projected_end - row.planned_end;
+      drift = rowLate(copy);
       driftSet = true;
     } else if (row.status === "next" || row.status === "upcoming") {
       cursor ??= now;
@@ -608,7 +621,7 @@ export function scheduleAt(state, serverTime, now) {
       copy.projected_end = copy.projected_start + (row.planned_end - row.planned_start);
       cursor = copy.projected_end;
       if (!driftSet) {
-        drift = copy.projected_start - row.planned_start;
+        drift = rowLate(copy);
         driftSet = true;
       }
     }

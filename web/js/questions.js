@@ -36,6 +36,19 @@ async function act(q, action) {
   }
 }
 
+/** "On now: Session 1 — Mr. Ran XIAO", or that nothing is (yet, or any more). */
+function onNow() {
+  const state = live.state;
+  if (!state) return;
+  const session = state.session;
+  if (!session) {
+    setText($("on-now"), t(state.phase === "finished" ? "phase.finished" : "phase.idle"));
+    return;
+  }
+  const who = [localized(session, "title"), localized(state.speaker, "display_name")];
+  setText($("on-now"), t("questions.on_now", { who: who.filter(Boolean).join(" — ") }));
+}
+
 function sessions() {
   const select = $("session");
   const current = live.state?.session?.id ?? select.value;
@@ -76,6 +89,7 @@ $("tabs").addEventListener("click", (event) => {
   }
 });
 $("session").addEventListener("change", render);
+live.on("state", onNow);
 
 translate();
 langButton($("lang"));
@@ -84,6 +98,7 @@ signIn(false);
 onLang(() => {
   sessions();
   render();
+  onNow();
 });
 loadProgramme().then((p) => {
   programme = p;

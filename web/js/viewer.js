@@ -269,7 +269,7 @@ function draw(now) {
     const { drift } = scheduleAt(state, live.serverTime, now);
     const begun = dayBegun(state);
     show($("drift"), begun);
-    if (begun) showDrift($("drift"), drift);
+    if (begun) showDrift($("drift"), drift, state.phase === "finished");
     if (second % 15 === 0) renderAgenda(state, now); // projected times move while running late
   }
 }
