@@ -219,6 +219,16 @@ def test_no_glyph_is_cut_on_the_screen_and_the_overlay(
         assert problems == [], "\n".join(problems)
 
 
+def test_no_glyph_is_cut_in_the_consoles_undo_line(
+    browser: Browser, server: Server, font: str
+) -> None:
+    server.command("start_session", session_id="session-1")
+    for faces in make_faces(browser, server, font=font, locale="zh-CN"):
+        console = faces.console()
+        expect(console.locator("#undo-sub")).not_to_be_empty()
+        assert [p for p in glyphs_cut(console, scroll_y=False) if "#undo-sub" in p] == []
+
+
 # -- 13: the overlay keeps the name at 390 wide -----------------------------------------------
 
 
