@@ -552,7 +552,9 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
         server.command("end_session")
         server.command("start_session", session_id="session-1")
         for locale, suffix in (("en-GB", ""), ("zh-CN", "-zh")):
-            for faces in make_faces(browser, server, locale=locale, init_script=page_clock):
+            for faces in make_faces(
+                browser, server, font="noto", locale=locale, init_script=page_clock
+            ):
                 for name, path in SHOTS:
                     if suffix and name == "overlay":
                         continue  # names only: the same picture in both languages
@@ -577,7 +579,7 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
                 viewer.set_viewport_size({"width": 390, "height": 844})
                 save(viewer, f"viewer-phone{suffix}")
                 server.command("clear_message")
-        for faces in make_faces(browser, server, init_script=page_clock):
+        for faces in make_faces(browser, server, font="noto", init_script=page_clock):
             screen = faces.open("/screen")
             over_by = server.state()["state"]["timer"]["remaining_ms"] // 1000 + 4
             server.command("add_time", seconds=-over_by)  # Mr. Hequan WU, 4 s over time
