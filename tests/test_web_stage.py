@@ -178,6 +178,7 @@ def test_the_countdown_keeps_the_screen_with_a_cue_a_question_and_a_message(
     for faces in make_faces(browser, qserver, font=font):
         screen = faces.open(f"/screen?lang={lang}")
         expect(screen.locator("#cue")).to_be_visible()
+        expect(screen.locator("#cue")).not_to_have_class(re.compile(r"\bis-flashing\b"))
         expect(screen.locator("#message-text")).to_have_text(BUSY[lang]["message"])
         expect(screen.locator("#question-text")).to_have_text(BUSY[lang]["question"])
         expect(screen.locator("#speaker-name")).to_have_text("H.E. Mr. Weizhong QIN")
