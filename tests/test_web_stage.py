@@ -119,15 +119,28 @@ def glyphs_cut(page: Page, scroll_y: bool = True) -> list[str]:
     return page.evaluate(CUT_GLYPHS, scroll_y)
 
 
-def busy_stage(server: Server, lang: str) -> None:
-    """Weizhong QIN on (a "g" to cut), cued to wrap up, a question and a message up."""
-    server.command("start_session", session_id="opening-session")
+def busy_stage(server: Server, lang: str = "en", approver: str = ASSISTANT) -> None:
+    """Whoever is on cued to wrap up, with a question (approved by ``approver``: the
+    assistant or a moderator) and a stage message up."""
     status, body = server.request("POST", "/api/questions", {"text": BUSY[lang]["question"]})
     assert status == 201, body
-    server.request("POST", f"/api/questions/{body['id']}", {"action": "approve"}, ASSISTANT)
+    server.request("POST", f"/api/questions/{body['id']}", {"action": "approve"}, approver)
     server.command("show_question", question_id=body["id"])
     server.command("show_message", text=BUSY[lang]["message"], target="screen")
     server.command("cue", kind="wrap_up")
+
+
+def busy_problems(screen: Page, shots: str | None = None) -> list[str]:
+    """What is wrong with the busy stage screen at each of ``SIZES`` (``shots``: save
+    screenshots at 1920x1080 and 390x844, their names ending so)."""
+    problems = []
+    for width, height in SIZES:
+        screen.set_viewport_size({"width": width, "height": height})
+        found = glyphs_cut(screen) + stage_problems(screen.evaluate(BLOCKS), width, height)
+        problems += [f"{width}x{height}: {p}" for p in found]
+        if shots is not None and (width, height) in ((1920, 1080), (390, 844)):
+            save(screen, f"screen-busy-{width}x{height}{shots}")
+    return problems
 
 
 def overlapping(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -174,6 +187,7 @@ def stage_problems(layout: dict[str, Any], width: int, height: int) -> list[str]
 def test_the_countdown_keeps_the_screen_with_a_cue_a_question_and_a_message(
     browser: Browser, qserver: Server, font: str, lang: str
 ) -> None:
+    qserver.command("start_session", session_id="opening-session")  # Weizhong: a "g" to cut
     busy_stage(qserver, lang)
     for faces in make_faces(browser, qserver, font=font):
         screen = faces.open(f"/screen?lang={lang}")
@@ -182,13 +196,8 @@ def test_the_countdown_keeps_the_screen_with_a_cue_a_question_and_a_message(
         expect(screen.locator("#message-text")).to_have_text(BUSY[lang]["message"])
         expect(screen.locator("#question-text")).to_have_text(BUSY[lang]["question"])
         expect(screen.locator("#speaker-name")).to_have_text("H.E. Mr. Weizhong QIN")
-        problems = []
-        for width, height in SIZES:
-            screen.set_viewport_size({"width": width, "height": height})
-            found = glyphs_cut(screen) + stage_problems(screen.evaluate(BLOCKS), width, height)
-            problems += [f"{width}x{height}: {p}" for p in found]
-            if font == "noto" and (width, height) in ((1920, 1080), (390, 844)):
-                save(screen, f"screen-busy-{width}x{height}{'' if lang == 'en' else '-zh'}")
+        suffix = "" if lang == "en" else "-zh"
+        problems = busy_problems(screen, shots=suffix if font == "noto" else None)
         assert problems == [], "\n".join(problems)
 
 
