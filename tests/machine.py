@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -47,7 +48,15 @@ REDIS = Part(
     "redis-server", "sudo apt-get install redis-server", "PODIUM_REQUIRE_REDIS", apt="redis-server"
 )
 ROOT_MOUNT = Part("root to mount a tmpfs", "run as root, e.g. in a container as CI does")
-PARTS = (BROWSER, REDIS, ROOT_MOUNT)
+# the fonts a venue PC with Chinese installed has (Debian's): the pages' layout tests run
+# with them as well as with DejaVu; a browser test, so required with the browser
+NOTO_CJK = Part(
+    "Noto Sans CJK",
+    "sudo apt-get install fonts-noto-cjk",
+    "PODIUM_REQUIRE_BROWSER",
+    apt="fonts-noto-cjk",
+)
+PARTS = (BROWSER, REDIS, NOTO_CJK, ROOT_MOUNT)
 
 CHROMIUM_PATHS = [
     "/usr/bin/chromium",
@@ -105,3 +114,14 @@ def chromium_or_skip() -> str:
     if path is None:
         BROWSER.missing(why)
     return path
+
+
+def font_or_skip(family: str) -> None:
+    """This test renders with ``family``; else it skips (fails under PODIUM_REQUIRE_BROWSER=1).
+    DejaVu comes with Chromium's dependencies; Noto Sans CJK is asked of fontconfig."""
+    try:
+        found = subprocess.run(["fc-list", "-q", family], check=False).returncode == 0
+    except FileNotFoundError:
+        found = False
+    if not found:
+        (NOTO_CJK if "CJK" in family else BROWSER).missing(f"no font {family!r} (fc-list)")

@@ -24,6 +24,7 @@ from tests.test_web import (  # noqa: F401 (fixtures)
     short_server,
     wait_version,
 )
+from tests.test_web_stage import busy_problems, busy_stage
 
 SIZES = [(1920, 1080), (1280, 720), (1024, 768), (390, 844)]
 
@@ -42,7 +43,8 @@ TEXT_OUTSIDE = """async (scrollY) => {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     if (!node.textContent.trim() || el.closest('.visually-hidden')) continue;
-    if (!el.checkVisibility({ visibilityProperty: true })) continue;
+    // not one hidden (an overlay's lower third out: opacity 0, its slide eased on a resize)
+    if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
     let { left, right, top, bottom } = range.getBoundingClientRect();
@@ -162,6 +164,12 @@ def test_the_seed_day_walked_end_to_end(faces: Faces, server: Server) -> None:  
     second.bring_to_front()
     step(second, "s")
     step(second, "ArrowRight")
+    # a cue, a question and a message up at once: the countdown keeps the stage (issue 22)
+    busy_stage(server, approver=server.token)
+    caught_up(server, *shown)
+    assert busy_problems(screen) == []
+    for clear in ("clear_cue", "clear_question", "clear_message"):
+        server.command(clear)
     left = server.state()["state"]["timer"]["ends_at"] - server.state()["server_time"]
     server.command("add_time", seconds=-(left // 1000 + 4))
     caught_up(server, *shown)

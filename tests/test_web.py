@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.helpers import ROOT, TOKEN, Server
-from tests.machine import chromium_or_skip
+from tests.machine import chromium_or_skip, font_or_skip
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,6 +36,23 @@ SHORT = ROOT / "tests" / "programmes" / "short.toml"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 READY = "#podium-status[data-state='live']"
 WAIT = 5_000  # ms a page may take to show a pushed change (typically ~50 ms; see docs)
+# The fonts a layout test renders the pages with (``make_faces(font=...)``, or the ``font``
+# fixture for each in turn): DejaVu, what a machine without CJK fonts falls back to, and
+# Noto Sans CJK (Debian's fonts-noto-cjk), which a venue PC with Chinese has and which the
+# pages' font list then picks for Latin text too. Without ``font`` a page has the machine's.
+FONTS = {"dejavu": "DejaVu Sans", "noto": "Noto Sans CJK SC"}
+# set before the page's own styles apply, through the CSSOM (the CSP allows no inline style)
+FONT_SCRIPT = """(family) => {
+  const put = () => {
+    const root = document.documentElement;
+    if (root) root.style.setProperty('--font', `"${family}", sans-serif`);
+    return Boolean(root);
+  };
+  if (!put()) {
+    new MutationObserver((_, watch) => put() && watch.disconnect())
+      .observe(document, { childList: true });
+  }
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +95,9 @@ class Faces:
         return page
 
 
-def make_faces(browser: Browser, server: Server, **options: Any) -> Iterator[Faces]:
+def make_faces(
+    browser: Browser, server: Server, font: str | None = None, **options: Any
+) -> Iterator[Faces]:
     init_script = options.pop("init_script", None)
     context = browser.new_context(
         viewport=options.pop("viewport", {"width": 1280, "height": 720}),
@@ -88,10 +107,19 @@ def make_faces(browser: Browser, server: Server, **options: Any) -> Iterator[Fac
     )
     if init_script:
         context.add_init_script(init_script)
+    if font:
+        font_or_skip(FONTS[font])
+        context.add_init_script(f"({FONT_SCRIPT})({FONTS[font]!r})")
     faces = Faces(context, server)
     yield faces
     context.close()
     assert faces.problems == []
+
+
+@pytest.fixture(params=sorted(FONTS))
+def font(request: pytest.FixtureRequest) -> str:
+    """Each of ``FONTS`` in turn."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -524,7 +552,9 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
         server.command("end_session")
         server.command("start_session", session_id="session-1")
         for locale, suffix in (("en-GB", ""), ("zh-CN", "-zh")):
-            for faces in make_faces(browser, server, locale=locale, init_script=page_clock):
+            for faces in make_faces(
+                browser, server, font="noto", locale=locale, init_script=page_clock
+            ):
                 for name, path in SHOTS:
                     if suffix and name == "overlay":
                         continue  # names only: the same picture in both languages
@@ -551,7 +581,7 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
                 viewer.set_viewport_size({"width": 390, "height": 844})
                 save(viewer, f"viewer-phone{suffix}")
                 server.command("clear_message")
-        for faces in make_faces(browser, server, init_script=page_clock):
+        for faces in make_faces(browser, server, font="noto", init_script=page_clock):
             screen = faces.open("/screen")
             over_by = server.state()["state"]["timer"]["remaining_ms"] // 1000 + 4
             server.command("add_time", seconds=-over_by)  # Mr. Hequan WU, 4 s over time

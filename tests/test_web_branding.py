@@ -56,7 +56,7 @@ def faces(browser: Browser, morning: Server) -> Iterator[Faces]:
         "Object.defineProperty(performance, 'timeOrigin',"
         f" {{ value: performance.timeOrigin + {morning.shift} }});"  # type: ignore[attr-defined]
     )
-    yield from make_faces(browser, morning, init_script=clock)
+    yield from make_faces(browser, morning, font="noto", init_script=clock)
 
 
 def css(page: Page, selector: str, prop: str) -> str:

@@ -53,7 +53,7 @@ class Sized:
 @pytest.fixture(params=[(s, lang) for s in SIZES for lang in WORDS], ids=lambda p: "-".join(p))
 def sized(request: pytest.FixtureRequest, browser: Browser, server: Server) -> Iterator[Sized]:
     size, locale = request.param
-    for made in make_faces(browser, server, locale=locale):
+    for made in make_faces(browser, server, font="noto", locale=locale):
         yield Sized(made, size, locale)
 
 

@@ -3,6 +3,7 @@
 // each cue), ?lang=en|zh-CN, ?room=ID.
 
 import { cueBanner } from "./cue.js";
+import { fitStage } from "./screen-fit.js";
 import { langButton, onLang, t, translate, lang } from "./i18n.js";
 import {
   Live,
@@ -12,6 +13,7 @@ import {
   localized,
   mmss,
   query,
+  scheduleAt,
   setText,
   show,
   statusCorner,
@@ -64,19 +66,7 @@ function renderState() {
           : "",
     );
   } else {
-    const upcoming = state.schedule.find((row) => row.status === "next");
-    setText(
-      $("idle-title"),
-      state.phase === "finished" || !upcoming ? t("screen.finished") : t("screen.waiting"),
-    );
-    setText(
-      $("idle-next"),
-      upcoming && programme
-        ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${
-            sessionTitle(upcoming.id)
-          }`
-        : localized(programme, "title"),
-    );
+    drawIdle(live.clock.now());
     setText($("next-speaker"), "");
   }
   show($("paused-badge"), state.timer.status === "paused");
@@ -85,6 +75,7 @@ function renderState() {
   setText($("presence-badge"), presence === "in_room" ? "" : t(`label.speaking.${presence}`));
   document.body.dataset.presence = presence;
   document.body.classList.toggle("is-paused", state.timer.status === "paused");
+  document.body.classList.toggle("has-cue", Boolean(state.session && state.cue));
   const message = state.messages.screen; // the stage's own: it goes with its speaker
   show($("message"), Boolean(message));
   document.body.classList.toggle("has-message", Boolean(message));
@@ -98,6 +89,25 @@ function renderState() {
   if (programme) firstShown();
 }
 
+/** Between sessions: what comes next and when, projected from ``now`` (scheduleAt), so the
+ * time moves with the clock through a break instead of staying where the last push left it. */
+function drawIdle(now) {
+  const state = live.state;
+  const upcoming = scheduleAt(state, live.serverTime, now).rows.find((r) => r.status === "next");
+  setText(
+    $("idle-title"),
+    state.phase === "finished" || !upcoming ? t("screen.finished") : t("screen.waiting"),
+  );
+  setText(
+    $("idle-next"),
+    upcoming && programme
+      ? `${timeOfDay(upcoming.projected_start, programme.timezone, { lang })} · ${
+          sessionTitle(upcoming.id)
+        }`
+      : localized(programme, "title"),
+  );
+}
+
 function draw(now) {
   const state = live.state;
   if (programme) {
@@ -105,11 +115,12 @@ function draw(now) {
   }
   if (!state?.session) {
     setText($("session-left"), "");
+    if (state) drawIdle(now);
     return;
   }
   const shown = timerCountdown(state, now, AMBER_MS);
   setText($("countdown"), shown.text);
-  fitCountdown();
+  refit();
   if (document.body.dataset.zone !== shown.zone) document.body.dataset.zone = shown.zone;
   const left = state.session.ends_at - now;
   const slot = left >= 0 ? mmss(Math.ceil(left / 1000)) : mmss(Math.floor(-left / 1000));
@@ -124,15 +135,10 @@ function draw(now) {
 
 let fittedFor = "";
 
-/** Size the countdown to the room it has: the CSS size (a share of the viewport), made
- * smaller when the rendered text is wider than the screen (``+00:04``, ``+1:02:03`` in
- * whatever font the machine has) or when the block under it leaves it too little height.
- * Measured again only when something that changes the layout changed. */
-function fitCountdown() {
-  const box = $("countdown");
-  const main = $("live").parentElement;
+/** Fit the screen again (screen-fit.js) only when something that changes the layout did. */
+function refit() {
   const key = [
-    box.textContent.length,
+    $("countdown").textContent.length,
     innerWidth,
     innerHeight,
     document.body.className,
@@ -143,49 +149,12 @@ function fitCountdown() {
     $("question-name").textContent,
     $("presence-badge").textContent,
     $("paused-badge").hidden,
+    $("cue").textContent,
     $("cue").hidden,
   ].join("|");
   if (key === fittedFor) return;
   fittedFor = key;
-  box.style.fontSize = "";
-  let size = parseFloat(getComputedStyle(box).fontSize);
-  const room = main.clientWidth - parseFloat(getComputedStyle(main).paddingLeft) * 2;
-  if (box.scrollWidth > room) size *= (room / box.scrollWidth) * 0.98;
-  box.style.fontSize = `${size}px`;
-  const tooTall = main.scrollHeight - main.clientHeight;
-  if (tooTall > 0) box.style.fontSize = `${Math.max(size - tooTall, size / 3)}px`;
-  fitText($("question-text"));
-  fitText($("message-text"));
-}
-
-/** Whether a block hides a line of its text, cut by its line clamp or squeezed by the
- * layout: its whole text, measured with the clamp lifted for a moment, is taller than the
- * room it has by more than half a line. Not ``scrollHeight > clientHeight`` alone: a
- * clamped block's hidden lines do not count in it, and a font whose glyphs are taller than
- * the line box overflows by a few pixels with nothing hidden (Noto Sans CJK, which the
- * font list names before Arial: on Debian with fonts-noto-cjk it sets Latin text too). */
-function hidesALine(el) {
-  const style = getComputedStyle(el);
-  const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
-  const room = el.clientHeight;
-  el.style.webkitLineClamp = "unset";
-  const whole = el.scrollHeight;
-  el.style.webkitLineClamp = "";
-  return whole > room + line / 2;
-}
-
-/** Shrink a clamped text block (the audience's question, the stage's message) until all of
- * it shows in the room the layout left it, whatever fonts the machine has: 8 % a step,
- * down to a third of its size. */
-function fitText(el) {
-  el.style.fontSize = "";
-  if (el.offsetParent === null) return; // hidden: nothing to measure
-  const css = parseFloat(getComputedStyle(el).fontSize);
-  let size = css;
-  while (hidesALine(el) && size > css / 3) {
-    size *= 0.92;
-    el.style.fontSize = `${size}px`;
-  }
+  fitStage();
 }
 
 function fullscreen() {

@@ -10,7 +10,6 @@ import "./labels-speaker.js"; // before any label is read
 import {
   Live,
   apiUrl,
-  browserZone,
   durationText,
   everyFrame,
   loadProgramme,
@@ -29,6 +28,7 @@ import {
   timerLeft,
   zoneName,
 } from "./podium.js";
+import { inBothZones, localZone, otherZone } from "./zones.js";
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken();
@@ -144,7 +144,7 @@ function renderState() {
   setText(
     $("after-text"),
     run?.ended_at
-      ? t("speaker.after.ended", { t: timeOfDay(run.ended_at, programme.timezone, { lang }) })
+      ? t("speaker.after.ended", { t: inBothZones(programme.timezone, run.ended_at) })
       : t("speaker.after.passed"),
   );
   draw(live.clock.now());
@@ -171,14 +171,13 @@ function draw(now) {
     );
     document.body.classList.toggle("is-next", count === 0);
     const zone = programme.timezone;
-    const local = browserZone();
     setText($("start-event"), start ? timeOfDay(start, zone, { lang }) : "—");
     setText($("zone-event"), start ? `${t("label.event_time")} · ${zoneName(zone, start)}` : "");
-    const differs = start && timeOfDay(start, zone) !== timeOfDay(start, local);
+    const differs = start && otherZone(zone, start);
     show($("start-local-row"), Boolean(differs));
     if (differs) {
-      setText($("start-local"), timeOfDay(start, local, { lang }));
-      setText($("zone-local"), `${t("label.your_time")} · ${zoneName(local, start)}`);
+      setText($("start-local"), timeOfDay(start, localZone, { lang }));
+      setText($("zone-local"), `${t("label.your_time")} · ${zoneName(localZone, start)}`);
     }
   }
 }
@@ -223,6 +222,11 @@ onLang(() => {
   if (refusedWith) setText($("refused-text"), t(refusedWith));
   renderState();
   renderReady();
+});
+
+// a speaker link pasted into this open tab changes only its fragment: open that link's page
+addEventListener("hashchange", () => {
+  if (new URLSearchParams(location.hash.slice(1)).has("token")) location.reload();
 });
 
 const speakerId = await whoAmI();

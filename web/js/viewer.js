@@ -3,7 +3,6 @@
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import {
-  browserZone,
   durationText,
   el,
   everyFrame,
@@ -26,28 +25,24 @@ import {
   timerLeft,
   zoneName,
 } from "./podium.js";
+import { inBothZones, localZone, otherZone } from "./zones.js";
 
 const $ = (id) => document.getElementById(id);
 // ?compact=1: the live card alone, for an iframe on the event's website (docs/pages.md)
 if (query.get("compact") === "1") document.body.classList.add("compact");
 const live = new Live({ client: "viewer", token: takeToken(), first: true });
 let questions = null; // the audience's questions: loaded once the state is shown (late)
-const localZone = browserZone();
 let programme = null;
 let announced;
 let lastSecond = null;
-
-/** True when the viewer's zone shows the same wall-clock time as the event's. */
-function sameZone(at) {
-  return timeOfDay(at, programme.timezone) === timeOfDay(at, localZone);
-}
 
 function eventTime(at) {
   return timeOfDay(at, programme.timezone, { lang });
 }
 
-function localTime(at) {
-  return timeOfDay(at, localZone, { lang });
+/** A time in the event's zone and, when it differs, the viewer's: "09:35 (02:35 CET)". */
+function bothTimes(at, until = null) {
+  return inBothZones(programme.timezone, at, until);
 }
 
 /** Tell screen-reader users when the speaker changes (not on every state push). */
@@ -82,15 +77,7 @@ function renderNow(state) {
       : t(state.phase === "finished" ? "phase.finished" : "phase.idle"),
   );
   show($("now-body"), Boolean(session));
-  const upcoming = !session && state.schedule.find((row) => row.status === "next");
-  show($("now-upnext"), Boolean(upcoming));
-  if (upcoming) {
-    const title = localized(programme.sessions.find((s) => s.id === upcoming.id), "title");
-    const at = scheduleAt(state, live.serverTime, live.clock.now()).rows.find(
-      (row) => row.id === upcoming.id,
-    ).projected_start;
-    setText($("now-upnext"), t("viewer.upnext", { title, t: eventTime(at) }));
-  }
+  renderUpNext(state, live.clock.now());
   if (session) {
     setText($("now-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
     setText($("now-aff"), localized(speaker, "affiliation"));
@@ -116,11 +103,24 @@ function renderNow(state) {
   setText($("banner-text"), message ? message.text : "");
 }
 
+/** Between sessions: the next one and its start, projected from ``now`` (scheduleAt), so it
+ * moves with the clock through a break instead of staying where the last push left it. */
+function renderUpNext(state, now) {
+  const upcoming = !state.session && state.schedule.find((row) => row.status === "next");
+  show($("now-upnext"), Boolean(upcoming));
+  if (!upcoming) return;
+  const title = localized(programme.sessions.find((s) => s.id === upcoming.id), "title");
+  const at = scheduleAt(state, live.serverTime, now).rows.find((row) => row.id === upcoming.id)
+    .projected_start;
+  setText($("now-upnext"), t("viewer.upnext", { title, t: bothTimes(at) }));
+}
+
 function timeCell(at, className) {
   const cell = el("span", className);
   cell.append(el("span", "v-time-event num", eventTime(at)));
-  if (!sameZone(at)) {
-    cell.append(el("span", "v-time-local num", `${localTime(at)} ${zoneName(localZone, at)}`));
+  if (otherZone(programme.timezone, at)) {
+    const local = `${timeOfDay(at, localZone, { lang })} ${zoneName(localZone, at)}`;
+    cell.append(el("span", "v-time-local num", local));
   }
   return cell;
 }
@@ -149,12 +149,11 @@ function renderAgenda(state, now) {
     const facts = [durationText(row.planned_end - row.planned_start)];
     const shift = start === null || !begun ? "" : shiftText(start - row.planned_start);
     if (row.status === "done") {
-      const ran = `${eventTime(row.actual_start)}–${eventTime(row.actual_end)}`;
-      facts.push(`${t("label.actual")} ${ran}`);
+      facts.push(`${t("label.actual")} ${bothTimes(row.actual_start, row.actual_end)}`);
     } else if (row.status === "live") {
-      facts.push(`${t("label.started", { t: eventTime(start) })}${shift ? ` (${shift})` : ""}`);
+      facts.push(`${t("label.started", { t: bothTimes(start) })}${shift ? ` (${shift})` : ""}`);
     } else if (shift) {
-      facts.push(`${t("label.projected")} ${eventTime(start)} (${shift})`);
+      facts.push(`${t("label.projected")} ${bothTimes(start)} (${shift})`);
     }
     const factsLine = el("div", "v-session-facts", facts.join(" · "));
     if (shift && row.status !== "done") {
@@ -201,7 +200,7 @@ function renderZones() {
   const event = zoneName(programme.timezone, at);
   setText(
     $("zone-note"),
-    sameZone(at)
+    !otherZone(programme.timezone, at)
       ? t("viewer.zone_same", { event })
       : t("viewer.zone_note", { event, local: zoneName(localZone, at) }),
   );
@@ -270,6 +269,7 @@ function draw(now) {
     const begun = dayBegun(state);
     show($("drift"), begun);
     if (begun) showDrift($("drift"), drift, state.phase === "finished");
+    renderUpNext(state, now);
     if (second % 15 === 0) renderAgenda(state, now); // projected times move while running late
   }
 }
