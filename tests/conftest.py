@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import is_hypothesis_test
 
-from tests.helpers import Server
+from tests.helpers import ASSISTANT, AUTO, Server
 from tests.machine import PARTS
 from tests.redis_server import RedisServer, redis_for_test
 
@@ -107,6 +107,22 @@ def pytest_terminal_summary(
 def server(tmp_path: Path) -> Iterator[Server]:
     """A real server for the seed event, on a free port, with its own data dir."""
     srv = Server(data_dir=tmp_path / "data").start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture
+def qserver(tmp_path: Path) -> Iterator[Server]:
+    """A server taking the audience's questions, with the assistant's token ``ASSISTANT``."""
+    srv = Server(data_dir=tmp_path / "data", env={"PODIUM_QUESTIONS_TOKEN": ASSISTANT}).start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture
+def auto_server(tmp_path: Path) -> Iterator[Server]:
+    """The programme of items that end themselves (``tests/programmes/auto.toml``)."""
+    srv = Server(data_dir=tmp_path / "data", programmes=[AUTO]).start()
     yield srv
     srv.kill()
 

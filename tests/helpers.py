@@ -22,6 +22,8 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "config" / "itu-miit-2021.toml"
 TOKEN = "test-moderator-token-0123456789abcdef"
+ASSISTANT = "assistant-token-0123456789abcdefgh"  # the questions token of ``qserver``
+AUTO = ROOT / "tests" / "programmes" / "auto.toml"  # items that end themselves
 
 
 def seed_with(folder: Path, more: str, name: str = "programme.toml") -> Path:

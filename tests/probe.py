@@ -13,7 +13,7 @@ figures printed as JSON (docs/security.md, "Probe", quotes them with this comman
 - sigkill: three moderators send commands at once; SIGKILL at random moments for about
   ``--seconds`` (3 kills at least), restart, check: acked vs lost, files and Redis.
 
-The scenarios are the tests' own (tests/test_guard.py, tests/test_faults.py) with bigger
+The scenarios are the tests' own (tests/server/test_guard.py, tests/server/test_faults.py) with bigger
 numbers; this file only runs them and prints what they saw.
 """
 
@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.redis_server import redis_for_test
-from tests.test_faults import hung_redis_run, sigkill_run
-from tests.test_guard import slowloris_run
+from tests.server.test_faults import hung_redis_run, sigkill_run
+from tests.server.test_guard import slowloris_run
 
 SECONDS_PER_KILL = 2.0  # a kill round: driving for up to 0.8 s, then a restart
 

@@ -8,26 +8,16 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.clients import watch
-from tests.helpers import ROOT, Server
+from tests.helpers import AUTO, Server
 from tests.redis_server import RedisServer
 
-AUTO = ROOT / "tests" / "programmes" / "auto.toml"
 WAIT_S = 15.0  # the clips last 2-3 s; this bounds a hung test, it times nothing
-
-
-@pytest.fixture
-def auto_server(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(data_dir=tmp_path / "data", programmes=[AUTO]).start()
-    yield srv
-    srv.kill()
 
 
 @contextlib.asynccontextmanager

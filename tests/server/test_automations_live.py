@@ -11,13 +11,12 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
 from pythonosc.osc_message import OscMessage
 
@@ -120,14 +119,6 @@ def programme(tmp_path: Path, *automations: str) -> Path:
     path = tmp_path / "hooks.toml"
     path.write_text(PROGRAMME + "".join(f"\n[[automations]]\n{a}\n" for a in automations))
     return path
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Server]]:
-    started: list[Server] = []
-    yield started
-    for server in started:
-        server.kill()
 
 
 async def command(server: Server, action: str, **fields: Any) -> dict[str, Any]:

@@ -16,21 +16,13 @@ import websockets
 from podium.cli.main import main
 from podium.live.questions import public_every
 from tests.clients import moderator
-from tests.helpers import Server, recv_json, recv_type, seed_with
+from tests.helpers import ASSISTANT, Server, recv_json, recv_type, seed_with
 
-ASSISTANT = "assistant-token-0123456789abcdefgh"
 VIEWER = "viewer-token-abcdefghijklmnopqrstuvwxyz"
 
 
 def programme_with(tmp_path: Path, questions: str) -> Path:
     return seed_with(tmp_path, f"\n[questions]\n{questions}\n")
-
-
-@pytest.fixture
-def qserver(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(data_dir=tmp_path / "data", env={"PODIUM_QUESTIONS_TOKEN": ASSISTANT}).start()
-    yield srv
-    srv.kill()
 
 
 @pytest.fixture

@@ -11,10 +11,14 @@ from pathlib import Path
 import websockets
 
 from tests.helpers import Server, recv_type
-from tests.test_automations_live import PROGRAMME, command, programme, receivers, servers, until
-from tests.test_questions import ASSISTANT, listed, qserver
-
-__all__ = ["qserver", "servers"]  # fixtures shared with those modules
+from tests.server.test_automations_live import (
+    PROGRAMME,
+    command,
+    programme,
+    receivers,
+    until,
+)
+from tests.server.test_questions import ASSISTANT, listed
 
 CLOSED = "asking is closed: the programme has finished and takes no more questions"
 

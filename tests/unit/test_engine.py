@@ -283,7 +283,7 @@ import sys
 from podium.core import engine, projection
 from podium.core import programme
 from podium.core.errors import InvariantBroken
-from tests.test_engine import P, T0, cmd, live_s1
+from tests.unit.test_engine import P, T0, cmd, live_s1
 
 print(f"optimize={sys.flags.optimize}")
 state = live_s1()

@@ -13,7 +13,7 @@ from podium.core import projection
 from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput
 from podium.core.state import Messages, State
-from tests.test_engine import S1, T0, P, cmd, fresh, live_s1, refused, run
+from tests.unit.test_engine import S1, T0, P, cmd, fresh, live_s1, refused, run
 
 S = 1000
 

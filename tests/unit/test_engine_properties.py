@@ -18,7 +18,7 @@ from podium.core.commands import ACTIONS
 from podium.core.errors import InvalidTransition
 from podium.core.protocol import StateView
 from podium.core.state import Live, State, initial_state
-from tests.test_engine import T0, P, cmd
+from tests.unit.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]
 SPEAKER_IDS = [sp.id for s in P.sessions for sp in s.speakers]

@@ -17,8 +17,8 @@ from podium.core.state import OVERRAN_FROM_MS, State, initial_state
 from podium.live.room import Room
 from podium.report.replay import build
 from podium.store.files import FileStore
-from tests.test_engine import ARGS, T0, P, cmd, refused, run
-from tests.test_report import FakeClock
+from tests.unit.test_engine import ARGS, T0, P, cmd, refused, run
+from tests.unit.test_report import FakeClock
 
 MIN = 60_000
 QUESTION = ARGS["show_question"]

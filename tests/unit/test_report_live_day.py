@@ -15,7 +15,7 @@ from podium.report.formats import render
 from podium.report.replay import build
 from podium.store.files import FileStore
 from tests.helpers import SEED
-from tests.test_report import MIN, FakeClock, at
+from tests.unit.test_report import MIN, FakeClock, at
 
 SEED_PROGRAMME = load(SEED)
 

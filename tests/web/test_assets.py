@@ -17,7 +17,7 @@ from playwright.sync_api import Browser
 
 from podium.live import assets
 from tests.helpers import ROOT, Server
-from tests.test_web import READY, Faces, browser, make_faces  # noqa: F401 - fixtures
+from tests.web.test_web import READY, Faces, make_faces
 
 WEB = ROOT / "web"
 TEXT_FILES = sorted(p for p in assets.web_files(WEB) if p.suffix in assets.TEXT)
@@ -215,7 +215,7 @@ def test_the_pages_that_ask_for_the_first_data_are_the_ones_announcing_it() -> N
 
 
 @pytest.fixture
-def faces(browser: Browser, shared: Server) -> Iterator[Faces]:  # noqa: F811
+def faces(browser: Browser, shared: Server) -> Iterator[Faces]:
     yield from make_faces(browser, shared)
 
 

@@ -10,10 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.helpers import Server
-from tests.test_autoadvance_live import auto_server
-from tests.test_web import WAIT, Faces, browser, make_faces, wait_version
-
-__all__ = ["auto_server", "browser"]  # fixtures of those modules, shared
+from tests.web.test_web import WAIT, Faces, make_faces, wait_version
 
 
 @pytest.fixture

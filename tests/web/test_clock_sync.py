@@ -11,9 +11,6 @@ from playwright.sync_api import Browser
 
 from tests.helpers import Server
 from tests.measure_clock_sync import measure
-from tests.test_web import browser
-
-__all__ = ["browser"]  # the Chromium of tests.test_web, shared as a fixture
 
 
 def test_a_speaker_page_300_ms_away_flips_its_seconds_with_the_venue_screen(

@@ -15,15 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers import Server
-from tests.test_web import (  # noqa: F401 (fixtures)
-    WAIT,
-    Faces,
-    browser,
-    faces,
-    short_faces,
-    short_server,
-    wait_version,
-)
+from tests.web.test_web import WAIT, Faces, wait_version
 
 SIZES = [(1920, 1080), (1280, 720), (1024, 768), (390, 844)]
 
@@ -121,7 +113,7 @@ def caught_up(server: Server, *pages: Page) -> None:
         wait_version(page, version)
 
 
-def test_the_seed_day_walked_end_to_end(faces: Faces, server: Server) -> None:  # noqa: F811
+def test_the_seed_day_walked_end_to_end(faces: Faces, server: Server) -> None:
     first = faces.console()
     second = faces.console()
     screen = faces.open("/screen")
@@ -225,8 +217,8 @@ def test_the_seed_day_walked_end_to_end(faces: Faces, server: Server) -> None:  
 
 
 def test_overtime_flashes_the_frame_and_keeps_the_digits_bright(
-    short_faces: Faces,  # noqa: F811
-    short_server: Server,  # noqa: F811
+    short_faces: Faces,
+    short_server: Server,
 ) -> None:
     screen = short_faces.open("/screen")
     short_server.command("start_session", session_id="quick")
@@ -251,7 +243,7 @@ def test_overtime_flashes_the_frame_and_keeps_the_digits_bright(
 
 
 def test_the_console_in_chinese_leaves_the_screen_in_english(
-    faces: Faces,  # noqa: F811
+    faces: Faces,
 ) -> None:
     console = faces.console()
     console.click("#lang")
@@ -273,8 +265,8 @@ def test_the_console_in_chinese_leaves_the_screen_in_english(
     [("en", "Speaking remotely", "Recorded speech"), ("zh-CN", "远程发言", "录播发言")],
 )
 def test_remote_and_recorded_speakers_say_so(
-    short_faces: Faces,  # noqa: F811
-    short_server: Server,  # noqa: F811
+    short_faces: Faces,
+    short_server: Server,
     lang: str,
     remote: str,
     recorded: str,
@@ -295,7 +287,7 @@ def test_remote_and_recorded_speakers_say_so(
 # -- 11: smaller things on the pages ---------------------------------------------------------
 
 
-def test_console_shortcuts_labels_and_disabled_next(faces: Faces, server: Server) -> None:  # noqa: F811
+def test_console_shortcuts_labels_and_disabled_next(faces: Faces, server: Server) -> None:
     console = faces.console()
     console.set_viewport_size({"width": 1280, "height": 800})
     server.command("start_session", session_id="session-1")
@@ -323,7 +315,7 @@ def test_console_shortcuts_labels_and_disabled_next(faces: Faces, server: Server
     expect(next_button).not_to_have_css("background-color", accent)
 
 
-def test_the_feedback_line_follows_a_language_switch(faces: Faces, server: Server) -> None:  # noqa: F811
+def test_the_feedback_line_follows_a_language_switch(faces: Faces, server: Server) -> None:
     server.command("start_session", session_id="session-1")
     console = faces.console()
     wait_version(console, 1)
@@ -333,7 +325,7 @@ def test_the_feedback_line_follows_a_language_switch(faces: Faces, server: Serve
     expect(console.locator("#feedback")).to_contain_text("调整时间")
 
 
-def test_the_viewer_says_paused(faces: Faces, server: Server) -> None:  # noqa: F811
+def test_the_viewer_says_paused(faces: Faces, server: Server) -> None:
     server.command("start_session", session_id="session-1")
     viewer = faces.open("/viewer")
     expect(viewer.locator("#paused")).to_be_hidden()
@@ -346,7 +338,7 @@ def test_the_viewer_says_paused(faces: Faces, server: Server) -> None:  # noqa: 
 
 
 def test_on_a_phone_the_reconnecting_banner_covers_nothing(
-    faces: Faces,  # noqa: F811
+    faces: Faces,
     server: Server,
 ) -> None:
     server.command("start_session", session_id="session-1")

@@ -10,13 +10,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.helpers import Server
-from tests.test_web import Faces, browser, faces, make_faces  # noqa: F401 - fixtures
+from tests.web.test_web import Faces, make_faces
 
 VIEWER_TOKEN = "viewer-token-abcdefghijklmnopqrstuvwxyz"
 
 
 @pytest.fixture
-def private_faces(browser: Browser, tmp_path: Path) -> Iterator[Faces]:  # noqa: F811
+def private_faces(browser: Browser, tmp_path: Path) -> Iterator[Faces]:
     srv = Server(data_dir=tmp_path / "data", env={"PODIUM_VIEWER_TOKEN": VIEWER_TOKEN}).start()
     try:
         yield from make_faces(browser, srv)
@@ -57,7 +57,7 @@ def test_private_event_console_signs_in_then_loads_the_programme(private_faces: 
     expect(page.locator(".rd-session").first).to_be_visible()
 
 
-def test_public_event_landing_page_has_no_notice(faces: Faces) -> None:  # noqa: F811
+def test_public_event_landing_page_has_no_notice(faces: Faces) -> None:
     home = faces.open("/", ready="#private")
     expect(home.locator("#event-title")).to_contain_text("ITU-MIIT")
     expect(home.locator("#private")).to_be_hidden()

@@ -16,11 +16,8 @@ from playwright.sync_api import Browser
 
 from podium.core import projection
 from podium.core.state import State
-from tests import test_web
 from tests.helpers import Server
 from tests.projection_cases import CASES, PROGRAMME, SCENARIOS, written
-
-browser = test_web.browser  # its fixture, for these tests too
 
 CASE_LIST: list[dict[str, Any]] = json.loads(CASES.read_text(encoding="utf-8"))
 NAMES = [case["name"] for case in CASE_LIST]

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.helpers import ROOT, TOKEN, Server
-from tests.machine import chromium_or_skip
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,15 +34,6 @@ SHORT = ROOT / "tests" / "programmes" / "short.toml"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 READY = "#podium-status[data-state='live']"
 WAIT = 5_000  # ms a page may take to show a pushed change (typically ~50 ms; see docs)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_or_skip()
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Faces:
@@ -92,23 +81,6 @@ def make_faces(browser: Browser, server: Server, **options: Any) -> Iterator[Fac
     yield faces
     context.close()
     assert faces.problems == []
-
-
-@pytest.fixture
-def faces(browser: Browser, server: Server) -> Iterator[Faces]:
-    yield from make_faces(browser, server)
-
-
-@pytest.fixture
-def short_server(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(data_dir=tmp_path / "data", programmes=[SHORT]).start()
-    yield srv
-    srv.kill()
-
-
-@pytest.fixture
-def short_faces(browser: Browser, short_server: Server) -> Iterator[Faces]:
-    yield from make_faces(browser, short_server)
 
 
 def status(page: Page) -> dict[str, str]:

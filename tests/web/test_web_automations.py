@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests import test_web
 from tests.helpers import Server, seed_with
+from tests.web import test_web
 
-browser = test_web.browser  # its fixture, for these tests too
 ANSWER = "<img src=x onerror=alert(1)>boom"
 
 

@@ -3,7 +3,7 @@ viewer, screen, overlay, speaker page, report) in the seed's colours, read back 
 style, with its logo loaded; the screen's logo clear of the countdown and the clock at
 1024x768 and 1920x1080 in overtime; the compact viewer in an iframe on another origin,
 shown when ``--frame-origin`` names it and refused by default. Screenshots go where
-``tests/test_web.py`` puts them."""
+``tests/web/test_web.py`` puts them."""
 
 from __future__ import annotations
 
@@ -17,12 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests import test_web
 from tests.helpers import TOKEN, Server, free_port
-from tests.test_web import SHIFTED_CLOCK, Faces, make_faces, morning_in_shenzhen, save
-from tests.test_web_speakers import links
-
-browser = test_web.browser  # its fixture, for these tests too
+from tests.web.test_web import SHIFTED_CLOCK, Faces, make_faces, morning_in_shenzhen, save
+from tests.web.test_web_speakers import links
 
 PRIMARY, ACCENT = "rgb(11, 79, 138)", "rgb(14, 110, 110)"  # the seed's #0b4f8a, #0e6e6e
 LOGO = "/branding/itu-miit-2021/logo.svg"

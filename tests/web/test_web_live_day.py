@@ -8,11 +8,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from tests import test_web
 from tests.helpers import Server
-from tests.test_web import WAIT, Faces, expect, wait_version
-
-browser, faces = test_web.browser, test_web.faces  # its fixtures, for these tests too
+from tests.web.test_web import WAIT, Faces, expect, wait_version
 
 ZONE = ZoneInfo("Asia/Shanghai")
 

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers import Server
-from tests.test_questions import ASSISTANT, qserver
-from tests.test_web import READY, Faces, browser, make_faces, save
-
-__all__ = ["browser", "qserver"]  # fixtures shared with those modules
+from tests.helpers import ASSISTANT, Server
+from tests.web.test_web import READY, Faces, make_faces, save
 
 QUESTION = "<b>How</b> will the 5G rollout reach rural schools, and who pays for it?"
 

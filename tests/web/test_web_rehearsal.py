@@ -12,9 +12,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import Server
-from tests.test_web import SHIFTED_CLOCK, WAIT, Faces, browser, make_faces, wait_version
-
-__all__ = ["browser"]  # the fixture shared with test_web
+from tests.web.test_web import SHIFTED_CLOCK, WAIT, Faces, make_faces, wait_version
 
 MIN_MS = 60_000
 

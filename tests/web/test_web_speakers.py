@@ -1,7 +1,7 @@
 """The speakers' side in a real browser: a speaker's page through a whole turn (at a phone's
 size and at 1280x720, in English and Chinese), cues on the venue screen and never on the
 viewers' pages, the console's readiness live, links and QR codes, and a wrong or replaced
-link. Screenshots of the speaker page go where ``tests/test_web.py`` puts them."""
+link. Screenshots of the speaker page go where ``tests/web/test_web.py`` puts them."""
 
 from __future__ import annotations
 
@@ -13,13 +13,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests import test_web
 from tests.helpers import Server
-from tests.test_speakers import links as all_links
-from tests.test_speakers import rotate_speaker_key
-from tests.test_web import Faces, make_faces, save
-
-browser, faces = test_web.browser, test_web.faces  # its fixtures, for these tests too
+from tests.server.test_speakers import links as all_links
+from tests.server.test_speakers import rotate_speaker_key
+from tests.web.test_web import Faces, make_faces, save
 
 SIZES = {"phone": {"width": 390, "height": 844}, "window": {"width": 1280, "height": 720}}
 WORDS = {
