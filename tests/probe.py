@@ -13,8 +13,8 @@ figures printed as JSON (docs/security.md, "Probe", quotes them with this comman
 - sigkill: three moderators send commands at once; SIGKILL at random moments for about
   ``--seconds`` (3 kills at least), restart, check: acked vs lost, files and Redis.
 
-The scenarios are the tests' own (tests/server/test_guard.py, tests/server/test_faults.py) with bigger
-numbers; this file only runs them and prints what they saw.
+The scenarios are the tests' own (tests/server/test_guard.py, tests/server/test_faults.py)
+with bigger numbers; this file only runs them and prints what they saw.
 """
 
 from __future__ import annotations
