@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class Receiver:
     """A webhook receiver: ``/ok`` answers 200, ``/fail`` 500 (with markup in its answer),
     ``/missing`` 404, ``/hang`` never answers; every request is kept."""
 
-    port: int = field(default_factory=free_port)
+    port: int = 0  # the port it bound, once listening
     got: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
     arrived: list[float] = field(default_factory=list)  # wall clock, epoch ms
     release: asyncio.Event = field(default_factory=asyncio.Event)
@@ -101,12 +102,14 @@ async def receivers() -> AsyncIterator[tuple[Receiver, OscServer, int]]:
     app.router.add_post("/{mode}", receiver.handle)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", receiver.port).start()
+    listening = socket.create_server(("127.0.0.1", 0))  # a port of its own, no race for one
+    receiver.port = listening.getsockname()[1]
+    await web.SockSite(runner, listening).start()
     osc = OscServer()
-    osc_port = free_port()
     transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
-        lambda: osc, local_addr=("127.0.0.1", osc_port)
+        lambda: osc, local_addr=("127.0.0.1", 0)
     )
+    osc_port = transport.get_extra_info("sockname")[1]
     try:
         yield receiver, osc, osc_port
     finally:

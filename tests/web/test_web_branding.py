@@ -8,6 +8,7 @@ shown when ``--frame-origin`` names it and refused by default. Screenshots go wh
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers import TOKEN, Server, free_port
+from tests.helpers import TOKEN, Server
 from tests.web.test_web import SHIFTED_CLOCK, Faces, make_faces, morning_in_shenzhen, save
 from tests.web.test_web_speakers import links
 
@@ -34,10 +35,11 @@ def morning(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Itera
     (tmp / "clock").mkdir()
     (tmp / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
     env = {"PYTHONPATH": str(tmp / "clock"), "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}
-    site_port = free_port()
+    site = socket.create_server(("127.0.0.1", 0))  # the website's port, held until it serves
+    site_port = site.getsockname()[1]
     server = Server(data_dir=tmp / "data", env=env,
                     extra_args=["--frame-origin", f"http://localhost:{site_port}"])  # fmt: skip
-    server.site_port = site_port  # type: ignore[attr-defined]
+    server.site_socket = site  # type: ignore[attr-defined]
     server.shift = shift  # type: ignore[attr-defined]
     server.start()
     server.command("start_session", session_id="opening-session")
@@ -45,6 +47,7 @@ def morning(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Itera
     server.command("start_session", session_id="session-1")
     yield server
     server.kill()
+    site.close()
 
 
 @pytest.fixture
@@ -161,7 +164,9 @@ def website(tmp_path: Path, morning: Server) -> Iterator[ThreadingHTTPServer]:
     """A second origin (http://localhost:PORT, the server being http://127.0.0.1:PORT)."""
     folder = site(tmp_path / "site", f"{morning.url}/viewer?compact=1")
     handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
-    httpd = ThreadingHTTPServer(("127.0.0.1", morning.site_port), handler)  # type: ignore[attr-defined]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
+    httpd.socket.close()
+    httpd.socket = morning.site_socket.dup()  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd
