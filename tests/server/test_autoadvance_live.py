@@ -125,7 +125,9 @@ async def test_the_hold_action_keeps_the_clip_on(auto_server: Server) -> None:
         held = ok(auto_server, "hold")["state"]
         assert held["auto_advance"] == {"action": "next", "at": None, "held": True}
         assert held["last_change"]["summary"] == "hold: Clip ONE stays on"
-        await asyncio.sleep(4)  # past the clip's 3 s
+        past = held["timer"]["ends_at"] + 1000  # the clip's end, and the 1 s it may take
+        while auto_server.state()["server_time"] < past:
+            await asyncio.sleep(0.1)
         assert max(seen) == version + 1 and seen[version + 1]["speaker"]["id"] == "clip"
         released = ok(auto_server, "hold", on=False)["state"]["last_change"]["at"]
         # past its end already: it advances at once
