@@ -61,13 +61,16 @@ def bare_env(tmp_path: Path, **env: str) -> dict[str, str]:
     return keep | hidden | env
 
 
-def pytest_on(tmp_path: Path, source: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def pytest_on(
+    tmp_path: Path, source: str, env: dict[str, str], *more: str
+) -> subprocess.CompletedProcess[str]:
     """Our pytest set-up (pyproject, tests/conftest.py) on one small file of tests."""
     test_file = tmp_path / "test_example.py"
     test_file.write_text(source)
     conftest = ["-c", str(ROOT / "pyproject.toml"), "-p", "tests.conftest"]
+    conftest += ["-p", "no:cacheprovider"]
     return subprocess.run(
-        [sys.executable, "-m", "pytest", *conftest, "-p", "no:cacheprovider", str(test_file)],
+        [sys.executable, "-m", "pytest", *conftest, *more, str(test_file)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -169,3 +172,31 @@ def test_a_failing_randomised_test_names_the_seed_that_replays_it(tmp_path: Path
         [x for x in run.stdout.splitlines() if x.startswith("drew ")] for run in (first, replay)
     ]
     assert len(drawn[0]) == 1 and drawn[0] == drawn[1]  # the same seed, the same draws
+
+
+DRAWS_FILE = """
+import pytest
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_draws(rng, n):
+    print(f"drew {rng.randrange(10**9)}")
+    assert False
+"""
+
+
+def test_parallel_workers_share_the_one_seed_of_the_run(tmp_path: Path) -> None:
+    run = pytest_on(tmp_path, DRAWS_FILE, bare_env(tmp_path), "-n", "2", "--dist", "load")
+    assert run.returncode == 1, run.stdout + run.stderr
+    seed = run.stdout.split("random seed: ")[1].split()[0]  # drawn by the controller
+    drawn = {x for x in run.stdout.splitlines() if x.startswith("drew ")}
+    assert len(drawn) == 1, drawn  # four tests on two workers: the same seed, the same draw
+    lines = run.stdout.splitlines()
+    assert lines.count(f"{seed}: replay with PODIUM_TEST_SEED={seed}") == 4
+    assert run.stdout.count("what this run did not test") == 1  # once, by the controller
+    assert summary(run.stdout)[:2] == [
+        "nothing was skipped",
+        f"4 randomised tests failed: replay with PODIUM_TEST_SEED={seed}",
+    ]
+    replay = pytest_on(tmp_path, DRAWS_FILE, bare_env(tmp_path, PODIUM_TEST_SEED=seed), "-n", "2")
+    assert {x for x in replay.stdout.splitlines() if x.startswith("drew ")} == drawn
