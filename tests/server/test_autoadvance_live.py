@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.clients import watch
 from tests.helpers import AUTO, Server
 from tests.redis_server import RedisServer
@@ -89,6 +91,7 @@ async def test_the_clip_advances_by_itself_once_and_undo_brings_it_back(
     assert automatic[0]["summary"] == "next: Clip ONE -> Lee LIVE"
 
 
+@pytest.mark.slow
 async def test_added_time_moves_the_moment_and_the_last_clip_ends_the_session(
     auto_server: Server,
 ) -> None:
@@ -119,6 +122,7 @@ async def test_added_time_moves_the_moment_and_the_last_clip_ends_the_session(
     assert html.decode().count("(ended by itself)") == 2
 
 
+@pytest.mark.slow
 async def test_the_hold_action_keeps_the_clip_on(auto_server: Server) -> None:
     async with pushes(auto_server) as seen:
         version = ok(auto_server, "goto", speaker_id="clip")["version"]
@@ -136,6 +140,7 @@ async def test_the_hold_action_keeps_the_clip_on(auto_server: Server) -> None:
     assert status == 400 and "the server's own" in body["error"]["message"]
 
 
+@pytest.mark.slow
 async def test_two_processes_on_redis_advance_exactly_once(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:

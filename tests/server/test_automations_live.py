@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 from pythonosc.osc_message import OscMessage
 
@@ -161,6 +162,7 @@ def signed_right(headers: dict[str, str], body: bytes) -> bool:
     return hmac.compare_digest(headers["X-Podium-Signature"], f"sha256={mac}")
 
 
+@pytest.mark.slow
 async def test_every_event_arrives_once_in_order_signed_and_at_its_moment(
     tmp_path: Path, servers: list[Server]
 ) -> None:
@@ -243,6 +245,7 @@ async def test_every_event_arrives_once_in_order_signed_and_at_its_moment(
     assert SECRET not in server.log.read_text()
 
 
+@pytest.mark.slow
 async def test_receivers_that_are_down_hang_or_fail_change_nothing_and_are_retried(
     tmp_path: Path, servers: list[Server]
 ) -> None:
@@ -288,6 +291,7 @@ async def test_receivers_that_are_down_hang_or_fail_change_nothing_and_are_retri
         assert 'outcome="retried"' in metrics
 
 
+@pytest.mark.slow
 async def test_two_processes_on_one_redis_send_each_event_once(
     tmp_path: Path, servers: list[Server], redis_server: RedisServer
 ) -> None:
@@ -327,6 +331,7 @@ async def test_two_processes_on_one_redis_send_each_event_once(
         assert 'outcome="skipped"' in metrics + metrics_b
 
 
+@pytest.mark.slow
 async def test_a_restart_mid_turn_sends_nothing_twice_and_the_rest_on_time(
     tmp_path: Path, servers: list[Server]
 ) -> None:

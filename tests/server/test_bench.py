@@ -56,6 +56,7 @@ def check_counts(result: dict, viewers: int, commands: int) -> None:
     assert result["frame_bytes"] > 500
 
 
+@pytest.mark.slow
 def test_bench_with_baseline_and_storm_counts_every_delivery(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     args = ["--viewers", str(VIEWERS), "--commands", str(COMMANDS), "--processes", "2"]
@@ -133,6 +134,7 @@ def test_bench_against_a_running_server_drives_its_state(server: Server, tmp_pat
     assert server.state()["state"]["phase"] == "live"
 
 
+@pytest.mark.slow
 def test_bench_two_processes_sharing_redis_reach_every_viewer(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -145,6 +147,7 @@ def test_bench_two_processes_sharing_redis_reach_every_viewer(
     check_counts(report["podium"], 40, 4)  # the 20 viewers on the second process too
 
 
+@pytest.mark.slow
 def test_bench_refuses_bad_input_with_a_clear_message(tmp_path: Path) -> None:
     done = bench("--viewers", "0")
     assert done.returncode == 2

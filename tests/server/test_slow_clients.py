@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import websockets
 
 from tests import rawws
@@ -201,6 +202,7 @@ async def churn_viewer(server: Server, rng: random.Random, stop: asyncio.Event) 
     return rounds
 
 
+@pytest.mark.slow
 async def test_churn_soak_leaves_no_growth(tmp_path: Path) -> None:
     seconds = float(os.environ.get("PODIUM_SOAK_SECONDS", "15"))
     server = Server(data_dir=tmp_path / "data", extra_args=HIGH_LIMITS).start()

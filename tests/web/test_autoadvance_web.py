@@ -18,6 +18,7 @@ def auto_faces(browser: Browser, auto_server: Server) -> Iterator[Faces]:
     yield from make_faces(browser, auto_server)
 
 
+@pytest.mark.slow
 def test_the_console_counts_down_to_the_advance_and_can_keep_the_item_on(
     auto_faces: Faces,
 ) -> None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import statistics
 
+import pytest
 from playwright.sync_api import Browser
 
 from tests.helpers import Server
 from tests.measure_clock_sync import measure
 
 
+@pytest.mark.slow
 def test_a_speaker_page_300_ms_away_flips_its_seconds_with_the_venue_screen(
     browser: Browser, server: Server
 ) -> None:

@@ -113,6 +113,7 @@ def caught_up(server: Server, *pages: Page) -> None:
         wait_version(page, version)
 
 
+@pytest.mark.slow
 def test_the_seed_day_walked_end_to_end(faces: Faces, server: Server) -> None:
     first = faces.console()
     second = faces.console()

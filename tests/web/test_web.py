@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.helpers import ROOT, TOKEN, Server
@@ -94,6 +95,7 @@ def wait_version(page: Page, version: int) -> None:
 # -- the console drives every face ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_console_runs_session_1_by_button_and_keyboard(faces: Faces, server: Server) -> None:
     console = faces.console()
     screen = faces.open("/screen")
@@ -482,6 +484,7 @@ def save(page: Page, name: str) -> None:
         shutil.copy(target, Path(extra) / target.name)
 
 
+@pytest.mark.slow
 def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
     shift, morning = morning_in_shenzhen()
     (tmp_path / "clock").mkdir()

@@ -8,12 +8,15 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.helpers import Server
 from tests.web.test_web import WAIT, Faces, expect, wait_version
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.mark.slow
 def test_a_press_right_after_another_consoles_change_is_held_and_asked_about(
     faces: Faces, server: Server
 ) -> None:
@@ -95,6 +98,7 @@ def test_the_stage_message_goes_with_its_speaker_unless_pinned(
     expect(screen.locator("#message-text")).to_have_text("Mic 2 is off")
 
 
+@pytest.mark.slow
 def test_a_rehearsal_without_a_date_is_not_alarming(faces: Faces, server: Server) -> None:
     console = faces.console()
     viewer = faces.open("/viewer")

@@ -5,6 +5,7 @@ screen (1024x768) and the overlay, and the report lists it. Screenshots go to
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import ASSISTANT, Server
@@ -50,6 +51,7 @@ def fits(page: Page, selector: str) -> None:
     assert not clipped, f"{selector} is cut off"
 
 
+@pytest.mark.slow
 def test_ask_approve_vote_show_and_report(browser: Browser, qserver: Server) -> None:
     qserver.command("start_session", session_id="session-1")
     for faces in make_faces(browser, qserver):

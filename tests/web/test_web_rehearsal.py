@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import Server
@@ -136,6 +137,7 @@ def test_the_closing_segment_is_no_person_and_asking_closes_with_the_day(
             expect(viewer.locator("#ask-text")).to_be_enabled()
 
 
+@pytest.mark.slow
 def test_the_rundown_flags_overruns_by_the_servers_rule(browser: Browser, server: Server) -> None:
     """Houlin ZHAO, cut to 5 s and moved on a second or more past zero, overran; the
     recorded speech (cut to 5 s) the server advanced at its zero did not; the report

@@ -54,6 +54,7 @@ def sized(request: pytest.FixtureRequest, browser: Browser, server: Server) -> I
         yield Sized(made, size, locale)
 
 
+@pytest.mark.slow
 def test_a_speaker_page_through_a_whole_turn(sized: Sized, server: Server) -> None:
     words = WORDS[sized.locale]
     link = links(server)["bilel-jamoussi"]  # Session 1's second speaker
