@@ -187,6 +187,7 @@ def test_oversized_frames_close_with_1009_and_the_server_stays_up(live: Server) 
         (rawws.frame(b'{"type": "ping", "t0": "\xff\xfe"}'), 1007),  # invalid UTF-8 text
         (rawws.frame(b"", opcode=0x3), 1002),  # a reserved opcode
     ],
+    ids=["invalid-utf-8-1007", "reserved-opcode-1002"],  # the frames' masks are random
 )
 def test_protocol_violations_close_with_the_right_code(
     live: Server, frame: bytes, code: int
