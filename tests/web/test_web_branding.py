@@ -167,6 +167,7 @@ def website(tmp_path: Path, morning: Server) -> Iterator[ThreadingHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
     httpd.socket.close()
     httpd.socket = morning.site_socket.dup()  # type: ignore[attr-defined]
+    httpd.server_address = httpd.socket.getsockname()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd
