@@ -19,15 +19,18 @@ $(VENV)/.test-extras: $(BIN)/podium
 run: $(BIN)/podium
 	$(BIN)/podium serve --host $(HOST) --port $(PORT)
 
-# Lint, then the whole suite; any failure makes it exit non-zero. Its last lines say what
-# it did not test and how to enable that. PODIUM_REQUIRE_REDIS=1 PODIUM_REQUIRE_BROWSER=1
-# (as .ci/run sets) make a missing redis-server or Chromium a failure; PODIUM_CHROMIUM=PATH
-# picks the browser; PODIUM_TEST_SEED=N replays a randomised run; PYTEST_ARGS narrows it.
+# Lint, then the whole suite in JOBS parallel workers (pytest-xdist; JOBS=0 runs it in one
+# process); any failure makes it exit non-zero. Its last lines say what it did not test and
+# how to enable that. PODIUM_REQUIRE_REDIS=1 PODIUM_REQUIRE_BROWSER=1 (as .ci/run sets) make
+# a missing redis-server or Chromium a failure; PODIUM_CHROMIUM=PATH picks the browser;
+# PODIUM_TEST_SEED=N replays a randomised run (every worker uses the one seed); PYTEST_ARGS
+# narrows it (e.g. PYTEST_ARGS=tests/unit, or PYTEST_ARGS="-m 'not browser'"). docs/testing.md
+JOBS ?= 4
 test: $(VENV)/.test-extras
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check .

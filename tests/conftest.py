@@ -1,5 +1,6 @@
-"""Fixtures shared by every test file, the run's random seed, and the closing summary of
-what this run did not test (see ``tests/machine.py``)."""
+"""Fixtures shared by every tier, the run's random seed (one for all xdist workers), the
+markers a test gets from what it uses, and the closing summary of what this run did not
+test (see ``tests/machine.py`` and docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ import random
 from collections import Counter
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import is_hypothesis_test
 
-from tests.helpers import Server
+from tests.helpers import ASSISTANT, AUTO, Server
 from tests.machine import PARTS
 from tests.redis_server import RedisServer, redis_for_test
 
 SEED_VAR = "PODIUM_TEST_SEED"
 SEED = pytest.StashKey[int]()
-RANDOMISED_FAILED = pytest.StashKey[list[str]]()
+SEED_SECTION = "random seed"  # the report section a failing randomised test adds
+TIERS = Path(__file__).parent
 
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads its seed option
@@ -28,11 +31,34 @@ def pytest_configure(config: pytest.Config) -> None:
     given = os.environ.get(SEED_VAR, "")
     if given and not given.isdigit():
         raise pytest.UsageError(f"{SEED_VAR}={given!r}: give a whole number, e.g. {SEED_VAR}=42")
-    seed = int(given) if given else random.randrange(1 << 30)
+    worker = getattr(config, "workerinput", None)  # an xdist worker takes the controller's
+    if worker is not None and SEED_VAR in worker:
+        seed = int(worker[SEED_VAR])
+    else:
+        seed = int(given) if given else random.randrange(1 << 30)
     config.stash[SEED] = seed
-    config.stash[RANDOMISED_FAILED] = []
     if config.getoption("hypothesis_seed", None) is None:
         config.option.hypothesis_seed = str(seed)
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent without it
+def pytest_configure_node(node: Any) -> None:
+    """Each xdist worker gets the controller's seed: one seed for the whole run."""
+    node.workerinput[SEED_VAR] = str(node.config.stash[SEED])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Markers from what a test uses: ``browser`` for ``tests/web/`` and any test taking the
+    ``browser`` or ``chromium`` fixture, ``redis`` for a test on a real Redis (its fixtures
+    or a ``redis`` parameter). ``slow`` is set by hand on the tests that take longest."""
+    web = TIERS / "web"
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.path.is_relative_to(web) or names & {"browser", "chromium"}:
+            item.add_marker(pytest.mark.browser)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & {"redis_server", "redis_aof"} or "redis" in params.values():
+            item.add_marker(pytest.mark.redis)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -56,8 +82,7 @@ def pytest_runtest_makereport(
     )
     if report.failed and randomised:
         seed = item.config.stash[SEED]
-        report.sections.append(("random seed", f"{seed}: replay with {SEED_VAR}={seed}"))
-        item.config.stash[RANDOMISED_FAILED].append(item.nodeid)
+        report.sections.append((SEED_SECTION, f"{seed}: replay with {SEED_VAR}={seed}"))
     return report
 
 
@@ -97,7 +122,11 @@ def pytest_terminal_summary(
     apt = [part.apt for part in installs if part.apt]
     if len(apt) > 1:
         write(f"to install them all: sudo apt-get install {' '.join(apt)}", bold=True)
-    failed = config.stash[RANDOMISED_FAILED]
+    failed = {  # under xdist the reports come from the workers: their sections say it
+        r.nodeid
+        for r in terminalreporter.stats.get("failed", [])
+        if SEED_SECTION in dict(r.sections)
+    }
     if failed:
         seed = config.stash[SEED]
         write(f"{_plural(len(failed), 'randomised test')} failed: replay with {SEED_VAR}={seed}")
@@ -107,6 +136,22 @@ def pytest_terminal_summary(
 def server(tmp_path: Path) -> Iterator[Server]:
     """A real server for the seed event, on a free port, with its own data dir."""
     srv = Server(data_dir=tmp_path / "data").start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture
+def qserver(tmp_path: Path) -> Iterator[Server]:
+    """A server taking the audience's questions, with the assistant's token ``ASSISTANT``."""
+    srv = Server(data_dir=tmp_path / "data", env={"PODIUM_QUESTIONS_TOKEN": ASSISTANT}).start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture
+def auto_server(tmp_path: Path) -> Iterator[Server]:
+    """The programme of items that end themselves (``tests/programmes/auto.toml``)."""
+    srv = Server(data_dir=tmp_path / "data", programmes=[AUTO]).start()
     yield srv
     srv.kill()
 

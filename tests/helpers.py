@@ -1,9 +1,11 @@
-"""Test support: a real ``podium serve`` process on a free loopback port, and small clients."""
+"""Test support: a real ``podium serve`` process on a loopback port it picks, and small clients."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -22,6 +24,8 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "config" / "itu-miit-2021.toml"
 TOKEN = "test-moderator-token-0123456789abcdef"
+ASSISTANT = "assistant-token-0123456789abcdefgh"  # the questions token of ``qserver``
+AUTO = ROOT / "tests" / "programmes" / "auto.toml"  # items that end themselves
 
 
 def seed_with(folder: Path, more: str, name: str = "programme.toml") -> Path:
@@ -34,18 +38,28 @@ def seed_with(folder: Path, more: str, name: str = "programme.toml") -> Path:
 
 
 def free_port() -> int:
+    """A port nobody listens on now: for addresses that must refuse, not for servers (another
+    process may take it before ours binds it: a server binds port 0 and says its port)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+# The first line ``podium serve`` prints once it listens names the port it bound.
+SERVING = re.compile(rb"Podium is serving .* at http://[^\s]+:(\d+)\s")
+LOGS = itertools.count(1)
+
+
 @dataclass
 class Server:
-    """``podium serve`` in a child process; ``kill``/``start`` to test restarts."""
+    """``podium serve`` in a child process; ``kill``/``start`` to test restarts.
+
+    The first start binds port 0 and reads the port the server chose from its banner, so
+    parallel runs cannot race for one; a restart binds that same port again."""
 
     data_dir: Path
     programmes: list[Path] = field(default_factory=lambda: [SEED])
-    port: int = field(default_factory=free_port)
+    port: int = 0  # 0 until started: the server picks it
     extra_args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     token: str = TOKEN
@@ -64,7 +78,9 @@ class Server:
         env = {**os.environ, "PODIUM_MODERATOR_TOKEN": self.token, **self.env}
         args = [sys.executable, "-m", "podium.cli", "serve", *map(str, self.programmes)]
         args += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra_args]
-        self.log = self.data_dir.parent / f"server-{self.port}.log"
+        if not hasattr(self, "log"):  # one log per Server, restarts append to it
+            self.log = self.data_dir.parent / f"server-{self.data_dir.name}-{next(LOGS)}.log"
+        start = self.log.stat().st_size if self.log.exists() else 0
         limit = self.nofile
         self.proc = subprocess.Popen(
             args,
@@ -77,6 +93,12 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()}")
+            if not self.port:
+                bound = SERVING.search(self.log.read_bytes()[start:])
+                if bound is None:
+                    time.sleep(0.02)
+                    continue
+                self.port = int(bound.group(1))
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
                     return self

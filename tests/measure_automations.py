@@ -27,7 +27,7 @@ from aiohttp import web
 
 from tests.clients import moderator
 from tests.helpers import Server, free_port, recv_type
-from tests.test_automations_live import EVERY, PROGRAMME
+from tests.server.test_automations_live import EVERY, PROGRAMME
 
 UNLIMITED = ["--limit-commands", "100000/1", "--limit-messages", "100000/1"]
 

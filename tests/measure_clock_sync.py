@@ -7,7 +7,7 @@ machine, so both read one clock and the true clock offset of each is 0. Each pag
 with a MutationObserver, the moment (``performance.timeOrigin + performance.now()``) its
 countdown text changes; the flips of the same second are paired and the difference
 (delayed page minus direct page) is reported, with each page's own clock-offset estimate.
-A figure for docs/pages.md; ``tests/test_clock_sync.py`` holds it to a loose bound::
+A figure for docs/pages.md; ``tests/web/test_clock_sync.py`` holds it to a loose bound::
 
     .venv/bin/python -m tests.measure_clock_sync [FLIPS] [--far PATH] [--near /screen]
 """
@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page
 from tests.delay_proxy import delayed
 from tests.helpers import Server
 from tests.measure_web_latency import seed_served_in_chromium
-from tests.test_web import READY
+from tests.web.test_web import READY
 
 RECORD = """(selector) => {
   window.__flips = [];

@@ -19,7 +19,7 @@ import aiohttp
 
 from tests.helpers import Server
 from tests.redis_server import RedisServer
-from tests.test_questions_durable import ASSISTANT, started
+from tests.server.test_questions_durable import ASSISTANT, started
 
 CLIENTS = 32
 

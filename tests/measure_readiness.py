@@ -19,7 +19,7 @@ from pathlib import Path
 from tests.clients import moderator
 from tests.helpers import Server, recv_type
 from tests.redis_server import RedisServer
-from tests.test_speakers import links, readiness_until, speaker, token_of
+from tests.server.test_speakers import links, readiness_until, speaker, token_of
 
 SPEAKER = "luis-romero"
 

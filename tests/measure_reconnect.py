@@ -15,7 +15,7 @@ import sys
 import time
 
 from tests.measure_web_latency import seed_served_in_chromium
-from tests.test_web import READY
+from tests.web.test_web import READY
 
 
 def measure(rounds: int, down: float) -> list[float]:

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.helpers import Server
 from tests.machine import find_chromium
-from tests.test_web import CHROMIUM_ARGS
+from tests.web.test_web import CHROMIUM_ARGS
 
 WATCH = """(selector) => {
   window.__changes = [];

@@ -21,8 +21,8 @@ figures printed as JSON (docs/security.md, "Probe", quotes them with this comman
   made-up and altered voter ids, then with every voter id it can get issued, each twice,
   then for its own question (``--limit-loopback``: the per-address limits apply to it).
 
-The scenarios are the tests' own (tests/test_guard.py, tests/test_faults.py,
-tests/test_questions_probe.py) with bigger numbers; this file only runs them and prints
+The scenarios are the tests' own (tests/server/test_guard.py, tests/server/test_faults.py,
+tests/server/test_questions_probe.py) with bigger numbers; this file only runs them and prints
 what they saw.
 """
 
@@ -36,12 +36,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import Server
+from tests.helpers import ASSISTANT, Server
 from tests.redis_server import redis_for_test
-from tests.test_faults import hung_redis_run, sigkill_run
-from tests.test_guard import slowloris_run
-from tests.test_questions import ASSISTANT
-from tests.test_questions_probe import forged_votes_run, hung_questions_run
+from tests.server.test_faults import hung_redis_run, sigkill_run
+from tests.server.test_guard import slowloris_run
+from tests.server.test_questions_probe import forged_votes_run, hung_questions_run
 
 SECONDS_PER_KILL = 2.0  # a kill round: driving for up to 0.8 s, then a restart
 

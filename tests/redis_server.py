@@ -23,6 +23,10 @@ from tests.machine import REDIS
 NO_REDIS = "not on PATH, and no PODIUM_TEST_REDIS_URL=redis://HOST:PORT/DB to share"
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 @dataclass
 class RedisServer:
     """One Redis. ``appendonly`` keeps data over a stop (AOF, fsync on every write)."""
@@ -44,22 +48,45 @@ class RedisServer:
             REDIS.missing("this test stops its own Redis; PODIUM_TEST_REDIS_URL is shared")
 
     def start(self, timeout: float = 10.0) -> RedisServer:
+        """Start on ``port``; on a first start whose port another process took meanwhile
+        (redis-server cannot bind port 0 and say which), again on another free port."""
         if self.binary is None:
             return self
+        for _ in range(4 if self.proc is None else 1):  # a restart keeps its port
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                self.port = free_port()
+        raise RuntimeError(f"redis-server found no free port: {self.log.read_text()}")
+
+    @property
+    def log(self) -> Path:
+        return self.dir / "redis.log"
+
+    def _start(self, timeout: float) -> RedisServer:
+        assert self.binary is not None
+        if self.log.exists():
+            self.log.unlink()  # a port taken is read from this start's log only
         self.dir.mkdir(parents=True, exist_ok=True)
         persistence = ["--appendonly", "yes", "--appendfsync", "always"]
         args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         args += [*(persistence if self.appendonly else ["--appendonly", "no"])]
-        args += ["--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")]
+        args += ["--dir", str(self.dir), "--logfile", str(self.log)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"redis-server exited: {(self.dir / 'redis.log').read_text()}")
-            if self.ping():
+                said = self.log.read_text() if self.log.exists() else ""
+                if "Address already in use" in said:
+                    raise PortTaken(said)
+                raise RuntimeError(f"redis-server exited: {said}")
+            if self.ready() and self.ping():  # ours, not another Redis on a port taken
                 return self
             time.sleep(0.02)
         raise RuntimeError("redis-server did not start")
+
+    def ready(self) -> bool:
+        return self.log.exists() and "Ready to accept connections" in self.log.read_text()
 
     def ping(self) -> bool:
         try:

@@ -54,7 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve one or more programmes (rooms)")
     _programmes(serve)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        help="0 picks a free port; the first line printed (Podium is serving ... at URL) names it",
+    )
     serve.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     serve.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
     serve.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
