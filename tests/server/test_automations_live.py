@@ -1,7 +1,8 @@
 """Automations on a real ``podium serve``: a real HTTP receiver (aiohttp, in the test) and
 a real OSC server (UDP, decoded with python-osc) get every event once, in order, signed;
 receivers that are down, hang or answer 500 change nothing for the moderator and are
-retried; two processes on one real Redis send each event once."""
+retried; two processes on one real Redis send each event once; and a process killed while
+it delivers leaves the event to another (or, with files, to itself restarted)."""
 
 from __future__ import annotations
 
@@ -154,6 +155,18 @@ async def until(check: Any, what: str) -> None:
     deadline = time.monotonic() + WAIT_S
     while not check():
         assert time.monotonic() < deadline, f"never: {what}"
+        await asyncio.sleep(0.05)
+
+
+async def noted_delivered(server: Server, count: int) -> None:
+    """Until ``count`` deliveries are delivered and noted done in the store (a delivery
+    shows as delivered only once its part is noted done)."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        _, shown = await get(server, "/api/automations?room=hooks")
+        if shown["counts"]["delivered"] >= count:
+            return
+        assert time.monotonic() < deadline, shown
         await asyncio.sleep(0.05)
 
 
@@ -346,6 +359,7 @@ async def test_a_restart_mid_turn_sends_nothing_twice_and_the_rest_on_time(
             "ends_at"
         ]
         await until(lambda: len(receiver.bodies()) == 3, "the warning, 2 s in")
+        await noted_delivered(server, 3)  # and noted so: a kill before that sends it again
         server.kill()  # mid-turn, after the warning: the restart must not send it again
         server.start()
         await until(lambda: "overtime" in [b["event"] for b in receiver.bodies()], "overtime")
@@ -353,3 +367,183 @@ async def test_a_restart_mid_turn_sends_nothing_twice_and_the_rest_on_time(
         events = [b["event"] for b in receiver.bodies()]
         assert events == ["session_started", "speaker_started", "warning", "danger", "overtime"]
         assert receiver.bodies()[-1]["at"] == ends_at
+
+
+# -- at least once: a sender killed mid-delivery ------------------------------------------
+
+TAKEOVER_BOUND_S = 15.0  # a lease (5 s) and a look (1 s), with room: bounds the wait only
+KILL_AFTER_FIRST_S = 0.2  # the sender then waits for its retry (0.5 s after the first)
+
+
+@dataclass
+class Attempt:
+    process: str  # which process sent it: each names its own path to the receiver
+    key: str | None  # the Idempotency-Key header
+    event_id: str
+    text: str  # the message shown: which round it belongs to
+    status: int
+    at: float  # time.monotonic()
+
+
+@dataclass
+class Flaky:
+    """A webhook receiver that answers 500 until ``healthy``; every attempt is kept."""
+
+    port: int = field(default_factory=free_port)
+    healthy: bool = False
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def url(self, process: str) -> str:
+        return f"http://127.0.0.1:{self.port}/hook/{process}"
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        status = 200 if self.healthy else 500
+        self.attempts.append(
+            Attempt(request.match_info["process"], request.headers.get("Idempotency-Key"),
+                    body["id"], body["message"]["text"], status, time.monotonic())
+        )  # fmt: skip
+        return web.Response(status=status, text="ok" if status == 200 else "down for now")
+
+    async def first(self, text: str, bound: float = WAIT_S, ok: bool = False) -> Attempt | None:
+        """The first attempt of round ``text`` (``ok``: the first answered 200), waiting
+        up to ``bound`` seconds for it."""
+        deadline = time.monotonic() + bound
+        while True:
+            for attempt in self.attempts:
+                if attempt.text == text and (attempt.status == 200 or not ok):
+                    return attempt
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def flaky_receiver() -> AsyncIterator[Flaky]:
+    receiver = Flaky()
+    app = web.Application()
+    app.router.add_post("/hook/{process}", receiver.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", receiver.port).start()
+    try:
+        yield receiver
+    finally:
+        await runner.cleanup()
+
+
+async def takeover_run(
+    where: Path, redis: RedisServer | None, rounds: int = 1, when: str = "retrying"
+) -> dict[str, Any]:
+    """Each round a moderator shows a message (one ``message_shown`` event) and the process
+    sending it is SIGKILLed: ``when="retrying"``, while it retries a receiver that failed
+    its first attempt (the receiver is well again from the kill on); ``when="ack"``, the
+    process that took the command, right after its ack. With Redis two processes serve
+    (the command goes to each in turn) and the other must deliver the event; with the file
+    store the killed one is restarted at once and must. Then the killed one is started
+    again. Returns the figures (for the probe): delivered, lost, duplicates, the key."""
+    names = ["a", "b"] if redis else ["a"]
+    rows: list[dict[str, Any]] = []
+    async with flaky_receiver() as receiver:
+        servers: dict[str, Server] = {}
+        for name in names:
+            folder = where / name
+            folder.mkdir(parents=True, exist_ok=True)
+            path = programme(folder, f'on = ["message_shown"]\nurl = "{receiver.url(name)}"')
+            args = ["--redis", redis.url, "--redis-prefix", redis.prefix] if redis else []
+            servers[name] = Server(data_dir=folder / "data", programmes=[path], extra_args=args)
+        try:
+            for server in servers.values():
+                await asyncio.to_thread(server.start)
+            for n in range(rounds):
+                text = f"round {n}"
+                receiver.healthy = when == "ack"
+                taker = servers[names[n % len(names)]]
+                answer = await asyncio.to_thread(taker.command, "show_message", text=text)
+                assert answer[0] == 200, answer
+                first = None
+                if when == "ack":
+                    victim = taker
+                else:
+                    first = await receiver.first(text)
+                    assert first is not None, f"{text}: no first attempt"
+                    victim = servers[first.process]
+                    await asyncio.sleep(KILL_AFTER_FIRST_S)
+                victim.kill()
+                killed_at = time.monotonic()
+                receiver.healthy = True
+                if redis is None:  # the file store's one process: the restart must send it
+                    await asyncio.to_thread(victim.start)
+                done = await receiver.first(text, TAKEOVER_BOUND_S, ok=True)
+                if redis is not None:
+                    await asyncio.to_thread(victim.start)
+                first = first or await receiver.first(text, bound=0)
+                rows.append(
+                    {
+                        "text": text,
+                        "victim": next(k for k, s in servers.items() if s is victim),
+                        "by": done.process if done else None,
+                        "key": done.key if done else None,
+                        "event_id": first.event_id if first else None,
+                        "first_key": first.key if first else None,
+                        "after_kill_s": round(done.at - killed_at, 2) if done else None,
+                    }
+                )
+            await asyncio.sleep(1.0)  # a second copy would come now
+        finally:
+            for server in servers.values():
+                server.kill()
+    successes = {
+        row["text"]: sum(a.text == row["text"] and a.status == 200 for a in receiver.attempts)
+        for row in rows
+    }
+    delivered = [row for row in rows if row["by"] is not None]
+    waits = sorted(row["after_kill_s"] for row in delivered)
+    return {
+        "kills": rounds,
+        "when": when,
+        "delivered": len(delivered),
+        "lost": rounds - len(delivered),
+        "duplicates": sum(max(count - 1, 0) for count in successes.values()),
+        "by_another_process": sum(row["by"] != row["victim"] for row in delivered),
+        "same_key": all(row["key"] == row["event_id"] == row["first_key"] for row in delivered),
+        "after_kill_s": {"median": waits[len(waits) // 2], "max": waits[-1]} if waits else None,
+        "rows": rows,
+    }
+
+
+async def test_a_sender_killed_while_retrying_leaves_the_event_to_the_other_process(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """Two processes on one Redis; the receiver fails the first attempt; the process
+    sending the event is SIGKILLed while it retries: the other delivers it, once, with the
+    same Idempotency-Key."""
+    seen = await takeover_run(tmp_path, redis_server, rounds=1, when="retrying")
+    (row,) = seen["rows"]
+    assert row["by"] is not None, f"the event was never delivered: {seen}"
+    assert row["by"] != row["victim"], seen  # the other process sent it
+    assert row["key"] == row["first_key"] == row["event_id"], seen
+    assert seen["duplicates"] == 0, seen
+
+
+async def test_a_restarted_process_delivers_what_it_held_when_killed(tmp_path: Path) -> None:
+    """The file store, one process: SIGKILLed while it retries a receiver, started again,
+    it delivers the event it held (from DATA/ROOM/outbox.jsonl), with the same key."""
+    seen = await takeover_run(tmp_path, None, rounds=1, when="retrying")
+    (row,) = seen["rows"]
+    assert row["by"] == "a", f"the event was never delivered: {seen}"
+    assert row["key"] == row["first_key"] == row["event_id"], seen
+    assert seen["duplicates"] == 0, seen
+
+
+async def test_a_process_killed_right_after_the_ack_sends_the_event_when_restarted(
+    tmp_path: Path,
+) -> None:
+    """The file store, one process, SIGKILLed the moment the command is acknowledged
+    (before it could claim the event): the restarted process derives the change's event
+    again from the log and sends it, once."""
+    seen = await takeover_run(tmp_path, None, rounds=1, when="ack")
+    (row,) = seen["rows"]
+    assert row["by"] == "a", f"the event was never delivered: {seen}"
+    assert row["key"] == row["event_id"], seen
+    assert seen["duplicates"] == 0, seen

@@ -125,6 +125,39 @@ def test_a_missing_or_wrong_logo_is_refused(
     assert says in found[0]
 
 
+@pytest.mark.parametrize("logo", ["../outside.svg", "art/../../outside.svg", "../../../etc/x.svg",
+                                  "link.svg", "art/link.svg"])  # fmt: skip
+def test_a_logo_outside_the_programmes_folder_is_refused(tmp_path: Path, logo: str) -> None:
+    """The logo is served to anyone: ``..`` or a symbolic link out of the programme's
+    folder would publish any SVG or PNG on the disk. ``podium check`` says so too."""
+    folder = tmp_path / "event"
+    (folder / "art").mkdir(parents=True)
+    outside = tmp_path / "outside.svg"
+    outside.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (folder / "link.svg").symlink_to(outside)
+    (folder / "art" / "link.svg").symlink_to(outside)
+    path = branded(folder, logo)
+    found = problems(path)
+    assert found == [
+        f"event.branding.logo: {logo!r} leads outside the programme's folder ({folder});"
+        " the logo is served to anyone, so it must be a file in that folder or one inside"
+        " it: copy it there and name it relative to the programme file, e.g. 'logo.svg'"
+    ]
+    done = run_check(path)
+    assert done.returncode == 1 and "leads outside the programme's folder" in done.stderr
+
+
+def test_a_logo_in_a_folder_inside_the_programmes_or_linked_within_it_loads(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "art").mkdir()
+    (tmp_path / "art" / "logo.png").write_bytes(png())
+    (tmp_path / "same.png").symlink_to(tmp_path / "art" / "logo.png")
+    for logo in ("art/logo.png", "./art/../art/logo.png", "same.png"):
+        look = programme_file.load(branded(tmp_path, logo)).event.branding
+        assert look is not None and look.logo_path == (tmp_path / "art" / "logo.png").resolve()
+
+
 @pytest.mark.parametrize("colour", ["blue", "#12345", "1d4ed8", "#1d4ed8ff", "rgb(0,0,0)"])
 def test_a_colour_that_is_not_css_hex_is_refused(tmp_path: Path, colour: str) -> None:
     (tmp_path / "logo.png").write_bytes(png())

@@ -373,3 +373,89 @@ def test_a_hung_redis_answers_outcome_unknown_and_a_retry_applies_once(
     assert seen["retry"] == {"command_id": "probe-add-10", "version": 2}
     assert seen["applied"] == 1 and seen["version"] == 2
     assert seen["health_after"] == "ok"
+
+
+def _reading(server: Server) -> dict[str, Any]:
+    """What a balancer and a monitor see of one process now."""
+    ready = server.request("GET", "/readyz")[0]
+    at = time.monotonic()  # when /readyz answered (the others follow within milliseconds)
+    health = server.request("GET", "/healthz")[1]["status"]
+    metrics = server.request("GET", "/metrics")[1]
+    up = 0 if b'podium_store_up{store="redis"} 0.0' in metrics else 1
+    return {"readyz": ready, "healthz": health, "store_up": up, "at": at}
+
+
+def _first(readings: list[dict[str, Any]], since: float, test: Any) -> float | None:
+    """Seconds from ``since`` to the first reading that passes ``test``."""
+    return next((round(r["at"] - since, 2) for r in readings if test(r)), None)
+
+
+def idle_hang_run(
+    where: Path, redis: RedisServer, hang_s: float = 5.0, every_s: float = 0.25
+) -> dict[str, Any]:
+    """Two processes on one Redis, no command at all: SIGSTOP redis-server for ``hang_s``,
+    then SIGCONT. Every ``every_s`` read each process's /readyz, /healthz and
+    ``podium_store_up``. Returns when each turned (503, degraded, 0) after the stop and
+    back (200, ok, 1) after the continue, and the readings that said healthy during the
+    hang, for the probe."""
+    redis.require_private()
+    assert redis.proc is not None
+    args = ["--redis", redis.url, "--redis-prefix", redis.prefix]
+    servers = [Server(data_dir=where / f"data-{i}", extra_args=args).start() for i in range(2)]
+    try:
+        before = [_reading(s) for s in servers]
+        redis.proc.send_signal(signal.SIGSTOP)
+        stopped = time.monotonic()
+        during: list[list[dict[str, Any]]] = [[] for _ in servers]
+        try:
+            while time.monotonic() < stopped + hang_s:
+                for server, readings in zip(servers, during, strict=True):
+                    readings.append(_reading(server))
+                time.sleep(every_s)
+        finally:
+            redis.proc.send_signal(signal.SIGCONT)
+        resumed = time.monotonic()
+        after: list[list[dict[str, Any]]] = [[] for _ in servers]
+        while time.monotonic() < resumed + 10:
+            for server, readings in zip(servers, after, strict=True):
+                readings.append(_reading(server))
+            if all(r[-1]["readyz"] == 200 and r[-1]["healthz"] == "ok" for r in after):
+                break
+            time.sleep(every_s)
+        # and the very first command after it all works
+        command = servers[0].command("start_session", session_id="session-1")[0]
+    finally:
+        for server in servers:
+            server.kill()
+    return {
+        "hang_s": hang_s,
+        "before": [(r["readyz"], r["healthz"], r["store_up"]) for r in before],
+        "readyz_503_after_s": [_first(r, stopped, lambda x: x["readyz"] == 503) for r in during],
+        "degraded_after_s": [_first(r, stopped, lambda x: x["healthz"] != "ok") for r in during],
+        "store_up_0_after_s": [_first(r, stopped, lambda x: x["store_up"] == 0) for r in during],
+        "readings_saying_ok": sum(x["healthz"] == "ok" for r in during for x in r),
+        "readings_saying_ready": sum(x["readyz"] == 200 for r in during for x in r),
+        "readings": sum(len(r) for r in during),
+        "readyz_200_again_after_s": [
+            _first(r, resumed, lambda x: x["readyz"] == 200) for r in after
+        ],
+        "ok_again_after_s": [
+            _first(r, resumed, lambda x: x["healthz"] == "ok" and x["store_up"] == 1) for r in after
+        ],
+        "first_command": command,
+    }
+
+
+def test_a_hung_redis_with_no_command_in_flight_turns_readyz_503_on_every_process(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """Redis SIGSTOPped with nothing in flight: each process's own check sees it. /readyz
+    turns 503, /healthz degraded and podium_store_up 0 within 3 s, on both processes; back
+    to 200, ok and 1 within 3 s of SIGCONT; no command needed for either."""
+    seen = idle_hang_run(tmp_path, redis_server, hang_s=5.0)
+    assert seen["before"] == [(200, "ok", 1), (200, "ok", 1)], seen
+    for key in ("readyz_503_after_s", "degraded_after_s", "store_up_0_after_s"):
+        assert all(s is not None and s <= 3.0 for s in seen[key]), (key, seen)
+    for key in ("readyz_200_again_after_s", "ok_again_after_s"):
+        assert all(s is not None and s <= 3.0 for s in seen[key]), (key, seen)
+    assert seen["first_command"] == 200, seen

@@ -30,6 +30,7 @@ from podium.core.state import State, initial_state
 from podium.live.room import Room
 from podium.report import replay as report
 from podium.store import LogRecord, Store
+from podium.store.base import Leased
 from podium.store.files import FileStore
 from podium.store.redis import RedisStore
 from tests.helpers import SEED
@@ -660,13 +661,55 @@ async def test_a_room_behind_a_shared_store_catches_up_before_refusing(
         await store.close()
 
 
-async def test_a_claim_is_won_once_until_it_expires(backend: Backend) -> None:
-    first, second = await backend.store(), await backend.store()
-    shared = second if backend.shared else first  # the file store serves one process
-    assert await first.claim(ROOM, "event:a", 60_000)
-    assert not await shared.claim(ROOM, "event:a", 60_000)
-    assert await shared.claim(ROOM, "event:b", 60_000)  # another key
-    assert await shared.claim("other-room", "event:a", 60_000)  # another room
-    assert await first.claim(ROOM, "event:short", 1)
+async def test_a_batch_is_claimed_once_and_taken_over_when_its_lease_lapses(
+    backend: Backend,
+) -> None:
+    """The automations' outbox: one claim wins; the holder renews and notes parts done; a
+    lease that lapses is taken over by another process (files: the same one, restarted),
+    without the parts done; a batch done is never taken over and its key refused."""
+    first = await backend.store()
+    assert await first.claim(ROOM, "change:1", "one", 60_000)
+    assert not await first.claim(ROOM, "change:1", "one", 60_000)  # pending: refused
+    assert await first.claim("other-room", "change:1", "one", 60_000)  # another room
+    await first.done_part(ROOM, "change:1", "a#0")
+    assert await first.renew(ROOM, ["change:1", "change:9"], 60_000) == {"change:1"}
+    assert await first.claim(ROOM, "change:2", "two", 1)  # its holder stops renewing
+    assert await first.claim(ROOM, "change:3", "three", 60_000)
+    await first.done(ROOM, "change:3")
     await asyncio.sleep(0.05)
-    assert await shared.claim(ROOM, "event:short", 60_000)  # expired
+
+    other = await backend.store()  # another process; for the file store, a restart
+    taken = sorted(await other.lapsed(ROOM, 60_000, 10), key=lambda leased: leased.key)
+    if backend.shared:
+        assert not await other.claim(ROOM, "change:1", "one", 60_000)
+        assert taken == [Leased("change:2", "two", frozenset())]  # change:1 is still leased
+        assert await first.renew(ROOM, ["change:1", "change:2"], 60_000) == {"change:1"}
+    else:  # a restart finds every batch the previous run left pending, with its parts done
+        assert taken == [
+            Leased("change:1", "one", frozenset({"a#0"})),
+            Leased("change:2", "two", frozenset()),
+        ]
+    assert await other.lapsed(ROOM, 60_000, 10) == []  # leased to ``other`` now
+    assert not await other.claim(ROOM, "change:3", "three", 60_000)  # done: refused
+    await other.done(ROOM, "change:2")
+    assert await other.renew(ROOM, ["change:2"], 60_000) == set()  # done: no lease
+
+    holder = first if backend.shared else other
+    await holder.renew(ROOM, ["change:1"], 0)  # let go at once (a graceful stop)
+    later = await backend.store()  # files: restarted once more, from the rewritten file
+    assert await later.lapsed(ROOM, 60_000, 10) == [Leased("change:1", "one", frozenset({"a#0"}))]
+    for key in ("change:1", "change:2", "change:3"):
+        assert not await later.claim(ROOM, key, "again", 60_000)
+
+
+async def test_a_torn_outbox_line_is_skipped_and_its_step_done_again(tmp_path: Path) -> None:
+    """A crash that cut an outbox line short: the part it noted is sent again (at least
+    once), the rest of the file is read."""
+    store = FileStore(tmp_path)
+    assert await store.claim(ROOM, "change:1", "one", 60_000)
+    await store.done_part(ROOM, "change:1", "a#0")
+    path = tmp_path / ROOM / "outbox.jsonl"
+    path.write_bytes(path.read_bytes() + b'{"part":"change:1","id":"b')  # torn
+    taken = await FileStore(tmp_path).lapsed(ROOM, 60_000, 10)
+    assert taken == [Leased("change:1", "one", frozenset({"a#0"}))]
+    assert b'"id":"b' not in path.read_bytes()  # rewritten without it

@@ -16,8 +16,10 @@ from podium.core.commands import parse_command
 from podium.core.errors import NotFound
 from podium.core.programme import Programme
 from podium.core.programme_file import load
+from podium.core.questions import Question
 from podium.live.room import Room
 from podium.report.formats import render
+from podium.report.questions import questions_report, to_csv
 from podium.report.replay import build
 from podium.store.base import LogRecord
 from podium.store.files import FileStore
@@ -209,3 +211,22 @@ def test_a_log_that_does_not_follow_is_refused(programme, records) -> None:
         build(programme, broken, at(REPORT_AT))
     with pytest.raises(NotFound, match="no action log"):
         build(programme, [], at(REPORT_AT))
+
+
+@pytest.mark.parametrize("start", ["-", "=", "+", "@", "\t", "\r"])
+def test_questions_csv_escapes_every_cell_a_spreadsheet_reads_as_a_formula(start: str) -> None:
+    """A question id is ``token_urlsafe(12)``: 1 in 64 starts with ``-``, which a
+    spreadsheet reads as a formula (``#NAME?``), like a text starting with ``=``."""
+    programme = load(SEED)
+    asked = [
+        Question(id=f"{start}Ab3x_9Kq", text=f"{start}1+1", name=f"{start}cmd",
+                 asked_at=at("09:40:00"), session_id="session-1"),
+        Question(id="plainId", text="Plain?", asked_at=at("09:41:00")),
+    ]  # fmt: skip
+    out = to_csv(programme, questions_report(programme, asked, []))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["id"], r["text"], r["name"]) for r in rows] == [
+        (f"'{start}Ab3x_9Kq", f"'{start}1+1", f"'{start}cmd"),
+        ("plainId", "Plain?", ""),
+    ]
+    assert [r["session_id"] for r in rows] == ["session-1", ""]

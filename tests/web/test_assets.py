@@ -112,6 +112,34 @@ def test_text_files_come_gzipped_when_accepted_and_plain_when_not(
     assert headers["Vary"] == "Accept-Encoding" and headers["Cache-Control"] == "no-cache"
 
 
+REFUSED = ["gzip;q=0", "GZIP; Q=0.0", "gzip;q=0, deflate, br", "br, gzip;q=0", "*;q=0",
+           "identity;q=0", "gzip;q=0.5, identity", "deflate", "gzip;q=bad", "gzip;q=2"]  # fmt: skip
+ACCEPTED = ["gzip", "gzip;q=0.001", "*", "*;q=0.5", "x-gzip", "identity;q=0, gzip;q=0.2",
+            "br;q=1.0, gzip;q=0.8, *;q=0.1", "deflate, gzip"]  # fmt: skip
+
+
+@pytest.mark.parametrize("header", REFUSED)
+def test_a_client_that_refuses_gzip_gets_no_gzip(shared: Server, header: str) -> None:
+    """``gzip;q=0`` is a no (RFC 9110, 12.5.3): pages, assets and the first data come
+    plain to it, however the header is written; nothing acceptable at all gets plain too."""
+    assert not assets.accepts_gzip(header)
+    for path in ("/viewer", "/assets/js/podium.js", f"/assets/{VERSION}/css/podium.css"):
+        status, headers, body = get(shared, path, **{"Accept-Encoding": header})
+        assert status == 200 and "Content-Encoding" not in headers, (path, header)
+        assert not body.startswith(b"\x1f\x8b")
+    status, headers, body = get(shared, "/api/first", **{"Accept-Encoding": header})
+    assert status == 200 and "Content-Encoding" not in headers and json.loads(body)["state"]
+
+
+@pytest.mark.parametrize("header", ACCEPTED)
+def test_a_client_that_accepts_gzip_gets_it(shared: Server, header: str) -> None:
+    assert assets.accepts_gzip(header)
+    for path in ("/viewer", "/assets/js/podium.js", "/api/first"):
+        status, headers, body = get(shared, path, **{"Accept-Encoding": header})
+        assert status == 200 and headers["Content-Encoding"] == "gzip", (path, header)
+        assert gzip.decompress(body)
+
+
 def test_a_page_names_its_files_under_the_version_and_those_are_kept_a_year(
     shared: Server,
 ) -> None:

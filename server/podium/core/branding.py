@@ -101,14 +101,22 @@ def _logo_problem(path: Path, written: str) -> str | None:
 
 def resolve(entry: BrandingEntry, base: Path, problems: list[str]) -> Branding | None:
     """The branding with its logo found next to the programme file (``base``), or ``None``
-    with the problem added."""
+    with the problem added. The logo must stay inside ``base``: an absolute path, ``..``
+    or a symbolic link that leads out is refused (the file is served to anyone)."""
     where = "event.branding.logo"
     written = Path(entry.logo)
     if written.is_absolute():
         problems.append(f"{where}: {entry.logo!r} is absolute; give the path relative to the"
                         " programme file, e.g. 'logo.svg'")  # fmt: skip
         return None
-    path = (base / written).resolve()
+    folder = base.resolve()
+    path = (folder / written).resolve()
+    if not path.is_relative_to(folder):  # ``..``, or a link that leads out
+        problems.append(f"{where}: {entry.logo!r} leads outside the programme's folder"
+                        f" ({folder}); the logo is served to anyone, so it must be a file in"
+                        " that folder or one inside it: copy it there and name it relative"
+                        " to the programme file, e.g. 'logo.svg'")  # fmt: skip
+        return None
     problem = _logo_problem(path, entry.logo)
     if problem:
         problems.append(f"{where}: {problem}")

@@ -1,5 +1,6 @@
 """The aiohttp application: a thin shell over rooms. ``create_app`` puts together the
-middleware (``middleware.py``), the HTTP routes (``routes.py``), the pages' files,
+middleware (``middleware.py``), the HTTP routes (``routes.py``), the store's active
+health check and ``/readyz`` (``health.py``), the pages' files,
 compressed and cached (``assets.py``), the WebSocket (``websocket.py``), the routes for
 the tools around the live hour (``integrations.py``), the speakers' links and readiness
 (``speakers.py``), the automations (``automations.py``), the event's logo
@@ -16,6 +17,7 @@ from podium.live import (
     assets,
     automations,
     branding,
+    health,
     integrations,
     question_routes,
     routes,
@@ -39,6 +41,7 @@ def create_app(
     app[POLICY] = policy or Policy()
     app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     routes.add_routes(app)
+    health.add_routes(app)
     assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app)

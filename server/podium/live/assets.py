@@ -12,10 +12,16 @@ browser keeps them a year without asking (``immutable``), and a new version of P
 has new addresses. The pages themselves, and ``/assets/...`` without the digest, carry
 ``Cache-Control: no-cache``: a browser keeps them and asks again with ``If-None-Match``,
 answered ``304`` with no body. See ``docs/pages.md``.
+
+Which copy a client gets follows its ``Accept-Encoding`` with its q-values
+(``accepts_gzip``): ``gzip;q=0`` means no gzip. aiohttp's ``FileResponse`` looks only for
+the word ``gzip`` in the header, so every file response is given the header as negotiated
+(``NegotiatedFile``, by the middleware ``negotiated``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -27,8 +33,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
 
-from podium.live.request import ROOMS, TOKENS
+from podium.live.request import ROOMS, TOKENS, Handler
 
 WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 WEB_CACHE = web.AppKey("web_cache", Path)
@@ -118,6 +125,66 @@ def prepare(cache_root: Path, source: Path = WEB_DIR) -> Path:
     return target
 
 
+def _q(params: list[str]) -> float | None:
+    """The q-value among a coding's parameters (1 when none); None when it is not one."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return None
+            return q if 0 <= q <= 1 else None
+    return 1.0
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether ``Accept-Encoding`` lets gzip be sent (RFC 9110, 12.5.3): gzip (or x-gzip)
+    with q > 0, else ``*`` with q > 0, and not less wanted than identity when the header
+    ranks it (``identity`` itself, or ``*``). No header, or nothing acceptable at all
+    (``identity;q=0`` alone, ``*;q=0``), gets the plain file: every client reads that."""
+    if not header:
+        return False
+    qs: dict[str, float] = {}
+    for item in header.split(","):
+        coding, *params = item.split(";")
+        coding = coding.strip().lower()
+        q = _q(params)
+        if coding and q is not None:
+            qs[coding] = max(q, qs.get(coding, 0.0))
+    star = qs.get("*")
+    listed = [qs[c] for c in ("gzip", "x-gzip") if c in qs]
+    gzip_q = max(listed) if listed else (star or 0.0)
+    identity_q = qs.get("identity", star or 0.0)
+    return gzip_q > 0 and gzip_q >= identity_q
+
+
+class NegotiatedFile(web.FileResponse):
+    """A ``FileResponse`` that picks its ``.gz`` sibling by ``accepts_gzip``: it is
+    prepared with the request's ``Accept-Encoding`` as negotiated (``gzip`` or
+    ``identity``) when aiohttp's own reading of it would differ."""
+
+    async def prepare(self, request: web.BaseRequest) -> AbstractStreamWriter | None:
+        header = request.headers.get("Accept-Encoding")
+        gzip_ok = accepts_gzip(header)
+        if gzip_ok != ("gzip" in (header or "").lower()):
+            headers = request.headers.copy()
+            headers["Accept-Encoding"] = "gzip" if gzip_ok else "identity"
+            with contextlib.suppress(RuntimeError):  # a request whose body was read
+                request = request.clone(headers=headers)
+        return await super().prepare(request)
+
+
+@web.middleware
+async def negotiated(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every file response (a page, an asset from the static routes, the logo) chooses
+    its encoding by ``accepts_gzip``."""
+    response = await handler(request)
+    if type(response) is web.FileResponse:
+        response.__class__ = NegotiatedFile  # the same object, its ``prepare`` negotiated
+    return response
+
+
 def page(request: web.Request, name: str) -> web.FileResponse:
     """A page (``viewer.html``) from the prepared copy, with its first data announced."""
     response = web.FileResponse(request.app[WEB_CACHE] / name)
@@ -140,6 +207,7 @@ def add_routes(app: web.Application, files: Path) -> None:
     """Serve ``/assets/<digest>/`` and ``/assets/`` (and the pages, through ``page``) from
     ``files``, the copy ``prepare`` made."""
     app[WEB_CACHE] = files
+    app.middlewares.append(negotiated)
     app.on_response_prepare.append(_cache_headers)
     app.router.add_static(f"/assets/{files.name}/", files, follow_symlinks=False)
     app.router.add_static("/assets/", files, follow_symlinks=False)

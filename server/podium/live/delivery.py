@@ -20,7 +20,6 @@ import aiohttp
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from podium.core.automations import Automation, parse_host_port
-from podium.core.events import Event
 
 ATTEMPT_TIMEOUT_S = 3.0  # one POST, connect to answer; a receiver slower than this has failed
 FIRST_RETRY_S = 0.5
@@ -63,8 +62,8 @@ class Delivery:
         return asdict(self)
 
 
-def body_of(event: Event) -> bytes:
-    return json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":")).encode()
+def body_of(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -72,13 +71,17 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-async def post(session: aiohttp.ClientSession, automation: Automation, event: Event) -> str:
-    """One webhook attempt; the receiver's answer, or ``Refused``."""
-    body = body_of(event)
+async def post(
+    session: aiohttp.ClientSession, automation: Automation, payload: dict[str, Any]
+) -> str:
+    """One webhook attempt of an event (its ``Event.payload()``, as the outbox keeps it);
+    the receiver's answer, or ``Refused``. The ``Idempotency-Key`` is the event's id, the
+    same in every attempt, from every process."""
+    body = body_of(payload)
     headers = {
         "Content-Type": "application/json",
-        IDEMPOTENCY: event.id,
-        "X-Podium-Event": event.name,
+        IDEMPOTENCY: str(payload["id"]),
+        "X-Podium-Event": str(payload["event"]),
     }
     if automation.secret is not None:
         headers[SIGNATURE] = signature(automation.secret.get_secret_value(), body)
@@ -102,17 +105,16 @@ async def post(session: aiohttp.ClientSession, automation: Automation, event: Ev
     return answer
 
 
-def osc_message(automation: Automation, event: Event) -> bytes:
+def osc_message(automation: Automation, payload: dict[str, Any]) -> bytes:
     """The address with ``{event}`` filled in; arguments: event, room, version, time (ISO),
     session id, speaker id, speaker name, presence (empty strings when none)."""
-    payload = event.payload()
     session = payload["session"] or {}
     speaker = payload["speaker"] or {}
-    builder = OscMessageBuilder(automation.osc_address(event.name))
+    builder = OscMessageBuilder(automation.osc_address(payload["event"]))
     for value in (
-        event.name,
-        event.room,
-        event.version,
+        payload["event"],
+        payload["room"],
+        payload["version"],
         payload["time"],
         session.get("id", ""),
         speaker.get("id", ""),
@@ -123,7 +125,7 @@ def osc_message(automation: Automation, event: Event) -> bytes:
     return builder.build().dgram
 
 
-async def send_osc(automation: Automation, event: Event) -> str:
+async def send_osc(automation: Automation, payload: dict[str, Any]) -> str:
     """One OSC datagram. UDP says nothing back: sent is delivered."""
     host, port = parse_host_port(automation.osc or "")
     loop = asyncio.get_running_loop()
@@ -135,7 +137,7 @@ async def send_osc(automation: Automation, event: Event) -> str:
     except (OSError, TimeoutError) as exc:
         raise Refused(f"cannot send to {host}:{port}: {exc}"[:ANSWER_CHARS]) from None
     try:
-        transport.sendto(osc_message(automation, event))
+        transport.sendto(osc_message(automation, payload))
     finally:
         transport.close()
     return "sent"

@@ -22,7 +22,7 @@ FRAMED_BY_ORIGINS = "/viewer"  # the page --frame-origin lets other sites embed
 # gets the shortest policy that forbids everything: the pages' is ~370 bytes, on each of the
 # viewer's dozen answers over a slow link (docs/performance.md).
 NOT_A_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'"
-NOT_PAGES = ("/api/", "/metrics", "/healthz")
+NOT_PAGES = ("/api/", "/metrics", "/healthz", "/readyz")
 NOT_PAGE_FILES = (".js", ".css", ".json")
 
 

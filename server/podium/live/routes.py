@@ -13,7 +13,7 @@ from aiohttp import web
 from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput, RateLimited
 from podium.core.protocol import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
-from podium.live import assets
+from podium.live import assets, health
 from podium.live.bearer import bearer
 from podium.live.request import GUARD, POLICY, ROOMS, TOKENS, may_read, require_reader, room_of
 from podium.live.websocket import CONNECTIONS
@@ -50,6 +50,8 @@ def process_stats() -> dict[str, int | None]:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """The detailed report, ``200`` while the process serves. The store's part comes from
+    the active check (``health.py``) as well as from the calls commands made."""
     rooms = request.app[ROOMS]
     store = next(iter(rooms.values())).store.health()
     status = "ok" if store["status"] == "ok" else "degraded"
@@ -58,6 +60,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "status": status,
+            "ready": health.unready(request.app) is None,  # what GET /readyz answers
             "store": store,
             "rooms": {
                 rid: {"version": r.state.version, "clients": len(r.hub), "dropped": r.hub.dropped}
@@ -103,7 +106,9 @@ async def first(request: web.Request) -> web.Response:
     response = web.json_response(
         {"programme": room.programme.public_dict(room.state.day), "state": room.envelope()}
     )
-    response.enable_compression()
+    response.headers["Vary"] = "Accept-Encoding"
+    if assets.accepts_gzip(request.headers.get("Accept-Encoding")):  # by its q-values
+        response.enable_compression(web.ContentCoding.gzip)
     return response
 
 

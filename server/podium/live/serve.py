@@ -25,6 +25,7 @@ from podium.live.datalock import locked
 from podium.live.eventloop import new_runner
 from podium.live.fdlimit import raise_open_file_limit
 from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
+from podium.live.health import STOPPING
 from podium.live.policy import Policy
 from podium.live.request import GUARD
 from podium.live.room import STORE_TIMEOUT_S, Room
@@ -172,6 +173,7 @@ async def _serve(options: ServeOptions) -> None:
         await stop.wait()
     finally:
         log.info("stopping: finishing commands in flight, closing connections")
+        app[STOPPING].set()  # GET /readyz answers 503 from now on
         collecting.cancel()
         listener.close()
         for advancer in advancers:

@@ -116,9 +116,14 @@ def to_html(report: QuestionsReport) -> str:
 CSV_COLUMNS = ("id", "session_id", "asked_at", "status", "votes", "shown", "name", "text")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
+
+
 def _cell(text: str) -> str:
-    """Text a spreadsheet would take for a formula gets a leading apostrophe."""
-    return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+    """Text a spreadsheet would take for a formula gets a leading apostrophe. Every cell
+    that is not Podium's own figure goes through it: a question's id too (a random
+    ``token_urlsafe`` may start with ``-``), and the session's id."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def to_csv(programme: Programme, report: QuestionsReport) -> str:
@@ -129,8 +134,8 @@ def to_csv(programme: Programme, report: QuestionsReport) -> str:
     for q in report.asked:
         writer.writerow(
             [
-                q.id,
-                q.session_id or "",
+                _cell(q.id),
+                _cell(q.session_id or ""),
                 clock(q.asked_at, programme.zone),
                 q.status,
                 q.votes,

@@ -5,6 +5,7 @@ and an append-only log of every applied action, and makes a change durable befor
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 
 COMMAND_IDS_KEPT = 10_000  # per room: the latest command ids a store answers retries for
+OUTBOX_KEPT_MS = 24 * 3600 * 1000  # a done batch's key is refused a day: once per turn
+PING_FRESH_S = 2.0  # the store is up while it answered a ping this recently
 
 
 class LogRecord(BaseModel):
@@ -45,13 +48,57 @@ class Stored:
     problems: list[str] = field(default_factory=list)  # what was found broken and set aside
 
 
+@dataclass(frozen=True)
+class Leased:
+    """A pending batch of automation deliveries taken over after its lease lapsed: the
+    ``entry`` it was claimed with and the parts already done."""
+
+    key: str
+    entry: str
+    done: frozenset[str] = frozenset()
+
+
+@dataclass
+class Pulse:
+    """The active check of a store (``live/health.py`` pings it every second): when it
+    last answered a ping within ``bound_s``, and why the last ping failed, if it did."""
+
+    bound_s: float
+    answered_at: float | None = None  # time.monotonic()
+    took_ms: float | None = None
+    failure: str | None = None
+
+    def age_s(self, now: float) -> float | None:
+        return None if self.answered_at is None else now - self.answered_at
+
+    def problem(self, now: float) -> str | None:
+        """None while the last answer is fresh (``PING_FRESH_S``), else what is wrong."""
+        age = self.age_s(now)
+        if age is not None and age <= PING_FRESH_S:
+            return None
+        since = "since this process started" if age is None else f"for {age:.1f} s"
+        return self.failure or f"no answer to a ping within {self.bound_s:g} s {since}"
+
+    def report(self, now: float) -> dict[str, Any]:
+        age = self.age_s(now)
+        return {
+            "answered_ms_ago": None if age is None else round(age * 1000),
+            "took_ms": None if self.took_ms is None else round(self.took_ms, 1),
+            "bound_ms": round(self.bound_s * 1000),
+            "failure": self.failure,
+        }
+
+
 class Store(ABC):
     """One interface, two stores (``files.FileStore``, ``redis.RedisStore``)."""
 
     name = "store"
     # set by a room while a call of its has not answered within its bound; cleared when
-    # one answers. A store that does not answer is degraded.
+    # one answers (or a ping does). A store that does not answer is degraded.
     stalled: str | None = None
+    # the active check, once a process runs it (``live/health.py``): health then comes
+    # from it too, not only from the calls that happen to be made
+    pulse: Pulse | None = None
 
     async def open(self) -> None:  # noqa: B027 - optional hook
         """Connect or prepare; called once before the first room loads."""
@@ -89,11 +136,43 @@ class Store(ABC):
     async def read_log(self, room: str) -> list[LogRecord]:
         """Every record of the room's action log, oldest first."""
 
+    # -- automations: each batch of deliveries leased to the process that sends it --------
+    # (``live/automations.py``). A lease is short and renewed while its holder works on the
+    # batch; one that lapses (its holder was killed or hangs) is taken over by the next
+    # caller of ``lapsed``, in any process sharing the store or in the restarted one.
+
     @abstractmethod
-    async def claim(self, room: str, key: str, ttl_ms: int) -> bool:
-        """True for the first caller, in any process sharing the store, to claim ``key``
-        (e.g. an event to deliver) within ``ttl_ms``; False for every later one. Raises
-        ``Unavailable`` when the store cannot be asked."""
+    async def claim(self, room: str, key: str, entry: str, lease_ms: int) -> bool:
+        """Keep ``entry`` (a batch of deliveries, opaque here) under ``key`` and lease it to
+        this store's caller for ``lease_ms``: True for the first caller, in any process
+        sharing the store, to claim ``key``; False for every later one, while the batch is
+        pending and for ``OUTBOX_KEPT_MS`` after it is done. Raises ``Unavailable`` when the
+        store cannot be asked."""
+
+    @abstractmethod
+    async def renew(self, room: str, keys: list[str], lease_ms: int) -> set[str]:
+        """Extend this caller's leases on ``keys`` to ``lease_ms`` from now (0 lets them go
+        at once); returns the keys it still holds: not one another caller took over."""
+
+    @abstractmethod
+    async def done_part(self, room: str, key: str, part: str) -> None:
+        """One part of a batch is done (delivered, or given up): a takeover skips it."""
+
+    @abstractmethod
+    async def done(self, room: str, key: str) -> None:
+        """The whole batch is done: it is never taken over, and ``claim`` refuses its key
+        for ``OUTBOX_KEPT_MS``."""
+
+    @abstractmethod
+    async def lapsed(self, room: str, lease_ms: int, limit: int) -> list[Leased]:
+        """At most ``limit`` pending batches whose lease lapsed (their holder stopped or
+        hangs; with the file store, every batch a previous run left pending), each now
+        leased to this caller for ``lease_ms``."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Answer now, or raise ``Unavailable``: the active health check
+        (``live/health.py``) calls it every second, bounded in time."""
 
     # -- questions from the audience: durable before each call returns ------------------
 
@@ -158,13 +237,28 @@ class Store(ABC):
         """The notices other processes ``tell`` on ``topic``, for stores several share."""
         return None
 
+    def unheard(self) -> str | None:
+        """Why this process may not hear the changes other processes make, if it may not
+        (a shared store's follower lost its connection)."""
+        return None
+
     def health(self) -> dict[str, Any]:
-        return {"store": self.name, "status": "ok"}
+        return self.reported({"store": self.name, "status": "ok"}, None)
 
     def problem(self, failing: str | None) -> dict[str, Any] | None:
-        """The degraded health for a store that stalls or fails (``failing``), else None."""
-        detail = self.stalled or failing
+        """The degraded health for a store that stalls, fails (``failing``) or does not
+        answer its pings, else None."""
+        now = time.monotonic()
+        late = self.pulse.problem(now) if self.pulse is not None else None
+        detail = late or self.stalled or failing or self.unheard()
         return {"store": self.name, "status": "degraded", "detail": detail} if detail else None
+
+    def reported(self, healthy: dict[str, Any], failing: str | None) -> dict[str, Any]:
+        """``healthy`` or the degraded report, with the last ping's figures."""
+        report = self.problem(failing) or healthy
+        if self.pulse is not None:
+            report["ping"] = self.pulse.report(time.monotonic())
+        return report
 
 
 def command_id_of(record: LogRecord) -> str | None:

@@ -12,6 +12,9 @@ cut is set aside and the state rebuilt from the whole log, so the checkpoint ski
 fsyncs and a command costs one fsync. When the log does not hold it all (it was set
 aside as corrupt, or its replay stopped part-way), the checkpoint is the only copy of
 what the log lacks and is fsynced with its directory, as before.
+
+Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches (``outbox.py``) and
+``DATA/.ping`` is rewritten by the health check every second.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import itertools
 import logging
 import os
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,13 +34,18 @@ from pydantic import ValidationError
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
-from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
+from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored, command_id_of
 from podium.store.file_questions import QuestionFile
+from podium.store.outbox import OUTBOX_FILE, Outbox
 
 log = logging.getLogger("podium.store")
 T = TypeVar("T")
 
-CLAIMS_KEPT = 10_000  # claims remembered at once (the oldest go first)
+PING_FILE = ".ping"  # rewritten by the health check: the data dir takes a write
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -71,7 +79,7 @@ class FileStore(Store):
         self._log_ends: dict[str, int | None] = {}  # last version, while the log holds all
         self._failing: str | None = None
         self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
-        self._claims: dict[tuple[str, str], int] = {}  # (room, key) -> claimed until, oldest first
+        self._outboxes: dict[str, Outbox] = {}
         self._questions: dict[str, QuestionFile] = {}
 
     def _remember_id(self, room: str, record: LogRecord) -> None:
@@ -218,17 +226,63 @@ class FileStore(Store):
     async def made_by(self, room: str, command_id: str) -> int | None:
         return self._command_ids.get(room, {}).get(command_id)
 
-    async def claim(self, room: str, key: str, ttl_ms: int) -> bool:
-        """One server per data dir (``live/datalock.py``): claims live in this process."""
-        now = time.time_ns() // 1_000_000
-        while self._claims and (
-            next(iter(self._claims.values())) <= now or len(self._claims) > CLAIMS_KEPT
-        ):
-            del self._claims[next(iter(self._claims))]
-        if self._claims.get((room, key), 0) > now:
-            return False
-        self._claims[(room, key)] = now + ttl_ms
-        return True
+    # -- automations: the outbox (``outbox.py``) ----------------------------------------------
+
+    def _outbox(self, room: str) -> Outbox:
+        found = self._outboxes.get(room)
+        if found is None:
+            found = self._outboxes[room] = Outbox(self._dir(room) / OUTBOX_FILE)
+        return found
+
+    async def _outbox_write(self, room: str, call: Callable[[], T]) -> T:
+        try:
+            return await asyncio.to_thread(call)
+        except OSError as exc:
+            raise Unavailable(
+                f"cannot write the automations' outbox in {self._dir(room)}: {exc.strerror}"
+            ) from None
+
+    async def claim(self, room: str, key: str, entry: str, lease_ms: int) -> bool:
+        """One server per data dir (``live/datalock.py``): leases live in this process,
+        the batches in ``DATA/ROOM/outbox.jsonl``, so a restart finds what was pending."""
+        box = self._outbox(room)
+        await self._outbox_write(room, box.load_sync)
+        now = _now_ms()
+        claimed = lambda: box.claim_sync(key, entry, now, now + lease_ms)  # noqa: E731
+        return await self._outbox_write(room, claimed)
+
+    async def renew(self, room: str, keys: list[str], lease_ms: int) -> set[str]:
+        return self._outbox(room).renew(keys, _now_ms() + lease_ms)
+
+    async def done_part(self, room: str, key: str, part: str) -> None:
+        box = self._outbox(room)
+        await self._outbox_write(room, lambda: box.done_part_sync(key, part))
+
+    async def done(self, room: str, key: str) -> None:
+        box = self._outbox(room)
+        await self._outbox_write(room, lambda: box.done_sync(key, _now_ms()))
+
+    async def lapsed(self, room: str, lease_ms: int, limit: int) -> list[Leased]:
+        box = self._outbox(room)
+        await self._outbox_write(room, box.load_sync)
+        now = _now_ms()
+        return box.take_lapsed(now, now + lease_ms, limit)
+
+    async def ping(self) -> None:
+        """The data dir answers and takes a write (a small file, ``.ping``, rewritten):
+        a disk that hangs, went read-only or lost its permissions fails it."""
+        try:
+            await asyncio.to_thread(self._ping_sync)
+        except OSError as exc:
+            raise Unavailable(f"cannot write to {self.root}: {exc.strerror}") from None
+
+    def _ping_sync(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / PING_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            _write_all(fd, b"ok\n")
+        finally:
+            os.close(fd)
 
     async def repair(self, state: State) -> None:
         if state.version > self._versions.get(state.room, -1):
@@ -288,7 +342,5 @@ class FileStore(Store):
         return await self._question_file(room).repeat(command_id)
 
     def health(self) -> dict[str, object]:
-        degraded = self.problem(self._failing)
-        if degraded:
-            return degraded
-        return {"store": self.name, "status": "ok", "data_dir": str(self.root)}
+        healthy = {"store": self.name, "status": "ok", "data_dir": str(self.root)}
+        return self.reported(healthy, self._failing)

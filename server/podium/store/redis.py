@@ -12,8 +12,10 @@ tag, so a room's keys live together and its scripts may touch them all):
   (``tell``; e.g. the speakers' readiness), never stored;
 - ``PREFIX:{ROOM}:commands`` a sorted set: the ``command_id`` of each command that had one,
   scored by the version it made (the latest ``COMMAND_IDS_KEPT``);
-- ``PREFIX:{ROOM}:claim:KEY`` a string set with NX and an expiry (``claim``): the one
-  process that sends an automation event (``live/automations.py``).
+- ``PREFIX:{ROOM}:outbox`` (a hash: key -> batch), ``:outbox:leases`` (a sorted set: key
+  -> lease end, by Redis' clock), ``:outbox:owners``, ``:outbox:parts`` (hashes) and
+  ``:outbox:sent`` (a sorted set: key -> when done, a day): the automations' batches of
+  deliveries, each leased to the one process that sends it (``live/automations.py``);
 - ``PREFIX:{ROOM}:questions``, ``:voters``, ``:questions:changes``: the audience's
   questions (``redis_questions.py``).
 
@@ -60,7 +62,15 @@ from podium.core.errors import (
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 from podium.store import redis_scripts as scripts
-from podium.store.base import COMMAND_IDS_KEPT, LogRecord, Store, Stored, command_id_of
+from podium.store.base import (
+    COMMAND_IDS_KEPT,
+    OUTBOX_KEPT_MS,
+    Leased,
+    LogRecord,
+    Store,
+    Stored,
+    command_id_of,
+)
 from podium.store.redis_questions import RedisQuestions, followed, not_sent
 
 log = logging.getLogger("podium.store")
@@ -70,6 +80,7 @@ CONNECT_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_S = 5.0
 RESUBSCRIBE_MAX_DELAY_S = 1.0
 IDLE_PING_S = 5.0
+PING_TIMEOUT_S = 1.0  # the health check's own bound (``live/health.py``)
 LOG_TAIL = 64  # log entries ``load`` reads back to find records newer than the state
 
 
@@ -118,6 +129,19 @@ class RedisStore(Store):
         self._commit = self._client.register_script(scripts.COMMIT)
         self._create = self._client.register_script(scripts.CREATE)
         self._repair = self._client.register_script(scripts.REPAIR)
+        self._outbox_claim = self._client.register_script(scripts.OUTBOX_CLAIM)
+        self._outbox_renew = self._client.register_script(scripts.OUTBOX_RENEW)
+        self._outbox_part = self._client.register_script(scripts.OUTBOX_PART)
+        self._outbox_done = self._client.register_script(scripts.OUTBOX_DONE)
+        self._outbox_lapsed = self._client.register_script(scripts.OUTBOX_LAPSED)
+        self.owner = secrets.token_hex(8)  # this process, as the holder of its leases
+        # the health check's own connection: no retries, bounded like the check
+        self._ping_client = aioredis.from_url(
+            url,
+            socket_connect_timeout=PING_TIMEOUT_S,
+            socket_timeout=PING_TIMEOUT_S,
+            retry=Retry(NoBackoff(), 0),
+        )
         self._questions = RedisQuestions(self._client, self._pubsub_client, self.key)
         self._latest: dict[str, State] = {}  # the newest state this process has seen
         self._failing: str | None = None  # the last command's failure, until one succeeds
@@ -174,6 +198,7 @@ class RedisStore(Store):
     async def close(self) -> None:
         await self._client.aclose()
         await self._pubsub_client.aclose()
+        await self._ping_client.aclose()
 
     # -- reading --------------------------------------------------------------------------
 
@@ -273,10 +298,55 @@ class RedisStore(Store):
             made = await self._client.zscore(self.key(room, "commands"), command_id)
         return None if made is None else int(made)
 
-    async def claim(self, room: str, key: str, ttl_ms: int) -> bool:
+    # -- automations: the outbox (``redis_scripts.OUTBOX_*``) ----------------------------------
+
+    def _outbox(self, room: str, *kinds: str) -> list[str]:
+        return [self.key(room, "outbox" if kind == "" else f"outbox:{kind}") for kind in kinds]
+
+    async def claim(self, room: str, key: str, entry: str, lease_ms: int) -> bool:
         with self._reach():
-            won = await self._client.set(self.key(room, f"claim:{key}"), "1", nx=True, px=ttl_ms)
+            won = await self._outbox_claim(
+                keys=self._outbox(room, "", "leases", "owners", "parts", "sent"),
+                args=[key, entry, self.owner, lease_ms, OUTBOX_KEPT_MS],
+            )
         return bool(won)
+
+    async def renew(self, room: str, keys: list[str], lease_ms: int) -> set[str]:
+        with self._reach():
+            held = await self._outbox_renew(
+                keys=self._outbox(room, "leases", "owners"), args=[self.owner, lease_ms, *keys]
+            )
+        return set(held)
+
+    async def done_part(self, room: str, key: str, part: str) -> None:
+        with self._reach():
+            await self._outbox_part(keys=self._outbox(room, "", "parts"), args=[key, part])
+
+    async def done(self, room: str, key: str) -> None:
+        with self._reach():
+            await self._outbox_done(
+                keys=self._outbox(room, "", "leases", "owners", "parts", "sent"), args=[key]
+            )
+
+    async def lapsed(self, room: str, lease_ms: int, limit: int) -> list[Leased]:
+        with self._reach():
+            flat = await self._outbox_lapsed(
+                keys=self._outbox(room, "", "leases", "owners", "parts"),
+                args=[self.owner, lease_ms, limit],
+            )
+        return [
+            Leased(key, entry, frozenset(filter(None, parts.split("\n"))))
+            for key, entry, parts in zip(flat[::3], flat[1::3], flat[2::3], strict=True)
+        ]
+
+    async def ping(self) -> None:
+        """PING on a connection of its own (bounded, no retries): an answer clears the
+        last command's failure, as any answer from Redis does."""
+        try:
+            await self._ping_client.ping()
+        except RedisError as exc:
+            raise Unavailable(self._unreachable(exc)) from None
+        self._failing = None
 
     async def commit(self, state: State, record: LogRecord) -> None:
         won, current = await self._compare_and_set(state, record)
@@ -461,8 +531,9 @@ class RedisStore(Store):
     def question_changes(self, room: str) -> AsyncIterator[list[Question]]:
         return self._questions.changes(room)
 
+    def unheard(self) -> str | None:
+        return next(iter(self._cut_off.values()), None)
+
     def health(self) -> dict[str, Any]:
-        degraded = self.problem(self._failing or next(iter(self._cut_off.values()), None))
-        if degraded:
-            return degraded
-        return {"store": self.name, "status": "ok", "redis": self.where, "prefix": self.prefix}
+        healthy = {"store": self.name, "status": "ok", "redis": self.where, "prefix": self.prefix}
+        return self.reported(healthy, self._failing)
