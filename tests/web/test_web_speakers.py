@@ -83,6 +83,7 @@ def test_a_speaker_page_through_a_whole_turn(sized: Sized, server: Server) -> No
         expect(face.locator("body")).to_have_attribute("data-zone", "amber")
     server.command("pause")  # the same countdown, to the second, frozen to compare
     expect(page.locator("#paused")).to_be_visible()
+    expect(screen.locator("#paused-badge")).to_be_visible()  # both hold the paused state
     expect(page.locator("#countdown")).to_have_text(screen.locator("#countdown").inner_text())
     server.command("resume")
     server.command("cue", kind="stop")

@@ -154,12 +154,13 @@ export class Commands {
    * line says why). ``command`` may be a function: then it is decided when its turn comes
    * (pause/resume). Within HOLD_MS of another console's change, or when another console
    * acted first (a conflict), the command is held and the moderator asked whether it
-   * still holds. */
-  run(command) {
+   * still holds; ``asked``: the moderator has just confirmed it (an undo of another
+   * console's change), so only a conflict asks again. */
+  run(command, { asked = false } = {}) {
     const decide = () => (typeof command === "function" ? command() : command);
     const turn = this.queue.then(async () => {
       const move = MOVES.has(decide().action);
-      const recent = performance.now() - this.foreignSeenAt < HOLD_MS;
+      const recent = !asked && performance.now() - this.foreignSeenAt < HOLD_MS;
       if (move && recent && !(await this.stillWanted(decide()))) return this.notSent(decide());
       const expected = Math.max(this.live.version, this.acked);
       const result = await this.send(decide(), expected, move);
@@ -240,9 +241,8 @@ export class Commands {
   async undo() {
     const undo = this.live.state?.undo;
     if (!undo) return;
-    if (undo.actor !== this.id && !(await confirmDialog(this.undoWords("console.undo.confirm")))) {
-      return;
-    }
-    await this.run({ action: "undo" });
+    const foreign = undo.actor !== this.id;
+    if (foreign && !(await confirmDialog(this.undoWords("console.undo.confirm")))) return;
+    await this.run({ action: "undo" }, { asked: foreign }); // asked once is enough
   }
 }
