@@ -89,6 +89,7 @@ COUNTDOWN_CLEAR = """() => {
 
 
 def fits(page: Page, scroll_y: bool) -> list[str]:
+    page.bring_to_front()  # a page behind others draws a frame a second or less
     return page.evaluate(TEXT_OUTSIDE, scroll_y)
 
 
@@ -128,6 +129,7 @@ def test_the_seed_day_walked_end_to_end(faces: Faces, server: Server) -> None:
 
     def step(console: Page, key: str, confirm: bool = False) -> None:
         """A key on a console, and the change it made seen by that console."""
+        console.bring_to_front()
         before = console.locator("#podium-status").get_attribute("data-version")
         console.keyboard.press(key)
         if confirm:
@@ -160,6 +162,7 @@ def test_the_seed_day_walked_end_to_end(faces: Faces, server: Server) -> None:
     # a cue, a question and a message up at once: the countdown keeps the stage (issue 22)
     busy_stage(server, approver=server.token)
     caught_up(server, *shown)
+    screen.bring_to_front()
     assert busy_problems(screen) == []
     for clear in ("clear_cue", "clear_question", "clear_message"):
         server.command(clear)
