@@ -311,9 +311,9 @@ def test_the_expected_start_moves_with_the_clock_between_sessions(
     server.command("set_plan_date", date=yesterday())
     server.command("start_session", session_id="opening-session")
     server.command("end_session")
+    now = dt.datetime.now(SHANGHAI)  # before the pages: what they say is no earlier
     clock = HeldClock(faces)
     screen, viewer = clock.open("/screen"), clock.open("/viewer")
-    now = dt.datetime.now(SHANGHAI)
     expect(screen.locator("#idle-next")).to_have_text(re.compile(rf"^({minutes(now)}) · "))
     expect(viewer.locator("#now-upnext")).to_contain_text(re.compile(minutes(now)))
     later = now + dt.timedelta(minutes=7)
