@@ -274,6 +274,36 @@ def minutes(at: dt.datetime) -> str:
     return "|".join(f"{at + dt.timedelta(minutes=m):%H:%M}" for m in range(3))
 
 
+class HeldClock:
+    """Pages of one context on Playwright's clock (installed for the context, before its
+    pages open), whose offset to the server's clock is held once time is moved on: their
+    pongs are dropped then, so a page keeps its offset and its own clock alone says how
+    much time has passed (nothing is pushed in a break)."""
+
+    def __init__(self, faces: Faces) -> None:
+        self.faces = faces
+        self.held = False
+        faces.context.clock.install()
+        faces.context.route_web_socket(re.compile(r".*/ws\?.*"), self.route)
+
+    def route(self, ws: WebSocketRoute) -> None:
+        server_side = ws.connect_to_server()
+        server_side.on_message(
+            lambda m: None if self.held and '"type":"pong"' in str(m) else ws.send(m)
+        )
+
+    def open(self, path: str) -> Page:
+        """A page with its clock's offset measured (a round trip done)."""
+        page = self.faces.open(path)
+        expect(page.locator("#podium-status")).not_to_have_attribute("data-rtt", "")
+        return page
+
+    def later(self, duration: str) -> None:
+        """``duration`` ("07:00") passes on the pages' clock, and no more on the server's."""
+        self.held = True
+        self.faces.context.clock.fast_forward(duration)
+
+
 def test_the_expected_start_moves_with_the_clock_between_sessions(
     faces: Faces, server: Server
 ) -> None:
@@ -281,31 +311,13 @@ def test_the_expected_start_moves_with_the_clock_between_sessions(
     server.command("set_plan_date", date=yesterday())
     server.command("start_session", session_id="opening-session")
     server.command("end_session")
-    pongs = {"dropped": False}
-
-    def no_clock_sync(ws: WebSocketRoute) -> None:
-        """Pass everything but pongs once dropped: the page keeps its clock's offset, and
-        its clock alone says how much time has passed (nothing is pushed in a break)."""
-        server_side = ws.connect_to_server()
-        server_side.on_message(
-            lambda m: None if pongs["dropped"] and '"type":"pong"' in str(m) else ws.send(m)
-        )
-
-    faces.context.clock.install()  # the pages' clocks: one for the context
-    pages = []
-    for path in ("/screen", "/viewer"):
-        page = faces.context.new_page()
-        page.route_web_socket(re.compile(r".*/ws\?.*"), no_clock_sync)
-        page.goto(server.url + path)
-        expect(page.locator("#podium-status")).not_to_have_attribute("data-rtt", "")
-        pages.append(page)
-    screen, viewer = pages
-    now = dt.datetime.now(SHANGHAI)
+    now = dt.datetime.now(SHANGHAI)  # before the pages: what they say is no earlier
+    clock = HeldClock(faces)
+    screen, viewer = clock.open("/screen"), clock.open("/viewer")
     expect(screen.locator("#idle-next")).to_have_text(re.compile(rf"^({minutes(now)}) · "))
     expect(viewer.locator("#now-upnext")).to_contain_text(re.compile(minutes(now)))
-    pongs["dropped"] = True
     later = now + dt.timedelta(minutes=7)
-    faces.context.clock.fast_forward("07:00")
+    clock.later("07:00")
     expect(screen.locator("#idle-next")).to_have_text(re.compile(rf"^({minutes(later)}) · "))
     expect(viewer.locator("#now-upnext")).to_contain_text(re.compile(minutes(later)))
 
