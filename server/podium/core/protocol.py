@@ -374,7 +374,10 @@ class ReadinessOut(_Out):
 class AckOut(_Out):
     type: Literal["ack"] = "ack"
     id: str | int
-    version: int = Field(description="the version the command made")
+    version: int = Field(
+        description="for a command, the version it made; for ask, vote and ready (which"
+        " change no state), the room's version as they were answered"
+    )
     repeated: bool = Field(
         default=False,
         description="true when the command's command_id was applied before: this is that"
@@ -406,7 +409,8 @@ class VotedView(_Out):
 
 
 class QuestionsOut(_Out):
-    """Questions that changed (gathered for up to 0.25 s; the public list's for up to 1 s).
+    """Questions that changed (gathered for up to 0.25 s; the public list's for
+    1 s, or audience / 2,500 s when that is longer: 4 s at 10,000 clients).
     Moderators and assistants get every question; everyone else only approved and answered
     ones, and for a question whose votes alone changed since it was last pushed to them,
     just the count in ``votes``; an asker's connection gets its own (``mine``). The whole
