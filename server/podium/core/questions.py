@@ -169,24 +169,30 @@ class ModerationIn(BaseModel):
     )
 
 
-def next_status(question: Question, action: str, moderated: bool) -> Status:
-    """Where ``action`` takes ``question``; ``InvalidTransition`` when it makes no sense.
+# where each moderation step takes a question: (status, action) -> status; a pair not
+# here makes no sense (``InvalidTransition``). In an event that is not moderated nothing
+# waits for approval: a step to "pending" goes to "approved" (``next_status``).
+TRANSITIONS: dict[tuple[str, str], Status] = {
+    ("pending", "approve"): "approved",
+    ("dismissed", "approve"): "approved",
+    ("pending", "dismiss"): "dismissed",
+    ("approved", "dismiss"): "dismissed",
+    ("answered", "dismiss"): "dismissed",
+    ("pending", "answer"): "answered",
+    ("approved", "answer"): "answered",
+    ("answered", "restore"): "approved",
+    ("dismissed", "restore"): "pending",
+}
 
-    approve: pending or dismissed -> approved. dismiss: pending, approved or answered ->
-    dismissed. answer: pending or approved -> answered. restore: answered -> approved;
-    dismissed -> pending (approved when the event is not moderated)."""
+
+def next_status(question: Question, action: str, moderated: bool) -> Status:
+    """Where ``action`` takes ``question`` (``TRANSITIONS``); ``InvalidTransition`` when
+    it makes no sense."""
     status = question.status
-    if action == "approve" and status in ("pending", "dismissed"):
-        return "approved"
-    if action == "dismiss" and status != "dismissed":
-        return "dismissed"
-    if action == "answer" and status in ("pending", "approved"):
-        return "answered"
-    if action == "restore" and status == "answered":
-        return "approved"
-    if action == "restore" and status == "dismissed":
-        return "pending" if moderated else "approved"
-    raise InvalidTransition(f"the question is {status}; it cannot be {_done(action)} now")
+    target = TRANSITIONS.get((status, action))
+    if target is None:
+        raise InvalidTransition(f"the question is {status}; it cannot be {_done(action)} now")
+    return "approved" if target == "pending" and not moderated else target
 
 
 def _done(action: str) -> str:
