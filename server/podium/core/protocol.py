@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from podium.core.commands import command_schema
 from podium.core.errors import InvalidInput, validate_tagged
+from podium.core.programme import QUESTION_MAX, QUESTION_MAX_LIMIT
 from podium.core.programme_file import ProgrammeFile
+from podium.core.questions import COMMAND_ID_MAX, NAME_MAX, QUESTION_ID_MAX, VOTER_MAX
 
 MAX_FRAME = 64 * 1024
 
@@ -70,6 +72,12 @@ class ReadyIn(_In):
     )
 
 
+def _at_most(limit: int) -> dict[str, int]:
+    """A limit the schema states and the core checks (``core.questions``: one check and one
+    message for an ask or a vote, whichever way it comes), so the model checks only types."""
+    return {"maxLength": limit}
+
+
 class AskIn(_In):
     """Ask a question of the live session (or the next one); answered by ``ack`` with the
     same ``id`` and the question's ``id`` and ``status``. The connection then gets its
@@ -77,16 +85,23 @@ class AskIn(_In):
 
     type: Literal["ask"]
     id: str | int = Field(union_mode="left_to_right")
-    text: str = Field(max_length=4000, description="at most the programme's max_length")
-    name: str | None = Field(default=None, max_length=200, description="at most 60 characters")
+    text: str = Field(
+        json_schema_extra=_at_most(QUESTION_MAX_LIMIT),
+        description=f"at most the programme's max_length ({QUESTION_MAX} unless it says)",
+    )
+    name: str | None = Field(
+        default=None,
+        json_schema_extra=_at_most(NAME_MAX),
+        description=f"at most {NAME_MAX} characters",
+    )
     voter: str | None = Field(
         default=None,
-        max_length=200,
+        json_schema_extra=_at_most(VOTER_MAX),
         description="the voter id the server issued this page: its asker may not vote for it",
     )
     command_id: str | None = Field(
         default=None,
-        max_length=200,
+        json_schema_extra=_at_most(COMMAND_ID_MAX),
         description="the page's name for this ask: a retry with the same id (after"
         " outcome_unknown or no answer) gets the first one's question, never a second",
     )
@@ -99,15 +114,15 @@ class VoteIn(_In):
 
     type: Literal["vote"]
     id: str | int = Field(union_mode="left_to_right")
-    question_id: str = Field(max_length=64)
+    question_id: str = Field(json_schema_extra=_at_most(QUESTION_ID_MAX))
     voter: str = Field(
-        max_length=200,
+        json_schema_extra=_at_most(VOTER_MAX),
         description="the voter id the server issued (POST /api/questions/voter); a made-up"
         " or altered one is refused (forbidden)",
     )
     command_id: str | None = Field(
         default=None,
-        max_length=200,
+        json_schema_extra=_at_most(COMMAND_ID_MAX),
         description="the page's name for this vote: a retry with the same id gets the first"
         " one's answer",
     )

@@ -29,9 +29,13 @@ Action = Literal["approve", "dismiss", "answer", "restore"]
 STATUSES: tuple[Status, ...] = ("pending", "approved", "dismissed", "answered")
 PUBLIC: frozenset[str] = frozenset({"approved", "answered"})  # what anyone may see
 VOTABLE: frozenset[str] = frozenset({"approved"})  # answered ones are done: no more votes
+# the one set of limits of an ask and a vote, over HTTP and the WebSocket alike (the wire
+# models in protocol.py document these and check only types); a question's text: the
+# programme's ``[questions] max_length`` (``programme.QuestionSettings``)
 NAME_MAX = 60
 VOTER_MAX = 64
 COMMAND_ID_MAX = 64
+QUESTION_ID_MAX = 64  # ids are 16 characters (96 random bits); room to change that
 COMMAND_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")  # as a command's (core/commands.py)
 # categories that draw nothing: controls (NUL...), formats (zero-width, bidi controls, BOM),
 # surrogates, private use, unassigned, separators (spaces), and combining marks alone
@@ -152,6 +156,17 @@ def checked_voter(voter: object) -> str:
     if len(voter) > VOTER_MAX:
         raise InvalidInput(f"voter is over {VOTER_MAX} characters; send the id the server issued")
     return voter
+
+
+def checked_question_id(question_id: object) -> str:
+    """The question a vote names: a string of at most ``QUESTION_ID_MAX`` characters."""
+    if not isinstance(question_id, str) or not question_id:
+        raise InvalidInput("question_id is missing; name the question to vote for")
+    if len(question_id) > QUESTION_ID_MAX:
+        raise InvalidInput(
+            f"question_id is over {QUESTION_ID_MAX} characters; no question has one that long"
+        )
+    return question_id
 
 
 class ModerationIn(BaseModel):
