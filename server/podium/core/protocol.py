@@ -277,12 +277,37 @@ class ShownQuestionView(_Out):
 
 
 class ChangeView(_Out):
+    """What a command did: ``summary`` in English for logs; the other fields for a page to
+    say it in its own language (only those the change has are sent)."""
+
     summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
     action: str
     actor: str | None = Field(
         description="who sent it: the console id it sent, else the connection, e.g. 'ws:127.0.0.1'"
     )
     at: int = Field(description="epoch ms")
+    session_id: str | None = Field(
+        default=None, description="the session live after it (for end_session: the one ended)"
+    )
+    speaker_id: str | None = Field(
+        default=None, description="the speaker on after it (for end_session: as it ended)"
+    )
+    ended_session_id: str | None = Field(
+        default=None, description="a jump (end_live): the session it ended"
+    )
+    seconds: int | None = Field(default=None, description="add_time: the seconds added")
+    target: Literal["screen", "viewers", "all"] | None = Field(
+        default=None, description="show_message, clear_message: where"
+    )
+    on: bool | None = Field(default=None, description="blackout, hold: on or off")
+    kind: Literal["wrap_up", "stop"] | None = Field(
+        default=None, description="cue, clear_cue: the cue given or cleared"
+    )
+    question_id: str | None = Field(
+        default=None, description="show_question, clear_question: the question"
+    )
+    date: str | None = Field(default=None, description="set_plan_date: the day, YYYY-MM-DD")
+    undone: ChangeView | None = Field(default=None, description="undo: the change it undid")
 
 
 class ScheduleRow(_Out):
