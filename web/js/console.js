@@ -382,6 +382,7 @@ const showEventTitle = () => setText($("event-title"), localized(programme, "tit
 onLang(showEventTitle);
 loadProgramme().then((p) => {
   programme = p;
+  commands.programme = p;
   desk.zone = p.timezone;
   showEventTitle();
   render();
