@@ -72,7 +72,8 @@ def test_every_page_uses_the_shared_client() -> None:
         )
         assert module, page.name
         source = (WEB / "js" / module.group(1)).read_text()
-        assert 'from "./podium.js"' in source and 'from "./i18n.js"' in source, module.group(1)
+        shared = 'from "./connection.js"' in source and 'from "./podium.js"' in source
+        assert shared and 'from "./i18n.js"' in source, module.group(1)
 
 
 def test_no_page_reads_the_english_summary_of_a_change() -> None:

@@ -10,7 +10,7 @@ from tests.countdown_cases import CASES
 from tests.helpers import Server
 
 COUNTDOWN = """async (cases) => {
-  const { countdown } = await import("/assets/js/podium.js");
+  const { countdown } = await import("/assets/js/countdown.js");
   return cases.map((c) => {
     const { text, seconds } = countdown(c.left_ms);
     return { left_ms: c.left_ms, text, seconds };

@@ -5,7 +5,8 @@
 // it was made, and said in words on the feedback line under the controls.
 
 import { onLang, t } from "./i18n.js";
-import { commandId, durationText, localized, personName, setText } from "./podium.js";
+import { commandId } from "./connection.js";
+import { durationText, localized, personName, setText } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,7 +3,7 @@
 The schedule projection lives here: each session's planned, actual and projected start
 and end, the day's drift, and each session's and speaker's status (live, done, skipped,
 next, upcoming). The pages extrapolate it between pushes with ``scheduleAt`` in
-``web/js/podium.js``; ``tests/data/projection-cases.json`` holds both to the same cases.
+``web/js/schedule.js``; ``tests/data/projection-cases.json`` holds both to the same cases.
 """
 
 from __future__ import annotations
