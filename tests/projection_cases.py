@@ -4,7 +4,7 @@ and how a projection is written down to compare with them.
 Each scenario applies commands to the seed programme on a plan day and names two moments:
 ``pushed_at``, when the server last sent the state, and ``now``, when a page shows it. The
 case file holds the state and the projection expected at ``now``; ``test_projection`` holds
-the engine (``projection.view``) and the pages (``scheduleAt`` in ``web/js/podium.js``,
+the engine (``projection.view``) and the pages (``scheduleAt`` in ``web/js/schedule.js``,
 given the view pushed at ``pushed_at``) to it. Times are written as local times of the
 event so that a reviewer can check every expected value by hand.
 

@@ -45,7 +45,7 @@ def test_plain_text_fields_for_buttons(server: Server) -> None:
     assert text(server, "speaker") == (200, "Mr. Hequan WU")
     assert text(server, "next_speaker") == (200, "Mr. Bilel Jamoussi")
     assert text(server, "session")[1].startswith("Session 1: Coordinated")
-    assert re.fullmatch(r"8:[01]\d|8:20", text(server, "remaining")[1])
+    assert re.fullmatch(r"08:[01]\d|08:20", text(server, "remaining")[1])
     server.command("pause")
     assert text(server, "timer") == (200, "paused")
     everything = text(server)[1]

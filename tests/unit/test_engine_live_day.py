@@ -34,18 +34,70 @@ def test_the_last_change_and_what_undo_would_undo_say_who_and_when() -> None:
     state = run(live_s1(), (T0 + 5 * S, "add_time", {"seconds": 60, "actor": "console:aaa"}))
     shown = view(state)
     change = {"summary": "add_time: +60s for Mr. Hequan WU", "action": "add_time",
-              "actor": "console:aaa", "at": T0 + 5 * S}  # fmt: skip
+              "actor": "console:aaa", "at": T0 + 5 * S, "seconds": 60,
+              "session_id": "session-1", "speaker_id": "hequan-wu"}  # fmt: skip
     assert shown["last_change"] == change and shown["undo"] == change
     state = run(state, (T0 + 9 * S, "pause", {"actor": "console:bbb"}))
     assert view(state)["undo"]["action"] == "pause"
     state = run(state, (T0 + 12 * S, "undo", {"actor": "console:aaa"}))
     shown = view(state)
     assert shown["last_change"] == {"summary": "undo: pause: Mr. Hequan WU", "action": "undo",
-                                    "actor": "console:aaa", "at": T0 + 12 * S}  # fmt: skip
+                                    "actor": "console:aaa", "at": T0 + 12 * S,
+                                    "session_id": "session-1", "speaker_id": "hequan-wu",
+                                    "undone": view(state)["last_change"]["undone"]}  # fmt: skip
+    assert shown["last_change"]["undone"]["action"] == "pause"
     assert shown["undo"] == change  # the next undo takes back the +1 min, by console:aaa
     state = run(state, (T0 + 13 * S, "undo", {}), (T0 + 14 * S, "undo", {}))
     assert view(state)["undo"] is None and not view(state)["can_undo"]
     assert view(state)["last_change"]["actor"] is None  # sent without one (no connection here)
+
+
+# every action's change, as fields a console says in its own language (issue 24): what
+# each says besides summary, action, actor and at
+CHANGES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("next", {}, {"session_id": "session-1", "speaker_id": "bilel-jamoussi"}),
+    ("previous", {}, {"session_id": "session-1", "speaker_id": "hequan-wu"}),
+    ("goto", {"speaker_id": "duo-liu"}, {"session_id": "session-1", "speaker_id": "duo-liu"}),
+    ("pause", {}, {"session_id": "session-1", "speaker_id": "duo-liu"}),
+    ("resume", {}, {"session_id": "session-1", "speaker_id": "duo-liu"}),
+    ("add_time", {"seconds": -30}, {"session_id": "session-1", "speaker_id": "duo-liu",
+                                    "seconds": -30}),
+    ("cue", {"kind": "wrap_up"}, {"session_id": "session-1", "speaker_id": "duo-liu",
+                                  "kind": "wrap_up"}),
+    ("clear_cue", {}, {"session_id": "session-1", "speaker_id": "duo-liu", "kind": "wrap_up"}),
+    ("show_message", {"text": "Hi", "target": "screen"},
+     {"session_id": "session-1", "speaker_id": "duo-liu", "target": "screen"}),
+    ("clear_message", {"target": "screen"},
+     {"session_id": "session-1", "speaker_id": "duo-liu", "target": "screen"}),
+    ("blackout", {"on": True}, {"session_id": "session-1", "speaker_id": "duo-liu", "on": True}),
+    ("undo", {}, {"session_id": "session-1", "speaker_id": "duo-liu",
+                  "undone": {"action": "blackout", "on": True}}),
+    ("show_question", {"question_id": "q1", "text": "Why?"},
+     {"session_id": "session-1", "speaker_id": "duo-liu", "question_id": "q1"}),
+    ("clear_question", {}, {"session_id": "session-1", "speaker_id": "duo-liu",
+                            "question_id": "q1"}),
+    ("goto", {"speaker_id": "cun-xie", "end_live": True},
+     {"session_id": "session-2", "speaker_id": "cun-xie", "ended_session_id": "session-1"}),
+    ("end_session", {}, {"session_id": "session-2", "speaker_id": "cun-xie"}),
+    ("start_session", {"session_id": "session-3"}, {"session_id": "session-3",
+                                                     "speaker_id": "jianjun-cheng"}),
+    ("set_plan_date", {"date": "2021-12-01"},
+     {"session_id": "session-3", "speaker_id": "jianjun-cheng", "date": "2021-12-01"}),
+]  # fmt: skip
+
+
+def test_each_change_says_what_it_did_in_fields_not_only_in_english() -> None:
+    state = live_s1()
+    said: dict[str, Any] = {}
+    for i, (action, fields, expected) in enumerate(CHANGES):
+        state = run(state, (T0 + (i + 1) * S, action, fields))
+        change = view(state)["last_change"]
+        got = {k: v for k, v in change.items() if k not in ("summary", "action", "actor", "at")}
+        if "undone" in got:
+            got["undone"] = {k: got["undone"][k] for k in expected.get("undone", {})}
+        if got != expected:
+            said[f"{i}: {action}"] = got
+    assert said == {}
 
 
 def test_an_actor_is_a_short_string() -> None:

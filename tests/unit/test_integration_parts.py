@@ -104,7 +104,7 @@ def test_watch_counts_down_from_ends_at() -> None:
     }
     assert "8:20" in shown(message, T0) and "Mr. Hequan WU  (1/6)" in shown(message, T0)
     assert "8:19" in shown(message, T0 + 1_500)  # counted locally, no push needed
-    assert "-0:05" in shown(message, T0 + 505_000)
+    assert "+00:05" in shown(message, T0 + 505_000)
     assert "next: Mr. Bilel Jamoussi" in shown(message, T0)
     paused = engine.apply(programme, state, parse_command({"action": "pause"}), T0 + 60_000)
     message = {"room": "r", "version": 2, "state": projection.view(programme, paused.state, T0)}

@@ -207,7 +207,7 @@ def test_text_csv_json_and_html_show_the_same_figures(programme, records) -> Non
 
 def test_a_log_that_does_not_follow_is_refused(programme, records) -> None:
     broken = [records[0], *records[2:]]
-    with pytest.raises(NotFound, match="breaks at record 2"):
+    with pytest.raises(NotFound, match="log record 2 does not follow"):
         build(programme, broken, at(REPORT_AT))
     with pytest.raises(NotFound, match="no action log"):
         build(programme, [], at(REPORT_AT))

@@ -1,5 +1,6 @@
 """The pages' source, checked without a browser: no HTML injection sinks, nothing inline
-that the CSP would refuse, and every label in both languages."""
+that the CSP would refuse, every label in both languages, and no page reading the
+engine's English summaries."""
 
 from __future__ import annotations
 
@@ -71,4 +72,12 @@ def test_every_page_uses_the_shared_client() -> None:
         )
         assert module, page.name
         source = (WEB / "js" / module.group(1)).read_text()
-        assert 'from "./podium.js"' in source and 'from "./i18n.js"' in source, module.group(1)
+        shared = 'from "./connection.js"' in source and 'from "./podium.js"' in source
+        assert shared and 'from "./i18n.js"' in source, module.group(1)
+
+
+def test_no_page_reads_the_english_summary_of_a_change() -> None:
+    """A change is said from its fields (``last_change``, ``undo``), in the page's language:
+    ``summary`` is for logs and older clients (tests/web/test_change_words.py)."""
+    readers = [p.name for p in SCRIPTS if re.search(r"\.summary\b", p.read_text())]
+    assert readers == []

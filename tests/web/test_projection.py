@@ -3,7 +3,7 @@
 ``tests/data/projection-cases.json`` (made by ``tests/projection_cases.py``, its expected
 values checked by hand) gives a state, a moment and the schedule and drift expected then.
 The engine must give exactly that; so must the pages' ``scheduleAt`` in
-``web/js/podium.js``, given the view the server pushed earlier (at ``pushed_at``).
+``web/js/schedule.js``, given the view the server pushed earlier (at ``pushed_at``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def test_the_engine_projects_each_case(case: dict[str, Any]) -> None:
 
 
 SCHEDULE_AT = """async ([pushed, serverTime, now]) => {
-  const { scheduleAt } = await import("/assets/js/podium.js");
+  const { scheduleAt } = await import("/assets/js/schedule.js");
   const { rows, drift } = scheduleAt(pushed, serverTime, now);
   return { drift_ms: drift, schedule: rows };
 }"""

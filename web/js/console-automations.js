@@ -5,7 +5,8 @@
 // timed ones, retries); hidden when the programme has no automations.
 
 import { onLang, t } from "./i18n.js";
-import { apiUrl, setText, show } from "./podium.js";
+import { apiUrl } from "./connection.js";
+import { setText, show } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
 const EVERY_MS = 10_000;

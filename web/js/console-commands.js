@@ -5,7 +5,8 @@
 // it was made, and said in words on the feedback line under the controls.
 
 import { onLang, t } from "./i18n.js";
-import { commandId, durationText, setText } from "./podium.js";
+import { commandId } from "./connection.js";
+import { durationText, localized, personName, setText } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -47,15 +48,10 @@ function timeWords(seconds) {
   return (seconds < 0 ? "−" : "+") + durationText(Math.abs(seconds) * 1000);
 }
 
-/** The seconds an add_time change gave, from its summary ("add_time: +60s"). */
-function addedSeconds(change) {
-  return Number(/([+-]\d+)s/.exec(change.summary)?.[1] ?? 0);
-}
-
 /** A command or a change as the moderator names it: "Next", "+1 min". */
 export function actionWords(action) {
   if (action.action !== "add_time") return t(`action.${action.action}`);
-  return timeWords(action.seconds ?? addedSeconds(action));
+  return timeWords(action.seconds ?? 0);
 }
 
 /** A few words on what is on now, for the conflict explanation. */
@@ -67,15 +63,27 @@ function nowInWords(state) {
   return [state.session.title, who].filter(Boolean).join(" — ");
 }
 
-/** What a change did, in words: "moved to Mr. Ran XIAO", "paused the timer". */
-function changeWords(change) {
-  const target = change.summary.split(" -> ").pop().replace(/^[a-z_]+: /, "");
+/** Who or what a change put on, in the page's language: the speaker, else (a session
+ * without speakers) the session's title. */
+function putOn(change, programme) {
+  const session = programme?.sessions.find((s) => s.id === change.session_id);
+  const speaker = session?.speakers.find((sp) => sp.id === change.speaker_id);
+  if (speaker) return personName(speaker);
+  return session ? localized(session, "title") : change.speaker_id ?? change.session_id ?? "";
+}
+
+/** What a change did, in the page's language, from its fields (never its English
+ * ``summary``): "moved to Mr. Ran XIAO", "paused the timer", "undid +1 min". */
+export function changeWords(change, programme) {
   if (["start_session", "next", "previous", "goto"].includes(change.action)) {
-    return t("change.moved", { name: target });
+    return t("change.moved", { name: putOn(change, programme) });
   }
   if (change.action === "add_time") return t("change.add_time", { d: actionWords(change) });
   if (["pause", "resume", "end_session"].includes(change.action)) return t(`change.${change.action}`);
-  return t("change.other", { summary: change.summary });
+  if (change.action === "undo" && change.undone) {
+    return t("change.undo", { what: actionWords(change.undone) });
+  }
+  return t("change.other", { action: actionWords(change) });
 }
 
 /** Ask in the console's confirm dialog; resolves true for Confirm. */
@@ -101,6 +109,7 @@ export class Commands {
     this.queue = Promise.resolve();
     this.acked = -1; // the version our last ack made; its state push may still be on its way
     this.words = () => "";
+    this.programme = null; // for the names a change puts on (console.js sets it)
     this.offline = false; // the feedback line says a command was not sent for want of a link
     live.on("state", (state, kind) => this.seen(state.last_change, kind));
     live.on("status", (status) => {
@@ -139,7 +148,7 @@ export class Commands {
   stillWanted(body) {
     const change = this.live.state?.last_change;
     if (!change) return Promise.resolve(true);
-    const words = { who: this.who(change.actor, true), change: changeWords(change) };
+    const words = { who: this.who(change.actor, true), change: changeWords(change, this.programme) };
     return confirmDialog(t("console.hold", { ...words, action: actionWords(body) }));
   }
 

@@ -5,20 +5,17 @@
 // each new session, it scrolls to the live session (else the next one).
 
 import { t } from "./i18n.js";
+import { countdown, mmss, timerLeft } from "./countdown.js";
 import {
-  countdown,
   durationText,
   el,
   localized,
-  mmss,
   personName,
   presenceChip,
-  rowLate,
-  scheduleAt,
   setText,
   shiftText,
-  timerLeft,
 } from "./podium.js";
+import { rowLate, scheduleAt } from "./schedule.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -4,7 +4,8 @@
 // speaker in the room who has no link open.
 
 import { lang, onLang, t } from "./i18n.js";
-import { apiUrl, el, setText, timeOfDay } from "./podium.js";
+import { apiUrl } from "./connection.js";
+import { el, setText, timeOfDay } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
 

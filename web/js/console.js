@@ -5,28 +5,22 @@
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-console.js"; // before any label is read
+import { apiUrl, keepToken, Live, loadProgramme, takeToken } from "./connection.js";
+import { countdown, mmss, timerCountdown } from "./countdown.js";
 import {
-  apiUrl,
-  countdown,
   durationText,
   everyFrame,
   firstShown,
-  keepToken,
-  Live,
-  loadProgramme,
   localized,
-  mmss,
   personName,
   presenceChip,
-  scheduleAt,
   setText,
   show,
   showDrift,
   statusCorner,
-  takeToken,
   timeOfDay,
-  timerCountdown,
 } from "./podium.js";
+import { scheduleAt } from "./schedule.js";
 import { AutomationsLine } from "./console-automations.js";
 import { Commands, confirmDialog } from "./console-commands.js";
 import { showMessageAges } from "./console-messages.js";
@@ -382,6 +376,7 @@ const showEventTitle = () => setText($("event-title"), localized(programme, "tit
 onLang(showEventTitle);
 loadProgramme().then((p) => {
   programme = p;
+  commands.programme = p;
   desk.zone = p.timezone;
   showEventTitle();
   render();

@@ -4,7 +4,7 @@
 // cue, where the browser allows sound. The overlay and the viewers' page never show cues.
 
 import { onLang, t } from "./i18n.js";
-import { query } from "./podium.js";
+import { query } from "./connection.js";
 
 const FLASH_MS = 3000;
 let audio = null;

@@ -2,7 +2,8 @@
 
 import { lang, langButton, onLang, translate } from "./i18n.js";
 import "./labels-index.js"; // before any label is read
-import { apiUrl, loadProgramme, readHeaders, roomId, setText, show, takeToken } from "./podium.js";
+import { apiUrl, loadProgramme, readHeaders, roomId, takeToken } from "./connection.js";
+import { setText, show } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,20 +3,9 @@
 // ?preview=1 (a stand-in picture behind it, to set it up), ?lang=, ?room=.
 
 import { t, translate } from "./i18n.js";
-import {
-  Live,
-  countdown,
-  everyFrame,
-  firstShown,
-  loadProgramme,
-  localized,
-  query,
-  setText,
-  show,
-  statusCorner,
-  takeToken,
-  timerLeft,
-} from "./podium.js";
+import { Live, loadProgramme, query, takeToken } from "./connection.js";
+import { countdown, timerLeft } from "./countdown.js";
+import { everyFrame, firstShown, localized, setText, show, statusCorner } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
 const OUT_MS = 450; // the exit animation, then the text swaps

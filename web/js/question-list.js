@@ -3,7 +3,8 @@
 // console's panel and the assistant's page. Text is always set as text, never as HTML.
 
 import { t } from "./i18n.js";
-import { apiUrl, el, readHeaders } from "./podium.js";
+import { apiUrl, readHeaders } from "./connection.js";
+import { el } from "./podium.js";
 
 /** Later changes win: a status change sets changed_at (not sent), votes only grow, so a
  * push is applied as it comes, and the list read on connect is merged under it. */

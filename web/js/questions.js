@@ -3,7 +3,8 @@
 // in the link (#token=...) or is typed in; it sends no timing commands.
 
 import { langButton, onLang, t, translate } from "./i18n.js";
-import { keepToken, Live, loadProgramme, localized, setText, show, statusCorner, takeToken } from "./podium.js";
+import { keepToken, Live, loadProgramme, takeToken } from "./connection.js";
+import { localized, setText, show, statusCorner } from "./podium.js";
 import { Questions, renderBoard } from "./question-list.js";
 
 const $ = (id) => document.getElementById(id);

@@ -5,23 +5,19 @@
 import { cueBanner } from "./cue.js";
 import { fitStage } from "./screen-fit.js";
 import { langButton, onLang, t, translate, lang } from "./i18n.js";
+import { Live, loadProgramme, query, takeToken } from "./connection.js";
+import { mmss, timerCountdown } from "./countdown.js";
 import {
-  Live,
   everyFrame,
   firstShown,
-  loadProgramme,
   localized,
-  mmss,
-  query,
-  scheduleAt,
   setText,
   show,
   statusCorner,
-  takeToken,
   timeOfDay,
-  timerCountdown,
   zoneName,
 } from "./podium.js";
+import { scheduleAt } from "./schedule.js";
 
 const amberSeconds = Number(query.get("amber") ?? Number.NaN);
 const AMBER_MS = Number.isFinite(amberSeconds) && amberSeconds >= 0 ? amberSeconds * 1000 : null;

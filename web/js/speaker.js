@@ -7,27 +7,20 @@
 import { cueBanner, setCueSound } from "./cue.js";
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-speaker.js"; // before any label is read
+import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "./connection.js";
+import { mmss, timerCountdown, timerLeft } from "./countdown.js";
 import {
-  Live,
-  apiUrl,
   durationText,
   everyFrame,
-  loadProgramme,
   localized,
-  mmss,
   personName,
-  query,
-  readHeaders,
-  scheduleAt,
   setText,
   show,
   statusCorner,
-  takeToken,
   timeOfDay,
-  timerCountdown,
-  timerLeft,
   zoneName,
 } from "./podium.js";
+import { scheduleAt } from "./schedule.js";
 import { inBothZones, localZone, otherZone } from "./zones.js";
 
 const $ = (id) => document.getElementById(id);

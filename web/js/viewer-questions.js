@@ -7,7 +7,8 @@
 // "outcome_unknown" (or no answer) is never a second question or vote.
 
 import { t } from "./i18n.js";
-import { apiUrl, commandId, el, readHeaders, roomId, setText, show } from "./podium.js";
+import { apiUrl, commandId, readHeaders, roomId } from "./connection.js";
+import { el, setText, show } from "./podium.js";
 import { Questions, questionItem } from "./question-list.js";
 
 const $ = (id) => document.getElementById(id);

@@ -2,29 +2,25 @@
 // Query options: ?compact=1 (the live card alone, for an iframe), ?lang=, ?room=.
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import { Live, loadProgramme, query, takeToken } from "./connection.js";
+import { timerCountdown, timerLeft } from "./countdown.js";
 import {
   durationText,
   el,
   everyFrame,
   firstShown,
-  Live,
-  loadProgramme,
   localized,
   personName,
   presenceChip,
-  query,
-  scheduleAt,
   setText,
   shiftText,
   show,
   showDrift,
   statusCorner,
-  takeToken,
   timeOfDay,
-  timerCountdown,
-  timerLeft,
   zoneName,
 } from "./podium.js";
+import { scheduleAt } from "./schedule.js";
 import { inBothZones, localZone, otherZone } from "./zones.js";
 
 const $ = (id) => document.getElementById(id);

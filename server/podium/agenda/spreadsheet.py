@@ -48,7 +48,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "speaker_zh": ("name zh",),
     "affiliation_zh": (),
 }
-SESSION_FIELDS = ("session_id", "group", "start", "duration", "moderators", "description")
 EXPORT_COLUMNS = tuple(COLUMNS)
 _PRESENCE = {
     "": "in_room",

@@ -44,9 +44,11 @@ def local_ms() -> int:
 
 
 def remaining(state: dict[str, Any], server_now: int) -> int:
+    """The ms left at ``server_now``, never more than the turn's length (as on the pages:
+    an offset a few ms behind the server's would show a fresh turn a second long)."""
     timer = state["timer"]
     if timer["status"] == "running" and timer["ends_at"] is not None:
-        return int(timer["ends_at"]) - server_now
+        return min(int(timer["ends_at"]) - server_now, int(timer["duration_ms"]))
     return int(timer["remaining_ms"])
 
 

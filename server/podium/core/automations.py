@@ -26,7 +26,6 @@ EVENTS = (
     "message_shown",
     "cue",
 )
-TIMED = ("warning", "danger", "overtime")  # fall due on the clock, not with a command
 DEFAULT_ADDRESS = "/podium/{event}"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")

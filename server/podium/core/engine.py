@@ -336,6 +336,34 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# what a command names, as the change's fields (``Change``): copied from the command
+SUBJECT_FIELDS = ("seconds", "target", "on", "kind", "question_id", "date")
+
+
+def _subject(p: Programme, before: Live, after: Live, command: Command) -> dict[str, Any]:
+    """What a change did, as ``Change`` fields: who is on after it (for ``end_session``,
+    who was on as it ended), the session a jump ended, what the command named or what
+    it cleared, and for an ``undo`` the change it undid."""
+    on_now = after if after.phase is Phase.LIVE else before
+    speaker = _current_speaker(p, on_now)
+    fields: dict[str, Any] = {
+        "session_id": on_now.session_id if on_now.phase is Phase.LIVE else None,
+        "speaker_id": speaker.id if speaker and on_now.phase is Phase.LIVE else None,
+    }
+    for name in SUBJECT_FIELDS:
+        fields[name] = getattr(command, name, None)
+    if isinstance(command, Undo):
+        fields["undone"] = before.change
+    elif isinstance(command, ClearCue) and before.cue is not None:
+        fields["kind"] = before.cue.kind
+    elif command.action == "clear_question" and before.question is not None:
+        fields["question_id"] = before.question.id
+    jumped = before.phase is Phase.LIVE and after.phase is Phase.LIVE
+    if jumped and not isinstance(command, Undo) and before.session_id != after.session_id:
+        fields["ended_session_id"] = before.session_id
+    return fields
+
+
 def apply(programme: Programme, state: State, command: Command, now: int) -> Applied:
     """The one way a state changes. Raises ``InvalidTransition`` and changes nothing
     when the action makes no sense now. ``expected_version`` is checked by the caller,
@@ -357,7 +385,13 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
     else:
         live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
         undo = (*state.undo, state.live)[-UNDO_DEPTH:]
-    change = Change(summary=summary, action=command.action, actor=command.actor, at=now)
+    change = Change(
+        summary=summary,
+        action=command.action,
+        actor=command.actor,
+        at=now,
+        **_subject(programme, state.live, live, command),
+    )
     if not isinstance(command, Undo):
         live = live.model_copy(update={"change": change})
     update = {"version": state.version + 1, "updated_at": now, "live": live, "undo": undo}

@@ -3,7 +3,7 @@
 The schedule projection lives here: each session's planned, actual and projected start
 and end, the day's drift, and each session's and speaker's status (live, done, skipped,
 next, upcoming). The pages extrapolate it between pushes with ``scheduleAt`` in
-``web/js/podium.js``; ``tests/data/projection-cases.json`` holds both to the same cases.
+``web/js/schedule.js``; ``tests/data/projection-cases.json`` holds both to the same cases.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from podium.core.autoadvance import auto_advance
 from podium.core.errors import present
 from podium.core.programme import Programme, Session, Speaker
-from podium.core.state import Live, Messages, State
+from podium.core.state import Change, Live, Messages, State
 
 # A speaker put on and moved past in less than this, all turns together, was skipped (a
 # quick "next" over them), not heard: the rundown and the report say "skipped".
@@ -182,8 +182,8 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
         "schedule": schedule,
         "speakers_run": {k: v.model_dump() for k, v in live.speakers.items()},
         "can_undo": bool(state.undo),
-        "undo": state.live.change.model_dump() if state.undo and state.live.change else None,
-        "last_change": state.last_change.model_dump() if state.last_change else None,
+        "undo": _change(state.live.change) if state.undo else None,
+        "last_change": _change(state.last_change),
         "plan_date": state.day.isoformat(),
         "plan_date_from": "console"
         if state.live.plan_date
@@ -207,3 +207,12 @@ def _latest_message(messages: Messages) -> dict[str, Any] | None:
     viewers had a message each."""
     shown = [m for m in (messages.screen, messages.viewers) if m is not None]
     return max(shown, key=lambda m: m.at).model_dump() if shown else None
+
+
+def _change(change: Change | None) -> dict[str, Any] | None:
+    """A change as the pages get it: the fields it has (``ChangeView``), ``actor`` always."""
+    if change is None:
+        return None
+    fields = change.model_dump(mode="json", exclude_none=True, exclude={"undone"})
+    undone = {"undone": _change(change.undone)} if change.undone else {}
+    return {"actor": change.actor, **fields, **undone}

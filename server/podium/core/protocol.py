@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from podium.core.commands import command_schema
 from podium.core.errors import InvalidInput, validate_tagged
+from podium.core.programme import QUESTION_MAX, QUESTION_MAX_LIMIT
 from podium.core.programme_file import ProgrammeFile
+from podium.core.questions import COMMAND_ID_MAX, NAME_MAX, QUESTION_ID_MAX, VOTER_MAX
 
 MAX_FRAME = 64 * 1024
 
@@ -70,6 +72,12 @@ class ReadyIn(_In):
     )
 
 
+def _at_most(limit: int) -> dict[str, int]:
+    """A limit the schema states and the core checks (``core.questions``: one check and one
+    message for an ask or a vote, whichever way it comes), so the model checks only types."""
+    return {"maxLength": limit}
+
+
 class AskIn(_In):
     """Ask a question of the live session (or the next one); answered by ``ack`` with the
     same ``id`` and the question's ``id`` and ``status``. The connection then gets its
@@ -77,16 +85,23 @@ class AskIn(_In):
 
     type: Literal["ask"]
     id: str | int = Field(union_mode="left_to_right")
-    text: str = Field(max_length=4000, description="at most the programme's max_length")
-    name: str | None = Field(default=None, max_length=200, description="at most 60 characters")
+    text: str = Field(
+        json_schema_extra=_at_most(QUESTION_MAX_LIMIT),
+        description=f"at most the programme's max_length ({QUESTION_MAX} unless it says)",
+    )
+    name: str | None = Field(
+        default=None,
+        json_schema_extra=_at_most(NAME_MAX),
+        description=f"at most {NAME_MAX} characters",
+    )
     voter: str | None = Field(
         default=None,
-        max_length=200,
+        json_schema_extra=_at_most(VOTER_MAX),
         description="the voter id the server issued this page: its asker may not vote for it",
     )
     command_id: str | None = Field(
         default=None,
-        max_length=200,
+        json_schema_extra=_at_most(COMMAND_ID_MAX),
         description="the page's name for this ask: a retry with the same id (after"
         " outcome_unknown or no answer) gets the first one's question, never a second",
     )
@@ -99,15 +114,15 @@ class VoteIn(_In):
 
     type: Literal["vote"]
     id: str | int = Field(union_mode="left_to_right")
-    question_id: str = Field(max_length=64)
+    question_id: str = Field(json_schema_extra=_at_most(QUESTION_ID_MAX))
     voter: str = Field(
-        max_length=200,
+        json_schema_extra=_at_most(VOTER_MAX),
         description="the voter id the server issued (POST /api/questions/voter); a made-up"
         " or altered one is refused (forbidden)",
     )
     command_id: str | None = Field(
         default=None,
-        max_length=200,
+        json_schema_extra=_at_most(COMMAND_ID_MAX),
         description="the page's name for this vote: a retry with the same id gets the first"
         " one's answer",
     )
@@ -262,12 +277,37 @@ class ShownQuestionView(_Out):
 
 
 class ChangeView(_Out):
+    """What a command did: ``summary`` in English for logs; the other fields for a page to
+    say it in its own language (only those the change has are sent)."""
+
     summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
     action: str
     actor: str | None = Field(
         description="who sent it: the console id it sent, else the connection, e.g. 'ws:127.0.0.1'"
     )
     at: int = Field(description="epoch ms")
+    session_id: str | None = Field(
+        default=None, description="the session live after it (for end_session: the one ended)"
+    )
+    speaker_id: str | None = Field(
+        default=None, description="the speaker on after it (for end_session: as it ended)"
+    )
+    ended_session_id: str | None = Field(
+        default=None, description="a jump (end_live): the session it ended"
+    )
+    seconds: int | None = Field(default=None, description="add_time: the seconds added")
+    target: Literal["screen", "viewers", "all"] | None = Field(
+        default=None, description="show_message, clear_message: where"
+    )
+    on: bool | None = Field(default=None, description="blackout, hold: on or off")
+    kind: Literal["wrap_up", "stop"] | None = Field(
+        default=None, description="cue, clear_cue: the cue given or cleared"
+    )
+    question_id: str | None = Field(
+        default=None, description="show_question, clear_question: the question"
+    )
+    date: str | None = Field(default=None, description="set_plan_date: the day, YYYY-MM-DD")
+    undone: ChangeView | None = Field(default=None, description="undo: the change it undid")
 
 
 class ScheduleRow(_Out):
@@ -374,7 +414,10 @@ class ReadinessOut(_Out):
 class AckOut(_Out):
     type: Literal["ack"] = "ack"
     id: str | int
-    version: int = Field(description="the version the command made")
+    version: int = Field(
+        description="for a command, the version it made; for ask, vote and ready (which"
+        " change no state), the room's version as they were answered"
+    )
     repeated: bool = Field(
         default=False,
         description="true when the command's command_id was applied before: this is that"
@@ -406,7 +449,8 @@ class VotedView(_Out):
 
 
 class QuestionsOut(_Out):
-    """Questions that changed (gathered for up to 0.25 s; the public list's for up to 1 s).
+    """Questions that changed (gathered for up to 0.25 s; the public list's for
+    1 s, or audience / 2,500 s when that is longer: 4 s at 10,000 clients).
     Moderators and assistants get every question; everyone else only approved and answered
     ones, and for a question whose votes alone changed since it was last pushed to them,
     just the count in ``votes``; an asker's connection gets its own (``mine``). The whole

@@ -29,9 +29,13 @@ Action = Literal["approve", "dismiss", "answer", "restore"]
 STATUSES: tuple[Status, ...] = ("pending", "approved", "dismissed", "answered")
 PUBLIC: frozenset[str] = frozenset({"approved", "answered"})  # what anyone may see
 VOTABLE: frozenset[str] = frozenset({"approved"})  # answered ones are done: no more votes
+# the one set of limits of an ask and a vote, over HTTP and the WebSocket alike (the wire
+# models in protocol.py document these and check only types); a question's text: the
+# programme's ``[questions] max_length`` (``programme.QuestionSettings``)
 NAME_MAX = 60
 VOTER_MAX = 64
 COMMAND_ID_MAX = 64
+QUESTION_ID_MAX = 64  # ids are 16 characters (96 random bits); room to change that
 COMMAND_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")  # as a command's (core/commands.py)
 # categories that draw nothing: controls (NUL...), formats (zero-width, bidi controls, BOM),
 # surrogates, private use, unassigned, separators (spaces), and combining marks alone
@@ -154,6 +158,17 @@ def checked_voter(voter: object) -> str:
     return voter
 
 
+def checked_question_id(question_id: object) -> str:
+    """The question a vote names: a string of at most ``QUESTION_ID_MAX`` characters."""
+    if not isinstance(question_id, str) or not question_id:
+        raise InvalidInput("question_id is missing; name the question to vote for")
+    if len(question_id) > QUESTION_ID_MAX:
+        raise InvalidInput(
+            f"question_id is over {QUESTION_ID_MAX} characters; no question has one that long"
+        )
+    return question_id
+
+
 class ModerationIn(BaseModel):
     """``POST /api/questions/{id}`` body."""
 
@@ -169,24 +184,30 @@ class ModerationIn(BaseModel):
     )
 
 
-def next_status(question: Question, action: str, moderated: bool) -> Status:
-    """Where ``action`` takes ``question``; ``InvalidTransition`` when it makes no sense.
+# where each moderation step takes a question: (status, action) -> status; a pair not
+# here makes no sense (``InvalidTransition``). In an event that is not moderated nothing
+# waits for approval: a step to "pending" goes to "approved" (``next_status``).
+TRANSITIONS: dict[tuple[str, str], Status] = {
+    ("pending", "approve"): "approved",
+    ("dismissed", "approve"): "approved",
+    ("pending", "dismiss"): "dismissed",
+    ("approved", "dismiss"): "dismissed",
+    ("answered", "dismiss"): "dismissed",
+    ("pending", "answer"): "answered",
+    ("approved", "answer"): "answered",
+    ("answered", "restore"): "approved",
+    ("dismissed", "restore"): "pending",
+}
 
-    approve: pending or dismissed -> approved. dismiss: pending, approved or answered ->
-    dismissed. answer: pending or approved -> answered. restore: answered -> approved;
-    dismissed -> pending (approved when the event is not moderated)."""
+
+def next_status(question: Question, action: str, moderated: bool) -> Status:
+    """Where ``action`` takes ``question`` (``TRANSITIONS``); ``InvalidTransition`` when
+    it makes no sense."""
     status = question.status
-    if action == "approve" and status in ("pending", "dismissed"):
-        return "approved"
-    if action == "dismiss" and status != "dismissed":
-        return "dismissed"
-    if action == "answer" and status in ("pending", "approved"):
-        return "answered"
-    if action == "restore" and status == "answered":
-        return "approved"
-    if action == "restore" and status == "dismissed":
-        return "pending" if moderated else "approved"
-    raise InvalidTransition(f"the question is {status}; it cannot be {_done(action)} now")
+    target = TRANSITIONS.get((status, action))
+    if target is None:
+        raise InvalidTransition(f"the question is {status}; it cannot be {_done(action)} now")
+    return "approved" if target == "pending" and not moderated else target
 
 
 def _done(action: str) -> str:

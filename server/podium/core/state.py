@@ -117,12 +117,26 @@ class ShownQuestion(_Frozen):
 
 
 class Change(_Frozen):
-    """One applied command, as the consoles are told of it."""
+    """One applied command, as the consoles are told of it: ``summary``, one English line
+    for logs and older clients, and what it did as fields a page says in its language.
+    ``session_id`` and ``speaker_id``: who is on after it (for ``end_session``, who was on
+    as it ended); the rest as the command gave them (or, for ``clear_cue`` and
+    ``clear_question``, what was cleared); ``undone``: for an ``undo``, what it undid."""
 
     summary: str
     action: str
     actor: str | None
     at: int
+    session_id: str | None = None
+    speaker_id: str | None = None
+    ended_session_id: str | None = None  # a jump (``end_live``): the session it ended
+    seconds: int | None = None  # add_time
+    target: Target | None = None  # show_message, clear_message
+    on: bool | None = None  # blackout, hold
+    kind: CueKind | None = None  # cue, clear_cue
+    question_id: str | None = None  # show_question, clear_question
+    date: str | None = None  # set_plan_date
+    undone: Change | None = None  # undo: the change it undid
 
 
 class Live(_Frozen):

@@ -1,8 +1,8 @@
-"""Times for people: moments as local times of day, durations as m:ss."""
+"""Times for people: moments as local times of day, durations as m:ss, and the countdown
+as the venue screen shows it (the rule in docs/integrations.md, "The countdown")."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,19 @@ def length(ms: int | None, signed: bool = False) -> str:
     return sign + _mss(round(abs(ms) / 1000))
 
 
+def countdown_seconds(ms: int) -> int:
+    """The whole seconds a countdown stands for: rounded up, so negative only from a whole
+    second past zero (``-1500`` -> ``-1``)."""
+    return -(-ms // 1000)
+
+
 def countdown(ms: int) -> str:
-    """What a countdown shows: whole seconds rounded up, ``-`` once past zero (``-0:42``)."""
-    return ("-" if ms < 0 else "") + _mss(math.ceil(abs(ms) / 1000))
+    """What the venue screen shows for ``ms`` left: ``04:59`` (``05:00`` for a full five
+    minutes), ``00:00`` for the first second at zero, then ``+00:01``; ``h:mm:ss`` from an
+    hour. The cases: tests/data/countdown-cases.json, which the pages' ``countdown`` is
+    held to too."""
+    seconds = countdown_seconds(ms)
+    h, rest = divmod(abs(seconds), 3600)
+    m, s = divmod(rest, 60)
+    digits = f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+    return ("+" if seconds < 0 else "") + digits

@@ -44,7 +44,7 @@ REVALIDATE = "no-cache"  # keep it, but ask (cheaply: 304) before each use
 IMMUTABLE = "public, max-age=31536000, immutable"  # /assets/<digest>/: never changes
 ASSET_REF = re.compile(r'(href|src)="/assets/([^"]+)"')
 # The pages that ask for ``/api/first`` as they load (their ``Live`` is made with
-# ``first: true``, ``web/js/podium.js``): announced in a ``Link`` header with the page so
+# ``first: true``, ``web/js/connection.js``): announced in a ``Link`` header with the page so
 # that the browser asks for it with the modules, not a round trip after them. Public
 # events only: a private event's data needs the token the page holds.
 FIRST_PAGES = frozenset({"viewer.html", "screen.html", "overlay.html"})

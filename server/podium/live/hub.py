@@ -100,7 +100,6 @@ class Hub:
         self._by_role: dict[str, set[Client]] = {}  # the same clients, by role
         self.dropped = 0
         self.added = 0  # clients ever added (the collector counts joins and departures)
-        self.frames_sent = 0
         self.listeners: list[Listener] = []  # told once per publish, after the pass
 
     def __len__(self) -> int:
@@ -162,7 +161,6 @@ class Hub:
                 stale.append(client)
             else:
                 transport.write(frame)
-        self.frames_sent += len(self._clients) - len(stale)
         for client in stale:
             self.discard(client)
         if self.listeners:

@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from podium.core.errors import InvalidInput, PodiumError
-from podium.core.timefmt import clock, countdown, length
+from podium.core.timefmt import clock, countdown, countdown_seconds, length
 from podium.live.bearer import bearer
 from podium.live.hub import Client, Hub, bound_send_buffer
 from podium.live.metrics import Metrics
@@ -54,7 +54,7 @@ TEXT_FIELDS: dict[str, Callable[[Room, dict[str, Any], int], str]] = {
     "next_speaker": lambda r, s, now: _name(s["next_speaker"]),
     "session": lambda r, s, now: (s["session"] or {}).get("title", ""),
     "remaining": lambda r, s, now: countdown(s["timer"]["remaining_ms"]),
-    "remaining_seconds": lambda r, s, now: str(s["timer"]["remaining_ms"] // 1000),
+    "remaining_seconds": lambda r, s, now: str(countdown_seconds(s["timer"]["remaining_ms"])),
     "session_remaining": lambda r, s, now: (
         countdown(s["session"]["remaining_ms"]) if s["session"] else ""
     ),

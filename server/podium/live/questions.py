@@ -55,6 +55,7 @@ from podium.core.questions import (
     Status,
     checked_command_id,
     checked_name,
+    checked_question_id,
     checked_text,
     next_status,
     no_such_question,
@@ -315,7 +316,7 @@ class QuestionBook:
         """The question after ``voter``'s vote (the random part of their voter id), and
         whether it was counted (not before; for a repeated ``command_id``, the first's)."""
         command_id = checked_command_id(command_id)
-        question = await self._find(question_id)
+        question = await self._find(checked_question_id(question_id))
         if question.asker and question.asker == voter:
             raise own_question()
         await self.room.quiet()  # the timer's changes first: before the write, and the ack

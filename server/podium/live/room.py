@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from podium.core import commands, engine, projection
-from podium.core.commands import Command, parse_command
+from podium.core.commands import Command
 from podium.core.errors import (
     AlreadyApplied,
     Conflict,
@@ -38,6 +38,7 @@ from podium.core.state import State, initial_state
 from podium.live.clock import Clock, wall_clock_ms
 from podium.live.hub import Hub, text_frame
 from podium.store import LogRecord, Store
+from podium.store.replay import replay
 
 log = logging.getLogger("podium.live.room")
 
@@ -114,25 +115,10 @@ class Room:
         """Load the stored state, replaying any log records newer than it; or create it."""
         stored = await self.store.load(self.id)
         self.problems = stored.problems
-        state = stored.state
-        for record in stored.pending:
-            if record.state is not None:  # a checkpoint after a gap in the log
-                state = record.state
-                continue
-            if record.version == 0:
-                state = initial_state(self.programme, record.at)
-                continue
-            if state is None or record.version != state.version + 1:
-                self.problems.append(f"log record {record.version} does not follow; stopped there")
-                break
-            try:
-                command = commands.signed(parse_command(record.command), record.actor)
-                state = engine.apply(self.programme, state, command, record.at).state
-            except PodiumError as exc:
-                self.problems.append(
-                    f"log record {record.version} cannot be replayed ({exc.message}); stopped there"
-                )
-                break
+        replayed = replay(self.programme, stored.state, stored.pending)
+        if replayed.problem is not None:
+            self.problems.append(replayed.problem)
+        state = replayed.state
         if state is None:
             now = self.clock()
             first = initial_state(self.programme, now)

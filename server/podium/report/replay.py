@@ -1,14 +1,15 @@
 """The post-event report: how the day went against the plan, rebuilt from the action log.
 
-The log holds every applied command with the moment it was applied, so replaying it through
-``engine.apply`` gives every state the room went through, exactly. Between two records the
-state did not change, so each stretch of time belongs to one state: who was on, whether the
-timer ran. From those stretches come, per session and per speaker, the actual start, end and
-duration against the plan, the time paused, the time added and the overtime (how far past
-zero the countdown went when the speaker left), and the day's drift at every change.
-A command later undone never happened, as far as the report goes: the time from it to its
-undo belongs to the state before it. Whether a speaker spoke or was skipped, and a session
-ran or was skipped, is the engine's word on the last state (``projection.SKIPPED_UNDER_MS``).
+The log holds every applied command with the moment it was applied, so replaying it
+(``store.replay``, the room's own replay) gives every state the room went through, exactly.
+Between two records the state did not change, so each stretch of time belongs to one
+state: who was on, whether the timer ran. From those stretches come, per session and per
+speaker, the actual start, end and duration against the plan, the time paused, the time
+added and the overtime (how far past zero the countdown went when the speaker left), and
+the day's drift at every change. A command later undone never happened, as far as the
+report goes: the time from it to its undo belongs to the state before it (the one the
+undo brought back). Whether a speaker spoke or was skipped, and a session ran or was
+skipped, is the engine's word on the last state (``projection.SKIPPED_UNDER_MS``).
 Pure: no I/O here; ``store.read_log`` gives the records, ``formats`` and ``html`` render
 the ``model``.
 """
@@ -17,53 +18,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from podium.core import engine, projection
-from podium.core.commands import SYSTEM, parse_command, signed
+from podium.core import projection
+from podium.core.commands import SYSTEM
 from podium.core.errors import NotFound
 from podium.core.programme import Programme
 from podium.core.questions import Question
-from podium.core.state import Phase, State, TimerStatus, initial_state
+from podium.core.state import Phase, State, TimerStatus
 from podium.report.model import Report, SessionReport, SpeakerReport, Turn
 from podium.report.questions import questions_report
 from podium.store.base import LogRecord
+from podium.store.replay import Step
+from podium.store.replay import replay as store_replay
 
 
 def replay(programme: Programme, records: Sequence[LogRecord]) -> list[tuple[int, State]]:
     """Every state the room went through, with the moment it began."""
-    timeline: list[tuple[int, State]] = []
-    state: State | None = None
-    for record in records:
-        if record.state is not None:  # a checkpoint after a gap in the log
-            state = record.state
-        elif record.version == 0:
-            state = initial_state(programme, record.at)
-        elif state is None or record.version != state.version + 1:
-            raise NotFound(
-                f"the action log breaks at record {record.version}; it cannot be"
-                " replayed past there"
-            )
-        else:
-            command = signed(parse_command(record.command), record.actor)
-            state = engine.apply(programme, state, command, record.at).state
-        timeline.append((record.at, state))
-    return timeline
+    return [(step.record.at, step.state) for step in _replayed(programme, records)]
 
 
-def _undone(records: Sequence[LogRecord]) -> list[int]:
-    """For each record, the record whose state stands for it: its own, or, for a command
-    later undone (and anything until that undo), the state before that command."""
-    stands = list(range(len(records)))
-    done: list[int] = []  # records undo would undo, newest last (as the engine's stack)
-    for i, record in enumerate(records):
-        action = record.command.get("action")
-        if record.state is not None or record.version == 0:
-            done = []
-        elif action == "undo":
-            if done:
-                first = done.pop()
-                stands[first:i] = [stands[first - 1]] * (i - first)
-        elif action is not None:
-            done = [*done, i][-engine.UNDO_DEPTH :]
+def _replayed(programme: Programme, records: Sequence[LogRecord]) -> list[Step]:
+    """The log replayed as the room replays it; ``NotFound`` where it stops short."""
+    replayed = store_replay(programme, None, records)
+    if replayed.problem is not None:
+        raise NotFound(f"the action log cannot be replayed to its end: {replayed.problem}")
+    return replayed.steps
+
+
+def _undone(steps: Sequence[Step]) -> list[int]:
+    """For each step, the step whose state stands for it: its own, or, for a command later
+    undone (and anything until that undo), the state before that command (the one the
+    undo brought back)."""
+    stands = list(range(len(steps)))
+    for i, step in enumerate(steps):
+        if step.restores is not None:
+            back = step.restores
+            stands[back + 1 : i] = [stands[back]] * (i - back - 1)
     return stands
 
 
@@ -112,10 +101,11 @@ def build(
 ) -> Report:
     """The report as of ``now`` (the end of anything still live), with the audience's
     ``questions`` (from the store) in its questions section."""
-    replayed = replay(programme, records)
-    if not replayed:
+    steps = _replayed(programme, records)
+    if not steps:
         raise NotFound(f"room {programme.id!r} has no action log yet; serve it first")
-    timeline = [(at, replayed[j][1]) for (at, _), j in zip(replayed, _undone(records), strict=True)]
+    stands = _undone(steps)
+    timeline = [(step.record.at, steps[j].state) for step, j in zip(steps, stands, strict=True)]
     last_at, last = timeline[-1]
     sessions = _skeleton(programme, last)
     final = projection.view(programme, last, max(now, last_at))
