@@ -27,7 +27,7 @@ from podium.core.errors import (
 from podium.core.programme_file import load
 from podium.core.questions import Question
 from podium.core.state import State, initial_state
-from podium.live.room import Room
+from podium.live.rooms.room import Room
 from podium.report import replay as report
 from podium.store import LogRecord, Store
 from podium.store.base import Leased

@@ -22,16 +22,24 @@ def contracts() -> dict[str, dict]:
 
 
 def allowed_by_layers() -> dict[str, set[str]]:
-    """Each subpackage and the subpackages the layers contract lets it import."""
+    """Each subpackage and the subpackages the layers contract lets it import, less those
+    a forbidden contract takes away from it."""
     layers = [
         [name.strip().removeprefix("podium.") for name in re.split(r"[|:]", layer)]
         for layer in contracts()["layers"]["layers"]
     ]
-    return {
+    allowed = {
         package: {below for lower in layers[i + 1 :] for below in lower}
         for i, layer in enumerate(layers)
         for package in layer
     }
+    for contract in contracts().values():
+        if contract["type"] != "forbidden":
+            continue
+        for source in contract["source_modules"]:
+            forbidden = {m.removeprefix("podium.") for m in contract["forbidden_modules"]}
+            allowed[source.removeprefix("podium.")] -= forbidden
+    return allowed
 
 
 def doc_table() -> dict[str, tuple[set[str], str]]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from podium.live.collector import FREEZE_AFTER, Collector
+from podium.runtime.collector import FREEZE_AFTER, Collector
 
 
 class Node:

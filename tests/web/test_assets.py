@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from podium.live import assets
+from podium.live.http import assets
 from tests.helpers import ROOT, Server
 from tests.web.test_web import READY, Faces, make_faces
 

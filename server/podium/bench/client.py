@@ -32,8 +32,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from podium.live.eventloop import new_runner
-from podium.live.fdlimit import raise_open_file_limit
+from podium.runtime.eventloop import new_runner
+from podium.runtime.fdlimit import raise_open_file_limit
 
 VERSION_KEY = b'"version":'
 FLUSH_S = 0.02

@@ -20,7 +20,7 @@ from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.programme import Programme
 from podium.core.protocol import json_schemas
 from podium.core.questions import Question
-from podium.live.clock import wall_clock_ms
+from podium.live.rooms.clock import wall_clock_ms
 from podium.report.formats import render
 from podium.report.replay import build
 from podium.store.base import LogRecord
@@ -178,7 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_token_rotate(args: argparse.Namespace) -> int:
-    from podium.live.auth import rotate
+    from podium.live.access.auth import rotate
 
     role = (
         "speaker"

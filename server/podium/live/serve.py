@@ -15,20 +15,25 @@ from aiohttp import web
 
 from podium.core.errors import PodiumError, present
 from podium.core.programme import Programme
-from podium.live import assets
-from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
-from podium.live.app import create_app
-from podium.live.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
-from podium.live.autoadvance import AutoAdvancer
-from podium.live.collector import Collector
-from podium.live.datalock import locked
-from podium.live.eventloop import new_runner
-from podium.live.fdlimit import raise_open_file_limit
-from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
-from podium.live.health import STOPPING
-from podium.live.policy import Policy
-from podium.live.request import GUARD
-from podium.live.room import STORE_TIMEOUT_S, Room
+from podium.live.access.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
+from podium.live.access.guard import (
+    HEADER_TIMEOUT_S,
+    MAX_PER_ADDRESS,
+    Guard,
+    default_max_connections,
+)
+from podium.live.access.policy import Policy
+from podium.live.http import assets
+from podium.live.http.accesslog import BadRequestsInOneLine, RedactingAccessLogger
+from podium.live.http.app import create_app
+from podium.live.http.request import GUARD
+from podium.live.rooms.autoadvance import AutoAdvancer
+from podium.live.rooms.health import STOPPING
+from podium.live.rooms.room import STORE_TIMEOUT_S, Room
+from podium.runtime.collector import Collector
+from podium.runtime.datalock import locked
+from podium.runtime.eventloop import new_runner
+from podium.runtime.fdlimit import raise_open_file_limit
 from podium.store import Store
 from podium.store.files import FileStore
 

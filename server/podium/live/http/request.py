@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from podium.core.errors import NotFound
-from podium.live.auth import Tokens
-from podium.live.bearer import read_token
-from podium.live.guard import Guard
-from podium.live.policy import Policy
-from podium.live.room import Room
+from podium.live.access.auth import Tokens
+from podium.live.access.bearer import read_token
+from podium.live.access.guard import Guard
+from podium.live.access.policy import Policy
+from podium.live.rooms.room import Room
 
 ROOMS = web.AppKey("rooms", dict[str, Room])
 TOKENS = web.AppKey("tokens", Tokens)

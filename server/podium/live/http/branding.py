@@ -10,7 +10,7 @@ from aiohttp import web
 
 from podium.core.branding import Branding
 from podium.core.errors import NotFound
-from podium.live.request import ROOMS
+from podium.live.http.request import ROOMS
 
 LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 

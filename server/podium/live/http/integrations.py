@@ -26,11 +26,11 @@ from aiohttp import web
 
 from podium.core.errors import InvalidInput, PodiumError
 from podium.core.timefmt import clock, countdown, length
-from podium.live.bearer import bearer
-from podium.live.hub import Client, Hub, bound_send_buffer
-from podium.live.metrics import Metrics
-from podium.live.request import ROOMS, TOKENS, Handler, require_reader, room_of
-from podium.live.room import Room
+from podium.live.access.bearer import bearer
+from podium.live.http.metrics import Metrics
+from podium.live.http.request import ROOMS, TOKENS, Handler, require_reader, room_of
+from podium.live.rooms.hub import Client, Hub, bound_send_buffer
+from podium.live.rooms.room import Room
 from podium.report.formats import FORMATS, render
 from podium.report.html import csp as report_csp
 from podium.report.replay import build

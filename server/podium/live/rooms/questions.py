@@ -63,8 +63,8 @@ from podium.core.questions import (
     repeated,
 )
 from podium.core.state import Phase, State
-from podium.live.hub import Client, text_frame
-from podium.live.room import Room
+from podium.live.rooms.hub import Client, text_frame
+from podium.live.rooms.room import Room
 
 log = logging.getLogger("podium.live.questions")
 

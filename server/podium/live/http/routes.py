@@ -13,10 +13,11 @@ from aiohttp import web
 from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput, RateLimited
 from podium.core.protocol import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
-from podium.live import assets, health
-from podium.live.bearer import bearer
-from podium.live.request import GUARD, POLICY, ROOMS, TOKENS, may_read, require_reader, room_of
-from podium.live.websocket import CONNECTIONS
+from podium.live.access.bearer import bearer
+from podium.live.http import assets
+from podium.live.http.request import GUARD, POLICY, ROOMS, TOKENS, may_read, require_reader, room_of
+from podium.live.http.websocket import CONNECTIONS
+from podium.live.rooms import health
 
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
          "/screen": "screen.html", "/overlay": "overlay.html", "/speaker": "speaker.html",

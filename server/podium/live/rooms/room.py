@@ -35,8 +35,8 @@ from podium.core.errors import (
 from podium.core.programme import Programme
 from podium.core.protocol import encode, state_message
 from podium.core.state import State, initial_state
-from podium.live.clock import Clock, wall_clock_ms
-from podium.live.hub import Hub, text_frame
+from podium.live.rooms.clock import Clock, wall_clock_ms
+from podium.live.rooms.hub import Hub, text_frame
 from podium.store import LogRecord, Store
 
 log = logging.getLogger("podium.live.room")

@@ -29,15 +29,15 @@ from podium.core.protocol import (
     parse_client,
 )
 from podium.core.questions import checked_voter
-from podium.live.auth import Tokens
-from podium.live.hub import PING_FRAME, Client, bound_send_buffer
-from podium.live.middleware import log_if_bug
-from podium.live.policy import Policy
-from podium.live.questions import QUESTIONS, QuestionBook
-from podium.live.ratelimit import Bucket, PerKey
-from podium.live.readiness import READINESS, Readiness
-from podium.live.request import POLICY, TOKENS, room_of
-from podium.live.room import Room
+from podium.live.access.auth import Tokens
+from podium.live.access.policy import Policy
+from podium.live.access.ratelimit import Bucket, PerKey
+from podium.live.http.middleware import log_if_bug
+from podium.live.http.request import POLICY, TOKENS, room_of
+from podium.live.rooms.hub import PING_FRAME, Client, bound_send_buffer
+from podium.live.rooms.questions import QUESTIONS, QuestionBook
+from podium.live.rooms.readiness import READINESS, Readiness
+from podium.live.rooms.room import Room
 
 log = logging.getLogger("podium.live.websocket")
 

@@ -13,22 +13,21 @@ from pathlib import Path
 from aiohttp import web
 
 from podium.core.protocol import MAX_FRAME
-from podium.live import (
+from podium.live.access.auth import Tokens
+from podium.live.access.policy import Policy
+from podium.live.http import (
     assets,
-    automations,
     branding,
-    health,
     integrations,
     question_routes,
     routes,
     speakers,
     websocket,
 )
-from podium.live.auth import Tokens
-from podium.live.middleware import PAGE_CSP, errors_and_headers, page_csp
-from podium.live.policy import Policy
-from podium.live.request import POLICY, ROOMS, TOKENS
-from podium.live.room import Room
+from podium.live.http.middleware import PAGE_CSP, errors_and_headers, page_csp
+from podium.live.http.request import POLICY, ROOMS, TOKENS
+from podium.live.rooms import automations, health
+from podium.live.rooms.room import Room
 
 
 def create_app(

@@ -16,12 +16,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from podium.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, invalid_input
-from podium.live.auth import speaker_token
-from podium.live.bearer import bearer
-from podium.live.readiness import READINESS, set_up
-from podium.live.request import POLICY, ROOMS, TOKENS, room_of
-from podium.live.room import Room
-from podium.live.routes import json_body
+from podium.live.access.auth import speaker_token
+from podium.live.access.bearer import bearer
+from podium.live.http.request import POLICY, ROOMS, TOKENS, room_of
+from podium.live.http.routes import json_body
+from podium.live.rooms.readiness import READINESS, set_up
+from podium.live.rooms.room import Room
 
 NOT_A_SPEAKER_LINK = (
     "this speaker link is not valid (any more): it was mistyped, or the organiser made new"

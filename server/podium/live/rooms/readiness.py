@@ -25,8 +25,8 @@ from aiohttp import web
 
 from podium.core.errors import Forbidden, NotFound
 from podium.core.protocol import ReadyIn, encode
-from podium.live.hub import text_frame
-from podium.live.room import Room
+from podium.live.rooms.hub import text_frame
+from podium.live.rooms.room import Room
 
 log = logging.getLogger("podium.live.readiness")
 

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from podium.core.errors import Unavailable
-from podium.live.request import ROOMS, may_read
+from podium.live.http.request import ROOMS, may_read
 from podium.store import Store
 from podium.store.base import Pulse
 

@@ -54,12 +54,12 @@ from podium.core.events import Event, due, happened
 from podium.core.programme import Programme
 from podium.core.protocol import encode
 from podium.core.state import State, initial_state
-from podium.live import delivery
-from podium.live.bearer import bearer
-from podium.live.delivery import Delivery, Refused
-from podium.live.readiness import PROCESS
-from podium.live.request import ROOMS, TOKENS, room_of
-from podium.live.room import Room
+from podium.live.access.bearer import bearer
+from podium.live.http.request import ROOMS, TOKENS, room_of
+from podium.live.rooms import delivery
+from podium.live.rooms.delivery import Delivery, Refused
+from podium.live.rooms.readiness import PROCESS
+from podium.live.rooms.room import Room
 from podium.store.base import Leased, LogRecord
 
 log = logging.getLogger("podium.live.automations")
