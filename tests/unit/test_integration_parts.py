@@ -20,9 +20,10 @@ from podium.core.programme_file import load
 from podium.core.state import initial_state
 from podium.live.http.integrations import sse_chunk
 from podium.live.http.metrics import Metrics
-from podium.live.rooms.hub import Client, Hub, text_frame
+from podium.live.rooms.hub import Client, Hub
 from podium.live.rooms.questions import SLICE, QuestionBook
 from podium.live.rooms.room import Room
+from podium.runtime.frames import text_frame
 from podium.store.files import FileStore
 from tests.helpers import SEED
 

@@ -22,9 +22,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from podium.core.protocol import encode, state_message
-from podium.live.rooms.hub import text_frame
 from podium.runtime.eventloop import new_runner
 from podium.runtime.fdlimit import raise_open_file_limit
+from podium.runtime.frames import text_frame
 
 
 class Broadcast:

@@ -34,10 +34,11 @@ from podium.live.access.policy import Policy
 from podium.live.access.ratelimit import Bucket, PerKey
 from podium.live.http.middleware import log_if_bug
 from podium.live.http.request import POLICY, TOKENS, room_of
-from podium.live.rooms.hub import PING_FRAME, Client, bound_send_buffer
+from podium.live.rooms.hub import Client, bound_send_buffer
 from podium.live.rooms.questions import QUESTIONS, QuestionBook
 from podium.live.rooms.readiness import READINESS, Readiness
 from podium.live.rooms.room import Room
+from podium.runtime.frames import PING_FRAME
 
 log = logging.getLogger("podium.live.websocket")
 

@@ -63,8 +63,9 @@ from podium.core.questions import (
     repeated,
 )
 from podium.core.state import Phase, State
-from podium.live.rooms.hub import Client, text_frame
+from podium.live.rooms.hub import Client
 from podium.live.rooms.room import Room
+from podium.runtime.frames import text_frame
 
 log = logging.getLogger("podium.live.questions")
 

@@ -25,8 +25,8 @@ from aiohttp import web
 
 from podium.core.errors import Forbidden, NotFound
 from podium.core.protocol import ReadyIn, encode
-from podium.live.rooms.hub import text_frame
 from podium.live.rooms.room import Room
+from podium.runtime.frames import text_frame
 
 log = logging.getLogger("podium.live.readiness")
 

@@ -36,7 +36,8 @@ from podium.core.programme import Programme
 from podium.core.protocol import encode, state_message
 from podium.core.state import State, initial_state
 from podium.live.rooms.clock import Clock, wall_clock_ms
-from podium.live.rooms.hub import Hub, text_frame
+from podium.live.rooms.hub import Hub
+from podium.runtime.frames import text_frame
 from podium.store import LogRecord, Store
 
 log = logging.getLogger("podium.live.room")
