@@ -26,9 +26,7 @@ from podium.live.access.policy import Policy
 from podium.live.http import assets
 from podium.live.http.accesslog import BadRequestsInOneLine, RedactingAccessLogger
 from podium.live.http.app import create_app
-from podium.live.http.request import GUARD
-from podium.live.rooms.autoadvance import AutoAdvancer
-from podium.live.rooms.health import STOPPING
+from podium.live.http.request import GUARD, STOPPING
 from podium.live.rooms.room import STORE_TIMEOUT_S, Room
 from podium.runtime.collector import Collector
 from podium.runtime.datalock import locked
@@ -143,7 +141,6 @@ async def serve(options: ServeOptions) -> None:
 
 async def _serve(options: ServeOptions) -> None:
     store, rooms, tokens = await open_rooms(options)
-    advancers = [AutoAdvancer(room) for room in rooms]
     app = create_app(rooms, tokens, web_files(options), options.policy)
     runner = web.AppRunner(
         app,
@@ -181,11 +178,9 @@ async def _serve(options: ServeOptions) -> None:
         app[STOPPING].set()  # GET /readyz answers 503 from now on
         collecting.cancel()
         listener.close()
-        for advancer in advancers:
-            await advancer.stop()
+        await runner.cleanup()  # the auto-advancers and every background task stop here
         for room in rooms:
             await room.close()
-        await runner.cleanup()
         await store.close()
 
 

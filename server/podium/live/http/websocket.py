@@ -33,10 +33,10 @@ from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
 from podium.live.access.ratelimit import Bucket, PerKey
 from podium.live.http.middleware import log_if_bug
-from podium.live.http.request import POLICY, TOKENS, room_of
+from podium.live.http.request import POLICY, QUESTIONS, READINESS, TOKENS, room_of
 from podium.live.rooms.hub import Client, bound_send_buffer
-from podium.live.rooms.questions import QUESTIONS, QuestionBook
-from podium.live.rooms.readiness import READINESS, Readiness
+from podium.live.rooms.questions import QuestionBook
+from podium.live.rooms.readiness import Readiness
 from podium.live.rooms.room import Room
 from podium.runtime.frames import PING_FRAME
 

@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import aiohttp
-from aiohttp import web
 
 from podium.core import commands, engine
 from podium.core.automations import Automation
@@ -54,11 +53,8 @@ from podium.core.events import Event, due, happened
 from podium.core.programme import Programme
 from podium.core.protocol import encode
 from podium.core.state import State, initial_state
-from podium.live.access.bearer import bearer
-from podium.live.http.request import ROOMS, TOKENS, room_of
 from podium.live.rooms import delivery
 from podium.live.rooms.delivery import Delivery, Refused
-from podium.live.rooms.readiness import PROCESS
 from podium.live.rooms.room import Room
 from podium.store.base import Leased, LogRecord
 
@@ -133,7 +129,7 @@ class Target:
             kind=self.automation.kind,
             target=self.automation.target,
             at=int(payload["at"]),
-            process=PROCESS,
+            process=self.owner.process,
         )
         if self.queue.qsize() >= QUEUE_MAX:
             old_batch, old_part, oldest = self.queue.get_nowait()
@@ -193,7 +189,8 @@ class Automations:
     """One room's automations: the observer, the timer, the queues, the batches this
     process holds and the recent list."""
 
-    def __init__(self, room: Room, tally: Tally | None = None) -> None:
+    def __init__(self, room: Room, process: str, tally: Tally | None = None) -> None:
+        self.process = process  # this process, among those sharing the store
         self.room = room
         self.targets = [Target(self, i, a) for i, a in enumerate(room.programme.automations)]
         self._tally: Tally = tally or (lambda room, kind, outcome: None)
@@ -408,7 +405,7 @@ class Automations:
         try:
             told = json.loads(data)
             known = self.theirs.get(str(told["id"]))
-            if told["process"] != PROCESS and (known is None or _rank(told) >= _rank(known)):
+            if told["process"] != self.process and (known is None or _rank(told) >= _rank(known)):
                 self.theirs[str(told["id"])] = told
         except (ValueError, KeyError, TypeError):
             log.warning("%s: an automations notice that is not one; ignored it", self.room.id)
@@ -547,42 +544,3 @@ def _rank(delivery: dict[str, Any]) -> tuple[bool, bool, int]:
     that got further wins (delivered, then done, then more attempts)."""
     return (delivery["status"] == "delivered", delivery["done_at"] is not None,
             delivery["attempts"])  # fmt: skip
-
-
-# -- the app ------------------------------------------------------------------------------
-
-AUTOMATIONS = web.AppKey("automations", dict[str, Automations])
-SESSION = web.AppKey("automations_session", aiohttp.ClientSession)
-
-
-async def automations(request: web.Request) -> web.Response:
-    """``GET /api/automations?room=ID``: the room's automations (no secrets) and their last
-    deliveries and failures, newest first. Moderators only."""
-    request.app[TOKENS].require_moderator(bearer(request))
-    room = room_of(request)
-    return web.json_response(request.app[AUTOMATIONS][room.id].snapshot())
-
-
-async def _start(app: web.Application) -> None:
-    used = [a for a in app[AUTOMATIONS].values() if a.targets]
-    if not used:
-        return
-    app[SESSION] = aiohttp.ClientSession(headers={"User-Agent": "podium-automations"})
-    for room_automations in used:
-        room_automations.start(app[SESSION])
-
-
-async def _stop(app: web.Application) -> None:
-    for room_automations in app[AUTOMATIONS].values():
-        if room_automations.targets:
-            await room_automations.stop()
-    if SESSION in app:
-        await app[SESSION].close()
-
-
-def set_up(app: web.Application, tally: Tally | None = None) -> None:
-    """Every room's automations, started with the app; ``tally`` counts the outcomes."""
-    app[AUTOMATIONS] = {rid: Automations(room, tally) for rid, room in app[ROOMS].items()}
-    app.router.add_get("/api/automations", automations)
-    app.on_startup.append(_start)
-    app.on_cleanup.append(_stop)

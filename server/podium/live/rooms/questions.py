@@ -35,8 +35,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
-from aiohttp import web
-
 from podium.core.commands import SYSTEM, ClearQuestion, Command, ShowQuestion, Undo
 from podium.core.errors import (
     Closed,
@@ -475,25 +473,3 @@ class QuestionBook:
             owners.discard(client)
             if not owners:
                 del self._owners[question_id]
-
-
-QUESTIONS = web.AppKey("questions", dict[str, QuestionBook])
-
-
-async def _open(app: web.Application) -> None:
-    for book in app[QUESTIONS].values():
-        await book.open()
-
-
-async def _close(app: web.Application) -> None:
-    for book in app[QUESTIONS].values():
-        await book.close()
-
-
-def set_up(app: web.Application, rooms: list[Room]) -> None:
-    """A question book per room, opened with the app; each room asks it to ``prepare``."""
-    app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
-    for room in rooms:
-        room.prepare = app[QUESTIONS][room.id].prepare
-    app.on_startup.append(_open)
-    app.on_cleanup.append(_close)
