@@ -1,4 +1,4 @@
-"""The cycle collector's rule, run by connections (``live/collector.py``): plain and
+"""The cycle collector's rule, run by connections (``runtime/collector.py``): plain and
 synchronous, against the real ``gc`` module of this process (unfrozen again after)."""
 
 from __future__ import annotations

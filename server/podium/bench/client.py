@@ -54,7 +54,7 @@ def version_of(frame: bytes) -> int | None:
 
 def settle() -> None:
     """Once the viewers are connected, before anything is timed: their objects leave
-    Python's cycle collector, as the server's connections do (``live/collector.py``), so a
+    Python's cycle collector, as the server's connections do (``runtime/collector.py``), so a
     full collection over 5,000 of them (100-150 ms, seen in these processes) never holds
     up a frame being timed. Only the measuring changes: both servers' viewers get it."""
     gc.collect()
