@@ -25,6 +25,7 @@ from podium.live.http import (
     speakers,
     websocket,
 )
+from podium.live.http.connection import CONNECTIONS
 from podium.live.http.metrics import Metrics
 from podium.live.http.middleware import PAGE_CSP, errors_and_headers, page_csp
 from podium.live.http.request import (
@@ -55,6 +56,7 @@ def create_app(
     app[POLICY] = policy or Policy()
     app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     app[STOPPING] = asyncio.Event()
+    app[CONNECTIONS] = set()
     streams = {room.id: Hub() for room in rooms}  # the SSE clients of each room
     app[METRICS] = metrics = Metrics(app[ROOMS].values(), streams.__getitem__)
     app[AUTOMATIONS] = {room.id: Automations(room, PROCESS, metrics.automation) for room in rooms}
@@ -69,6 +71,8 @@ def create_app(
     app.cleanup_ctx.append(lifecycle.sharing_readiness)
     app.cleanup_ctx.append(lifecycle.keeping_questions)
     app.cleanup_ctx.append(lifecycle.advancing)
+    app.cleanup_ctx.append(websocket.watching_tokens)
+    app.cleanup_ctx.append(websocket.beating)
     app.on_shutdown.append(lifecycle.stopping)
 
     routes.add_routes(app)

@@ -16,6 +16,7 @@ from podium.core.errors import InvalidInput, PodiumError, RateLimited
 from podium.core.protocol import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
 from podium.live.access.bearer import bearer
 from podium.live.http import assets
+from podium.live.http.connection import CONNECTIONS
 from podium.live.http.request import (
     GUARD,
     METRICS,
@@ -27,7 +28,6 @@ from podium.live.http.request import (
     require_reader,
     room_of,
 )
-from podium.live.http.websocket import CONNECTIONS
 
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
          "/screen": "screen.html", "/overlay": "overlay.html", "/speaker": "speaker.html",

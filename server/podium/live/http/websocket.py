@@ -1,6 +1,6 @@
-"""The WebSocket (``/ws``): one ``Connection`` per client (its role, its limits, the
-answers to what it sends), a rolling heartbeat over all of them, and the closing of those
-whose token was rotated or whose server is going away."""
+"""The WebSocket (``/ws``): one ``Connection`` per client (``connection.py``), a rolling
+heartbeat over all of them, and the closing of those whose token was rotated or whose server
+is going away."""
 
 from __future__ import annotations
 
@@ -8,36 +8,17 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Iterable
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from podium.core.commands import parse_command
-from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
+from podium.core.errors import Forbidden, RateLimited
 from podium.core.protocol import (
     MAX_FRAME,
-    AskIn,
-    AuthIn,
-    CommandIn,
-    InvalidMessage,
-    MineIn,
-    PingIn,
-    ReadyIn,
-    VoteIn,
-    encode,
-    parse_client,
 )
-from podium.core.questions import checked_voter
-from podium.live.access.auth import Tokens
-from podium.live.access.policy import Policy
-from podium.live.access.ratelimit import Bucket, PerKey
-from podium.live.http.middleware import log_if_bug
+from podium.live.http.connection import CONNECTIONS, Connection
 from podium.live.http.request import POLICY, QUESTIONS, READINESS, TOKENS, room_of
-from podium.live.rooms.hub import Client, bound_send_buffer
-from podium.live.rooms.questions import QuestionBook
-from podium.live.rooms.readiness import Readiness
-from podium.live.rooms.room import Room
+from podium.live.rooms.hub import bound_send_buffer
 from podium.runtime.frames import PING_FRAME
 
 log = logging.getLogger("podium.live.websocket")
@@ -45,207 +26,8 @@ log = logging.getLogger("podium.live.websocket")
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
 TOKEN_POLL_S = 1.0
 HEARTBEAT_TURN_S = 0.2  # the heartbeat pass is spread over its interval, a turn this often
-_turns = itertools.count()
 
-CONNECTIONS = web.AppKey("connections", set["Connection"])
-HEARTBEATS = web.AppKey("heartbeats", asyncio.Task[None])
-BEATS = web.AppKey("beats", list[set["Connection"]])  # the connections by heartbeat turn
-WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
-
-
-class Connection:
-    """One WebSocket client: its role, its limits, and the answers to what it sends."""
-
-    def __init__(
-        self, ws: web.WebSocketResponse, room: Room, tokens: Tokens, policy: Policy, peer: str
-    ) -> None:
-        self.ws = ws
-        self.transport: asyncio.WriteTransport | None = None  # set by the handler
-        self.room = room
-        self.tokens = tokens
-        self.peer = peer
-        self.role = "viewer"
-        self.token: str | None = None  # the token it authenticated with, if any
-        self.client: Client | None = None  # set once it may read (and gets pushes)
-        self.speaker_id: str | None = None  # for a speaker's link: whose
-        self.readiness: Readiness | None = None  # set by the handler: moderators and speakers
-        self.questions: QuestionBook | None = None  # set by the handler
-        self.policy = policy
-        self.heard = True  # anything received (a pong, a message) since the last heartbeat
-        self.have: int | None = None  # the version the client says it holds (``?have=``)
-        self.turn = next(_turns)  # its slice of the rolling heartbeat: turn modulo turns
-        now = asyncio.get_running_loop().time()
-        self._messages = Bucket(policy.limits.messages, now)
-        self._commands = Bucket(policy.limits.commands, now)
-        self._asks = Bucket(policy.limits.questions, now)
-        self._votes = Bucket(policy.limits.votes, now)
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.ws.send_str(encode(message))
-
-    async def error(self, error: PodiumError, msg_id: str | int | None = None) -> None:
-        await self.send({"type": "error", "id": msg_id, **error.to_dict()})
-
-    def join(self, kind: str) -> None:
-        """Start pushes: the snapshot (or ``current``: see ``Room.joining_frame``) now, then
-        every change."""
-        if self.client is None and self.transport is not None:
-            self.client = Client(transport=self.transport, kind=kind, role=self.role)
-            self.room.hub.add(self.client, self.room.joining_frame(self.have))
-
-    def leave(self) -> None:
-        if self.client is not None:
-            self.room.hub.discard(self.client)
-            if self.questions is not None:
-                self.questions.left(self.client)
-        if self.readiness is not None:
-            self.readiness.left(self)
-
-    def still_valid(self) -> bool:
-        """After a token rotation: may this connection go on as it is?"""
-        if self.token is None:
-            return self.tokens.may_read(None)
-        granted = self.tokens.role_of(self.token)
-        return granted == "moderator" if self.role == "moderator" else granted is not None
-
-    async def over_limit(self, bucket: Bucket, what: str) -> bool:
-        """``True`` (after an error and a close) when this connection sends too much."""
-        if bucket.take(asyncio.get_running_loop().time()):
-            return False
-        rate = bucket.rate
-        await self.error(RateLimited(f"too many {what} (limit {rate}); reconnect and slow down"))
-        await self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limited")
-        return True
-
-    async def handle_binary(self) -> None:
-        if not await self.over_limit(self._messages, "messages"):
-            await self.error(InvalidInput("binary frames are not understood; send JSON text"))
-
-    async def handle(self, text: str, kind: str) -> None:
-        if await self.over_limit(self._messages, "messages"):
-            return
-        try:
-            message = parse_client(text)
-        except InvalidMessage as exc:
-            await self.error(exc, exc.msg_id)
-            return
-        if isinstance(message, PingIn):
-            await self.send({"type": "pong", "t0": message.t0, "server_time": self.room.clock()})
-            if self.readiness is not None:
-                self.readiness.heard(self, message.rtt_ms)
-        elif isinstance(message, ReadyIn):
-            await self.ready(message)
-        elif isinstance(message, AuthIn):
-            await self.auth(message.token, kind)
-        elif isinstance(message, AskIn):
-            await self.ask(message)
-        elif isinstance(message, VoteIn):
-            await self.vote(message)
-        elif isinstance(message, MineIn):
-            if self.questions is not None and self.client is not None:
-                self.questions.own(self.client, message.ids)
-        else:
-            await self.command(message)
-
-    async def auth(self, token: str, kind: str) -> None:
-        role = self.tokens.role_of(token)
-        if role is None:
-            await self.error(Unauthorized("that token is not valid here; check it and try again"))
-            return
-        speaker = self.tokens.speaker_of(token) if role == "speaker" else None
-        if speaker is not None and speaker[0] != self.room.id:
-            await self.error(Forbidden(f"this speaker link is for {speaker[0]!r}; open it as sent"))
-            return
-        if self.readiness is not None:
-            self.readiness.left(self)
-        self.token = token
-        self.role = "screen" if role == "viewer" and kind in ("screen", "overlay") else role
-        self.speaker_id = speaker[1] if speaker else None
-        whose = {"speaker_id": self.speaker_id} if speaker else {}
-        await self.send({"type": "auth_ok", "role": self.role, **whose})
-        if self.client is not None:
-            self.room.hub.assign(self.client, self.role)
-        self.join(kind)
-        if self.readiness is not None:
-            self.readiness.joined(self)
-
-    async def ready(self, message: ReadyIn) -> None:
-        """A speaker's "I'm ready" (or not), answered with an ``ack``."""
-        try:
-            if self.readiness is None:
-                raise Forbidden("readiness is not kept here")
-            self.readiness.said(self, message)
-        except PodiumError as exc:
-            await self.error(exc, message.id)
-            return
-        await self.send({"type": "ack", "id": message.id, "version": self.room.state.version})
-
-    def _book(self, limit: PerKey, bucket: Bucket, what: str) -> tuple[QuestionBook, Client]:
-        """The room's questions, for a connection that may use them and is within both
-        limits: its address's (``--limit-questions``, ``--limit-votes``) and its own."""
-        if self.questions is None or self.client is None:
-            raise Forbidden("this event is private; authenticate with the viewer token first")
-        allowed = self.policy.allow(limit, self.peer)
-        if not allowed or not bucket.take(asyncio.get_running_loop().time()):
-            raise RateLimited(f"too many {what} (limit {bucket.rate}); wait a minute and try again")
-        return self.questions, self.client
-
-    async def ask(self, message: AskIn) -> None:
-        """A question from this connection, answered by ``ack`` with its id and status;
-        the connection then gets its changes."""
-        try:
-            book, client = self._book(self.policy.questions, self._asks, "questions")
-            asker = "" if message.voter is None else self._voter(message.voter)
-            question, again = await book.ask(
-                message.text, message.name, None, asker, message.command_id
-            )
-        except PodiumError as exc:
-            await self.error(exc, message.id)
-            return
-        asked = {"id": question.id, "status": question.status}
-        ack = {"type": "ack", "id": message.id, "version": self.room.state.version}
-        await self.send({**ack, "question": asked} | ({"repeated": True} if again else {}))
-        book.own(client, [question.id])
-
-    def _voter(self, voter: str) -> str:
-        """The random part of a voter id this server issued; ``Forbidden`` for another."""
-        return self.tokens.voter_subject(checked_voter(voter))
-
-    async def vote(self, message: VoteIn) -> None:
-        """A vote from this connection (the page's own, cheaper than a request per vote),
-        answered by ``ack`` with the question's votes and whether this one counted."""
-        try:
-            book, _ = self._book(self.policy.votes, self._votes, "votes")
-            voter = self._voter(message.voter)
-            question, counted = await book.vote(message.question_id, voter, message.command_id)
-        except PodiumError as exc:
-            await self.error(exc, message.id)
-            return
-        voted = {"id": question.id, "votes": question.votes, "counted": counted}
-        await self.send(
-            {"type": "ack", "id": message.id, "version": self.room.state.version, "voted": voted}
-        )
-
-    async def command(self, message: CommandIn) -> None:
-        if self.role != "moderator":
-            forbidden = Forbidden(
-                "a speaker's link sends no commands; the moderator runs the room"
-                if self.role == "speaker"
-                else "only moderators send commands; authenticate first"
-            )
-            await self.error(forbidden, message.id)
-            return
-        if await self.over_limit(self._commands, "commands"):
-            return
-        try:
-            command = parse_command(message.command)
-            done = await self.room.execute(command, actor=f"ws:{self.peer}")
-        except PodiumError as exc:
-            log_if_bug(exc, f"a WebSocket from {self.peer}")
-            await self.error(exc, message.id)
-            return
-        ack = {"type": "ack", "id": message.id, "version": done.version}
-        await self.send({**ack, "repeated": True} if done.repeated else ack)
+BEATS = web.AppKey("beats", list[set[Connection]])  # the connections by heartbeat turn
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -326,7 +108,9 @@ async def _going_away(app: web.Application) -> None:
     await _close_all(list(app[CONNECTIONS]), WSCloseCode.GOING_AWAY, b"server restarting")
 
 
-async def _watch_tokens(app: web.Application) -> None:
+async def watching_tokens(app: web.Application) -> AsyncIterator[None]:
+    """For the app's life: the token files read again every ``TOKEN_POLL_S``, and the
+    connections that used a rotated token closed."""
     tokens = app[TOKENS]
 
     async def watch() -> None:
@@ -344,10 +128,12 @@ async def _watch_tokens(app: web.Application) -> None:
                 )
                 await _close_all(revoked, TOKEN_REVOKED, b"token rotated")
 
-    app[WATCHER] = asyncio.create_task(watch())
+    task = asyncio.create_task(watch())
+    yield
+    await _stopped(task)
 
 
-async def _start_heartbeats(app: web.Application) -> None:
+async def beating(app: web.Application) -> AsyncIterator[None]:
     """Every connection is pinged once per interval, a slice of them every 200 ms (a
     hundredth at the default 20 s): one pass over 10,000 (10,000 pings, then 10,000 pongs
     to read) held up a change that came meanwhile by 0.4-1.6 s, a twentieth of them still
@@ -356,6 +142,7 @@ async def _start_heartbeats(app: web.Application) -> None:
     times a second was 4 % of the server's time during a question storm."""
     interval = app[POLICY].heartbeat_s
     if interval <= 0:
+        yield
         return
     turns = max(1, round(interval / HEARTBEAT_TURN_S))
     beats = app[BEATS] = [set() for _ in range(turns)]
@@ -365,21 +152,17 @@ async def _start_heartbeats(app: web.Application) -> None:
             await asyncio.sleep(interval / turns)
             heartbeat(conns)  # a connection leaves its slice on a later turn, never in it
 
-    app[HEARTBEATS] = asyncio.create_task(beat())
+    task = asyncio.create_task(beat())
+    yield
+    await _stopped(task)
 
 
-async def _stop_watching(app: web.Application) -> None:
-    for task in (app[WATCHER], app.get(HEARTBEATS)):
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+async def _stopped(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def add_routes(app: web.Application) -> None:
-    app[CONNECTIONS] = set()
     app.router.add_get("/ws", websocket)
-    app.on_startup.append(_watch_tokens)
-    app.on_startup.append(_start_heartbeats)
     app.on_shutdown.append(_going_away)
-    app.on_cleanup.append(_stop_watching)
