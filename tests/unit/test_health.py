@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from podium.core.programme_file import load
+from podium.core.config.programme_file import load
 from podium.live.access.auth import Tokens
 from podium.live.http import assets
 from podium.live.http.app import create_app

@@ -15,8 +15,8 @@ from podium.cli.ctl import CtlError, build_command
 from podium.cli.watch import render, ws_url
 from podium.core import engine, projection
 from podium.core.commands import parse_command
+from podium.core.config.programme_file import load
 from podium.core.errors import Unavailable
-from podium.core.programme_file import load
 from podium.core.state import initial_state
 from podium.live.http.integrations import sse_chunk
 from podium.live.http.metrics import Metrics

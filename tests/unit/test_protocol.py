@@ -7,7 +7,7 @@ import json
 import pytest
 
 from podium.core.errors import InvalidInput
-from podium.core.protocol import AuthIn, CommandIn, PingIn, json_schemas, parse_client
+from podium.core.wire.protocol import AuthIn, CommandIn, PingIn, json_schemas, parse_client
 from tests.helpers import ROOT
 
 

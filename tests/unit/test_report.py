@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from podium.core.commands import parse_command
+from podium.core.config.programme import Programme
+from podium.core.config.programme_file import load
 from podium.core.errors import NotFound
-from podium.core.programme import Programme
-from podium.core.programme_file import load
 from podium.core.questions import Question
 from podium.live.rooms.room import Room
 from podium.report.formats import render

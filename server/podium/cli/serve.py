@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from podium.core import programme_file
-from podium.core.branding import contrast_warnings
+from podium.core.config import programme_file
+from podium.core.config.branding import contrast_warnings
+from podium.core.config.programme import Programme
 from podium.core.errors import InvalidInput, ProgrammeError
-from podium.core.programme import Programme
 
 FRAME_ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]+)?")
 

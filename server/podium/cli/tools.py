@@ -14,12 +14,12 @@ from pathlib import Path
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
-from podium.core import programme_file, values
-from podium.core.branding import contrast_warnings
+from podium.core.config import programme_file, values
+from podium.core.config.branding import contrast_warnings
+from podium.core.config.programme import Programme
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
-from podium.core.programme import Programme
-from podium.core.protocol import json_schemas
 from podium.core.questions import Question
+from podium.core.wire.protocol import json_schemas
 from podium.live.rooms.clock import wall_clock_ms
 from podium.report.formats import render
 from podium.report.replay import build

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from podium.core.programme import Programme
+from podium.core.config.programme import Programme
 from podium.core.state import Live, Phase, TimerStatus
 
 

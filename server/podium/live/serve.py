@@ -13,8 +13,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError, present
-from podium.core.programme import Programme
 from podium.live.access.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
 from podium.live.access.guard import (
     HEADER_TIMEOUT_S,

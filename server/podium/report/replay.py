@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from podium.core import engine, projection
 from podium.core.commands import SYSTEM, parse_command, signed
+from podium.core.config.programme import Programme
 from podium.core.errors import NotFound
-from podium.core.programme import Programme
 from podium.core.questions import Question
 from podium.core.state import Phase, State, TimerStatus, initial_state
 from podium.report.model import Report, SessionReport, SpeakerReport, Turn

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from podium.core.branding import Branding
+from podium.core.config.branding import Branding
 from podium.core.errors import NotFound
 from podium.live.http.request import ROOMS
 

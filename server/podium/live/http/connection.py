@@ -12,7 +12,8 @@ from aiohttp import WSCloseCode, web
 
 from podium.core.commands import parse_command
 from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
-from podium.core.protocol import (
+from podium.core.questions import checked_voter
+from podium.core.wire.protocol import (
     AskIn,
     AuthIn,
     CommandIn,
@@ -24,7 +25,6 @@ from podium.core.protocol import (
     encode,
     parse_client,
 )
-from podium.core.questions import checked_voter
 from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
 from podium.live.access.ratelimit import Bucket, PerKey

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from podium.core.errors import Forbidden, RateLimited
-from podium.core.protocol import (
+from podium.core.wire.protocol import (
     MAX_FRAME,
 )
 from podium.live.http.connection import CONNECTIONS, Connection

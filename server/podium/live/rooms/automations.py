@@ -46,13 +46,13 @@ from typing import Any, TypeVar
 import aiohttp
 
 from podium.core import commands, engine
-from podium.core.automations import Automation
 from podium.core.commands import parse_command
+from podium.core.config.automations import Automation
+from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError, Unavailable
 from podium.core.events import Event, due, happened
-from podium.core.programme import Programme
-from podium.core.protocol import encode
 from podium.core.state import State, initial_state
+from podium.core.wire.protocol import encode
 from podium.live.rooms import delivery
 from podium.live.rooms.delivery import Delivery, Refused
 from podium.live.rooms.room import Room

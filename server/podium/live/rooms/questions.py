@@ -36,6 +36,7 @@ from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
 from podium.core.commands import SYSTEM, ClearQuestion, Command, ShowQuestion, Undo
+from podium.core.config.programme import QuestionSettings
 from podium.core.errors import (
     Closed,
     Conflict,
@@ -46,8 +47,6 @@ from podium.core.errors import (
     PodiumError,
     Unavailable,
 )
-from podium.core.programme import QuestionSettings
-from podium.core.protocol import encode
 from podium.core.questions import (
     Question,
     Status,
@@ -61,6 +60,7 @@ from podium.core.questions import (
     repeated,
 )
 from podium.core.state import Phase, State
+from podium.core.wire.protocol import encode
 from podium.live.rooms.hub import Client
 from podium.live.rooms.room import Room
 from podium.runtime.frames import text_frame

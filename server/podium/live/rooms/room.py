@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from podium.core import commands, engine, projection
 from podium.core.commands import Command, parse_command
+from podium.core.config.programme import Programme
 from podium.core.errors import (
     AlreadyApplied,
     Conflict,
@@ -32,9 +33,8 @@ from podium.core.errors import (
     Unavailable,
     present,
 )
-from podium.core.programme import Programme
-from podium.core.protocol import encode, state_message
 from podium.core.state import State, initial_state
+from podium.core.wire.protocol import encode, state_message
 from podium.live.rooms.clock import Clock, wall_clock_ms
 from podium.live.rooms.hub import Hub
 from podium.runtime.frames import text_frame

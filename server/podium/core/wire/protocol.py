@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from podium.core.commands import command_schema
+from podium.core.config.programme_file import ProgrammeFile
 from podium.core.errors import InvalidInput, validate_tagged
-from podium.core.programme_file import ProgrammeFile
 
 MAX_FRAME = 64 * 1024
 
