@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from podium.core.wire.protocol import MAX_FRAME
+from podium.core.wire.client import MAX_FRAME
 from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
 from podium.live.http import (

@@ -13,7 +13,7 @@ from aiohttp import WSCloseCode, web
 from podium.core.commands import parse_command
 from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
 from podium.core.questions import checked_voter
-from podium.core.wire.protocol import (
+from podium.core.wire.client import (
     AskIn,
     AuthIn,
     CommandIn,
@@ -22,9 +22,9 @@ from podium.core.wire.protocol import (
     PingIn,
     ReadyIn,
     VoteIn,
-    encode,
     parse_client,
 )
+from podium.core.wire.protocol import encode
 from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
 from podium.live.access.ratelimit import Bucket, PerKey

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput, PodiumError, RateLimited
-from podium.core.wire.protocol import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
+from podium.core.wire.client import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
 from podium.live.access.bearer import bearer
 from podium.live.http import assets
 from podium.live.http.connection import CONNECTIONS

@@ -13,9 +13,7 @@ from collections.abc import AsyncIterator, Iterable
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from podium.core.errors import Forbidden, RateLimited
-from podium.core.wire.protocol import (
-    MAX_FRAME,
-)
+from podium.core.wire.client import MAX_FRAME
 from podium.live.http.connection import CONNECTIONS, Connection
 from podium.live.http.request import POLICY, QUESTIONS, READINESS, TOKENS, room_of
 from podium.live.rooms.hub import bound_send_buffer

@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from podium.core.errors import Forbidden, NotFound
-from podium.core.wire.protocol import ReadyIn, encode
+from podium.core.wire.client import ReadyIn
+from podium.core.wire.protocol import encode
 from podium.live.rooms.room import Room
 from podium.runtime.frames import text_frame
 

@@ -1,0 +1,278 @@
+"""What the server sends, as pydantic models: the documented shape of the state
+(``projection.view``) and of every message a client receives."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# -- what the server sends ----------------------------------------------------------------
+# ``projection.view`` builds the state as plain data (fast to encode once); these models are
+# its documented shape, and the tests check every view the engine produces against them.
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionView(_Out):
+    id: str
+    title: str
+    group_title: str | None
+    moderators: list[str]
+    title_zh: str = Field(description='the Chinese title, "" when the programme has none')
+    group_title_zh: str
+    moderators_zh: list[str] = Field(description="each moderator in Chinese, else as in English")
+    started_at: int = Field(description="epoch ms")
+    ends_at: int = Field(description="epoch ms: started_at + duration_ms, the planned slot end")
+    duration_ms: int
+    remaining_ms: int = Field(description="as of server_time; negative once the slot is over")
+
+
+class SpeakerView(_Out):
+    id: str
+    name: str
+    honorific: str
+    display_name: str
+    affiliation: str
+    name_zh: str = Field(description='the Chinese version, "" when the programme has none')
+    honorific_zh: str
+    display_name_zh: str = Field(description="in Chinese where given, else as display_name")
+    affiliation_zh: str
+    presence: Literal["in_room", "remote", "recorded"]
+    allocation_ms: int
+    warning_ms: int = Field(description="the countdown turns amber at or under this")
+    danger_ms: int = Field(description="and red at or under this (0: red from zero)")
+    index: int = Field(description="0-based position in the session")
+    count: int = Field(description="speakers in the session")
+
+
+class TimerView(_Out):
+    status: Literal["running", "paused", "stopped"]
+    duration_ms: int = Field(description="allocation plus added time")
+    allocation_ms: int
+    added_ms: int
+    remaining_ms: int = Field(description="as of server_time; negative in overtime")
+    ends_at: int | None = Field(description="epoch ms while running, else null")
+    warning_ms: int = Field(
+        description="amber at or under this: the speaker's, else the session's, else the event's"
+    )
+    danger_ms: int = Field(description="red at or under this (0: red from zero)")
+
+
+class CueView(_Out):
+    kind: Literal["wrap_up", "stop"]
+    at: int = Field(description="epoch ms when it was given")
+    speaker_id: str | None = Field(description="the speaker on when it was given")
+
+
+class MessageView(_Out):
+    text: str
+    target: Literal["screen", "viewers", "all"] = Field(description="as it was sent")
+    at: int = Field(description="epoch ms when it was set: how long it has been up")
+    pinned: bool = Field(description="a stage message that stays when the speaker changes")
+
+
+class MessagesView(_Out):
+    screen: MessageView | None = Field(
+        description="on the stage screen; cleared when the speaker changes unless pinned, and"
+        " when the session ends even if pinned"
+    )
+    viewers: MessageView | None = Field(
+        description="on the viewer page and the overlay; cleared at the day's end"
+    )
+
+
+class ShownQuestionView(_Out):
+    id: str
+    text: str = Field(description="as asked: shown as text, never as HTML")
+    name: str = Field(description="the name the asker chose to show, or ''")
+
+
+class ChangeView(_Out):
+    summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
+    action: str
+    actor: str | None = Field(
+        description="who sent it: the console id it sent, else the connection, e.g. 'ws:127.0.0.1'"
+    )
+    at: int = Field(description="epoch ms")
+
+
+class ScheduleRow(_Out):
+    id: str
+    status: Literal["done", "live", "next", "upcoming", "skipped"]
+    planned_start: int
+    planned_end: int
+    actual_start: int | None
+    actual_end: int | None
+    projected_start: int | None
+    projected_end: int | None
+    speakers: dict[str, Literal["live", "done", "skipped", "upcoming"]] = Field(
+        description="each speaker's id and status, in programme order; skipped: on for less"
+        " than 5 s in all, or never on while the day went past them"
+    )
+
+
+class RunView(_Out):
+    started_at: int
+    ended_at: int | None
+    earlier_ms: int = Field(description="time on in earlier turns")
+    overtime_ms: int = Field(
+        description="how far past zero the last turn ended, when it overran (by 1 s or more);"
+        " else 0"
+    )
+
+
+class AutoAdvanceView(_Out):
+    """The speaker on now ends themselves (``on_end = "next"`` in the programme)."""
+
+    action: Literal["next", "end_session"] = Field(
+        description="what the server applies, as the actor system, when the timer reaches zero"
+    )
+    at: int | None = Field(description="epoch ms: the timer's ends_at; null while paused or held")
+    held: bool = Field(description="kept on past its end by the hold action")
+
+
+class StateView(_Out):
+    phase: Literal["idle", "live", "finished"]
+    session: SessionView | None
+    speaker: SpeakerView | None
+    next_speaker: SpeakerView | None
+    timer: TimerView
+    auto_advance: AutoAdvanceView | None = Field(
+        description="null unless the speaker on now advances by itself at their end"
+    )
+    cue: CueView | None = Field(
+        description="the moderator's cue to the speaker on stage; cleared when the speaker"
+        " changes. The venue screen and the speaker page show it, the viewers' pages never"
+    )
+    question: ShownQuestionView | None = Field(
+        description="the audience's question on screen (show_question), else null"
+    )
+    message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
+    messages: MessagesView
+    blackout: bool
+    drift_ms: int = Field(description="positive: running late by this much")
+    schedule: list[ScheduleRow]
+    speakers_run: dict[str, RunView]
+    can_undo: bool
+    undo: ChangeView | None = Field(description="what undo would undo, and who did it")
+    last_change: ChangeView | None = Field(description="the last command applied (undo too)")
+    plan_date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
+    plan_date_from: Literal["programme", "console", "clock"] = Field(
+        description="where plan_date comes from: the programme's event.date, set_plan_date,"
+        " or (neither) the event-zone day the room was made: a guess"
+    )
+
+
+class StateOut(_Out):
+    """Sent on every change (``type`` "state") and once on connect ("snapshot")."""
+
+    type: Literal["state", "snapshot"]
+    room: str
+    version: int
+    server_time: int = Field(description="epoch ms when this was derived")
+    state: StateView
+
+
+class AuthOkOut(_Out):
+    type: Literal["auth_ok"] = "auth_ok"
+    role: Literal["moderator", "screen", "viewer", "speaker", "questions"]
+    speaker_id: str | None = Field(
+        default=None, description="with role speaker: the speaker the token is for"
+    )
+
+
+class SpeakerReadiness(_Out):
+    connected: bool = Field(description="a speaker page with their link is open now")
+    ready: bool = Field(description="they said they are ready, or a moderator marked them")
+    note: str | None = Field(description="their note, as text; at most 200 characters")
+    rtt_ms: int | None = Field(description="their link's round trip from the clock sync")
+    last_seen: int | None = Field(description="epoch ms: when the server last heard of them")
+
+
+class ReadinessOut(_Out):
+    """To moderator connections only, whenever a speaker's readiness changes."""
+
+    type: Literal["readiness"] = "readiness"
+    room: str
+    speakers: dict[str, SpeakerReadiness] = Field(description="by speaker id")
+
+
+class AckOut(_Out):
+    type: Literal["ack"] = "ack"
+    id: str | int
+    version: int = Field(description="the version the command made")
+    repeated: bool = Field(
+        default=False,
+        description="true when the command's command_id was applied before: this is that"
+        " command's result, and nothing was applied again",
+    )
+    question: AskedView | None = Field(default=None, description="the answer to an ask")
+    voted: VotedView | None = Field(default=None, description="the answer to a vote")
+
+
+class QuestionView(_Out):
+    id: str
+    text: str = Field(description="as asked: shown as text, never as HTML")
+    name: str = Field(description="the name the asker chose to show, or ''")
+    session_id: str | None
+    status: Literal["pending", "approved", "dismissed", "answered"]
+    votes: int
+    asked_at: int = Field(description="epoch ms")
+
+
+class AskedView(_Out):
+    id: str
+    status: Literal["pending", "approved"]
+
+
+class VotedView(_Out):
+    id: str
+    votes: int = Field(description="the question's votes, this one included if counted")
+    counted: bool = Field(description="false when this voter had voted for it before")
+
+
+class QuestionsOut(_Out):
+    """Questions that changed (gathered for up to 0.25 s; the public list's for up to 1 s).
+    Moderators and assistants get every question; everyone else only approved and answered
+    ones, and for a question whose votes alone changed since it was last pushed to them,
+    just the count in ``votes``; an asker's connection gets its own (``mine``). The whole
+    list: ``GET /api/questions``."""
+
+    type: Literal["questions"] = "questions"
+    room: str
+    mine: bool = Field(default=False, description="true: the asker's own questions")
+    questions: list[QuestionView]
+    removed: list[str] = Field(
+        default=[], description="ids no longer in this list (no longer public)"
+    )
+    votes: dict[str, int] = Field(
+        default={}, description="id -> votes, for questions whose votes alone changed"
+    )
+
+
+class ErrorOut(_Out):
+    type: Literal["error"] = "error"
+    id: str | int | None = None
+    code: str
+    message: str
+    version: int | None = None
+
+
+class CurrentOut(_Out):
+    """Sent on connect instead of the snapshot when the client named the version it already
+    holds (``/ws?have=VERSION``: it read ``/api/first``, or it is reconnecting) and that is
+    still the room's: its state stands, so nothing else is sent."""
+
+    type: Literal["current"] = "current"
+    room: str
+    version: int
+    server_time: int = Field(description="epoch ms when this was sent")
+
+
+class PongOut(_Out):
+    type: Literal["pong"] = "pong"
+    t0: float
+    server_time: int
