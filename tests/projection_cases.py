@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from podium.core import engine, projection
 from podium.core.commands import parse_command
-from podium.core.programme import Programme
-from podium.core.programme_file import load
+from podium.core.config.programme import Programme
+from podium.core.config.programme_file import load
 from podium.core.state import State
 from tests.helpers import ROOT, SEED
 

@@ -403,7 +403,7 @@ def link_out_of_web() -> Iterator[str]:
         "/assets/%00../pyproject.toml",
         "/assets/..\\pyproject.toml",
         "/assets/{link}/pyproject.toml",
-        "/assets/{link}/server/podium/live/auth.py",
+        "/assets/{link}/server/podium/live/access/auth.py",
     ],
 )
 def test_static_files_never_come_from_outside_web(

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from podium.core import programme_file
-from podium.core.branding import contrast, contrast_warnings
+from podium.core.config import programme_file
+from podium.core.config.branding import contrast, contrast_warnings
 from podium.core.errors import ProgrammeError
-from podium.live.branding import LOGO_CSP
+from podium.live.http.branding import LOGO_CSP
 from tests.helpers import ROOT, SEED, Server
 
 SHORT = ROOT / "tests" / "programmes" / "short.toml"

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from podium.core import programme_file
 from podium.core.commands import ACTIONS, parse_command
+from podium.core.config import programme_file
 from podium.core.errors import InvalidInput, ProgrammeError
-from podium.core.protocol import LONE_SURROGATE
+from podium.core.wire.client import LONE_SURROGATE
 from tests import rawws
 from tests.helpers import SEED, Server
 

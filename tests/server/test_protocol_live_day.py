@@ -3,7 +3,7 @@ undo would undo, the two messages, the plan's day; and that a restart replays th
 
 from __future__ import annotations
 
-from podium.core.protocol import StateOut
+from podium.core.wire.server import StateOut
 from tests.helpers import Server
 
 

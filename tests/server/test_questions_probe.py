@@ -30,8 +30,8 @@ import websockets
 
 from podium.core import engine
 from podium.core.commands import SYSTEM, parse_command, signed
+from podium.core.config.programme_file import load
 from podium.core.errors import InvalidTransition
-from podium.core.programme_file import load
 from podium.core.questions import Question, visible
 from podium.core.state import initial_state
 from tests.clients import log_records, room_dir

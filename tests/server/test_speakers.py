@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import websockets
 
-from podium.core import programme_file
+from podium.core.config import programme_file
 from tests.clients import moderator
 from tests.helpers import SEED, Server, recv_type
 from tests.redis_server import RedisServer

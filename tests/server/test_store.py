@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 
 from podium.core import commands, engine
 from podium.core.commands import parse_command
+from podium.core.config.programme_file import load
 from podium.core.errors import (
     AlreadyApplied,
     Conflict,
@@ -24,10 +25,9 @@ from podium.core.errors import (
     OutcomeUnknown,
     Unavailable,
 )
-from podium.core.programme_file import load
 from podium.core.questions import Question
 from podium.core.state import State, initial_state
-from podium.live.room import Room
+from podium.live.rooms.room import Room
 from podium.report import replay as report
 from podium.store import LogRecord, Store
 from podium.store.base import Leased

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from podium.cli.ctl import build_command
-from podium.core import engine, programme_file, projection
+from podium.core import engine, projection
 from podium.core.commands import SYSTEM, parse_command, signed
+from podium.core.config import programme_file
+from podium.core.config.programme import Programme
 from podium.core.errors import InvalidInput, InvalidTransition, ProgrammeError
-from podium.core.programme import Programme
 from podium.core.state import State, initial_state
 from tests.helpers import SEED
 

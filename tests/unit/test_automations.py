@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from podium.core import engine, programme_file
-from podium.core.automations import Automation
+from podium.core import engine
 from podium.core.commands import parse_command, signed
+from podium.core.config import programme_file
+from podium.core.config.automations import Automation
 from podium.core.errors import ProgrammeError
 from podium.core.events import due, happened
 from podium.core.state import State, initial_state

@@ -1,4 +1,4 @@
-"""The cycle collector's rule, run by connections (``live/collector.py``): plain and
+"""The cycle collector's rule, run by connections (``runtime/collector.py``): plain and
 synchronous, against the real ``gc`` module of this process (unfrozen again after)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from podium.live.collector import FREEZE_AFTER, Collector
+from podium.runtime.collector import FREEZE_AFTER, Collector
 
 
 class Node:

@@ -14,13 +14,13 @@ from rich.console import Console
 from podium.cli.watch import render
 from podium.core import engine, projection
 from podium.core.commands import parse_command
-from podium.core.programme_file import load
+from podium.core.config.programme_file import load
 from podium.core.state import initial_state
 from podium.core.timefmt import countdown
-from podium.live import assets
-from podium.live.app import create_app
-from podium.live.auth import Tokens
-from podium.live.room import Room
+from podium.live.access.auth import Tokens
+from podium.live.http import assets
+from podium.live.http.app import create_app
+from podium.live.rooms.room import Room
 from podium.store.files import FileStore
 from tests.countdown_cases import CASES, NAMES
 from tests.helpers import SEED

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from podium.core import engine, programme_file, projection
+from podium.core import engine, projection
 from podium.core.commands import ACTIONS, Command, parse_command
+from podium.core.config import programme_file
 from podium.core.errors import InvalidInput, InvalidTransition, ProgrammeError
 from podium.core.state import Messages, Phase, State, TimerStatus, initial_state
 from tests.helpers import ROOT, SEED
@@ -281,7 +282,7 @@ def test_malformed_commands_are_refused_clearly(data: object, fragment: str) -> 
 BROKEN_TIMER = """
 import sys
 from podium.core import engine, projection
-from podium.core import programme
+from podium.core.config import programme
 from podium.core.errors import InvariantBroken
 from tests.unit.test_engine import P, T0, cmd, live_s1
 

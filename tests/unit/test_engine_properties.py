@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from podium.core import engine, projection
 from podium.core.commands import ACTIONS
 from podium.core.errors import InvalidTransition
-from podium.core.protocol import StateView
 from podium.core.state import Live, State, initial_state
+from podium.core.wire.server import StateView
 from tests.unit.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]

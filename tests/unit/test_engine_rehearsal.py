@@ -14,7 +14,7 @@ from podium.core.commands import SYSTEM, parse_command, signed
 from podium.core.errors import InvalidInput
 from podium.core.events import due, happened
 from podium.core.state import OVERRAN_FROM_MS, State, initial_state
-from podium.live.room import Room
+from podium.live.rooms.room import Room
 from podium.report.replay import build
 from podium.store.files import FileStore
 from tests.unit.test_engine import ARGS, T0, P, cmd, refused, run

@@ -15,11 +15,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from podium.core.programme_file import load
-from podium.live import assets
-from podium.live.app import create_app
-from podium.live.auth import Tokens
-from podium.live.room import Room
+from podium.core.config.programme_file import load
+from podium.live.access.auth import Tokens
+from podium.live.http import assets
+from podium.live.http.app import create_app
+from podium.live.rooms.room import Room
 from podium.store.files import FileStore
 from tests.helpers import SEED
 

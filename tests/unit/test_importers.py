@@ -15,8 +15,8 @@ from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
 from podium.cli.main import main
-from podium.core import programme_file
-from podium.core.programme import Programme
+from podium.core.config import programme_file
+from podium.core.config.programme import Programme
 from tests.helpers import ROOT, SEED
 
 AGENDA = ROOT / "config" / "samples" / "itu-miit-2021-agenda.txt"

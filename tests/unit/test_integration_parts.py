@@ -15,14 +15,15 @@ from podium.cli.ctl import CtlError, build_command
 from podium.cli.watch import render, ws_url
 from podium.core import engine, projection
 from podium.core.commands import parse_command
+from podium.core.config.programme_file import load
 from podium.core.errors import Unavailable
-from podium.core.programme_file import load
 from podium.core.state import initial_state
-from podium.live.hub import Client, Hub, text_frame
-from podium.live.integrations import sse_chunk
-from podium.live.metrics import Metrics
-from podium.live.questions import SLICE, QuestionBook
-from podium.live.room import Room
+from podium.live.http.integrations import sse_chunk
+from podium.live.http.metrics import Metrics
+from podium.live.rooms.hub import Client, Hub
+from podium.live.rooms.questions import SLICE, QuestionBook
+from podium.live.rooms.room import Room
+from podium.runtime.frames import text_frame
 from podium.store.files import FileStore
 from tests.helpers import SEED
 

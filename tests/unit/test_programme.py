@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from podium.core import programme_file
+from podium.core.config import programme_file
+from podium.core.config.programme import Presence, Programme
 from podium.core.errors import ProgrammeError
-from podium.core.programme import Presence, Programme
 from tests.helpers import SEED
 
 

@@ -11,13 +11,13 @@ from typing import Any, get_args
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from podium.core.config.programme_file import load
 from podium.core.errors import InvalidTransition
-from podium.core.programme_file import load
 from podium.core.questions import STATUSES, TRANSITIONS, Action, Question, next_status
-from podium.live import assets
-from podium.live.app import create_app
-from podium.live.auth import Tokens
-from podium.live.room import Room
+from podium.live.access.auth import Tokens
+from podium.live.http import assets
+from podium.live.http.app import create_app
+from podium.live.rooms.room import Room
 from podium.store.files import FileStore
 from tests.helpers import SEED
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from podium.core.commands import parse_command
+from podium.core.config.programme_file import load
 from podium.core.errors import InvalidTransition, NotFound
-from podium.core.programme_file import load
 from podium.core.state import State
-from podium.live.room import Room
+from podium.live.rooms.room import Room
 from podium.report.replay import build, replay
 from podium.store.files import FileStore
 from tests.helpers import SEED

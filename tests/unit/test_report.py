@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from podium.core.commands import parse_command
+from podium.core.config.programme import Programme
+from podium.core.config.programme_file import load
 from podium.core.errors import NotFound
-from podium.core.programme import Programme
-from podium.core.programme_file import load
 from podium.core.questions import Question
-from podium.live.room import Room
+from podium.live.rooms.room import Room
 from podium.report.formats import render
 from podium.report.questions import questions_report, to_csv
 from podium.report.replay import build

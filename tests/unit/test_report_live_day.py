@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from podium.core.commands import parse_command
-from podium.core.programme import Programme
-from podium.core.programme_file import load
-from podium.live.room import Room
+from podium.core.config.programme import Programme
+from podium.core.config.programme_file import load
+from podium.live.rooms.room import Room
 from podium.report.formats import render
 from podium.report.replay import build
 from podium.store.files import FileStore

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from podium.core.commands import ACTIONS
-from podium.core.programme import Presence
+from podium.core.config.programme import Presence
 from tests.helpers import ROOT
 
 WEB = ROOT / "web"

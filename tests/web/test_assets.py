@@ -1,5 +1,5 @@
 """The pages' files as a far browser gets them: compressed copies made at start
-(``live/assets.py``), validators and ``Cache-Control``, every module announced up front,
+(``live/http/assets.py``), validators and ``Cache-Control``, every module announced up front,
 and the first data in one preloaded answer. Timings are in ``tests/measure_page_load.py``."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from podium.live import assets
+from podium.live.http import assets
 from tests.helpers import ROOT, Server
 from tests.web.test_web import READY, Faces, make_faces
 

@@ -295,7 +295,7 @@ export function applyBranding(programme) {
 let firstAnswer = null;
 
 /** ``GET /api/first``, asked once: the programme and the state in one answer. The page
- * announces it (a ``Link`` preload, ``FIRST_PAGES`` in live/assets.py), so on a far link
+ * announces it (a ``Link`` preload, ``FIRST_PAGES`` in live/http/assets.py), so on a far link
  * it comes with the modules, a round trip before the socket's first frame. ``null`` when
  * it failed (a private event without a token, the network): the usual ways follow. */
 export function firstData() {

@@ -20,9 +20,9 @@ from typing import Any
 
 from podium.agenda.imported import Imported
 from podium.agenda.names import event_id, person, segment_id, slug, split_honorific, unique
-from podium.core import programme_file, values
+from podium.core.config import programme_file, values
+from podium.core.config.programme import Person
 from podium.core.errors import ProgrammeError
-from podium.core.programme import Person
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "session_id": ("session id",),

@@ -4,6 +4,7 @@ client processes (``client``, driven as a ``fleet``), the ``moderator`` console,
 ``measurement``, the bare broadcast ``baseline`` it is measured against, and the ``report``
 of the figures.
 
-May import: ``podium.live`` (the baseline sends frames as the hub does), ``podium.core``.
+May import: ``podium.runtime`` (the event loop, the open-file limit, the frames the hub
+sends, which the baseline sends too) and ``podium.core``.
 Only the CLI imports it.
 """

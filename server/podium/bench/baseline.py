@@ -21,10 +21,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from podium.core.protocol import encode, state_message
-from podium.live.eventloop import new_runner
-from podium.live.fdlimit import raise_open_file_limit
-from podium.live.hub import text_frame
+from podium.core.wire.protocol import encode, state_message
+from podium.runtime.eventloop import new_runner
+from podium.runtime.fdlimit import raise_open_file_limit
+from podium.runtime.frames import text_frame
 
 
 class Broadcast:

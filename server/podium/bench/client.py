@@ -32,8 +32,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from podium.live.eventloop import new_runner
-from podium.live.fdlimit import raise_open_file_limit
+from podium.runtime.eventloop import new_runner
+from podium.runtime.fdlimit import raise_open_file_limit
 
 VERSION_KEY = b'"version":'
 FLUSH_S = 0.02
@@ -54,7 +54,7 @@ def version_of(frame: bytes) -> int | None:
 
 def settle() -> None:
     """Once the viewers are connected, before anything is timed: their objects leave
-    Python's cycle collector, as the server's connections do (``live/collector.py``), so a
+    Python's cycle collector, as the server's connections do (``runtime/collector.py``), so a
     full collection over 5,000 of them (100-150 ms, seen in these processes) never holds
     up a frame being timed. Only the measuring changes: both servers' viewers get it."""
     gc.collect()

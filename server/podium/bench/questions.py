@@ -39,7 +39,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from podium.bench.client import ViewerConnection
-from podium.live.eventloop import new_runner
+from podium.runtime.eventloop import new_runner
 
 APPROVE_EVERY = 10  # the assistant approves one question in ten; only those take votes
 ASKS_EACH = 5  # a phone asks at most this many: the server's --limit-questions per connection

@@ -47,8 +47,8 @@ from podium.bench.servers import (
     ws_and_http,
 )
 from podium.core.errors import InvalidInput
-from podium.live.eventloop import new_runner
-from podium.live.fdlimit import raise_open_file_limit
+from podium.runtime.eventloop import new_runner
+from podium.runtime.fdlimit import raise_open_file_limit
 
 
 async def measure(runs: list[Measurement], opts: Options, storm: Storm | None) -> None:

@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from podium.core import programme_file
-from podium.core.branding import contrast_warnings
+from podium.core.config import programme_file
+from podium.core.config.branding import contrast_warnings
+from podium.core.config.programme import Programme
 from podium.core.errors import InvalidInput, ProgrammeError
-from podium.core.programme import Programme
 
 FRAME_ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]+)?")
 
@@ -32,7 +32,7 @@ def _load_all(paths: Sequence[str]) -> list[Programme]:
 def _frame_origin(value: str) -> str:
     """An origin for ``frame-ancestors``: nothing in it but what a host and port hold, so it
     cannot add a source or a directive to the policy."""
-    from podium.live.policy import origin_of
+    from podium.live.access.policy import origin_of
 
     try:
         origin = origin_of(value)
@@ -46,8 +46,8 @@ def _frame_origin(value: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from podium.live.policy import Policy, origin_of
-    from podium.live.ratelimit import Limits, Rate
+    from podium.live.access.policy import Policy, origin_of
+    from podium.live.access.ratelimit import Limits, Rate
     from podium.live.serve import ServeOptions, run
 
     try:

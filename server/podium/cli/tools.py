@@ -14,13 +14,13 @@ from pathlib import Path
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
-from podium.core import programme_file, values
-from podium.core.branding import contrast_warnings
+from podium.core.config import programme_file, values
+from podium.core.config.branding import contrast_warnings
+from podium.core.config.programme import Programme
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
-from podium.core.programme import Programme
-from podium.core.protocol import json_schemas
 from podium.core.questions import Question
-from podium.live.clock import wall_clock_ms
+from podium.core.wire.protocol import json_schemas
+from podium.live.rooms.clock import wall_clock_ms
 from podium.report.formats import render
 from podium.report.replay import build
 from podium.store.base import LogRecord
@@ -178,7 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_token_rotate(args: argparse.Namespace) -> int:
-    from podium.live.auth import rotate
+    from podium.live.access.auth import rotate
 
     role = (
         "speaker"

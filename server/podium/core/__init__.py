@@ -1,5 +1,5 @@
-"""The pure core: the programme model, the timing engine, the wire messages, the errors and
-time formatting.
+"""The pure core: the live state and the timing engine, the errors and time formatting
+here; the programme in ``config``, the wire messages in ``wire``.
 
 No I/O and no clock of its own: nothing here imports asyncio, aiohttp, redis, websockets,
 sockets or subprocesses, and nothing of Podium outside ``podium.core``. ``apply(programme,

@@ -1,12 +1,12 @@
 """Items that end themselves (``on_end = "next"`` in the programme): what the one on now
-will do by itself at its end, and when. Pure: the server's timer (``podium.live.autoadvance``)
+will do by itself at its end, and when. Pure: the server's timer (``podium.live.rooms.autoadvance``)
 and the state's ``auto_advance`` (``projection.view``) both ask ``auto_advance``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from podium.core.programme import Programme
+from podium.core.config.programme import Programme
 from podium.core.state import Live, Phase, TimerStatus
 
 

@@ -34,8 +34,8 @@ from podium.core.commands import (
     StartSession,
     Undo,
 )
+from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.errors import InvalidTransition, present
-from podium.core.programme import Programme, Session, Speaker
 from podium.core.state import (
     NO_ENDS_AT,
     NO_LEFT_MS,

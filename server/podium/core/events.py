@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from podium.core.programme import Programme, Session, Speaker
+from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.projection import thresholds
 from podium.core.state import Live, Phase, State, TimerStatus
 

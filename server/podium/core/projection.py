@@ -12,8 +12,8 @@ from dataclasses import asdict
 from typing import Any
 
 from podium.core.autoadvance import auto_advance
+from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.errors import present
-from podium.core.programme import Programme, Session, Speaker
 from podium.core.state import Change, Live, Messages, State
 
 # A speaker put on and moved past in less than this, all turns together, was skipped (a

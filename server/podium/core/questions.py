@@ -1,6 +1,6 @@
 """Questions from the remote audience: what one is, who may see it, and how a moderator
 moves it along (``approve``, ``dismiss``, ``answer``, ``restore``). Pure: the live layer
-keeps them (``live/questions.py``) and the stores make them durable.
+keeps them (``live/rooms/questions.py``) and the stores make them durable.
 
 A question stores only what the asker chose to show (the text and an optional name),
 never their address or connection; and, when the page sent its issued voter id, that id's

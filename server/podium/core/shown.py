@@ -10,8 +10,8 @@ from podium.core.commands import (
     ShowMessage,
     ShowQuestion,
 )
+from podium.core.config.programme import Programme
 from podium.core.errors import InvalidTransition
-from podium.core.programme import Programme
 from podium.core.state import Live, Message, ShownQuestion, Target
 
 

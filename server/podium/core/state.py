@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from podium.core.config.programme import Programme
 from podium.core.errors import present
-from podium.core.programme import Programme
 
 
 class Phase(StrEnum):

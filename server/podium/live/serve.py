@@ -13,22 +13,25 @@ from pathlib import Path
 
 from aiohttp import web
 
+from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError, present
-from podium.core.programme import Programme
-from podium.live import assets
-from podium.live.accesslog import BadRequestsInOneLine, RedactingAccessLogger
-from podium.live.app import create_app
-from podium.live.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
-from podium.live.autoadvance import AutoAdvancer
-from podium.live.collector import Collector
-from podium.live.datalock import locked
-from podium.live.eventloop import new_runner
-from podium.live.fdlimit import raise_open_file_limit
-from podium.live.guard import HEADER_TIMEOUT_S, MAX_PER_ADDRESS, Guard, default_max_connections
-from podium.live.health import STOPPING
-from podium.live.policy import Policy
-from podium.live.request import GUARD
-from podium.live.room import STORE_TIMEOUT_S, Room
+from podium.live.access.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
+from podium.live.access.guard import (
+    HEADER_TIMEOUT_S,
+    MAX_PER_ADDRESS,
+    Guard,
+    default_max_connections,
+)
+from podium.live.access.policy import Policy
+from podium.live.http import assets
+from podium.live.http.accesslog import BadRequestsInOneLine, RedactingAccessLogger
+from podium.live.http.app import create_app
+from podium.live.http.request import GUARD, STOPPING
+from podium.live.rooms.room import STORE_TIMEOUT_S, Room
+from podium.runtime.collector import Collector
+from podium.runtime.datalock import locked
+from podium.runtime.eventloop import new_runner
+from podium.runtime.fdlimit import raise_open_file_limit
 from podium.store import Store
 from podium.store.files import FileStore
 
@@ -138,7 +141,6 @@ async def serve(options: ServeOptions) -> None:
 
 async def _serve(options: ServeOptions) -> None:
     store, rooms, tokens = await open_rooms(options)
-    advancers = [AutoAdvancer(room) for room in rooms]
     app = create_app(rooms, tokens, web_files(options), options.policy)
     runner = web.AppRunner(
         app,
@@ -176,11 +178,9 @@ async def _serve(options: ServeOptions) -> None:
         app[STOPPING].set()  # GET /readyz answers 503 from now on
         collecting.cancel()
         listener.close()
-        for advancer in advancers:
-            await advancer.stop()
+        await runner.cleanup()  # the auto-advancers and every background task stop here
         for room in rooms:
             await room.close()
-        await runner.cleanup()
         await store.close()
 
 

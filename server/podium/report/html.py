@@ -11,7 +11,7 @@ import itertools
 from html import escape
 from zoneinfo import ZoneInfo
 
-from podium.core.programme import Programme
+from podium.core.config.programme import Programme
 from podium.core.timefmt import clock, length, stamp
 from podium.report.model import COLUMNS, Report, SessionReport, SpeakerReport, Turn, cells
 from podium.report.questions import to_html as questions_html

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from podium.core.programme import Programme
+from podium.core.config.programme import Programme
 from podium.core.timefmt import clock, length
 from podium.report.questions import QuestionsReport
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from podium.core.programme import Programme
+from podium.core.config.programme import Programme
 from podium.core.questions import Question, ranked
 from podium.core.timefmt import clock
 from podium.store.base import LogRecord

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 from podium.core import projection
 from podium.core.commands import SYSTEM
+from podium.core.config.programme import Programme
 from podium.core.errors import NotFound
-from podium.core.programme import Programme
 from podium.core.questions import Question
 from podium.core.state import Phase, State, TimerStatus
 from podium.report.model import Report, SessionReport, SpeakerReport, Turn

@@ -60,7 +60,7 @@ class Leased:
 
 @dataclass
 class Pulse:
-    """The active check of a store (``live/health.py`` pings it every second): when it
+    """The active check of a store (``live/rooms/health.py`` pings it every second): when it
     last answered a ping within ``bound_s``, and why the last ping failed, if it did."""
 
     bound_s: float
@@ -96,7 +96,7 @@ class Store(ABC):
     # set by a room while a call of its has not answered within its bound; cleared when
     # one answers (or a ping does). A store that does not answer is degraded.
     stalled: str | None = None
-    # the active check, once a process runs it (``live/health.py``): health then comes
+    # the active check, once a process runs it (``live/rooms/health.py``): health then comes
     # from it too, not only from the calls that happen to be made
     pulse: Pulse | None = None
 
@@ -137,7 +137,7 @@ class Store(ABC):
         """Every record of the room's action log, oldest first."""
 
     # -- automations: each batch of deliveries leased to the process that sends it --------
-    # (``live/automations.py``). A lease is short and renewed while its holder works on the
+    # (``live/rooms/automations.py``). A lease is short and renewed while its holder works on the
     # batch; one that lapses (its holder was killed or hangs) is taken over by the next
     # caller of ``lapsed``, in any process sharing the store or in the restarted one.
 
@@ -172,7 +172,7 @@ class Store(ABC):
     @abstractmethod
     async def ping(self) -> None:
         """Answer now, or raise ``Unavailable``: the active health check
-        (``live/health.py``) calls it every second, bounded in time."""
+        (``live/rooms/health.py``) calls it every second, bounded in time."""
 
     # -- questions from the audience: durable before each call returns ------------------
 

@@ -243,7 +243,7 @@ class FileStore(Store):
             ) from None
 
     async def claim(self, room: str, key: str, entry: str, lease_ms: int) -> bool:
-        """One server per data dir (``live/datalock.py``): leases live in this process,
+        """One server per data dir (``runtime/datalock.py``): leases live in this process,
         the batches in ``DATA/ROOM/outbox.jsonl``, so a restart finds what was pending."""
         box = self._outbox(room)
         await self._outbox_write(room, box.load_sync)

@@ -6,7 +6,7 @@ it), one file per room: ``DATA/ROOM/outbox.jsonl``, a JSON line per step.
 - ``{"part": KEY, "id": PART}``: one of its parts delivered or given up;
 - ``{"done": KEY, "at": MS}``: the whole batch done.
 
-One server per data dir (``live/datalock.py``): leases live in this process only. The file
+One server per data dir (``runtime/datalock.py``): leases live in this process only. The file
 is read at the first use after a start; every batch it holds pending then is lapsed (the
 process that held it is gone) and ``lapsed`` hands it out again, without the parts done.
 The file is then rewritten with only what is pending and the keys done in the last day

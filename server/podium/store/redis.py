@@ -15,7 +15,7 @@ tag, so a room's keys live together and its scripts may touch them all):
 - ``PREFIX:{ROOM}:outbox`` (a hash: key -> batch), ``:outbox:leases`` (a sorted set: key
   -> lease end, by Redis' clock), ``:outbox:owners``, ``:outbox:parts`` (hashes) and
   ``:outbox:sent`` (a sorted set: key -> when done, a day): the automations' batches of
-  deliveries, each leased to the one process that sends it (``live/automations.py``);
+  deliveries, each leased to the one process that sends it (``live/rooms/automations.py``);
 - ``PREFIX:{ROOM}:questions``, ``:voters``, ``:questions:changes``: the audience's
   questions (``redis_questions.py``).
 
@@ -80,7 +80,7 @@ CONNECT_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_S = 5.0
 RESUBSCRIBE_MAX_DELAY_S = 1.0
 IDLE_PING_S = 5.0
-PING_TIMEOUT_S = 1.0  # the health check's own bound (``live/health.py``)
+PING_TIMEOUT_S = 1.0  # the health check's own bound (``live/rooms/health.py``)
 LOG_TAIL = 64  # log entries ``load`` reads back to find records newer than the state
 
 

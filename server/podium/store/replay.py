@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from podium.core import commands, engine
 from podium.core.commands import Undo, parse_command
+from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError
-from podium.core.programme import Programme
 from podium.core.state import State, initial_state
 from podium.store.base import LogRecord
 

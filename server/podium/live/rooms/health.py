@@ -16,15 +16,10 @@ process serves.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
-
-from aiohttp import web
 
 from podium.core.errors import Unavailable
-from podium.live.request import ROOMS, may_read
 from podium.store import Store
 from podium.store.base import Pulse
 
@@ -32,7 +27,6 @@ log = logging.getLogger("podium.live.health")
 
 PING_EVERY_S = 1.0
 PING_BOUND_S = 1.0  # the longest a ping may take to count (less if --store-timeout is)
-STOPPING = web.AppKey("stopping", asyncio.Event)
 
 
 async def ping_once(store: Store, pulse: Pulse) -> None:
@@ -66,49 +60,3 @@ async def keep_checking(store: Store, pulse: Pulse) -> None:
         started = loop.time()
         await ping_once(store, pulse)
         await asyncio.sleep(max(PING_EVERY_S - (loop.time() - started), 0))
-
-
-def _store(app: web.Application) -> Store:
-    return next(iter(app[ROOMS].values())).store
-
-
-def unready(app: web.Application) -> str | None:
-    """Why this process cannot apply a command or hear changes now, or None: it can."""
-    if app[STOPPING].is_set():
-        return "the process is shutting down"
-    store = _store(app)
-    late = store.pulse.problem(time.monotonic()) if store.pulse is not None else None
-    return late or store.unheard()
-
-
-async def readyz(request: web.Request) -> web.Response:
-    why = unready(request.app)
-    body: dict[str, object] = {"ready": why is None}
-    if why is not None and may_read(request):  # a private event tells strangers no more
-        body["why"] = why
-    return web.json_response(body, status=200 if why is None else 503)
-
-
-async def _checking(app: web.Application) -> AsyncIterator[None]:
-    """The check, for the app's life: a first ping before it serves, then one a second."""
-    room = next(iter(app[ROOMS].values()))
-    store = room.store
-    pulse = store.pulse = Pulse(bound_s=min(room.store_timeout, PING_BOUND_S))
-    await ping_once(store, pulse)
-    task = asyncio.create_task(keep_checking(store, pulse))
-    yield
-    app[STOPPING].set()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _stopping(app: web.Application) -> None:
-    app[STOPPING].set()
-
-
-def add_routes(app: web.Application) -> None:
-    app[STOPPING] = asyncio.Event()
-    app.cleanup_ctx.append(_checking)
-    app.on_shutdown.insert(0, _stopping)
-    app.router.add_get("/readyz", readyz)

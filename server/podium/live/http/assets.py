@@ -35,9 +35,9 @@ from urllib.parse import urlencode
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
 
-from podium.live.request import ROOMS, TOKENS, Handler
+from podium.live.http.request import ROOMS, TOKENS, Handler
 
-WEB_DIR = Path(__file__).resolve().parents[3] / "web"
+WEB_DIR = Path(__file__).resolve().parents[4] / "web"
 WEB_CACHE = web.AppKey("web_cache", Path)
 TEXT = frozenset({".html", ".js", ".css", ".svg", ".json"})
 REVALIDATE = "no-cache"  # keep it, but ask (cheaply: 304) before each use

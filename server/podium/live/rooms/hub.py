@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 import socket
-import struct
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,22 +30,6 @@ SEND_BUFFER = 64 * 1024  # per WebSocket or SSE client in the kernel; Linux doub
 _ids = count(1)
 
 Listener = Callable[[bytes, float], None]  # (the frame, seconds the pass took)
-
-
-PING_FRAME = b"\x89\x00"  # an empty WebSocket ping, unmasked, as servers send it
-
-
-def text_frame(payload: str) -> bytes:
-    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as servers send."""
-    data = payload.encode()
-    n = len(data)
-    if n < 126:
-        header = struct.pack("!BB", 0x81, n)
-    elif n < 1 << 16:
-        header = struct.pack("!BBH", 0x81, 126, n)
-    else:
-        header = struct.pack("!BBQ", 0x81, 127, n)
-    return header + data
 
 
 @dataclass(eq=False, slots=True)

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from podium.core import commands, engine, projection
 from podium.core.commands import Command
+from podium.core.config.programme import Programme
 from podium.core.errors import (
     AlreadyApplied,
     Conflict,
@@ -32,11 +33,11 @@ from podium.core.errors import (
     Unavailable,
     present,
 )
-from podium.core.programme import Programme
-from podium.core.protocol import encode, state_message
 from podium.core.state import State, initial_state
-from podium.live.clock import Clock, wall_clock_ms
-from podium.live.hub import Hub, text_frame
+from podium.core.wire.protocol import encode, state_message
+from podium.live.rooms.clock import Clock, wall_clock_ms
+from podium.live.rooms.hub import Hub
+from podium.runtime.frames import text_frame
 from podium.store import LogRecord, Store
 from podium.store.replay import replay
 

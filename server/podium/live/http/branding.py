@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from podium.core.branding import Branding
+from podium.core.config.branding import Branding
 from podium.core.errors import NotFound
-from podium.live.request import ROOMS
+from podium.live.http.request import ROOMS
 
 LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 

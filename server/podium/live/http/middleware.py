@@ -10,9 +10,9 @@ import logging
 
 from aiohttp import web
 
+from podium.core.config.programme import Programme
 from podium.core.errors import InvariantBroken, PodiumError, RateLimited
-from podium.core.programme import Programme
-from podium.live.request import POLICY, Handler
+from podium.live.http.request import POLICY, Handler
 from podium.report.html import style_hashes
 
 log = logging.getLogger("podium.live.middleware")

@@ -21,8 +21,8 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from podium.live.hub import Hub
-from podium.live.room import Room
+from podium.live.rooms.hub import Hub
+from podium.live.rooms.room import Room
 
 FANOUT_BUCKETS = (5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25)
 # Every label value comes from a fixed set, never from what a client sent: each new value

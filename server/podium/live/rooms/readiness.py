@@ -16,21 +16,18 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from aiohttp import web
-
 from podium.core.errors import Forbidden, NotFound
-from podium.core.protocol import ReadyIn, encode
-from podium.live.hub import text_frame
-from podium.live.room import Room
+from podium.core.wire.client import ReadyIn
+from podium.core.wire.protocol import encode
+from podium.live.rooms.room import Room
+from podium.runtime.frames import text_frame
 
 log = logging.getLogger("podium.live.readiness")
 
-PROCESS = secrets.token_hex(6)  # this process, among those sharing the store
 TOPIC = "readiness"
 TELL_EVERY_S = 2.0
 FORGET_AFTER_S = 3 * TELL_EVERY_S
@@ -80,8 +77,9 @@ def merged(parts: list[Part]) -> dict[str, Any]:
 class Readiness:
     """One room's readiness, and the connections it goes to."""
 
-    def __init__(self, room: Room) -> None:
+    def __init__(self, room: Room, process: str) -> None:
         self.room = room
+        self.process = process  # this process, among those sharing the store
         self.ids = [sp.id for s in room.programme.sessions for sp in s.speakers]
         self.mine: dict[str, Part] = {}
         self.theirs: dict[str, tuple[float, dict[str, Part]]] = {}  # process -> (heard, parts)
@@ -199,7 +197,7 @@ class Readiness:
         except (ValueError, KeyError, TypeError):
             log.warning("%s: a readiness notice that is not one; ignored it", self.room.id)
             return
-        if process == PROCESS:
+        if process == self.process:
             return
         self.theirs[process] = (asyncio.get_running_loop().time(), parts)
         self.changed()
@@ -221,7 +219,7 @@ class Readiness:
             mine = {sid: asdict(part) for sid, part in self.mine.items()}
             try:
                 await store.tell(
-                    self.room.id, TOPIC, encode({"process": PROCESS, "speakers": mine})
+                    self.room.id, TOPIC, encode({"process": self.process, "speakers": mine})
                 )
             except Exception:  # a bug of ours: say so, and keep telling
                 log.exception("%s: could not tell the other processes the readiness", self.room.id)
@@ -254,22 +252,3 @@ def _without_ticking(speakers: dict[str, dict[str, Any]]) -> dict[str, Any]:
         sid: {**entry, "last_seen": None} if entry["connected"] else entry
         for sid, entry in speakers.items()
     }
-
-
-READINESS = web.AppKey("readiness", dict[str, Readiness])
-
-
-async def _start(app: web.Application) -> None:
-    for readiness in app[READINESS].values():
-        readiness.start()
-
-
-async def _stop(app: web.Application) -> None:
-    for readiness in app[READINESS].values():
-        await readiness.stop()
-
-
-def set_up(app: web.Application, rooms: list[Room]) -> None:
-    app[READINESS] = {room.id: Readiness(room) for room in rooms}
-    app.on_startup.append(_start)
-    app.on_cleanup.append(_stop)

@@ -30,12 +30,12 @@ from pydantic import ValidationError
 
 from podium.core.errors import InvalidInput, RateLimited, invalid_input
 from podium.core.questions import STATUSES, ModerationIn, checked_voter
-from podium.live.auth import Tokens
-from podium.live.bearer import read_token
-from podium.live.questions import PRIVILEGED, QUESTIONS, QuestionBook, set_up
-from podium.live.ratelimit import PerKey
-from podium.live.request import POLICY, ROOMS, TOKENS, require_reader, room_of
-from podium.live.routes import json_body
+from podium.live.access.auth import Tokens
+from podium.live.access.bearer import read_token
+from podium.live.access.ratelimit import PerKey
+from podium.live.http.request import POLICY, QUESTIONS, TOKENS, require_reader, room_of
+from podium.live.http.routes import json_body
+from podium.live.rooms.questions import PRIVILEGED, QuestionBook
 
 ASK_FIELDS = frozenset({"text", "name", "session_id", "voter", "command_id"})
 
@@ -140,7 +140,6 @@ async def vote(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    set_up(app, list(app[ROOMS].values()))
     app.router.add_get("/api/questions", listed)
     app.router.add_post("/api/questions", ask)
     app.router.add_post("/api/questions/voter", issue_voter)  # before /{question_id}

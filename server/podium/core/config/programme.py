@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from podium.core.automations import Automation
-from podium.core.branding import Branding
+from podium.core.config.automations import Automation
+from podium.core.config.branding import Branding
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says

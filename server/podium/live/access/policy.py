@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from podium.live.ratelimit import Limits, PerKey
+from podium.live.access.ratelimit import Limits, PerKey
 
 HEARTBEAT_S = 20.0
 _DEFAULT_PORTS = {"http": 80, "https": 443}

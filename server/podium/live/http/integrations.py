@@ -24,20 +24,25 @@ from typing import Any
 
 from aiohttp import web
 
-from podium.core.errors import InvalidInput, PodiumError
+from podium.core.errors import InvalidInput
 from podium.core.timefmt import clock, countdown, countdown_seconds, length
-from podium.live.bearer import bearer
-from podium.live.hub import Client, Hub, bound_send_buffer
-from podium.live.metrics import Metrics
-from podium.live.request import ROOMS, TOKENS, Handler, require_reader, room_of
-from podium.live.room import Room
+from podium.live.access.bearer import bearer
+from podium.live.http.request import (
+    AUTOMATIONS,
+    METRICS,
+    ROOMS,
+    TOKENS,
+    require_reader,
+    room_of,
+)
+from podium.live.rooms.hub import Client, Hub, bound_send_buffer
+from podium.live.rooms.room import Room
 from podium.report.formats import FORMATS, render
 from podium.report.html import csp as report_csp
 from podium.report.replay import build
 
 KEEPALIVE_S = 15.0
 STREAMS = web.AppKey("streams", dict[str, Hub])
-METRICS = web.AppKey("metrics", Metrics)
 CLOSING = web.AppKey("closing", asyncio.Event)
 
 
@@ -154,16 +159,12 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
 
 
-@web.middleware
-async def count_refused(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Count commands refused at the door (no token, malformed), before any room sees them."""
-    try:
-        return await handler(request)
-    except PodiumError as exc:
-        if request.path == "/api/commands" and exc.code in ("unauthorized", "invalid"):
-            room = request.query.get("room") or next(iter(request.app[ROOMS]))
-            request.app[METRICS].refused(room, exc.code)
-        raise
+async def automations(request: web.Request) -> web.Response:
+    """``GET /api/automations?room=ID``: the room's automations (no secrets) and their last
+    deliveries and failures, newest first. Moderators only."""
+    request.app[TOKENS].require_moderator(bearer(request))
+    room = room_of(request)
+    return web.json_response(request.app[AUTOMATIONS][room.id].snapshot())
 
 
 async def report(request: web.Request) -> web.Response:
@@ -183,17 +184,16 @@ async def report(request: web.Request) -> web.Response:
     return web.Response(text=text, content_type=media, headers=headers)
 
 
-def add_routes(app: web.Application) -> None:
-    """Add the integration routes to the app ``app.create_app`` builds."""
-    rooms = app[ROOMS]
-    app[STREAMS] = {room_id: Hub() for room_id in rooms}
+def add_routes(app: web.Application, streams: dict[str, Hub]) -> None:
+    """Add the integration routes to the app ``app.create_app`` builds, with the SSE hubs
+    it made (``streams``, fed by the rooms' hubs here)."""
+    app[STREAMS] = streams
     app[CLOSING] = asyncio.Event()
-    for room in rooms.values():
-        room.hub.listeners.append(_feed(app[STREAMS][room.id]))
-    app[METRICS] = Metrics(rooms.values(), app[STREAMS].__getitem__)
-    app.middlewares.append(count_refused)
+    for room_id, stream in streams.items():
+        app[ROOMS][room_id].hub.listeners.append(_feed(stream))
     app.router.add_get("/api/state/text", state_text)
     app.router.add_get("/api/events", events)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/report", report)
+    app.router.add_get("/api/automations", automations)
     app.on_shutdown.insert(0, _close_streams)

@@ -35,9 +35,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
-from aiohttp import web
-
 from podium.core.commands import SYSTEM, ClearQuestion, Command, ShowQuestion, Undo
+from podium.core.config.programme import QuestionSettings
 from podium.core.errors import (
     Closed,
     Conflict,
@@ -48,8 +47,6 @@ from podium.core.errors import (
     PodiumError,
     Unavailable,
 )
-from podium.core.programme import QuestionSettings
-from podium.core.protocol import encode
 from podium.core.questions import (
     Question,
     Status,
@@ -64,8 +61,10 @@ from podium.core.questions import (
     repeated,
 )
 from podium.core.state import Phase, State
-from podium.live.hub import Client, text_frame
-from podium.live.room import Room
+from podium.core.wire.protocol import encode
+from podium.live.rooms.hub import Client
+from podium.live.rooms.room import Room
+from podium.runtime.frames import text_frame
 
 log = logging.getLogger("podium.live.questions")
 
@@ -475,25 +474,3 @@ class QuestionBook:
             owners.discard(client)
             if not owners:
                 del self._owners[question_id]
-
-
-QUESTIONS = web.AppKey("questions", dict[str, QuestionBook])
-
-
-async def _open(app: web.Application) -> None:
-    for book in app[QUESTIONS].values():
-        await book.open()
-
-
-async def _close(app: web.Application) -> None:
-    for book in app[QUESTIONS].values():
-        await book.close()
-
-
-def set_up(app: web.Application, rooms: list[Room]) -> None:
-    """A question book per room, opened with the app; each room asks it to ``prepare``."""
-    app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
-    for room in rooms:
-        room.prepare = app[QUESTIONS][room.id].prepare
-    app.on_startup.append(_open)
-    app.on_cleanup.append(_close)

@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 
-from podium.core.automations import Automation
-from podium.core.branding import BrandingEntry
-from podium.core.branding import resolve as resolve_branding
-from podium.core.errors import ProgrammeError
-from podium.core.programme import (
+from podium.core.config.automations import Automation
+from podium.core.config.branding import BrandingEntry
+from podium.core.config.branding import resolve as resolve_branding
+from podium.core.config.programme import (
     DANGER_MS,
     WARNING_MS,
     Event,
@@ -37,7 +36,7 @@ from podium.core.programme import (
     Text,
     ZhText,
 )
-from podium.core.values import (
+from podium.core.config.values import (
     Clock,
     DurationMs,
     Id,
@@ -45,6 +44,7 @@ from podium.core.values import (
     Threshold,
     format_duration,
 )
+from podium.core.errors import ProgrammeError
 
 # -- the file as written ---------------------------------------------------------------
 # (pydantic models: a list default is copied for each instance; ruff's RUF012 cannot see

@@ -1,23 +1,34 @@
-"""What every route reads from the app and the request: the app's keys, the handler type,
+"""What every route reads from the app and the request: the app's keys (``create_app``
+sets them all), the handler type,
 the room a request asks for (``?room=``) and whether it may read."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from podium.core.errors import NotFound
-from podium.live.auth import Tokens
-from podium.live.bearer import read_token
-from podium.live.guard import Guard
-from podium.live.policy import Policy
-from podium.live.room import Room
+from podium.live.access.auth import Tokens
+from podium.live.access.bearer import read_token
+from podium.live.access.guard import Guard
+from podium.live.access.policy import Policy
+from podium.live.http.metrics import Metrics
+from podium.live.rooms.automations import Automations
+from podium.live.rooms.questions import QuestionBook
+from podium.live.rooms.readiness import Readiness
+from podium.live.rooms.room import Room
 
 ROOMS = web.AppKey("rooms", dict[str, Room])
 TOKENS = web.AppKey("tokens", Tokens)
 POLICY = web.AppKey("policy", Policy)
 GUARD = web.AppKey("guard", Guard)  # set by ``serve``: the connection guard's counts
+METRICS = web.AppKey("metrics", Metrics)
+STOPPING = web.AppKey("stopping", asyncio.Event)  # set when the process starts to stop
+READINESS = web.AppKey("readiness", dict[str, Readiness])
+QUESTIONS = web.AppKey("questions", dict[str, QuestionBook])
+AUTOMATIONS = web.AppKey("automations", dict[str, Automations])
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

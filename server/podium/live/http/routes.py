@@ -6,17 +6,28 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 
 from aiohttp import web
 
 from podium.core.commands import parse_command
-from podium.core.errors import InvalidInput, RateLimited
-from podium.core.protocol import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
-from podium.live import assets, health
-from podium.live.bearer import bearer
-from podium.live.request import GUARD, POLICY, ROOMS, TOKENS, may_read, require_reader, room_of
-from podium.live.websocket import CONNECTIONS
+from podium.core.errors import InvalidInput, PodiumError, RateLimited
+from podium.core.wire.client import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
+from podium.live.access.bearer import bearer
+from podium.live.http import assets
+from podium.live.http.connection import CONNECTIONS
+from podium.live.http.request import (
+    GUARD,
+    METRICS,
+    POLICY,
+    ROOMS,
+    STOPPING,
+    TOKENS,
+    may_read,
+    require_reader,
+    room_of,
+)
 
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
          "/screen": "screen.html", "/overlay": "overlay.html", "/speaker": "speaker.html",
@@ -60,7 +71,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "status": status,
-            "ready": health.unready(request.app) is None,  # what GET /readyz answers
+            "ready": unready(request.app) is None,  # what GET /readyz answers
             "store": store,
             "rooms": {
                 rid: {"version": r.state.version, "clients": len(r.hub), "dropped": r.hub.dropped}
@@ -129,6 +140,18 @@ async def json_body(request: web.Request) -> object:
 
 
 async def commands(request: web.Request) -> web.Response:
+    """``POST /api/commands``; commands refused at the door (no token, malformed), before
+    any room sees them, are counted."""
+    try:
+        return await _command(request)
+    except PodiumError as exc:
+        if exc.code in ("unauthorized", "invalid"):
+            room = request.query.get("room") or next(iter(request.app[ROOMS]))
+            request.app[METRICS].refused(room, exc.code)
+        raise
+
+
+async def _command(request: web.Request) -> web.Response:
     request.app[TOKENS].require_moderator(bearer(request))
     peer = request.remote or "?"
     if not request.app[POLICY].allow_http_command(peer):
@@ -142,12 +165,30 @@ async def commands(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+def unready(app: web.Application) -> str | None:
+    """Why this process cannot apply a command or hear changes now, or None: it can."""
+    if app[STOPPING].is_set():
+        return "the process is shutting down"
+    store = next(iter(app[ROOMS].values())).store
+    late = store.pulse.problem(time.monotonic()) if store.pulse is not None else None
+    return late or store.unheard()
+
+
+async def readyz(request: web.Request) -> web.Response:
+    why = unready(request.app)
+    body: dict[str, object] = {"ready": why is None}
+    if why is not None and may_read(request):  # a private event tells strangers no more
+        body["why"] = why
+    return web.json_response(body, status=200 if why is None else 503)
+
+
 async def page(request: web.Request) -> web.FileResponse:
     return assets.page(request, PAGES[request.path])
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/api/access", access)
     app.router.add_get("/api/rooms", rooms_index)
     app.router.add_get("/api/programme", programme)

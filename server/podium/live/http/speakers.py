@@ -16,12 +16,11 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from podium.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, invalid_input
-from podium.live.auth import speaker_token
-from podium.live.bearer import bearer
-from podium.live.readiness import READINESS, set_up
-from podium.live.request import POLICY, ROOMS, TOKENS, room_of
-from podium.live.room import Room
-from podium.live.routes import json_body
+from podium.live.access.auth import speaker_token
+from podium.live.access.bearer import bearer
+from podium.live.http.request import POLICY, READINESS, TOKENS, room_of
+from podium.live.http.routes import json_body
+from podium.live.rooms.room import Room
 
 NOT_A_SPEAKER_LINK = (
     "this speaker link is not valid (any more): it was mistyped, or the organiser made new"
@@ -116,11 +115,7 @@ async def mark(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    """The speakers' routes, on the app ``app.create_app`` builds (after the WebSocket's:
-    its connections find the readiness registry here)."""
-    rooms = app[ROOMS]
-    set_up(app, list(rooms.values()))
-    app[TOKENS].know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
+    """The speakers' routes, on the app ``app.create_app`` builds."""
     app.router.add_get("/api/speakers/links", links)
     app.router.add_get("/api/speakers/qr", qr_code)
     app.router.add_get("/api/speakers/me", whoami)

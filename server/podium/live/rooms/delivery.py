@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from podium.core.automations import Automation, parse_host_port
+from podium.core.config.automations import Automation, parse_host_port
 
 ATTEMPT_TIMEOUT_S = 3.0  # one POST, connect to answer; a receiver slower than this has failed
 FIRST_RETRY_S = 0.5

@@ -19,7 +19,7 @@ from podium.core.autoadvance import auto_advance
 from podium.core.commands import SYSTEM, parse_command
 from podium.core.errors import Conflict, InvalidTransition, Unavailable
 from podium.core.state import State
-from podium.live.room import Room
+from podium.live.rooms.room import Room
 
 log = logging.getLogger("podium.live.autoadvance")
 

@@ -1,22 +1,19 @@
-"""The WebSocket (``/ws``): one ``Connection`` per client (its role, its limits, the
-answers to what it sends), a rolling heartbeat over all of them, and the closing of those
-whose token was rotated or whose server is going away."""
+"""One WebSocket client (``/ws``, served by ``websocket.py``): its role, its limits, the
+answers to what it sends."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
-from collections.abc import Iterable
 from typing import Any
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, web
 
 from podium.core.commands import parse_command
 from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
-from podium.core.protocol import (
-    MAX_FRAME,
+from podium.core.questions import checked_voter
+from podium.core.wire.client import (
     AskIn,
     AuthIn,
     CommandIn,
@@ -25,31 +22,21 @@ from podium.core.protocol import (
     PingIn,
     ReadyIn,
     VoteIn,
-    encode,
     parse_client,
 )
-from podium.core.questions import checked_voter
-from podium.live.auth import Tokens
-from podium.live.hub import PING_FRAME, Client, bound_send_buffer
-from podium.live.middleware import log_if_bug
-from podium.live.policy import Policy
-from podium.live.questions import QUESTIONS, QuestionBook
-from podium.live.ratelimit import Bucket, PerKey
-from podium.live.readiness import READINESS, Readiness
-from podium.live.request import POLICY, TOKENS, room_of
-from podium.live.room import Room
+from podium.core.wire.protocol import encode
+from podium.live.access.auth import Tokens
+from podium.live.access.policy import Policy
+from podium.live.access.ratelimit import Bucket, PerKey
+from podium.live.http.middleware import log_if_bug
+from podium.live.rooms.hub import Client
+from podium.live.rooms.questions import QuestionBook
+from podium.live.rooms.readiness import Readiness
+from podium.live.rooms.room import Room
 
 log = logging.getLogger("podium.live.websocket")
 
-TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
-TOKEN_POLL_S = 1.0
-HEARTBEAT_TURN_S = 0.2  # the heartbeat pass is spread over its interval, a turn this often
 _turns = itertools.count()
-
-CONNECTIONS = web.AppKey("connections", set["Connection"])
-HEARTBEATS = web.AppKey("heartbeats", asyncio.Task[None])
-BEATS = web.AppKey("beats", list[set["Connection"]])  # the connections by heartbeat turn
-WATCHER = web.AppKey("token_watcher", asyncio.Task[None])
 
 
 class Connection:
@@ -247,138 +234,4 @@ class Connection:
         await self.send({**ack, "repeated": True} if done.repeated else ack)
 
 
-async def websocket(request: web.Request) -> web.WebSocketResponse:
-    room = room_of(request)
-    policy = request.app[POLICY]
-    peer = request.remote or "?"
-    if not policy.origin_allowed(request):
-        raise Forbidden(
-            f"pages from {request.headers.get('Origin')} may not connect here; the organiser"
-            " can allow it with --allow-origin"
-        )
-    if not policy.allow_connect(peer):
-        raise RateLimited("too many new connections from your address; wait a few seconds")
-    # no per-connection heartbeat: one rolling pass pings everyone (``heartbeat`` below)
-    ws = web.WebSocketResponse(autoping=False, compress=False, max_msg_size=MAX_FRAME)
-    await ws.prepare(request)
-    kind = request.query.get("client", "viewer")[:16]
-    conn = Connection(ws, room, request.app[TOKENS], policy, peer)
-    conn.transport = request.transport
-    have = request.query.get("have", "")
-    conn.have = int(have) if have.isdigit() and len(have) < 16 else None
-    conn.readiness = request.app[READINESS].get(room.id)
-    conn.questions = request.app[QUESTIONS].get(room.id)
-    bound_send_buffer(request.transport)
-    connections = request.app[CONNECTIONS]
-    connections.add(conn)
-    beats = request.app.get(BEATS)  # none when the heartbeat is off
-    turn = beats[conn.turn % len(beats)] if beats else set()
-    turn.add(conn)
-    try:
-        query_token = request.query.get("token")
-        if query_token:
-            await conn.auth(query_token, kind)
-        if conn.tokens.may_read(conn.token):
-            conn.join(kind)
-        async for msg in ws:
-            conn.heard = True
-            if msg.type is WSMsgType.TEXT:
-                await conn.handle(msg.data, kind)
-            elif msg.type is WSMsgType.BINARY:
-                await conn.handle_binary()
-            elif msg.type is WSMsgType.PING:
-                await ws.pong(msg.data)
-    except Exception:  # a bug of ours: say so and close, never leave the client hanging
-        log.exception("unexpected error on a WebSocket from %s", peer)
-        await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
-    finally:
-        conn.leave()
-        connections.discard(conn)
-        turn.discard(conn)
-    return ws
-
-
-async def _close_all(conns: list[Connection], code: int, message: bytes) -> None:
-    await asyncio.gather(*(c.ws.close(code=code, message=message) for c in conns))
-
-
-def heartbeat(conns: Iterable[Connection]) -> None:
-    """One pass over these WebSockets: drop those silent since their previous ping (no
-    pong, no message: the peer is gone), and write the same pre-built ping frame to the
-    others.
-
-    aiohttp's own heartbeat keeps two timers and makes a task per connection per ping;
-    at 10,000 idle viewers that was 5-6 % of a core (docs/performance.md)."""
-    for conn in conns:
-        transport = conn.transport
-        if transport is None or transport.is_closing():
-            continue
-        if conn.heard:
-            conn.heard = False
-            transport.write(PING_FRAME)
-        else:
-            log.info("dropped a WebSocket from %s: no answer to the last ping", conn.peer)
-            transport.abort()
-
-
-async def _going_away(app: web.Application) -> None:
-    await _close_all(list(app[CONNECTIONS]), WSCloseCode.GOING_AWAY, b"server restarting")
-
-
-async def _watch_tokens(app: web.Application) -> None:
-    tokens = app[TOKENS]
-
-    async def watch() -> None:
-        while True:
-            await asyncio.sleep(TOKEN_POLL_S)
-            try:
-                changed = tokens.reload()
-            except OSError as exc:
-                log.warning("cannot read the token files: %s", exc.strerror)
-                continue
-            if changed:
-                revoked = [c for c in app[CONNECTIONS] if not c.still_valid()]
-                log.info(
-                    "tokens rotated; closing %d connection(s) that used old ones", len(revoked)
-                )
-                await _close_all(revoked, TOKEN_REVOKED, b"token rotated")
-
-    app[WATCHER] = asyncio.create_task(watch())
-
-
-async def _start_heartbeats(app: web.Application) -> None:
-    """Every connection is pinged once per interval, a slice of them every 200 ms (a
-    hundredth at the default 20 s): one pass over 10,000 (10,000 pings, then 10,000 pongs
-    to read) held up a change that came meanwhile by 0.4-1.6 s, a twentieth of them still
-    by 50-250 ms on a loaded machine (docs/performance.md). Each connection is put in its
-    slice (``BEATS``) when it opens: picking a slice out of all 10,000 connections five
-    times a second was 4 % of the server's time during a question storm."""
-    interval = app[POLICY].heartbeat_s
-    if interval <= 0:
-        return
-    turns = max(1, round(interval / HEARTBEAT_TURN_S))
-    beats = app[BEATS] = [set() for _ in range(turns)]
-
-    async def beat() -> None:
-        for conns in itertools.cycle(beats):
-            await asyncio.sleep(interval / turns)
-            heartbeat(conns)  # a connection leaves its slice on a later turn, never in it
-
-    app[HEARTBEATS] = asyncio.create_task(beat())
-
-
-async def _stop_watching(app: web.Application) -> None:
-    for task in (app[WATCHER], app.get(HEARTBEATS)):
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-
-def add_routes(app: web.Application) -> None:
-    app[CONNECTIONS] = set()
-    app.router.add_get("/ws", websocket)
-    app.on_startup.append(_watch_tokens)
-    app.on_startup.append(_start_heartbeats)
-    app.on_shutdown.append(_going_away)
-    app.on_cleanup.append(_stop_watching)
+CONNECTIONS = web.AppKey("connections", set[Connection])  # the open WebSockets (create_app)

@@ -25,8 +25,7 @@ shares (files), a restarted process also derives again from the log the changes 
 last ``delivery.RETRY_FOR_S`` and claims them: a run killed between a command's ack and
 the claim left no batch for them (with Redis, the other processes claim those).
 
-Each automation has its own queue and task, so a receiver that hangs or is down delays
-only its own deliveries, which are retried with backoff for a bounded time.
+Each automation has its own queue and task (``targets.py``); batches in ``batches.py``.
 
 The last deliveries (``GET /api/automations``, moderators only) are shared between
 processes with ``Store.tell``, like readiness. Counters go to ``/metrics``.
@@ -40,27 +39,20 @@ import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import aiohttp
-from aiohttp import web
 
-from podium.core import commands, engine
-from podium.core.automations import Automation
-from podium.core.commands import parse_command
-from podium.core.errors import PodiumError, Unavailable
+from podium.core.config.automations import Automation
+from podium.core.errors import Unavailable
 from podium.core.events import Event, due, happened
-from podium.core.programme import Programme
-from podium.core.protocol import encode
-from podium.core.state import State, initial_state
-from podium.live import delivery
-from podium.live.bearer import bearer
-from podium.live.delivery import Delivery, Refused
-from podium.live.readiness import PROCESS
-from podium.live.request import ROOMS, TOKENS, room_of
-from podium.live.room import Room
-from podium.store.base import Leased, LogRecord
+from podium.core.state import State
+from podium.core.wire.protocol import encode
+from podium.live.rooms import delivery
+from podium.live.rooms.batches import Batch, Part, changes_since
+from podium.live.rooms.delivery import Delivery, Refused
+from podium.live.rooms.room import Room
+from podium.live.rooms.targets import Target
 
 log = logging.getLogger("podium.live.automations")
 
@@ -68,7 +60,6 @@ LEASE_MS = 5_000  # a batch's lease: its holder renews it while working on it
 RENEW_S = 1.0  # how often leases are renewed, and lapsed ones looked for
 TAKE_AT_ONCE = 100  # lapsed batches taken over in one look
 RECENT = 50  # deliveries kept for GET /api/automations
-QUEUE_MAX = 1000  # events waiting for one automation; past it the oldest fail
 TOPIC = "automations"
 # counts (room, kind, outcome), the outcome one of: delivered, failed, retried, skipped,
 # resumed (a part taken over from a holder whose lease lapsed)
@@ -76,124 +67,12 @@ Tally = Callable[[str, str, str], None]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Part:
-    """One event for one automation: the event as a webhook receives it (its payload)."""
-
-    id: str  # the event's id and the automation's index
-    automation: int
-    payload: dict[str, Any]
-
-
-@dataclass
-class Batch:
-    """A change's events for the automations that want them (or a timed event's): claimed,
-    sent and marked done together. ``sure``: the store said this process holds it (else it
-    could not be asked, and the batch goes out anyway); ``lost``: another process took it
-    over (this one's lease lapsed), so this one stops sending it."""
-
-    key: str
-    parts: list[Part]
-    left: set[str] = field(default_factory=set)
-    sure: bool = True
-    lost: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.left:
-            self.left = {part.id for part in self.parts}
-
-    def entry(self) -> str:
-        return encode({"parts": [vars(part) for part in self.parts]})
-
-    @classmethod
-    def taken_over(cls, leased: Leased) -> Batch:
-        parts = [Part(str(p["id"]), int(p["automation"]), dict(p["payload"]))
-                 for p in json.loads(leased.entry)["parts"]]  # fmt: skip
-        left = {part.id for part in parts} - leased.done
-        return cls(leased.key, [part for part in parts if part.id in left], left)
-
-
-class Target:
-    """One ``[[automations]]`` entry: its queue and the task that works through it."""
-
-    def __init__(self, owner: Automations, index: int, automation: Automation) -> None:
-        self.owner = owner
-        self.index = index
-        self.automation = automation
-        self.queue: asyncio.Queue[tuple[Batch, Part, Delivery]] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
-
-    def offer(self, batch: Batch, part: Part) -> None:
-        payload = part.payload
-        record = Delivery(
-            id=part.id,
-            event_id=str(payload["id"]),
-            event=str(payload["event"]),
-            automation=self.index,
-            kind=self.automation.kind,
-            target=self.automation.target,
-            at=int(payload["at"]),
-            process=PROCESS,
-        )
-        if self.queue.qsize() >= QUEUE_MAX:
-            old_batch, old_part, oldest = self.queue.get_nowait()
-            self.owner.finish(oldest, "failed", error="too many events waiting; dropped")
-            self.owner.settle_soon(old_batch, old_part)
-        self.queue.put_nowait((batch, part, record))
-        self.owner.record(record)
-
-    async def run(self) -> None:
-        while True:
-            batch, part, record = await self.queue.get()
-            try:
-                await self._deliver(batch, part, record)
-            except Exception:  # a bug of ours: say so, go on with the next
-                log.exception("%s: delivering %s failed", self.owner.room.id, record.id)
-                await self.owner.settle(batch, part)
-                self.owner.finish(record, "failed", error="podium failed to send it (see its log)")
-
-    async def _deliver(self, batch: Batch, part: Part, record: Delivery) -> None:
-        room = self.owner.room
-        deadline = record.at + round(delivery.RETRY_FOR_S * 1000)
-        if room.clock() > deadline:  # taken over too late: not sent late
-            await self.owner.settle(batch, part)
-            late = f"no process took it over within {delivery.RETRY_FOR_S:g} s; not sent late"
-            self.owner.finish(record, "failed", error=late)
-            return
-        while True:
-            if batch.lost:  # not counted: the other process delivers it, or fails it
-                self.owner.finish(record, "failed", error="taken over by another process",
-                                  counted=False)  # fmt: skip
-                return
-            record.attempts += 1
-            try:
-                record.answer = await self.owner.send(self.automation, part.payload)
-            except Refused as exc:
-                record.error = exc.detail
-                pause = delivery.next_pause(record.attempts)
-                if exc.final or room.clock() + pause * 1000 > deadline:
-                    log.warning("%s: %s to %s failed after %d attempt(s): %s", room.id,
-                                record.event, record.target, record.attempts,
-                                exc.detail)  # fmt: skip
-                    await self.owner.settle(batch, part)
-                    self.owner.finish(record, "failed")
-                    return
-                record.status = "retrying"
-                self.owner.tally(record.kind, "retried")
-                self.owner.share(record)
-                await asyncio.sleep(pause)
-            else:
-                record.error = None
-                await self.owner.settle(batch, part)
-                self.owner.finish(record, "delivered")
-                return
-
-
 class Automations:
     """One room's automations: the observer, the timer, the queues, the batches this
     process holds and the recent list."""
 
-    def __init__(self, room: Room, tally: Tally | None = None) -> None:
+    def __init__(self, room: Room, process: str, tally: Tally | None = None) -> None:
+        self.process = process  # this process, among those sharing the store
         self.room = room
         self.targets = [Target(self, i, a) for i, a in enumerate(room.programme.automations)]
         self._tally: Tally = tally or (lambda room, kind, outcome: None)
@@ -408,7 +287,7 @@ class Automations:
         try:
             told = json.loads(data)
             known = self.theirs.get(str(told["id"]))
-            if told["process"] != PROCESS and (known is None or _rank(told) >= _rank(known)):
+            if told["process"] != self.process and (known is None or _rank(told) >= _rank(known)):
                 self.theirs[str(told["id"])] = told
         except (ValueError, KeyError, TypeError):
             log.warning("%s: an automations notice that is not one; ignored it", self.room.id)
@@ -479,7 +358,7 @@ class Automations:
             return
         if not records or records[-1].at < since:
             return
-        changes = await asyncio.to_thread(_changes_since, self.room.programme, records, since)
+        changes = await asyncio.to_thread(changes_since, self.room.programme, records, since)
         for before, after in changes:
             if after.version > self.room.state.version:
                 break
@@ -514,75 +393,8 @@ class Automations:
                 await task
 
 
-def _changes_since(
-    programme: Programme, records: list[LogRecord], since: int
-) -> list[tuple[State, State]]:
-    """The log replayed (as ``Room.open`` does): each change at or after ``since`` as the
-    states before and after it. A record that does not follow or replay ends the chain
-    until the next checkpoint."""
-    changes: list[tuple[State, State]] = []
-    state: State | None = None
-    for record in records:
-        if record.state is not None:
-            state = record.state
-        elif record.version == 0:
-            state = initial_state(programme, record.at)
-        elif state is None or record.version != state.version + 1:
-            state = None
-        else:
-            try:
-                command = commands.signed(parse_command(record.command), record.actor)
-                after = engine.apply(programme, state, command, record.at).state
-            except PodiumError:
-                state = None
-                continue
-            if record.at >= since:
-                changes.append((state, after))
-            state = after
-    return changes
-
-
 def _rank(delivery: dict[str, Any]) -> tuple[bool, bool, int]:
     """Notices may overtake each other, and a delivery taken over has two records: the one
     that got further wins (delivered, then done, then more attempts)."""
     return (delivery["status"] == "delivered", delivery["done_at"] is not None,
             delivery["attempts"])  # fmt: skip
-
-
-# -- the app ------------------------------------------------------------------------------
-
-AUTOMATIONS = web.AppKey("automations", dict[str, Automations])
-SESSION = web.AppKey("automations_session", aiohttp.ClientSession)
-
-
-async def automations(request: web.Request) -> web.Response:
-    """``GET /api/automations?room=ID``: the room's automations (no secrets) and their last
-    deliveries and failures, newest first. Moderators only."""
-    request.app[TOKENS].require_moderator(bearer(request))
-    room = room_of(request)
-    return web.json_response(request.app[AUTOMATIONS][room.id].snapshot())
-
-
-async def _start(app: web.Application) -> None:
-    used = [a for a in app[AUTOMATIONS].values() if a.targets]
-    if not used:
-        return
-    app[SESSION] = aiohttp.ClientSession(headers={"User-Agent": "podium-automations"})
-    for room_automations in used:
-        room_automations.start(app[SESSION])
-
-
-async def _stop(app: web.Application) -> None:
-    for room_automations in app[AUTOMATIONS].values():
-        if room_automations.targets:
-            await room_automations.stop()
-    if SESSION in app:
-        await app[SESSION].close()
-
-
-def set_up(app: web.Application, tally: Tally | None = None) -> None:
-    """Every room's automations, started with the app; ``tally`` counts the outcomes."""
-    app[AUTOMATIONS] = {rid: Automations(room, tally) for rid, room in app[ROOMS].items()}
-    app.router.add_get("/api/automations", automations)
-    app.on_startup.append(_start)
-    app.on_cleanup.append(_stop)

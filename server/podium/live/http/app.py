@@ -1,0 +1,85 @@
+"""The aiohttp application: a thin shell over rooms. ``create_app`` builds everything in
+one place: the app's keys (``request.py``), what each room has beside its state (its
+question book, the speakers' readiness, its automations, the SSE hub), the middleware
+(``middleware.py``), the routes (``routes.py``, ``assets.py``, ``websocket.py``,
+``integrations.py``, ``speakers.py``, ``branding.py``, ``question_routes.py``) and what
+runs in the background for the app's life (``lifecycle.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from aiohttp import web
+
+from podium.core.wire.client import MAX_FRAME
+from podium.live.access.auth import Tokens
+from podium.live.access.policy import Policy
+from podium.live.http import (
+    assets,
+    branding,
+    integrations,
+    lifecycle,
+    question_routes,
+    routes,
+    speakers,
+    websocket,
+)
+from podium.live.http.connection import CONNECTIONS
+from podium.live.http.metrics import Metrics
+from podium.live.http.middleware import PAGE_CSP, errors_and_headers, page_csp
+from podium.live.http.request import (
+    AUTOMATIONS,
+    METRICS,
+    POLICY,
+    QUESTIONS,
+    READINESS,
+    ROOMS,
+    STOPPING,
+    TOKENS,
+)
+from podium.live.rooms.automations import Automations
+from podium.live.rooms.hub import Hub
+from podium.live.rooms.questions import QuestionBook
+from podium.live.rooms.readiness import Readiness
+from podium.live.rooms.room import Room
+from podium.runtime.process import PROCESS
+
+
+def create_app(
+    rooms: list[Room], tokens: Tokens, web_files: Path, policy: Policy | None = None
+) -> web.Application:
+    """``web_files``: the pages' files, prepared by ``assets.prepare``."""
+    app = web.Application(middlewares=[errors_and_headers], client_max_size=MAX_FRAME)
+    app[ROOMS] = {room.id: room for room in rooms}
+    app[TOKENS] = tokens
+    app[POLICY] = policy or Policy()
+    app[PAGE_CSP] = page_csp([room.programme for room in rooms])
+    app[STOPPING] = asyncio.Event()
+    app[CONNECTIONS] = set()
+    streams = {room.id: Hub() for room in rooms}  # the SSE clients of each room
+    app[METRICS] = metrics = Metrics(app[ROOMS].values(), streams.__getitem__)
+    app[AUTOMATIONS] = {room.id: Automations(room, PROCESS, metrics.automation) for room in rooms}
+    app[READINESS] = {room.id: Readiness(room, PROCESS) for room in rooms}
+    tokens.know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
+    app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
+    for room in rooms:  # a shown question's text and name, filled in before it is applied
+        room.prepare = app[QUESTIONS][room.id].prepare
+
+    app.cleanup_ctx.append(lifecycle.checking)
+    app.cleanup_ctx.append(lifecycle.automating)
+    app.cleanup_ctx.append(lifecycle.sharing_readiness)
+    app.cleanup_ctx.append(lifecycle.keeping_questions)
+    app.cleanup_ctx.append(lifecycle.advancing)
+    app.cleanup_ctx.append(websocket.watching_tokens)
+    app.cleanup_ctx.append(websocket.beating)
+    app.on_shutdown.append(lifecycle.stopping)
+
+    routes.add_routes(app)
+    assets.add_routes(app, web_files)
+    websocket.add_routes(app)
+    integrations.add_routes(app, streams)
+    speakers.add_routes(app)
+    branding.add_routes(app)
+    question_routes.add_routes(app)
+    return app

@@ -1,0 +1,82 @@
+"""The automations' batches (``automations.py``): a change's events for the automations
+that want them, one part per automation, claimed in the store, sent and marked done
+together; and the changes a restarted process claims again, replayed from the log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from podium.core import commands, engine
+from podium.core.commands import parse_command
+from podium.core.config.programme import Programme
+from podium.core.errors import PodiumError
+from podium.core.state import State, initial_state
+from podium.core.wire.protocol import encode
+from podium.store.base import Leased, LogRecord
+
+
+@dataclass(frozen=True)
+class Part:
+    """One event for one automation: the event as a webhook receives it (its payload)."""
+
+    id: str  # the event's id and the automation's index
+    automation: int
+    payload: dict[str, Any]
+
+
+@dataclass
+class Batch:
+    """A change's events for the automations that want them (or a timed event's): claimed,
+    sent and marked done together. ``sure``: the store said this process holds it (else it
+    could not be asked, and the batch goes out anyway); ``lost``: another process took it
+    over (this one's lease lapsed), so this one stops sending it."""
+
+    key: str
+    parts: list[Part]
+    left: set[str] = field(default_factory=set)
+    sure: bool = True
+    lost: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.left:
+            self.left = {part.id for part in self.parts}
+
+    def entry(self) -> str:
+        return encode({"parts": [vars(part) for part in self.parts]})
+
+    @classmethod
+    def taken_over(cls, leased: Leased) -> Batch:
+        parts = [Part(str(p["id"]), int(p["automation"]), dict(p["payload"]))
+                 for p in json.loads(leased.entry)["parts"]]  # fmt: skip
+        left = {part.id for part in parts} - leased.done
+        return cls(leased.key, [part for part in parts if part.id in left], left)
+
+
+def changes_since(
+    programme: Programme, records: list[LogRecord], since: int
+) -> list[tuple[State, State]]:
+    """The log replayed (as ``Room.open`` does): each change at or after ``since`` as the
+    states before and after it. A record that does not follow or replay ends the chain
+    until the next checkpoint."""
+    changes: list[tuple[State, State]] = []
+    state: State | None = None
+    for record in records:
+        if record.state is not None:
+            state = record.state
+        elif record.version == 0:
+            state = initial_state(programme, record.at)
+        elif state is None or record.version != state.version + 1:
+            state = None
+        else:
+            try:
+                command = commands.signed(parse_command(record.command), record.actor)
+                after = engine.apply(programme, state, command, record.at).state
+            except PodiumError:
+                state = None
+                continue
+            if record.at >= since:
+                changes.append((state, after))
+            state = after
+    return changes
