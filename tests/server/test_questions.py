@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from podium.cli.main import main
-from podium.live.rooms.questions import public_every
+from podium.live.rooms.question_push import public_every
 from tests.clients import moderator
 from tests.helpers import ASSISTANT, Server, recv_json, recv_type, seed_with
 

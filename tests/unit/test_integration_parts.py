@@ -21,7 +21,8 @@ from podium.core.state import initial_state
 from podium.live.http.integrations import sse_chunk
 from podium.live.http.metrics import Metrics
 from podium.live.rooms.hub import Client, Hub
-from podium.live.rooms.questions import SLICE, QuestionBook
+from podium.live.rooms.question_push import SLICE, QuestionPush
+from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.room import Room
 from podium.runtime.frames import text_frame
 from podium.store.files import FileStore
@@ -143,14 +144,14 @@ async def test_the_public_questions_frame_goes_between_changes_never_ahead(
 ) -> None:
     room = Room(load(SEED), FileStore(tmp_path / "data"), clock=lambda: T0)
     await room.open()
-    book = QuestionBook(room)
+    push = QuestionPush(room)
     viewers = [Recorder() for _ in range(3 * SLICE)]
     for transport in viewers:
         room.hub.add(Client(transport=cast(asyncio.WriteTransport, transport)), b"joined")
     start = parse_command({"action": "start_session", "session_id": "session-1"})
     applying = asyncio.create_task(room.execute(start, "test"))
     await asyncio.sleep(0)  # the command is being applied: its commit is in the store
-    spreading = asyncio.create_task(book._spread(b"questions"))
+    spreading = asyncio.create_task(push._spread(b"questions"))
     await asyncio.gather(applying, spreading)
     kinds = {
         tuple("state" if b'"type":"state"' in f else f.decode() for f in t.frames) for t in viewers

@@ -35,7 +35,8 @@ from podium.live.access.bearer import read_token
 from podium.live.access.ratelimit import PerKey
 from podium.live.http.request import POLICY, QUESTIONS, TOKENS, require_reader, room_of
 from podium.live.http.routes import json_body
-from podium.live.rooms.questions import PRIVILEGED, QuestionBook
+from podium.live.rooms.question_push import PRIVILEGED
+from podium.live.rooms.questions import QuestionBook
 
 ASK_FIELDS = frozenset({"text", "name", "session_id", "voter", "command_id"})
 

@@ -3,11 +3,10 @@ audiences (plus each asker).
 
 Moderators and question assistants (roles ``moderator`` and ``questions``) get every
 question; everyone else only approved and answered ones, with their votes. Changes are
-gathered (``PUSH_EVERY_S`` for the moderators, ``public_every`` for the public, whose
-frames go to every viewer) and then encoded once per audience, never per client, and
-written with the hub's role filter: a storm of 10,000 votes is a few frames a second, not
-one per vote. The connection that asked a question (or named it with ``mine``) gets its
-own question's changes, pending and dismissed included. Asking and voting wait while a
+gathered and then encoded once per audience, never per client (``question_push``): a storm
+of 10,000 votes is a few frames a second, not one per vote. The connection that asked a
+question (or named it with ``mine``) gets its own question's changes, pending and
+dismissed included. Asking and voting wait while a
 timer change is applied or pushed (``Room.quiet``), so a storm never stands in its way.
 
 ``show_question`` names a question; ``prepare`` fills in its text and name before the
@@ -31,7 +30,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
@@ -61,31 +59,13 @@ from podium.core.questions import (
     repeated,
 )
 from podium.core.state import Phase, State
-from podium.core.wire.protocol import encode
 from podium.live.rooms.hub import Client
+from podium.live.rooms.question_push import QuestionPush
 from podium.live.rooms.room import Room
-from podium.runtime.frames import text_frame
 
 log = logging.getLogger("podium.live.questions")
 
-PRIVILEGED = frozenset({"moderator", "questions"})  # roles that see every question
-AUDIENCE = frozenset({"viewer", "speaker", "screen"})  # roles that see the public list
-PUSH_EVERY_S = 0.25  # moderators, assistants and askers: changes gathered this long
-PUBLIC_EVERY_S = 1.0  # everyone else: at most a frame a second (votes add up in it) ...
-PUBLIC_FRAMES_PER_S = 2_500  # ... and at most this many frames a second to all of them
-SLICE = 250  # the public frame is written to this many clients at a time (see _spread) ...
-PUBLIC_SHARE = 0.1  # ... taking at most this share of the loop's time while it is written
 T = TypeVar("T")
-
-
-def public_every(audience: int) -> float:
-    """Seconds between two public frames to ``audience`` clients: one a second, and for a
-    larger audience as long as keeps the frames under ``PUBLIC_FRAMES_PER_S`` (at 10,000
-    viewers, one every 4 s). Each frame goes to every viewer: at 10,000 a storm's vote
-    counts, ~3 KB, would be 30 MB a second to write, send and read, a share of the CPU the
-    timer's changes need and of the venue's uplink. Others' votes show a little later;
-    a voter sees their own count at once (the ``voted`` answer), the timer no later."""
-    return max(PUBLIC_EVERY_S, audience / PUBLIC_FRAMES_PER_S)
 
 
 def _key(question: Question) -> tuple[int, int]:
@@ -99,15 +79,8 @@ class QuestionBook:
     def __init__(self, room: Room) -> None:
         self.room = room
         self.questions: dict[str, Question] = {}
-        self._owners: dict[str, set[Client]] = {}  # question id -> the asker's connections
-        self._owned: dict[Client, set[str]] = {}  # and back
-        self._changed: dict[str, Question] = {}  # since the last push
-        self._changed_public: dict[str, Question] = {}  # since the last public push
-        self._public: dict[str, Question] = {}  # the public list, as last pushed
-        self._push_at: asyncio.TimerHandle | None = None
-        self._public_at: asyncio.TimerHandle | None = None
+        self.push = QuestionPush(room)
         self._follower: asyncio.Task[None] | None = None
-        self._spreading: asyncio.Task[None] | None = None  # the public frame being written
         self._unanswered: set[asyncio.Future[Any]] = set()  # writes past the store timeout
         self._taking_down: dict[str, asyncio.Task[None]] = {}  # question id -> its take-down
 
@@ -120,7 +93,7 @@ class QuestionBook:
     async def open(self) -> None:
         for question in await self.room.store.load_questions(self.room.id):
             self.questions[question.id] = question
-        self._public = {q.id: q for q in self.questions.values() if q.public}
+        self.push.start(list(self.questions.values()))
         follow = self.room.store.question_changes(self.room.id)
         if follow is not None:
             self._follower = asyncio.create_task(self._follow(follow))
@@ -128,10 +101,8 @@ class QuestionBook:
         self._shown(self.room.state)
 
     async def close(self) -> None:
-        for timer in (self._push_at, self._public_at):
-            if timer is not None:
-                timer.cancel()
-        for task in (self._follower, self._spreading, *self._taking_down.values()):
+        await self.push.close()
+        for task in (self._follower, *self._taking_down.values()):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -384,93 +355,14 @@ class QuestionBook:
         if known is not None and (known == question or _key(question) < _key(known)):
             return
         self.questions[question.id] = question
-        self._changed[question.id] = self._changed_public[question.id] = question
         shown = self.room.state.live.question
         if not question.public and shown is not None and shown.id == question.id:
             self._shown(self.room.state)  # on screen and no longer public: take it down
-        loop = asyncio.get_running_loop()
-        if self._push_at is None:
-            self._push_at = loop.call_later(PUSH_EVERY_S, self._push)
-        if self._public_at is None:
-            self._public_at = loop.call_later(self._public_every(), self._push_public)
-
-    def _public_every(self) -> float:
-        return public_every(self.room.hub.count(AUDIENCE))
-
-    def _frame(self, questions: list[Question], **more: object) -> bytes:
-        body = [q.wire() for q in questions]
-        message = {"type": "questions", "room": self.room.id, **more}
-        return text_frame(encode({**message, "questions": body}))
-
-    def _push(self) -> None:
-        """Every change to the moderators and assistants, and each asker's own."""
-        self._push_at = None
-        changed, self._changed = list(self._changed.values()), {}
-        self.room.hub.publish_to(self._frame(changed), PRIVILEGED)
-        for question in changed:
-            owners = self._owners.get(question.id)
-            if owners:
-                frame = self._frame([question], mine=True)
-                for client in owners:
-                    if not client.transport.is_closing():
-                        client.transport.write(frame)
-
-    def _push_public(self) -> None:
-        """The public list's changes to everyone else: approved and answered questions,
-        ``votes`` alone for those whose votes alone changed (in a storm, nearly all: the
-        frame every viewer gets stays small), ``removed`` for those no longer public."""
-        self._public_at = None
-        if self._spreading is not None and not self._spreading.done():
-            # the last frame is still being written: this one waits its turn, in order
-            self._public_at = asyncio.get_running_loop().call_later(
-                self._public_every(), self._push_public
-            )
-            return
-        changed, self._changed_public = list(self._changed_public.values()), {}
-        shown: list[Question] = []
-        votes: dict[str, int] = {}
-        gone = [q.id for q in changed if not q.public and self._public.pop(q.id, None) is not None]
-        for question in (q for q in changed if q.public):
-            before = self._public.get(question.id)
-            if before is not None and before.status == question.status:
-                votes[question.id] = question.votes
-            else:
-                shown.append(question)
-            self._public[question.id] = question
-        if shown or gone or votes:
-            more = {"removed": gone} | ({"votes": votes} if votes else {})
-            self._spreading = asyncio.create_task(self._spread(self._frame(shown, **more)))
-
-    async def _spread(self, frame: bytes) -> None:
-        """Write the public frame to every viewer a slice at a time, never while a timer
-        change is on its way (``Room.quiet``: a command that arrives is read, applied and
-        pushed first), and trickled: after each slice it waits long enough that the writes
-        take at most ``PUBLIC_SHARE`` of the loop. At 10,000 viewers the writes take
-        ~100 ms in all; at once, a timer change that came meanwhile would wait for them and
-        then reach viewers busy reading this frame; trickled over a second, it meets a
-        tenth of that. The next public frame waits for this one (``_push_public``)."""
-        clients = self.room.hub.having(AUDIENCE)
-        for start in range(0, len(clients), SLICE):
-            await self.room.quiet()
-            began = time.perf_counter()
-            for client in clients[start : start + SLICE]:
-                if not client.transport.is_closing():
-                    client.transport.write(frame)
-            spent = time.perf_counter() - began
-            await asyncio.sleep(spent * (1 / PUBLIC_SHARE - 1))
+        self.push.changed(question)
 
     def own(self, client: Client, ids: list[str]) -> None:
         """``client`` asked these (``ask``, ``mine``): it gets their changes, and now them."""
-        mine = [self.questions[i] for i in ids if i in self.questions]
-        for question in mine:
-            self._owners.setdefault(question.id, set()).add(client)
-            self._owned.setdefault(client, set()).add(question.id)
-        if mine and not client.transport.is_closing():
-            client.transport.write(self._frame(mine, mine=True))
+        self.push.own(client, [self.questions[i] for i in ids if i in self.questions])
 
     def left(self, client: Client) -> None:
-        for question_id in self._owned.pop(client, ()):
-            owners = self._owners[question_id]
-            owners.discard(client)
-            if not owners:
-                del self._owners[question_id]
+        self.push.left(client)
