@@ -46,11 +46,12 @@ import asyncio
 import json
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tests.helpers import ASSISTANT, Server
-from tests.redis_server import redis_for_test
+from tests.redis_server import RedisServer, redis_for_test
 from tests.server.test_automations_live import takeover_run
 from tests.server.test_faults import hung_redis_run, idle_hang_run, sigkill_run
 from tests.server.test_guard import slowloris_run
@@ -63,20 +64,21 @@ def slowloris(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
     return [slowloris_run(where, args.sockets, args.seconds, args.fd_limit)]
 
 
-def hung_redis(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+def on_redis(where: Path, run: Callable[[RedisServer], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One scenario against a redis-server of its own, stopped after it."""
     redis = redis_for_test(where / "redis")
     try:
-        return [hung_redis_run(where, redis, store_timeout=args.seconds)]
+        return [run(redis)]
     finally:
         redis.finish()
+
+
+def hung_redis(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    return on_redis(where, lambda redis: hung_redis_run(where, redis, store_timeout=args.seconds))
 
 
 def idle_hang(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
-    redis = redis_for_test(where / "redis")
-    try:
-        return [idle_hang_run(where, redis, hang_s=args.seconds)]
-    finally:
-        redis.finish()
+    return on_redis(where, lambda redis: idle_hang_run(where, redis, hang_s=args.seconds))
 
 
 def automations(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -116,11 +118,9 @@ def sigkill(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def hung_questions(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
-    redis = redis_for_test(where / "redis")
-    try:
-        return [hung_questions_run(where, redis, store_timeout=args.seconds)]
-    finally:
-        redis.finish()
+    return on_redis(
+        where, lambda redis: hung_questions_run(where, redis, store_timeout=args.seconds)
+    )
 
 
 def forged_votes(where: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
