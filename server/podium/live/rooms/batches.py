@@ -1,20 +1,19 @@
 """The automations' batches (``automations.py``): a change's events for the automations
 that want them, one part per automation, claimed in the store, sent and marked done
-together; and the changes a restarted process claims again, replayed from the log."""
+together; and the changes a restarted process claims again, from the log's one replay."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
-from podium.core import commands, engine
-from podium.core.commands import parse_command
 from podium.core.config.programme import Programme
-from podium.core.errors import PodiumError
-from podium.core.state import State, initial_state
+from podium.core.state import State
 from podium.core.wire.protocol import encode
 from podium.store.base import Leased, LogRecord
+from podium.store.replay import replay
 
 
 @dataclass(frozen=True)
@@ -57,26 +56,12 @@ class Batch:
 def changes_since(
     programme: Programme, records: list[LogRecord], since: int
 ) -> list[tuple[State, State]]:
-    """The log replayed (as ``Room.open`` does): each change at or after ``since`` as the
-    states before and after it. A record that does not follow or replay ends the chain
-    until the next checkpoint."""
-    changes: list[tuple[State, State]] = []
-    state: State | None = None
-    for record in records:
-        if record.state is not None:
-            state = record.state
-        elif record.version == 0:
-            state = initial_state(programme, record.at)
-        elif state is None or record.version != state.version + 1:
-            state = None
-        else:
-            try:
-                command = commands.signed(parse_command(record.command), record.actor)
-                after = engine.apply(programme, state, command, record.at).state
-            except PodiumError:
-                state = None
-                continue
-            if record.at >= since:
-                changes.append((state, after))
-            state = after
-    return changes
+    """The log replayed as ``Room.open`` replays it (``store.replay``): each change at or
+    after ``since`` as the states before and after it. A checkpoint is no change; the
+    replay stops where the room's did; a fresh start (version 0) is none either."""
+    steps = replay(programme, None, records).steps
+    return [
+        (before.state, after.state)
+        for before, after in pairwise(steps)
+        if after.record.state is None and after.record.version != 0 and after.record.at >= since
+    ]
