@@ -1,4 +1,4 @@
-"""The ``podium`` command: serve, check, and the tools around them."""
+"""The podium command: serve, check, and the tools around them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from podium.bench.runner import cmd_bench
 from podium.cli.ctl import DEFAULT_URL, cmd_ctl
@@ -22,8 +21,9 @@ from podium.cli.tools import (
 from podium.cli.watch import cmd_watch
 from podium.core.errors import PodiumError, ProgrammeError
 from podium.report.formats import FORMATS
+from podium.runtime.bundled import seed_programme
 
-DEFAULT_PROGRAMME = Path(__file__).resolve().parents[3] / "config" / "itu-miit-2021.toml"
+DEFAULT_PROGRAMME = seed_programme()
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser(
         "bench",
         help="measure fan-out: viewers, latency, losses, memory (see docs/performance.md)",
-        description="``podium bench``: fan-out at scale, measured.",
+        description="podium bench: fan-out at scale, measured.",
     )
     bench.add_argument("url", nargs="?", help="a running server (default: start one here)")
     bench.add_argument("--viewers", type=int, default=1000)

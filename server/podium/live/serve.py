@@ -42,6 +42,8 @@ log = logging.getLogger("podium")
 LISTEN_BACKLOG = 4096
 # The pages' compressed copies (``assets.py``), in the data dir; a room id has no dot.
 WEB_CACHE_DIR = "web.cache"
+# The pages a server cannot do without: one missing means an install without its pages.
+PAGES = ("viewer.html", "screen.html", "console.html")
 
 
 @dataclass
@@ -124,10 +126,18 @@ def data_dir_error(exc: OSError) -> StartupError:
     return StartupError(f"cannot use the data dir{where}: {exc.strerror}")
 
 
-def web_files(options: ServeOptions) -> Path:
-    """The pages' files, compressed, under the data dir (``assets.py``)."""
+def web_files(options: ServeOptions, source: Path = assets.WEB_DIR) -> Path:
+    """The pages' files, compressed, under the data dir (``assets.py``); a
+    ``StartupError`` naming where the pages were looked for when they are not there."""
+    missing = [page for page in PAGES if not (source / page).is_file()]
+    if missing:
+        raise StartupError(
+            f"the pages are missing: no {', '.join(missing)} in {source}; reinstall podium"
+            " (a wheel built from a checkout with `pip wheel .` carries them) or run it from"
+            " a checkout with `make run`"
+        )
     try:
-        return assets.prepare(options.data_dir / WEB_CACHE_DIR)
+        return assets.prepare(options.data_dir / WEB_CACHE_DIR, source)
     except OSError as exc:
         raise data_dir_error(exc) from None
 
