@@ -22,7 +22,8 @@ from urllib.parse import urlencode
 
 from podium.core.errors import PodiumError
 from podium.core.timefmt import countdown
-from podium.live.access.auth import TOKEN_FILE, read_token
+from podium.live.access.auth import TOKEN_FILE
+from podium.live.access.keeper import read_token
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 RETRIES = 3  # sends of one command whose outcome the server could not tell (same id)

@@ -162,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--questions", action="store_true", help="rotate the question assistant's token"
     )
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
+    rotate.add_argument(
+        "--redis",
+        help="the Redis the servers share (or PODIUM_REDIS_URL): their secrets are kept there",
+    )
+    rotate.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
     rotate.set_defaults(func=cmd_token_rotate)
 
     schema = sub.add_parser("schema", help="write the JSON Schemas of the protocol")

@@ -22,6 +22,7 @@ from podium.live.access.guard import (
     Guard,
     default_max_connections,
 )
+from podium.live.access.keeper import FileKeeper, Keeper
 from podium.live.access.policy import Policy
 from podium.live.http import assets
 from podium.live.http.accesslog import BadRequestsInOneLine, RedactingAccessLogger
@@ -70,9 +71,20 @@ def make_store(options: ServeOptions) -> Store:
     return FileStore(options.data_dir)
 
 
+def make_keeper(options: ServeOptions) -> Keeper:
+    """Where the secrets live: Redis when the rooms are there (one copy for every process
+    sharing it), else the data dir."""
+    if options.redis_url:
+        from podium.store.secrets import SharedSecrets
+
+        return SharedSecrets(options.redis_url, prefix=options.redis_prefix)
+    return FileKeeper(options.data_dir)
+
+
 def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) -> str:
     base = f"http://{options.host}:{port}"
     lines = [f"Podium is serving {len(rooms)} room(s) at {base}  (store: {rooms[0].store.name})"]
+    where = tokens.keeper.where if tokens.keeper else str
     for i, room in enumerate(rooms):
         query = "" if i == 0 else f"?room={room.id}"
         lines.append(f"  {room.programme.event.title}  [{room.id}]  version {room.state.version}")
@@ -85,14 +97,12 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
         elif sys.stdout.isatty():
             lines.append(f"    console   {console}#token={tokens.moderator}")
         else:  # stdout is a log: keep the token out of it, say where it is
-            token_file = (options.data_dir / TOKEN_FILE).resolve()
-            lines.append(f"    console   {console}  (moderator token: in {token_file})")
+            lines.append(f"    console   {console}  (moderator token: in {where(TOKEN_FILE)})")
         if tokens.questions is not None and sys.stdout.isatty():
             lines.append(f"    questions {base}/questions{query}#token={tokens.questions}")
         elif tokens.questions is not None:
             lines.append(f"    questions {base}/questions{query}  (assistant token: in"
-                         f" {(options.data_dir / QUESTIONS_TOKEN_FILE).resolve()} or"
-                         " $PODIUM_QUESTIONS_TOKEN)")  # fmt: skip
+                         f" {where(QUESTIONS_TOKEN_FILE)} or $PODIUM_QUESTIONS_TOKEN)")  # fmt: skip
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")
@@ -116,9 +126,19 @@ async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
         rooms = [Room(p, store, store_timeout=options.store_timeout) for p in options.programmes]
         for room in rooms:
             await room.open()
-        return store, rooms, Tokens.load(options.data_dir)
+        return store, rooms, await load_tokens(make_keeper(options))
     except OSError as exc:
         raise data_dir_error(exc) from None
+
+
+async def load_tokens(keeper: Keeper) -> Tokens:
+    """The tokens, those made here settled with the other processes' (the first one made
+    of each is the one everyone uses)."""
+    await keeper.refresh()
+    tokens = Tokens.load(keeper)
+    await keeper.settle()
+    tokens.reload()
+    return tokens
 
 
 def data_dir_error(exc: OSError) -> StartupError:
@@ -192,6 +212,8 @@ async def _serve(options: ServeOptions) -> None:
         for room in rooms:
             await room.close()
         await store.close()
+        if tokens.keeper is not None:
+            await tokens.keeper.close()
 
 
 def run(options: ServeOptions) -> None:

@@ -22,7 +22,6 @@ from podium.runtime.frames import PING_FRAME
 log = logging.getLogger("podium.live.websocket")
 
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
-TOKEN_POLL_S = 1.0
 HEARTBEAT_TURN_S = 0.2  # the heartbeat pass is spread over its interval, a turn this often
 
 BEATS = web.AppKey("beats", list[set[Connection]])  # the connections by heartbeat turn
@@ -107,14 +106,20 @@ async def _going_away(app: web.Application) -> None:
 
 
 async def watching_tokens(app: web.Application) -> AsyncIterator[None]:
-    """For the app's life: the token files read again every ``TOKEN_POLL_S``, and the
-    connections that used a rotated token closed."""
+    """For the app's life: the secrets read again from their keeper every ``poll_s``
+    (the token files every second, Redis' copy every half second), and the connections
+    that used a rotated token closed."""
     tokens = app[TOKENS]
+    keeper = tokens.keeper
+    if keeper is None:  # tokens given as they are: nothing to watch
+        yield
+        return
 
     async def watch() -> None:
         while True:
-            await asyncio.sleep(TOKEN_POLL_S)
+            await asyncio.sleep(keeper.poll_s)
             try:
+                await keeper.refresh()
                 changed = tokens.reload()
             except OSError as exc:
                 log.warning("cannot read the token files: %s", exc.strerror)
