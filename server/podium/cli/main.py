@@ -121,13 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
         " is exempt unless --limit-loopback)",
     )
     serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="a reverse proxy (10.0.0.5, 10.0.0.0/24) whose Forwarded or X-Forwarded-For"
+        " header names the client: the per-address limits and the access log then see the"
+        " viewers, not the proxy; repeat for more (or PODIUM_TRUSTED_PROXIES, space-separated)."
+        " From any other address the headers are ignored",
+    )
+    serve.add_argument(
         "--heartbeat", type=float, default=20.0, help="seconds between WebSocket pings"
     )
     serve.add_argument(
         "--limit-loopback",
         action="store_true",
         help="apply the per-address limits to loopback clients too (off: a local reverse"
-        " proxy makes every client look like 127.0.0.1)",
+        " proxy not named with --trusted-proxy makes every client look like 127.0.0.1)",
     )
     for name, default, what in [
         ("commands", "60/10", "commands per moderator connection (and per address over HTTP)"),

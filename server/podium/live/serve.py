@@ -184,7 +184,8 @@ async def _serve(options: ServeOptions) -> None:
         max_connections=options.max_connections or default_max_connections(),
         max_per_address=options.max_per_address,
         header_timeout_s=options.header_timeout,
-        exempt=options.policy.exempt,
+        # a trusted proxy carries many clients: ``proxied.py`` caps each of them instead
+        exempt=lambda peer: options.policy.exempt(peer) or options.policy.trusted.trusts(peer),
     )
     app[GUARD] = guard
     loop = asyncio.get_running_loop()

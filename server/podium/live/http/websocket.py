@@ -32,9 +32,18 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     policy = request.app[POLICY]
     peer = request.remote or "?"
     if not policy.origin_allowed(request):
+        origin = request.headers.get("Origin")
+        log.warning(
+            "refused a WebSocket from %s: its page is from %s, but pages here are from %s;"
+            " behind a proxy, give podium the address viewers open with --public-url"
+            " (and let the proxy pass Host with its port), or allow a site with --allow-origin",
+            peer,
+            origin,
+            policy.expected_origins(request),
+        )
         raise Forbidden(
-            f"pages from {request.headers.get('Origin')} may not connect here; the organiser"
-            " can allow it with --allow-origin"
+            f"pages from {origin} may not connect here; the organiser can name the address"
+            " viewers open with --public-url (or allow another site with --allow-origin)"
         )
     if not policy.allow_connect(peer):
         raise RateLimited("too many new connections from your address; wait a few seconds")
