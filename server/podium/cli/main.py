@@ -217,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--room")
     p.add_argument("--expected-version", type=int)
     p.add_argument(
+        "--cacert",
+        metavar="FILE",
+        help="trust the server's certificate (or its CA) in FILE: a proxy with a self-signed one",
+    )
+    p.add_argument(
         "--data-dir",
         default=os.environ.get("PODIUM_DATA_DIR") or "data",
         help="the server's data dir, whose moderator.token is used when"

@@ -82,8 +82,13 @@ def make_keeper(options: ServeOptions) -> Keeper:
 
 
 def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) -> str:
-    base = f"http://{options.host}:{port}"
-    lines = [f"Podium is serving {len(rooms)} room(s) at {base}  (store: {rooms[0].store.name})"]
+    listening = f"http://{options.host}:{port}"
+    lines = [
+        f"Podium is serving {len(rooms)} room(s) at {listening}  (store: {rooms[0].store.name})"
+    ]
+    base = options.policy.public_origin or listening  # the links people open
+    if options.policy.public_origin:
+        lines.append(f"  viewers open {base} (--public-url); the links below are there")
     where = tokens.keeper.where if tokens.keeper else str
     for i, room in enumerate(rooms):
         query = "" if i == 0 else f"?room={room.id}"
