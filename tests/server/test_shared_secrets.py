@@ -95,3 +95,24 @@ def test_a_variable_in_the_environment_still_wins(
         assert speaker_link_token(third) == speaker_link_token(pair[0])  # the rest: shared
     finally:
         third.kill()
+
+
+def test_the_banner_gives_the_public_links_and_where_the_shared_token_is(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    public = "https://podium.example.org"
+    args = ["--redis", redis_server.url, "--redis-prefix", redis_server.prefix]
+    server = Server(tmp_path / "data", extra_args=[*args, "--public-url", public],
+                    env={"PODIUM_MODERATOR_TOKEN": ""})  # fmt: skip
+    server.token = ""
+    server.start()
+    try:
+        banner = server.log.read_text()  # stdout is a file here: no token in it
+        token = shared(redis_server, "moderator.token")
+        assert f"{public}/viewer" in banner and f"{public}/console" in banner
+        assert f"Redis, field moderator.token of the hash {redis_server.prefix}:secrets" in banner
+        assert token not in banner and f"{server.url}/viewer" not in banner
+        status, links = server.request("GET", "/api/speakers/links", token=token)
+        assert status == 200 and links[0]["url"].startswith(f"{public}/speaker?room=")  # public
+    finally:
+        server.kill()
