@@ -189,7 +189,7 @@ def cmd_token_rotate(args: argparse.Namespace) -> int:
         if args.questions
         else "moderator"
     )
-    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
+    env = SECRETS[role].env
     if os.environ.get(env):
         raise InvalidInput(
             f"{env} is set, so the {role} token comes from the environment: change it there"
