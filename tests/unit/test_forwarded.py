@@ -26,6 +26,8 @@ def headers(*pairs: tuple[str, str]) -> CIMultiDict[str]:
         # Forwarded wins over X-Forwarded-For
         ((("Forwarded", "for=198.51.100.2"), ("X-Forwarded-For", "203.0.113.7")), "198.51.100.2"),
         ((("X-Forwarded-For", "10.0.0.9, 10.0.0.3"),), "10.0.0.9"),  # all proxies: the first
+        ((("X-Forwarded-For", "192.0.2.1:5000, 2001:db8::2"),), "2001:db8::2"),
+        ((("X-Forwarded-For", "192.0.2.1:5000, 10.0.0.3"),), "192.0.2.1"),  # a port: gone
         ((("Forwarded", "for=unknown"),), "10.0.0.1"),  # not an address: the proxy's
         ((("X-Forwarded-For", "not-an-address, 10.0.0.3"),), "10.0.0.3"),
         ((), "10.0.0.1"),  # no header: the proxy itself (its health check)

@@ -42,7 +42,8 @@ def _address(text: str) -> Address | None:
 
 
 def _for_value(value: str) -> str:
-    """A ``Forwarded`` ``for=`` value as an address: quotes, brackets and a port gone."""
+    """A hop as an address: quotes, brackets and a port gone (``for="[2001:db8::1]:4711"``
+    in ``Forwarded``, ``192.0.2.1:5000`` from some proxies in ``X-Forwarded-For``)."""
     value = value.strip().strip('"')
     if value.startswith("["):  # "[2001:db8::1]:4711"
         return value[1:].partition("]")[0]
@@ -64,7 +65,7 @@ def hops(headers: Mapping[str, str]) -> list[str]:
                     found.append(_for_value(value))
         return found
     listed = ",".join(v for k, v in items if k.lower() == "x-forwarded-for")
-    return [hop.strip() for hop in listed.split(",") if hop.strip()]
+    return [_for_value(hop) for hop in listed.split(",") if hop.strip()]
 
 
 @dataclass(frozen=True)
