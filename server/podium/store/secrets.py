@@ -17,7 +17,7 @@ import secrets
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
-from podium.core.errors import Unavailable
+from podium.core.errors import InvalidInput, Unavailable
 
 log = logging.getLogger("podium.store.secrets")
 
@@ -30,12 +30,17 @@ class SharedSecrets:
 
     def __init__(self, url: str, prefix: str = "podium") -> None:
         self.key = f"{prefix}:secrets"
-        self._client = aioredis.from_url(
-            url,
-            socket_connect_timeout=CONNECT_TIMEOUT_S,
-            socket_timeout=COMMAND_TIMEOUT_S,
-            decode_responses=True,
-        )
+        try:
+            self._client = aioredis.from_url(
+                url,
+                socket_connect_timeout=CONNECT_TIMEOUT_S,
+                socket_timeout=COMMAND_TIMEOUT_S,
+                decode_responses=True,
+            )
+        except ValueError as exc:
+            raise InvalidInput(
+                f"--redis: not a redis URL ({exc}); write redis://HOST:PORT/DB"
+            ) from None
         self._copy: dict[str, str] = {}
         self._offered: dict[str, str] = {}  # made here, not yet in Redis
         self._failing = False  # the last refresh failed (said once, not every poll)
