@@ -172,9 +172,18 @@ def nginx(tmp_path: Path, ports: list[int], port: int, cert: Path, key: Path) ->
         .replace("body_temp_path", "client_body_temp_path")
         + block + "}\n"
     )  # fmt: skip
-    subprocess.run([binary, "-t", "-c", conf, "-p", tmp_path / "nginx"], check=True,
-                   capture_output=True)  # fmt: skip
-    return [binary, "-c", str(conf), "-p", str(tmp_path / "nginx")]
+    # -e: its own error log from the start, not the system's (which only root may open)
+    args = [
+        binary,
+        "-c",
+        str(conf),
+        "-p",
+        str(tmp_path / "nginx"),
+        "-e",
+        str(conf.parent / "error.log"),
+    ]
+    subprocess.run([*args, "-t"], check=True, capture_output=True)
+    return args
 
 
 def haproxy(tmp_path: Path, ports: list[int], port: int, cert: Path, key: Path) -> list[str]:
