@@ -151,9 +151,10 @@ def data_dir_error(exc: OSError) -> StartupError:
     return StartupError(f"cannot use the data dir{where}: {exc.strerror}")
 
 
-def web_files(options: ServeOptions, source: Path = assets.WEB_DIR) -> Path:
+def web_files(options: ServeOptions) -> Path:
     """The pages' files, compressed, under the data dir (``assets.py``); a
     ``StartupError`` naming where the pages were looked for when they are not there."""
+    source = assets.WEB_DIR
     missing = [page for page in PAGES if not (source / page).is_file()]
     if missing:
         raise StartupError(
@@ -169,7 +170,8 @@ def web_files(options: ServeOptions, source: Path = assets.WEB_DIR) -> Path:
 
 async def serve(options: ServeOptions) -> None:
     """Serve until stopped; with the file store, holding the data dir's lock throughout
-    (with Redis the data dir holds only the tokens, which several processes may share)."""
+    (with Redis the data dir holds only the pages' compressed copy, which several processes
+    may share: the tokens are in Redis)."""
     with contextlib.nullcontext() if options.redis_url else locked(options.data_dir):
         await _serve(options)
 
