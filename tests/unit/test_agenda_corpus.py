@@ -14,6 +14,7 @@ import pytest
 from podium.agenda.plausible import warnings
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
+from podium.cli.main import main
 from podium.core.config import programme_file
 from podium.core.config.programme import Programme
 from tests.helpers import ROOT
@@ -326,3 +327,13 @@ def test_podium_check_warns_where_a_reading_is_implausible(tmp_path: Path) -> No
         "event.timezone is UTC but the event names Geneva (Europe/Zurich); set"
         " event.timezone to the venue's zone",
     ]
+
+
+@pytest.mark.parametrize("name", sorted(OUTLINES))
+def test_each_agenda_through_podium_import_then_podium_check(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "programme.toml"
+    assert main(["import", str(CORPUS / name), "-o", str(out)]) == 0
+    assert main(["check", str(out)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("OK")

@@ -143,9 +143,16 @@ def test_the_report_groups_the_sessions_by_day() -> None:
         LogRecord(version=i + 1, at=when, actor="moderator", command={"action": a, **f}, summary=a)
         for i, (when, a, f) in enumerate(steps)
     ]
-    text, _ = render(build(P, records, at(2, "10:00")), "text")
+    report = build(P, records, at(2, "10:00"))
+    text, _ = render(report, "text")
     day1, day2 = text.index("DAY 1 · WEDNESDAY 26 APRIL"), text.index("DAY 2 · THURSDAY 27 APRIL")
     assert day1 < text.index("Opening") < text.index("Panel") < day2 < text.index("Keynote")
+    html, _ = render(report, "html")
+    heads = [
+        html.index(f"<h3>{d}</h3>")
+        for d in ("Day 1 · Wednesday 26 April", "Day 2 · Thursday 27 April")
+    ]
+    assert heads[0] < html.index("<td>Opening") < heads[1] < html.index("<td>Keynote")
 
 
 def test_the_seed_is_one_day_as_before(tmp_path: Path) -> None:
