@@ -138,7 +138,8 @@ def head(text: str) -> Head | None:
         return None
     role = m.group("role").lower()
     moderating = re.fullmatch(_MODERATING, role, re.I) is not None
-    plural = role.endswith("s") and role != "master of ceremonies"
+    chinese = role[:1] >= "\u4e00"  # "嘉宾" lists its guests, "、" between them
+    plural = (role.endswith("s") and role != "master of ceremonies") or (chinese and not moderating)
     return Head(moderating, plural, (m.group("rest") or "").strip())
 
 

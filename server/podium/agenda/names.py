@@ -121,7 +121,7 @@ def person(text: str) -> dict[str, str]:
     Also read: a role in front (``"Opening remarks: Name, ..."``), the affiliation in
     brackets (``"Name (Director of TSB)"``), and a country in front (``"Kenya - Name,
     Minister"``: the country ends the affiliation)."""
-    text = re.sub(r"\s+", " ", text).strip(" ,;")
+    text = re.sub(r"\s+", " ", text.replace("\uff0c", ", ")).strip(" ,;")
     if (m := _ROLE_FIRST.match(text)) and m.group(2):
         text = _QUOTED.sub("", m.group(2))
     nation, text = _country_first(text)
@@ -143,6 +143,8 @@ def person(text: str) -> dict[str, str]:
 def people(text: str, plural: bool) -> list[str]:
     """The people on one line: ``"A (IGO), B (TC), C (Gov)"``, or after a plural head
     (``"Moderators: A, B, C (remote)"``) names alone separated by commas; else one person."""
+    if plural and "\u3001" in text:  # "张三、李四": Chinese names listed
+        return [p.strip() for p in text.split("\u3001") if p.strip()]
     if _LISTED.fullmatch(text.rstrip(".")):
         return [p.strip() for p in re.split(r"(?<=\))\s*,\s*", text.rstrip(".")) if p.strip()]
     parts = [p.strip() for p in text.split(",")]

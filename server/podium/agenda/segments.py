@@ -22,7 +22,7 @@ _SLOT_COUNT = re.compile(r"(\d+)\s*speakers?", re.I)
 class Item:
     line: int
     text: str
-    plural: bool = False  # named under a plural head ("Panellists:"): a line may list several
+    plural: bool = False  # on a plural head's own line ("Moderators: A, B"): several people
 
 
 @dataclass
@@ -126,7 +126,9 @@ class Reader:
         if item is None or lines.bullet(text) is not None or lines.times(text) is not None:
             return False
         if (raw[:1].isspace() and not self.after_blank) or _unbalanced(item.text):
-            item.text = f"{item.text.rstrip()} {text}"
+            # a name alone, then an indented line: its affiliation; else the line wrapped
+            joint = ", " if not self._affiliated() and not _unbalanced(item.text) else " "
+            item.text = f"{item.text.rstrip()}{joint}{text}"
             return True
         return False
 
@@ -182,6 +184,8 @@ class Reader:
         if rest and (found := split_zone(rest)):
             self._zone(number, found[0])
             rest = found[1]
+        if rest and lines.is_room(rest) and "," in rest:  # "Room X, Captioning ...": the title
+            rest = rest.split(",", 1)[1].strip()
         if rest:
             self._text(number, rest)
 
@@ -228,7 +232,7 @@ class Reader:
         self.plural, self.open_item, self.named = found.plural, None, 0
         self.listing = found.plural or not found.rest  # the people follow on their own lines
         if found.rest:
-            self._add(number, found.rest)
+            self._add(number, found.rest, found.plural)
 
     def _bullet(self, number: int, text: str) -> None:
         """A person in a list: under the head above while it lists, else a speaker."""
@@ -240,8 +244,9 @@ class Reader:
             self.people, self.plural, self.listing = section.speakers, False, True
         self._add(number, text)
 
-    def _add(self, number: int, text: str) -> None:
-        self.open_item = Item(number, text, self.plural)
+    def _add(self, number: int, text: str, several: bool = False) -> None:
+        """A person (``several``: the head's own line, which may name several)."""
+        self.open_item = Item(number, text, several)
         if self.people is not None:
             self.people.append(self.open_item)
         self.named += 1
