@@ -81,3 +81,13 @@ def test_people_under_their_heads() -> None:
         ("\u5f20\u4e09", "\u5de5\u4e1a\u548c\u4fe1\u606f\u5316\u90e8")
     ]
     assert [s.name for s in chinese.speakers] == ["\u674e\u56db", "\u738b\u4e94"]
+
+
+def test_an_evening_that_ends_after_midnight() -> None:
+    imported = import_text("Gala 2024\n\n22:00 - 01:00 Reception and music\n")
+    session = programme_file.parse(imported.data).sessions[0]
+    assert (f"{session.start:%H:%M}", session.duration_ms // 60_000) == ("22:00", 180)
+    assert [str(n) for n in imported.notes][-1] == (
+        "line 3: 'Reception and music' ends at 01:00, before it starts; read as ending the"
+        " next day, 180 min"
+    )

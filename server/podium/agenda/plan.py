@@ -70,8 +70,15 @@ class _Timing:
                 here.timed = False
 
     def ends(self) -> set[int]:
-        """A start alone runs to the next start that day; else its length is guessed."""
+        """A start alone runs to the next start that day; else its length is guessed. An
+        end before the start is after midnight ("22:00 - 01:00")."""
         guessed: set[int] = set()
+        for here in self.sections:
+            if here.start and here.end and here.end <= here.start:
+                length = _minutes(here.end) + 24 * 60 - _minutes(here.start)
+                self.note(here, f"ends at {here.end}, before it starts; read as ending the next"
+                          f" day, {length} min")  # fmt: skip
+                here.end, here.duration = None, f"{length}m"
         for i, here in enumerate(self.sections):
             if not here.start or here.end or here.duration:
                 continue
