@@ -67,6 +67,13 @@ def test_two_days_and_a_break_on_console_viewer_and_screen(
     viewer.wait_for_timeout(300)
     save(viewer, "days-viewer")
 
+    chinese = faces.open("/viewer?lang=zh-CN")
+    expect(chinese.locator("#now-day")).to_have_text("第2天 · 4月27日星期四")
+    expect(chinese.locator("#now-label")).to_have_text("休息至 14:00")
+    expect(chinese.locator("#now-name")).to_have_text("午餐")  # the programme's title_zh
+    chinese.wait_for_timeout(300)
+    save(chinese, "days-viewer-zh")
+
     console = faces.console()
     console.set_viewport_size({"width": 1280, "height": 800})
     expect(console.locator("#now-day")).to_have_text(DAYS[1])
