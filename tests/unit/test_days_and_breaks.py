@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.core import engine, projection
 from podium.core.commands import parse_command
 from podium.core.config import programme_file
@@ -159,3 +160,19 @@ def test_the_seed_is_one_day_as_before(tmp_path: Path) -> None:
     seed = programme_file.load(ROOT / "config" / "itu-miit-2021.toml")
     assert seed.days == () and seed.day_title(seed.sessions[0], date(2021, 11, 30)) == ""
     assert {s.kind for s in seed.sessions} == {"session"}
+
+
+def test_a_spreadsheet_keeps_the_days_and_the_breaks() -> None:
+    """podium export then podium import: the date and kind columns carry them."""
+    text = export_csv(TWO_DAYS)
+    assert text.splitlines()[0].endswith(",date,kind")
+    got = programme_file.parse(
+        import_csv(text, "Spectrum Workshop 2023", "Europe/Zurich", "two-days").data
+    )
+    assert got.sessions == P.sessions
+    bad = text.replace(",2023-04-27,", ",27/04/2023,", 1)
+    with pytest.raises(CsvError) as err:
+        import_csv(bad, "Spectrum Workshop 2023", "Europe/Zurich")
+    assert err.value.problems == [
+        "row 6, column V (date): '27/04/2023' is not a day; write it as 2023-04-27"
+    ]
