@@ -91,3 +91,12 @@ def test_an_evening_that_ends_after_midnight() -> None:
         "line 3: 'Reception and music' ends at 01:00, before it starts; read as ending the"
         " next day, 180 min"
     )
+
+
+def test_page_chrome_is_the_share_buttons_not_a_line_that_starts_with_share() -> None:
+    from podium.agenda.lines import is_chrome
+
+    assert (
+        is_chrome("Share on: Facebook Twitter") and is_chrome("Share") and is_chrome("Share this")
+    )
+    assert not is_chrome("share best practices on spectrum pricing across the region")

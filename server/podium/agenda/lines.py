@@ -16,7 +16,7 @@ _LABEL = re.compile(
     re.I,
 )
 _CHROME = re.compile(
-    r"^(?:share(?:\s+on)?\b.*|download\b.*\((?:pdf|ppt|word)[^)]*\)|print(?:\s+version)?"
+    r"^(?:share(?:\s+(?:on|this)\b.*|\s*:.*)?|download\b.*\((?:pdf|ppt|word)[^)]*\)|print(?:\s+version)?"
     r"|background(?:\s+decorative)?\s+image|skip\s+to\b.*|back\s+to\s+top|menu|search"
     r"|log\s?in|sign\s+(?:in|up)|follow\s+us\b.*|cookies?\b.*|home|read\s+more|see\s+more"
     r"|[\w .'-]{1,40}\s+website"
