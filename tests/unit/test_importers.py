@@ -341,3 +341,13 @@ def test_chinese_texts_through_text_import_csv_export_and_back(tmp_path: Path) -
     assert again.sessions == programme_file.load(path).sessions
     speaker = again.sessions[0].speakers[0]
     assert (speaker.display_name_zh, speaker.affiliation_zh) == ("女士 李安", "某大学")
+
+
+def test_a_repeated_long_title_keeps_its_ids_within_the_limit() -> None:
+    """The 65-character crash: "-2" after a 64-character id made an id the file refuses."""
+    title = "Participant Onsite Registration, Conference Material Collection Desk Services Hall"
+    agenda = f"Forum 2024\n\n09:00 - 09:30 {title}\n10:00 - 10:30 {title}\n"
+    data = import_text(agenda).data
+    ids = [s["id"] for s in data["sessions"]]
+    assert [len(i) for i in ids] == [64, 64] and ids[0] != ids[1]
+    assert programme_file.parse(data).sessions[1].id.endswith("-2")

@@ -18,6 +18,7 @@ import {
   zoneName,
 } from "./podium.js";
 import { scheduleAt } from "./schedule.js";
+import { breakResume } from "./days.js";
 
 const amberSeconds = Number(query.get("amber") ?? Number.NaN);
 const AMBER_MS = Number.isFinite(amberSeconds) && amberSeconds >= 0 ? amberSeconds * 1000 : null;
@@ -42,15 +43,23 @@ function renderState() {
   show($("slot-bar"), Boolean(session));
   show($("idle"), !session);
   setText($("session-title"), localized(session ?? programme, "title"));
+  document.body.classList.toggle("is-break", Boolean(breakResume(programme, state)));
   if (session) {
     const speaker = state.speaker;
     // a segment without speakers (the closing "Appreciation…") shows its title in the
     // name's place: it may be long, so it wraps instead of pushing the countdown away
+    // a break says when we resume: "Lunch — we resume at 14:00"
+    const pause = breakResume(programme, state);
     $("speaker-name").classList.toggle("is-title", !speaker);
-    setText($("speaker-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
+    setText(
+      $("speaker-name"),
+      pause || localized(speaker ?? session, speaker ? "display_name" : "title"),
+    );
     setText(
       $("speaker-affiliation"),
-      speaker ? localized(speaker, "affiliation") : localized(session, "moderators").join(" · "),
+      speaker || pause
+        ? localized(speaker, "affiliation")
+        : localized(session, "moderators").join(" · "),
     );
     const next = state.next_speaker;
     setText(

@@ -11,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from podium.agenda import plausible
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
@@ -48,6 +49,8 @@ def _read(path: str) -> str:
 def summary(p: Programme) -> str:
     e = p.event
     plan = p.event.date.isoformat() if e.date else "the day it is served (no date set)"
+    if len(p.days) > 1:
+        plan = f"{p.days[0]} to {p.days[-1]} ({len(p.days)} days)"
     lines = [
         e.title,
         f"  zh: {e.title_zh}" if e.title_zh else "",
@@ -57,8 +60,11 @@ def summary(p: Programme) -> str:
     if e.branding:
         b = e.branding
         lines.append(f"  branding: logo {b.logo_path.name}, primary {b.primary}, accent {b.accent}")
-    total = 0
+    total, day = 0, ""
     for s in p.sessions:
+        if (title := p.day_title(s, p.plan_date_for(0))) != day:
+            day = title
+            lines += ["", f"  {day}"]
         end = (s.duration_ms // 60000) + s.start.hour * 60 + s.start.minute
         lines.append("")
         lines.append(f"  {s.start:%H:%M}-{end // 60 % 24:02d}:{end % 60:02d}  {s.title}  [{s.id}]")
@@ -77,9 +83,9 @@ def summary(p: Programme) -> str:
             if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
                 lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
         if not s.speakers:
+            kind = "a break" if s.kind == "break" else "no speakers"
             lines.append(
-                f"    {values.format_duration(s.duration_ms):>7}"
-                "  (no speakers; the slot timer runs)"
+                f"    {values.format_duration(s.duration_ms):>7}  ({kind}; the slot timer runs)"
             )
         total += len(s.speakers)
     lines.append("")
@@ -104,6 +110,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         print(summary(programme))
         warnings = contrast_warnings(programme.event.branding)
+        warnings += plausible.warnings(programme, Path(path).read_text(encoding="utf-8"))
         if warnings:  # the event runs; the colours are hard to read where listed
             print(f"{path}: {len(warnings)} warning(s)", file=sys.stderr)
             for warning in warnings:
@@ -137,7 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if imported.notes:
         comments += ["", "Check these (line numbers of the agenda):"]
         comments += [f"  {note}" for note in imported.notes]
-    toml = to_toml(imported.data, comments)
+    toml = to_toml(imported.data, comments, imported.guessed)
     programme_file.parse(
         tomllib.loads(toml), name
     )  # refuse to write a programme that does not load

@@ -39,7 +39,11 @@ def to_text(report: Report) -> str:
         "",
     ]
     rows: list[list[str]] = [["", "", *(heading for _, heading, _ in COLUMNS)]]
+    day = ""
     for s in report.sessions:
+        if (title := report.day_title(s)) != day:
+            day = title
+            rows += [[], [day.upper(), "", *("" for _ in COLUMNS)]]
         rows += [[], [s.title[:56], s.status, *cells(s.row(), zone)]]
         for sp in s.speakers:
             status = {"done": "", "did not speak": "-"}.get(sp.status, sp.status)

@@ -230,8 +230,11 @@ def _row_cells(row: dict[str, int | None], zone: ZoneInfo) -> str:
 def _tables(report: Report) -> str:
     zone = report.programme.zone
     head = "<tr><th></th>" + "".join(f"<th>{h}</th>" for _, h, _ in COLUMNS) + "</tr>"
-    out = []
+    out, day = [], ""
     for s in report.sessions:
+        if (title := report.day_title(s)) != day:  # "Day 2 · Thursday 27 April"
+            day = title
+            out.append(f"<h3>{escape(day)}</h3>")
         rows = [
             head,
             f'<tr class="session"><td>{escape(s.title)} <small>({s.status})</small></td>'

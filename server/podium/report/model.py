@@ -5,6 +5,7 @@ derived from the turns), the day's totals, and a row's cells as every format sho
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -244,6 +245,12 @@ class Report:
 
     def speakers(self) -> list[SpeakerReport]:
         return [sp for s in self.sessions for sp in s.speakers]
+
+    def day_title(self, session: SessionReport) -> str:
+        """ "Day 2 · Thursday 27 April" when the programme runs over several days, else ""."""
+        planned = self.programme.session(session.id)
+        day = dt.date.fromisoformat(self.plan_date)
+        return self.programme.day_title(planned, day) if planned is not None else ""
 
     def totals(self) -> dict[str, Any]:
         spoke = [s for s in self.speakers() if s.spoke]

@@ -16,6 +16,7 @@ import {
   shiftText,
 } from "../podium.js";
 import { rowLate, scheduleAt } from "../schedule.js";
+import { withDays } from "../days.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -49,12 +50,9 @@ export class Rundown {
     const list = this.list;
     const focused = document.activeElement;
     const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
-    list.replaceChildren(
-      ...programme.sessions.map((session) => {
-        const row = state.schedule.find((r) => r.id === session.id);
-        return this.sessionRow(session, row, state);
-      }),
-    );
+    const rows = programme.sessions.map((s) => state.schedule.find((r) => r.id === s.id));
+    const items = programme.sessions.map((session, i) => this.sessionRow(session, rows[i], state));
+    list.replaceChildren(...withDays(programme, rows, items, "rd-day"));
     if (focusKey) {
       const key = CSS.escape(focusKey);
       list.querySelector(`[data-speaker="${key}"], [data-session="${key}"]`)?.focus();
@@ -71,7 +69,7 @@ export class Rundown {
 
   sessionRow(session, row, state) {
     const hm = this.hm;
-    const item = el("li", `rd-session is-${row.status}`);
+    const item = el("li", `rd-session is-${row.status}${session.kind === "break" ? " is-break" : ""}`);
     const head = el("button", "rd-session-head");
     head.type = "button";
     head.dataset.session = session.id;
@@ -106,6 +104,7 @@ export class Rundown {
     head.append(when);
     const title = el("span", "rd-title");
     title.append(el("span", "rd-session-title", localized(session, "title")));
+    if (session.kind === "break") title.append(el("span", "chip chip-break", t("break.tag")));
     const meta = session.moderators.map(personName).join(", ");
     if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
     head.append(title);

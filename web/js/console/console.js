@@ -21,6 +21,7 @@ import {
   timeOfDay,
 } from "../podium.js";
 import { scheduleAt } from "../schedule.js";
+import { currentDay } from "../days.js";
 import { AutomationsLine } from "./console-automations.js";
 import { Commands, confirmDialog } from "./console-commands.js";
 import { showMessageAges } from "./console-messages.js";
@@ -236,6 +237,9 @@ function render() {
   const speaker = state.speaker;
   const idle = t(state.phase === "finished" ? "phase.finished" : "phase.idle");
   setText($("now-session"), session ? localized(session, "title") : idle);
+  const day = currentDay(programme, state); // "Day 2 · Thursday 27 April", several days only
+  show($("now-day"), Boolean(day));
+  setText($("now-day"), day);
   setText($("now-name"), speaker ? localized(speaker, "display_name") : session ? "" : "—");
   setText($("now-affiliation"), localized(speaker, "affiliation"));
   const presence = $("now-presence");

@@ -21,6 +21,7 @@ import {
   zoneName,
 } from "../podium.js";
 import { scheduleAt } from "../schedule.js";
+import { breakUntil, currentDay, withDays } from "../days.js";
 import { inBothZones, localZone, otherZone } from "../zones.js";
 
 const $ = (id) => document.getElementById(id);
@@ -73,6 +74,9 @@ function renderNow(state) {
       : t(state.phase === "finished" ? "phase.finished" : "phase.idle"),
   );
   show($("now-body"), Boolean(session));
+  const day = currentDay(programme, state); // "Day 2 · Thursday 27 April", several days only
+  show($("now-day"), Boolean(day));
+  setText($("now-day"), day);
   renderUpNext(state, live.clock.now());
   if (session) {
     setText($("now-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
@@ -84,7 +88,7 @@ function renderNow(state) {
       : presence === "in_room"
         ? "label.speaking"
         : `label.speaking.${presence}`;
-    setText($("now-label"), t(label));
+    setText($("now-label"), breakUntil(programme, state) || t(label)); // "Break until 14:00"
     show($("paused"), state.timer.status === "paused");
     show($("now-presence"), Boolean(speaker));
     if (speaker) {
@@ -132,12 +136,13 @@ function renderAgenda(state, now) {
   const begun = dayBegun(state);
   const items = programme.sessions.map((session) => {
     const row = rows.find((r) => r.id === session.id);
-    const item = el("li", `v-session is-${row.status}`);
+    const item = el("li", `v-session is-${row.status}${session.kind === "break" ? " is-break" : ""}`);
     const start = row.actual_start ?? row.projected_start;
     item.append(timeCell(row.planned_start, "v-when"));
     const body = el("div", "v-session-body");
     const head = el("div", "v-session-head");
     head.append(el("span", "v-session-title", localized(session, "title")));
+    if (session.kind === "break") head.append(el("span", "chip chip-break", t("break.tag")));
     if (row.status !== "upcoming") {
       head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
     }
@@ -188,7 +193,8 @@ function renderAgenda(state, now) {
     item.append(body);
     return item;
   });
-  $("agenda").replaceChildren(...items);
+  const sessionRows = programme.sessions.map((s) => rows.find((r) => r.id === s.id));
+  $("agenda").replaceChildren(...withDays(programme, sessionRows, items, "v-day"));
 }
 
 function renderZones() {

@@ -85,6 +85,8 @@ class Speaker(Person, Colours):
 class Session(Colours):
     id: str
     title: str
+    kind: str = "session"  # or "break": coffee, lunch, registration
+    date: dt.date | None = None  # the day it runs on, when the programme has several
     description: str
     group: str | None
     group_title: str | None
@@ -157,12 +159,42 @@ class Programme(Strict):
                 return session, index
         return None
 
+    @property
+    def days(self) -> tuple[date, ...]:
+        """The days sessions name, in order; empty when the programme runs on one day."""
+        return tuple(sorted({s.date for s in self.sessions if s.date is not None}))
+
+    def day_number(self, session: Session) -> int:
+        """1 for the programme's first day, 2 for the next day a session names, ..."""
+        days = self.days
+        return days.index(session.date) + 1 if session.date in days else 1
+
+    def session_day(self, session: Session, plan_date: date) -> date:
+        """The day ``session`` runs on when the plan's first day is ``plan_date``: as many
+        days after it as its own ``date`` is after the programme's first day."""
+        days = self.days
+        if session.date is None or not days:
+            return plan_date
+        return plan_date + (session.date - days[0])
+
+    def day_title(self, session: Session, plan_date: date) -> str:
+        """ "Day 2 · Thursday 27 April" for a programme over several days, else ""."""
+        if len(self.days) < 2:
+            return ""
+        day = self.session_day(session, plan_date)
+        return f"Day {self.day_number(session)} · {day:%A} {day.day} {day:%B}"
+
+    def planned_start(self, session: Session, plan_date: date) -> datetime:
+        return datetime.combine(self.session_day(session, plan_date), session.start, self.zone)
+
     def planned_start_ms(self, session: Session, plan_date: date) -> int:
-        moment = datetime.combine(plan_date, session.start, tzinfo=self.zone)
-        return int(moment.timestamp() * 1000)
+        return int(self.planned_start(session, plan_date).timestamp() * 1000)
 
     def plan_date_for(self, now_ms: int) -> date:
-        """The day the plan runs on: the file's date, else the event-zone date of ``now``."""
+        """The day the plan starts on: the file's first date, else the event-zone date of
+        ``now``."""
+        if self.days:
+            return self.days[0]
         if self.event.date is not None:
             return self.event.date
         return datetime.fromtimestamp(now_ms / 1000, self.zone).date()
@@ -193,9 +225,9 @@ class Programme(Strict):
                     "title_zh": s.title_zh,
                     "description_zh": s.description_zh,
                     "group_title_zh": s.group_title_zh,
-                    "planned_start": datetime.combine(
-                        plan_date, s.start, tzinfo=self.zone
-                    ).isoformat(timespec="seconds"),
+                    "kind": s.kind,
+                    "day": self.day_number(s),
+                    "planned_start": self.planned_start(s, plan_date).isoformat(timespec="seconds"),
                     "planned_start_ms": self.planned_start_ms(s, plan_date),
                     "duration_ms": s.duration_ms,
                     "warning_ms": s.warning_ms,

@@ -14,7 +14,7 @@ import datetime as dt
 import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -72,6 +72,8 @@ class SessionEntry(Thresholds):
     title_zh: ZhText = ""
     description_zh: ZhText = ""
     group: Id | None = None
+    kind: Literal["session", "break"] = "session"
+    date: dt.date | None = None
     start: Clock | None = None
     end: Clock | None = None
     duration: DurationMs | None = None
@@ -184,6 +186,7 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
     sessions: list[Session] = []
     previous_end: datetime | None = None
     previous_id = ""
+    day = raw.event.date
     for si, entry in enumerate(raw.sessions):
         where = f"sessions[{si}]"
         claim(entry.id, where)
@@ -193,6 +196,12 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                 f"{where}.group: no group with id {entry.group!r}; add it under [[groups]]"
             )
 
+        if entry.date is not None and day is None and sessions:
+            problems.append(
+                f"{where}.date: {entry.id} names a day but the sessions before it do not;"
+                " give event.date or the first session's date"
+            )
+        day = entry.date or day
         start = entry.start
         if start is None:
             if previous_end is None:
@@ -202,16 +211,24 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                 start = time(0, 0)
             else:
                 start = previous_end.time()
-        start_dt = datetime.combine(date(2000, 1, 1), start)
+                if entry.date is not None and entry.date != previous_end.date():
+                    problems.append(
+                        f"{where}.start: {entry.id} opens {entry.date} but has no start time;"
+                        " give the day's first session a start, e.g. '09:00'"
+                    )
+        start_dt = datetime.combine(day or date(2000, 1, 1), start)
         if previous_end is not None and start_dt < previous_end:
+            when = "%H:%M" if start_dt.date() == previous_end.date() else "%Y-%m-%d %H:%M"
             problems.append(
-                f"{where}.start: {entry.id} starts at {start:%H:%M}, before {previous_id} ends"
-                f" at {previous_end:%H:%M}; move its start or shorten {previous_id}"
+                f"{where}.start: {entry.id} starts at {start_dt.strftime(when)}, before"
+                f" {previous_id} ends at {previous_end.strftime(when)}; move its start or"
+                f" shorten {previous_id}"
+                + ("" if when == "%H:%M" else " (the days must come in order)")
             )
 
         duration_ms = entry.duration
         if entry.end is not None:
-            end_ms = int((datetime.combine(date(2000, 1, 1), entry.end) - start_dt).total_seconds())
+            end_ms = int((datetime.combine(start_dt.date(), entry.end) - start_dt).total_seconds())
             if duration_ms is not None and duration_ms != end_ms * 1000:
                 problems.append(
                     f"{where}: end {entry.end:%H:%M} and duration disagree; give only one of them"
@@ -274,6 +291,8 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                 description=entry.description,
                 group=entry.group,
                 group_title=group.title if group else None,
+                kind=entry.kind,
+                date=day,
                 title_zh=entry.title_zh,
                 description_zh=entry.description_zh,
                 group_title_zh=group.title_zh if group else "",
