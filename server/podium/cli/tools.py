@@ -190,6 +190,8 @@ def cmd_token_rotate(args: argparse.Namespace) -> int:
         if args.viewer
         else "questions"
         if args.questions
+        else "interpreter"
+        if args.interpreter
         else "moderator"
     )
     env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"

@@ -15,7 +15,12 @@ from aiohttp import web
 
 from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError, present
-from podium.live.access.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
+from podium.live.access.auth import (
+    INTERPRETER_TOKEN_FILE,
+    QUESTIONS_TOKEN_FILE,
+    TOKEN_FILE,
+    Tokens,
+)
 from podium.live.access.guard import (
     HEADER_TIMEOUT_S,
     MAX_PER_ADDRESS,
@@ -85,12 +90,12 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
         else:  # stdout is a log: keep the token out of it, say where it is
             token_file = (options.data_dir / TOKEN_FILE).resolve()
             lines.append(f"    console   {console}  (moderator token: in {token_file})")
-        if tokens.questions is not None and sys.stdout.isatty():
-            lines.append(f"    questions {base}/questions{query}#token={tokens.questions}")
-        elif tokens.questions is not None:
-            lines.append(f"    questions {base}/questions{query}  (assistant token: in"
-                         f" {(options.data_dir / QUESTIONS_TOKEN_FILE).resolve()} or"
-                         " $PODIUM_QUESTIONS_TOKEN)")  # fmt: skip
+        for label, token, file in (
+            ("questions", tokens.questions, QUESTIONS_TOKEN_FILE),
+            ("booth", tokens.interpreter, INTERPRETER_TOKEN_FILE),
+        ):
+            if token is not None:
+                lines.append(_role_link(label, f"{base}/{label}{query}", token, options, file))
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")
@@ -100,6 +105,14 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
     ]
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
+
+
+def _role_link(label: str, url: str, token: str, options: ServeOptions, file: str) -> str:
+    """A staff page's link: with its token on a terminal; in a log, where the token is."""
+    if sys.stdout.isatty():
+        return f"    {label:<9} {url}#token={token}"
+    env = f"$PODIUM_{file.removesuffix('.token').upper()}_TOKEN"
+    return f"    {label:<9} {url}  (token: in {(options.data_dir / file).resolve()} or {env})"
 
 
 class StartupError(PodiumError):

@@ -9,6 +9,7 @@ its path; the server reads the text when someone who may see it asks.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -24,12 +25,19 @@ SCRIPT_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "t
 HANDOVER_MS = 30 * 60_000
 MATERIAL_TITLE_MAX = 200
 
+
+def _language(value: str) -> str:
+    if not re.fullmatch(LANGUAGE_PATTERN, value):
+        raise ValueError(
+            f"{value[:40]!r} is not a language tag; write it like 'zh', 'en' or 'pt-BR'"
+        )
+    return value
+
+
 Language = Annotated[
     str,
-    Field(
-        pattern=LANGUAGE_PATTERN,
-        description="a language tag such as 'zh', 'en' or 'fr' (lowercase, BCP 47)",
-    ),
+    AfterValidator(_language),
+    Field(description="a language tag such as 'zh', 'en' or 'fr' (BCP 47)"),
 ]
 
 

@@ -16,6 +16,11 @@ The question assistant's token (role ``questions``: handles the audience's quest
 no timing commands) comes from ``PODIUM_QUESTIONS_TOKEN`` or ``DATA/questions.token``
 (made on first start; ``podium token rotate --questions``).
 
+The interpreters' token (role ``interpreter``: the booth reads the state, the programme and
+every speaker's script, and sends booth signals, nothing else) comes from
+``PODIUM_INTERPRETER_TOKEN`` or ``DATA/interpreter.token`` (made on first start;
+``podium token rotate --interpreter``).
+
 A vote counts once per voter id, and a voter id is one the server issued
 (``POST /api/questions/voter``): 128 random bits and their HMAC under the **voter key**
 (``PODIUM_VOTER_KEY`` or ``DATA/voter.key``, made on first start), so every process that
@@ -35,9 +40,11 @@ from typing import Literal
 
 from podium.core.errors import Forbidden, Unauthorized
 
-Role = Literal["moderator", "screen", "viewer", "speaker", "questions"]
+Role = Literal["moderator", "screen", "viewer", "speaker", "questions", "interpreter"]
+Rotated = Literal["moderator", "viewer", "speaker", "questions", "interpreter"]
 TOKEN_FILE = "moderator.token"
 QUESTIONS_TOKEN_FILE = "questions.token"
+INTERPRETER_TOKEN_FILE = "interpreter.token"
 VIEWER_TOKEN_FILE = "viewer.token"
 SPEAKER_KEY_FILE = "speaker.key"
 VOTER_KEY_FILE = "voter.key"
@@ -104,6 +111,7 @@ class Tokens:
     speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
     questions: str | None = None  # the question assistant's token
+    interpreter: str | None = None  # the interpreters' booth's token
     voter_key: str = field(default_factory=new_token, repr=False)  # signs the voter ids
     _speaker_tokens: dict[str, tuple[str, str]] = field(
         default_factory=dict, init=False, repr=False
@@ -162,6 +170,8 @@ class Tokens:
             return "moderator"
         if self.questions is not None and _same(token, self.questions):
             return "questions"
+        if self.interpreter is not None and _same(token, self.interpreter):
+            return "interpreter"
         if self.viewer is not None and _same(token, self.viewer):
             return "viewer"
         if self.speaker_of(token) is not None:  # reads the event, as its page must
@@ -196,6 +206,24 @@ class Tokens:
             "only moderators and the question assistant handle questions; this token reads"
         )
 
+    def require_script_reader(self, token: str | None, room: str, speaker_id: str) -> None:
+        """A speaker's script: to that speaker's own link, a moderator and the booth; 401
+        without a token or with a wrong one, 403 with any other."""
+        role = self.role_of(token)
+        if role in ("moderator", "interpreter") or self.speaker_of(token) == (room, speaker_id):
+            return
+        if role is None:
+            raise Unauthorized(
+                "a script is for its speaker, the moderators and the interpreters' booth;"
+                " send 'Authorization: Bearer TOKEN'"
+                if not token
+                else "that token is not valid here; check it, or ask the organiser"
+            )
+        raise Forbidden(
+            "a script is for its speaker, the moderators and the interpreters' booth only;"
+            " this token may not read it"
+        )
+
     def require_reader(self, token: str | None) -> None:
         if not self.may_read(token):
             raise Unauthorized(
@@ -220,6 +248,10 @@ class Tokens:
             questions = read_token(self.data_dir / QUESTIONS_TOKEN_FILE)
             if questions is not None and questions != self.questions:
                 self.questions, changed = questions, True
+        if "interpreter" not in self.from_env:
+            interpreter = read_token(self.data_dir / INTERPRETER_TOKEN_FILE)
+            if interpreter is not None and interpreter != self.interpreter:
+                self.interpreter, changed = interpreter, True
         if "speaker" not in self.from_env:
             key = read_token(self.data_dir / SPEAKER_KEY_FILE)
             if key is not None and key != self.speaker_key:
@@ -229,7 +261,12 @@ class Tokens:
 
     def weak(self) -> list[str]:
         """Roles whose token is shorter than 128 bits of randomness could be."""
-        tokens = {"moderator": self.moderator, "viewer": self.viewer, "questions": self.questions}
+        tokens = {
+            "moderator": self.moderator,
+            "viewer": self.viewer,
+            "questions": self.questions,
+            "interpreter": self.interpreter,
+        }
         return [r for r, t in tokens.items() if t is not None and len(t) < MIN_TOKEN_CHARS]
 
     @classmethod
@@ -240,6 +277,7 @@ class Tokens:
         given = os.environ.get("PODIUM_MODERATOR_TOKEN") or None
         env_key = os.environ.get("PODIUM_SPEAKER_KEY") or None
         env_questions = os.environ.get("PODIUM_QUESTIONS_TOKEN") or None
+        env_interpreter = os.environ.get("PODIUM_INTERPRETER_TOKEN") or None
         voter_key = os.environ.get("PODIUM_VOTER_KEY") or _kept(data_dir / VOTER_KEY_FILE)
         from_env = frozenset(
             role
@@ -248,13 +286,20 @@ class Tokens:
                 ("viewer", env_viewer),
                 ("speaker", env_key),
                 ("questions", env_questions),
+                ("interpreter", env_interpreter),
             )
             if value
         )
         viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
         key = env_key or _kept(data_dir / SPEAKER_KEY_FILE)
         questions = env_questions or _kept(data_dir / QUESTIONS_TOKEN_FILE)
-        kept = {"speaker_key": key, "questions": questions, "voter_key": voter_key}
+        interpreter = env_interpreter or _kept(data_dir / INTERPRETER_TOKEN_FILE)
+        kept = {
+            "speaker_key": key,
+            "questions": questions,
+            "interpreter": interpreter,
+            "voter_key": voter_key,
+        }
         if given:
             return cls(given, viewer, data_dir=data_dir, from_env=from_env, **kept)
         token = _kept(data_dir / TOKEN_FILE)
@@ -275,10 +320,11 @@ ROTATED_FILES = {
     "viewer": VIEWER_TOKEN_FILE,
     "speaker": SPEAKER_KEY_FILE,
     "questions": QUESTIONS_TOKEN_FILE,
+    "interpreter": INTERPRETER_TOKEN_FILE,
 }
 
 
-def rotate(data_dir: Path, role: Literal["moderator", "viewer", "speaker", "questions"]) -> str:
+def rotate(data_dir: Path, role: Rotated) -> str:
     """Write a new token (for ``speaker``: the key of every speaker's link) to the data
     dir; a running server adopts it."""
     token = new_token()
