@@ -14,25 +14,47 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import Server
-from tests.web.test_web import WAIT, Faces, make_faces, save
+from tests.web.test_web import (
+    SHIFTED_CLOCK,
+    WAIT,
+    Faces,
+    make_faces,
+    morning_in_shenzhen,
+    save,
+)
 from tests.web.test_web_speakers import links
 
 BOOTH = "interpreter-token-0123456789abcdefghij"
 
 
 @pytest.fixture
-def booth_server(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(data_dir=tmp_path / "data", env={"PODIUM_INTERPRETER_TOKEN": BOOTH}).start()
+def shift(tmp_path: Path) -> int:
+    """Server and browser clocks moved to 09:35 in Shenzhen, as for every screenshot."""
+    (tmp_path / "clock").mkdir()
+    (tmp_path / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
+    return morning_in_shenzhen()[0]
+
+
+@pytest.fixture
+def booth_server(tmp_path: Path, shift: int) -> Iterator[Server]:
+    env = {"PODIUM_INTERPRETER_TOKEN": BOOTH, "PYTHONPATH": str(tmp_path / "clock"),
+           "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}  # fmt: skip
+    srv = Server(data_dir=tmp_path / "data", env=env).start()
     yield srv
     srv.kill()
 
 
 @pytest.fixture(params=["en-GB", "zh-CN"])
 def faces(
-    request: pytest.FixtureRequest, browser: Browser, booth_server: Server
+    request: pytest.FixtureRequest, browser: Browser, booth_server: Server, shift: int
 ) -> Iterator[Faces]:
+    page_clock = (
+        "Object.defineProperty(performance, 'timeOrigin',"
+        f" {{ value: performance.timeOrigin + {shift} }});"
+    )
+    size = {"width": 1280, "height": 800}  # a laptop in the booth
     yield from make_faces(browser, booth_server, font="noto", locale=request.param,
-                          viewport={"width": 1280, "height": 800})  # fmt: skip
+                          viewport=size, init_script=page_clock)  # fmt: skip
 
 
 def ok(server: Server, action: str, **fields: str) -> None:
@@ -71,6 +93,11 @@ def test_the_booth_announces_a_language_change_and_slow_down_reaches_the_stage(
     expect(console.locator("#booth-signal")).to_have_text(said, timeout=WAIT)
     expect(page.locator("#signal-state")).to_contain_text("请放慢语速")
     expect(page.locator("[data-signal='slow_down']")).to_have_class("btn bt-signal is-on")
+    if not zh:
+        for face, name in ((screen, "screen-booth-signal"), (speaker, "speaker-booth-signal")):
+            face.bring_to_front()
+            face.wait_for_timeout(300)  # fonts
+            save(face, name)
     page.bring_to_front()  # a tab behind others runs no transitions
     page.wait_for_timeout(300)  # fonts, and the button's colour change
     save(page, f"booth{'-zh' if zh else ''}")
