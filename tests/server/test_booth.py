@@ -103,7 +103,7 @@ async def test_a_signal_reaches_the_state_for_the_speaker_on_now(booth_server: S
 
 
 async def test_a_console_command_past_a_signal_is_no_conflict(booth_server: Server) -> None:
-    version = ok(booth_server, "start_session", session_id="session-1")["version"]
+    version = started(booth_server)
     async with connected(booth_server, BOOTH) as (booth, _):
         assert (await signal(booth, "louder"))["version"] == version + 1
         assert (await signal(booth, "no_sound", 2))["version"] == version + 2
@@ -113,11 +113,15 @@ async def test_a_console_command_past_a_signal_is_no_conflict(booth_server: Serv
     assert status == 409 and body["error"]["code"] == "conflict", body
 
 
+def started(server: Server) -> int:
+    """Session 1 on; the version that made."""
+    return int(ok(server, "start_session", session_id="session-1")["version"])
+
+
 async def test_bad_or_unwanted_signals_are_refused_and_change_nothing(
     booth_server: Server,
 ) -> None:
-    ok(booth_server, "start_session", session_id="session-1")
-    version = booth_server.state()["version"]
+    version = started(booth_server)
     async with connected(booth_server, BOOTH) as (booth, _):
         for frame, says in [
             ({"signal": "faster"}, "signal"),
@@ -150,8 +154,7 @@ def speaker_of(speaker_id: str) -> str:
 async def test_the_booth_token_moves_nothing_and_reads_no_other_roles_data(
     booth_server: Server,
 ) -> None:
-    ok(booth_server, "start_session", session_id="session-1")
-    version = booth_server.state()["version"]
+    version = started(booth_server)
     async with connected(booth_server, BOOTH) as (booth, _):
         await booth.send(json.dumps({"type": "command", "id": 3, "command": {"action": "next"}}))
         refused = await recv_type(booth, "error")

@@ -6,13 +6,14 @@
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-booth.js"; // before any label is read
-import { keepToken, Live, loadProgramme, query, roomId, takeToken } from "./connection.js";
+import { Live, loadProgramme, query, roomId, takeToken } from "./connection.js";
 import { mmss, timerCountdown, timerLeft } from "./countdown.js";
 import { durationText, el, everyFrame, localized, personName, setText, show, statusCorner,
-  timeOfDay } from "./podium.js"; // prettier-ignore
+  store, stored, timeOfDay } from "./podium.js"; // prettier-ignore
 import { scheduleAt } from "./schedule.js";
 import { signalWords } from "./booth-signal.js";
 import { ScriptView } from "./script-view.js";
+import { signIn } from "./sign-in.js";
 
 const $ = (id) => document.getElementById(id);
 const NEXT_SHOWN = 6;
@@ -152,19 +153,11 @@ function drawSignal(state, now) {
   }
 }
 
-function handoverStart() {
-  try {
-    return Number(localStorage.getItem(HANDOVER_KEY)) || null;
-  } catch {
-    return null;
-  }
-}
-
 function drawHandover(now) {
   const every = programme.interpretation?.handover_ms ?? 30 * 60_000;
   const words = { every: durationText(every), booth };
   setText($("handover-label"), t(booth ? "booth.handover.named" : "booth.handover", words));
-  const since = handoverStart();
+  const since = Number(stored(HANDOVER_KEY)) || null;
   const left = since === null ? null : since + every - now;
   $("handover-time").dataset.due = left !== null && left <= 0 ? "due" : "";
   setText($("handover-time"), left === null ? t("booth.handover.unset")
@@ -194,41 +187,23 @@ async function send(signal) {
   draw(live.clock.now());
 }
 
-function signIn(granted) {
-  show($("login"), !granted);
-  show($("main"), granted);
-}
-
-live.on("auth", (role) => signIn(role === "interpreter" || role === "moderator"));
-live.on("error", (error) => {
-  if (error.code === "unauthorized") {
-    keepToken(null);
-    signIn(false);
-    show($("login-error"), true);
-  }
-});
-$("login").addEventListener("submit", (event) => {
-  event.preventDefault();
-  token = $("token").value.trim();
-  keepToken(token);
-  live.authenticate(token);
+const showPage = signIn(live, ["interpreter", "moderator"], {
+  given: (typed) => {
+    token = typed;
+  },
 });
 for (const button of document.querySelectorAll("[data-signal]")) {
   button.addEventListener("click", () => send(button.dataset.signal));
 }
 $("handover").addEventListener("click", () => {
-  try {
-    localStorage.setItem(HANDOVER_KEY, String(Math.round(live.clock.now())));
-  } catch {
-    // storage off: the timer cannot be kept in this browser
-  }
+  store(HANDOVER_KEY, String(Math.round(live.clock.now())));
   draw(live.clock.now());
 });
 
 translate();
 langButton($("lang"));
 statusCorner(live);
-signIn(Boolean(token));
+showPage(Boolean(token));
 live.on("state", renderNow);
 onLang(renderNow);
 loadProgramme().then((p) => {

@@ -8,19 +8,11 @@
 import { onLang, t } from "./i18n.js";
 import "./labels-script.js";
 import { apiUrl, query } from "./connection.js";
-import { el } from "./podium.js";
+import { el, store, stored } from "./podium.js";
 
 
 const SPEED_KEY = "podium.script.speed";
 const SPEED_DEFAULT = 40; // pixels a second
-
-function storedSpeed() {
-  try {
-    return Number(localStorage.getItem(SPEED_KEY)) || SPEED_DEFAULT;
-  } catch {
-    return SPEED_DEFAULT;
-  }
-}
 
 /** Markdown as plain blocks: headings, quotes, paragraphs; every text set as text. */
 function render(text) {
@@ -41,7 +33,7 @@ export class ScriptView {
   /** ``token()``: the bearer token that may read the script (the page's own). */
   constructor(token) {
     this.token = token;
-    this.speed = storedSpeed();
+    this.speed = Number(stored(SPEED_KEY)) || SPEED_DEFAULT;
     this.since = null; // performance.now() when scrolling (re)started, null while paused
     this.from = 0; // scrollTop then
     this.box = el("div", "script-view");
@@ -150,11 +142,7 @@ export class ScriptView {
 
   setSpeed(speed) {
     this.speed = speed;
-    try {
-      localStorage.setItem(SPEED_KEY, String(speed));
-    } catch {
-      // not kept: this page only
-    }
+    store(SPEED_KEY, String(speed));
     if (this.since !== null) this.start(); // go on from here at the new speed
   }
 }
