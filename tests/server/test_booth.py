@@ -98,8 +98,14 @@ async def test_a_signal_reaches_the_state_for_the_speaker_on_now(booth_server: S
         assert booth_server.state()["state"]["booth_signal"] == shown  # over HTTP too
         # the moderator's undo still undoes the moderator's goto, not the booth's signal
         assert booth_server.state()["state"]["undo"]["action"] == "goto"
-        ok(booth_server, "next")  # the speaker changes: the signal is theirs no more
-        assert booth_server.state()["state"]["booth_signal"] is None
+    booth_server.kill()  # stored before its ack: a restart keeps it
+    booth_server.start()
+    again = booth_server.state()
+    assert again["version"] == before + 1
+    if again["server_time"] < shown["until"]:  # (a slow restart outlives the 15 s)
+        assert again["state"]["booth_signal"] == shown
+    ok(booth_server, "next")  # the speaker changes: the signal is theirs no more
+    assert booth_server.state()["state"]["booth_signal"] is None
 
 
 async def test_a_console_command_past_a_signal_is_no_conflict(booth_server: Server) -> None:

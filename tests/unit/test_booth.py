@@ -16,6 +16,8 @@ from podium.core import booth, engine, projection
 from podium.core.config import programme_file
 from podium.core.errors import InvalidTransition, ProgrammeError
 from podium.core.wire.server import StateView
+from podium.store.base import LogRecord
+from podium.store.replay import replay
 from tests.helpers import seed_with
 from tests.unit.test_engine import T0, P, cmd, fresh, live_s1, run
 
@@ -184,3 +186,18 @@ def test_podium_check_refuses_a_script_outside_the_folder(
     assert main(["check", str(seed)]) == 1
     err = capsys.readouterr().err
     assert "sessions[3].speakers[2].script: '../secret.md' leads outside the programme's" in err
+
+
+def test_an_undo_past_a_signal_brings_back_the_state_before_the_moderators_command() -> None:
+    """The one replay (the room's and the report's) names for each undo the step whose
+    state it brought back: a booth signal between is no step of the undo stack."""
+    log = [{}, {"action": "start_session", "session_id": "session-1"}, {"action": "next"},
+           {"action": "booth_signal", "signal": "slow_down"}, {"action": "undo"}]  # fmt: skip
+    records = [
+        LogRecord(version=v, at=T0 + v * 1000, actor="console:a", command=c, summary="")
+        for v, c in enumerate(log)
+    ]
+    steps = replay(P, None, records).steps
+    assert [s.restores for s in steps] == [None, None, None, None, 1]
+    assert steps[4].state.live == steps[1].state.live
+    assert steps[4].state.booth_signal == steps[3].state.booth_signal
