@@ -136,6 +136,13 @@ def test_recorded_items_come_with_their_script_in_the_booth_and_on_the_speakers_
     console = faces.console()
     console.locator(".rd-ready[data-speaker='john-giusti'] .rd-script").click()
     expect(console.locator(".script-view .script-note")).to_contain_text("PLACEHOLDER")
+    console.keyboard.press("ArrowRight")  # the view's key now, not the console's "next"
+    console.keyboard.press("Escape")
+    expect(console.locator(".script-view")).to_be_hidden()
+    console.click("#btn-plus")  # the console's commands go in order: any "next" went first
+    expect(console.locator("#feedback")).to_have_attribute("data-kind", "ok", timeout=WAIT)
+    state = booth_server.state()["state"]
+    assert state["speaker"]["id"] == "jing-sun" and state["timer"]["added_ms"] == 60_000
 
 
 def test_a_wrong_token_is_refused_and_the_handover_timer_is_kept(

@@ -70,15 +70,18 @@ export class ScriptView {
     document.body.append(this.box);
     this.text.addEventListener("click", () => this.toggle());
     this.play.addEventListener("click", () => this.toggle());
-    addEventListener("keydown", (event) => {
+    // over the page, its keys are the view's: the page's shortcuts (the console's "next")
+    // wait until it is closed; the view's own controls keep theirs (a slider's arrows)
+    const keys = (event) => {
       if (this.box.hidden) return;
+      event.stopPropagation();
       if (event.key === "Escape") this.close();
       else if (event.key === " ") {
         event.preventDefault();
         this.toggle();
-      } else return;
-      event.stopPropagation();
-    }, true); // prettier-ignore
+      }
+    };
+    addEventListener("keydown", keys, true);
     onLang(() => this.label());
     this.label();
   }
