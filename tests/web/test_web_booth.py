@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers import Server
+from tests.helpers import Server, seed_with
 from tests.web.test_web import (
     SHIFTED_CLOCK,
     WAIT,
@@ -25,6 +25,7 @@ from tests.web.test_web import (
 from tests.web.test_web_speakers import links
 
 BOOTH = "interpreter-token-0123456789abcdefghij"
+SLIDES = '{ title = "Slides", url = "https://example.org/giusti-slides.pdf" }'
 
 
 @pytest.fixture
@@ -39,7 +40,11 @@ def shift(tmp_path: Path) -> int:
 def booth_server(tmp_path: Path, shift: int) -> Iterator[Server]:
     env = {"PODIUM_INTERPRETER_TOKEN": BOOTH, "PYTHONPATH": str(tmp_path / "clock"),
            "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}  # fmt: skip
-    srv = Server(data_dir=tmp_path / "data", env=env).start()
+    (tmp_path / "event").mkdir()
+    seed = seed_with(tmp_path / "event", "")  # John Giusti's slides: a material to click
+    script = 'script = "scripts/john-giusti.md"'
+    seed.write_text(seed.read_text().replace(script, f"{script}\nmaterials = [{SLIDES}]"))
+    srv = Server(data_dir=tmp_path / "data", programmes=[seed], env=env).start()
     yield srv
     srv.kill()
 
@@ -114,6 +119,10 @@ def test_recorded_items_come_with_their_script_in_the_booth_and_on_the_speakers_
     page = booth(faces)
     giusti = page.locator(".bt-item[data-speaker='john-giusti']")
     expect(giusti.locator(".bt-recorded")).to_be_visible()
+    slides = giusti.locator("a.bt-material")
+    expect(slides).to_have_text("Slides")
+    expect(slides).to_have_attribute("href", "https://example.org/giusti-slides.pdf")
+    expect(slides).to_have_attribute("rel", "noopener noreferrer")
     giusti.locator(".bt-script").click()
     view = page.locator(".script-view")
     expect(view).to_be_visible()
