@@ -6,7 +6,6 @@ state, the limit per token, a console's command past a signal, and each speaker'
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ BOOTH = "interpreter-token-0123456789abcdefghij"
 KEY = "speaker-key-0123456789abcdefghijklmnop"
 SCRIPT = (SEED.parent / "scripts" / "john-giusti.md").read_text(encoding="utf-8")
 ROOM = "itu-miit-2021"
+VIEWER = "viewer-token-abcdefghijklmnopqrstuvwxyz"
 
 
 @pytest.fixture(params=["files", "redis"])
@@ -235,21 +235,29 @@ def test_the_programme_carries_languages_and_materials_never_the_script(server: 
     assert "PLACEHOLDER" not in json.dumps(programme) and "script_path" not in json.dumps(programme)
 
 
-def test_the_interpreter_token_is_kept_and_rotated(tmp_path: Path) -> None:
+async def test_the_interpreter_token_is_kept_rotated_and_reads_a_private_event(
+    tmp_path: Path,
+) -> None:
     data = tmp_path / "data"
-    server = Server(data_dir=data).start()
+    server = Server(data_dir=data, env={"PODIUM_VIEWER_TOKEN": VIEWER}).start()
     try:
         kept = (data / "interpreter.token").read_text().strip()
         assert len(kept) >= 22
         path = "/api/speakers/john-giusti/script"
         assert server.request("GET", path, token=kept)[0] == 200
-        assert main(["token", "rotate", "--interpreter", "--data-dir", str(data)]) == 0
+        assert server.request("GET", "/api/state")[0] == 401  # private: reading needs a token
+        assert server.request("GET", "/api/state", token=kept)[0] == 200  # the booth's does
+        async with websockets.connect(f"{server.ws_url}?client=booth") as booth:
+            await booth.send(json.dumps({"type": "auth", "token": kept}))
+            assert (await recv_type(booth, "auth_ok"))["role"] == "interpreter"
+            assert (await recv_type(booth, "snapshot"))["version"] == 0  # then it reads
+            assert main(["token", "rotate", "--interpreter", "--data-dir", str(data)]) == 0
+            with pytest.raises(websockets.ConnectionClosed):  # within a second or two
+                await recv_type(booth, "never", timeout=10)
+            assert booth.close_code == 4001
         new = (data / "interpreter.token").read_text().strip()
         assert new != kept
-        deadline = time.monotonic() + 10  # the server looks at its token files every second
-        while server.request("GET", path, token=new)[0] != 200 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.request("GET", path, token=new)[0] == 200
+        assert server.request("GET", path, token=new)[0] == 200  # adopted by the close
         assert server.request("GET", path, token=kept)[0] == 401
     finally:
         server.kill()
