@@ -367,9 +367,7 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
     """The one way a state changes. Raises ``InvalidTransition`` and changes nothing
     when the action makes no sense now. ``expected_version`` is checked by the caller,
     which owns the notion of "current" (see ``room.py``)."""
-    if isinstance(
-        command, commands.SendBoothSignal
-    ):  # not the moderator's: no undo, no last_change
+    if isinstance(command, commands.SendBoothSignal):  # the booth's: no undo entry
         return Applied(*booth.signalled(programme, state, command, now))
     if isinstance(command, Undo):
         if not state.undo:
