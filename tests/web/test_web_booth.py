@@ -99,7 +99,9 @@ def test_the_booth_announces_a_language_change_and_slow_down_reaches_the_stage(
     expect(page.locator("#signal-state")).to_contain_text("请放慢语速")
     expect(page.locator("[data-signal='slow_down']")).to_have_class("btn bt-signal is-on")
     if not zh:
-        for face, name in ((screen, "screen-booth-signal"), (speaker, "speaker-booth-signal")):
+        faces_shot = (screen, "screen-booth-signal"), (speaker, "speaker-booth-signal"), (
+            console, "console-booth-signal")  # fmt: skip
+        for face, name in faces_shot:
             face.bring_to_front()
             face.wait_for_timeout(300)  # fonts
             save(face, name)
