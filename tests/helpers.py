@@ -30,10 +30,12 @@ AUTO = ROOT / "tests" / "programmes" / "auto.toml"  # items that end themselves
 
 def seed_with(folder: Path, more: str, name: str = "programme.toml") -> Path:
     """The seed programme with ``more`` appended, written in ``folder`` with the seed's logo
-    beside it (its ``[event.branding]`` names the file next to the programme)."""
+    and scripts beside it (its ``[event.branding]`` and a speaker's ``script`` name files
+    next to the programme)."""
     path = folder / name
     path.write_text(SEED.read_text() + more)
     shutil.copy(SEED.parent / "itu-miit-2021-logo.svg", folder)
+    shutil.copytree(SEED.parent / "scripts", folder / "scripts", dirs_exist_ok=True)
     return path
 
 

@@ -3,9 +3,10 @@
 // in the link (#token=...) or is typed in; it sends no timing commands.
 
 import { langButton, onLang, t, translate } from "./i18n.js";
-import { keepToken, Live, loadProgramme, takeToken } from "./connection.js";
+import { Live, loadProgramme, takeToken } from "./connection.js";
 import { localized, setText, show, statusCorner } from "./podium.js";
 import { Questions, renderBoard } from "./question-list.js";
+import { signIn } from "./sign-in.js";
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken();
@@ -58,29 +59,11 @@ function sessions() {
   select.value = current ?? "";
 }
 
-function signIn(granted) {
-  show($("login"), !granted);
-  show($("main"), granted);
-}
-
-live.on("auth", (role) => {
-  const ok = role === "questions" || role === "moderator";
-  signIn(ok);
-  if (ok) questions.reload();
-});
-live.on("error", (error) => {
-  if (error.code === "unauthorized") {
-    keepToken(null);
-    signIn(false);
-    show($("login-error"), true);
-  }
-});
-$("login").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const given = $("token").value.trim();
-  keepToken(given);
-  questions.token = given;
-  live.authenticate(given);
+const showPage = signIn(live, ["questions", "moderator"], {
+  given: (typed) => {
+    questions.token = typed;
+  },
+  granted: () => questions.reload(),
 });
 $("tabs").addEventListener("click", (event) => {
   const tab = event.target.closest("[data-status]");
@@ -95,7 +78,7 @@ live.on("state", onNow);
 translate();
 langButton($("lang"));
 statusCorner(live);
-signIn(false);
+showPage(false);
 onLang(() => {
   sessions();
   render();

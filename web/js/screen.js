@@ -3,6 +3,7 @@
 // each cue), ?lang=en|zh-CN, ?room=ID.
 
 import { cueBanner } from "./cue.js";
+import { signalBanner } from "./booth-signal.js";
 import { fitStage } from "./screen-fit.js";
 import { langButton, onLang, t, translate, lang } from "./i18n.js";
 import { Live, loadProgramme, query, takeToken } from "./connection.js";
@@ -205,6 +206,7 @@ statusCorner(live);
 live.on("state", renderState);
 onLang(renderState);
 cueBanner($("cue"), live);
+signalBanner($("booth-signal"), live);
 keepAwake();
 document.addEventListener("visibilitychange", keepAwake);
 loadProgramme().then((p) => {

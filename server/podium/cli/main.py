@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("questions", "5/60", "questions asked per client address and per connection"),
         ("votes", "60/60", "votes per client address"),
         ("voters", "20/60", "voter ids issued per client address"),
+        ("signals", "5/30", "booth signals per interpreter token"),
     ]:
         serve.add_argument(
             f"--limit-{name}",
@@ -170,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument(
         "--questions", action="store_true", help="rotate the question assistant's token"
+    )
+    rotate.add_argument(
+        "--interpreter", action="store_true", help="rotate the interpreters' booth's token"
     )
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.add_argument(

@@ -56,6 +56,7 @@ def summary(p: Programme) -> str:
         f"  zh: {e.title_zh}" if e.title_zh else "",
         f"  {e.theme}" if e.theme else "",
         f"  time zone {e.timezone}; plan date: {plan}",
+        f"  languages: {', '.join(e.languages)} (floor language by default: {e.languages[0]})",
     ]
     if e.branding:
         b = e.branding
@@ -79,6 +80,8 @@ def summary(p: Programme) -> str:
                 f"    {values.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
                 f" ({sp.presence.value}) - {sp.affiliation}"
                 + ("  [advances by itself at its end]" if sp.on_end else "")
+                + (f"  [{sp.language}]" if len(e.languages) > 1 else "")
+                + (f"  [script {sp.script_path.name}]" if sp.script_path else "")
             )
             if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
                 lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
@@ -194,6 +197,8 @@ def cmd_token_rotate(args: argparse.Namespace) -> int:
         if args.viewer
         else "questions"
         if args.questions
+        else "interpreter"
+        if args.interpreter
         else "moderator"
     )
     env = SECRETS[role].env

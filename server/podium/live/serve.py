@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,11 @@ from aiohttp import web
 
 from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError, present
-from podium.live.access.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
+from podium.live.access.auth import (
+    SECRETS,
+    TOKEN_FILE,
+    Tokens,
+)
 from podium.live.access.guard import (
     HEADER_TIMEOUT_S,
     MAX_PER_ADDRESS,
@@ -103,11 +108,10 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
             lines.append(f"    console   {console}#token={tokens.moderator}")
         else:  # stdout is a log: keep the token out of it, say where it is
             lines.append(f"    console   {console}  (moderator token: in {where(TOKEN_FILE)})")
-        if tokens.questions is not None and sys.stdout.isatty():
-            lines.append(f"    questions {base}/questions{query}#token={tokens.questions}")
-        elif tokens.questions is not None:
-            lines.append(f"    questions {base}/questions{query}  (assistant token: in"
-                         f" {where(QUESTIONS_TOKEN_FILE)} or $PODIUM_QUESTIONS_TOKEN)")  # fmt: skip
+        for label, role in (("questions", "questions"), ("booth", "interpreter")):
+            token = getattr(tokens, role)
+            if token is not None:
+                lines.append(_role_link(label, f"{base}/{label}{query}", token, role, where))
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")
@@ -117,6 +121,14 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
     ]
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
+
+
+def _role_link(label: str, url: str, token: str, role: str, where: Callable[[str], str]) -> str:
+    """A staff page's link: with its token on a terminal; in a log, where the token is."""
+    if sys.stdout.isatty():
+        return f"    {label:<9} {url}#token={token}"
+    secret = SECRETS[role]
+    return f"    {label:<9} {url}  (token: in {where(secret.name)} or ${secret.env})"
 
 
 class StartupError(PodiumError):

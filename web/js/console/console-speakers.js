@@ -6,6 +6,7 @@
 import { lang, onLang, t } from "../i18n.js";
 import { apiUrl } from "../connection.js";
 import { el, setText, timeOfDay } from "../podium.js";
+import { ScriptView } from "../script-view.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,6 +19,7 @@ export class SpeakerDesk {
     this.cells = new Map(); // speaker id -> redraw of their line
     this.links = null; // speaker id -> url, once asked for
     this.zone = undefined;
+    this.scripts = new ScriptView(() => this.live.token); // any speaker's, as they see it
     live.on("readiness", (speakers) => {
       this.readiness = speakers;
       for (const redraw of this.cells.values()) redraw();
@@ -65,6 +67,12 @@ export class SpeakerDesk {
     qr.type = "button";
     qr.addEventListener("click", () => this.showCode(speaker.id, name));
     actions.append(copy, qr);
+    if (speaker.has_script) {
+      const script = el("button", "btn btn-small rd-script", t("script.open"));
+      script.type = "button";
+      script.addEventListener("click", () => this.scripts.open(speaker.id, name));
+      actions.append(script);
+    }
     let present = null;
     if (speaker.presence === "in_room") {
       present = el("button", "btn btn-small ready-present", t("console.present"));

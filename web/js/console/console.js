@@ -30,6 +30,7 @@ import { SessionPicker } from "./console-picker.js";
 import { QuestionDesk } from "./console-questions.js";
 import { Rundown } from "./console-rundown.js";
 import { SpeakerDesk } from "./console-speakers.js";
+import { signalBanner } from "../booth-signal.js";
 
 const $ = (id) => document.getElementById(id);
 const live = new Live({ client: "console", token: takeToken() });
@@ -373,6 +374,7 @@ function tick(now) {
 translate();
 langButton($("lang"));
 statusCorner(live);
+signalBanner($("booth-signal"), live, { also: () => (lang.startsWith("zh") ? "zh" : "en") });
 if (!live.token) showLogin(false);
 live.on("state", render);
 onLang(render);

@@ -2,9 +2,13 @@
 // beside a video call. Before their turn: where the day stands and when they start, in the
 // event's time and their own; during it: the venue screen's countdown (the same clock
 // sync, colours, cues and stage messages); after: when it ended. And "I'm ready", with a
-// short note, for the moderators. Options: ?sound=1 (a tone with each cue), ?lang=.
+// short note, for the moderators; the interpreters' signals while they speak; their script
+// as a teleprompter (script-view.js). Options: ?sound=1 (a tone with each cue), ?lang=,
+// ?script=1 (open the script at once), ?mirror=1 (the script mirrored for teleprompter glass).
 
 import { cueBanner, setCueSound } from "../cue.js";
+import { signalBanner } from "../booth-signal.js";
+import { ScriptView } from "../script-view.js";
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-speaker.js"; // before any label is read
 import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "../connection.js";
@@ -231,6 +235,14 @@ if (speakerId) {
   live = new Live({ client: "speaker", token });
   statusCorner(live);
   cueBanner($("cue"), live);
+  signalBanner($("booth-signal"), live, { only: () => speakerId });
+  if (me?.speaker.has_script) {
+    const scripts = new ScriptView(() => token);
+    const open = () => scripts.open(speakerId, personName(me.speaker));
+    show($("script"), true);
+    $("script").addEventListener("click", open);
+    if (query.get("script") === "1") open();
+  }
   live.on("state", renderState);
   live.on("auth", () => {
     if (said?.ready) say(true); // a reconnect: the server forgot; say it again

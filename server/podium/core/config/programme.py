@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, datetime, time
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from podium.core.config.automations import Automation
 from podium.core.config.branding import Branding
+from podium.core.config.languages import DEFAULT_LANGUAGES, Interpretation, Material
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says
@@ -80,6 +82,14 @@ class Speaker(Person, Colours):
     presence: Presence
     allocation_ms: int
     on_end: str | None = None  # "next": advances by itself when the time is up
+    language: str = DEFAULT_LANGUAGES[0]  # the floor language
+    materials: tuple[Material, ...] = ()
+    script_path: Path | None = None  # never in public_dict: the server reads it for the few
+
+    def public_dict(self) -> dict[str, Any]:
+        """A speaker as ``GET /api/programme`` shows them: ``has_script``, not the script."""
+        shown = self.model_dump(mode="json", exclude={"session_id", "script_path"})
+        return shown | {"has_script": self.script_path is not None}
 
 
 class Session(Colours):
@@ -120,6 +130,7 @@ class Event(Colours):
     description_zh: str = ""
     venue_zh: str = ""
     branding: Branding | None = None
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the first: the default floor language
 
 
 QUESTION_MAX = 300  # characters in a question, unless the programme says
@@ -140,6 +151,7 @@ class Programme(Strict):
     sessions: tuple[Session, ...]
     automations: tuple[Automation, ...] = ()  # never in public_dict: URLs and secrets
     questions: QuestionSettings = QuestionSettings()
+    interpretation: Interpretation = Interpretation()
 
     @property
     def id(self) -> str:
@@ -213,6 +225,8 @@ class Programme(Strict):
             "timezone": e.timezone,
             "date": plan_date.isoformat(),
             "questions": self.questions.model_dump(),
+            "languages": list(e.languages),
+            "interpretation": {"handover_ms": self.interpretation.handover},
             **{key: getattr(e, key) for key in Event.model_fields if key.endswith("_zh")},
             "branding": e.branding.public_dict(e.id) if e.branding else None,
             "sessions": [
@@ -233,9 +247,7 @@ class Programme(Strict):
                     "warning_ms": s.warning_ms,
                     "danger_ms": s.danger_ms,
                     "moderators": [m.model_dump() for m in s.moderators],
-                    "speakers": [
-                        sp.model_dump(mode="json", exclude={"session_id"}) for sp in s.speakers
-                    ],
+                    "speakers": [sp.public_dict() for sp in s.speakers],
                 }
                 for s in self.sessions
             ],

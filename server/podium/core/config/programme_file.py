@@ -22,6 +22,15 @@ from pydantic import Field, ValidationError, field_validator
 from podium.core.config.automations import Automation
 from podium.core.config.branding import BrandingEntry
 from podium.core.config.branding import resolve as resolve_branding
+from podium.core.config.languages import (
+    DEFAULT_LANGUAGES,
+    Interpretation,
+    Language,
+    Languages,
+    Material,
+    floor_language,
+    script_file,
+)
 from podium.core.config.programme import (
     DANGER_MS,
     WARNING_MS,
@@ -63,6 +72,11 @@ class SpeakerEntry(Person, Thresholds):
     presence: Presence = Presence.IN_ROOM
     allocation: DurationMs | None = None
     on_end: OnEnd = None
+    language: Language | None = Field(default=None, description="the floor language")
+    materials: list[Material] = Field(default=[], max_length=50)
+    script: str | None = Field(
+        default=None, min_length=1, description="a .md or .txt file beside the programme"
+    )
 
 
 class SessionEntry(Thresholds):
@@ -106,6 +120,9 @@ class EventEntry(Thresholds):
     description_zh: ZhText = ""
     venue_zh: ZhText = ""
     branding: BrandingEntry | None = None
+    languages: Languages = Field(
+        default=DEFAULT_LANGUAGES, description="the meeting's languages; the first is the default"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -126,6 +143,7 @@ class ProgrammeFile(Strict):
     sessions: list[SessionEntry] = Field(min_length=1)
     automations: list[Automation] = []  # noqa: RUF012
     questions: QuestionSettings = QuestionSettings()
+    interpretation: Interpretation = Interpretation()
 
 
 # -- loading and checking ---------------------------------------------------------------
@@ -261,7 +279,8 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
         speakers: list[Speaker] = []
         for pi, sp in enumerate(entry.speakers):
             claim(sp.id, f"{where}.speakers[{pi}]")
-            own = _thresholds(f"{where}.speakers[{pi}]", sp, (warning_ms, danger_ms), problems)
+            at = f"{where}.speakers[{pi}]"
+            own = _thresholds(at, sp, (warning_ms, danger_ms), problems)
             speakers.append(
                 Speaker(
                     id=sp.id,
@@ -277,6 +296,9 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                     on_end=_on_end(sp.on_end or entry.on_end),
                     warning_ms=own[0],
                     danger_ms=own[1],
+                    language=floor_language(sp.language, raw.event.languages, at, problems),
+                    materials=tuple(sp.materials),
+                    script_path=script_file(base, sp.script, at, problems) if sp.script else None,
                 )
             )
         moderators = (
@@ -322,6 +344,7 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
             sessions=tuple(sessions),
             automations=automations,
             questions=raw.questions,
+            interpretation=raw.interpretation,
         ),
         [],
     )

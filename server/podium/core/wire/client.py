@@ -12,6 +12,7 @@ from podium.core.commands import Command, parse_command
 from podium.core.config.programme import QUESTION_MAX, QUESTION_MAX_LIMIT
 from podium.core.errors import InvalidInput, validate_tagged
 from podium.core.questions import COMMAND_ID_MAX, NAME_MAX, QUESTION_ID_MAX, VOTER_MAX
+from podium.core.state import SignalKind
 
 MAX_FRAME = 64 * 1024
 
@@ -132,10 +133,20 @@ class MineIn(_In):
     ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=50)
 
 
-ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | VoteIn | MineIn
+class BoothSignalIn(_In):
+    """The interpreters' booth to the speaker on stage; answered by ``ack`` with the same
+    ``id`` and the version it made. Only a connection authenticated with the interpreter
+    token may send it; at most 5 per 30 s per token (``--limit-signals``)."""
+
+    type: Literal["booth_signal"]
+    id: str | int = Field(union_mode="left_to_right")
+    signal: SignalKind
+
+
+ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | VoteIn | MineIn | BoothSignalIn
 ClientMessage = Annotated[ClientIn, Field(discriminator="type")]
 _CLIENT = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("auth", "command", "ping", "ready", "ask", "vote", "mine")
+CLIENT_TYPES = ("auth", "command", "ping", "ready", "ask", "vote", "mine", "booth_signal")
 
 
 class InvalidMessage(InvalidInput):

@@ -18,6 +18,7 @@ from podium.core.config.programme_file import ProgrammeFile
 from podium.core.wire.client import (
     AskIn,
     AuthIn,
+    BoothSignalIn,
     CommandIn,
     MineIn,
     PingIn,
@@ -62,6 +63,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-ask": AskIn,
     "client-vote": VoteIn,
     "client-mine": MineIn,
+    "client-booth_signal": BoothSignalIn,
     "server-state": StateOut,
     "server-current": CurrentOut,
     "server-auth_ok": AuthOkOut,

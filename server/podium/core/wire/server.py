@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from podium.core.state import SignalKind
+
 # -- what the server sends ----------------------------------------------------------------
 # ``projection.view`` builds the state as plain data (fast to encode once); these models are
 # its documented shape, and the tests check every view the engine produces against them.
@@ -41,6 +43,7 @@ class SpeakerView(_Out):
     display_name_zh: str = Field(description="in Chinese where given, else as display_name")
     affiliation_zh: str
     presence: Literal["in_room", "remote", "recorded"]
+    language: str = Field(description="their floor language (the event's first by default)")
     allocation_ms: int
     warning_ms: int = Field(description="the countdown turns amber at or under this")
     danger_ms: int = Field(description="and red at or under this (0: red from zero)")
@@ -159,6 +162,14 @@ class AutoAdvanceView(_Out):
     held: bool = Field(description="kept on past its end by the hold action")
 
 
+class BoothSignalView(_Out):
+    signal: SignalKind
+    at: int = Field(description="epoch ms: when the booth sent it")
+    speaker_id: str | None = Field(description="to whom: the speaker on now (null: no speakers)")
+    language: str = Field(description="the speaker's floor language: say the signal in it")
+    until: int = Field(description="epoch ms: at + 15 s, when pages stop showing it")
+
+
 class StateView(_Out):
     phase: Literal["idle", "live", "finished"]
     session: SessionView | None
@@ -174,6 +185,11 @@ class StateView(_Out):
     )
     question: ShownQuestionView | None = Field(
         description="the audience's question on screen (show_question), else null"
+    )
+    booth_signal: BoothSignalView | None = Field(
+        description="the interpreters' sign to the speaker on now, for 15 s from its at or"
+        " until the speaker changes, else null. The console, the venue screen and the"
+        " speaker's page show it"
     )
     message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
     messages: MessagesView
@@ -203,7 +219,7 @@ class StateOut(_Out):
 
 class AuthOkOut(_Out):
     type: Literal["auth_ok"] = "auth_ok"
-    role: Literal["moderator", "screen", "viewer", "speaker", "questions"]
+    role: Literal["moderator", "screen", "viewer", "speaker", "questions", "interpreter"]
     speaker_id: str | None = Field(
         default=None, description="with role speaker: the speaker the token is for"
     )

@@ -16,6 +16,11 @@ The question assistant's token (role ``questions``: handles the audience's quest
 no timing commands) comes from ``PODIUM_QUESTIONS_TOKEN`` or ``DATA/questions.token``
 (made on first start; ``podium token rotate --questions``).
 
+The interpreters' token (role ``interpreter``: the booth reads the state, the programme and
+every speaker's script, and sends booth signals, nothing else) comes from
+``PODIUM_INTERPRETER_TOKEN`` or ``DATA/interpreter.token`` (made on first start;
+``podium token rotate --interpreter``).
+
 A vote counts once per voter id, and a voter id is one the server issued
 (``POST /api/questions/voter``): 128 random bits and their HMAC under the **voter key**
 (``PODIUM_VOTER_KEY`` or ``DATA/voter.key``, made on first start), so every process that
@@ -41,9 +46,11 @@ from typing import Literal
 from podium.core.errors import Forbidden, Unauthorized
 from podium.live.access.keeper import Keeper, new_token
 
-Role = Literal["moderator", "screen", "viewer", "speaker", "questions"]
+Role = Literal["moderator", "screen", "viewer", "speaker", "questions", "interpreter"]
+Rotated = Literal["moderator", "viewer", "speaker", "questions", "interpreter"]
 TOKEN_FILE = "moderator.token"
 QUESTIONS_TOKEN_FILE = "questions.token"
+INTERPRETER_TOKEN_FILE = "interpreter.token"
 VIEWER_TOKEN_FILE = "viewer.token"
 SPEAKER_KEY_FILE = "speaker.key"
 VOTER_KEY_FILE = "voter.key"
@@ -64,6 +71,7 @@ SECRETS: dict[str, Secret] = {
     "viewer": Secret("PODIUM_VIEWER_TOKEN", VIEWER_TOKEN_FILE, "viewer", made=False),
     "speaker": Secret("PODIUM_SPEAKER_KEY", SPEAKER_KEY_FILE, "speaker_key"),
     "questions": Secret("PODIUM_QUESTIONS_TOKEN", QUESTIONS_TOKEN_FILE, "questions"),
+    "interpreter": Secret("PODIUM_INTERPRETER_TOKEN", INTERPRETER_TOKEN_FILE, "interpreter"),
     "voter": Secret("PODIUM_VOTER_KEY", VOTER_KEY_FILE, "voter_key"),
 }
 
@@ -104,6 +112,7 @@ class Tokens:
     speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
     questions: str | None = None  # the question assistant's token
+    interpreter: str | None = None  # the interpreters' booth's token
     voter_key: str = field(default_factory=new_token, repr=False)  # signs the voter ids
     _speaker_tokens: dict[str, tuple[str, str]] = field(
         default_factory=dict, init=False, repr=False
@@ -162,6 +171,8 @@ class Tokens:
             return "moderator"
         if self.questions is not None and _same(token, self.questions):
             return "questions"
+        if self.interpreter is not None and _same(token, self.interpreter):
+            return "interpreter"
         if self.viewer is not None and _same(token, self.viewer):
             return "viewer"
         if self.speaker_of(token) is not None:  # reads the event, as its page must
@@ -196,6 +207,24 @@ class Tokens:
             "only moderators and the question assistant handle questions; this token reads"
         )
 
+    def require_script_reader(self, token: str | None, room: str, speaker_id: str) -> None:
+        """A speaker's script: to that speaker's own link, a moderator and the booth; 401
+        without a token or with a wrong one, 403 with any other."""
+        role = self.role_of(token)
+        if role in ("moderator", "interpreter") or self.speaker_of(token) == (room, speaker_id):
+            return
+        if role is None:
+            raise Unauthorized(
+                "a script is for its speaker, the moderators and the interpreters' booth;"
+                " send 'Authorization: Bearer TOKEN'"
+                if not token
+                else "that token is not valid here; check it, or ask the organiser"
+            )
+        raise Forbidden(
+            "a script is for its speaker, the moderators and the interpreters' booth only;"
+            " this token may not read it"
+        )
+
     def require_reader(self, token: str | None) -> None:
         if not self.may_read(token):
             raise Unauthorized(
@@ -222,7 +251,12 @@ class Tokens:
 
     def weak(self) -> list[str]:
         """Roles whose token is shorter than 128 bits of randomness could be."""
-        tokens = {"moderator": self.moderator, "viewer": self.viewer, "questions": self.questions}
+        tokens = {
+            "moderator": self.moderator,
+            "viewer": self.viewer,
+            "questions": self.questions,
+            "interpreter": self.interpreter,
+        }
         return [r for r, t in tokens.items() if t is not None and len(t) < MIN_TOKEN_CHARS]
 
     @classmethod
@@ -244,9 +278,6 @@ class Tokens:
         generated = "moderator" not in from_env
         return cls(moderator, generated=generated, keeper=keeper, from_env=frozenset(from_env),
                    **values)  # fmt: skip
-
-
-Rotated = Literal["moderator", "viewer", "speaker", "questions"]
 
 
 async def rotate(keeper: Keeper, role: Rotated) -> str:

@@ -69,6 +69,7 @@ class Policy:
         self.questions = PerKey(self.limits.questions)
         self.votes = PerKey(self.limits.votes)
         self.voters = PerKey(self.limits.voters)
+        self.signals = PerKey(self.limits.signals)  # by token: every booth laptop shares one
 
     def allow_connect(self, peer: str) -> bool:
         return self.exempt(peer) or self.connects.allow(peer)

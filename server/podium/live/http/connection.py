@@ -10,11 +10,13 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
+from podium.core.commands import SendBoothSignal
 from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
 from podium.core.questions import checked_voter
 from podium.core.wire.client import (
     AskIn,
     AuthIn,
+    BoothSignalIn,
     CommandIn,
     InvalidMessage,
     MineIn,
@@ -126,6 +128,8 @@ class Connection:
             await self.ask(message)
         elif isinstance(message, VoteIn):
             await self.vote(message)
+        elif isinstance(message, BoothSignalIn):
+            await self.booth_signal(message)
         elif isinstance(message, MineIn):
             if self.questions is not None and self.client is not None:
                 self.questions.own(self.client, message.ids)
@@ -210,6 +214,30 @@ class Connection:
         await self.send(
             {"type": "ack", "id": message.id, "version": self.room.state.version, "voted": voted}
         )
+
+    async def booth_signal(self, message: BoothSignalIn) -> None:
+        """The booth's signal to the speaker on stage, answered by ``ack`` with the version
+        it made. Limited per token (every laptop in the booth shares it): a flood is
+        refused at the door and never queues in front of the timer's commands."""
+        try:
+            if self.role not in ("interpreter", "moderator") or self.token is None:
+                raise Forbidden(
+                    "only the interpreters' booth sends booth signals; authenticate with the"
+                    " interpreter token (the /booth link carries it)"
+                )
+            signals = self.policy.signals
+            if not signals.allow(self.token):
+                raise RateLimited(
+                    f"too many booth signals (limit {signals.rate}); the last one still"
+                    f" shows: wait {signals.wait_s(self.token):.0f} s before the next"
+                )
+            command = SendBoothSignal(action="booth_signal", signal=message.signal)
+            done = await self.room.execute(command, actor=f"booth:{self.peer}")
+        except PodiumError as exc:
+            log_if_bug(exc, f"a WebSocket from {self.peer}")
+            await self.error(exc, message.id)
+            return
+        await self.send({"type": "ack", "id": message.id, "version": done.version})
 
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":

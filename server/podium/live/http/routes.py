@@ -31,7 +31,7 @@ from podium.live.http.request import (
 
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
          "/screen": "screen.html", "/overlay": "overlay.html", "/speaker": "speaker.html",
-         "/questions": "questions.html"}  # fmt: skip
+         "/questions": "questions.html", "/booth": "booth.html"}  # fmt: skip
 
 
 # -- health: the store, the rooms, the connections and what the process holds --------------
