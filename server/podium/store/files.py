@@ -329,12 +329,10 @@ class FileStore(Store):
             os.close(fd)
 
     async def repair(self, state: State) -> None:
-        """Checkpoint ``state`` if it is newer than the checkpoint. A state behind the log's
-        last record is where the room's replay stopped (a record that no longer applies):
-        the room goes on from it, so its checkpoint is the only copy of its history and is
-        written and fsynced at once, and the next command follows it (``_past`` then reads
-        the versions logged again, not the ones that did not apply; the report still
-        stops where the replay did)."""
+        """Checkpoint ``state`` if it is newer than the checkpoint. One behind the log's last
+        record is where the room's replay stopped (a record that no longer applies): the
+        room goes on from it, its checkpoint written and fsynced at once, and ``_past``
+        reads the versions it logs again, not the ones that did not apply."""
         room = state.room
         behind = state.version < self._log_last.get(room, -1)
         if behind:
