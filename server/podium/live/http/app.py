@@ -20,6 +20,7 @@ from podium.live.http import (
     branding,
     integrations,
     lifecycle,
+    proxied,
     question_routes,
     routes,
     speakers,
@@ -54,6 +55,7 @@ def create_app(
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
     app[POLICY] = policy or Policy()
+    proxied.add_middleware(app)  # inside errors_and_headers: its refusals are answered
     app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     app[STOPPING] = asyncio.Event()
     app[CONNECTIONS] = set()
