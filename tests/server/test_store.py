@@ -289,6 +289,37 @@ async def test_a_crash_between_log_and_state_is_replayed_on_open(backend: Backen
     assert (reopened.state, reopened.pending) == (steps[4][0], [])
 
 
+async def test_a_log_that_stops_replaying_leaves_the_room_going_on_from_there(
+    backend: Backend,
+) -> None:
+    """A record that no longer applies (the programme was changed between runs, say): the
+    room opens at the state before it and says why; what it does next is its history,
+    and a restart opens to that, not to the records that did not apply."""
+    _, steps = await committed(backend, 2)
+    for version, action in [(3, "resume"), (4, "pause")]:  # running, not paused: no resume
+        command: dict[str, object] = {"action": action}
+        await backend.log_only(
+            LogRecord(
+                version=version, at=T0 + version * 1000, actor="t", command=command, summary=""
+            )
+        )
+    room = Room(PROGRAMME, await backend.store())
+    await room.open()
+    try:
+        assert room.state == steps[2][0]
+        assert "log record 3 cannot be replayed" in room.problems[-1]
+        assert (await room.execute(parse_command({"action": "pause"}), "t")).version == 3
+        paused = room.state
+    finally:
+        await room.close()
+    reopened = Room(PROGRAMME, await backend.store())
+    await reopened.open()
+    try:
+        assert (reopened.state, reopened.problems) == (paused, [])
+    finally:
+        await reopened.close()
+
+
 async def test_a_lost_state_is_rebuilt_from_the_whole_log(backend: Backend) -> None:
     _, steps = await committed(backend, len(SCRIPT))
     await backend.lose_state()

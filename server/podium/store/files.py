@@ -67,6 +67,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _past(records: list[LogRecord], base: int) -> list[LogRecord]:
+    """The records past the checkpoint at ``base``: the log's last run that follows it
+    (after a replay that stopped, the room went on from the checkpoint and logged those
+    versions again, after the ones that did not apply), else every record past it."""
+    run: list[LogRecord] = []
+    for record in reversed(records):
+        if record.version <= base or (run and record.version != run[-1].version - 1):
+            break
+        run.append(record)
+    if not run or run[-1].version == base + 1:
+        return run[::-1]  # nothing past it, or the run that follows it
+    return [r for r in records if r.version > base]  # a gap: the replay says where
+
+
 def _holds_every_version(records: list[LogRecord]) -> bool:
     """The records run from version 0 (or from a checkpoint record) with no gap."""
     if records and records[0].version != 0 and records[0].state is None:
@@ -86,6 +100,7 @@ class FileStore(Store):
         self.root = Path(data_dir)
         self._versions: dict[str, int] = {}
         self._log_ends: dict[str, int | None] = {}  # last version, while the log holds all
+        self._log_last: dict[str, int] = {}  # the version of the log file's last record
         self._failing: str | None = None
         self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
         self._outboxes: dict[str, Outbox] = {}
@@ -153,9 +168,12 @@ class FileStore(Store):
         for record in records:
             self._remember_id(room, record)
         base = state.version if state else -1
-        pending = [r for r in records if r.version > base]
+        pending = _past(records, base)
         whole = not log_problems and _holds_every_version(records)
         self._log_ends[room] = (records[-1].version if records else -1) if whole else None
+        # the log file's last record (none once it was set aside): a repair behind it
+        # means the room's replay stopped there
+        self._log_last[room] = records[-1].version if records and not log_problems else -1
         return Stored(state=state, pending=pending, problems=problems)
 
     async def load(self, room: str) -> Stored:
@@ -199,6 +217,7 @@ class FileStore(Store):
                 ends = self._log_ends.get(state.room)
                 whole = ends is not None and record.version == ends + 1
                 self._log_ends[state.room] = record.version if whole else None
+                self._log_last[state.room] = record.version
             except OSError:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, start)
@@ -310,7 +329,16 @@ class FileStore(Store):
             os.close(fd)
 
     async def repair(self, state: State) -> None:
-        if state.version > self._checkpoints.saved(state.room):
+        """Checkpoint ``state`` if it is newer than the checkpoint. One behind the log's last
+        record is where the room's replay stopped (a record that no longer applies): the
+        room goes on from it, its checkpoint written and fsynced at once, and ``_past``
+        reads the versions it logs again, not the ones that did not apply."""
+        room = state.room
+        behind = state.version < self._log_last.get(room, -1)
+        if behind:
+            self._log_ends[room] = None  # the log no longer holds the room's history
+            self._versions[room] = state.version
+        if behind or state.version > self._checkpoints.saved(room):
             await self._write(state, None)
 
     async def read_log(self, room: str) -> list[LogRecord]:
