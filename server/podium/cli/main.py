@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("questions", "5/60", "questions asked per client address and per connection"),
         ("votes", "60/60", "votes per client address"),
         ("voters", "20/60", "voter ids issued per client address"),
+        ("captions", "50/10", "caption lines per captioner (or moderator) token"),
     ]:
         serve.add_argument(
             f"--limit-{name}",
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--questions", action="store_true", help="rotate the question assistant's token"
     )
+    rotate.add_argument("--captions", action="store_true", help="rotate the captioner's token")
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.set_defaults(func=cmd_token_rotate)
 

@@ -58,6 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             questions=Rate.parse(args.limit_questions),
             votes=Rate.parse(args.limit_votes),
             voters=Rate.parse(args.limit_voters),
+            captions=Rate.parse(args.limit_captions),
         )
     except ValueError as exc:
         raise InvalidInput(f"{exc}") from None

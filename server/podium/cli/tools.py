@@ -178,18 +178,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_token_rotate(args: argparse.Namespace) -> int:
-    from podium.live.access.auth import rotate
+    from podium.live.access.auth import TOKEN_ENV, Rotated, rotate
 
-    role = (
+    role: Rotated = (
         "speaker"
         if args.speakers
         else "viewer"
         if args.viewer
         else "questions"
         if args.questions
+        else "captioner"
+        if args.captions
         else "moderator"
     )
-    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
+    env = TOKEN_ENV.get(role, f"PODIUM_{role.upper()}_TOKEN")
     if os.environ.get(env):
         raise InvalidInput(
             f"{env} is set, so the {role} token comes from the environment: change it there"

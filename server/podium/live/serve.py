@@ -15,7 +15,7 @@ from aiohttp import web
 
 from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError, present
-from podium.live.access.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
+from podium.live.access.auth import CAPTIONS_TOKEN_FILE, QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
 from podium.live.access.guard import (
     HEADER_TIMEOUT_S,
     MAX_PER_ADDRESS,
@@ -91,6 +91,10 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
             lines.append(f"    questions {base}/questions{query}  (assistant token: in"
                          f" {(options.data_dir / QUESTIONS_TOKEN_FILE).resolve()} or"
                          " $PODIUM_QUESTIONS_TOKEN)")  # fmt: skip
+        if tokens.captions is not None:
+            lines.append(f"    captions  POST {base}/api/captions{query}  (captioner token: in"
+                         f" {(options.data_dir / CAPTIONS_TOKEN_FILE).resolve()} or"
+                         " $PODIUM_CAPTIONS_TOKEN)")  # fmt: skip
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")

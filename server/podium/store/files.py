@@ -31,15 +31,18 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from podium.core.captions import Caption
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
+from podium.store.appender import Appender
 from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored, command_id_of
 from podium.store.file_questions import QuestionFile
 from podium.store.outbox import OUTBOX_FILE, Outbox
 
 log = logging.getLogger("podium.store")
 T = TypeVar("T")
+CAPTIONS_FILE = "captions.jsonl"
 
 PING_FILE = ".ping"  # rewritten by the health check: the data dir takes a write
 
@@ -81,6 +84,7 @@ class FileStore(Store):
         self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
         self._outboxes: dict[str, Outbox] = {}
         self._questions: dict[str, QuestionFile] = {}
+        self._captions: dict[str, Appender] = {}  # room -> its captions.jsonl
 
     def _remember_id(self, room: str, record: LogRecord) -> None:
         command_id = command_id_of(record)
@@ -300,12 +304,12 @@ class FileStore(Store):
             found = self._questions[room] = QuestionFile(self._dir(room) / "questions.jsonl")
         return found
 
-    async def _question_write(self, call: Awaitable[T]) -> T:
+    async def _question_write(self, call: Awaitable[T], what: str = "questions") -> T:
         try:
             return await call
         except OSError as exc:
             raise Unavailable(
-                f"cannot write the questions to {self.root}: {exc.strerror}; nothing was"
+                f"cannot write the {what} to {self.root}: {exc.strerror}; nothing was"
                 " changed. Free disk space or fix the directory's permissions, then try again"
             ) from None
 
@@ -340,6 +344,32 @@ class FileStore(Store):
 
     async def question_done(self, room: str, command_id: str) -> Done | None:
         return await self._question_file(room).repeat(command_id)
+
+    # -- captions: ``DATA/ROOM/captions.jsonl``, a line each, group-committed and fsynced --
+
+    async def add_caption(self, room: str, caption: Caption) -> None:
+        appender = self._captions.get(room)
+        if appender is None:
+            appender = self._captions[room] = Appender(self._dir(room) / CAPTIONS_FILE)
+        line = caption.model_dump_json(exclude_none=True).encode() + b"\n"
+        await self._question_write(appender.append(line), "captions")
+
+    async def load_captions(self, room: str) -> list[Caption]:
+        return await asyncio.to_thread(self._load_captions_sync, room)
+
+    def _load_captions_sync(self, room: str) -> list[Caption]:
+        path = self._dir(room) / CAPTIONS_FILE
+        if not path.exists():
+            return []
+        kept = []
+        for number, line in enumerate(path.read_bytes().split(b"\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                kept.append(Caption.model_validate_json(line))
+            except ValidationError:  # a line a power cut tore, never acknowledged
+                log.warning("%s: line %d is not a caption; skipped it", path, number)
+        return kept
 
     def health(self) -> dict[str, object]:
         healthy = {"store": self.name, "status": "ok", "data_dir": str(self.root)}

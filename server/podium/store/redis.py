@@ -18,6 +18,7 @@ tag, so a room's keys live together and its scripts may touch them all):
   deliveries, each leased to the one process that sends it (``live/rooms/automations.py``);
 - ``PREFIX:{ROOM}:questions``, ``:voters``, ``:questions:changes``: the audience's
   questions (``redis_questions.py``).
+- ``PREFIX:{ROOM}:captions``: a list, the room's caption lines as JSON, oldest first.
 
 A commit is one Lua script (``redis_scripts.py``), so it is atomic: compare the stored
 version with N - 1, write the state, append the record, publish the notice. Two processes
@@ -52,6 +53,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
+from podium.core.captions import Caption
 from podium.core.errors import (
     AlreadyApplied,
     Conflict,
@@ -510,6 +512,15 @@ class RedisStore(Store):
     async def question_done(self, room: str, command_id: str) -> Done | None:
         with self._reach():
             return await self._questions.done(room, command_id)
+
+    async def add_caption(self, room: str, caption: Caption) -> None:
+        with self._reach_write():
+            await self._client.rpush(self.key(room, "captions"), caption.model_dump_json())
+
+    async def load_captions(self, room: str) -> list[Caption]:
+        with self._reach():
+            kept = await self._client.lrange(self.key(room, "captions"), 0, -1)
+        return [Caption.model_validate_json(raw) for raw in kept]
 
     @contextlib.contextmanager
     def _reach_write(self) -> Iterator[None]:

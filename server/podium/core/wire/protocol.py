@@ -18,6 +18,7 @@ from podium.core.config.programme_file import ProgrammeFile
 from podium.core.wire.client import (
     AskIn,
     AuthIn,
+    CaptionIn,
     CommandIn,
     MineIn,
     PingIn,
@@ -27,6 +28,7 @@ from podium.core.wire.client import (
 from podium.core.wire.server import (
     AckOut,
     AuthOkOut,
+    CaptionOut,
     CurrentOut,
     ErrorOut,
     PongOut,
@@ -62,6 +64,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-ask": AskIn,
     "client-vote": VoteIn,
     "client-mine": MineIn,
+    "client-caption": CaptionIn,
     "server-state": StateOut,
     "server-current": CurrentOut,
     "server-auth_ok": AuthOkOut,
@@ -70,4 +73,5 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "server-pong": PongOut,
     "server-readiness": ReadinessOut,
     "server-questions": QuestionsOut,
+    "server-caption": CaptionOut,
 }

@@ -16,6 +16,10 @@ The question assistant's token (role ``questions``: handles the audience's quest
 no timing commands) comes from ``PODIUM_QUESTIONS_TOKEN`` or ``DATA/questions.token``
 (made on first start; ``podium token rotate --questions``).
 
+The captioner's token (role ``captioner``: a CART writer or a speech-to-text engine sends
+caption lines, and reads what a viewer reads) comes from ``PODIUM_CAPTIONS_TOKEN`` or
+``DATA/captions.token`` (made on first start; ``podium token rotate --captions``).
+
 A vote counts once per voter id, and a voter id is one the server issued
 (``POST /api/questions/voter``): 128 random bits and their HMAC under the **voter key**
 (``PODIUM_VOTER_KEY`` or ``DATA/voter.key``, made on first start), so every process that
@@ -35,9 +39,10 @@ from typing import Literal
 
 from podium.core.errors import Forbidden, Unauthorized
 
-Role = Literal["moderator", "screen", "viewer", "speaker", "questions"]
+Role = Literal["moderator", "screen", "viewer", "speaker", "questions", "captioner"]
 TOKEN_FILE = "moderator.token"
 QUESTIONS_TOKEN_FILE = "questions.token"
+CAPTIONS_TOKEN_FILE = "captions.token"
 VIEWER_TOKEN_FILE = "viewer.token"
 SPEAKER_KEY_FILE = "speaker.key"
 VOTER_KEY_FILE = "voter.key"
@@ -104,6 +109,7 @@ class Tokens:
     speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
     questions: str | None = None  # the question assistant's token
+    captions: str | None = None  # the captioner's token
     voter_key: str = field(default_factory=new_token, repr=False)  # signs the voter ids
     _speaker_tokens: dict[str, tuple[str, str]] = field(
         default_factory=dict, init=False, repr=False
@@ -162,6 +168,8 @@ class Tokens:
             return "moderator"
         if self.questions is not None and _same(token, self.questions):
             return "questions"
+        if self.captions is not None and _same(token, self.captions):
+            return "captioner"
         if self.viewer is not None and _same(token, self.viewer):
             return "viewer"
         if self.speaker_of(token) is not None:  # reads the event, as its page must
@@ -196,6 +204,20 @@ class Tokens:
             "only moderators and the question assistant handle questions; this token reads"
         )
 
+    def require_captioner(self, token: str | None) -> str:
+        """A moderator or the captioner (the role, which the lines are limited by): 401
+        without a token or with a wrong one, 403 with one that may not caption."""
+        role = self.role_of(token)
+        if role in ("moderator", "captioner"):
+            return role
+        if role is None:
+            raise Unauthorized(
+                "a captioner token is required; send 'Authorization: Bearer TOKEN'"
+                if not token
+                else "that token is not valid here; check it, or ask the organiser"
+            )
+        raise Forbidden("only the captioner and moderators send captions; this token may not")
+
     def require_reader(self, token: str | None) -> None:
         if not self.may_read(token):
             raise Unauthorized(
@@ -220,6 +242,10 @@ class Tokens:
             questions = read_token(self.data_dir / QUESTIONS_TOKEN_FILE)
             if questions is not None and questions != self.questions:
                 self.questions, changed = questions, True
+        if "captioner" not in self.from_env:
+            captions = read_token(self.data_dir / CAPTIONS_TOKEN_FILE)
+            if captions is not None and captions != self.captions:
+                self.captions, changed = captions, True
         if "speaker" not in self.from_env:
             key = read_token(self.data_dir / SPEAKER_KEY_FILE)
             if key is not None and key != self.speaker_key:
@@ -229,7 +255,12 @@ class Tokens:
 
     def weak(self) -> list[str]:
         """Roles whose token is shorter than 128 bits of randomness could be."""
-        tokens = {"moderator": self.moderator, "viewer": self.viewer, "questions": self.questions}
+        tokens = {
+            "moderator": self.moderator,
+            "viewer": self.viewer,
+            "questions": self.questions,
+            "captioner": self.captions,
+        }
         return [r for r, t in tokens.items() if t is not None and len(t) < MIN_TOKEN_CHARS]
 
     @classmethod
@@ -240,6 +271,7 @@ class Tokens:
         given = os.environ.get("PODIUM_MODERATOR_TOKEN") or None
         env_key = os.environ.get("PODIUM_SPEAKER_KEY") or None
         env_questions = os.environ.get("PODIUM_QUESTIONS_TOKEN") or None
+        env_captions = os.environ.get("PODIUM_CAPTIONS_TOKEN") or None
         voter_key = os.environ.get("PODIUM_VOTER_KEY") or _kept(data_dir / VOTER_KEY_FILE)
         from_env = frozenset(
             role
@@ -248,13 +280,20 @@ class Tokens:
                 ("viewer", env_viewer),
                 ("speaker", env_key),
                 ("questions", env_questions),
+                ("captioner", env_captions),
             )
             if value
         )
         viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
         key = env_key or _kept(data_dir / SPEAKER_KEY_FILE)
         questions = env_questions or _kept(data_dir / QUESTIONS_TOKEN_FILE)
-        kept = {"speaker_key": key, "questions": questions, "voter_key": voter_key}
+        captions = env_captions or _kept(data_dir / CAPTIONS_TOKEN_FILE)
+        kept = {
+            "speaker_key": key,
+            "questions": questions,
+            "captions": captions,
+            "voter_key": voter_key,
+        }
         if given:
             return cls(given, viewer, data_dir=data_dir, from_env=from_env, **kept)
         token = _kept(data_dir / TOKEN_FILE)
@@ -275,10 +314,16 @@ ROTATED_FILES = {
     "viewer": VIEWER_TOKEN_FILE,
     "speaker": SPEAKER_KEY_FILE,
     "questions": QUESTIONS_TOKEN_FILE,
+    "captioner": CAPTIONS_TOKEN_FILE,
 }
+# the variable that fixes a role's token, where it is not PODIUM_{ROLE}_TOKEN
+TOKEN_ENV = {"speaker": "PODIUM_SPEAKER_KEY", "captioner": "PODIUM_CAPTIONS_TOKEN"}
 
 
-def rotate(data_dir: Path, role: Literal["moderator", "viewer", "speaker", "questions"]) -> str:
+Rotated = Literal["moderator", "viewer", "speaker", "questions", "captioner"]
+
+
+def rotate(data_dir: Path, role: Rotated) -> str:
     """Write a new token (for ``speaker``: the key of every speaker's link) to the data
     dir; a running server adopts it."""
     token = new_token()

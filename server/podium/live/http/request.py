@@ -16,6 +16,7 @@ from podium.live.access.guard import Guard
 from podium.live.access.policy import Policy
 from podium.live.http.metrics import Metrics
 from podium.live.rooms.automations import Automations
+from podium.live.rooms.captions import CaptionBook
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
 from podium.live.rooms.room import Room
@@ -29,6 +30,7 @@ STOPPING = web.AppKey("stopping", asyncio.Event)  # set when the process starts 
 READINESS = web.AppKey("readiness", dict[str, Readiness])
 QUESTIONS = web.AppKey("questions", dict[str, QuestionBook])
 AUTOMATIONS = web.AppKey("automations", dict[str, Automations])
+CAPTIONS = web.AppKey("captions", dict[str, CaptionBook])
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
