@@ -6,6 +6,7 @@ start; bad lines, bursts, other tokens and a private event are refused."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import re
@@ -310,3 +311,31 @@ def test_two_processes_on_one_redis_share_the_lines(
     finally:
         one.kill()
         two.kill()
+
+
+def test_the_report_links_each_captioned_sessions_webvtt(server_with_captions: Server) -> None:
+    server = server_with_captions
+    server.command("start_session", session_id="opening-session")
+    caption(server, "Opening words.")
+    caption(server, "not kept", final=False)
+    server.command("end_session")
+    server.command("start_session", session_id="session-1")
+    caption(server, "First keynote.")
+    caption(server, "Second line.")
+    status, report = server.request("GET", "/api/report?format=json", token=server.token)
+    assert status == 200
+    assert report["captions"] == [
+        {"session_id": "opening-session", "title": "Opening Session", "lines": 1,
+         "vtt": "/api/captions?room=itu-miit-2021&session_id=opening-session&format=vtt"},
+        {"session_id": "session-1", "title": report["captions"][1]["title"], "lines": 2,
+         "vtt": "/api/captions?room=itu-miit-2021&session_id=session-1&format=vtt"},
+    ]  # fmt: skip
+    for entry in report["captions"]:  # the link is the moderator's WebVTT file
+        assert server.request("GET", entry["vtt"], token=server.token)[0] == 200
+    html = server.request("GET", "/api/report?format=html", token=server.token)[1].decode()
+    link = re.search(r'download="itu-miit-2021-session-1.vtt" href="data:text/vtt;charset=utf-8;'
+                     r'base64,([^"]+)"', html)  # fmt: skip
+    assert link is not None
+    assert base64.b64decode(link.group(1)) == vtt(server, "session-1")[1]
+    text = server.request("GET", "/api/report?format=text", token=server.token)[1].decode()
+    assert "2 lines  GET /api/captions?room=itu-miit-2021&session_id=session-1" in text

@@ -175,8 +175,9 @@ async def report(request: web.Request) -> web.Response:
         raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     records = await room.store.read_log(room.id)
     asked = await room.store.load_questions(room.id)
+    said = await room.store.load_captions(room.id)
     # a long log takes a while to replay (~80 ms per 1,000 records): off the event loop
-    report = await asyncio.to_thread(build, room.programme, records, room.clock(), asked)
+    report = await asyncio.to_thread(build, room.programme, records, room.clock(), asked, said)
     text, media = await asyncio.to_thread(render, report, fmt)
     headers = {"Cache-Control": "no-store"}
     if fmt == "html":
