@@ -15,7 +15,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from podium.core.captions import CUE_MAX_MS, CUE_MIN_MS
 from tests.helpers import ASSISTANT, Server
-from tests.web.test_web import WAIT, Faces, make_faces, save
+from tests.web.test_web import (
+    SHIFTED_CLOCK,
+    WAIT,
+    Faces,
+    make_faces,
+    morning_in_shenzhen,
+    save,
+)
 
 CAPTIONER = "captioner-token-0123456789abcdefghij"
 LINES = [
@@ -59,13 +66,34 @@ def opened(faces: Faces, path: str, width: int, height: int) -> Page:
     return page
 
 
+@pytest.fixture
+def morning(tmp_path: Path) -> Iterator[tuple[Server, str]]:
+    """``cserver`` with its clock, and the pages' (the script), at 09:35 in Shenzhen, as
+    the screenshots of every face are (``test_screenshots_of_every_face``)."""
+    shift, _ = morning_in_shenzhen()
+    (tmp_path / "clock").mkdir()
+    (tmp_path / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
+    env = {"PYTHONPATH": str(tmp_path / "clock"), "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift),
+           "PODIUM_CAPTIONS_TOKEN": CAPTIONER}  # fmt: skip
+    srv = Server(data_dir=tmp_path / "data", env=env).start()
+    page_clock = (
+        "Object.defineProperty(performance, 'timeOrigin',"
+        f" {{ value: performance.timeOrigin + {shift} }});"
+    )
+    yield srv, page_clock
+    srv.kill()
+
+
 @pytest.mark.slow
 def test_a_viewer_with_cc_on_shows_the_lines_and_the_webvtt_holds_them(
-    browser: Browser, cserver: Server
+    browser: Browser, morning: tuple[Server, str]
 ) -> None:
+    cserver, page_clock = morning
+    cserver.command("start_session", session_id="opening-session")
+    cserver.command("end_session")
     cserver.command("start_session", session_id="session-1")
     started_at = cserver.state()["state"]["session"]["started_at"]
-    for faces in make_faces(browser, cserver, font="noto"):
+    for faces in make_faces(browser, cserver, font="noto", init_script=page_clock):
         viewer = opened(faces, "/viewer", 1280, 800)
         overlay = opened(faces, "/overlay?captions=1&preview=1", 1280, 720)
         screen = opened(faces, "/screen?captions=1", 1280, 720)
