@@ -18,7 +18,7 @@ from aiohttp import web
 from podium.core.captions import webvtt
 from podium.core.errors import InvalidInput
 from podium.live.access.bearer import bearer
-from podium.live.http.request import CAPTIONS, POLICY, TOKENS, room_of
+from podium.live.http.request import CAPTIONS, POLICY, TOKENS, format_of, room_of
 from podium.live.http.routes import json_object
 from podium.live.rooms.captions import CaptionBook
 
@@ -41,9 +41,7 @@ async def post_caption(request: web.Request) -> web.Response:
 async def get_captions(request: web.Request) -> web.Response:
     request.app[TOKENS].require_moderator(bearer(request))
     book = _book(request)
-    fmt = request.query.get("format", "json")
-    if fmt not in FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    fmt = format_of(request, FORMATS)
     session_id = request.query.get("session_id")
     headers = {"Cache-Control": "no-store"}
     if fmt == "json":

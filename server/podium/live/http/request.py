@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from podium.core.errors import NotFound
+from podium.core.errors import InvalidInput, NotFound
 from podium.live.access.auth import Tokens
 from podium.live.access.bearer import read_token
 from podium.live.access.guard import Guard
@@ -54,3 +54,11 @@ def may_read(request: web.Request) -> bool:
 
 def require_reader(request: web.Request) -> None:
     request.app[TOKENS].require_reader(read_token(request))
+
+
+def format_of(request: web.Request, formats: tuple[str, ...], default: str = "json") -> str:
+    """``?format=``, one of ``formats`` (``default`` when not given)."""
+    fmt = request.query.get("format", default)
+    if fmt not in formats:
+        raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(formats)}")
+    return fmt
