@@ -163,6 +163,8 @@ def test_a_viewer_matched_to_a_delayed_stream_shows_the_earlier_speaker(
         live.select_option("#delay", "0")
         expect(live.locator("#delay-note")).to_be_hidden()
         expect(live.locator("#now-name")).to_have_text("Mr. Bilel Jamoussi")
+        chinese = faces.open("/viewer?delay=30&lang=zh-CN")
+        expect(chinese.locator("#delay-note")).to_have_text("已与直播同步，延后 30 秒")  # noqa: RUF001
 
 
 @pytest.mark.slow

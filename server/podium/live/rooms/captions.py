@@ -44,7 +44,6 @@ class CaptionBook:
         self.room = room
         self.process = process
         self._tasks: set[asyncio.Task[None]] = set()
-        self.pushed = 0  # lines pushed to this process's clients
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -126,7 +125,6 @@ class CaptionBook:
         """The line to every client of this process, once no timer change is under way."""
         await self.room.quiet()
         self.room.hub.publish(text_frame(encode(caption.wire())))
-        self.pushed += 1
 
     # -- reading ----------------------------------------------------------------------------
 
