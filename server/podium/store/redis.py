@@ -520,7 +520,13 @@ class RedisStore(Store):
     async def load_captions(self, room: str) -> list[Caption]:
         with self._reach():
             kept = await self._client.lrange(self.key(room, "captions"), 0, -1)
-        return [Caption.model_validate_json(raw) for raw in kept]
+        found = []
+        for raw in kept:
+            try:
+                found.append(Caption.model_validate_json(raw))
+            except ValidationError:
+                log.error("%s: a stored caption that is not one; skipped it: %.80s", room, raw)
+        return found
 
     @contextlib.contextmanager
     def _reach_write(self) -> Iterator[None]:
