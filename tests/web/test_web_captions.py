@@ -191,7 +191,10 @@ def test_a_question_from_the_rooms_link_counts_as_the_rooms(
         expect(desk.locator("#list .q-item")).to_have_count(1)
         expect(desk.locator("#list .q-text")).to_have_text("From the third row")
         expect(desk.locator("#list .q-origin")).to_have_text("Room")
+        save(desk, "questions-origin-tablet")
         console = faces.console()
+        console.set_viewport_size({"width": 1280, "height": 800})
         expect(console.locator("#questions-origin .q-balance")).to_have_text("room 1 · remote 1")
+        save(console, "console-questions-origin")
     report = cserver.request("GET", "/api/report?format=json", token=cserver.token)[1]
     assert (report["questions"]["room"], report["questions"]["remote"]) == (1, 1)
