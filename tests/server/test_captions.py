@@ -80,10 +80,13 @@ def test_lines_reach_every_viewer_and_the_webvtt_holds_the_final_ones(store_serv
     started_at = server.state()["state"]["session"]["started_at"]
 
     async def run() -> None:
-        watcher = await viewer(server)
+        watcher, other = await viewer(server), await viewer(server)
         status, body = caption(server, "  Good morning, <everyone>  ", lang="en")
         assert status == 201 and set(body) == {"id", "at"}
-        heard = await recv_type(watcher, "caption")
+        raw = await asyncio.wait_for(other.recv(), 5)
+        assert raw == await asyncio.wait_for(watcher.recv(), 5)  # the same text to all
+        await other.close()
+        heard = json.loads(raw)
         assert set(heard) == WIRE
         assert heard == {
             "type": "caption", "text": "Good morning, <everyone>", "lang": "en", "final": True,
