@@ -15,12 +15,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import websockets
 
 from podium.core.captions import CUE_MAX_MS, CUE_MIN_MS
 from tests.helpers import Server, recv_json, recv_type
 from tests.redis_server import RedisServer
+from tests.server.test_integrations import sse_messages
 
 CAPTIONER = "captioner-token-0123456789abcdefghij"
 ASSISTANT = "assistant-token-0123456789abcdefgh"
@@ -342,3 +344,21 @@ def test_the_report_links_each_captioned_sessions_webvtt(server_with_captions: S
     assert base64.b64decode(link.group(1)) == vtt(server, "session-1")[1]
     text = server.request("GET", "/api/report?format=text", token=server.token)[1].decode()
     assert "2 lines  GET /api/captions?room=itu-miit-2021&session_id=session-1" in text
+
+
+async def test_the_event_stream_carries_no_captions(
+    server_with_captions: Server,
+) -> None:
+    server = server_with_captions
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{server.url}/api/events") as events,
+    ):
+        watcher = await viewer(server)
+        assert caption(server, "not a change of the state")[0] == 201
+        await recv_type(watcher, "caption")  # the WebSocket has it, then the change
+        server.command("start_session", session_id="session-1")
+        await recv_type(watcher, "state")
+        await watcher.close()
+        snapshot, change = await sse_messages(events, 2)  # the stream: no caption between
+        assert (snapshot["type"], change["type"], change["version"]) == ("snapshot", "state", 1)

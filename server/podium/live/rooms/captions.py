@@ -124,7 +124,7 @@ class CaptionBook:
     async def _push(self, caption: Caption) -> None:
         """The line to every client of this process, once no timer change is under way."""
         await self.room.quiet()
-        self.room.hub.publish(text_frame(encode(caption.wire())))
+        self.room.hub.publish(text_frame(encode(caption.wire())), change=False)
 
     # -- reading ----------------------------------------------------------------------------
 
