@@ -5,6 +5,7 @@ state, the limit per token, a console's command past a signal, and each speaker'
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -251,7 +252,8 @@ async def test_the_interpreter_token_is_kept_rotated_and_reads_a_private_event(
             await booth.send(json.dumps({"type": "auth", "token": kept}))
             assert (await recv_type(booth, "auth_ok"))["role"] == "interpreter"
             assert (await recv_type(booth, "snapshot"))["version"] == 0  # then it reads
-            assert main(["token", "rotate", "--interpreter", "--data-dir", str(data)]) == 0
+            rotate = ["token", "rotate", "--interpreter", "--data-dir", str(data)]
+            assert await asyncio.to_thread(main, rotate) == 0  # it runs a loop of its own
             with pytest.raises(websockets.ConnectionClosed):  # within a second or two
                 await recv_type(booth, "never", timeout=10)
             assert booth.close_code == 4001
