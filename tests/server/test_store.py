@@ -15,6 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from podium.core import commands, engine
+from podium.core.captions import Caption
 from podium.core.commands import parse_command
 from podium.core.config.programme_file import load
 from podium.core.errors import (
@@ -448,6 +449,24 @@ async def test_of_two_status_changes_from_one_status_exactly_one_wins(backend: B
     assert sum(isinstance(r, InvalidTransition) for r in results) == 1, results
     (stored,) = await (await backend.store()).load_questions(ROOM)
     assert stored.status == won[0].status
+
+
+async def test_caption_lines_are_kept_in_order_and_read_back_by_another_store(
+    backend: Backend,
+) -> None:
+    store = await backend.store()
+    assert await store.load_captions(ROOM) == []
+    lines = [
+        Caption(id=f"c{n}", text=f"line {n} 字", lang="zh" if n % 2 else None, at=T0 + n,
+                session_id="session-1", speaker_id="hequan-wu" if n else None)
+        for n in range(40)
+    ]  # fmt: skip
+    for line in lines[:20]:
+        await store.add_caption(ROOM, line)
+    await asyncio.gather(*(store.add_caption(ROOM, line) for line in lines[20:]))  # at once
+    kept = await (await backend.store()).load_captions(ROOM)  # another process, later
+    assert kept[:20] == lines[:20] and sorted(kept[20:], key=lambda c: c.at) == lines[20:]
+    assert await store.load_captions("other-room") == []
 
 
 # -- only the file store --------------------------------------------------------------------

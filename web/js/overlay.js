@@ -1,11 +1,13 @@
 // The broadcast overlay: a transparent lower third for OBS / vMix browser sources.
 // Query options: ?timer=1 (show time left), ?hold=SECONDS (hide after that long on air),
-// ?preview=1 (a stand-in picture behind it, to set it up), ?lang=, ?room=.
+// ?captions=1 (live captions at the foot, the lower thirds above them), ?preview=1 (a
+// stand-in picture behind it, to set it up), ?lang=, ?room=.
 
 import { t, translate } from "./i18n.js";
 import { Live, loadProgramme, query, takeToken } from "./connection.js";
 import { countdown, timerLeft } from "./countdown.js";
 import { everyFrame, firstShown, localized, setText, show, statusCorner } from "./podium.js";
+import { CaptionBox } from "./captions.js";
 
 const $ = (id) => document.getElementById(id);
 const OUT_MS = 450; // the exit animation, then the text swaps
@@ -17,6 +19,11 @@ let swap = null;
 let hold = null;
 
 if (query.get("preview") === "1") document.body.classList.add("is-preview");
+if (query.get("captions") === "1") {
+  document.body.classList.add("has-captions");
+  show($("lt-captions"), true);
+  new CaptionBox(live, $("lt-captions"));
+}
 
 function put(speaker) {
   setText($("lt-name"), localized(speaker, "display_name"));

@@ -5,19 +5,22 @@
 import { langButton, onLang, t, translate } from "./i18n.js";
 import { Live, loadProgramme, takeToken } from "./connection.js";
 import { localized, setText, show, statusCorner } from "./podium.js";
-import { Questions, renderBoard } from "./question-list.js";
+import { OriginFilter, Questions, renderBoard } from "./question-list.js";
 import { signIn } from "./sign-in.js";
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken();
 const live = new Live({ client: "questions", token });
 const questions = new Questions(live, { token, onChange: render });
+const origins = new OriginFilter($("origin"), () => render());
 let programme = null;
 let status = "pending";
 
 function render() {
   const session = $("session").value || null;
-  const shown = questions.ranked((q) => q.status === status && (!session || q.session_id === session));
+  const inSession = (q) => !session || q.session_id === session;
+  origins.render(questions.ranked(inSession));
+  const shown = questions.ranked((q) => q.status === status && inSession(q) && origins.accepts(q));
   renderBoard($("list"), shown, { act });
   show($("empty"), shown.length === 0);
   for (const tab of $("tabs").children) {

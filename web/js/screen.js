@@ -1,6 +1,7 @@
 // The venue screen: the speaker's countdown, huge, for the stage.
 // Query options: ?amber=SECONDS (default: the programme's warning), ?sound=1 (a tone with
-// each cue), ?lang=en|zh-CN, ?room=ID.
+// each cue), ?captions=1 (live captions at the foot: screen-captions.js), ?lang=en|zh-CN,
+// ?room=ID.
 
 import { cueBanner } from "./cue.js";
 import { signalBanner } from "./booth-signal.js";
@@ -20,6 +21,7 @@ import {
 } from "./podium.js";
 import { scheduleAt } from "./schedule.js";
 import { breakResume } from "./days.js";
+import { screenExtras } from "./screen-captions.js";
 
 const amberSeconds = Number(query.get("amber") ?? Number.NaN);
 const AMBER_MS = Number.isFinite(amberSeconds) && amberSeconds >= 0 ? amberSeconds * 1000 : null;
@@ -212,6 +214,7 @@ document.addEventListener("visibilitychange", keepAwake);
 loadProgramme().then((p) => {
   programme = p;
   setText($("local-zone"), zoneName(p.timezone));
+  screenExtras(live, p);
   renderState();
 });
 everyFrame(live, draw);

@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("votes", "60/60", "votes per client address"),
         ("voters", "20/60", "voter ids issued per client address"),
         ("signals", "5/30", "booth signals per interpreter token"),
+        ("captions", "50/10", "caption lines per captioner (or moderator) token"),
     ]:
         serve.add_argument(
             f"--limit-{name}",
@@ -175,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--interpreter", action="store_true", help="rotate the interpreters' booth's token"
     )
+    rotate.add_argument("--captions", action="store_true", help="rotate the captioner's token")
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
     rotate.add_argument(
         "--redis",

@@ -60,6 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             votes=Rate.parse(args.limit_votes),
             voters=Rate.parse(args.limit_voters),
             signals=Rate.parse(args.limit_signals),
+            captions=Rate.parse(args.limit_captions),
         )
     except ValueError as exc:
         raise InvalidInput(f"{exc}") from None

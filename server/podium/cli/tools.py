@@ -15,6 +15,7 @@ from podium.agenda import plausible
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
+from podium.core.captions import Caption
 from podium.core.config import programme_file, values
 from podium.core.config.branding import contrast_warnings
 from podium.core.config.programme import Programme
@@ -172,19 +173,21 @@ def cmd_report(args: argparse.Namespace) -> int:
                            redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
                            redis_prefix=args.redis_prefix)  # fmt: skip
 
-    async def records() -> tuple[list[LogRecord], list[Question]]:
+    async def records() -> tuple[list[LogRecord], list[Question], list[Caption]]:
         store = make_store(options)
         await store.open()
         try:
-            return await store.read_log(chosen.id), await store.load_questions(chosen.id)
+            room = chosen.id
+            return (await store.read_log(room), await store.load_questions(room),
+                    await store.load_captions(room))  # fmt: skip
         finally:
             await store.close()
 
-    log, asked = asyncio.run(records())
+    log, asked, said = asyncio.run(records())
     if not log:
         raise NotFound(f"room {chosen.id!r} has no action log in {args.data_dir}; point"
                        " --data-dir (or --redis) at the store the server used")  # fmt: skip
-    text, _ = render(build(chosen, log, wall_clock_ms(), asked), args.format)
+    text, _ = render(build(chosen, log, wall_clock_ms(), asked, said), args.format)
     _write(text, args.output)
     return 0
 
@@ -199,6 +202,8 @@ def cmd_token_rotate(args: argparse.Namespace) -> int:
         if args.questions
         else "interpreter"
         if args.interpreter
+        else "captioner"
+        if args.captions
         else "moderator"
     )
     env = SECRETS[role].env

@@ -112,6 +112,11 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
             token = getattr(tokens, role)
             if token is not None:
                 lines.append(_role_link(label, f"{base}/{label}{query}", token, role, where))
+        if tokens.captions is not None:  # an API, not a page: say where its token is
+            url = f"POST {base}/api/captions{query}"
+            lines.append(
+                _role_link("captions", url, tokens.captions, "captioner", where, page=False)
+            )
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")
@@ -123,9 +128,12 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
     return "\n".join(lines)
 
 
-def _role_link(label: str, url: str, token: str, role: str, where: Callable[[str], str]) -> str:
-    """A staff page's link: with its token on a terminal; in a log, where the token is."""
-    if sys.stdout.isatty():
+def _role_link(
+    label: str, url: str, token: str, role: str, where: Callable[[str], str], page: bool = True
+) -> str:
+    """A staff page's link: with its token on a terminal; in a log (or for an API, whose
+    URL a token in the fragment does not serve), where the token is."""
+    if page and sys.stdout.isatty():
         return f"    {label:<9} {url}#token={token}"
     secret = SECRETS[role]
     return f"    {label:<9} {url}  (token: in {where(secret.name)} or ${secret.env})"

@@ -9,7 +9,7 @@ import io
 import json
 
 from podium.core.timefmt import clock, length, stamp
-from podium.report import questions
+from podium.report import captions, questions
 from podium.report.html import to_html
 from podium.report.model import COLUMNS, Report, cells
 
@@ -70,6 +70,8 @@ def to_text(report: Report) -> str:
         f"  ended by itself     {t['ended_by_itself']} (auto: the server advanced, on_end)",
         "",
         *questions.to_text(report.questions),
+        "",
+        *captions.to_text(report.programme.id, report.captions),
     ]
     return "\n".join(out) + "\n"
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from podium.core.config.programme import Programme
 from podium.core.timefmt import clock, length, stamp
+from podium.report.captions import to_html as captions_html
 from podium.report.model import COLUMNS, Report, SessionReport, SpeakerReport, Turn, cells
 from podium.report.questions import to_html as questions_html
 
@@ -291,5 +292,6 @@ late or over, - early or under. Overtime: past the countdown's zero.</p>
 <h2>Drift over the day</h2>{drift_chart(report)}
 <h2>Sessions and speakers</h2>{_tables(report)}
 <h2>Questions from the audience</h2>{questions_html(report.questions)}
+<h2>Live captions</h2>{captions_html(report.programme.id, report.captions)}
 </body></html>
 """

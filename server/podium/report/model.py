@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from podium.core.config.programme import Programme
 from podium.core.timefmt import clock, length
+from podium.report import captions
+from podium.report.captions import SessionCaptions
 from podium.report.questions import QuestionsReport
 
 
@@ -242,6 +244,7 @@ class Report:
     drift: list[tuple[int, int]]  # (moment, the day's drift then) at every change
     commands: dict[str, int]  # how often each action was applied
     questions: QuestionsReport = field(default_factory=lambda: QuestionsReport([], set()))
+    captions: list[SessionCaptions] = field(default_factory=list)
 
     def speakers(self) -> list[SpeakerReport]:
         return [sp for s in self.sessions for sp in s.speakers]
@@ -309,4 +312,5 @@ class Report:
             "drift": [{"at": at, "drift_ms": d} for at, d in self.drift],
             "commands": self.commands,
             "questions": self.questions.as_dict(),
+            "captions": captions.as_list(self.programme.id, self.captions),
         }

@@ -1,7 +1,7 @@
 """The file store's questions: ``DATA/ROOM/questions.jsonl``, one record a line (a new
 question, a status change, a vote), appended and fsynced before the call returns. Calls
-that arrive within ``GATHER_S`` of each other share one write and one fsync (a group
-commit), so a storm of votes costs one fsync per batch, not per vote: at 1,100 calls a
+that arrive within ``appender.GATHER_S`` of each other share one write and one fsync (a
+group commit), so a storm of votes costs one fsync per batch, not per vote: at 1,100 calls a
 second, about 150 fsyncs a second instead of 900, which the room's own commits (on the
 same disk, through the same journal) would otherwise queue behind. ``load`` replays the
 file; a torn last line (a write a crash cut short, never acknowledged) is dropped.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -31,10 +30,10 @@ from podium.core.questions import (
     moved,
     repeated,
 )
+from podium.store.appender import Appender
 
 log = logging.getLogger("podium.store")
 
-GATHER_S = 0.005  # a batch takes the calls that come this long after its first
 COMMAND_IDS_KEPT = 10_000  # per room, as for commands (store/base.py)
 
 
@@ -58,8 +57,7 @@ class QuestionFile:
         self.path = path
         self.questions: dict[str, Question] = {}
         self.voters: set[tuple[str, str]] = set()
-        self._waiting: list[tuple[bytes, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._file = Appender(path)
         self._moving: dict[str, Question] = {}  # status changes on their way to the disk
         self.done: dict[str, Done] = {}  # command id -> what it did, oldest first
         self._doing: dict[str, asyncio.Future[None]] = {}  # command ids being written
@@ -200,41 +198,4 @@ class QuestionFile:
         return counted
 
     async def _append(self, entry: Entry) -> None:
-        line = entry.model_dump_json(exclude_none=True).encode() + b"\n"
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((line, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._drain())
-        await done
-
-    async def _drain(self) -> None:
-        while self._waiting:
-            await asyncio.sleep(GATHER_S)
-            batch, self._waiting = self._waiting, []
-            try:
-                await asyncio.to_thread(self._write_sync, b"".join(line for line, _ in batch))
-            except OSError as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                continue
-            for _, done in batch:
-                if not done.done():
-                    done.set_result(None)
-
-    def _write_sync(self, data: bytes) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            start = os.lseek(fd, 0, os.SEEK_END)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, start)
-                raise
-        finally:
-            os.close(fd)
+        await self._file.append(entry.model_dump_json(exclude_none=True).encode() + b"\n")

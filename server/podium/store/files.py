@@ -16,8 +16,10 @@ fsyncs and a command costs one fsync. When the log does not hold it all (it was 
 aside as corrupt, or its replay stopped part-way), the checkpoint is the only copy of
 what the log lacks and is fsynced with its directory, as before.
 
-Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches (``outbox.py``) and
-``DATA/.ping`` is rewritten by the health check every second.
+Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches (``outbox.py``),
+``questions.jsonl`` the audience's questions (``file_questions.py``), ``captions.jsonl``
+the live captions' final lines (``file_captions.py``), and ``DATA/.ping`` is rewritten
+by the health check every second.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from podium.core.captions import Caption
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 from podium.store import checkpoints
 from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored, command_id_of
+from podium.store.file_captions import CAPTIONS_FILE, CaptionFile
 from podium.store.file_questions import QuestionFile
 from podium.store.outbox import OUTBOX_FILE, Outbox
 
@@ -108,6 +112,7 @@ class FileStore(Store):
         self._checkpoints = checkpoints.Checkpoints(
             lambda state: self._write_sync(state, None), checkpoint_every, checkpoint_idle_s
         )
+        self._captions: dict[str, CaptionFile] = {}
 
     def _remember_id(self, room: str, record: LogRecord) -> None:
         command_id = command_id_of(record)
@@ -353,12 +358,12 @@ class FileStore(Store):
             found = self._questions[room] = QuestionFile(self._dir(room) / "questions.jsonl")
         return found
 
-    async def _question_write(self, call: Awaitable[T]) -> T:
+    async def _question_write(self, call: Awaitable[T], what: str = "questions") -> T:
         try:
             return await call
         except OSError as exc:
             raise Unavailable(
-                f"cannot write the questions to {self.root}: {exc.strerror}; nothing was"
+                f"cannot write the {what} to {self.root}: {exc.strerror}; nothing was"
                 " changed. Free disk space or fix the directory's permissions, then try again"
             ) from None
 
@@ -393,6 +398,20 @@ class FileStore(Store):
 
     async def question_done(self, room: str, command_id: str) -> Done | None:
         return await self._question_file(room).repeat(command_id)
+
+    # -- captions (``file_captions.py``) ----------------------------------------------------
+
+    def _caption_file(self, room: str) -> CaptionFile:
+        found = self._captions.get(room)
+        if found is None:
+            found = self._captions[room] = CaptionFile(self._dir(room) / CAPTIONS_FILE)
+        return found
+
+    async def add_caption(self, room: str, caption: Caption) -> None:
+        await self._question_write(self._caption_file(room).add(caption), "captions")
+
+    async def load_captions(self, room: str) -> list[Caption]:
+        return await asyncio.to_thread(self._caption_file(room).load_sync)
 
     def health(self) -> dict[str, object]:
         healthy = {"store": self.name, "status": "ok", "data_dir": str(self.root)}

@@ -17,7 +17,8 @@ tag, so a room's keys live together and its scripts may touch them all):
   ``:outbox:sent`` (a sorted set: key -> when done, a day): the automations' batches of
   deliveries, each leased to the one process that sends it (``live/rooms/automations.py``);
 - ``PREFIX:{ROOM}:questions``, ``:voters``, ``:questions:changes``: the audience's
-  questions (``redis_questions.py``).
+  questions (``redis_questions.py``);
+- ``PREFIX:{ROOM}:captions``: a list, the room's caption lines as JSON, oldest first.
 
 A commit is one Lua script (``redis_scripts.py``), so it is atomic: compare the stored
 version with N - 1, write the state, append the record, publish the notice. Two processes
@@ -32,7 +33,7 @@ While Redis cannot be reached, writes raise ``Unavailable`` and ``health`` says
 failure, the room's state written back when Redis lost it), ``redis_outbox`` (the
 automations' leases), ``redis_follow`` (``changes`` and ``told``: following other processes,
 catching up after every resubscribe), ``redis_questions``; this module joins them with the
-log, the commit and the questions' calls.
+log, the commit, the questions' calls and the captions' list.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from typing import Any
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
+from podium.core.captions import Caption
 from podium.core.errors import AlreadyApplied, Conflict, OutcomeUnknown
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
@@ -202,6 +204,21 @@ class RedisStore(RedisOutbox, RedisFollowing):
     async def question_done(self, room: str, command_id: str) -> Done | None:
         with self._reach():
             return await self._questions.done(room, command_id)
+
+    async def add_caption(self, room: str, caption: Caption) -> None:
+        with self._reach_write():
+            await self._client.rpush(self.key(room, "captions"), caption.model_dump_json())
+
+    async def load_captions(self, room: str) -> list[Caption]:
+        with self._reach():
+            kept = await self._client.lrange(self.key(room, "captions"), 0, -1)
+        found = []
+        for raw in kept:
+            try:
+                found.append(Caption.model_validate_json(raw))
+            except ValidationError:
+                log.error("%s: a stored caption that is not one; skipped it: %.80s", room, raw)
+        return found
 
     @contextlib.contextmanager
     def _reach_write(self) -> Iterator[None]:

@@ -4,7 +4,7 @@
 // console's one command path (its id, its queue, the feedback line).
 
 import { setText, show } from "../podium.js";
-import { Questions, renderBoard } from "../question-list.js";
+import { OriginFilter, Questions, renderBoard } from "../question-list.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,6 +14,7 @@ export class QuestionDesk {
     this.live = live;
     this.commands = commands;
     this.questions = new Questions(live, { token: live.token, onChange: () => this.render() });
+    this.origins = new OriginFilter($("questions-origin"), () => this.render());
     live.on("auth", (role) => {
       if (role !== "moderator") return;
       this.questions.token = live.token;
@@ -29,7 +30,9 @@ export class QuestionDesk {
     const shown = state?.question ?? null;
     const session = $("questions-all").checked ? null : (state?.session?.id ?? null);
     // the one on screen is listed whatever its session
-    const listed = this.questions.ranked((q) => !session || q.session_id === session || q.id === shown?.id);
+    const inView = (q) => !session || q.session_id === session || q.id === shown?.id;
+    this.origins.render(this.questions.ranked(inView));
+    const listed = this.questions.ranked((q) => inView(q) && this.origins.accepts(q));
     renderBoard($("questions-list"), listed, {
       act: (q, a) => this.act(q, a),
       shownId: shown?.id ?? null,

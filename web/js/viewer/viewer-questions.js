@@ -7,7 +7,7 @@
 // "outcome_unknown" (or no answer) is never a second question or vote.
 
 import { t } from "../i18n.js";
-import { apiUrl, commandId, readHeaders, roomId } from "../connection.js";
+import { apiUrl, commandId, query, readHeaders, roomId } from "../connection.js";
 import { el, setText, show } from "../podium.js";
 import { Questions, questionItem } from "../question-list.js";
 
@@ -20,6 +20,8 @@ const VOTER_KEY = "podium.questions.voter-id"; // issued by the server (the old 
 const UNSURE = new Set(["outcome_unknown", "unavailable", "timeout", "disconnected"]);
 const RETRIES = 3;
 const RETRY_MS = 2000;
+// opened from the venue screen's QR code (/viewer?from=room): the questions are the room's
+const ORIGIN = query.get("from") === "room" ? { origin: "room" } : {};
 
 function kept(key, fallback) {
   try {
@@ -176,6 +178,7 @@ export function viewerQuestions(live) {
         text,
         ...(name ? { name } : {}),
         ...(voter ? { voter } : {}),
+        ...ORIGIN,
         command_id: id,
       });
       const ack = await withVoter(build, retrying, true);

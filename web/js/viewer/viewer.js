@@ -1,5 +1,8 @@
-// The remote viewer page: what is on, who speaks, time left, the agenda in two time zones.
-// Query options: ?compact=1 (the live card alone, for an iframe), ?lang=, ?room=.
+// The remote viewer page: what is on, who speaks, time left, the agenda in two time zones,
+// live captions (CC), and the day as it was a stream's delay ago (viewer-delay.js).
+// Query options: ?compact=1 (the live card alone, for an iframe), ?delay=SECONDS (matched to
+// a delayed stream), ?from=room (the venue screen's link: questions count as the room's),
+// ?lang=, ?room=.
 
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import { Live, loadProgramme, query, takeToken } from "../connection.js";
@@ -23,11 +26,15 @@ import {
 import { scheduleAt } from "../schedule.js";
 import { breakUntil, currentDay, withDays } from "../days.js";
 import { inBothZones, localZone, otherZone } from "../zones.js";
+import { CaptionBox } from "../captions.js";
+import { Delayed, delaySetting } from "./viewer-delay.js";
 
 const $ = (id) => document.getElementById(id);
 // ?compact=1: the live card alone, for an iframe on the event's website (docs/pages.md)
 if (query.get("compact") === "1") document.body.classList.add("compact");
 const live = new Live({ client: "viewer", token: takeToken(), first: true });
+const view = new Delayed(live); // what the page shows: the live state, or a delay's
+const CC_KEY = "podium.cc.viewer";
 let questions = null; // the audience's questions: loaded once the state is shown (late)
 let programme = null;
 let announced;
@@ -77,7 +84,7 @@ function renderNow(state) {
   const day = currentDay(programme, state); // "Day 2 · Thursday 27 April", several days only
   show($("now-day"), Boolean(day));
   setText($("now-day"), day);
-  renderUpNext(state, live.clock.now());
+  renderUpNext(state, view.now());
   if (session) {
     setText($("now-name"), localized(speaker ?? session, speaker ? "display_name" : "title"));
     setText($("now-aff"), localized(speaker, "affiliation"));
@@ -110,7 +117,7 @@ function renderUpNext(state, now) {
   show($("now-upnext"), Boolean(upcoming));
   if (!upcoming) return;
   const title = localized(programme.sessions.find((s) => s.id === upcoming.id), "title");
-  const at = scheduleAt(state, live.serverTime, now).rows.find((row) => row.id === upcoming.id)
+  const at = scheduleAt(state, view.serverTime, now).rows.find((row) => row.id === upcoming.id)
     .projected_start;
   setText($("now-upnext"), t("viewer.upnext", { title, t: bothTimes(at) }));
 }
@@ -132,7 +139,7 @@ function dayBegun(state) {
 }
 
 function renderAgenda(state, now) {
-  const { rows } = scheduleAt(state, live.serverTime, now);
+  const { rows } = scheduleAt(state, view.serverTime, now);
   const begun = dayBegun(state);
   const items = programme.sessions.map((session) => {
     const row = rows.find((r) => r.id === session.id);
@@ -216,13 +223,14 @@ function renderEvent(p) {
 }
 
 function render() {
-  const state = live.state;
+  const state = view.state;
   if (!state || !programme) return;
   renderEvent(programme);
   announce(state);
   renderNow(state);
-  renderAgenda(state, live.clock.now());
+  renderAgenda(state, view.now());
   renderZones();
+  setText($("delay-note"), view.note());
   firstShown();
   loadQuestions();
 }
@@ -252,7 +260,8 @@ function loadQuestions() {
 }
 
 function draw(now) {
-  const state = live.state;
+  if (view.pick()) render(); // with a delay: another state came into force meanwhile
+  const state = view.state;
   if (!state || !programme) return;
   if (state.session) {
     const left = timerLeft(state, now);
@@ -267,7 +276,7 @@ function draw(now) {
   const second = Math.floor(now / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
-    const { drift } = scheduleAt(state, live.serverTime, now);
+    const { drift } = scheduleAt(state, view.serverTime, now);
     const begun = dayBegun(state);
     show($("drift"), begun);
     if (begun) showDrift($("drift"), drift, state.phase === "finished");
@@ -276,9 +285,43 @@ function draw(now) {
   }
 }
 
+/** The CC button: live captions under the page, on or off as this browser left them. */
+function captions() {
+  const box = new CaptionBox(live, $("cc-box"), { delayMs: () => view.ms, placeholder: true });
+  const button = $("cc");
+  const set = (on) => {
+    button.setAttribute("aria-pressed", String(on));
+    button.title = t(on ? "captions.on" : "captions.off");
+    show($("cc-panel"), on);
+    document.body.classList.toggle("cc-on", on);
+  };
+  let on = false;
+  try {
+    on = localStorage.getItem(CC_KEY) === "1";
+  } catch {
+    // storage off: captions start off
+  }
+  set(on);
+  button.addEventListener("click", () => {
+    on = !on;
+    set(on);
+    try {
+      localStorage.setItem(CC_KEY, on ? "1" : "0");
+    } catch {
+      // storage off: the choice lasts as long as the page
+    }
+  });
+  onLang(() => {
+    set(on);
+    box.render();
+  });
+}
+
 translate();
 langButton($("lang"));
 statusCorner(live);
+captions();
+onLang(delaySetting($("delay"), view, render));
 live.on("state", render);
 onLang(render);
 onLang(() => questions?.render());
@@ -287,4 +330,4 @@ loadProgramme().then((p) => {
   renderEvent(p);
   render();
 });
-everyFrame(live, draw);
+everyFrame(live, (now) => draw(now - view.ms));

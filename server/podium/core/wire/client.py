@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from podium.core.captions import LANG_MAX, TEXT_MAX
 from podium.core.commands import Command, parse_command
 from podium.core.config.programme import QUESTION_MAX, QUESTION_MAX_LIMIT
 from podium.core.errors import InvalidInput, validate_tagged
@@ -102,6 +103,11 @@ class AskIn(_In):
         description="the page's name for this ask: a retry with the same id (after"
         " outcome_unknown or no answer) gets the first one's question, never a second",
     )
+    origin: Literal["room", "remote"] | None = Field(
+        default=None,
+        description='"room" when asked from the link the venue screen shows (/viewer?from=room),'
+        ' else (or null) "remote"',
+    )
 
 
 class VoteIn(_In):
@@ -143,10 +149,46 @@ class BoothSignalIn(_In):
     signal: SignalKind
 
 
-ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | VoteIn | MineIn | BoothSignalIn
+class CaptionIn(_In):
+    """A caption line from the captioner (or a moderator), as ``POST /api/captions``
+    takes it; answered by ``ack`` with the same ``id`` and ``caption``: the line's id and
+    the server's time it was taken at. Every connection of the room then gets it
+    (``caption``)."""
+
+    type: Literal["caption"]
+    id: str | int = Field(union_mode="left_to_right")
+    text: str = Field(
+        json_schema_extra=_at_most(TEXT_MAX),
+        description=f"what was said, at most {TEXT_MAX} characters; shown as text",
+    )
+    lang: str | None = Field(
+        default=None,
+        json_schema_extra=_at_most(LANG_MAX),
+        description='its language as a BCP 47 tag, e.g. "zh" or "en"; null: not said',
+    )
+    final: bool | None = Field(
+        default=None,
+        description="true (the default): a committed line, kept for the WebVTT export;"
+        " false: an interim guess the next line replaces, only pushed",
+    )
+
+
+ClientIn = (
+    AuthIn | CommandIn | PingIn | ReadyIn | AskIn | VoteIn | MineIn | BoothSignalIn | CaptionIn
+)
 ClientMessage = Annotated[ClientIn, Field(discriminator="type")]
 _CLIENT = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("auth", "command", "ping", "ready", "ask", "vote", "mine", "booth_signal")
+CLIENT_TYPES = (
+    "auth",
+    "command",
+    "ping",
+    "ready",
+    "ask",
+    "vote",
+    "mine",
+    "booth_signal",
+    "caption",
+)
 
 
 class InvalidMessage(InvalidInput):

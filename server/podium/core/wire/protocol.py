@@ -19,6 +19,7 @@ from podium.core.wire.client import (
     AskIn,
     AuthIn,
     BoothSignalIn,
+    CaptionIn,
     CommandIn,
     MineIn,
     PingIn,
@@ -28,6 +29,7 @@ from podium.core.wire.client import (
 from podium.core.wire.server import (
     AckOut,
     AuthOkOut,
+    CaptionOut,
     CurrentOut,
     ErrorOut,
     PongOut,
@@ -64,6 +66,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-vote": VoteIn,
     "client-mine": MineIn,
     "client-booth_signal": BoothSignalIn,
+    "client-caption": CaptionIn,
     "server-state": StateOut,
     "server-current": CurrentOut,
     "server-auth_ok": AuthOkOut,
@@ -72,4 +75,5 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "server-pong": PongOut,
     "server-readiness": ReadinessOut,
     "server-questions": QuestionsOut,
+    "server-caption": CaptionOut,
 }

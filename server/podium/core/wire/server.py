@@ -219,7 +219,9 @@ class StateOut(_Out):
 
 class AuthOkOut(_Out):
     type: Literal["auth_ok"] = "auth_ok"
-    role: Literal["moderator", "screen", "viewer", "speaker", "questions", "interpreter"]
+    role: Literal[
+        "moderator", "screen", "viewer", "speaker", "questions", "interpreter", "captioner"
+    ]
     speaker_id: str | None = Field(
         default=None, description="with role speaker: the speaker the token is for"
     )
@@ -255,6 +257,7 @@ class AckOut(_Out):
     )
     question: AskedView | None = Field(default=None, description="the answer to an ask")
     voted: VotedView | None = Field(default=None, description="the answer to a vote")
+    caption: CaptionTakenView | None = Field(default=None, description="the answer to a caption")
 
 
 class QuestionView(_Out):
@@ -265,6 +268,9 @@ class QuestionView(_Out):
     status: Literal["pending", "approved", "dismissed", "answered"]
     votes: int
     asked_at: int = Field(description="epoch ms")
+    origin: Literal["room", "remote"] = Field(
+        description='"room": asked from the link the venue screen shows; else "remote"'
+    )
 
 
 class AskedView(_Out):
@@ -296,6 +302,23 @@ class QuestionsOut(_Out):
     votes: dict[str, int] = Field(
         default={}, description="id -> votes, for questions whose votes alone changed"
     )
+
+
+class CaptionTakenView(_Out):
+    id: str = Field(description="the line's id, as POST /api/captions answers it")
+    at: int = Field(description="epoch ms: when the server took it")
+
+
+class CaptionOut(_Out):
+    """A caption line, to every connection of the room (as private as the state), encoded
+    once. ``final`` false: an interim guess, replaced by the next line."""
+
+    type: Literal["caption"] = "caption"
+    text: str = Field(description="what was said: shown as text, never as HTML")
+    lang: str | None = Field(description="its language (BCP 47), null when not said")
+    final: bool
+    at: int = Field(description="epoch ms: when the server took it")
+    speaker_id: str | None = Field(description="the speaker on then, null between speakers")
 
 
 class ErrorOut(_Out):

@@ -21,6 +21,10 @@ every speaker's script, and sends booth signals, nothing else) comes from
 ``PODIUM_INTERPRETER_TOKEN`` or ``DATA/interpreter.token`` (made on first start;
 ``podium token rotate --interpreter``).
 
+The captioner's token (role ``captioner``: a CART writer or a speech-to-text engine sends
+caption lines, and reads what a viewer reads) comes from ``PODIUM_CAPTIONS_TOKEN`` or
+``DATA/captions.token`` (made on first start; ``podium token rotate --captions``).
+
 A vote counts once per voter id, and a voter id is one the server issued
 (``POST /api/questions/voter``): 128 random bits and their HMAC under the **voter key**
 (``PODIUM_VOTER_KEY`` or ``DATA/voter.key``, made on first start), so every process that
@@ -46,11 +50,12 @@ from typing import Literal
 from podium.core.errors import Forbidden, Unauthorized
 from podium.live.access.keeper import Keeper, new_token
 
-Role = Literal["moderator", "screen", "viewer", "speaker", "questions", "interpreter"]
-Rotated = Literal["moderator", "viewer", "speaker", "questions", "interpreter"]
+Role = Literal["moderator", "screen", "viewer", "speaker", "questions", "interpreter", "captioner"]
+Rotated = Literal["moderator", "viewer", "speaker", "questions", "interpreter", "captioner"]
 TOKEN_FILE = "moderator.token"
 QUESTIONS_TOKEN_FILE = "questions.token"
 INTERPRETER_TOKEN_FILE = "interpreter.token"
+CAPTIONS_TOKEN_FILE = "captions.token"
 VIEWER_TOKEN_FILE = "viewer.token"
 SPEAKER_KEY_FILE = "speaker.key"
 VOTER_KEY_FILE = "voter.key"
@@ -72,6 +77,7 @@ SECRETS: dict[str, Secret] = {
     "speaker": Secret("PODIUM_SPEAKER_KEY", SPEAKER_KEY_FILE, "speaker_key"),
     "questions": Secret("PODIUM_QUESTIONS_TOKEN", QUESTIONS_TOKEN_FILE, "questions"),
     "interpreter": Secret("PODIUM_INTERPRETER_TOKEN", INTERPRETER_TOKEN_FILE, "interpreter"),
+    "captioner": Secret("PODIUM_CAPTIONS_TOKEN", CAPTIONS_TOKEN_FILE, "captions"),
     "voter": Secret("PODIUM_VOTER_KEY", VOTER_KEY_FILE, "voter_key"),
 }
 
@@ -113,6 +119,7 @@ class Tokens:
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
     questions: str | None = None  # the question assistant's token
     interpreter: str | None = None  # the interpreters' booth's token
+    captions: str | None = None  # the captioner's token
     voter_key: str = field(default_factory=new_token, repr=False)  # signs the voter ids
     _speaker_tokens: dict[str, tuple[str, str]] = field(
         default_factory=dict, init=False, repr=False
@@ -173,6 +180,8 @@ class Tokens:
             return "questions"
         if self.interpreter is not None and _same(token, self.interpreter):
             return "interpreter"
+        if self.captions is not None and _same(token, self.captions):
+            return "captioner"
         if self.viewer is not None and _same(token, self.viewer):
             return "viewer"
         if self.speaker_of(token) is not None:  # reads the event, as its page must
@@ -225,6 +234,20 @@ class Tokens:
             " this token may not read it"
         )
 
+    def require_captioner(self, token: str | None) -> str:
+        """A moderator or the captioner (the role, which the lines are limited by): 401
+        without a token or with a wrong one, 403 with one that may not caption."""
+        role = self.role_of(token)
+        if role in ("moderator", "captioner"):
+            return role
+        if role is None:
+            raise Unauthorized(
+                "a captioner token is required; send 'Authorization: Bearer TOKEN'"
+                if not token
+                else "that token is not valid here; check it, or ask the organiser"
+            )
+        raise Forbidden("only the captioner and moderators send captions; this token may not")
+
     def require_reader(self, token: str | None) -> None:
         if not self.may_read(token):
             raise Unauthorized(
@@ -256,6 +279,7 @@ class Tokens:
             "viewer": self.viewer,
             "questions": self.questions,
             "interpreter": self.interpreter,
+            "captioner": self.captions,
         }
         return [r for r, t in tokens.items() if t is not None and len(t) < MIN_TOKEN_CHARS]
 

@@ -1,17 +1,19 @@
 """Who may connect and how often: the WebSocket Origin allowlist, per-address limits on
-new connections and HTTP commands (loopback exempt), the reverse proxies trusted to name
-the client, and the heartbeat interval; the settings ``podium serve`` takes for access,
-with safe defaults."""
+new connections and HTTP commands (loopback exempt), the booth signals and caption lines
+per token, the reverse proxies trusted to name the client, and the heartbeat interval;
+the settings ``podium serve`` takes for access, with safe defaults."""
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import math
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from podium.core.errors import RateLimited
 from podium.live.access.forwarded import TrustedProxies
 from podium.live.access.guard import MAX_PER_ADDRESS
 from podium.live.access.ratelimit import Limits, PerKey
@@ -62,6 +64,8 @@ class Policy:
     questions: PerKey = field(init=False)
     votes: PerKey = field(init=False)
     voters: PerKey = field(init=False)
+    signals: PerKey = field(init=False)
+    captions: PerKey = field(init=False)
 
     def __post_init__(self) -> None:
         self.connects = PerKey(self.limits.connects)
@@ -70,6 +74,7 @@ class Policy:
         self.votes = PerKey(self.limits.votes)
         self.voters = PerKey(self.limits.voters)
         self.signals = PerKey(self.limits.signals)  # by token: every booth laptop shares one
+        self.captions = PerKey(self.limits.captions)
 
     def allow_connect(self, peer: str) -> bool:
         return self.exempt(peer) or self.connects.allow(peer)
@@ -80,6 +85,19 @@ class Policy:
     def allow(self, limit: PerKey, peer: str) -> bool:
         """One more event (a question, a vote) from ``peer`` under ``limit``."""
         return self.exempt(peer) or limit.allow(peer)
+
+    def limit_captions(self, role: str) -> None:
+        """One more caption line sent with the token of ``role`` (one token each): limited
+        per token, from any address (loopback too: a speech-to-text engine often runs on
+        the server's machine), so several connections with one token share one limit.
+        ``RateLimited`` when over."""
+        if not self.captions.allow(role):
+            wait = math.ceil(self.captions.wait_s(role))
+            raise RateLimited(
+                f"too many caption lines (limit {self.captions.rate}); send whole phrases or"
+                f" fewer interim guesses, and try again in {wait} s",
+                wait,
+            )
 
     def exempt(self, peer: str) -> bool:
         """Per-address limits skip loopback: behind a local proxy every client has that

@@ -112,3 +112,4 @@ class Limits:
     votes: Rate = field(default_factory=lambda: Rate(60, 60))  # per address
     voters: Rate = field(default_factory=lambda: Rate(20, 60))  # voter ids issued, per address
     signals: Rate = field(default_factory=lambda: Rate(5, 30))  # booth signals, per token
+    captions: Rate = field(default_factory=lambda: Rate(50, 10))  # caption lines, per token

@@ -17,6 +17,7 @@ from podium.core.wire.client import (
     AskIn,
     AuthIn,
     BoothSignalIn,
+    CaptionIn,
     CommandIn,
     InvalidMessage,
     MineIn,
@@ -30,6 +31,7 @@ from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
 from podium.live.access.ratelimit import Bucket, PerKey
 from podium.live.http.middleware import log_if_bug
+from podium.live.rooms.captions import CaptionBook
 from podium.live.rooms.hub import Client
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
@@ -57,6 +59,7 @@ class Connection:
         self.speaker_id: str | None = None  # for a speaker's link: whose
         self.readiness: Readiness | None = None  # set by the handler: moderators and speakers
         self.questions: QuestionBook | None = None  # set by the handler
+        self.captions: CaptionBook | None = None  # set by the handler
         self.policy = policy
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
         self.have: int | None = None  # the version the client says it holds (``?have=``)
@@ -130,6 +133,8 @@ class Connection:
             await self.vote(message)
         elif isinstance(message, BoothSignalIn):
             await self.booth_signal(message)
+        elif isinstance(message, CaptionIn):
+            await self.caption(message)
         elif isinstance(message, MineIn):
             if self.questions is not None and self.client is not None:
                 self.questions.own(self.client, message.ids)
@@ -186,7 +191,7 @@ class Connection:
             book, client = self._book(self.policy.questions, self._asks, "questions")
             asker = "" if message.voter is None else self._voter(message.voter)
             question, again = await book.ask(
-                message.text, message.name, None, asker, message.command_id
+                message.text, message.name, None, asker, message.command_id, message.origin
             )
         except PodiumError as exc:
             await self.error(exc, message.id)
@@ -238,6 +243,23 @@ class Connection:
             await self.error(exc, message.id)
             return
         await self.send({"type": "ack", "id": message.id, "version": done.version})
+
+    async def caption(self, message: CaptionIn) -> None:
+        """A caption line (the captioner's, or a moderator's), answered by ``ack`` with the
+        line's id and time; every connection of the room then gets it."""
+        try:
+            if self.role not in ("captioner", "moderator") or self.captions is None:
+                raise Forbidden(
+                    "only the captioner and moderators send captions; authenticate with the"
+                    " captioner token first"
+                )
+            self.policy.limit_captions(self.role)
+            line = await self.captions.add(message.text, message.lang, message.final)
+        except PodiumError as exc:
+            await self.error(exc, message.id)
+            return
+        ack = {"type": "ack", "id": message.id, "version": self.room.state.version}
+        await self.send({**ack, "caption": {"id": line.id, "at": line.at}})
 
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":

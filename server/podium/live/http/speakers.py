@@ -39,8 +39,8 @@ class Mark(BaseModel):
     ready: bool
 
 
-def _origin(request: web.Request) -> str:
-    """Where speakers reach this server: ``--public-url``, else as this request came."""
+def public_origin(request: web.Request) -> str:
+    """Where people reach this server: ``--public-url``, else as this request came."""
     return request.app[POLICY].public_origin or f"{request.scheme}://{request.host}"
 
 
@@ -52,7 +52,7 @@ def speaker_url(request: web.Request, room: Room, speaker_id: str) -> str:
             " (it makes DATA/speaker.key) or set PODIUM_SPEAKER_KEY"
         )
     token = speaker_token(key, room.id, speaker_id)
-    return f"{_origin(request)}/speaker?room={quote(room.id)}#token={token}"
+    return f"{public_origin(request)}/speaker?room={quote(room.id)}#token={token}"
 
 
 def _moderators_room(request: web.Request) -> Room:
@@ -79,11 +79,16 @@ async def qr_code(request: web.Request) -> web.Response:
     speaker_id = request.query.get("speaker_id", "")
     if room.programme.find_speaker(speaker_id) is None:
         raise NotFound(f"no speaker {speaker_id!r} in {room.id!r}; see GET /api/programme")
-    code = segno.make(speaker_url(request, room, speaker_id), error="m")
+    return qr_svg(speaker_url(request, room, speaker_id), speaker_id)  # no-store: a token
+
+
+def qr_svg(url: str, title: str, cache: str = "no-store") -> web.Response:
+    """``url`` as a QR code (SVG)."""
+    code = segno.make(url, error="m")
     svg = io.BytesIO()
-    code.save(svg, kind="svg", scale=4, border=2, xmldecl=False, title=speaker_id)
+    code.save(svg, kind="svg", scale=4, border=2, xmldecl=False, title=title)
     response = web.Response(body=svg.getvalue(), content_type="image/svg+xml")
-    response.headers["Cache-Control"] = "no-store"  # it holds a token
+    response.headers["Cache-Control"] = cache
     return response
 
 

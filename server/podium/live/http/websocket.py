@@ -15,7 +15,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from podium.core.errors import Forbidden, RateLimited
 from podium.core.wire.client import MAX_FRAME
 from podium.live.http.connection import CONNECTIONS, Connection
-from podium.live.http.request import POLICY, QUESTIONS, READINESS, TOKENS, room_of
+from podium.live.http.request import CAPTIONS, POLICY, QUESTIONS, READINESS, TOKENS, room_of
 from podium.live.rooms.hub import bound_send_buffer
 from podium.runtime.frames import PING_FRAME
 
@@ -57,6 +57,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     conn.have = int(have) if have.isdigit() and len(have) < 16 else None
     conn.readiness = request.app[READINESS].get(room.id)
     conn.questions = request.app[QUESTIONS].get(room.id)
+    conn.captions = request.app[CAPTIONS].get(room.id)
     bound_send_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)

@@ -134,8 +134,10 @@ class Hub:
             self.dropped += 1
             log.info("dropped client %d: it stopped reading", client.id)
 
-    def publish(self, frame: bytes) -> None:
-        """Write one pre-built frame to every client (the slow ones drop themselves)."""
+    def publish(self, frame: bytes, *, change: bool = True) -> None:
+        """Write one pre-built frame to every client (the slow ones drop themselves).
+        ``change=False``: a frame that is no change of the state (a caption line), which
+        the listeners (the SSE stream, the fan-out metrics) are not told of."""
         started = time.perf_counter()
         stale: list[Client] = []
         for client in self._clients:
@@ -146,7 +148,7 @@ class Hub:
                 transport.write(frame)
         for client in stale:
             self.discard(client)
-        if self.listeners:
+        if self.listeners and change:
             elapsed = time.perf_counter() - started
             for listener in self.listeners:
                 listener(frame, elapsed)
