@@ -12,7 +12,7 @@ import { durationText, el, everyFrame, localized, personName, setText, show, sta
   store, stored, timeOfDay } from "../podium.js"; // prettier-ignore
 import { scheduleAt } from "../schedule.js";
 import { signalWords } from "../booth-signal.js";
-import { ScriptView } from "../script-view.js";
+import { ScriptView } from "../script/script-view.js";
 import { signIn } from "../sign-in.js";
 
 const $ = (id) => document.getElementById(id);
