@@ -5,7 +5,7 @@ and fsynced: a command is durable, and acknowledged, once its line is) and
 ``DATA/ROOM/state.json`` the checkpoint (written to a temporary file and renamed over the
 old one). The checkpoint is written by a measured rule, in the background, never before
 an ack: every 100 records, after a second without a commit, and at a clean stop
-(``checkpoints.py``). So the log may be ahead
+(``disk/checkpoints.py``). So the log may be ahead
 of it; ``load`` hands the records past it back for replay. A write that fails part-way
 truncates the log back, so a refused command leaves no trace.
 
@@ -16,10 +16,11 @@ fsyncs and a command costs one fsync. When the log does not hold it all (it was 
 aside as corrupt, or its replay stopped part-way), the checkpoint is the only copy of
 what the log lacks and is fsynced with its directory, as before.
 
-Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches (``outbox.py``),
-``questions.jsonl`` the audience's questions (``file_questions.py``), ``captions.jsonl``
-the live captions' final lines (``file_captions.py``), and ``DATA/.ping`` is rewritten
-by the health check every second.
+Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches
+(``disk/outbox.py``), ``questions.jsonl`` the audience's questions
+(``disk/file_questions.py``), ``captions.jsonl`` the live captions' final lines
+(``disk/file_captions.py``), and ``DATA/.ping`` is rewritten by the health check every
+second.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ from podium.core.captions import Caption
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
-from podium.store import checkpoints
 from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored, command_id_of
-from podium.store.file_captions import CAPTIONS_FILE, CaptionFile
-from podium.store.file_questions import QuestionFile
-from podium.store.outbox import OUTBOX_FILE, Outbox
+from podium.store.disk import checkpoints
+from podium.store.disk.file_captions import CAPTIONS_FILE, CaptionFile
+from podium.store.disk.file_questions import QuestionFile
+from podium.store.disk.outbox import OUTBOX_FILE, Outbox
 
 log = logging.getLogger("podium.store")
 T = TypeVar("T")
@@ -275,7 +276,7 @@ class FileStore(Store):
     async def made_by(self, room: str, command_id: str) -> int | None:
         return self._command_ids.get(room, {}).get(command_id)
 
-    # -- automations: the outbox (``outbox.py``) ----------------------------------------------
+    # -- automations: the outbox (``disk/outbox.py``) ----------------------------------------------
 
     def _outbox(self, room: str) -> Outbox:
         found = self._outboxes.get(room)
@@ -350,7 +351,7 @@ class FileStore(Store):
         records, _ = await asyncio.to_thread(self._read_log_sync, room)
         return records
 
-    # -- questions (``file_questions.py``) --------------------------------------------------
+    # -- questions (``disk/file_questions.py``) --------------------------------------------------
 
     def _question_file(self, room: str) -> QuestionFile:
         found = self._questions.get(room)
@@ -399,7 +400,7 @@ class FileStore(Store):
     async def question_done(self, room: str, command_id: str) -> Done | None:
         return await self._question_file(room).repeat(command_id)
 
-    # -- captions (``file_captions.py``) ----------------------------------------------------
+    # -- captions (``disk/file_captions.py``) ----------------------------------------------------
 
     def _caption_file(self, room: str) -> CaptionFile:
         found = self._captions.get(room)
