@@ -88,7 +88,7 @@ def stored_state(server: Server) -> dict[str, Any]:
 
 def checkpointed(server: Server, version: int, bound_s: float = 15.0) -> dict[str, Any]:
     """The checkpoint once it holds ``version``: the file store writes it when the room has
-    been idle a second (``store/checkpoints.py``), so a test waits for it, bounded."""
+    been idle a second (``store/disk/checkpoints.py``), so a test waits for it, bounded."""
     deadline = time.monotonic() + bound_s
     while (state := stored_state(server))["version"] < version:
         assert time.monotonic() < deadline, f"the checkpoint stayed at {state['version']}"

@@ -183,7 +183,7 @@ async def committed(backend: Backend, n: int) -> tuple[Store, list[tuple[State, 
 
 def opened(stored: Stored) -> State | None:
     """The state a room opens to: the checkpoint with the log's records past it replayed
-    (the file store's checkpoint may be behind its log: ``store/checkpoints.py``)."""
+    (the file store's checkpoint may be behind its log: ``store/disk/checkpoints.py``)."""
     base = stored.state.version if stored.state is not None else -1
     assert [r.version for r in stored.pending] == list(
         range(base + 1, base + 1 + len(stored.pending))

@@ -5,7 +5,7 @@ and fsynced: a command is durable, and acknowledged, once its line is) and
 ``DATA/ROOM/state.json`` the checkpoint (written to a temporary file and renamed over the
 old one). The checkpoint is written by a measured rule, in the background, never before
 an ack: every 100 records, after a second without a commit, and at a clean stop
-(``checkpoints.py``). So the log may be ahead
+(``disk/checkpoints.py``). So the log may be ahead
 of it; ``load`` hands the records past it back for replay. A write that fails part-way
 truncates the log back, so a refused command leaves no trace.
 
@@ -16,17 +16,17 @@ fsyncs and a command costs one fsync. When the log does not hold it all (it was 
 aside as corrupt, or its replay stopped part-way), the checkpoint is the only copy of
 what the log lacks and is fsynced with its directory, as before.
 
-Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches (``outbox.py``),
-``questions.jsonl`` the audience's questions (``file_questions.py``), ``captions.jsonl``
-the live captions' final lines (``file_captions.py``), and ``DATA/.ping`` is rewritten
-by the health check every second.
+Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches
+(``disk/outbox.py``), ``questions.jsonl`` the audience's questions
+(``disk/file_questions.py``), ``captions.jsonl`` the live captions' final lines
+(``disk/file_captions.py``), and ``DATA/.ping`` is rewritten by the health check every
+second.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import os
 import time
@@ -40,11 +40,12 @@ from podium.core.captions import Caption
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
-from podium.store import checkpoints
 from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored, command_id_of
-from podium.store.file_captions import CAPTIONS_FILE, CaptionFile
-from podium.store.file_questions import QuestionFile
-from podium.store.outbox import OUTBOX_FILE, Outbox
+from podium.store.disk import checkpoints
+from podium.store.disk.file_captions import CAPTIONS_FILE, CaptionFile
+from podium.store.disk.file_questions import QuestionFile
+from podium.store.disk.logfile import fsync_dir, holds_every_version, past, write_all
+from podium.store.disk.outbox import OUTBOX_FILE, Outbox
 
 log = logging.getLogger("podium.store")
 T = TypeVar("T")
@@ -54,42 +55,6 @@ PING_FILE = ".ping"  # rewritten by the health check: the data dir takes a write
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Unbuffered, so a failed write leaves nothing behind to be flushed later."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _past(records: list[LogRecord], base: int) -> list[LogRecord]:
-    """The records past the checkpoint at ``base``: the log's last run that follows it
-    (after a replay that stopped, the room went on from the checkpoint and logged those
-    versions again, after the ones that did not apply), else every record past it."""
-    run: list[LogRecord] = []
-    for record in reversed(records):
-        if record.version <= base or (run and record.version != run[-1].version - 1):
-            break
-        run.append(record)
-    if not run or run[-1].version == base + 1:
-        return run[::-1]  # nothing past it, or the run that follows it
-    return [r for r in records if r.version > base]  # a gap: the replay says where
-
-
-def _holds_every_version(records: list[LogRecord]) -> bool:
-    """The records run from version 0 (or from a checkpoint record) with no gap."""
-    if records and records[0].version != 0 and records[0].state is None:
-        return False
-    return all(b.version == a.version + 1 for a, b in itertools.pairwise(records))
 
 
 class FileStore(Store):
@@ -173,8 +138,8 @@ class FileStore(Store):
         for record in records:
             self._remember_id(room, record)
         base = state.version if state else -1
-        pending = _past(records, base)
-        whole = not log_problems and _holds_every_version(records)
+        pending = past(records, base)
+        whole = not log_problems and holds_every_version(records)
         self._log_ends[room] = (records[-1].version if records else -1) if whole else None
         # the log file's last record (none once it was set aside): a repair behind it
         # means the room's replay stopped there
@@ -197,14 +162,14 @@ class FileStore(Store):
         durable = ends is None or ends < state.version  # the log lacks it
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            _write_all(fd, state.model_dump_json().encode())
+            write_all(fd, state.model_dump_json().encode())
             if durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
         tmp.replace(folder / "state.json")
         if durable:
-            _fsync_dir(folder)
+            fsync_dir(folder)
             self._log_ends[state.room] = None  # later records build on what it lacks
 
     def _write_sync(self, state: State, record: LogRecord | None) -> None:
@@ -217,7 +182,7 @@ class FileStore(Store):
         try:
             start = os.lseek(fd, 0, os.SEEK_END)
             try:
-                _write_all(fd, record.model_dump_json(exclude_none=True).encode() + b"\n")
+                write_all(fd, record.model_dump_json(exclude_none=True).encode() + b"\n")
                 os.fsync(fd)
                 ends = self._log_ends.get(state.room)
                 whole = ends is not None and record.version == ends + 1
@@ -275,7 +240,7 @@ class FileStore(Store):
     async def made_by(self, room: str, command_id: str) -> int | None:
         return self._command_ids.get(room, {}).get(command_id)
 
-    # -- automations: the outbox (``outbox.py``) ----------------------------------------------
+    # -- automations: the outbox (``disk/outbox.py``) ----------------------------------------------
 
     def _outbox(self, room: str) -> Outbox:
         found = self._outboxes.get(room)
@@ -329,14 +294,14 @@ class FileStore(Store):
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.root / PING_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            _write_all(fd, b"ok\n")
+            write_all(fd, b"ok\n")
         finally:
             os.close(fd)
 
     async def repair(self, state: State) -> None:
         """Checkpoint ``state`` if it is newer than the checkpoint. One behind the log's last
         record is where the room's replay stopped (a record that no longer applies): the
-        room goes on from it, its checkpoint written and fsynced at once, and ``_past``
+        room goes on from it, its checkpoint written and fsynced at once, and ``past``
         reads the versions it logs again, not the ones that did not apply."""
         room = state.room
         behind = state.version < self._log_last.get(room, -1)
@@ -350,7 +315,7 @@ class FileStore(Store):
         records, _ = await asyncio.to_thread(self._read_log_sync, room)
         return records
 
-    # -- questions (``file_questions.py``) --------------------------------------------------
+    # -- questions (``disk/file_questions.py``) --------------------------------------------------
 
     def _question_file(self, room: str) -> QuestionFile:
         found = self._questions.get(room)
@@ -399,7 +364,7 @@ class FileStore(Store):
     async def question_done(self, room: str, command_id: str) -> Done | None:
         return await self._question_file(room).repeat(command_id)
 
-    # -- captions (``file_captions.py``) ----------------------------------------------------
+    # -- captions (``disk/file_captions.py``) ----------------------------------------------------
 
     def _caption_file(self, room: str) -> CaptionFile:
         found = self._captions.get(room)

@@ -6,7 +6,7 @@
 import { lang, onLang, t } from "../i18n.js";
 import { apiUrl } from "../connection.js";
 import { el, setText, timeOfDay } from "../podium.js";
-import { ScriptView } from "../script-view.js";
+import { ScriptView } from "../script/script-view.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -8,7 +8,7 @@
 
 import { cueBanner, setCueSound } from "../cue.js";
 import { signalBanner } from "../booth-signal.js";
-import { ScriptView } from "../script-view.js";
+import { ScriptView } from "../script/script-view.js";
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-speaker.js"; // before any label is read
 import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "../connection.js";

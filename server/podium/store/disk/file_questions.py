@@ -30,7 +30,7 @@ from podium.core.questions import (
     moved,
     repeated,
 )
-from podium.store.appender import Appender
+from podium.store.disk.appender import Appender
 
 log = logging.getLogger("podium.store")
 

@@ -5,10 +5,10 @@
 // (``GET /api/speakers/{id}/script``). The scroll position is derived from when it was
 // started and its speed, not counted frame by frame.
 
-import { onLang, t } from "./i18n.js";
+import { onLang, t } from "../i18n.js";
 import "./labels-script.js";
-import { apiUrl, query } from "./connection.js";
-import { el, store, stored } from "./podium.js";
+import { apiUrl, query } from "../connection.js";
+import { el, store, stored } from "../podium.js";
 
 
 const SPEED_KEY = "podium.script.speed";

@@ -3,11 +3,11 @@
 // ?captions=1 (live captions at the foot, the lower thirds above them), ?preview=1 (a
 // stand-in picture behind it, to set it up), ?lang=, ?room=.
 
-import { t, translate } from "./i18n.js";
-import { Live, loadProgramme, query, takeToken } from "./connection.js";
-import { countdown, timerLeft } from "./countdown.js";
-import { everyFrame, firstShown, localized, setText, show, statusCorner } from "./podium.js";
-import { CaptionBox } from "./captions.js";
+import { t, translate } from "../i18n.js";
+import { Live, loadProgramme, query, takeToken } from "../connection.js";
+import { countdown, timerLeft } from "../countdown.js";
+import { everyFrame, firstShown, localized, setText, show, statusCorner } from "../podium.js";
+import { CaptionBox } from "../captions.js";
 
 const $ = (id) => document.getElementById(id);
 const OUT_MS = 450; // the exit animation, then the text swaps

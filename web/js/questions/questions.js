@@ -2,11 +2,11 @@
 // voted first, to approve, dismiss, mark answered or restore. ?room=ID; the token comes
 // in the link (#token=...) or is typed in; it sends no timing commands.
 
-import { langButton, onLang, t, translate } from "./i18n.js";
-import { Live, loadProgramme, takeToken } from "./connection.js";
-import { localized, setText, show, statusCorner } from "./podium.js";
-import { OriginFilter, Questions, renderBoard } from "./question-list.js";
-import { signIn } from "./sign-in.js";
+import { langButton, onLang, t, translate } from "../i18n.js";
+import { Live, loadProgramme, takeToken } from "../connection.js";
+import { localized, setText, show, statusCorner } from "../podium.js";
+import { OriginFilter, Questions, renderBoard } from "../question-list.js";
+import { signIn } from "../sign-in.js";
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken();

@@ -1,9 +1,9 @@
 // The landing page: the event, and a link to each face (for this room).
 
-import { lang, langButton, onLang, translate } from "./i18n.js";
+import { lang, langButton, onLang, translate } from "../i18n.js";
 import "./labels-index.js"; // before any label is read
-import { apiUrl, loadProgramme, readHeaders, roomId, takeToken } from "./connection.js";
-import { setText, show } from "./podium.js";
+import { apiUrl, loadProgramme, readHeaders, roomId, takeToken } from "../connection.js";
+import { setText, show } from "../podium.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,12 +3,12 @@
 // each cue), ?captions=1 (live captions at the foot: screen-captions.js), ?lang=en|zh-CN,
 // ?room=ID.
 
-import { cueBanner } from "./cue.js";
-import { signalBanner } from "./booth-signal.js";
+import { cueBanner } from "../cue.js";
+import { signalBanner } from "../booth-signal.js";
 import { fitStage } from "./screen-fit.js";
-import { langButton, onLang, t, translate, lang } from "./i18n.js";
-import { Live, loadProgramme, query, takeToken } from "./connection.js";
-import { mmss, timerCountdown } from "./countdown.js";
+import { langButton, onLang, t, translate, lang } from "../i18n.js";
+import { Live, loadProgramme, query, takeToken } from "../connection.js";
+import { mmss, timerCountdown } from "../countdown.js";
 import {
   everyFrame,
   firstShown,
@@ -18,9 +18,9 @@ import {
   statusCorner,
   timeOfDay,
   zoneName,
-} from "./podium.js";
-import { scheduleAt } from "./schedule.js";
-import { breakResume } from "./days.js";
+} from "../podium.js";
+import { scheduleAt } from "../schedule.js";
+import { breakResume } from "../days.js";
 import { screenExtras } from "./screen-captions.js";
 
 const amberSeconds = Number(query.get("amber") ?? Number.NaN);

@@ -4,16 +4,16 @@
 // each speaker's materials one click away; a handover timer for this booth (?booth=NAME
 // names it; its start is a timestamp kept in this browser); and three signals to the stage.
 
-import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-booth.js"; // before any label is read
-import { Live, loadProgramme, query, roomId, takeToken } from "./connection.js";
-import { mmss, timerCountdown, timerLeft } from "./countdown.js";
+import { Live, loadProgramme, query, roomId, takeToken } from "../connection.js";
+import { mmss, timerCountdown, timerLeft } from "../countdown.js";
 import { durationText, el, everyFrame, localized, personName, setText, show, statusCorner,
-  store, stored, timeOfDay } from "./podium.js"; // prettier-ignore
-import { scheduleAt } from "./schedule.js";
-import { signalWords } from "./booth-signal.js";
-import { ScriptView } from "./script-view.js";
-import { signIn } from "./sign-in.js";
+  store, stored, timeOfDay } from "../podium.js"; // prettier-ignore
+import { scheduleAt } from "../schedule.js";
+import { signalWords } from "../booth-signal.js";
+import { ScriptView } from "../script/script-view.js";
+import { signIn } from "../sign-in.js";
 
 const $ = (id) => document.getElementById(id);
 const NEXT_SHOWN = 6;

@@ -9,7 +9,7 @@ import logging
 from pydantic import ValidationError
 
 from podium.core.captions import Caption
-from podium.store.appender import Appender
+from podium.store.disk.appender import Appender
 
 log = logging.getLogger("podium.store")
 CAPTIONS_FILE = "captions.jsonl"

@@ -3,9 +3,9 @@
 // shows the room's link to ask a question as a QR code (/viewer?from=room: questions
 // asked from it count as the room's). Kept apart from screen.js, which only calls it.
 
-import { CaptionBox } from "./captions.js";
-import { apiUrl, query } from "./connection.js";
-import { show } from "./podium.js";
+import { CaptionBox } from "../captions.js";
+import { apiUrl, query } from "../connection.js";
+import { show } from "../podium.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -1,7 +1,7 @@
 // The script view's labels (script-view.js: the speaker's page, the console, the booth) in
 // English and Simplified Chinese, added to i18n.js's tables by the pages that open it.
 
-import { addLabels } from "./i18n.js";
+import { addLabels } from "../i18n.js";
 
 addLabels({
   en: {
