@@ -87,7 +87,9 @@ export class Live {
     this.attempt = 0;
     this.pending = new Map();
     this.nextId = 1;
-    this.listeners = { state: [], status: [], auth: [], error: [], readiness: [], questions: [] };
+    this.listeners = {
+      state: [], status: [], auth: [], error: [], readiness: [], questions: [], programme: [],
+    };
     this.speakerId = null; // for a speaker's link: whose (from auth_ok)
     this.ws = null;
     this.syncTimer = null;
@@ -108,8 +110,11 @@ export class Live {
     addEventListener("online", () => this.retryNow());
   }
 
-  on(kind, fn) {
-    this.listeners[kind].push(fn);
+  /** Call ``fn`` on each ``kind`` of event; ``first``: before the listeners already there
+   * (the plan a state refers to is taken before any page draws that state: plan.js). */
+  on(kind, fn, { first = false } = {}) {
+    if (first) this.listeners[kind].unshift(fn);
+    else this.listeners[kind].push(fn);
     return this;
   }
 
@@ -206,6 +211,9 @@ export class Live {
         return;
       case "questions": // what changed: all for moderators, the public list for others
         this.emit("questions", message);
+        return;
+      case "programme": // the plan changed: the new one, just before the state of its version
+        this.emit("programme", message);
         return;
       case "auth_ok":
         this.role = message.role;

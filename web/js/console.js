@@ -5,7 +5,7 @@
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-console.js"; // before any label is read
-import { apiUrl, keepToken, Live, loadProgramme, takeToken } from "./connection.js";
+import { apiUrl, keepToken, Live, takeToken } from "./connection.js";
 import { countdown, mmss, timerCountdown } from "./countdown.js";
 import {
   durationText,
@@ -20,6 +20,7 @@ import {
   statusCorner,
   timeOfDay,
 } from "./podium.js";
+import { followPlan } from "./plan.js";
 import { scheduleAt } from "./schedule.js";
 import { AutomationsLine } from "./console-automations.js";
 import { Commands, confirmDialog } from "./console-commands.js";
@@ -374,7 +375,7 @@ live.on("state", render);
 onLang(render);
 const showEventTitle = () => setText($("event-title"), localized(programme, "title"));
 onLang(showEventTitle);
-loadProgramme().then((p) => {
+followPlan(live, (p) => {
   programme = p;
   commands.programme = p;
   desk.zone = p.timezone;

@@ -3,7 +3,8 @@
 // ?preview=1 (a stand-in picture behind it, to set it up), ?lang=, ?room=.
 
 import { t, translate } from "./i18n.js";
-import { Live, loadProgramme, query, takeToken } from "./connection.js";
+import { Live, query, takeToken } from "./connection.js";
+import { followPlan } from "./plan.js";
 import { countdown, timerLeft } from "./countdown.js";
 import { everyFrame, firstShown, localized, setText, show, statusCorner } from "./podium.js";
 
@@ -18,7 +19,9 @@ let hold = null;
 
 if (query.get("preview") === "1") document.body.classList.add("is-preview");
 
-function put(speaker) {
+/** The lower third's words: the speaker as the plan now says (a renamed speaker on air is
+ * corrected in place, without going out and in again). */
+function words(speaker) {
   setText($("lt-name"), localized(speaker, "display_name"));
   setText($("lt-aff"), localized(speaker, "affiliation"));
   const remote = speaker.presence !== "in_room";
@@ -26,6 +29,10 @@ function put(speaker) {
   show($("lt-presence"), remote);
   show($("lt-timer"), showTimer);
   show($("lt-side"), remote || showTimer);
+}
+
+function put(speaker) {
+  words(speaker);
   $("lower-third").classList.add("is-in");
   clearTimeout(hold);
   if (holdSeconds > 0) {
@@ -38,7 +45,10 @@ function render() {
   firstShown();
   const speaker = live.state?.speaker ?? null;
   const key = speaker ? speaker.id : null;
-  if (key === onAir) return;
+  if (key === onAir) {
+    if (speaker) words(speaker);
+    return;
+  }
   const wasOn = onAir !== null;
   onAir = key;
   clearTimeout(swap);
@@ -67,4 +77,4 @@ statusCorner(live);
 live.on("state", render);
 live.on("state", renderQuestion);
 everyFrame(live, draw);
-loadProgramme(); // the event's look: its colours and logo in the lower third
+followPlan(live, () => live.state && render()); // the event's look (its colours and logo) and the plan's changes

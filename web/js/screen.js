@@ -5,7 +5,8 @@
 import { cueBanner } from "./cue.js";
 import { fitStage } from "./screen-fit.js";
 import { langButton, onLang, t, translate, lang } from "./i18n.js";
-import { Live, loadProgramme, query, takeToken } from "./connection.js";
+import { Live, query, takeToken } from "./connection.js";
+import { followPlan } from "./plan.js";
 import { mmss, timerCountdown } from "./countdown.js";
 import {
   everyFrame,
@@ -198,7 +199,7 @@ onLang(renderState);
 cueBanner($("cue"), live);
 keepAwake();
 document.addEventListener("visibilitychange", keepAwake);
-loadProgramme().then((p) => {
+followPlan(live, (p) => {
   programme = p;
   setText($("local-zone"), zoneName(p.timezone));
   renderState();

@@ -8,6 +8,7 @@ import { cueBanner, setCueSound } from "./cue.js";
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-speaker.js"; // before any label is read
 import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "./connection.js";
+import { followPlan } from "./plan.js";
 import { mmss, timerCountdown, timerLeft } from "./countdown.js";
 import {
   durationText,
@@ -72,6 +73,20 @@ function find(speakerId) {
     if (speaker) return { session, speaker };
   }
   return null;
+}
+
+/** The plan as it is now: this speaker renamed, moved, given another time, or taken off the
+ * programme (the page says so, and comes back if the change is undone). */
+function takePlan(p, speakerId) {
+  programme = p;
+  setText($("event-title"), localized(programme, "title"));
+  me = find(speakerId);
+  show($("removed"), !me && !refusedWith);
+  if (!me) {
+    document.body.dataset.phase = "removed";
+    show($("main"), false);
+  }
+  renderState();
 }
 
 // -- where the day stands -------------------------------------------------------------------
@@ -224,11 +239,10 @@ addEventListener("hashchange", () => {
 
 const speakerId = await whoAmI();
 if (speakerId) {
-  programme = await loadProgramme();
-  setText($("event-title"), localized(programme, "title"));
+  const first = await loadProgramme();
   onLang(() => setText($("event-title"), localized(programme, "title")));
-  me = find(speakerId);
   live = new Live({ client: "speaker", token });
+  followPlan(live, (p) => takePlan(p, speakerId), first);
   statusCorner(live);
   cueBanner($("cue"), live);
   live.on("state", renderState);

@@ -2,7 +2,8 @@
 // Query options: ?compact=1 (the live card alone, for an iframe), ?lang=, ?room=.
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
-import { Live, loadProgramme, query, takeToken } from "./connection.js";
+import { Live, query, takeToken } from "./connection.js";
+import { followPlan } from "./plan.js";
 import { timerCountdown, timerLeft } from "./countdown.js";
 import {
   durationText,
@@ -276,8 +277,9 @@ statusCorner(live);
 live.on("state", render);
 onLang(render);
 onLang(() => questions?.render());
-loadProgramme().then((p) => {
+followPlan(live, (p) => {
   programme = p;
+  questions?.programme(p);
   renderEvent(p);
   render();
 });
