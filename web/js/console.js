@@ -5,6 +5,7 @@
 
 import { lang, langButton, onLang, t, translate } from "./i18n.js";
 import "./labels-console.js"; // before any label is read
+import "./labels-plan.js";
 import { apiUrl, keepToken, Live, takeToken } from "./connection.js";
 import { countdown, mmss, timerCountdown } from "./countdown.js";
 import {
@@ -28,6 +29,8 @@ import { showMessageAges } from "./console-messages.js";
 import { HelpList, listenForKeys } from "./console-keys.js";
 import { SessionPicker } from "./console-picker.js";
 import { QuestionDesk } from "./console-questions.js";
+import { PlanEditor } from "./console-plan.js";
+import { PlanFile } from "./console-planfile.js";
 import { Rundown } from "./console-rundown.js";
 import { SpeakerDesk } from "./console-speakers.js";
 
@@ -57,6 +60,7 @@ live.on("auth", (role) => {
   document.body.classList.add("signed-in");
   show($("login"), false);
   show($("desk"), true);
+  planFile.check();
   render();
 });
 
@@ -151,7 +155,11 @@ const ACTIONS = {
   // the keyboard's own
   message: () => $("message-text").focus(),
   help: () => help.toggle(),
-  escape: () => help.close(),
+  escape: () => {
+    help.close();
+    editor.escape();
+  },
+  plan: () => editor.toggle(),
   pick: () => picker.open(programme, live.state),
 };
 
@@ -229,6 +237,9 @@ function hm(epochMs) {
 }
 
 const rundown = new Rundown(live, { jump, desk, hm });
+const editor = new PlanEditor(live, commands, { hm, render: () => render() });
+rundown.editor = editor;
+const planFile = new PlanFile(live, commands);
 
 function render() {
   const state = live.state;
@@ -378,6 +389,7 @@ onLang(showEventTitle);
 followPlan(live, (p) => {
   programme = p;
   commands.programme = p;
+  planFile.check();
   desk.zone = p.timezone;
   showEventTitle();
   render();

@@ -1,0 +1,192 @@
+"""The plan changed on the day, from the console's rundown editor (issue 25): the seed's
+Session 3 announces six speakers and names four; the moderator adds the two missing ones
+(placeholders, marked as such), swaps two and shortens one, live, with a restart of the
+server in the middle; the venue screen, the viewer page and a speaker's page follow without
+a reload. The same by keyboard alone, a speaker's page seeing its speaker renamed and taken
+off, and the programme file changed on disk, offered and reloaded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.helpers import Server
+from tests.web.test_web import WAIT, Faces
+from tests.web.test_web_speakers import links
+
+# Session 3's two speakers the agenda announces but does not name: placeholders
+LAN = {"honorific": "Ms.", "name": "Lan ZHOU (placeholder)", "affiliation": "To be confirmed"}
+WEI = {"name": "Wei CHEN (placeholder)", "affiliation": "To be confirmed"}
+
+
+def session_3(server: Server) -> list[dict[str, Any]]:
+    status, programme = server.request("GET", "/api/programme")
+    assert status == 200, programme
+    session = next(s for s in programme["sessions"] if s["id"] == "session-3")
+    return list(session["speakers"])
+
+
+def order(server: Server) -> list[str]:
+    return [speaker["name"] for speaker in session_3(server)]
+
+
+def row(console: Page, name: str) -> Any:
+    """A speaker's row (its button) in the rundown."""
+    return console.locator(".rd-speaker-button", has_text=name)
+
+
+def edit_form(console: Page) -> Any:
+    form = console.locator("form.plan-form")
+    expect(form).to_be_visible()
+    return form
+
+
+def fill(form: Any, fields: dict[str, str]) -> None:
+    for name, value in fields.items():
+        field = form.locator(f"[name='{name}']")
+        if name == "presence":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def add_after(console: Page, after: str, fields: dict[str, str]) -> None:
+    row(console, after).click()  # editing: a click selects the row and opens its fields
+    console.locator("#plan-tools [data-plan='add']").click()
+    form = edit_form(console)
+    expect(form).to_have_attribute("data-plan-form", "new")
+    fill(form, fields)
+    form.get_by_role("button", name="Add").click()
+    expect(form).to_be_hidden(timeout=WAIT)
+
+
+def test_console_edits_session_3_live_and_every_page_follows(faces: Faces, server: Server) -> None:
+    server.command("start_session", session_id="session-3")
+    console = faces.console()
+    screen = faces.open("/screen")
+    viewer = faces.open("/viewer")
+    jing = faces.open(links(server)["jing-sun"])
+    xinhui = faces.open(links(server)["xinhui-wang"])
+    expect(screen.locator("#next-speaker")).to_contain_text("Jing SUN")
+    expect(jing.locator("#headline")).to_have_text("You\u2019re next")
+    projected = console.locator(".rd-session.is-live .rd-moved")
+    before_end = projected.text_content()
+
+    console.locator("#plan-edit").click()
+    expect(console.locator("#plan-tools")).to_be_visible()
+    add_after(console, "Xinhui WANG", {**LAN, "presence": "in_room", "allocation": "8m"})
+    add_after(console, LAN["name"], {**WEI, "presence": "remote", "allocation": "8m"})
+    for name in (LAN["name"], WEI["name"]):
+        expect(row(console, name).locator("[data-mark='added']")).to_be_visible()
+        expect(viewer.locator(".v-speakers")).to_contain_text(name, timeout=WAIT)
+    # two speakers of 8 min more: the live session's projected end moves with the plan
+    expect(projected).not_to_have_text(before_end or "")
+    assert order(server) == [
+        "Jianjun CHENG", "Jing SUN", "John Giusti", "Xinhui WANG", LAN["name"], WEI["name"],
+    ]  # fmt: skip
+
+    server.kill()  # a restart in the middle: every edit so far is kept
+    expect(console.locator("#podium-status")).to_have_attribute("data-state", "reconnecting")
+    server.start()
+    expect(console.locator("#podium-status")).to_have_attribute("data-state", "live", timeout=15_000)
+    assert order(server)[-2:] == [LAN["name"], WEI["name"]]
+
+    # swap Jing SUN and John Giusti: the venue screen's next speaker follows
+    row(console, "Jing SUN").click()
+    edit_form(console).get_by_role("button", name="Cancel").click()
+    console.locator("#plan-tools [data-plan='down']").click()
+    expect(screen.locator("#next-speaker")).to_contain_text("John Giusti", timeout=WAIT)
+    expect(jing.locator("#headline")).to_have_text("1 speaker before you", timeout=WAIT)
+    expect(row(console, "Jing SUN").locator("[data-mark='moved']")).to_be_visible()
+
+    # shorten Xinhui WANG from 12 min 30 s to 6 min: his own page says so
+    expect(xinhui.locator("#allocation")).to_have_text("12 min 30 s")
+    row(console, "Xinhui WANG").click()
+    form = edit_form(console)
+    expect(form.locator("[name='allocation']")).to_have_value("12m30s")
+    fill(form, {"allocation": "6m"})
+    form.get_by_role("button", name="Save").click()
+    expect(xinhui.locator("#allocation")).to_have_text("6 min", timeout=WAIT)
+    expect(row(console, "Xinhui WANG")).to_contain_text("6 min")
+    expect(row(console, "Xinhui WANG").locator("[data-mark='changed']")).to_be_visible()
+
+    speakers = session_3(server)
+    assert [s["name"] for s in speakers] == [
+        "Jianjun CHENG", "John Giusti", "Jing SUN", "Xinhui WANG", LAN["name"], WEI["name"],
+    ]  # fmt: skip
+    assert [s["allocation_ms"] for s in speakers][3:] == [360_000, 480_000, 480_000]
+    for page in (screen, viewer, jing, xinhui):  # none of them was reloaded
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    expect(viewer.locator(".v-speakers")).to_contain_text(WEI["name"])
+
+
+def test_the_plan_is_edited_by_keyboard_alone(faces: Faces, server: Server) -> None:
+    console = faces.console()
+    cheng = faces.open(links(server)["jianjun-cheng"])
+    xinhui = faces.open(links(server)["xinhui-wang"])
+    expect(cheng.locator("#name")).to_have_text("Mr. Jianjun CHENG")
+    keys = console.keyboard
+    keys.press("r")
+    expect(console.locator("#plan-tools")).to_be_visible()
+    focused = "document.activeElement.dataset.speaker ?? document.activeElement.dataset.session"
+    for _ in range(40):  # ↓ through the rundown to Session 3's first speaker
+        keys.press("ArrowDown")
+        if console.evaluate(focused) == "jianjun-cheng":
+            break
+    assert console.evaluate(focused) == "jianjun-cheng"
+
+    keys.press("Enter")  # his fields, the name first: rename him
+    expect(console.locator("#plan-name")).to_be_focused()
+    keys.press("ControlOrMeta+a")
+    keys.type("Jian-jun CHENG")
+    keys.press("Enter")
+    expect(cheng.locator("#name")).to_have_text("Mr. Jian-jun CHENG", timeout=WAIT)
+    expect(row(console, "Jian-jun CHENG").locator("[data-mark='changed']")).to_be_visible()
+
+    keys.press("a")  # a speaker after him
+    expect(console.locator("#plan-name")).to_be_focused()
+    keys.type(LAN["name"])
+    keys.press("Tab")
+    keys.type(LAN["affiliation"])
+    keys.press("Enter")
+    expect(row(console, LAN["name"])).to_be_visible(timeout=WAIT)
+    assert order(server)[:2] == ["Jian-jun CHENG", LAN["name"]]
+
+    keys.press("Shift+ArrowDown")  # he is still selected: one down, after her
+    expect(console.locator(".rd-speaker-button.is-selected")).to_contain_text("Jian-jun CHENG")
+    expect(row(console, "Jian-jun CHENG").locator("[data-mark='moved']")).to_be_visible(timeout=WAIT)
+    assert order(server)[:2] == [LAN["name"], "Jian-jun CHENG"]
+
+    for _ in range(3):  # down to Xinhui WANG, and take him off the plan
+        keys.press("ArrowDown")
+    assert console.evaluate(focused) == "xinhui-wang"
+    keys.press("Delete")
+    expect(console.locator("#confirm")).to_contain_text("Take Mr. Xinhui WANG off the plan?")
+    keys.press("Enter")
+    expect(row(console, "Xinhui WANG")).to_have_count(0, timeout=WAIT)
+    expect(xinhui.locator("#removed")).to_be_visible(timeout=WAIT)
+    expect(xinhui.locator("#main")).to_be_hidden()
+
+    keys.press("u")  # undone: he is back, and so is his page
+    expect(row(console, "Xinhui WANG")).to_be_visible(timeout=WAIT)
+    expect(xinhui.locator("#removed")).to_be_hidden(timeout=WAIT)
+    expect(xinhui.locator("#name")).to_have_text("Mr. Xinhui WANG")
+
+    keys.press("Escape")  # the editor is left; a click jumps again
+    expect(console.locator("#plan-tools")).to_be_hidden()
+    assert order(server) == [LAN["name"], "Jian-jun CHENG", "Jing SUN", "John Giusti", "Xinhui WANG"]
+
+
+def test_a_refused_edit_says_why_and_changes_nothing(faces: Faces, server: Server) -> None:
+    console = faces.console()
+    version = server.state()["version"]
+    console.locator("#plan-edit").click()
+    row(console, "Jing SUN").click()
+    form = edit_form(console)
+    fill(form, {"allocation": "soon"})
+    form.get_by_role("button", name="Save").click()
+    expect(console.locator("#feedback")).to_contain_text("allocation")
+    expect(form).to_be_visible()  # kept, to be corrected
+    assert server.state()["version"] == version
+    assert session_3(server)[1]["allocation_ms"] == 750_000
