@@ -7,12 +7,15 @@ off, and the programme file changed on disk, offered and reloaded."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers import Server
-from tests.web.test_web import WAIT, Faces
+from tests.helpers import Server, seed_with
+from tests.web.test_web import WAIT, Faces, make_faces, save
 from tests.web.test_web_speakers import links
 
 # Session 3's two speakers the agenda announces but does not name: placeholders
@@ -89,7 +92,9 @@ def test_console_edits_session_3_live_and_every_page_follows(faces: Faces, serve
     server.kill()  # a restart in the middle: every edit so far is kept
     expect(console.locator("#podium-status")).to_have_attribute("data-state", "reconnecting")
     server.start()
-    expect(console.locator("#podium-status")).to_have_attribute("data-state", "live", timeout=15_000)
+    expect(console.locator("#podium-status")).to_have_attribute(
+        "data-state", "live", timeout=15_000
+    )
     assert order(server)[-2:] == [LAN["name"], WEI["name"]]
 
     # swap Jing SUN and John Giusti: the venue screen's next speaker follows
@@ -119,6 +124,11 @@ def test_console_edits_session_3_live_and_every_page_follows(faces: Faces, serve
     for page in (screen, viewer, jing, xinhui):  # none of them was reloaded
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
     expect(viewer.locator(".v-speakers")).to_contain_text(WEI["name"])
+
+    console.set_viewport_size({"width": 1280, "height": 800})  # the moderator's laptop
+    row(console, WEI["name"]).click()  # a row's fields open, for the picture
+    edit_form(console).scroll_into_view_if_needed()
+    save(console, "console-plan-edit")
 
 
 def test_the_plan_is_edited_by_keyboard_alone(faces: Faces, server: Server) -> None:
@@ -155,7 +165,9 @@ def test_the_plan_is_edited_by_keyboard_alone(faces: Faces, server: Server) -> N
 
     keys.press("Shift+ArrowDown")  # he is still selected: one down, after her
     expect(console.locator(".rd-speaker-button.is-selected")).to_contain_text("Jian-jun CHENG")
-    expect(row(console, "Jian-jun CHENG").locator("[data-mark='moved']")).to_be_visible(timeout=WAIT)
+    expect(row(console, "Jian-jun CHENG").locator("[data-mark='moved']")).to_be_visible(
+        timeout=WAIT
+    )
     assert order(server)[:2] == [LAN["name"], "Jian-jun CHENG"]
 
     for _ in range(3):  # down to Xinhui WANG, and take him off the plan
@@ -175,7 +187,13 @@ def test_the_plan_is_edited_by_keyboard_alone(faces: Faces, server: Server) -> N
 
     keys.press("Escape")  # the editor is left; a click jumps again
     expect(console.locator("#plan-tools")).to_be_hidden()
-    assert order(server) == [LAN["name"], "Jian-jun CHENG", "Jing SUN", "John Giusti", "Xinhui WANG"]
+    assert order(server) == [
+        LAN["name"],
+        "Jian-jun CHENG",
+        "Jing SUN",
+        "John Giusti",
+        "Xinhui WANG",
+    ]
 
 
 def test_a_refused_edit_says_why_and_changes_nothing(faces: Faces, server: Server) -> None:
@@ -190,3 +208,63 @@ def test_a_refused_edit_says_why_and_changes_nothing(faces: Faces, server: Serve
     expect(form).to_be_visible()  # kept, to be corrected
     assert server.state()["version"] == version
     assert session_3(server)[1]["allocation_ms"] == 750_000
+
+
+@pytest.fixture
+def file_server(tmp_path: Path) -> Iterator[Server]:
+    """A server of the seed from a programme file of its own, to be edited meanwhile."""
+    srv = Server(data_dir=tmp_path / "data", programmes=[seed_with(tmp_path, "")]).start()
+    yield srv
+    srv.kill()
+
+
+def test_the_console_offers_the_changed_programme_file_and_reloads_it(
+    browser: Browser, file_server: Server
+) -> None:
+    path = file_server.programmes[0]
+    text = path.read_text()
+    renamed = text.replace('name = "Jing SUN"', 'name = "Jing SUN (renamed in the file)"')
+    added = 'name = "Xinhui WANG"\naffiliation = "Vice President of ZTE"\n'
+    assert renamed.count(added) == 1
+    path.write_text(
+        renamed.replace(
+            added,
+            added + '\n[[sessions.speakers]]\nid = "lan-zhou"\nname = "Lan ZHOU (placeholder)"\n',
+        )
+    )
+    for faces in make_faces(browser, file_server):
+        console = faces.console()
+        line = console.locator("#plan-file-news")
+        expect(line).to_be_visible(timeout=WAIT)
+        expect(line).to_contain_text("The programme file changed:")
+        version = file_server.state()["version"]
+        console.locator("#plan-file-reload").click()
+        done = console.locator("#plan-file-list li")
+        expect(done).to_have_count(2, timeout=WAIT)
+        expect(line).to_be_hidden()
+        assert order(file_server)[1] == "Jing SUN (renamed in the file)"
+        assert order(file_server)[-1] == "Lan ZHOU (placeholder)"
+        assert file_server.state()["version"] == version + 1  # one change, undone with U
+        expect(row(console, "Lan ZHOU (placeholder)")).to_be_visible()
+        console.keyboard.press("u")
+        expect(row(console, "Lan ZHOU (placeholder)")).to_have_count(0, timeout=WAIT)
+        assert order(file_server)[1] == "Jing SUN"
+
+
+def test_a_session_is_cut_to_40_minutes_and_starts_later(faces: Faces, server: Server) -> None:
+    console = faces.console()
+    viewer = faces.open("/viewer")
+    head = console.locator(".rd-session-head[data-session='session-3']")
+    expect(head.locator(".rd-planned")).to_have_text("11:10\u201312:00")
+    console.keyboard.press("r")
+    head.click()
+    form = edit_form(console)
+    expect(form).to_have_attribute("data-plan-form", "session")
+    expect(form.locator("[name='duration']")).to_have_value("50m")
+    fill(form, {"start": "11:20", "duration": "40m"})
+    form.get_by_role("button", name="Save").click()
+    expect(head.locator(".rd-planned")).to_have_text("11:20\u201312:00", timeout=WAIT)
+    expect(head.locator("[data-mark='changed']")).to_be_visible()
+    agenda = viewer.locator(".v-session", has_text="Session 3")
+    expect(agenda.locator(".v-time-event")).to_have_text("11:20", timeout=WAIT)
+    expect(agenda.locator(".v-session-facts")).to_contain_text("40 min")
