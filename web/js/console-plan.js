@@ -123,6 +123,7 @@ export class PlanEditor {
   }
 
   open(target) {
+    this.close();
     this.form = new PlanForm(target, {
       hm: this.hm,
       save: (fields) => this.save(target, fields),
