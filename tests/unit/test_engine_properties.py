@@ -41,6 +41,30 @@ ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "show_question": st.fixed_dictionaries(
         {"question_id": st.sampled_from(["q1", "q2"]), "text": st.just("Why?")}
     ),
+    # the plan's commands, with no change of allocation (the shadow tracks the timer only)
+    "add_speaker": st.fixed_dictionaries(
+        {"session_id": st.sampled_from(SESSION_IDS), "speaker": st.just({"name": "Ann"})},
+        optional={"before": st.sampled_from(SPEAKER_IDS)},
+    ),
+    "update_speaker": st.fixed_dictionaries(
+        {"speaker_id": st.sampled_from(SPEAKER_IDS), "fields": st.just({"affiliation": "X"})}
+    ),
+    "remove_speaker": st.fixed_dictionaries({"speaker_id": st.sampled_from(SPEAKER_IDS)}),
+    "move_speaker": st.fixed_dictionaries(
+        {"speaker_id": st.sampled_from(SPEAKER_IDS)},
+        optional={
+            "session_id": st.sampled_from(SESSION_IDS),
+            "before": st.sampled_from(SPEAKER_IDS),
+        },
+    ),
+    "update_session": st.fixed_dictionaries(
+        {"session_id": st.sampled_from(SESSION_IDS), "fields": st.just({"title": "T"})}
+    ),
+    "add_session": st.fixed_dictionaries(
+        {"session": st.just({"title": "Extra", "duration": "10m"})},
+        optional={"before": st.sampled_from(SESSION_IDS)},
+    ),
+    "remove_session": st.fixed_dictionaries({"session_id": st.sampled_from(SESSION_IDS)}),
 }
 actions = st.sampled_from(ACTIONS).flatmap(
     lambda a: st.tuples(st.just(a), ARGUMENTS.get(a, st.just({})))

@@ -11,13 +11,13 @@ Times are integers: epoch milliseconds for moments, milliseconds for durations.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from podium.core import shown
+from podium.core import rundown, shown
 from podium.core.commands import (
+    PLAN_ACTIONS,
     SYSTEM,
     AddTime,
     ClearCue,
@@ -30,12 +30,13 @@ from podium.core.commands import (
     Pause,
     Previous,
     Resume,
-    SetPlanDate,
     StartSession,
     Undo,
 )
+from podium.core.config import diff
 from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.errors import InvalidTransition, present
+from podium.core.rundown import current_speaker as _current_speaker
 from podium.core.state import (
     NO_ENDS_AT,
     NO_LEFT_MS,
@@ -72,13 +73,6 @@ def _live_session(p: Programme, live: Live) -> Session:
         " (was the programme file edited while it ran?)"
     )
     return present(p.session(live.session_id), lacking)
-
-
-def _current_speaker(p: Programme, live: Live) -> Speaker | None:
-    if live.session_id is None or live.speaker_index is None:
-        return None
-    session = p.session(live.session_id)
-    return session.speakers[live.speaker_index] if session else None
 
 
 def _close_speaker(p: Programme, live: Live, now: int) -> dict[str, Run]:
@@ -272,13 +266,6 @@ def _ended(p: Programme, live: Live, now: int) -> tuple[Live, Session]:
     return new, session
 
 
-def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tuple[Live, str]:
-    day = dt.date.fromisoformat(cmd.date)
-    if live.plan_date == day:
-        raise _refuse(f"the plan is already for {cmd.date}")
-    return live.model_copy(update={"plan_date": day}), f"set_plan_date: {cmd.date}"
-
-
 def _hold(p: Programme, live: Live, cmd: Hold, now: int) -> tuple[Live, str]:
     _live_session(p, live)
     speaker = _current_speaker(p, live)
@@ -327,7 +314,7 @@ TRANSITIONS: dict[str, Transition] = {
     "show_message": shown.show_message,
     "clear_message": shown.clear_message,
     "blackout": shown.blackout,
-    "set_plan_date": _set_plan_date,
+    "set_plan_date": rundown.set_plan_date,
     "hold": _hold,
     "cue": _cue,
     "clear_cue": _clear_cue,
@@ -340,12 +327,14 @@ TRANSITIONS: dict[str, Transition] = {
 SUBJECT_FIELDS = ("seconds", "target", "on", "kind", "question_id", "date")
 
 
-def _subject(p: Programme, before: Live, after: Live, command: Command) -> dict[str, Any]:
+def _subject(
+    p: Programme, p_after: Programme, before: Live, after: Live, command: Command
+) -> dict[str, Any]:
     """What a change did, as ``Change`` fields: who is on after it (for ``end_session``,
     who was on as it ended), the session a jump ended, what the command named or what
-    it cleared, and for an ``undo`` the change it undid."""
+    it cleared, what it changed in the plan, and for an ``undo`` the change it undid."""
     on_now = after if after.phase is Phase.LIVE else before
-    speaker = _current_speaker(p, on_now)
+    speaker = _current_speaker(p_after if on_now is after else p, on_now)
     fields: dict[str, Any] = {
         "session_id": on_now.session_id if on_now.phase is Phase.LIVE else None,
         "speaker_id": speaker.id if speaker and on_now.phase is Phase.LIVE else None,
@@ -358,6 +347,8 @@ def _subject(p: Programme, before: Live, after: Live, command: Command) -> dict[
         fields["kind"] = before.cue.kind
     elif command.action == "clear_question" and before.question is not None:
         fields["question_id"] = before.question.id
+    if before.plan != after.plan:
+        fields["edits"] = tuple(diff.differences(p.sessions, p_after.sessions))
     jumped = before.phase is Phase.LIVE and after.phase is Phase.LIVE
     if jumped and not isinstance(command, Undo) and before.session_id != after.session_id:
         fields["ended_session_id"] = before.session_id
@@ -367,7 +358,10 @@ def _subject(p: Programme, before: Live, after: Live, command: Command) -> dict[
 def apply(programme: Programme, state: State, command: Command, now: int) -> Applied:
     """The one way a state changes. Raises ``InvalidTransition`` and changes nothing
     when the action makes no sense now. ``expected_version`` is checked by the caller,
-    which owns the notion of "current" (see ``room.py``)."""
+    which owns the notion of "current" (see ``room.py``). ``programme`` is the file's;
+    the state says which sessions run (``State.plans``), and the plan's commands change
+    them (``rundown``)."""
+    p, plans = state.programme(programme), state.plans
     if isinstance(command, Undo):
         if not state.undo:
             raise _refuse("there is nothing to undo")
@@ -383,17 +377,24 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
             live = live.model_copy(update={"question": None})
             summary += f" (question {hidden} left off: it is no longer public)"
     else:
-        live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
+        if command.action in PLAN_ACTIONS:
+            live, plans, summary = rundown.edit(programme, state, command, now)
+        else:
+            live, summary = TRANSITIONS[command.action](p, state.live, command, now)
         undo = (*state.undo, state.live)[-UNDO_DEPTH:]
+    plans = rundown.kept(plans, live, undo)
+    p_after = state.model_copy(update={"plans": plans, "live": live}).programme(programme)
     change = Change(
         summary=summary,
         action=command.action,
         actor=command.actor,
         at=now,
-        **_subject(programme, state.live, live, command),
+        **_subject(p, p_after, state.live, live, command),
     )
     if not isinstance(command, Undo):
         live = live.model_copy(update={"change": change})
-    update = {"version": state.version + 1, "updated_at": now, "live": live, "undo": undo}
-    new = state.model_copy(update=update | {"last_change": change})
+    version = state.version + 1
+    revision = version if live.plan != state.live.plan else state.plan_revision
+    update = {"version": version, "updated_at": now, "live": live, "undo": undo, "plans": plans}
+    new = state.model_copy(update=update | {"last_change": change, "plan_revision": revision})
     return Applied(new, summary)

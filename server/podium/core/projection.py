@@ -130,8 +130,9 @@ def _schedule(p: Programme, state: State, now: int) -> tuple[list[dict[str, Any]
 
 
 def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
-    """The state as every client sees it, derived from timestamps as of ``now``."""
-    live = state.live
+    """The state as every client sees it, derived from timestamps as of ``now``, on the
+    plan the state runs (``State.plans``)."""
+    live, programme = state.live, state.programme(programme)
     session = programme.session(live.session_id) if live.session_id else None
     session_view = speaker_view = next_view = None
     if session is not None:
@@ -184,6 +185,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
         "can_undo": bool(state.undo),
         "undo": _change(state.live.change) if state.undo else None,
         "last_change": _change(state.last_change),
+        "plan_revision": state.plan_revision,
         "plan_date": state.day.isoformat(),
         "plan_date_from": "console"
         if state.live.plan_date

@@ -30,6 +30,7 @@ from podium.core.wire.server import (
     CurrentOut,
     ErrorOut,
     PongOut,
+    ProgrammeOut,
     QuestionsOut,
     ReadinessOut,
     StateOut,
@@ -70,4 +71,5 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "server-pong": PongOut,
     "server-readiness": ReadinessOut,
     "server-questions": QuestionsOut,
+    "server-programme": ProgrammeOut,
 }
