@@ -7,6 +7,7 @@ off, and the programme file changed on disk, offered and reloaded."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import Server, seed_with
-from tests.web.test_web import WAIT, Faces, make_faces, save
+from tests.web.test_web import WAIT, Faces, make_faces, save, wait_version
 from tests.web.test_web_speakers import links
 
 # Session 3's two speakers the agenda announces but does not name: placeholders
@@ -268,3 +269,27 @@ def test_a_session_is_cut_to_40_minutes_and_starts_later(faces: Faces, server: S
     agenda = viewer.locator(".v-session", has_text="Session 3")
     expect(agenda.locator(".v-time-event")).to_have_text("11:20", timeout=WAIT)
     expect(agenda.locator(".v-session-facts")).to_contain_text("40 min")
+
+
+def test_an_edit_right_after_another_consoles_edit_is_held_and_asked_about(
+    faces: Faces, server: Server
+) -> None:
+    a, b = faces.console(), faces.console()
+    for console in (a, b):
+        console.keyboard.press("r")
+        row(console, "Jing SUN").focus()  # selected in both
+    a.keyboard.press("Shift+ArrowDown")  # A moves him down ...
+    wait_version(b, 1)
+    b.keyboard.press("Shift+ArrowDown")  # ... and B, a moment later, would too: it asks
+    expect(b.locator("#confirm-text")).to_have_text(
+        re.compile(
+            r"^Another console just changed the plan"
+            r" \(Move a speaker: Mr\. (Jing SUN|John Giusti)\)\."
+            r" Send your \u201cMove a speaker\u201d anyway\?$"
+        ),
+        timeout=WAIT,
+    )
+    b.keyboard.press("Escape")  # no
+    expect(b.locator("#feedback")).to_have_text("Not sent: \u201cMove a speaker\u201d.")
+    assert order(server) == ["Jianjun CHENG", "John Giusti", "Jing SUN", "Xinhui WANG"]
+    assert server.state()["version"] == 1

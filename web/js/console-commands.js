@@ -86,7 +86,8 @@ export function changeWords(change, programme) {
   if (change.action === "add_time") return t("change.add_time", { d: actionWords(change) });
   if (["pause", "resume", "end_session"].includes(change.action)) return t(`change.${change.action}`);
   if (PLAN_EDITS.has(change.action)) {
-    return t("change.plan", { action: actionWords(change), name: putOn(change, programme) });
+    const names = (change.edits ?? []).map((edit) => edit.label).join(", ");
+    return t("change.plan", { action: actionWords(change), name: names || putOn(change, programme) });
   }
   if (change.action === "undo" && change.undone) {
     return t("change.undo", { what: actionWords(change.undone) });

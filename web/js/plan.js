@@ -16,6 +16,7 @@ export function followPlan(live, use, initial = null) {
   let held = null; // the programme handed to the page
   let waiting = null; // a newer one, waiting for the state of its version
   let asking = false;
+  let askedFor = 0; // the newest plan_revision asked for: once each
 
   const newest = () => Math.max(revisionOf(held), revisionOf(waiting));
 
@@ -37,14 +38,15 @@ export function followPlan(live, use, initial = null) {
     settle();
   };
 
-  const askOnce = async () => {
-    if (asking) return;
+  const askOnce = async (revision) => {
+    if (asking || revision <= askedFor) return;
     asking = true;
+    askedFor = revision;
     try {
       const response = await fetch(apiUrl("/api/programme"), { headers: readHeaders() });
       if (response.ok) offer(await response.json());
     } catch {
-      // the network: the next state asks again
+      askedFor = 0; // the network: the next state asks again
     } finally {
       asking = false;
     }
@@ -56,7 +58,8 @@ export function followPlan(live, use, initial = null) {
     (state) => {
       if (!held) return;
       settle();
-      if ((state.plan_revision ?? 0) > newest()) askOnce(); // a programme message missed
+      const revision = state.plan_revision ?? 0;
+      if (revision > newest()) askOnce(revision); // a programme message missed
     },
     { first: true },
   );
@@ -65,7 +68,8 @@ export function followPlan(live, use, initial = null) {
     waiting = null;
     held = programme;
     use(programme);
-    if ((live.state?.plan_revision ?? 0) > revisionOf(programme)) askOnce();
+    const revision = live.state?.plan_revision ?? 0;
+    if (revision > revisionOf(programme)) askOnce(revision);
   };
   if (initial) start(initial);
   else loadProgramme().then(start);
