@@ -75,8 +75,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         limit_loopback=args.limit_loopback,
         frame_origins=frame_origins,
     )
+    programmes = _load_all(args.programme)
     options = ServeOptions(
-        programmes=_load_all(args.programme),
+        programmes=programmes,
+        sources={p.id: Path(path) for p, path in zip(programmes, args.programme, strict=True)},
         host=args.host,
         port=args.port,
         data_dir=Path(args.data_dir),

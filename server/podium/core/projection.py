@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from podium.core.autoadvance import auto_advance
+from podium.core.config import diff
 from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.errors import present
 from podium.core.state import Change, Live, Messages, State
@@ -218,3 +219,21 @@ def _change(change: Change | None) -> dict[str, Any] | None:
     fields = change.model_dump(mode="json", exclude_none=True, exclude={"undone"})
     undone = {"undone": _change(change.undone)} if change.undone else {}
     return {"actor": change.actor, **fields, **undone}
+
+
+def programme_view(programme: Programme, state: State) -> dict[str, Any]:
+    """The running plan as ``GET /api/programme`` shows it (``Programme.public_dict``),
+    with ``revision`` (the version of its last change, 0: never changed) and, on each
+    session and speaker changed since the room started, ``marks``: ``added``, ``moved``,
+    ``changed``."""
+    running = state.programme(programme)
+    view = running.public_dict(state.day)
+    view["revision"] = state.plan_revision
+    if not state.plan_revision:
+        return view
+    marks = diff.marks(state.sessions_at(programme, 0), running.sessions)
+    for session in view["sessions"]:
+        for item in (session, *session["speakers"]):
+            if item["id"] in marks:
+                item["marks"] = marks[item["id"]]
+    return view

@@ -86,8 +86,8 @@ class Session(Colours):
     id: str
     title: str
     description: str
-    group: str | None
-    group_title: str | None
+    group: str | None = None  # defaults: a state's plans are stored without nulls
+    group_title: str | None = None
     title_zh: str = ""
     description_zh: str = ""
     group_title_zh: str = ""

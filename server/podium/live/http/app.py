@@ -8,10 +8,13 @@ runs in the background for the app's life (``lifecycle.py``)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
 
+from podium.core.commands import Command
+from podium.core.state import State
 from podium.core.wire.client import MAX_FRAME
 from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
@@ -20,6 +23,7 @@ from podium.live.http import (
     branding,
     integrations,
     lifecycle,
+    plan_routes,
     question_routes,
     routes,
     speakers,
@@ -63,8 +67,8 @@ def create_app(
     app[READINESS] = {room.id: Readiness(room, PROCESS) for room in rooms}
     tokens.know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
     app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
-    for room in rooms:  # a shown question's text and name, filled in before it is applied
-        room.prepare = app[QUESTIONS][room.id].prepare
+    for room in rooms:  # a reload's sessions from the file, a shown question's text and
+        room.prepare = _preparing(room, app[QUESTIONS][room.id])  # name: in before it applies
 
     app.cleanup_ctx.append(lifecycle.checking)
     app.cleanup_ctx.append(lifecycle.automating)
@@ -76,6 +80,7 @@ def create_app(
     app.on_shutdown.append(lifecycle.stopping)
 
     routes.add_routes(app)
+    plan_routes.add_routes(app)
     assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app, streams)
@@ -83,3 +88,13 @@ def create_app(
     branding.add_routes(app)
     question_routes.add_routes(app)
     return app
+
+
+def _preparing(room: Room, book: QuestionBook) -> Callable[[Command, State], Awaitable[Command]]:
+    """``Room.prepare``: what a command names, filled in from the room's other data (the
+    programme file for a reload, the questions for show_question and undo)."""
+
+    async def prepare(command: Command, state: State) -> Command:
+        return await book.prepare(await room.plan.prepare(command), state)
+
+    return prepare

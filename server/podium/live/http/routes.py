@@ -14,6 +14,7 @@ from aiohttp import web
 from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput, PodiumError, RateLimited
 from podium.core.wire.client import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
+from podium.core.wire.protocol import encode
 from podium.live.access.bearer import bearer
 from podium.live.http import assets
 from podium.live.http.connection import CONNECTIONS
@@ -97,9 +98,10 @@ async def rooms_index(request: web.Request) -> web.Response:
 
 
 async def programme(request: web.Request) -> web.Response:
+    """``GET /api/programme``: the running plan, with its ``revision`` and ``marks``."""
     require_reader(request)
     room = room_of(request)
-    return web.json_response(room.programme.public_dict(room.state.day))
+    return web.Response(text=room.plan.json(room.state), content_type="application/json")
 
 
 async def state(request: web.Request) -> web.Response:
@@ -114,9 +116,9 @@ async def first(request: web.Request) -> web.Response:
     opens to a host. Compressed as it goes: the programme is most of it."""
     require_reader(request)
     room = room_of(request)
-    response = web.json_response(
-        {"programme": room.programme.public_dict(room.state.day), "state": room.envelope()}
-    )
+    state = room.state  # the plan and the state of one version
+    text = f'{{"programme":{room.plan.json(state)},"state":{encode(room.envelope(state))}}}'
+    response = web.Response(text=text, content_type="application/json")
     response.headers["Vary"] = "Accept-Encoding"
     if assets.accepts_gzip(request.headers.get("Accept-Encoding")):  # by its q-values
         response.enable_compression(web.ContentCoding.gzip)
