@@ -487,13 +487,27 @@ time.time = lambda: _time() + _shift_ns / 1e9
 """
 
 
-def morning_in_shenzhen() -> tuple[int, dt.datetime]:
-    """How far to move the clocks (server and browser alike) for it to be 09:35 in
-    Shenzhen: the opening (09:00-09:30) has run and Session 1 starts five minutes late,
-    whatever the real time of day when the screenshots are taken."""
+def morning_in_shenzhen(hour: int = 9, minute: int = 35) -> tuple[int, dt.datetime]:
+    """How far to move the clocks (server and browser alike) for it to be 09:35 (or
+    ``hour``:``minute``) in Shenzhen: at 09:35 the opening (09:00-09:30) has run and Session 1
+    starts five minutes late, whatever the real time of day when the screenshots are taken."""
     now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
-    morning = now.replace(hour=9, minute=35, second=0, microsecond=0)
+    morning = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return round((morning - now).total_seconds() * 1000), morning
+
+
+def clocks_at(folder: Path, hour: int = 9, minute: int = 35) -> tuple[dict[str, str], str]:
+    """The server's environment and the pages' init script that move both clocks to
+    ``hour``:``minute`` in Shenzhen (``morning_in_shenzhen``)."""
+    shift, _ = morning_in_shenzhen(hour, minute)
+    (folder / "clock").mkdir()
+    (folder / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
+    env = {"PYTHONPATH": str(folder / "clock"), "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}
+    page_clock = (
+        "Object.defineProperty(performance, 'timeOrigin',"
+        f" {{ value: performance.timeOrigin + {shift} }});"
+    )
+    return env, page_clock
 
 
 def save(page: Page, name: str) -> None:
@@ -509,15 +523,9 @@ def save(page: Page, name: str) -> None:
 
 @pytest.mark.slow
 def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
-    shift, morning = morning_in_shenzhen()
-    (tmp_path / "clock").mkdir()
-    (tmp_path / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
-    env = {"PYTHONPATH": str(tmp_path / "clock"), "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}
+    _, morning = morning_in_shenzhen()
+    env, page_clock = clocks_at(tmp_path)
     server = Server(data_dir=tmp_path / "data", env=env).start()
-    page_clock = (
-        "Object.defineProperty(performance, 'timeOrigin',"
-        f" {{ value: performance.timeOrigin + {shift} }});"
-    )
     try:
         server.command("start_session", session_id="opening-session")
         server.command("end_session")

@@ -23,14 +23,14 @@ function speakerFields(speaker) {
   return [
     ["honorific", "plan.field.honorific", "text", speaker?.honorific ?? ""],
     ["name", "plan.field.name", "text", speaker?.name ?? ""],
-    ["affiliation", "plan.field.affiliation", "text", speaker?.affiliation ?? ""],
-    ["presence", "plan.field.presence", "presence", speaker?.presence ?? "in_room"],
     [
       "allocation",
       "plan.field.allocation",
       "duration",
       speaker ? durationWords(speaker.allocation_ms) : "",
     ],
+    ["affiliation", "plan.field.affiliation", "text", speaker?.affiliation ?? ""],
+    ["presence", "plan.field.presence", "presence", speaker?.presence ?? "in_room"],
     ["name_zh", "plan.field.name_zh", "text", speaker?.name_zh ?? ""],
     ["affiliation_zh", "plan.field.affiliation_zh", "text", speaker?.affiliation_zh ?? ""],
   ];
@@ -74,7 +74,7 @@ export class PlanForm {
     const form = el("form", `plan-form plan-form-${target.kind}`);
     form.noValidate = true;
     form.dataset.planForm = target.kind;
-    form.append(el("p", "plan-form-title", t(`plan.form.${target.kind}`)));
+    form.setAttribute("aria-label", t(`plan.form.${target.kind}`));
     const grid = el("div", "plan-grid");
     this.inputs = new Map();
     for (const [name, label, kind, value] of this.fields) {
@@ -92,8 +92,9 @@ export class PlanForm {
     const no = el("button", "btn btn-small", t("console.cancel"));
     no.type = "button";
     no.addEventListener("click", cancel);
-    buttons.append(ok, el("span", "plan-form-keys", t("plan.form.keys")), no);
-    form.append(grid, buttons);
+    buttons.append(ok, no, el("span", "plan-form-keys", t("plan.form.keys")));
+    grid.append(buttons);
+    form.append(grid);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       save(this.changes());

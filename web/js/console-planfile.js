@@ -37,7 +37,7 @@ function summaryWords(diff) {
 function changeWords(change) {
   return t("plan.file.change", {
     item: t(`plan.file.item.${change.item}`),
-    name: change.name ?? change.title ?? change.id,
+    name: change.label ?? change.id,
     kind: t(`plan.kind.${change.kind}`),
   });
 }

@@ -6,9 +6,9 @@ import { addLabels } from "./i18n.js";
 addLabels({
   en: {
     "plan.edit": "Edit plan",
-    "plan.edit.hint": "Click a row to edit it · ↑ ↓ select · Shift+↑ ↓ move · A add · Del remove",
+    "plan.edit.hint": "Click a row to edit it",
     "plan.tool.edit": "Edit",
-    "plan.tool.add": "Add speaker after",
+    "plan.tool.add": "Add after",
     "plan.tool.up": "Move up",
     "plan.tool.down": "Move down",
     "plan.tool.remove": "Remove",
@@ -37,7 +37,7 @@ addLabels({
     "plan.mark.added": "added",
     "plan.mark.moved": "moved",
     "plan.mark.changed": "changed",
-    "plan.file.changed": "The programme file changed: {summary}",
+    "plan.file.changed": "On disk, the programme file changed: {summary}",
     "plan.file.reload": "Reload",
     "plan.file.reloaded": "Reloaded from the file:",
     "plan.file.failed": "Could not reload the programme file: {message}",
@@ -66,9 +66,9 @@ addLabels({
   },
   "zh-CN": {
     "plan.edit": "编辑议程",
-    "plan.edit.hint": "点击一行即可编辑 · ↑ ↓ 选择 · Shift+↑ ↓ 移动 · A 添加 · Del 删除",
+    "plan.edit.hint": "点击一行即可编辑",
     "plan.tool.edit": "编辑",
-    "plan.tool.add": "在其后添加发言人",
+    "plan.tool.add": "在后面添加",
     "plan.tool.up": "上移",
     "plan.tool.down": "下移",
     "plan.tool.remove": "删除",
