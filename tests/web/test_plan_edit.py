@@ -16,7 +16,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import Server, seed_with
-from tests.web.test_web import WAIT, Faces, clocks_at, make_faces, save, wait_version
+from tests.web.test_web import (
+    READY,
+    WAIT,
+    Faces,
+    clocks_at,
+    make_faces,
+    save,
+    wait_version,
+)
 from tests.web.test_web_speakers import links
 
 # Session 3's two speakers the agenda announces but does not name: placeholders
@@ -208,6 +216,44 @@ def test_a_refused_edit_says_why_and_changes_nothing(faces: Faces, server: Serve
     expect(form).to_be_visible()  # kept, to be corrected
     assert server.state()["version"] == version
     assert session_3(server)[1]["allocation_ms"] == 750_000
+
+
+def test_a_page_that_missed_the_plan_asks_for_it_and_every_face_follows(
+    faces: Faces, server: Server
+) -> None:
+    server.command("start_session", session_id="session-3")
+    dropped: list[str] = []
+
+    def no_programme(ws: Any) -> None:  # the viewer's link loses the programme messages
+        upstream = ws.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            if '"type":"programme"' in str(message):
+                dropped.append(str(message))
+            else:
+                ws.send(message)
+
+        upstream.on_message(to_page)
+
+    viewer = faces.context.new_page()
+    viewer.route_web_socket(re.compile(r".*/ws\?.*"), no_programme)
+    viewer.goto(f"{server.url}/viewer")
+    viewer.wait_for_selector(READY, state="attached")
+    overlay = faces.open("/overlay?preview=1")
+    questions = faces.open(f"/questions#token={server.token}")
+    expect(overlay.locator("#lt-name")).to_have_text("Mr. Jianjun CHENG")
+    expect(viewer.locator(".v-speakers")).to_contain_text("Mr. Jianjun CHENG")
+
+    server.command("update_speaker", speaker_id="jianjun-cheng", fields={"name": "Jian-jun CHENG"})
+    retitled = "Session 3: Spectrum, retitled"
+    server.command("update_session", session_id="session-3", fields={"title": retitled})
+    # the viewer learnt of it only from the states' plan_revision, and asked once
+    expect(viewer.locator(".v-speakers")).to_contain_text("Mr. Jian-jun CHENG", timeout=WAIT)
+    expect(viewer.locator(".v-session-title", has_text=retitled)).to_be_visible()
+    assert dropped
+    # the overlay corrects the name on air in place; the assistant's sessions follow
+    expect(overlay.locator("#lt-name")).to_have_text("Mr. Jian-jun CHENG", timeout=WAIT)
+    expect(questions.locator("#session option", has_text=retitled)).to_have_count(1)
 
 
 @pytest.fixture
