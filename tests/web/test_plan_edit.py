@@ -19,7 +19,9 @@ from tests.helpers import Server, seed_with
 from tests.web.test_web import (
     READY,
     WAIT,
+    WS,
     Faces,
+    Withheld,
     clocks_at,
     make_faces,
     save,
@@ -222,21 +224,9 @@ def test_a_page_that_missed_the_plan_asks_for_it_and_every_face_follows(
     faces: Faces, server: Server
 ) -> None:
     server.command("start_session", session_id="session-3")
-    dropped: list[str] = []
-
-    def no_programme(ws: Any) -> None:  # the viewer's link loses the programme messages
-        upstream = ws.connect_to_server()
-
-        def to_page(message: str | bytes) -> None:
-            if '"type":"programme"' in str(message):
-                dropped.append(str(message))
-            else:
-                ws.send(message)
-
-        upstream.on_message(to_page)
-
+    lost = Withheld("programme")  # the viewer's link loses the programme messages
     viewer = faces.context.new_page()
-    viewer.route_web_socket(re.compile(r".*/ws\?.*"), no_programme)
+    viewer.route_web_socket(WS, lost)
     viewer.goto(f"{server.url}/viewer")
     viewer.wait_for_selector(READY, state="attached")
     overlay = faces.open("/overlay?preview=1")
@@ -250,7 +240,7 @@ def test_a_page_that_missed_the_plan_asks_for_it_and_every_face_follows(
     # the viewer learnt of it only from the states' plan_revision, and asked once
     expect(viewer.locator(".v-speakers")).to_contain_text("Mr. Jian-jun CHENG", timeout=WAIT)
     expect(viewer.locator(".v-session-title", has_text=retitled)).to_be_visible()
-    assert dropped
+    assert lost.held
     # the overlay corrects the name on air in place; the assistant's sessions follow
     expect(overlay.locator("#lt-name")).to_have_text("Mr. Jian-jun CHENG", timeout=WAIT)
     expect(questions.locator("#session option", has_text=retitled)).to_have_count(1)

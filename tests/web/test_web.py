@@ -305,26 +305,44 @@ def test_a_message_with_markup_shows_literally(faces: Faces, server: Server) -> 
 # -- two moderators ---------------------------------------------------------------------------
 
 
-def test_a_console_reports_a_conflict_when_another_acted_first(
-    faces: Faces, server: Server
-) -> None:
-    held: list[str] = []
-    holding: dict[str, Any] = {"on": False}
+class Withheld:
+    """A page's WebSocket through the test (``page.route_web_socket(WS, withheld)``): the
+    server's messages reach the page, except those of ``kind`` while ``on``, which are
+    kept (``held``) until ``release()``."""
 
-    def slow_network(ws: Any) -> None:
-        holding["page_side"] = ws
+    def __init__(self, kind: str, on: bool = True) -> None:
+        self.kind = f'"type":"{kind}"'
+        self.on = on
+        self.held: list[str] = []
+        self.page_side: Any = None
+
+    def __call__(self, ws: Any) -> None:
+        self.page_side = ws
         upstream = ws.connect_to_server()
 
         def to_page(message: str | bytes) -> None:
-            if holding["on"] and '"type":"state"' in str(message):
-                held.append(str(message))
+            if self.on and self.kind in str(message):
+                self.held.append(str(message))
             else:
                 ws.send(message)
 
         upstream.on_message(to_page)
 
+    def release(self) -> None:
+        self.on = False
+        for message in self.held:
+            self.page_side.send(message)
+
+
+WS = re.compile(r".*/ws\?.*")  # a page's WebSocket, for ``route_web_socket``
+
+
+def test_a_console_reports_a_conflict_when_another_acted_first(
+    faces: Faces, server: Server
+) -> None:
+    slow_network = Withheld("state", on=False)
     first = faces.context.new_page()
-    first.route_web_socket(re.compile(r".*/ws\?.*"), slow_network)
+    first.route_web_socket(WS, slow_network)
     first.goto(f"{server.url}/console#token={server.token}")
     expect(first.locator("#desk")).to_be_visible()
     second = faces.console()
@@ -332,7 +350,7 @@ def test_a_console_reports_a_conflict_when_another_acted_first(
     wait_version(first, 1)
     wait_version(second, 1)
 
-    holding["on"] = True  # the first console stops hearing about changes
+    slow_network.on = True  # the first console stops hearing about changes
     second.click("#btn-next")
     wait_version(second, 2)
     first.click("#btn-next")  # it still believes version 1 is current
@@ -343,10 +361,8 @@ def test_a_console_reports_a_conflict_when_another_acted_first(
     state = server.state()
     assert state["version"] == 2 and state["state"]["speaker"]["id"] == "bilel-jamoussi"
 
-    holding["on"] = False
-    assert held  # the push it missed arrives late, and the console catches up
-    for message in held:
-        holding["page_side"].send(message)
+    assert slow_network.held  # the push it missed arrives late, and the console catches up
+    slow_network.release()
     expect(first.locator("#now-name")).to_have_text("Mr. Bilel Jamoussi", timeout=WAIT)
     wait_version(first, 2)
 
