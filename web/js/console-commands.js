@@ -87,7 +87,8 @@ export function changeWords(change, programme) {
   if (["pause", "resume", "end_session"].includes(change.action)) return t(`change.${change.action}`);
   if (PLAN_EDITS.has(change.action)) {
     const names = (change.edits ?? []).map((edit) => edit.label).join(", ");
-    return t("change.plan", { action: actionWords(change), name: names || putOn(change, programme) });
+    const name = names || putOn(change, programme);
+    return t("change.plan", { action: actionWords(change), name });
   }
   if (change.action === "undo" && change.undone) {
     return t("change.undo", { what: actionWords(change.undone) });

@@ -49,7 +49,9 @@ function sessionFields(session, hm) {
 function input(name, kind, value) {
   if (kind === "presence") {
     const select = el("select", "plan-input");
-    for (const presence of PRESENCES) select.append(new Option(t(`presence.${presence}`), presence));
+    for (const presence of PRESENCES) {
+      select.append(new Option(t(`presence.${presence}`), presence));
+    }
     select.value = value;
     return select;
   }
@@ -70,7 +72,8 @@ export class PlanForm {
    * ``cancel()`` are the editor's. */
   constructor(target, { hm, save, cancel }) {
     this.target = target;
-    this.fields = target.kind === "session" ? sessionFields(target.item, hm) : speakerFields(target.item);
+    const session = target.kind === "session";
+    this.fields = session ? sessionFields(target.item, hm) : speakerFields(target.item);
     const form = el("form", `plan-form plan-form-${target.kind}`);
     form.noValidate = true;
     form.dataset.planForm = target.kind;
@@ -87,7 +90,8 @@ export class PlanForm {
       this.inputs.set(name, field);
     }
     const buttons = el("div", "plan-form-buttons");
-    const ok = el("button", "btn btn-primary btn-small", t(target.kind === "new" ? "plan.add" : "plan.save"));
+    const word = t(target.kind === "new" ? "plan.add" : "plan.save");
+    const ok = el("button", "btn btn-primary btn-small", word);
     ok.type = "submit";
     const no = el("button", "btn btn-small", t("console.cancel"));
     no.type = "button";

@@ -14,6 +14,9 @@ import { PlanForm } from "./console-plan-form.js";
 
 const $ = (id) => document.getElementById(id);
 const ROWS = ".rd-session-head, .rd-speaker-button";
+const KEYS = {
+  a: "add", A: "add", Insert: "add", Delete: "remove", Backspace: "remove", F2: "edit",
+};
 
 /** ``text`` (a name, a title) on one line with chips saying what changed about its
  * ``item`` since the room started ("added", "moved", "changed": the programme's ``marks``). */
@@ -46,7 +49,8 @@ export function moveTarget(programme, speakerId, step) {
   if (i + 1 < list.length) return { session_id: sessions[at].id };
   const next = sessions[at + 1];
   if (!next) return null;
-  return next.speakers.length ? { session_id: next.id, before: next.speakers[0].id } : { session_id: next.id };
+  const first = next.speakers[0];
+  return first ? { session_id: next.id, before: first.id } : { session_id: next.id };
 }
 
 /** The row a form opens under: the speaker edited, the one a new speaker comes after, or
@@ -58,7 +62,8 @@ function anchorKey({ kind, item, session, after }) {
 }
 
 /** The key of a row of the rundown: ``{speaker}`` or ``{session}``. */
-const keyOf = (row) => (row.dataset.speaker ? { speaker: row.dataset.speaker } : { session: row.dataset.session });
+const keyOf = (row) =>
+  row.dataset.speaker ? { speaker: row.dataset.speaker } : { session: row.dataset.session };
 
 export class PlanEditor {
   /** ``commands``: the console's Commands; ``hm(epochMs)``: a time of day in the event's
@@ -119,7 +124,7 @@ export class PlanEditor {
   /** A click on a row while editing: select it and open its fields. */
   pick({ session, speaker }) {
     this.selected = speaker ? { speaker: speaker.id } : { session: session.id };
-    this.open(speaker ? { kind: "speaker", item: speaker, session } : { kind: "session", item: session, session });
+    this.open({ kind: speaker ? "speaker" : "session", item: speaker ?? session, session });
   }
 
   open(target) {
@@ -143,8 +148,10 @@ export class PlanEditor {
 
   rowOf(key) {
     if (!key) return null;
-    const [attr, id] = key.speaker ? ["speaker", key.speaker] : ["session", key.session];
-    return this.list.querySelector(`.rd-speaker-button[data-${attr}="${CSS.escape(id)}"], .rd-session-head[data-${attr}="${CSS.escape(id)}"]`);
+    const speaker = Boolean(key.speaker);
+    const [attr, id] = speaker ? ["speaker", key.speaker] : ["session", key.session];
+    const row = speaker ? ".rd-speaker-button" : ".rd-session-head";
+    return this.list.querySelector(`${row}[data-${attr}="${CSS.escape(id)}"]`);
   }
 
   /** After the rundown is drawn: the editing look, the selected row, the open form put
@@ -166,8 +173,8 @@ export class PlanEditor {
       return;
     }
     const active = document.activeElement;
-    const caret = this.form.node.contains(active) && active.selectionStart != null ? [active.selectionStart, active.selectionEnd] : null;
     const keep = this.form.node.contains(active) ? active : null;
+    const caret = keep?.selectionStart != null ? [keep.selectionStart, keep.selectionEnd] : null;
     if (row.classList.contains("rd-session-head")) row.after(this.form.node);
     else row.closest(".rd-speaker").append(this.form.node);
     keep?.focus();
@@ -175,7 +182,9 @@ export class PlanEditor {
   }
 
   mark() {
-    for (const node of this.list.querySelectorAll(".is-selected")) node.classList.remove("is-selected");
+    for (const node of this.list.querySelectorAll(".is-selected")) {
+      node.classList.remove("is-selected");
+    }
     const row = this.on ? this.rowOf(this.selected) : null;
     row?.classList.add("is-selected");
     const found = this.selected && this.find(this.selected);
@@ -193,7 +202,8 @@ export class PlanEditor {
     if (!found) return null;
     if (what === "edit") return this.pick(found);
     if (what === "add") {
-      return this.open({ kind: "new", item: null, session: found.session, after: found.speaker ?? null });
+      const after = found.speaker ?? null;
+      return this.open({ kind: "new", item: null, session: found.session, after });
     }
     if (what === "remove") return this.remove(found);
     return this.move(found.speaker, what === "up" ? -1 : 1);
@@ -211,7 +221,8 @@ export class PlanEditor {
       command = { action: "update_speaker", speaker_id: target.item.id, fields };
     } else {
       const list = this.find({ session: target.session.id })?.session.speakers ?? [];
-      const next = target.after ? list[list.findIndex((p) => p.id === target.after.id) + 1] : list[0];
+      const at = target.after ? list.findIndex((p) => p.id === target.after.id) + 1 : 0;
+      const next = list[at];
       command = { action: "add_speaker", session_id: target.session.id, speaker: fields };
       if (next) command.before = next.id;
     }
@@ -267,7 +278,7 @@ export class PlanEditor {
       else this.step(step);
       return;
     }
-    const what = { a: "add", A: "add", Insert: "add", Delete: "remove", Backspace: "remove", F2: "edit" }[key];
+    const what = KEYS[key];
     if (what && !event.repeat) {
       event.preventDefault();
       this.act(what);

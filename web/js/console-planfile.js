@@ -80,17 +80,21 @@ export class PlanFile {
     const differs = Boolean(this.diff?.differs);
     show($("plan-file"), differs || Boolean(this.reloaded));
     show($("plan-file-news"), differs);
-    if (differs) setText($("plan-file-text"), t("plan.file.changed", { summary: summaryWords(this.diff) }));
+    if (differs) {
+      setText($("plan-file-text"), t("plan.file.changed", { summary: summaryWords(this.diff) }));
+    }
     show($("plan-file-done"), Boolean(this.reloaded));
     if (this.reloaded) {
       setText($("plan-file-done-text"), t("plan.file.reloaded"));
-      $("plan-file-list").replaceChildren(...this.reloaded.map((c) => el("li", "", changeWords(c))));
+      const lines = this.reloaded.map((change) => el("li", "", changeWords(change)));
+      $("plan-file-list").replaceChildren(...lines);
     }
   }
 
   /** Apply the file's differences: one change, undone with U. */
   async reload() {
-    const say = (message) => this.commands.feedback(() => t("plan.file.failed", { message }), "error");
+    const say = (message) =>
+      this.commands.feedback(() => t("plan.file.failed", { message }), "error");
     let response;
     try {
       response = await this.request("/api/programme/reload", {
@@ -107,7 +111,8 @@ export class PlanFile {
       return;
     }
     this.reloaded = body.changes ?? [];
-    this.commands.feedback(() => `${t("plan.file.reloaded")} ${summaryWords({ changes: this.reloaded })}`, "ok");
+    const words = () => `${t("plan.file.reloaded")} ${summaryWords({ changes: this.reloaded })}`;
+    this.commands.feedback(words, "ok");
     await this.check();
     this.draw();
   }

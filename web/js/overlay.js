@@ -77,4 +77,5 @@ statusCorner(live);
 live.on("state", render);
 live.on("state", renderQuestion);
 everyFrame(live, draw);
-followPlan(live, () => live.state && render()); // the event's look (its colours and logo) and the plan's changes
+// the event's look (its colours and logo), and the plan's changes (a speaker renamed)
+followPlan(live, () => live.state && render());
