@@ -362,14 +362,17 @@ def test_screenshot_of_the_console_editing_session_3(browser: Browser, tmp_path:
             assert server.command("add_speaker", session_id="session-3", speaker=speaker)[0] == 200
         server.command("move_speaker", speaker_id="jing-sun", before="xinhui-wang")
         server.command("update_speaker", speaker_id="xinhui-wang", fields={"allocation": "6m"})
-        for faces in make_faces(browser, server, font="noto", init_script=page_clock):
-            console = faces.console()
-            console.set_viewport_size({"width": 1280, "height": 800})  # the moderator's laptop
-            console.keyboard.press("r")
-            row(console, WEI["name"]).click()
-            expect(edit_form(console)).to_be_visible()
-            row(console, "Jianjun CHENG").evaluate(SCROLL_UNDER_HEAD)
-            console.wait_for_timeout(300)  # fonts
-            save(console, "console-plan-edit")
+        for locale, suffix in (("en-GB", ""), ("zh-CN", "-zh")):
+            for faces in make_faces(
+                browser, server, font="noto", locale=locale, init_script=page_clock
+            ):
+                console = faces.console()
+                console.set_viewport_size({"width": 1280, "height": 800})  # a laptop
+                console.keyboard.press("r")
+                row(console, WEI["name"]).click()
+                expect(edit_form(console)).to_be_visible()
+                row(console, "Jianjun CHENG").evaluate(SCROLL_UNDER_HEAD)
+                console.wait_for_timeout(300)  # fonts
+                save(console, f"console-plan-edit{suffix}")
     finally:
         server.kill()
