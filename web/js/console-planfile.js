@@ -6,7 +6,7 @@
 // half minute (someone may be editing the file now).
 
 import { lang, onLang, t } from "./i18n.js";
-import { apiUrl } from "./connection.js";
+import { apiUrl, commandId } from "./connection.js";
 import { el, setText, show } from "./podium.js";
 
 const $ = (id) => document.getElementById(id);
@@ -91,7 +91,9 @@ export class PlanFile {
     }
   }
 
-  /** Apply the file's differences: one change, undone with U. */
+  /** Apply the file's differences: one change, undone with U, made as this console (its
+   * ``actor``) against the version it is looking at (a conflict if another console changed
+   * something meanwhile: the server's words say so). */
   async reload() {
     const say = (message) =>
       this.commands.feedback(() => t("plan.file.failed", { message }), "error");
@@ -99,7 +101,11 @@ export class PlanFile {
     try {
       response = await this.request("/api/programme/reload", {
         method: "POST",
-        body: JSON.stringify({ actor: this.commands.id }),
+        body: JSON.stringify({
+          actor: this.commands.id,
+          command_id: commandId(),
+          expected_version: Math.max(this.live.version, this.commands.acked),
+        }),
       });
     } catch {
       say(t("status.reconnecting"));
