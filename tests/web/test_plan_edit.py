@@ -376,3 +376,19 @@ def test_screenshot_of_the_console_editing_session_3(browser: Browser, tmp_path:
                 save(console, f"console-plan-edit{suffix}")
     finally:
         server.kill()
+
+
+def test_what_the_moderator_types_survives_a_push(faces: Faces, server: Server) -> None:
+    console = faces.console()
+    console.keyboard.press("r")
+    row(console, "Jing SUN").click()
+    name = console.locator("#plan-name")
+    expect(name).to_be_focused()
+    console.keyboard.press("End")
+    console.keyboard.type(" (t")
+    server.command("start_session", session_id="session-1")  # the rundown is drawn again
+    wait_version(console, 1)
+    expect(console.locator(".rd-session.is-live")).to_be_visible()
+    console.keyboard.type("bc)")
+    expect(name).to_be_focused()
+    expect(name).to_have_value("Jing SUN (tbc)")

@@ -154,9 +154,19 @@ export class PlanEditor {
     return this.list.querySelector(`${row}[data-${attr}="${CSS.escape(id)}"]`);
   }
 
+  /** Where the moderator is typing in the open form (its field and caret), before the
+   * rundown is drawn again: ``decorate`` puts both back. */
+  typing() {
+    const field = document.activeElement;
+    if (!this.form?.node.contains(field)) return null;
+    const caret = field.selectionStart == null ? null : [field.selectionStart, field.selectionEnd];
+    return { field, caret };
+  }
+
   /** After the rundown is drawn: the editing look, the selected row, the open form put
-   * back in its place (with the caret where it was) or closed if its row has gone. */
-  decorate(programme) {
+   * back in its place (``typing``: with the focus and caret where they were) or closed if
+   * its row has gone. */
+  decorate(programme, typing = null) {
     this.programme = programme;
     this.list.closest(".panel").classList.toggle("is-editing", this.on);
     $("plan-edit").setAttribute("aria-pressed", String(this.on));
@@ -172,13 +182,10 @@ export class PlanEditor {
       this.commands.feedback(() => t("plan.gone"), "error");
       return;
     }
-    const active = document.activeElement;
-    const keep = this.form.node.contains(active) ? active : null;
-    const caret = keep?.selectionStart != null ? [keep.selectionStart, keep.selectionEnd] : null;
     if (row.classList.contains("rd-session-head")) row.after(this.form.node);
     else row.closest(".rd-speaker").append(this.form.node);
-    keep?.focus();
-    if (caret) keep.setSelectionRange(...caret);
+    typing?.field.focus();
+    if (typing?.caret) typing.field.setSelectionRange(...typing.caret);
   }
 
   mark() {

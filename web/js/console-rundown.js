@@ -54,6 +54,7 @@ export class Rundown {
     const list = this.list;
     const focused = document.activeElement;
     const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
+    const typing = this.editor?.typing(); // in the editor's fields: kept as they are
     list.replaceChildren(
       ...programme.sessions.flatMap((session) => {
         const row = state.schedule.find((r) => r.id === session.id);
@@ -64,7 +65,7 @@ export class Rundown {
       const key = CSS.escape(focusKey);
       list.querySelector(`[data-speaker="${key}"], [data-session="${key}"]`)?.focus();
     }
-    this.editor?.decorate(programme);
+    this.editor?.decorate(programme, typing);
     const current = state.session?.id ?? state.schedule.find((r) => r.status === "next")?.id;
     if (current && current !== this.scrolledTo) {
       this.scrolledTo = current; // opened (or reloaded) mid-day, and at each new session
