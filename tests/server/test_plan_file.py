@@ -6,8 +6,11 @@ nothing."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+from podium.core.config.programme_file import load
 from tests.clients import log_records
 from tests.helpers import SEED, Server, seed_with
 
@@ -114,3 +117,46 @@ def test_a_reload_the_file_or_the_live_speaker_refuses_changes_nothing(
     assert status == 400
     assert server.request("POST", "/api/programme/reload")[0] == 401
     assert server.state()["version"] == 1
+
+
+def podium(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "podium.cli", *args], capture_output=True,
+                          text=True, timeout=60, check=False)  # fmt: skip
+
+
+def test_export_writes_the_running_plan_that_podium_check_accepts(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    path = seed_with(tmp_path, "")
+    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
+    servers.append(server)
+    steps = [
+        ("start_session", {"session_id": "session-1"}),
+        ("add_speaker", {"session_id": "session-3", "speaker": {"name": "Ana López",
+                         "allocation": "9m", "presence": "remote"}, "before": "jing-sun"}),
+        ("move_speaker", {"speaker_id": "xinhui-wang", "before": "jianjun-cheng"}),
+        ("update_session", {"session_id": "session-2", "fields": {"duration": "1h"}}),
+        ("remove_speaker", {"speaker_id": "john-giusti"}),
+    ]  # fmt: skip
+    for action, fields in steps:
+        assert server.command(action, **fields)[0] == 200
+    _, running = server.request("GET", "/api/programme")
+
+    out = tmp_path / "tomorrow.toml"  # beside the file: its logo is found there
+    done = podium("export", str(path), "--data-dir", str(server.data_dir), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "The running plan" in out.read_text()
+    checked = podium("check", str(out))
+    assert checked.returncode == 0, checked.stderr
+    tomorrow = load(out)
+    assert [(s.id, [sp.id for sp in s.speakers]) for s in tomorrow.sessions] == [
+        (s["id"], [sp["id"] for sp in s["speakers"]]) for s in running["sessions"]
+    ]
+    s3 = {sp.id: sp for s in tomorrow.sessions for sp in s.speakers}
+    assert s3["ana-lopez"].allocation_ms == 540_000 and s3["ana-lopez"].presence == "remote"
+    assert tomorrow.sessions[2].duration_ms == 3_600_000
+    assert tomorrow.automations == load(path).automations
+
+    as_csv = podium("export", str(path), "--data-dir", str(server.data_dir), "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    assert "ana-lopez" in as_csv.stdout and "john-giusti" not in as_csv.stdout
