@@ -36,6 +36,14 @@ def edited(seed: str) -> str:
     return text[:at] + ADDED.lstrip() + "\n" + text[at:]
 
 
+def seeded(tmp_path: Path, servers: list[Server]) -> tuple[Path, Server]:
+    """A copy of the seed (and its logo) and a server started on it."""
+    path = seed_with(tmp_path, "")
+    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
+    servers.append(server)
+    return path, server
+
+
 def expected_changes() -> set[tuple[str, str]]:
     return {("hequan-wu", "renamed"), (REMOVED, "removed"), ("new-speaker", "added")}
 
@@ -43,9 +51,7 @@ def expected_changes() -> set[tuple[str, str]]:
 def test_a_file_edited_between_runs_is_offered_and_reloaded_as_one_change(
     tmp_path: Path, servers: list[Server]
 ) -> None:
-    path = seed_with(tmp_path, "")
-    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
-    servers.append(server)
+    path, server = seeded(tmp_path, servers)
     assert server.command("start_session", session_id="session-1")[0] == 200
     assert server.command("next")[0] == 200  # Hequan WU has spoken
     status, _ = server.command("add_speaker", session_id="session-2", speaker={"name": "Live"})
@@ -96,9 +102,7 @@ def test_a_file_edited_between_runs_is_offered_and_reloaded_as_one_change(
 def test_a_reload_the_file_or_the_live_speaker_refuses_changes_nothing(
     tmp_path: Path, servers: list[Server]
 ) -> None:
-    path = seed_with(tmp_path, "")
-    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
-    servers.append(server)
+    path, server = seeded(tmp_path, servers)
     assert server.command("start_session", session_id="session-1")[0] == 200
 
     path.write_text(SEED.read_text().replace('timezone = "Asia/Shanghai"', 'timezone = "Mars"'))
@@ -127,9 +131,7 @@ def podium(*args: str) -> subprocess.CompletedProcess[str]:
 def test_export_writes_the_running_plan_that_podium_check_accepts(
     tmp_path: Path, servers: list[Server]
 ) -> None:
-    path = seed_with(tmp_path, "")
-    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
-    servers.append(server)
+    path, server = seeded(tmp_path, servers)
     steps = [
         ("start_session", {"session_id": "session-1"}),
         ("add_speaker", {"session_id": "session-3", "speaker": {"name": "Ana López",
