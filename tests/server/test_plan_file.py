@@ -6,8 +6,11 @@ nothing."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+from podium.core.config.programme_file import load
 from tests.clients import log_records
 from tests.helpers import SEED, Server, seed_with
 
@@ -33,6 +36,14 @@ def edited(seed: str) -> str:
     return text[:at] + ADDED.lstrip() + "\n" + text[at:]
 
 
+def seeded(tmp_path: Path, servers: list[Server]) -> tuple[Path, Server]:
+    """A copy of the seed (and its logo) and a server started on it."""
+    path = seed_with(tmp_path, "")
+    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
+    servers.append(server)
+    return path, server
+
+
 def expected_changes() -> set[tuple[str, str]]:
     return {("hequan-wu", "renamed"), (REMOVED, "removed"), ("new-speaker", "added")}
 
@@ -40,9 +51,7 @@ def expected_changes() -> set[tuple[str, str]]:
 def test_a_file_edited_between_runs_is_offered_and_reloaded_as_one_change(
     tmp_path: Path, servers: list[Server]
 ) -> None:
-    path = seed_with(tmp_path, "")
-    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
-    servers.append(server)
+    path, server = seeded(tmp_path, servers)
     assert server.command("start_session", session_id="session-1")[0] == 200
     assert server.command("next")[0] == 200  # Hequan WU has spoken
     status, _ = server.command("add_speaker", session_id="session-2", speaker={"name": "Live"})
@@ -93,9 +102,7 @@ def test_a_file_edited_between_runs_is_offered_and_reloaded_as_one_change(
 def test_a_reload_the_file_or_the_live_speaker_refuses_changes_nothing(
     tmp_path: Path, servers: list[Server]
 ) -> None:
-    path = seed_with(tmp_path, "")
-    server = Server(data_dir=tmp_path / "data", programmes=[path]).start()
-    servers.append(server)
+    path, server = seeded(tmp_path, servers)
     assert server.command("start_session", session_id="session-1")[0] == 200
 
     path.write_text(SEED.read_text().replace('timezone = "Asia/Shanghai"', 'timezone = "Mars"'))
@@ -114,3 +121,44 @@ def test_a_reload_the_file_or_the_live_speaker_refuses_changes_nothing(
     assert status == 400
     assert server.request("POST", "/api/programme/reload")[0] == 401
     assert server.state()["version"] == 1
+
+
+def podium(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "podium.cli", *args], capture_output=True,
+                          text=True, timeout=60, check=False)  # fmt: skip
+
+
+def test_export_writes_the_running_plan_that_podium_check_accepts(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    path, server = seeded(tmp_path, servers)
+    steps = [
+        ("start_session", {"session_id": "session-1"}),
+        ("add_speaker", {"session_id": "session-3", "speaker": {"name": "Ana López",
+                         "allocation": "9m", "presence": "remote"}, "before": "jing-sun"}),
+        ("move_speaker", {"speaker_id": "xinhui-wang", "before": "jianjun-cheng"}),
+        ("update_session", {"session_id": "session-2", "fields": {"duration": "1h"}}),
+        ("remove_speaker", {"speaker_id": "john-giusti"}),
+    ]  # fmt: skip
+    for action, fields in steps:
+        assert server.command(action, **fields)[0] == 200
+    _, running = server.request("GET", "/api/programme")
+
+    out = tmp_path / "tomorrow.toml"  # beside the file: its logo is found there
+    done = podium("export", str(path), "--data-dir", str(server.data_dir), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "The running plan" in out.read_text()
+    checked = podium("check", str(out))
+    assert checked.returncode == 0, checked.stderr
+    tomorrow = load(out)
+    assert [(s.id, [sp.id for sp in s.speakers]) for s in tomorrow.sessions] == [
+        (s["id"], [sp["id"] for sp in s["speakers"]]) for s in running["sessions"]
+    ]
+    s3 = {sp.id: sp for s in tomorrow.sessions for sp in s.speakers}
+    assert s3["ana-lopez"].allocation_ms == 540_000 and s3["ana-lopez"].presence == "remote"
+    assert tomorrow.sessions[2].duration_ms == 3_600_000
+    assert tomorrow.automations == load(path).automations
+
+    as_csv = podium("export", str(path), "--data-dir", str(server.data_dir), "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    assert "ana-lopez" in as_csv.stdout and "john-giusti" not in as_csv.stdout

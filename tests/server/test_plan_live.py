@@ -205,3 +205,18 @@ def test_an_edit_on_one_process_shows_on_the_others_viewers(
     asyncio.run(main())
     _, programme = b.request("GET", "/api/programme")
     assert speakers_of(programme) == [*S3, "from-a"] and programme["revision"] == 1
+
+
+def test_a_speaker_added_on_the_day_gets_a_link_and_one_removed_loses_it(server: Server) -> None:
+    def link_of(speaker_id: str) -> str:
+        _, links = server.request("GET", "/api/speakers/links", token=server.token)
+        return next(x["url"] for x in links if x["speaker_id"] == speaker_id).split("#token=")[1]
+
+    removed = link_of("xinhui-wang")
+    assert server.command("add_speaker", session_id="session-3", speaker={"name": "Late"})[0] == 200
+    assert server.command("remove_speaker", speaker_id="xinhui-wang")[0] == 200
+    status, me = server.request("GET", "/api/speakers/me", token=link_of("late"))
+    assert status == 200 and me["speaker_id"] == "late"
+    assert server.request("GET", "/api/speakers/me", token=removed)[0] == 401
+    assert server.command("undo")[0] == 200  # back in the plan: their link works again
+    assert server.request("GET", "/api/speakers/me", token=removed)[0] == 200

@@ -213,3 +213,15 @@ def test_reload_applies_the_files_differences_to_the_running_plan() -> None:
     back = undone(state)
     assert plan(back) == plan(apply(fresh(), "add_speaker", session_id="session-3",
                                     speaker={"name": "Live Edit"}))  # fmt: skip
+
+
+def test_the_day_ends_or_opens_again_with_the_plans_last_session() -> None:
+    state = fresh()
+    for s in P.sessions[:-1]:
+        state = apply(apply(state, "start_session", session_id=s.id), "end_session")
+    assert state.live.phase == "idle"  # the appreciation is still to come
+    state = apply(state, "remove_session", session_id="appreciation")
+    assert state.live.phase == "finished"
+    state = apply(state, "add_session", session={"title": "Encore", "duration": "5m"})
+    assert state.live.phase == "idle"
+    assert projection.view(P, state, T0)["schedule"][-1]["status"] == "next"

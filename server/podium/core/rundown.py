@@ -317,9 +317,14 @@ def _retimed(live: Live, old_ms: int, new_ms: int) -> Live:
 
 def _followed(p: Programme, live: Live, sessions: Sessions) -> Live:
     """The live state on the new plan: the live speaker found again by id, their timer
-    (or a speakerless session's) moved by a change of allocation (duration)."""
+    (or a speakerless session's) moved by a change of allocation (duration); with none
+    live, idle or finished as the new plan's last session has run or not."""
     if live.phase is not Phase.LIVE or live.session_id is None:
-        return live
+        # the day is over once the plan's last session has run: an edit may end it (the
+        # last one not run removed) or open it again (a session added after)
+        last = live.sessions.get(sessions[-1].id)
+        over = last is not None and last.ended_at is not None
+        return live.model_copy(update={"phase": Phase.FINISHED if over else Phase.IDLE})
     old = _session(p, live.session_id)
     new = present(next((s for s in sessions if s.id == old.id), None), "the live session went")
     speaker = current_speaker(p, live)

@@ -246,6 +246,11 @@ def _tables(report: Report) -> str:
 
 
 def _speaker_note(sp: SpeakerReport) -> str:
+    marked = f' <small class="marks">({escape(", ".join(sp.marks))})</small>' if sp.marks else ""
+    return marked + _status_note(sp)
+
+
+def _status_note(sp: SpeakerReport) -> str:
     if sp.ended_by_itself:
         return " <small>(ended by itself)</small>"
     return f" <small>({sp.status})</small>" if sp.status in ("skipped", "live") else ""
@@ -287,6 +292,7 @@ late or over, - early or under. Overtime: past the countdown's zero.</p>
 <h2>Timeline</h2>{timeline(report)}
 <h2>Drift over the day</h2>{drift_chart(report)}
 <h2>Sessions and speakers</h2>{_tables(report)}
+<h2>The plan on the day</h2>{report.plan.to_html(zone)}
 <h2>Questions from the audience</h2>{questions_html(report.questions)}
 </body></html>
 """

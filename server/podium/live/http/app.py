@@ -65,7 +65,9 @@ def create_app(
     app[METRICS] = metrics = Metrics(app[ROOMS].values(), streams.__getitem__)
     app[AUTOMATIONS] = {room.id: Automations(room, PROCESS, metrics.automation) for room in rooms}
     app[READINESS] = {room.id: Readiness(room, PROCESS) for room in rooms}
-    tokens.know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
+    _know_speakers(app)
+    for room in rooms:  # a speaker added on the day gets a link, one removed loses it
+        room.state_observers.append(_replanned(app, room.state.plan_revision))
     app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
     for room in rooms:  # a reload's sessions from the file, a shown question's text and
         room.prepare = _preparing(room, app[QUESTIONS][room.id])  # name: in before it applies
@@ -98,3 +100,20 @@ def _preparing(room: Room, book: QuestionBook) -> Callable[[Command, State], Awa
         return await book.prepare(await room.plan.prepare(command), state)
 
     return prepare
+
+
+def _know_speakers(app: web.Application) -> None:
+    """The speakers whose links the server answers: every room's, as its plan stands."""
+    app[TOKENS].know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
+
+
+def _replanned(app: web.Application, revision: int) -> Callable[[State], None]:
+    """A state observer that signs the speakers' links again when the plan changes."""
+    seen = [revision]
+
+    def observe(state: State) -> None:
+        if state.plan_revision != seen[0]:
+            seen[0] = state.plan_revision
+            _know_speakers(app)
+
+    return observe
