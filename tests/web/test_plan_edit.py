@@ -189,10 +189,12 @@ def test_the_plan_is_edited_by_keyboard_alone(faces: Faces, server: Server) -> N
     expect(row(console, "Xinhui WANG")).to_have_count(0, timeout=WAIT)
     expect(xinhui.locator("#removed")).to_be_visible(timeout=WAIT)
     expect(xinhui.locator("#main")).to_be_hidden()
+    expect(xinhui.locator("#refused")).to_be_hidden()  # his link went with his turn: said once
 
     keys.press("u")  # undone: he is back, and so is his page
     expect(row(console, "Xinhui WANG")).to_be_visible(timeout=WAIT)
     expect(xinhui.locator("#removed")).to_be_hidden(timeout=WAIT)
+    expect(xinhui.locator("#main")).to_be_visible(timeout=WAIT)
     expect(xinhui.locator("#name")).to_have_text("Mr. Xinhui WANG")
 
     keys.press("Escape")  # the editor is left; a click jumps again

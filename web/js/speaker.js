@@ -32,10 +32,12 @@ let live = null;
 let said = null; // what this page said last ({ ready, note }): said again after a reconnect
 let mine = null; // this speaker's readiness as the moderators see it
 let refusedWith = null;
+let removed = false; // taken off the plan: the page says so (and the link goes with the turn)
 
 // -- who is this ------------------------------------------------------------------------------
 
 function refuse(key, detail = "") {
+  if (removed && key === "speaker.refused.invalid") return; // the link went with the turn
   refusedWith = key;
   document.body.dataset.phase = "refused";
   show($("main"), false);
@@ -81,9 +83,12 @@ function takePlan(p, speakerId) {
   programme = p;
   setText($("event-title"), localized(programme, "title"));
   me = find(speakerId);
-  show($("removed"), !me && !refusedWith);
-  if (!me) {
+  removed = !me;
+  show($("removed"), removed);
+  if (removed) {
+    refusedWith = null; // a link refused meanwhile was refused for this
     document.body.dataset.phase = "removed";
+    show($("refused"), false);
     show($("main"), false);
   }
   renderState();
