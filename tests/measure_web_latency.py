@@ -72,15 +72,19 @@ def measure(rounds: int) -> dict[str, list[float]]:
         return latencies
 
 
-def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    for name, values in measure(rounds).items():
+def say(latencies: dict[str, list[float]]) -> None:
+    """Print each page's median, p95 and max."""
+    for name, values in latencies.items():
         values.sort()
         p95 = values[max(0, round(len(values) * 0.95) - 1)]
         print(
             f"{name}: median {statistics.median(values):.0f} ms, p95 {p95:.0f} ms,"
             f" max {values[-1]:.0f} ms over {len(values)} changes (HTTP command -> DOM)"
         )
+
+
+def main() -> None:
+    say(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 20))
 
 
 if __name__ == "__main__":
