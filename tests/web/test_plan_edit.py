@@ -319,6 +319,19 @@ def test_a_session_is_cut_to_40_minutes_and_starts_later(faces: Faces, server: S
     expect(agenda.locator(".v-time-event")).to_have_text("11:20", timeout=WAIT)
     expect(agenda.locator(".v-session-facts")).to_contain_text("40 min")
 
+    closing = console.locator(".rd-session-head[data-session='appreciation']")
+    closing.focus()  # the closing segment, selected: taken off the plan, then back
+    console.keyboard.press("Delete")
+    expect(console.locator("#confirm-text")).to_have_text(
+        "Take the session \u201cAppreciation for the Contributions by Chinese Entities to the Work"
+        " of ITU\u201d off the plan? (U brings it back.)"
+    )
+    console.keyboard.press("Enter")
+    expect(closing).to_have_count(0, timeout=WAIT)
+    expect(viewer.locator(".v-session", has_text="Appreciation")).to_have_count(0, timeout=WAIT)
+    console.keyboard.press("u")
+    expect(viewer.locator(".v-session", has_text="Appreciation")).to_have_count(1, timeout=WAIT)
+
 
 def test_an_edit_right_after_another_consoles_edit_is_held_and_asked_about(
     faces: Faces, server: Server
