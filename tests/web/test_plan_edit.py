@@ -407,3 +407,9 @@ def test_what_the_moderator_types_survives_a_push(faces: Faces, server: Server) 
     console.keyboard.type("bc)")
     expect(name).to_be_focused()
     expect(name).to_have_value("Jing SUN (tbc)")
+
+    console.locator("#lang").click()  # and a switch to Chinese says its labels again
+    form = edit_form(console)
+    expect(form.locator(".plan-label").first).to_have_text("称谓")
+    expect(form.get_by_role("button", name="保存")).to_be_visible()
+    expect(name).to_have_value("Jing SUN (tbc)")

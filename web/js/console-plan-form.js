@@ -7,6 +7,13 @@
 import { t } from "./i18n.js";
 import { el } from "./podium.js";
 
+/** ``el`` with a label that a language switch says again (``translate`` in i18n.js). */
+function labelled(tag, className, key) {
+  const node = el(tag, className, t(key));
+  node.dataset.i18n = key;
+  return node;
+}
+
 /** ``500000`` → ``8m20s``: the programme file's way (format_duration in core/config). */
 export function durationWords(ms) {
   const seconds = Math.round(ms / 1000);
@@ -50,7 +57,9 @@ function input(name, kind, value) {
   if (kind === "presence") {
     const select = el("select", "plan-input");
     for (const presence of PRESENCES) {
-      select.append(new Option(t(`presence.${presence}`), presence));
+      const option = labelled("option", "", `presence.${presence}`);
+      option.value = presence;
+      select.append(option);
     }
     select.value = value;
     return select;
@@ -59,6 +68,7 @@ function input(name, kind, value) {
   field.type = kind === "time" ? "time" : "text";
   if (kind === "duration") {
     field.placeholder = t("plan.field.duration_hint");
+    field.dataset.i18nPlaceholder = "plan.field.duration_hint";
     field.classList.add("num");
   }
   field.value = value;
@@ -78,6 +88,7 @@ export class PlanForm {
     form.noValidate = true;
     form.dataset.planForm = target.kind;
     form.setAttribute("aria-label", t(`plan.form.${target.kind}`));
+    form.dataset.i18nLabel = `plan.form.${target.kind}`;
     const grid = el("div", "plan-grid");
     this.inputs = new Map();
     for (const [name, label, kind, value] of this.fields) {
@@ -85,18 +96,18 @@ export class PlanForm {
       field.name = name;
       field.id = `plan-${name}`;
       const wrap = el("label", `plan-field plan-field-${name}`);
-      wrap.append(el("span", "plan-label", t(label)), field);
+      wrap.append(labelled("span", "plan-label", label), field);
       grid.append(wrap);
       this.inputs.set(name, field);
     }
     const buttons = el("div", "plan-form-buttons");
-    const word = t(target.kind === "new" ? "plan.add" : "plan.save");
-    const ok = el("button", "btn btn-primary btn-small", word);
+    const word = target.kind === "new" ? "plan.add" : "plan.save";
+    const ok = labelled("button", "btn btn-primary btn-small", word);
     ok.type = "submit";
-    const no = el("button", "btn btn-small", t("console.cancel"));
+    const no = labelled("button", "btn btn-small", "console.cancel");
     no.type = "button";
     no.addEventListener("click", cancel);
-    buttons.append(ok, no, el("span", "plan-form-keys", t("plan.form.keys")));
+    buttons.append(ok, no, labelled("span", "plan-form-keys", "plan.form.keys"));
     grid.append(buttons);
     form.append(grid);
     form.addEventListener("submit", (event) => {
