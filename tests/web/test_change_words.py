@@ -47,8 +47,8 @@ EXPECTED = {
 }
 
 WORDS = """async (changes) => {
-  const { changeWords } = await import("/assets/js/console-commands.js");
-  await import("/assets/js/labels-plan.js"); // the console's: the plan's words
+  const { changeWords } = await import("/assets/js/console/console-commands.js");
+  await import("/assets/js/console/labels-plan.js"); // the console's: the plan's words
   const programme = await (await fetch("/api/programme")).json();
   return changes.map((change) => changeWords(change, programme));
 }"""

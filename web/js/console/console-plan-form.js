@@ -4,8 +4,8 @@
 // from the running plan. ``changes()`` gives only what the moderator changed; a new
 // speaker's form gives every field written.
 
-import { t } from "./i18n.js";
-import { el } from "./podium.js";
+import { t } from "../i18n.js";
+import { el } from "../podium.js";
 
 /** ``el`` with a label that a language switch says again (``translate`` in i18n.js). */
 function labelled(tag, className, key) {

@@ -6,8 +6,8 @@
 // being edited (console-plan.js), a click selects and opens a row's fields instead, and
 // each row wears its marks (added, moved, changed).
 
-import { t } from "./i18n.js";
-import { countdown, mmss, timerLeft } from "./countdown.js";
+import { t } from "../i18n.js";
+import { countdown, mmss, timerLeft } from "../countdown.js";
 import {
   durationText,
   el,
@@ -16,8 +16,8 @@ import {
   presenceChip,
   setText,
   shiftText,
-} from "./podium.js";
-import { rowLate, scheduleAt } from "./schedule.js";
+} from "../podium.js";
+import { rowLate, scheduleAt } from "../schedule.js";
 import { marked } from "./console-plan.js";
 
 const $ = (id) => document.getElementById(id);

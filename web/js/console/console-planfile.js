@@ -5,32 +5,32 @@
 // lists what changed. Asked when the console signs in, when the plan changes, and every
 // half minute (someone may be editing the file now).
 
-import { lang, onLang, t } from "./i18n.js";
-import { apiUrl, commandId } from "./connection.js";
-import { el, setText, show } from "./podium.js";
+import { lang, onLang, t } from "../i18n.js";
+import { apiUrl, commandId } from "../connection.js";
+import { el, setText, show } from "../podium.js";
 
 const $ = (id) => document.getElementById(id);
 const CHECK_MS = 30_000;
 
-/** "2 speakers added, 1 renamed" in the page's language, from the list of changes (the
- * server's own ``summary`` in English). */
-function summaryWords(diff) {
-  if (lang === "en" && diff.summary) return diff.summary;
-  const counts = new Map();
-  for (const change of diff.changes ?? []) {
-    const key = `${change.item}|${change.kind}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+const KINDS = ["added", "removed", "renamed", "changed", "moved"]; // core/config/diff.py's
+
+/** "2 speakers added, 1 renamed" in the page's language, from the list of changes, as the
+ * server words its English ``summary`` (which pages do not read): sessions, then speakers,
+ * each kind counted, the noun said once per item. */
+function summaryWords(changes) {
+  const parts = [];
+  for (const item of ["session", "speaker"]) {
+    let named = false;
+    for (const kind of KINDS) {
+      const n = changes.filter((c) => c.item === item && c.kind === kind).length;
+      if (!n) continue;
+      const noun = t(`plan.file.item.${item}${n === 1 ? "" : "s"}`);
+      const words = { n, item: noun, kind: t(`plan.kind.${kind}`) };
+      parts.push(t(named ? "plan.file.kind.again" : "plan.file.kind", words));
+      named = true;
+    }
   }
-  return [...counts]
-    .map(([key, n]) => {
-      const [item, kind] = key.split("|");
-      return t("plan.file.kind", {
-        n,
-        item: t(`plan.file.item.${item}${n === 1 ? "" : "s"}`),
-        kind: t(`plan.kind.${kind}`),
-      });
-    })
-    .join(lang === "en" ? ", " : "，");
+  return parts.join(lang === "en" ? ", " : "，");
 }
 
 /** One change as a line: "speaker Ms. Lan ZHOU: added". */
@@ -81,7 +81,8 @@ export class PlanFile {
     show($("plan-file"), differs || Boolean(this.reloaded));
     show($("plan-file-news"), differs);
     if (differs) {
-      setText($("plan-file-text"), t("plan.file.changed", { summary: summaryWords(this.diff) }));
+      const summary = summaryWords(this.diff.changes ?? []);
+      setText($("plan-file-text"), t("plan.file.changed", { summary }));
     }
     show($("plan-file-done"), Boolean(this.reloaded));
     if (this.reloaded) {
@@ -117,7 +118,7 @@ export class PlanFile {
       return;
     }
     this.reloaded = body.changes ?? [];
-    const words = () => `${t("plan.file.reloaded")} ${summaryWords({ changes: this.reloaded })}`;
+    const words = () => `${t("plan.file.reloaded")} ${summaryWords(this.reloaded ?? [])}`;
     this.commands.feedback(words, "ok");
     await this.check();
     this.draw();

@@ -6,8 +6,8 @@
 // one at a time, held and asked about right after another console's change, retried, said
 // on the feedback line), and undone with U like any other.
 
-import { t } from "./i18n.js";
-import { el, localized, personName } from "./podium.js";
+import { t } from "../i18n.js";
+import { el, localized, personName } from "../podium.js";
 import { confirmDialog } from "./console-commands.js";
 import { typingIn } from "./console-keys.js";
 import { PlanForm } from "./console-plan-form.js";

@@ -1,7 +1,7 @@
 // The rundown editor's and the programme file's labels in English and Simplified Chinese,
 // for the console only (added to i18n.js's tables like labels-console.js).
 
-import { addLabels } from "./i18n.js";
+import { addLabels } from "../i18n.js";
 
 addLabels({
   en: {
@@ -47,6 +47,7 @@ addLabels({
     "plan.file.item.session": "session",
     "plan.file.item.sessions": "sessions",
     "plan.file.kind": "{n} {item} {kind}",
+    "plan.file.kind.again": "{n} {kind}",
     "plan.file.change": "{item} {name}: {kind}",
     "plan.kind.added": "added",
     "plan.kind.removed": "removed",
@@ -107,6 +108,7 @@ addLabels({
     "plan.file.item.session": "场会议",
     "plan.file.item.sessions": "场会议",
     "plan.file.kind": "{kind} {n} {item}",
+    "plan.file.kind.again": "{kind} {n} {item}",
     "plan.file.change": "{item} {name}：{kind}",
     "plan.kind.added": "新增",
     "plan.kind.removed": "移除",
