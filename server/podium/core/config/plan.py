@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from podium.core.config.programme import (
     Person,
@@ -30,6 +30,11 @@ from podium.core.config.values import Clock, DurationMs, Id, OnEnd
 
 TEXT_MAX = 4000  # the programme's limit on a text (``Text``), for every text an edit gives
 Words = Annotated[str, Field(max_length=TEXT_MAX)]
+# A length an edit gives ("8m"), held in ms; written to the log (JSON) as seconds, which it
+# reads back exactly: a replay applies the edit the room applied.
+Length = Annotated[
+    DurationMs, PlainSerializer(lambda ms: ms / 1000, return_type=float, when_used="json")
+]
 
 
 class Plan(Strict):
@@ -71,7 +76,7 @@ class SpeakerFields(_Fields):
     honorific_zh: Words | None = None
     affiliation_zh: Words | None = None
     presence: Presence | None = None
-    allocation: DurationMs | None = None
+    allocation: Length | None = None
     on_end: OnEnd = None
 
 
@@ -95,7 +100,7 @@ class SessionFields(_Fields):
     description: Words | None = None
     description_zh: Words | None = None
     start: Clock | None = None
-    duration: DurationMs | None = None
+    duration: Length | None = None
     moderators: list[Person] | None = None
 
 
@@ -105,7 +110,7 @@ class NewSession(SessionFields):
 
     id: Id | None = None
     title: Text
-    duration: DurationMs
+    duration: Length
     speakers: list[NewSpeaker] = Field(default_factory=list)
 
 
