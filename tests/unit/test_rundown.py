@@ -225,3 +225,26 @@ def test_the_day_ends_or_opens_again_with_the_plans_last_session() -> None:
     state = apply(state, "add_session", session={"title": "Encore", "duration": "5m"})
     assert state.live.phase == "idle"
     assert projection.view(P, state, T0)["schedule"][-1]["status"] == "next"
+
+
+def test_reload_moves_speakers_through_added_and_removed_sessions_and_keeps_live_edits() -> None:
+    by_id = {s.id: s for s in P.sessions}
+    s2, s3 = by_id["session-2"], by_id["session-3"]
+    omo = next(sp for sp in s2.speakers if sp.id == "john-omo")
+    sun = next(sp for sp in s3.speakers if sp.id == "jing-sun")
+    cun = s2.speakers[0].model_copy(update={"name": "Cun XIE (renamed)"})
+    fresh_one = omo.model_copy(update={"id": "fresh", "name": "Fresh"})
+    extra = s3.model_copy(update={"id": "extra", "title": "Extra", "speakers": (omo, fresh_one)})
+    kept = [cun, *(sp for sp in s2.speakers[1:] if sp.id != "john-omo"), sun]
+    s2_file = s2.model_copy(update={"speakers": tuple(kept)})
+    file = [by_id["opening-session"], by_id["session-1"], s2_file, extra, by_id["appreciation"]]
+    state = apply(fresh(), "remove_speaker", speaker_id=s2.speakers[0].id)  # a live edit
+    state = apply(state, "reload", sessions=[s.model_dump(mode="json") for s in file])
+    got = plan(state)
+    assert list(got) == ["opening-session", "session-1", "session-2", "extra", "appreciation"]
+    assert got["session-2"] == [sp.id for sp in s2.speakers[1:] if sp.id != "john-omo"] + [
+        "jing-sun"
+    ]
+    assert got["extra"] == ["john-omo", "fresh"]
+    assert speaker(state, "jing-sun").session_id == "session-2"
+    assert plan(undone(state)) == plan(apply(fresh(), "remove_speaker", speaker_id=cun.id))
