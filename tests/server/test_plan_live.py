@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import websockets
 
+from podium.core.wire.server import ProgrammeOut
 from tests.clients import moderator
 from tests.helpers import Server, recv_json, recv_type
 from tests.redis_server import RedisServer
@@ -73,6 +74,7 @@ async def plan_then_state(ws: websockets.ClientConnection, version: int) -> dict
     """The programme message, then the state of the same version, nothing between."""
     message = await recv_type(ws, "programme")
     assert message["revision"] == version
+    ProgrammeOut.model_validate(message)  # its documented shape (docs/schemas)
     state = await recv_json(ws)
     assert (state["type"], state["version"]) == ("state", version)
     assert state["state"]["plan_revision"] == version

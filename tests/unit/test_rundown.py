@@ -11,6 +11,7 @@ from podium.core.commands import Command, parse_command
 from podium.core.config import diff, programme_file
 from podium.core.errors import InvalidInput, InvalidTransition
 from podium.core.state import State, initial_state
+from podium.core.wire.programme import ProgrammeView
 from tests.helpers import SEED
 
 P = programme_file.load(SEED)
@@ -248,3 +249,16 @@ def test_reload_moves_speakers_through_added_and_removed_sessions_and_keeps_live
     assert got["extra"] == ["john-omo", "fresh"]
     assert speaker(state, "jing-sun").session_id == "session-2"
     assert plan(undone(state)) == plan(apply(fresh(), "remove_speaker", speaker_id=cun.id))
+
+
+def test_the_programme_view_has_its_documented_shape_with_revision_and_marks() -> None:
+    state = apply(fresh(), "add_speaker", session_id="session-3", speaker={"name": "New"})
+    state = apply(state, "move_speaker", speaker_id="xinhui-wang", before=S3[0])
+    view = ProgrammeView.model_validate(projection.programme_view(P, state))
+    assert view.revision == 2
+    s3 = next(s for s in view.sessions if s.id == "session-3")
+    assert s3.marks is None
+    assert {sp.id: sp.marks for sp in s3.speakers if sp.marks} == {
+        "new": ["added"], "xinhui-wang": ["moved"]
+    }  # fmt: skip
+    assert ProgrammeView.model_validate(projection.programme_view(P, fresh())).revision == 0
