@@ -115,6 +115,10 @@ def test_every_plan_command_over_http_with_undo(store_server: Server) -> None:
 def test_every_plan_command_over_the_moderator_websocket(store_server: Server) -> None:
     async def main() -> None:
         watching = await viewer(store_server)
+        command = {"type": "command", "id": 0, "command": STEPS[0][0]}
+        await watching.send(json.dumps(command))  # a viewer may not edit the plan
+        refused = await recv_type(watching, "error")
+        assert (refused["id"], refused["code"]) == (0, "forbidden")
         async with moderator(store_server) as ws:
             for version, (command, expected) in enumerate(STEPS, start=1):
                 await ws.send(json.dumps({"type": "command", "id": version, "command": command}))
