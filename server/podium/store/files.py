@@ -1,10 +1,13 @@
 """The embedded default store: plain files in a data directory, no service needed.
 
 Per room, ``DATA/ROOM/log.jsonl`` is the write-ahead log (one JSON record a line, appended
-and fsynced first) and ``DATA/ROOM/state.json`` the checkpoint (written to a temporary
-file and renamed over the old one). A crash between the two leaves the log one record
-ahead; ``load`` hands that record back for replay. A write that fails part-way truncates
-the log back, so a refused command leaves no trace.
+and fsynced: a command is durable, and acknowledged, once its line is) and
+``DATA/ROOM/state.json`` the checkpoint (written to a temporary file and renamed over the
+old one). The checkpoint is written by a measured rule, in the background, never before
+an ack: every 100 records, after a second without a commit, and at a clean stop
+(``checkpoints.py``). So the log may be ahead
+of it; ``load`` hands the records past it back for replay. A write that fails part-way
+truncates the log back, so a refused command leaves no trace.
 
 The log is the durability point: while it holds every version from 0 (or from a
 checkpoint record) up to the one last written, a checkpoint lost or emptied by a power
@@ -34,6 +37,7 @@ from pydantic import ValidationError
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
+from podium.store import checkpoints
 from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored, command_id_of
 from podium.store.file_questions import QuestionFile
 from podium.store.outbox import OUTBOX_FILE, Outbox
@@ -73,7 +77,12 @@ def _holds_every_version(records: list[LogRecord]) -> bool:
 class FileStore(Store):
     name = "files"
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path,
+        checkpoint_every: int = checkpoints.EVERY,
+        checkpoint_idle_s: float = checkpoints.IDLE_S,
+    ) -> None:
         self.root = Path(data_dir)
         self._versions: dict[str, int] = {}
         self._log_ends: dict[str, int | None] = {}  # last version, while the log holds all
@@ -81,6 +90,9 @@ class FileStore(Store):
         self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
         self._outboxes: dict[str, Outbox] = {}
         self._questions: dict[str, QuestionFile] = {}
+        self._checkpoints = checkpoints.Checkpoints(
+            lambda state: self._write_sync(state, None), checkpoint_every, checkpoint_idle_s
+        )
 
     def _remember_id(self, room: str, record: LogRecord) -> None:
         command_id = command_id_of(record)
@@ -148,14 +160,18 @@ class FileStore(Store):
 
     async def load(self, room: str) -> Stored:
         stored = await asyncio.to_thread(self._load_sync, room)
-        if stored.state is not None:
-            self._versions[room] = stored.state.version
+        checkpoint = stored.state.version if stored.state is not None else -1
+        self._checkpoints.loaded(room, checkpoint)
+        last = max([checkpoint, *(r.version for r in stored.pending[-1:])])
+        if last >= 0:  # the log's last version: the next commit follows it
+            self._versions[room] = last
         return stored
 
     def _write_state_sync(self, state: State) -> None:
         folder = self._dir(state.room)
         tmp = folder / "state.json.tmp"
-        durable = self._log_ends.get(state.room) != state.version  # the log lacks it
+        ends = self._log_ends.get(state.room)
+        durable = ends is None or ends < state.version  # the log lacks it
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             _write_all(fd, state.model_dump_json().encode())
@@ -183,7 +199,6 @@ class FileStore(Store):
                 ends = self._log_ends.get(state.room)
                 whole = ends is not None and record.version == ends + 1
                 self._log_ends[state.room] = record.version if whole else None
-                self._write_state_sync(state)
             except OSError:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, start)
@@ -194,7 +209,10 @@ class FileStore(Store):
 
     async def _write(self, state: State, record: LogRecord | None) -> None:
         try:
-            await asyncio.to_thread(self._write_sync, state, record)
+            if record is None:  # a repair: its checkpoint now
+                await self._checkpoints.now(state)
+            else:
+                await asyncio.to_thread(self._write_sync, state, record)
         except OSError as exc:
             self._failing = f"cannot write to {self._dir(state.room)}: {exc.strerror}"
             raise Unavailable(
@@ -202,15 +220,22 @@ class FileStore(Store):
                 " directory's permissions, then try again"
             ) from None
         self._failing = None
+        if record is None:  # a checkpoint: the log may be past it
+            self._versions[state.room] = max(self._versions.get(state.room, -1), state.version)
+            return
         self._versions[state.room] = state.version
-        if record is not None:
-            self._remember_id(state.room, record)
+        self._remember_id(state.room, record)
+        self._checkpoints.logged(state)
+
+    async def close(self) -> None:
+        await self._checkpoints.close()
 
     async def create(self, state: State, record: LogRecord) -> State:
         stored = await self.load(state.room)
         if stored.state is not None:
             return stored.state
         await self._write(state, record)
+        await self._write(state, None)  # a room's first state: its checkpoint at once
         return state
 
     async def commit(self, state: State, record: LogRecord) -> None:
@@ -285,7 +310,7 @@ class FileStore(Store):
             os.close(fd)
 
     async def repair(self, state: State) -> None:
-        if state.version > self._versions.get(state.room, -1):
+        if state.version > self._checkpoints.saved(state.room):
             await self._write(state, None)
 
     async def read_log(self, room: str) -> list[LogRecord]:

@@ -4,10 +4,11 @@ checked and read, with an answer that names what is wrong."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from podium.core.commands import Command, parse_command
 from podium.core.config.programme import QUESTION_MAX, QUESTION_MAX_LIMIT
 from podium.core.errors import InvalidInput, validate_tagged
 from podium.core.questions import COMMAND_ID_MAX, NAME_MAX, QUESTION_ID_MAX, VOTER_MAX
@@ -27,11 +28,12 @@ class AuthIn(_In):
 
 
 class CommandIn(_In):
-    """A moderator command; answered by ``ack`` or ``error`` with the same ``id``."""
+    """A moderator command; answered by ``ack`` or ``error`` with the same ``id``. The
+    command is validated with the frame, in the same pass (``core.commands``' models)."""
 
     type: Literal["command"]
     id: str | int = Field(union_mode="left_to_right")
-    command: dict[str, Any]
+    command: Command
 
 
 class PingIn(_In):
@@ -176,8 +178,26 @@ def parse_client(text: str) -> ClientIn:
     try:
         message: ClientIn = validate_tagged(_CLIENT, data, "type", CLIENT_TYPES, "message")
     except InvalidInput as exc:
-        raise InvalidMessage(exc.message, _message_id(data)) from None
+        problem = _command_problem(data) or exc.message
+        raise InvalidMessage(problem, _message_id(data)) from None
     return message
+
+
+def _command_problem(data: object) -> str | None:
+    """For a command frame that is right but for its command: the command's own problem,
+    worded as ``POST /api/commands`` words it (``parse_command``). Only on a refusal: a
+    valid frame is validated once, command and all."""
+    if not isinstance(data, dict) or data.keys() != {"type", "id", "command"}:
+        return None
+    if data["type"] != "command":
+        return None
+    if _message_id(data) is None:
+        return None  # the id is wrong: the frame's own answer says so
+    try:
+        parse_command(data["command"])
+    except InvalidInput as exc:
+        return exc.message
+    return None
 
 
 def _message_id(data: object) -> str | int | None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from podium.core.commands import parse_command
 from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
 from podium.core.questions import checked_voter
 from podium.core.wire.client import (
@@ -224,8 +223,7 @@ class Connection:
         if await self.over_limit(self._commands, "commands"):
             return
         try:
-            command = parse_command(message.command)
-            done = await self.room.execute(command, actor=f"ws:{self.peer}")
+            done = await self.room.execute(message.command, actor=f"ws:{self.peer}")
         except PodiumError as exc:
             log_if_bug(exc, f"a WebSocket from {self.peer}")
             await self.error(exc, message.id)

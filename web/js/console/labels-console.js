@@ -1,7 +1,7 @@
 // The moderator console's labels in English and Simplified Chinese, added to i18n.js's tables by the
 // page that needs them (the public pages do not download them).
 
-import { addLabels } from "./i18n.js";
+import { addLabels } from "../i18n.js";
 
 addLabels({
   en: {

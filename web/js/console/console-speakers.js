@@ -3,9 +3,9 @@
 // their note), their link (copy, or a QR code for a phone in the room), and "present" for a
 // speaker in the room who has no link open.
 
-import { lang, onLang, t } from "./i18n.js";
-import { apiUrl } from "./connection.js";
-import { el, setText, timeOfDay } from "./podium.js";
+import { lang, onLang, t } from "../i18n.js";
+import { apiUrl } from "../connection.js";
+import { el, setText, timeOfDay } from "../podium.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -6,10 +6,10 @@
 // An ask or a vote carries a command_id and keeps it when sent again, so a retry after
 // "outcome_unknown" (or no answer) is never a second question or vote.
 
-import { t } from "./i18n.js";
-import { apiUrl, commandId, readHeaders, roomId } from "./connection.js";
-import { el, setText, show } from "./podium.js";
-import { Questions, questionItem } from "./question-list.js";
+import { t } from "../i18n.js";
+import { apiUrl, commandId, readHeaders, roomId } from "../connection.js";
+import { el, setText, show } from "../podium.js";
+import { Questions, questionItem } from "../question-list.js";
 
 const $ = (id) => document.getElementById(id);
 const ROOM = roomId ?? "default";

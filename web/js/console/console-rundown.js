@@ -4,8 +4,8 @@
 // session or a speaker jumps there (after a confirm). Opened or reloaded mid-day, and at
 // each new session, it scrolls to the live session (else the next one).
 
-import { t } from "./i18n.js";
-import { countdown, mmss, timerLeft } from "./countdown.js";
+import { t } from "../i18n.js";
+import { countdown, mmss, timerLeft } from "../countdown.js";
 import {
   durationText,
   el,
@@ -14,8 +14,8 @@ import {
   presenceChip,
   setText,
   shiftText,
-} from "./podium.js";
-import { rowLate, scheduleAt } from "./schedule.js";
+} from "../podium.js";
+import { rowLate, scheduleAt } from "../schedule.js";
 
 const $ = (id) => document.getElementById(id);
 

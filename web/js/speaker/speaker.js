@@ -4,11 +4,11 @@
 // sync, colours, cues and stage messages); after: when it ended. And "I'm ready", with a
 // short note, for the moderators. Options: ?sound=1 (a tone with each cue), ?lang=.
 
-import { cueBanner, setCueSound } from "./cue.js";
-import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import { cueBanner, setCueSound } from "../cue.js";
+import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-speaker.js"; // before any label is read
-import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "./connection.js";
-import { mmss, timerCountdown, timerLeft } from "./countdown.js";
+import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "../connection.js";
+import { mmss, timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,
   everyFrame,
@@ -19,9 +19,9 @@ import {
   statusCorner,
   timeOfDay,
   zoneName,
-} from "./podium.js";
-import { scheduleAt } from "./schedule.js";
-import { inBothZones, localZone, otherZone } from "./zones.js";
+} from "../podium.js";
+import { scheduleAt } from "../schedule.js";
+import { inBothZones, localZone, otherZone } from "../zones.js";
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken();

@@ -4,9 +4,9 @@
 // about right after another console's move, sent again while the server cannot tell whether
 // it was made, and said in words on the feedback line under the controls.
 
-import { onLang, t } from "./i18n.js";
-import { commandId } from "./connection.js";
-import { durationText, localized, personName, setText } from "./podium.js";
+import { onLang, t } from "../i18n.js";
+import { commandId } from "../connection.js";
+import { durationText, localized, personName, setText } from "../podium.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,10 +3,10 @@
 // the version the moderator was looking at, so two moderators never act twice), the keys by
 // console-keys.js, the rundown in console-rundown.js, the questions in console-questions.js.
 
-import { lang, langButton, onLang, t, translate } from "./i18n.js";
+import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-console.js"; // before any label is read
-import { apiUrl, keepToken, Live, loadProgramme, takeToken } from "./connection.js";
-import { countdown, mmss, timerCountdown } from "./countdown.js";
+import { apiUrl, keepToken, Live, loadProgramme, takeToken } from "../connection.js";
+import { countdown, mmss, timerCountdown } from "../countdown.js";
 import {
   durationText,
   everyFrame,
@@ -19,8 +19,8 @@ import {
   showDrift,
   statusCorner,
   timeOfDay,
-} from "./podium.js";
-import { scheduleAt } from "./schedule.js";
+} from "../podium.js";
+import { scheduleAt } from "../schedule.js";
 import { AutomationsLine } from "./console-automations.js";
 import { Commands, confirmDialog } from "./console-commands.js";
 import { showMessageAges } from "./console-messages.js";

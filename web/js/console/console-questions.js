@@ -3,8 +3,8 @@
 // (show_question) or take off (clear_question): those two are timing commands, sent by the
 // console's one command path (its id, its queue, the feedback line).
 
-import { setText, show } from "./podium.js";
-import { Questions, renderBoard } from "./question-list.js";
+import { setText, show } from "../podium.js";
+import { Questions, renderBoard } from "../question-list.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -1,8 +1,8 @@
 // The session picker (``G``): every session of the day in a dialog, the one to start next
 // focused; ↑ ↓ (or Tab) to choose, Enter to start it (after the usual confirm), Esc closes.
 
-import { t } from "./i18n.js";
-import { el, localized } from "./podium.js";
+import { t } from "../i18n.js";
+import { el, localized } from "../podium.js";
 
 const $ = (id) => document.getElementById(id);
 

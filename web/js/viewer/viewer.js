@@ -1,9 +1,9 @@
 // The remote viewer page: what is on, who speaks, time left, the agenda in two time zones.
 // Query options: ?compact=1 (the live card alone, for an iframe), ?lang=, ?room=.
 
-import { lang, langButton, onLang, t, translate } from "./i18n.js";
-import { Live, loadProgramme, query, takeToken } from "./connection.js";
-import { timerCountdown, timerLeft } from "./countdown.js";
+import { lang, langButton, onLang, t, translate } from "../i18n.js";
+import { Live, loadProgramme, query, takeToken } from "../connection.js";
+import { timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,
   el,
@@ -19,9 +19,9 @@ import {
   statusCorner,
   timeOfDay,
   zoneName,
-} from "./podium.js";
-import { scheduleAt } from "./schedule.js";
-import { inBothZones, localZone, otherZone } from "./zones.js";
+} from "../podium.js";
+import { scheduleAt } from "../schedule.js";
+import { inBothZones, localZone, otherZone } from "../zones.js";
 
 const $ = (id) => document.getElementById(id);
 // ?compact=1: the live card alone, for an iframe on the event's website (docs/pages.md)
@@ -228,11 +228,11 @@ function loadQuestions() {
   questions = { render() {}, programme() {} }; // until the module is in
   const link = document.createElement("link");
   link.rel = "stylesheet";
-  link.href = new URL("../css/questions.css", import.meta.url).href;
+  link.href = new URL("../../css/questions.css", import.meta.url).href;
   document.head.append(link);
   const preload = document.createElement("link"); // what viewer-questions.js imports, at once
   preload.rel = "modulepreload";
-  preload.href = new URL("./question-list.js", import.meta.url).href;
+  preload.href = new URL("../question-list.js", import.meta.url).href;
   document.head.append(preload);
   import("./viewer-questions.js").then(
     ({ viewerQuestions }) => {

@@ -1,8 +1,8 @@
 // How long each message has been up ("up 12 min"), from the moment the server stored with
 // it (``messages.screen.at``, ``messages.viewers.at``), on the server's clock: no ticks.
 
-import { t } from "./i18n.js";
-import { hoursMinutes, setText } from "./podium.js";
+import { t } from "../i18n.js";
+import { hoursMinutes, setText } from "../podium.js";
 
 /** "up 12 min", or "up < 1 min" in its first minute. */
 export function upFor(at, now) {

@@ -4,9 +4,9 @@
 // GET /api/automations after each change (events go out with changes) and every 10 s (the
 // timed ones, retries); hidden when the programme has no automations.
 
-import { onLang, t } from "./i18n.js";
-import { apiUrl } from "./connection.js";
-import { setText, show } from "./podium.js";
+import { onLang, t } from "../i18n.js";
+import { apiUrl } from "../connection.js";
+import { setText, show } from "../podium.js";
 
 const $ = (id) => document.getElementById(id);
 const EVERY_MS = 10_000;
