@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -262,3 +263,27 @@ def test_the_programme_view_has_its_documented_shape_with_revision_and_marks() -
         "new": ["added"], "xinhui-wang": ["moved"]
     }  # fmt: skip
     assert ProgrammeView.model_validate(projection.programme_view(P, fresh())).revision == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        {"action": "add_speaker", "session_id": "session-3", "before": "jing-sun",
+         "speaker": {"name": "A", "allocation": "8m20s", "presence": "remote", "on_end": "next"}},
+        {"action": "add_speaker", "session_id": "session-3", "speaker": {"name": "B",
+                                                                        "allocation": 90.5}},
+        {"action": "update_speaker", "speaker_id": "jing-sun", "fields": {"allocation": 600}},
+        {"action": "update_session", "session_id": "session-3",
+         "fields": {"duration": "1h", "start": "11:15", "moderators": [{"name": "M"}]}},
+        {"action": "add_session", "session": {"title": "C", "duration": "15m", "start": "12:00",
+                                              "speakers": [{"name": "D", "allocation": "5m"}]}},
+        {"action": "reload", "sessions": [s.model_dump(mode="json") for s in P.sessions]},
+    ],
+)  # fmt: skip
+def test_a_plan_command_as_logged_reads_back_the_same(command: dict[str, Any]) -> None:
+    """The log keeps a command as JSON (``Room``: ``model_dump(mode="json", ...)``); read
+    back for a replay it is the same command, so the replay makes the same plan."""
+    first = cmd(**command)
+    logged = json.loads(json.dumps(first.model_dump(mode="json", exclude_none=True,
+                                                    exclude_unset=True)))  # fmt: skip
+    assert parse_command(logged) == first

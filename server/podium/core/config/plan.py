@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from podium.core.config.programme import (
     Person,
@@ -30,6 +30,15 @@ from podium.core.config.values import Clock, DurationMs, Id, OnEnd
 
 TEXT_MAX = 4000  # the programme's limit on a text (``Text``), for every text an edit gives
 Words = Annotated[str, Field(max_length=TEXT_MAX)]
+
+
+def _seconds(ms: int) -> int | float:
+    return ms // 1000 if ms % 1000 == 0 else ms / 1000
+
+
+# a duration as the file writes it, kept in ms; logged (as JSON) in seconds, which read back
+# to the same ms: a replay of the log gives the same plan
+Length = Annotated[DurationMs, PlainSerializer(_seconds, return_type=int | float, when_used="json")]
 
 
 class Plan(Strict):
@@ -71,7 +80,7 @@ class SpeakerFields(_Fields):
     honorific_zh: Words | None = None
     affiliation_zh: Words | None = None
     presence: Presence | None = None
-    allocation: DurationMs | None = None
+    allocation: Length | None = None
     on_end: OnEnd = None
 
 
@@ -95,7 +104,7 @@ class SessionFields(_Fields):
     description: Words | None = None
     description_zh: Words | None = None
     start: Clock | None = None
-    duration: DurationMs | None = None
+    duration: Length | None = None
     moderators: list[Person] | None = None
 
 
@@ -105,7 +114,7 @@ class NewSession(SessionFields):
 
     id: Id | None = None
     title: Text
-    duration: DurationMs
+    duration: Length
     speakers: list[NewSpeaker] = Field(default_factory=list)
 
 
