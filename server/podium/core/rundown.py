@@ -150,7 +150,7 @@ def _move_speaker(p: Programme, live: Live, cmd: MoveSpeaker) -> tuple[Sessions,
     if target.id != origin.id:
         left = [sp for sp in origin.speakers if sp.id != speaker.id]
         sessions = tuple(_with_speakers(s, left) if s.id == origin.id else s for s in sessions)
-    where = f"before {cmd.before}" if cmd.before else "to the end"
+    where = f"before {rest[at].display_name}" if cmd.before else "to the end"
     return sessions, f"move_speaker: {speaker.display_name} {where} of {target.title}"
 
 
