@@ -21,6 +21,15 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class _Titled(_Open):
+    """A title and a description, each with its Chinese version ("" when none)."""
+
+    title: str
+    description: str
+    title_zh: str
+    description_zh: str
+
+
 class PersonView(_Open):
     name: str
     honorific: str
@@ -40,14 +49,10 @@ class PlanSpeakerView(PersonView):
     marks: list[Mark] | None = MARKS
 
 
-class PlanSessionView(_Open):
+class PlanSessionView(_Titled):
     id: str
-    title: str
-    description: str
     group: str | None
     group_title: str | None
-    title_zh: str
-    description_zh: str
     group_title_zh: str
     planned_start: str = Field(description="ISO 8601 with the event's offset")
     planned_start_ms: int = Field(description="epoch ms")
@@ -65,22 +70,18 @@ class BrandingView(_Open):
     accent: str
 
 
-class ProgrammeView(_Open):
+class ProgrammeView(_Titled):
     """The event and its sessions as they run now."""
 
     id: str
-    title: str
     subtitle: str
     theme: str
-    description: str
     venue: str
-    timezone: str = Field(description="IANA")
-    date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
-    title_zh: str
     subtitle_zh: str
     theme_zh: str
-    description_zh: str
     venue_zh: str
+    timezone: str = Field(description="IANA")
+    date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
     questions: dict[str, bool | int] = Field(description="enabled, moderated, max_length")
     branding: BrandingView | None
     sessions: list[PlanSessionView]
