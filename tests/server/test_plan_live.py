@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import websockets
 
+from podium.core.wire.server import ProgrammeOut
 from tests.clients import moderator
 from tests.helpers import Server, recv_json, recv_type
 from tests.redis_server import RedisServer
@@ -73,6 +74,7 @@ async def plan_then_state(ws: websockets.ClientConnection, version: int) -> dict
     """The programme message, then the state of the same version, nothing between."""
     message = await recv_type(ws, "programme")
     assert message["revision"] == version
+    ProgrammeOut.model_validate(message)  # its documented shape (docs/schemas)
     state = await recv_json(ws)
     assert (state["type"], state["version"]) == ("state", version)
     assert state["state"]["plan_revision"] == version
@@ -113,6 +115,10 @@ def test_every_plan_command_over_http_with_undo(store_server: Server) -> None:
 def test_every_plan_command_over_the_moderator_websocket(store_server: Server) -> None:
     async def main() -> None:
         watching = await viewer(store_server)
+        command = {"type": "command", "id": 0, "command": STEPS[0][0]}
+        await watching.send(json.dumps(command))  # a viewer may not edit the plan
+        refused = await recv_type(watching, "error")
+        assert (refused["id"], refused["code"]) == (0, "forbidden")
         async with moderator(store_server) as ws:
             for version, (command, expected) in enumerate(STEPS, start=1):
                 await ws.send(json.dumps({"type": "command", "id": version, "command": command}))

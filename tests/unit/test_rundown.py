@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from podium.core.commands import Command, parse_command
 from podium.core.config import diff, programme_file
 from podium.core.errors import InvalidInput, InvalidTransition
 from podium.core.state import State, initial_state
+from podium.core.wire.programme import ProgrammeView
 from tests.helpers import SEED
 
 P = programme_file.load(SEED)
@@ -225,3 +227,63 @@ def test_the_day_ends_or_opens_again_with_the_plans_last_session() -> None:
     state = apply(state, "add_session", session={"title": "Encore", "duration": "5m"})
     assert state.live.phase == "idle"
     assert projection.view(P, state, T0)["schedule"][-1]["status"] == "next"
+
+
+def test_reload_moves_speakers_through_added_and_removed_sessions_and_keeps_live_edits() -> None:
+    by_id = {s.id: s for s in P.sessions}
+    s2, s3 = by_id["session-2"], by_id["session-3"]
+    omo = next(sp for sp in s2.speakers if sp.id == "john-omo")
+    sun = next(sp for sp in s3.speakers if sp.id == "jing-sun")
+    cun = s2.speakers[0].model_copy(update={"name": "Cun XIE (renamed)"})
+    fresh_one = omo.model_copy(update={"id": "fresh", "name": "Fresh"})
+    extra = s3.model_copy(update={"id": "extra", "title": "Extra", "speakers": (omo, fresh_one)})
+    kept = [cun, *(sp for sp in s2.speakers[1:] if sp.id != "john-omo"), sun]
+    s2_file = s2.model_copy(update={"speakers": tuple(kept)})
+    file = [by_id["opening-session"], by_id["session-1"], s2_file, extra, by_id["appreciation"]]
+    state = apply(fresh(), "remove_speaker", speaker_id=s2.speakers[0].id)  # a live edit
+    state = apply(state, "reload", sessions=[s.model_dump(mode="json") for s in file])
+    got = plan(state)
+    assert list(got) == ["opening-session", "session-1", "session-2", "extra", "appreciation"]
+    assert got["session-2"] == [sp.id for sp in s2.speakers[1:] if sp.id != "john-omo"] + [
+        "jing-sun"
+    ]
+    assert got["extra"] == ["john-omo", "fresh"]
+    assert speaker(state, "jing-sun").session_id == "session-2"
+    assert plan(undone(state)) == plan(apply(fresh(), "remove_speaker", speaker_id=cun.id))
+
+
+def test_the_programme_view_has_its_documented_shape_with_revision_and_marks() -> None:
+    state = apply(fresh(), "add_speaker", session_id="session-3", speaker={"name": "New"})
+    state = apply(state, "move_speaker", speaker_id="xinhui-wang", before=S3[0])
+    view = ProgrammeView.model_validate(projection.programme_view(P, state))
+    assert view.revision == 2
+    s3 = next(s for s in view.sessions if s.id == "session-3")
+    assert s3.marks is None
+    assert {sp.id: sp.marks for sp in s3.speakers if sp.marks} == {
+        "new": ["added"], "xinhui-wang": ["moved"]
+    }  # fmt: skip
+    assert ProgrammeView.model_validate(projection.programme_view(P, fresh())).revision == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        {"action": "add_speaker", "session_id": "session-3", "before": "jing-sun",
+         "speaker": {"name": "A", "allocation": "8m20s", "presence": "remote", "on_end": "next"}},
+        {"action": "add_speaker", "session_id": "session-3", "speaker": {"name": "B",
+                                                                        "allocation": 90.5}},
+        {"action": "update_speaker", "speaker_id": "jing-sun", "fields": {"allocation": 600}},
+        {"action": "update_session", "session_id": "session-3",
+         "fields": {"duration": "1h", "start": "11:15", "moderators": [{"name": "M"}]}},
+        {"action": "add_session", "session": {"title": "C", "duration": "15m", "start": "12:00",
+                                              "speakers": [{"name": "D", "allocation": "5m"}]}},
+        {"action": "reload", "sessions": [s.model_dump(mode="json") for s in P.sessions]},
+    ],
+)  # fmt: skip
+def test_a_plan_command_as_logged_reads_back_the_same(command: dict[str, Any]) -> None:
+    """The log keeps a command as JSON (``Room``: ``model_dump(mode="json", ...)``); read
+    back for a replay it is the same command, so the replay makes the same plan."""
+    first = cmd(**command)
+    logged = json.loads(json.dumps(first.model_dump(mode="json", exclude_none=True,
+                                                    exclude_unset=True)))  # fmt: skip
+    assert parse_command(logged) == first

@@ -150,7 +150,7 @@ def _move_speaker(p: Programme, live: Live, cmd: MoveSpeaker) -> tuple[Sessions,
     if target.id != origin.id:
         left = [sp for sp in origin.speakers if sp.id != speaker.id]
         sessions = tuple(_with_speakers(s, left) if s.id == origin.id else s for s in sessions)
-    where = f"before {cmd.before}" if cmd.before else "to the end"
+    where = f"before {rest[at].display_name}" if cmd.before else "to the end"
     return sessions, f"move_speaker: {speaker.display_name} {where} of {target.title}"
 
 
@@ -233,54 +233,63 @@ def _file_fields(was: Session | Speaker, now: Session | Speaker, fields: list[st
     return was.model_copy(update={k: getattr(now, k) for k in fields})
 
 
-def _apply_change(p: Programme, live: Live, change: dict[str, Any], file: Programme) -> Sessions:
+def _session_change(p: Programme, live: Live, change: dict[str, Any], file: Programme) -> Sessions:
     ident, kind = change["id"], change["kind"]
-    if change["item"] == "session":
-        order = [s.id for s in file.sessions]
-        if kind == "removed":
-            return _remove_session(
-                p, live, RemoveSession(action="remove_session", session_id=ident)
-            )[0]
-        if kind in ("renamed", "changed"):
-            return _replaced(
-                p,
-                _file_fields(
-                    _session(p, ident), present(file.session(ident), ident), change["fields"]
-                ),
-            )
-        session = _session(file, ident) if kind == "added" else _session(p, ident)
-        rest = [s for s in p.sessions if s.id != ident]
-        before = _next_present(order, ident, {s.id for s in rest})
-        at = next((i for i, s in enumerate(rest) if s.id == before), len(rest))
-        return (*rest[:at], session, *rest[at:])
-    session_id = change.get("session_id", "")
+    if kind == "removed":
+        return _remove_session(p, live, RemoveSession(action="remove_session", session_id=ident))[0]
+    if kind in ("renamed", "changed"):
+        now = present(file.session(ident), ident)
+        return _replaced(p, _file_fields(_session(p, ident), now, change["fields"]))
+    session = _session(file if kind == "added" else p, ident)
+    if kind == "added":  # its speakers from elsewhere in the plan come by their moves
+        elsewhere = ids_in(p.sessions)
+        session = _with_speakers(session, [sp for sp in session.speakers if sp.id not in elsewhere])
+    rest = [s for s in p.sessions if s.id != ident]
+    before = _next_present([s.id for s in file.sessions], ident, {s.id for s in rest})
+    at = next((i for i, s in enumerate(rest) if s.id == before), len(rest))
+    return (*rest[:at], session, *rest[at:])
+
+
+def _speaker_change(p: Programme, live: Live, change: dict[str, Any], file: Programme) -> Sessions:
+    ident, kind, session_id = change["id"], change["kind"], change["session_id"]
     if kind == "removed":
         return _remove_speaker(p, live, RemoveSpeaker(action="remove_speaker", speaker_id=ident))[0]
+    found = present(file.find_speaker(ident), ident)
+    now = found[0].speakers[found[1]]
     if kind in ("renamed", "changed"):
         session, speaker = _speaker(p, ident)
-        now = present(file.find_speaker(ident), ident)
-        changed = _file_fields(speaker, now[0].speakers[now[1]], change["fields"])
-        speakers = [changed if sp.id == ident else sp for sp in session.speakers]
-        return _replaced(p, _with_speakers(session, speakers))
+        changed = _file_fields(speaker, now, change["fields"])
+        return _replaced(p, _with_speakers(session, [changed if sp.id == ident else sp
+                                                     for sp in session.speakers]))  # fmt: skip
     target = _session(p, session_id)
-    order = [sp.id for sp in _session(file, session_id).speakers]
+    order = [sp.id for sp in found[0].speakers]
     before = _next_present(order, ident, {sp.id for sp in target.speakers} - {ident})
     if kind == "moved":
-        move = MoveSpeaker(
-            action="move_speaker", speaker_id=ident, session_id=session_id, before=before
-        )
+        move = MoveSpeaker(action="move_speaker", speaker_id=ident, session_id=session_id,
+                           before=before)  # fmt: skip
         return _move_speaker(p, live, move)[0]
-    found = present(file.find_speaker(ident), ident)
-    speaker = found[0].speakers[found[1]]
     at = _index(target, before)
-    return _replaced(
-        p, _with_speakers(target, [*target.speakers[:at], speaker, *target.speakers[at:]])
-    )
+    return _replaced(p, _with_speakers(target, [*target.speakers[:at], now,
+                                                *target.speakers[at:]]))  # fmt: skip
+
+
+def _settled(p: Programme, change: dict[str, Any]) -> bool:
+    """The running plan has this change already, or lacks what it is about (an edit made
+    live since): a reload leaves it as the moderator made it."""
+    ident, kind = change["id"], change["kind"]
+    if change["item"] == "session":
+        return (p.session(ident) is not None) == (kind == "added")
+    if kind == "moved" and p.session(change["session_id"]) is None:
+        return True
+    return (ident in ids_in(p.sessions)) == (kind == "added")
 
 
 def _reload(p: Programme, live: Live, cmd: Reload, filed: Sessions) -> tuple[Sessions, str]:
     """The file's differences from the plan it last gave (``filed``) applied to the
-    running plan, each as the matching command would (and refused as it would be)."""
+    running plan, each as the matching command would (and refused as it would be): the
+    sessions added, changed and moved, then the speakers, then the sessions removed (so a
+    speaker moved out of one goes first). A change the plan has already, or about what the
+    plan no longer has, is left as the moderator made it."""
     if cmd.sessions is None:
         raise _refuse("sessions", "the file's sessions are missing; POST /api/programme/reload")
     file = p.model_copy(update={"sessions": tuple(cmd.sessions)})
@@ -289,13 +298,17 @@ def _reload(p: Programme, live: Live, cmd: Reload, filed: Sessions) -> tuple[Ses
         raise _refuse(
             "sessions", "the programme file is as the room last took it; nothing to reload"
         )
-    added = {c["id"] for c in changes if c["item"] == "session" and c["kind"] == "added"}
-    removed = {c["id"] for c in changes if c["item"] == "session" and c["kind"] == "removed"}
+    whole = {
+        c["id"] for c in changes if c["item"] == "session" and c["kind"] in ("added", "removed")
+    }
+    last = sorted(changes, key=lambda c: c["item"] == "session" and c["kind"] == "removed")
     q = p
-    for change in changes:
-        if change["item"] == "speaker" and change["session_id"] in added | removed:
-            continue  # it came or went with its session
-        q = q.model_copy(update={"sessions": _apply_change(q, live, change, file)})
+    for change in last:
+        with_session = change["item"] == "speaker" and change["kind"] in ("added", "removed")
+        if (with_session and change["session_id"] in whole) or _settled(q, change):
+            continue  # it came or goes with its session; or the plan has it already
+        apply = _session_change if change["item"] == "session" else _speaker_change
+        q = q.model_copy(update={"sessions": apply(q, live, change, file)})
     return q.sessions, f"reload: {diff.summary(changes)}"
 
 

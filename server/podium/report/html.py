@@ -30,6 +30,7 @@ table{border-collapse:collapse;width:100%;margin-bottom:14px;font-size:12.5px}
 th,td{padding:3px 6px;border-bottom:1px solid #e3e6ec;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left;white-space:normal}
 th{background:#f2f4f8}.session td{font-weight:600;background:#fafbfc}
+.plan th,.plan td{text-align:left;white-space:normal}
 .late{color:#b42318}.early{color:#1a7f37}svg{width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:#1d2433}
 @page{size:A4 landscape;margin:10mm}

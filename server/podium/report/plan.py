@@ -93,8 +93,8 @@ class PlanStory:
         )
         return (
             f"<p>{escape(diff.summary(self.differences))} against the plan as first published"
-            " (marked in the tables below).</p>"
-            f"<table><tr><th>when</th><th>who</th><th>what</th></tr>{rows}</table>"
+            " (marked in the tables above).</p>"
+            f'<table class="plan"><tr><th>when</th><th>who</th><th>what</th></tr>{rows}</table>'
             + (f"<h3>Removed</h3><ul>{removed}</ul>" if removed else "")
             + f"<details><summary>The plan as first published</summary><ul>{first}</ul></details>"
         )

@@ -30,11 +30,15 @@ from podium.core.config.values import Clock, DurationMs, Id, OnEnd
 
 TEXT_MAX = 4000  # the programme's limit on a text (``Text``), for every text an edit gives
 Words = Annotated[str, Field(max_length=TEXT_MAX)]
-# A length an edit gives ("8m"), held in ms; written to the log (JSON) as seconds, which it
-# reads back exactly: a replay applies the edit the room applied.
-Length = Annotated[
-    DurationMs, PlainSerializer(lambda ms: ms / 1000, return_type=float, when_used="json")
-]
+
+
+def _seconds(ms: int) -> int | float:
+    return ms // 1000 if ms % 1000 == 0 else ms / 1000
+
+
+# a duration as the file writes it, kept in ms; logged (as JSON) in seconds, which read back
+# to the same ms: a replay of the log gives the same plan
+Length = Annotated[DurationMs, PlainSerializer(_seconds, return_type=int | float, when_used="json")]
 
 
 class Plan(Strict):

@@ -24,6 +24,7 @@ from podium.core.wire.client import (
     ReadyIn,
     VoteIn,
 )
+from podium.core.wire.programme import ProgrammeView
 from podium.core.wire.server import (
     AckOut,
     AuthOkOut,
@@ -72,4 +73,5 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "server-readiness": ReadinessOut,
     "server-questions": QuestionsOut,
     "server-programme": ProgrammeOut,
+    "programme": ProgrammeView,
 }

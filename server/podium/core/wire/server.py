@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from podium.core.wire.programme import ProgrammeView
 
 # -- what the server sends ----------------------------------------------------------------
 # ``projection.view`` builds the state as plain data (fast to encode once); these models are
@@ -234,7 +236,7 @@ class ProgrammeOut(_Out):
 
     type: Literal["programme"] = "programme"
     revision: int = Field(description="the version of the change: the state's plan_revision")
-    programme: dict[str, Any] = Field(description="as GET /api/programme answers")
+    programme: ProgrammeView = Field(description="as GET /api/programme answers")
 
 
 class AuthOkOut(_Out):
