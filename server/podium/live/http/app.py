@@ -23,7 +23,7 @@ from podium.live.http import (
     branding,
     integrations,
     lifecycle,
-    plan_routes,
+    proxied,
     question_routes,
     routes,
     speakers,
@@ -58,6 +58,7 @@ def create_app(
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
     app[POLICY] = policy or Policy()
+    proxied.add_middleware(app)  # inside errors_and_headers: its refusals are answered
     app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     app[STOPPING] = asyncio.Event()
     app[CONNECTIONS] = set()
@@ -82,7 +83,6 @@ def create_app(
     app.on_shutdown.append(lifecycle.stopping)
 
     routes.add_routes(app)
-    plan_routes.add_routes(app)
     assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app, streams)
