@@ -64,6 +64,8 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     token: str = TOKEN
     nofile: int | None = None  # a hard limit on the server's open files
+    podium: list[str] = field(default_factory=lambda: [sys.executable, "-m", "podium.cli"])
+    cwd: Path | None = None  # where it runs (default: here)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -76,7 +78,7 @@ class Server:
 
     def start(self, timeout: float = 20.0) -> Server:
         env = {**os.environ, "PODIUM_MODERATOR_TOKEN": self.token, **self.env}
-        args = [sys.executable, "-m", "podium.cli", "serve", *map(str, self.programmes)]
+        args = [*self.podium, "serve", *map(str, self.programmes)]
         args += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra_args]
         if not hasattr(self, "log"):  # one log per Server, restarts append to it
             self.log = self.data_dir.parent / f"server-{self.data_dir.name}-{next(LOGS)}.log"
@@ -85,6 +87,7 @@ class Server:
         self.proc = subprocess.Popen(
             args,
             env=env,
+            cwd=self.cwd,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             preexec_fn=None if limit is None else lambda: setrlimit(RLIMIT_NOFILE, (limit, limit)),

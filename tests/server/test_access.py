@@ -230,11 +230,18 @@ def test_with_a_public_url_the_origin_must_be_that_url(tmp_path: Path) -> None:
             ("https://podium.example.org/", True),
             (None, True),  # not a browser
         ]:
-            sock, status, _ = rawws.handshake(
+            sock, status, head = rawws.handshake(
                 srv.port, headers={"Origin": origin} if origin else {}
             )
             sock.close()
             assert status == (101 if allowed else 403), origin
+            assert allowed or b"--public-url" in head
+        said = srv.log.read_text()  # why, in the log, with what to do
+        assert (
+            f"refused a WebSocket from 127.0.0.1: its page is from http://127.0.0.1:{srv.port},"
+            " but pages here are from https://podium.example.org" in said
+        )
+        assert "give podium the address viewers open with --public-url" in said
     finally:
         srv.kill()
     refused = serve_with(tmp_path, "--public-url", "podium.example.org")

@@ -226,3 +226,19 @@ def test_a_speaker_added_on_the_day_gets_a_link_and_one_removed_loses_it(server:
     assert server.request("GET", "/api/speakers/me", token=removed)[0] == 401
     assert server.command("undo")[0] == 200  # back in the plan: their link works again
     assert server.request("GET", "/api/speakers/me", token=removed)[0] == 200
+
+
+def test_the_moderators_readiness_follows_the_plan(server: Server) -> None:
+    async def main() -> None:
+        async with moderator(server) as ws:
+            assert "late" not in (await recv_type(ws, "readiness"))["speakers"]
+            command = {"action": "add_speaker", "session_id": "session-3",
+                       "speaker": {"name": "Late"}}  # fmt: skip
+            await ws.send(json.dumps({"type": "command", "id": 1, "command": command}))
+            while True:  # the readiness push that names the new speaker, not yet connected
+                speakers = (await recv_type(ws, "readiness"))["speakers"]
+                if "late" in speakers:
+                    assert speakers["late"]["connected"] is False
+                    break
+
+    asyncio.run(main())

@@ -25,6 +25,8 @@ from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.questions import Question
 from podium.core.state import State
 from podium.core.wire.protocol import json_schemas
+from podium.live.access.auth import SECRETS, Rotated, rotate
+from podium.live.access.keeper import FileKeeper, Keeper
 from podium.live.rooms.clock import wall_clock_ms
 from podium.report.formats import render
 from podium.report.replay import build
@@ -229,9 +231,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_token_rotate(args: argparse.Namespace) -> int:
-    from podium.live.access.auth import rotate
-
-    role = (
+    role: Rotated = (
         "speaker"
         if args.speakers
         else "viewer"
@@ -240,21 +240,35 @@ def cmd_token_rotate(args: argparse.Namespace) -> int:
         if args.questions
         else "moderator"
     )
-    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
+    env = SECRETS[role].env
     if os.environ.get(env):
         raise InvalidInput(
             f"{env} is set, so the {role} token comes from the environment: change it there"
             " and restart, or unset it to let podium keep (and rotate) the token"
         )
-    data_dir = Path(args.data_dir)
-    token = rotate(data_dir, role)
+    redis_url = args.redis or os.environ.get("PODIUM_REDIS_URL")
+    if redis_url:  # the processes sharing that Redis share their secrets there
+        from podium.store.secrets import SharedSecrets
+
+        keeper: Keeper = SharedSecrets(redis_url, prefix=args.redis_prefix)
+    else:
+        keeper = FileKeeper(Path(args.data_dir))
+    token = asyncio.run(_rotated(keeper, role))
     print(token)
     print(
-        f"new {role} token written to {data_dir}; a running server uses it within a second"
-        f" and disconnects every {role} connection that used the old one",
+        f"new {role} token written to {keeper.where(SECRETS[role].name)}; every running"
+        f" server using it adopts it within a second and disconnects every {role}"
+        " connection that used the old one",
         file=sys.stderr,
     )
     return 0
+
+
+async def _rotated(keeper: Keeper, role: Rotated) -> str:
+    try:
+        return await rotate(keeper, role)
+    finally:
+        await keeper.close()
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

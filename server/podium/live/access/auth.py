@@ -20,6 +20,12 @@ A vote counts once per voter id, and a voter id is one the server issued
 (``POST /api/questions/voter``): 128 random bits and their HMAC under the **voter key**
 (``PODIUM_VOTER_KEY`` or ``DATA/voter.key``, made on first start), so every process that
 shares the key knows every id and none is stored. A made-up or altered id is refused.
+
+Every secret is a row of ``SECRETS`` (its variable, its name, whether it is made on first
+start): a new role with a token is a row there and a check in ``role_of``. Where the
+secrets live is a ``Keeper`` (``keeper.py``): the data dir's files, or, for processes
+sharing a Redis, one copy in Redis that every process reads (``store/secrets.py``). The
+environment wins over either.
 """
 
 from __future__ import annotations
@@ -30,10 +36,10 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from podium.core.errors import Forbidden, Unauthorized
+from podium.live.access.keeper import Keeper, new_token
 
 Role = Literal["moderator", "screen", "viewer", "speaker", "questions"]
 TOKEN_FILE = "moderator.token"
@@ -45,8 +51,21 @@ VOTER_SUBJECT_CHARS = 22  # 128 random bits, URL-safe base64
 MIN_TOKEN_CHARS = 22  # 128 bits of URL-safe base64
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
+@dataclass(frozen=True)
+class Secret:
+    env: str  # the environment variable that fixes it (and wins)
+    name: str  # its file in the data dir, its field in the shared copy
+    attribute: str  # where ``Tokens`` holds it
+    made: bool = True  # made on first start; False: only read (a viewer token: private)
+
+
+SECRETS: dict[str, Secret] = {
+    "moderator": Secret("PODIUM_MODERATOR_TOKEN", TOKEN_FILE, "moderator"),
+    "viewer": Secret("PODIUM_VIEWER_TOKEN", VIEWER_TOKEN_FILE, "viewer", made=False),
+    "speaker": Secret("PODIUM_SPEAKER_KEY", SPEAKER_KEY_FILE, "speaker_key"),
+    "questions": Secret("PODIUM_QUESTIONS_TOKEN", QUESTIONS_TOKEN_FILE, "questions"),
+    "voter": Secret("PODIUM_VOTER_KEY", VOTER_KEY_FILE, "voter_key"),
+}
 
 
 def _bytes(token: str) -> bytes:
@@ -75,31 +94,12 @@ def voter_id(key: str, subject: str) -> str:
     return f"{subject}.{_voter_mac(key, subject)}"
 
 
-def write_token(path: Path, token: str) -> None:
-    """Replace a token file atomically, readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(token + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
-
-
-def read_token(path: Path) -> str | None:
-    try:
-        return path.read_text().strip() or None
-    except FileNotFoundError:
-        return None
-
-
 @dataclass
 class Tokens:
     moderator: str
     viewer: str | None = None  # set for private events: then reading needs a token too
     generated: bool = False  # True when the moderator token was made (and kept) by us
-    data_dir: Path | None = None  # where rotatable token files live
+    keeper: Keeper | None = None  # where rotatable secrets live
     from_env: frozenset[str] = field(default_factory=frozenset)  # roles fixed by the env
     speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
@@ -204,27 +204,20 @@ class Tokens:
             )
 
     def reload(self) -> bool:
-        """Pick up tokens rotated in the data dir; ``True`` when one changed."""
-        if self.data_dir is None:
+        """Pick up secrets rotated in the keeper; ``True`` when one changed. A kept secret
+        that went missing stays as it was (only the viewer token may go: public again)."""
+        if self.keeper is None:
             return False
         changed = False
-        if "moderator" not in self.from_env:
-            moderator = read_token(self.data_dir / TOKEN_FILE)
-            if moderator is not None and moderator != self.moderator:
-                self.moderator, changed = moderator, True
-        if "viewer" not in self.from_env:
-            viewer = read_token(self.data_dir / VIEWER_TOKEN_FILE)
-            if viewer != self.viewer:
-                self.viewer, changed = viewer, True
-        if "questions" not in self.from_env:
-            questions = read_token(self.data_dir / QUESTIONS_TOKEN_FILE)
-            if questions is not None and questions != self.questions:
-                self.questions, changed = questions, True
-        if "speaker" not in self.from_env:
-            key = read_token(self.data_dir / SPEAKER_KEY_FILE)
-            if key is not None and key != self.speaker_key:
-                self.speaker_key, changed = key, True
-                self._sign_speakers()
+        for role, secret in SECRETS.items():
+            if role in self.from_env:
+                continue
+            value = self.keeper.read(secret.name)
+            if (value is not None or not secret.made) and value != getattr(self, secret.attribute):
+                setattr(self, secret.attribute, value)
+                changed = True
+        if changed:
+            self._sign_speakers()
         return changed
 
     def weak(self) -> list[str]:
@@ -233,54 +226,32 @@ class Tokens:
         return [r for r, t in tokens.items() if t is not None and len(t) < MIN_TOKEN_CHARS]
 
     @classmethod
-    def load(cls, data_dir: Path) -> Tokens:
-        """``PODIUM_MODERATOR_TOKEN`` if set, else a token generated once and kept in the
-        data dir; ``PODIUM_VIEWER_TOKEN`` (or ``viewer.token``) makes the event private."""
-        env_viewer = os.environ.get("PODIUM_VIEWER_TOKEN") or None
-        given = os.environ.get("PODIUM_MODERATOR_TOKEN") or None
-        env_key = os.environ.get("PODIUM_SPEAKER_KEY") or None
-        env_questions = os.environ.get("PODIUM_QUESTIONS_TOKEN") or None
-        voter_key = os.environ.get("PODIUM_VOTER_KEY") or _kept(data_dir / VOTER_KEY_FILE)
-        from_env = frozenset(
-            role
-            for role, value in (
-                ("moderator", given),
-                ("viewer", env_viewer),
-                ("speaker", env_key),
-                ("questions", env_questions),
+    def load(cls, keeper: Keeper) -> Tokens:
+        """Each secret from its environment variable when set, else from ``keeper``
+        (made there the first time, but for the viewer token: only a private event has
+        one)."""
+        values: dict[str, str | None] = {}
+        from_env: set[str] = set()
+        for role, secret in SECRETS.items():
+            given = os.environ.get(secret.env) or None
+            if given:
+                from_env.add(role)
+            values[secret.attribute] = given or (
+                keeper.kept(secret.name) if secret.made else keeper.read(secret.name)
             )
-            if value
-        )
-        viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
-        key = env_key or _kept(data_dir / SPEAKER_KEY_FILE)
-        questions = env_questions or _kept(data_dir / QUESTIONS_TOKEN_FILE)
-        kept = {"speaker_key": key, "questions": questions, "voter_key": voter_key}
-        if given:
-            return cls(given, viewer, data_dir=data_dir, from_env=from_env, **kept)
-        token = _kept(data_dir / TOKEN_FILE)
-        return cls(token, viewer, True, data_dir, from_env, **kept)
+        moderator = values.pop("moderator")
+        assert moderator is not None, "the moderator token is made when not given"
+        generated = "moderator" not in from_env
+        return cls(moderator, generated=generated, keeper=keeper, from_env=frozenset(from_env),
+                   **values)  # fmt: skip
 
 
-def _kept(path: Path) -> str:
-    """The token in ``path``, made (and kept there) the first time."""
-    token = read_token(path)
-    if token is None:
-        token = new_token()
-        write_token(path, token)
-    return token
+Rotated = Literal["moderator", "viewer", "speaker", "questions"]
 
 
-ROTATED_FILES = {
-    "moderator": TOKEN_FILE,
-    "viewer": VIEWER_TOKEN_FILE,
-    "speaker": SPEAKER_KEY_FILE,
-    "questions": QUESTIONS_TOKEN_FILE,
-}
-
-
-def rotate(data_dir: Path, role: Literal["moderator", "viewer", "speaker", "questions"]) -> str:
-    """Write a new token (for ``speaker``: the key of every speaker's link) to the data
-    dir; a running server adopts it."""
+async def rotate(keeper: Keeper, role: Rotated) -> str:
+    """A new token (for ``speaker``: the key of every speaker's link) in ``keeper``; a
+    running server adopts it."""
     token = new_token()
-    write_token(data_dir / ROTATED_FILES[role], token)
+    await keeper.write(SECRETS[role].name, token)
     return token

@@ -1,6 +1,7 @@
 """Who may connect and how often: the WebSocket Origin allowlist, per-address limits on
-new connections and HTTP commands (loopback exempt), and the heartbeat interval; the
-settings ``podium serve`` takes for access, with safe defaults."""
+new connections and HTTP commands (loopback exempt), the reverse proxies trusted to name
+the client, and the heartbeat interval; the settings ``podium serve`` takes for access,
+with safe defaults."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from podium.live.access.forwarded import TrustedProxies
+from podium.live.access.guard import MAX_PER_ADDRESS
 from podium.live.access.ratelimit import Limits, PerKey
 
 HEARTBEAT_S = 20.0
@@ -52,6 +55,8 @@ class Policy:
     heartbeat_s: float = HEARTBEAT_S
     limit_loopback: bool = False  # loopback is this machine, or a reverse proxy in front
     frame_origins: tuple[str, ...] = ()  # may embed the viewer (--frame-origin); else nobody
+    trusted: TrustedProxies = field(default_factory=TrustedProxies)  # whose headers name clients
+    max_per_address: int = MAX_PER_ADDRESS  # open connections per client address
     connects: PerKey = field(init=False)
     http_commands: PerKey = field(init=False)
     questions: PerKey = field(init=False)
@@ -93,3 +98,9 @@ class Policy:
         if self.public_origin is not None or self.allow_origins:
             return origin.rstrip("/").lower() == self.public_origin
         return origin != "null" and urlsplit(origin).netloc.lower() == request.host.lower()
+
+    def expected_origins(self, request: web.Request) -> str:
+        """The origins ``origin_allowed`` takes, for a log line saying why it refused."""
+        if self.public_origin is not None or self.allow_origins:
+            return " or ".join(sorted({*filter(None, [self.public_origin]), *self.allow_origins}))
+        return f"Host {request.host} (no --public-url given)"

@@ -23,7 +23,7 @@ from podium.live.http import (
     branding,
     integrations,
     lifecycle,
-    plan_routes,
+    proxied,
     question_routes,
     routes,
     speakers,
@@ -58,6 +58,7 @@ def create_app(
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
     app[POLICY] = policy or Policy()
+    proxied.add_middleware(app)  # inside errors_and_headers: its refusals are answered
     app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     app[STOPPING] = asyncio.Event()
     app[CONNECTIONS] = set()
@@ -67,7 +68,7 @@ def create_app(
     app[READINESS] = {room.id: Readiness(room, PROCESS) for room in rooms}
     _know_speakers(app)
     for room in rooms:  # a speaker added on the day gets a link, one removed loses it
-        room.state_observers.append(_replanned(app, room.state.plan_revision))
+        room.state_observers.append(_replanned(app, room))
     app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
     for room in rooms:  # a reload's sessions from the file, a shown question's text and
         room.prepare = _preparing(room, app[QUESTIONS][room.id])  # name: in before it applies
@@ -82,7 +83,6 @@ def create_app(
     app.on_shutdown.append(lifecycle.stopping)
 
     routes.add_routes(app)
-    plan_routes.add_routes(app)
     assets.add_routes(app, web_files)
     websocket.add_routes(app)
     integrations.add_routes(app, streams)
@@ -107,13 +107,15 @@ def _know_speakers(app: web.Application) -> None:
     app[TOKENS].know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
 
 
-def _replanned(app: web.Application, revision: int) -> Callable[[State], None]:
-    """A state observer that signs the speakers' links again when the plan changes."""
-    seen = [revision]
+def _replanned(app: web.Application, room: Room) -> Callable[[State], None]:
+    """A state observer for when the plan changes: the speakers' links signed again, and
+    the moderators' readiness pushed with the speakers as the plan now has them."""
+    seen = [room.state.plan_revision]
 
     def observe(state: State) -> None:
         if state.plan_revision != seen[0]:
             seen[0] = state.plan_revision
             _know_speakers(app)
+            app[READINESS][room.id].changed()
 
     return observe
