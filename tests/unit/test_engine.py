@@ -156,17 +156,19 @@ PHASES = {
         ],
     ),
 }
-EXPECTED_REFUSALS = {  # hold: nobody on in these phases ends themselves (on_end)
+EXPECTED_REFUSALS = {  # hold: nobody on in these phases ends themselves (on_end); reload:
+    # only the server sends it, with the file's sessions (POST /api/programme/reload)
     "idle": {"next", "previous", "pause", "resume", "add_time", "end_session", "clear_message",
-             "undo", "hold", "cue", "clear_cue", "clear_question", "booth_signal"},
+             "undo", "hold", "cue", "clear_cue", "clear_question", "booth_signal", "reload"},
     "running first": {"start_session", "previous", "resume", "clear_message", "hold", "clear_cue",
-                      "clear_question"},
+                      "clear_question", "reload"},
     "paused": {"start_session", "previous", "pause", "clear_message", "hold", "clear_cue",
-               "clear_question"},
+               "clear_question", "reload"},
     "last speaker": {"start_session", "next", "resume", "clear_message", "hold", "clear_cue",
-                     "clear_question"},
+                     "clear_question", "reload"},
     "finished": {"next", "previous", "pause", "resume", "add_time", "end_session",
-                 "clear_message", "hold", "cue", "clear_cue", "clear_question", "booth_signal"},
+                 "clear_message", "hold", "cue", "clear_cue", "clear_question", "booth_signal",
+                 "reload", "remove_session"},
 }  # fmt: skip
 ARGS: dict[str, dict[str, Any]] = {
     "start_session": {"session_id": "session-2"},
@@ -178,6 +180,13 @@ ARGS: dict[str, dict[str, Any]] = {
     "cue": {"kind": "wrap_up"},
     "show_question": {"question_id": "q1", "text": "Why <b>now</b>?", "name": "Ann"},
     "booth_signal": {"signal": "slow_down"},
+    "add_speaker": {"session_id": "session-3", "speaker": {"name": "Ann Other"}},
+    "update_speaker": {"speaker_id": "jing-sun", "fields": {"affiliation": "ITU"}},
+    "remove_speaker": {"speaker_id": "jing-sun"},
+    "move_speaker": {"speaker_id": "jing-sun", "before": "jianjun-cheng"},
+    "update_session": {"session_id": "session-3", "fields": {"duration": "40m"}},
+    "add_session": {"session": {"title": "Coffee", "duration": "15m"}},
+    "remove_session": {"session_id": "session-3"},
 }
 
 

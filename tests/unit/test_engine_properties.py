@@ -7,6 +7,7 @@ after every step, however the moderators mash the buttons.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,10 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from podium.core import booth, engine, projection
-from podium.core.commands import ACTIONS
+from podium.core.commands import ACTIONS, signed
 from podium.core.errors import InvalidTransition
 from podium.core.state import Live, State, initial_state
 from podium.core.wire.server import StateView
+from podium.store.base import LogRecord
+from podium.store.replay import replay
 from tests.unit.test_engine import T0, P, cmd
 
 SESSION_IDS = [s.id for s in P.sessions]
@@ -44,6 +47,33 @@ ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "booth_signal": st.fixed_dictionaries(
         {"signal": st.sampled_from(["slow_down", "louder", "no_sound"])}
     ),
+    # the plan's commands, with no change of allocation (the shadow tracks the timer only)
+    "add_speaker": st.fixed_dictionaries(
+        {
+            "session_id": st.sampled_from(SESSION_IDS),
+            "speaker": st.just({"name": "Ann", "allocation": "7m30s"}),
+        },
+        optional={"before": st.sampled_from(SPEAKER_IDS)},
+    ),
+    "update_speaker": st.fixed_dictionaries(
+        {"speaker_id": st.sampled_from(SPEAKER_IDS), "fields": st.just({"affiliation": "X"})}
+    ),
+    "remove_speaker": st.fixed_dictionaries({"speaker_id": st.sampled_from(SPEAKER_IDS)}),
+    "move_speaker": st.fixed_dictionaries(
+        {"speaker_id": st.sampled_from(SPEAKER_IDS)},
+        optional={
+            "session_id": st.sampled_from(SESSION_IDS),
+            "before": st.sampled_from(SPEAKER_IDS),
+        },
+    ),
+    "update_session": st.fixed_dictionaries(
+        {"session_id": st.sampled_from(SESSION_IDS), "fields": st.just({"title": "T"})}
+    ),
+    "add_session": st.fixed_dictionaries(
+        {"session": st.just({"title": "Extra", "duration": "10m"})},
+        optional={"before": st.sampled_from(SESSION_IDS)},
+    ),
+    "remove_session": st.fixed_dictionaries({"session_id": st.sampled_from(SESSION_IDS)}),
 }
 actions = st.sampled_from(ACTIONS).flatmap(
     lambda a: st.tuples(st.just(a), ARGUMENTS.get(a, st.just({})))
@@ -86,15 +116,22 @@ def test_random_sequences_keep_every_invariant(
     now = T0
     shadow = Shadow()
     history: list[tuple[Live, Shadow]] = []
+    # the log as a room keeps it: the first state, then each command applied, as JSON
+    log = [LogRecord(version=0, at=T0, actor="podium", command={}, summary="", state=state)]
     for (action, fields), dt in sequence:
         now += dt
+        command = signed(cmd(action, **fields), "test")
         try:
-            applied = engine.apply(P, state, cmd(action, **fields), now)
+            applied = engine.apply(P, state, command, now)
         except InvalidTransition as exc:
             assert exc.message and exc.message == exc.message.strip()
             assert action != "undo" or not history, "undo refused with history to restore"
             continue
         new = applied.state
+        logged = json.loads(json.dumps(command.model_dump(mode="json", exclude_none=True,
+                                                          exclude_unset=True)))  # fmt: skip
+        log.append(LogRecord(version=new.version, at=now, actor="test", command=logged,
+                             summary=applied.summary))  # fmt: skip
         assert new.version == state.version + 1
         assert new.updated_at == now
         if action == "undo":
@@ -139,3 +176,6 @@ def test_random_sequences_keep_every_invariant(
             if row["projected_start"] is not None and row["status"] in ("next", "upcoming"):
                 assert row["projected_start"] >= row["planned_start"]
                 assert row["projected_start"] >= now
+    # the log replayed, as a room replays it after a restart (or the report), makes the
+    # same state: every command, the plan's included, reads back as it was applied
+    assert replay(P, None, log).state == state

@@ -88,6 +88,27 @@ def test_ctl_arguments_become_command_fields() -> None:
         build_command("next", ["now"], None)
 
 
+def test_ctl_sends_the_plans_commands_with_nested_fields() -> None:
+    args = ["session-3", "speaker.name=Ana López", "speaker.allocation=8m", "before=jing-sun"]
+    assert build_command("add_speaker", args, None) == {
+        "action": "add_speaker",
+        "session_id": "session-3",
+        "speaker": {"name": "Ana López", "allocation": "8m"},
+        "before": "jing-sun",
+    }
+    as_json = build_command("add_speaker", ["session-3", 'speaker={"name": "Ana"}'], None)
+    assert as_json["speaker"] == {"name": "Ana"}
+    update = build_command("update_speaker", ["jing-sun", "fields.allocation=10m"], 7)
+    assert update == {"action": "update_speaker", "speaker_id": "jing-sun",
+                      "fields": {"allocation": "10m"}, "expected_version": 7}  # fmt: skip
+    moved = build_command("move_speaker", ["xinhui-wang", "jianjun-cheng"], None)
+    assert moved == {"action": "move_speaker", "speaker_id": "xinhui-wang",
+                     "before": "jianjun-cheng"}  # fmt: skip
+    assert build_command("reload", [], None) == {"action": "reload"}
+    with pytest.raises(CtlError, match="given as a value already"):
+        build_command("update_speaker", ["x", "fields=1", "fields.name=B"], None)
+
+
 def shown(message: dict, now: int) -> str:
     console = Console(record=True, width=90, color_system=None)
     console.print(render(message, now))

@@ -20,6 +20,10 @@ CHANGES: list[dict[str, Any]] = [
     {"action": "undo", "undone": {"action": "add_time", "seconds": -30}},
     {"action": "blackout", "on": True},
     {"action": "pause", "session_id": "session-1", "speaker_id": "duo-liu"},
+    {
+        "action": "move_speaker",
+        "edits": [{"item": "speaker", "kind": "moved", "label": "Mr. Jing SUN"}],
+    },
 ]
 EXPECTED = {
     "en": [
@@ -29,6 +33,7 @@ EXPECTED = {
         "undid −30 s",  # noqa: RUF001 (the pages write a minus sign)
         "made a change (Blackout)",
         "paused the timer",
+        "changed the plan (Move a speaker: Mr. Jing SUN)",
     ],
     "zh-CN": [
         "切换到了 Mr. Bilel Jamoussi",
@@ -37,11 +42,13 @@ EXPECTED = {
         "撤销了−30 秒",  # noqa: RUF001
         "做了更改（黑屏）",  # noqa: RUF001
         "暂停了计时",
+        "修改了议程（移动发言人：Mr. Jing SUN）",  # noqa: RUF001
     ],
 }
 
 WORDS = """async (changes) => {
   const { changeWords } = await import("/assets/js/console/console-commands.js");
+  await import("/assets/js/console/labels-plan.js"); // the console's: the plan's words
   const programme = await (await fetch("/api/programme")).json();
   return changes.map((change) => changeWords(change, programme));
 }"""

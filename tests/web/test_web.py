@@ -307,26 +307,44 @@ def test_a_message_with_markup_shows_literally(faces: Faces, server: Server) -> 
 # -- two moderators ---------------------------------------------------------------------------
 
 
-def test_a_console_reports_a_conflict_when_another_acted_first(
-    faces: Faces, server: Server
-) -> None:
-    held: list[str] = []
-    holding: dict[str, Any] = {"on": False}
+class Withheld:
+    """A page's WebSocket through the test (``page.route_web_socket(WS, withheld)``): the
+    server's messages reach the page, except those of ``kind`` while ``on``, which are
+    kept (``held``) until ``release()``."""
 
-    def slow_network(ws: Any) -> None:
-        holding["page_side"] = ws
+    def __init__(self, kind: str, on: bool = True) -> None:
+        self.kind = f'"type":"{kind}"'
+        self.on = on
+        self.held: list[str] = []
+        self.page_side: Any = None
+
+    def __call__(self, ws: Any) -> None:
+        self.page_side = ws
         upstream = ws.connect_to_server()
 
         def to_page(message: str | bytes) -> None:
-            if holding["on"] and '"type":"state"' in str(message):
-                held.append(str(message))
+            if self.on and self.kind in str(message):
+                self.held.append(str(message))
             else:
                 ws.send(message)
 
         upstream.on_message(to_page)
 
+    def release(self) -> None:
+        self.on = False
+        for message in self.held:
+            self.page_side.send(message)
+
+
+WS = re.compile(r".*/ws\?.*")  # a page's WebSocket, for ``route_web_socket``
+
+
+def test_a_console_reports_a_conflict_when_another_acted_first(
+    faces: Faces, server: Server
+) -> None:
+    slow_network = Withheld("state", on=False)
     first = faces.context.new_page()
-    first.route_web_socket(re.compile(r".*/ws\?.*"), slow_network)
+    first.route_web_socket(WS, slow_network)
     first.goto(f"{server.url}/console#token={server.token}")
     expect(first.locator("#desk")).to_be_visible()
     second = faces.console()
@@ -334,7 +352,7 @@ def test_a_console_reports_a_conflict_when_another_acted_first(
     wait_version(first, 1)
     wait_version(second, 1)
 
-    holding["on"] = True  # the first console stops hearing about changes
+    slow_network.on = True  # the first console stops hearing about changes
     second.click("#btn-next")
     wait_version(second, 2)
     first.click("#btn-next")  # it still believes version 1 is current
@@ -345,10 +363,8 @@ def test_a_console_reports_a_conflict_when_another_acted_first(
     state = server.state()
     assert state["version"] == 2 and state["state"]["speaker"]["id"] == "bilel-jamoussi"
 
-    holding["on"] = False
-    assert held  # the push it missed arrives late, and the console catches up
-    for message in held:
-        holding["page_side"].send(message)
+    assert slow_network.held  # the push it missed arrives late, and the console catches up
+    slow_network.release()
     expect(first.locator("#now-name")).to_have_text("Mr. Bilel Jamoussi", timeout=WAIT)
     wait_version(first, 2)
 
@@ -489,13 +505,27 @@ time.time = lambda: _time() + _shift_ns / 1e9
 """
 
 
-def morning_in_shenzhen() -> tuple[int, dt.datetime]:
-    """How far to move the clocks (server and browser alike) for it to be 09:35 in
-    Shenzhen: the opening (09:00-09:30) has run and Session 1 starts five minutes late,
-    whatever the real time of day when the screenshots are taken."""
+def morning_in_shenzhen(hour: int = 9, minute: int = 35) -> tuple[int, dt.datetime]:
+    """How far to move the clocks (server and browser alike) for it to be 09:35 (or
+    ``hour``:``minute``) in Shenzhen: at 09:35 the opening (09:00-09:30) has run and Session 1
+    starts five minutes late, whatever the real time of day when the screenshots are taken."""
     now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
-    morning = now.replace(hour=9, minute=35, second=0, microsecond=0)
+    morning = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return round((morning - now).total_seconds() * 1000), morning
+
+
+def clocks_at(folder: Path, hour: int = 9, minute: int = 35) -> tuple[dict[str, str], str]:
+    """The server's environment and the pages' init script that move both clocks to
+    ``hour``:``minute`` in Shenzhen (``morning_in_shenzhen``)."""
+    shift, _ = morning_in_shenzhen(hour, minute)
+    (folder / "clock").mkdir()
+    (folder / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
+    env = {"PYTHONPATH": str(folder / "clock"), "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}
+    page_clock = (
+        "Object.defineProperty(performance, 'timeOrigin',"
+        f" {{ value: performance.timeOrigin + {shift} }});"
+    )
+    return env, page_clock
 
 
 def save(page: Page, name: str) -> None:
@@ -511,15 +541,9 @@ def save(page: Page, name: str) -> None:
 
 @pytest.mark.slow
 def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
-    shift, morning = morning_in_shenzhen()
-    (tmp_path / "clock").mkdir()
-    (tmp_path / "clock" / "sitecustomize.py").write_text(SHIFTED_CLOCK)
-    env = {"PYTHONPATH": str(tmp_path / "clock"), "PODIUM_TEST_CLOCK_SHIFT_MS": str(shift)}
+    _, morning = morning_in_shenzhen()
+    env, page_clock = clocks_at(tmp_path)
     server = Server(data_dir=tmp_path / "data", env=env).start()
-    page_clock = (
-        "Object.defineProperty(performance, 'timeOrigin',"
-        f" {{ value: performance.timeOrigin + {shift} }});"
-    )
     try:
         server.command("start_session", session_id="opening-session")
         server.command("end_session")

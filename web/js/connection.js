@@ -95,6 +95,7 @@ export class Live {
       readiness: [],
       questions: [],
       caption: [],
+      programme: [],
     };
     this.speakerId = null; // for a speaker's link: whose (from auth_ok)
     this.ws = null;
@@ -116,8 +117,11 @@ export class Live {
     addEventListener("online", () => this.retryNow());
   }
 
-  on(kind, fn) {
-    this.listeners[kind].push(fn);
+  /** Call ``fn`` on each ``kind`` of event; ``first``: before the listeners already there
+   * (the plan a state refers to is taken before any page draws that state: plan.js). */
+  on(kind, fn, { first = false } = {}) {
+    if (first) this.listeners[kind].unshift(fn);
+    else this.listeners[kind].push(fn);
     return this;
   }
 
@@ -217,6 +221,9 @@ export class Live {
         return;
       case "caption": // a live caption line (captions.js)
         this.emit("caption", message);
+        return;
+      case "programme": // the plan changed: the new one, just before the state of its version
+        this.emit("programme", message);
         return;
       case "auth_ok":
         this.role = message.role;

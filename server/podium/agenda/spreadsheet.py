@@ -22,7 +22,7 @@ from typing import Any
 from podium.agenda.imported import Imported
 from podium.agenda.names import event_id, person, segment_id, slug, split_honorific, unique
 from podium.core.config import programme_file, values
-from podium.core.config.programme import Person
+from podium.core.config.programme import Person, Programme
 from podium.core.errors import ProgrammeError
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -324,6 +324,11 @@ def export_csv(path: str | Path) -> str:
     Blank start: planned back to back; blank allocation: an even share of the slot."""
     programme = programme_file.load(path)
     raw = programme_file.ProgrammeFile.model_validate(tomllib.loads(Path(path).read_text("utf-8")))
+    return csv_of(raw, programme)
+
+
+def csv_of(raw: programme_file.ProgrammeFile, programme: Programme) -> str:
+    """A programme as CSV: ``raw``, the file as written, for what it leaves blank."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)

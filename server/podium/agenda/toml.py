@@ -56,4 +56,8 @@ def to_toml(
         out += _table("[[sessions]]", session)
         for speaker in session.get("speakers", []):
             out += ["", *_table("[[sessions.speakers]]", speaker)]
+    if "questions" in data:
+        out += ["", *_table("[questions]", data["questions"])]
+    for automation in data.get("automations", []):
+        out += ["", *_table("[[automations]]", automation)]
     return "\n".join(out) + "\n"

@@ -1,8 +1,10 @@
 """``podium ctl ACTION [ARGS]``: send one command from a shell, as ``POST /api/commands``.
 
 Arguments are the action's fields, by position (``podium ctl add_time 60``) or by name
-(``podium ctl show_message text="Wrap up" target=screen``). Errors are the API's own:
-the same code and message, and a non-zero exit status.
+(``podium ctl show_message text="Wrap up" target=screen``); a nested field by its dotted
+name (``podium ctl update_speaker jing-sun fields.allocation=10m``), or a whole object as
+JSON (``speaker='{"name": "Ana"}'``). Errors are the API's own: the same code and message,
+and a non-zero exit status.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "hold": ("on",),
     "set_plan_date": ("date",),
     "show_question": ("question_id",),
+    "add_speaker": ("session_id",),
+    "update_speaker": ("speaker_id",),
+    "remove_speaker": ("speaker_id",),
+    "move_speaker": ("speaker_id", "before"),
+    "update_session": ("session_id",),
+    "remove_session": ("session_id",),
 }
 _BOOLS = {"on": True, "true": True, "yes": True, "1": True,
           "off": False, "false": False, "no": False, "0": False}  # fmt: skip
@@ -54,6 +62,11 @@ class CtlError(PodiumError):
 
 
 def _value(name: str, text: str) -> Any:
+    if text[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text  # the server says what is wrong with it
     if name in ("on", "pinned", "end_live"):
         return _BOOLS.get(text.lower(), text)
     if name in ("seconds", "expected_version"):
@@ -70,14 +83,20 @@ def build_command(action: str, args: list[str], expected_version: int | None) ->
     names = iter(POSITIONAL.get(action, ()))
     for arg in args:
         name, sep, text = arg.partition("=")
-        if not sep or not name.isidentifier():
+        if not sep or not all(part.isidentifier() for part in name.split(".")):
             name = next(names, "")
             if not name:
                 raise CtlError(
                     "invalid", f"{action} takes no more arguments than {POSITIONAL.get(action, ())}"
                 )
             text = arg
-        command[name] = _value(name, text)
+        *path, last = name.split(".")
+        within = command
+        for part in path:  # a dotted name: a field inside an object (``fields.allocation``)
+            within = within.setdefault(part, {})
+            if not isinstance(within, dict):
+                raise CtlError("invalid", f"{name}: {part} is given as a value already")
+        within[last] = _value(last, text)
     if expected_version is not None:
         command["expected_version"] = expected_version
     return command

@@ -199,9 +199,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="the event's date, YYYY-MM-DD")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", help="write a programme as CSV, one row per speaker")
-    p.add_argument("programme", nargs="?", default=str(DEFAULT_PROGRAMME))
-    p.add_argument("-o", "--output", help="write the CSV here (default: stdout)")
+    p = sub.add_parser(
+        "export",
+        help="write a programme file, or with --data-dir the running plan, as CSV or TOML",
+    )
+    _programmes(p)
+    p.add_argument(
+        "--data-dir", help="the server's data dir: write the room's running plan from its store"
+    )
+    p.add_argument("--room", help="the room (event id) to export (default: the first)")
+    p.add_argument(
+        "--format",
+        choices=("toml", "csv"),
+        help="default: from -o's suffix, else toml with --data-dir and csv without",
+    )
+    p.add_argument("-o", "--output", help="write it here (default: stdout)")
+    p.add_argument("--redis", help="redis://HOST:PORT/DB (or PODIUM_REDIS_URL)")
+    p.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="planned against actual, from the action log")

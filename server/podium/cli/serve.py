@@ -85,8 +85,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         trusted=trusted,
         max_per_address=args.max_per_address,
     )
+    programmes = _load_all(args.programme)
     options = ServeOptions(
-        programmes=_load_all(args.programme),
+        programmes=programmes,
+        sources={p.id: Path(path) for p, path in zip(programmes, args.programme, strict=True)},
         host=args.host,
         port=args.port,
         data_dir=Path(args.data_dir),

@@ -9,25 +9,36 @@ import json
 import os
 import sys
 import tomllib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from podium.agenda import plausible
-from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
+from podium.agenda.running import running_file
+from podium.agenda.spreadsheet import CsvError, csv_of, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
 from podium.core.captions import Caption
 from podium.core.config import programme_file, values
 from podium.core.config.branding import contrast_warnings
 from podium.core.config.programme import Programme
+from podium.core.config.programme_file import ProgrammeFile
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.questions import Question
+from podium.core.state import State
 from podium.core.wire.protocol import json_schemas
 from podium.live.access.auth import SECRETS, Rotated, rotate
 from podium.live.access.keeper import FileKeeper, Keeper
 from podium.live.rooms.clock import wall_clock_ms
 from podium.report.formats import render
 from podium.report.replay import build
-from podium.store.base import LogRecord
+from podium.store.base import LogRecord, Store
+from podium.store.replay import replay
+
+T = TypeVar("T")
+Read = Callable[[Store], Awaitable[T]]
+EXPORTED = ("The running plan as the room ran it, written by podium export --data-dir.",
+            "Check it with podium check; serve it to start from today's changes.")  # fmt: skip
 
 
 def _write(text: str, output: str | None) -> None:
@@ -156,34 +167,74 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    _write(export_csv(args.programme), args.output)
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from podium.live.serve import ServeOptions, make_store
-
+def _chosen(args: argparse.Namespace) -> tuple[int, Programme, list[Programme]]:
+    """The room ``--room`` names (default: the first programme), its index and them all."""
     programmes = [programme_file.load(p) for p in args.programme]
-    chosen = next((p for p in programmes if args.room in (None, p.id)), None)
-    if chosen is None:
+    index = next((i for i, p in enumerate(programmes) if args.room in (None, p.id)), None)
+    if index is None:
         raise NotFound(f"no programme for room {args.room!r}; rooms: "
                        + ", ".join(p.id for p in programmes))  # fmt: skip
+    return index, programmes[index], programmes
+
+
+def _from_store(args: argparse.Namespace, programmes: list[Programme], read: Read[T]) -> T:
+    """``read(store)`` on the store the server used (``--data-dir``, ``--redis``)."""
+    from podium.live.serve import ServeOptions, make_store
+
     options = ServeOptions(programmes=programmes, data_dir=Path(args.data_dir),
                            redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
                            redis_prefix=args.redis_prefix)  # fmt: skip
 
-    async def records() -> tuple[list[LogRecord], list[Question], list[Caption]]:
+    async def reading() -> T:
         store = make_store(options)
         await store.open()
         try:
-            room = chosen.id
-            return (await store.read_log(room), await store.load_questions(room),
-                    await store.load_captions(room))  # fmt: skip
+            return await read(store)
         finally:
             await store.close()
 
-    log, asked, said = asyncio.run(records())
+    return asyncio.run(reading())
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The programme file, or (``--data-dir``, ``--redis``) the running plan, as CSV or TOML."""
+    suffix = Path(args.output or "").suffix.lstrip(".")
+    fmt = args.format or (suffix if suffix in ("csv", "toml") else None)
+    index, chosen, programmes = _chosen(args)
+    path = Path(args.programme[index])
+    written = tomllib.loads(path.read_text("utf-8"))
+    if args.data_dir is None and not args.redis:
+        _write(to_toml(written) if fmt == "toml" else export_csv(path), args.output)
+        return 0
+
+    async def state(store: Store) -> State | None:
+        stored = await store.load(chosen.id)
+        return replay(chosen, stored.state, stored.pending).state
+
+    args.data_dir = args.data_dir or "data"
+    ran = _from_store(args, programmes, state)
+    if ran is None:
+        raise NotFound(f"room {chosen.id!r} has no state in {args.data_dir}; point"
+                       " --data-dir (or --redis) at the store the server used")  # fmt: skip
+    running = ran.programme(chosen)
+    written = running_file(written, running)
+    programme_file.parse(written, str(path), path.parent)  # what it writes, podium check takes
+    if fmt == "csv":
+        _write(csv_of(ProgrammeFile.model_validate(written), running), args.output)
+    else:
+        _write(to_toml(written, EXPORTED), args.output)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    _, chosen, programmes = _chosen(args)
+
+    async def records(store: Store) -> tuple[list[LogRecord], list[Question], list[Caption]]:
+        room = chosen.id
+        return (await store.read_log(room), await store.load_questions(room),
+                await store.load_captions(room))  # fmt: skip
+
+    log, asked, said = _from_store(args, programmes, records)
     if not log:
         raise NotFound(f"room {chosen.id!r} has no action log in {args.data_dir}; point"
                        " --data-dir (or --redis) at the store the server used")  # fmt: skip

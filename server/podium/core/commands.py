@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from podium.core.config.plan import NewSession, NewSpeaker, SessionFields, SpeakerFields
+from podium.core.config.programme import Session
 from podium.core.errors import validate_tagged
 from podium.core.state import CueKind, SignalKind, Target
 
@@ -187,6 +189,69 @@ class SendBoothSignal(_Command):
     signal: SignalKind
 
 
+ItemId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class AddSpeaker(_Command):
+    """A speaker added to a session: before ``before`` (a speaker of that session), else
+    at its end."""
+
+    action: Literal["add_speaker"]
+    session_id: ItemId
+    speaker: NewSpeaker
+    before: ItemId | None = None
+
+
+class UpdateSpeaker(_Command):
+    action: Literal["update_speaker"]
+    speaker_id: ItemId
+    fields: SpeakerFields
+
+
+class RemoveSpeaker(_Command):
+    action: Literal["remove_speaker"]
+    speaker_id: ItemId
+
+
+class MoveSpeaker(_Command):
+    """A speaker moved before ``before``, or to the end of ``session_id`` (their own when
+    not given)."""
+
+    action: Literal["move_speaker"]
+    speaker_id: ItemId
+    session_id: ItemId | None = None
+    before: ItemId | None = None
+
+
+class UpdateSession(_Command):
+    action: Literal["update_session"]
+    session_id: ItemId
+    fields: SessionFields
+
+
+class AddSession(_Command):
+    action: Literal["add_session"]
+    session: NewSession
+    before: ItemId | None = None
+
+
+class RemoveSession(_Command):
+    action: Literal["remove_session"]
+    session_id: ItemId
+
+
+class Reload(_Command):
+    """The programme file's differences from where the room started applied to the
+    running plan as one change (``POST /api/programme/reload`` sends it). ``sessions``:
+    the file's sessions, resolved, which the server fills in from the file, so the log
+    holds them and a replay needs nothing else."""
+
+    action: Literal["reload"]
+    sessions: list[Session] | None = Field(
+        default=None, description="filled in by the server: do not send"
+    )
+
+
 Command = Annotated[
     StartSession
     | Next
@@ -206,15 +271,34 @@ Command = Annotated[
     | ClearCue
     | ShowQuestion
     | ClearQuestion
-    | SendBoothSignal,
+    | SendBoothSignal
+    | AddSpeaker
+    | UpdateSpeaker
+    | RemoveSpeaker
+    | MoveSpeaker
+    | UpdateSession
+    | AddSession
+    | RemoveSession
+    | Reload,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
+PLAN_ACTIONS = (
+    "add_speaker",
+    "update_speaker",
+    "remove_speaker",
+    "move_speaker",
+    "update_session",
+    "add_session",
+    "remove_session",
+    "reload",
+)  # fmt: skip; the commands that change the plan
 ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
     "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
     "hold",
     "cue", "clear_cue", "show_question", "clear_question", "booth_signal",
+    *PLAN_ACTIONS,
 )  # fmt: skip
 
 

@@ -10,13 +10,14 @@ Times are integers: epoch milliseconds for moments, milliseconds for durations.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from podium.core import booth, commands, shown
+from podium.core import booth, shown
+from podium.core.changes import subject
 from podium.core.commands import (
+    PLAN_ACTIONS,
     SYSTEM,
     AddTime,
     ClearCue,
@@ -29,12 +30,14 @@ from podium.core.commands import (
     Pause,
     Previous,
     Resume,
-    SetPlanDate,
+    SendBoothSignal,
     StartSession,
     Undo,
 )
 from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.errors import InvalidTransition, present
+from podium.core.plan import rundown
+from podium.core.plan.rundown import current_speaker as _current_speaker
 from podium.core.state import (
     NO_ENDS_AT,
     NO_LEFT_MS,
@@ -71,13 +74,6 @@ def _live_session(p: Programme, live: Live) -> Session:
         " (was the programme file edited while it ran?)"
     )
     return present(p.session(live.session_id), lacking)
-
-
-def _current_speaker(p: Programme, live: Live) -> Speaker | None:
-    if live.session_id is None or live.speaker_index is None:
-        return None
-    session = p.session(live.session_id)
-    return session.speakers[live.speaker_index] if session else None
 
 
 def _close_speaker(p: Programme, live: Live, now: int) -> dict[str, Run]:
@@ -271,13 +267,6 @@ def _ended(p: Programme, live: Live, now: int) -> tuple[Live, Session]:
     return new, session
 
 
-def _set_plan_date(p: Programme, live: Live, cmd: SetPlanDate, now: int) -> tuple[Live, str]:
-    day = dt.date.fromisoformat(cmd.date)
-    if live.plan_date == day:
-        raise _refuse(f"the plan is already for {cmd.date}")
-    return live.model_copy(update={"plan_date": day}), f"set_plan_date: {cmd.date}"
-
-
 def _hold(p: Programme, live: Live, cmd: Hold, now: int) -> tuple[Live, str]:
     _live_session(p, live)
     speaker = _current_speaker(p, live)
@@ -326,7 +315,7 @@ TRANSITIONS: dict[str, Transition] = {
     "show_message": shown.show_message,
     "clear_message": shown.clear_message,
     "blackout": shown.blackout,
-    "set_plan_date": _set_plan_date,
+    "set_plan_date": rundown.set_plan_date,
     "hold": _hold,
     "cue": _cue,
     "clear_cue": _clear_cue,
@@ -335,40 +324,15 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-# what a command names, as the change's fields (``Change``): copied from the command
-SUBJECT_FIELDS = ("seconds", "target", "on", "kind", "question_id", "date")
-
-
-def _subject(p: Programme, before: Live, after: Live, command: Command) -> dict[str, Any]:
-    """What a change did, as ``Change`` fields: who is on after it (for ``end_session``,
-    who was on as it ended), the session a jump ended, what the command named or what
-    it cleared, and for an ``undo`` the change it undid."""
-    on_now = after if after.phase is Phase.LIVE else before
-    speaker = _current_speaker(p, on_now)
-    fields: dict[str, Any] = {
-        "session_id": on_now.session_id if on_now.phase is Phase.LIVE else None,
-        "speaker_id": speaker.id if speaker and on_now.phase is Phase.LIVE else None,
-    }
-    for name in SUBJECT_FIELDS:
-        fields[name] = getattr(command, name, None)
-    if isinstance(command, Undo):
-        fields["undone"] = before.change
-    elif isinstance(command, ClearCue) and before.cue is not None:
-        fields["kind"] = before.cue.kind
-    elif command.action == "clear_question" and before.question is not None:
-        fields["question_id"] = before.question.id
-    jumped = before.phase is Phase.LIVE and after.phase is Phase.LIVE
-    if jumped and not isinstance(command, Undo) and before.session_id != after.session_id:
-        fields["ended_session_id"] = before.session_id
-    return fields
-
-
 def apply(programme: Programme, state: State, command: Command, now: int) -> Applied:
     """The one way a state changes. Raises ``InvalidTransition`` and changes nothing
     when the action makes no sense now. ``expected_version`` is checked by the caller,
-    which owns the notion of "current" (see ``room.py``)."""
-    if isinstance(command, commands.SendBoothSignal):  # the booth's: no undo entry
-        return Applied(*booth.signalled(programme, state, command, now))
+    which owns the notion of "current" (see ``room.py``). ``programme`` is the file's;
+    the state says which sessions run (``State.plans``), and the plan's commands change
+    them (``rundown``)."""
+    p, plans = state.programme(programme), state.plans
+    if isinstance(command, SendBoothSignal):  # the booth's: no undo entry
+        return Applied(*booth.signalled(p, state, command, now))
     if isinstance(command, Undo):
         if not state.undo:
             raise _refuse("there is nothing to undo")
@@ -384,17 +348,24 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
             live = live.model_copy(update={"question": None})
             summary += f" (question {hidden} left off: it is no longer public)"
     else:
-        live, summary = TRANSITIONS[command.action](programme, state.live, command, now)
+        if command.action in PLAN_ACTIONS:
+            live, plans, summary = rundown.edit(programme, state, command, now)
+        else:
+            live, summary = TRANSITIONS[command.action](p, state.live, command, now)
         undo = (*state.undo, state.live)[-UNDO_DEPTH:]
+    plans = rundown.kept(plans, live, undo)
+    p_after = state.model_copy(update={"plans": plans, "live": live}).programme(programme)
     change = Change(
         summary=summary,
         action=command.action,
         actor=command.actor,
         at=now,
-        **_subject(programme, state.live, live, command),
+        **subject(p, p_after, state.live, live, command),
     )
     if not isinstance(command, Undo):
         live = live.model_copy(update={"change": change})
-    update = {"version": state.version + 1, "updated_at": now, "live": live, "undo": undo}
-    new = state.model_copy(update=update | {"last_change": change})
+    version = state.version + 1
+    revision = version if live.plan != state.live.plan else state.plan_revision
+    update = {"version": version, "updated_at": now, "live": live, "undo": undo, "plans": plans}
+    new = state.model_copy(update=update | {"last_change": change, "plan_revision": revision})
     return Applied(new, summary)

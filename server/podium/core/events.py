@@ -87,7 +87,8 @@ def happened(programme: Programme, before: State, after: State) -> list[Event]:
     """What the change from ``before`` to ``after`` did, in order: the turn and session
     that ended, the session and turn that started, a message shown, a cue given."""
     room, version, at = after.room, after.version, after.updated_at
-    old, new = turn_of(programme, before.live), turn_of(programme, after.live)
+    old = turn_of(before.programme(programme), before.live)
+    new = turn_of(after.programme(programme), after.live)
     old_session, new_session = _live_run(before.live), _live_run(after.live)
     events: list[Event] = []
 
@@ -129,7 +130,7 @@ def _live_run(live: Live) -> tuple[str, int] | None:
 def due(programme: Programme, state: State) -> list[Event]:
     """The timed events of the turn on now, at their moments (earliest first); none while
     its timer is not running."""
-    live = state.live
+    live, programme = state.live, state.programme(programme)
     turn = turn_of(programme, live)
     timer = live.timer
     if turn is None or timer.status is not TimerStatus.RUNNING or timer.ends_at is None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from podium.core import booth
 from podium.core.autoadvance import auto_advance
+from podium.core.config import diff
 from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.errors import present
 from podium.core.state import Change, Live, Messages, State
@@ -132,8 +133,9 @@ def _schedule(p: Programme, state: State, now: int) -> tuple[list[dict[str, Any]
 
 
 def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
-    """The state as every client sees it, derived from timestamps as of ``now``."""
-    live = state.live
+    """The state as every client sees it, derived from timestamps as of ``now``, on the
+    plan the state runs (``State.plans``)."""
+    live, programme = state.live, state.programme(programme)
     session = programme.session(live.session_id) if live.session_id else None
     session_view = speaker_view = next_view = None
     if session is not None:
@@ -187,6 +189,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
         "can_undo": bool(state.undo),
         "undo": _change(state.live.change) if state.undo else None,
         "last_change": _change(state.last_change),
+        "plan_revision": state.plan_revision,
         "plan_date": state.day.isoformat(),
         "plan_date_from": "console"
         if state.live.plan_date
@@ -219,3 +222,21 @@ def _change(change: Change | None) -> dict[str, Any] | None:
     fields = change.model_dump(mode="json", exclude_none=True, exclude={"undone"})
     undone = {"undone": _change(change.undone)} if change.undone else {}
     return {"actor": change.actor, **fields, **undone}
+
+
+def programme_view(programme: Programme, state: State) -> dict[str, Any]:
+    """The running plan as ``GET /api/programme`` shows it (``Programme.public_dict``),
+    with ``revision`` (the version of its last change, 0: never changed) and, on each
+    session and speaker changed since the room started, ``marks``: ``added``, ``moved``,
+    ``changed``."""
+    running = state.programme(programme)
+    view = running.public_dict(state.day)
+    view["revision"] = state.plan_revision
+    if not state.plan_revision:
+        return view
+    marks = diff.marks(state.sessions_at(programme, 0), running.sessions)
+    for session in view["sessions"]:
+        for item in (session, *session["speakers"]):
+            if item["id"] in marks:
+                item["marks"] = marks[item["id"]]
+    return view

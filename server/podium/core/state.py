@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from podium.core.config.programme import Programme
+from podium.core.config.plan import Plan, running
+from podium.core.config.programme import Programme, Session
 from podium.core.errors import present
 
 
@@ -152,6 +153,8 @@ class Change(_Frozen):
     kind: CueKind | None = None  # cue, clear_cue
     question_id: str | None = None  # show_question, clear_question
     date: str | None = None  # set_plan_date
+    # the plan's commands: what the edit changed, as ``config.diff`` says it
+    edits: tuple[dict[str, Any], ...] | None = None
     undone: Change | None = None  # undo: the change it undid
 
 
@@ -170,6 +173,8 @@ class Live(_Frozen):
     sessions: dict[str, Run] = {}
     speakers: dict[str, Run] = {}
     plan_date: dt.date | None = None  # set with set_plan_date; else State.plan_date
+    plan: int = 0  # the key of the running plan in State.plans (0: where the room started)
+    plan_file: int = 0  # the key of the plan the programme file last gave (a reload's)
     change: Change | None = None
 
     @model_validator(mode="before")
@@ -196,12 +201,34 @@ class State(_Frozen):
     undo: tuple[Live, ...] = ()
     last_change: Change | None = None
     booth_signal: BoothSignal | None = None  # apart from ``live``: undo leaves it alone
+    # the plans the live state and its undo stack refer to, each once (``config.plan``);
+    # none in a state stored before plans were kept: the programme file's sessions then
+    plans: tuple[Plan, ...] = ()
+    plan_revision: int = 0  # the version of the plan's last change (0: never changed)
 
     @property
     def day(self) -> dt.date:
         """The day the plan runs on: as set with set_plan_date, else ``plan_date``."""
         return self.live.plan_date or self.plan_date
 
+    def plan(self, key: int) -> Plan | None:
+        return next((p for p in self.plans if p.key == key), None)
+
+    def programme(self, base: Programme) -> Programme:
+        """The running programme: ``base`` (the file's event and settings) with the
+        running plan's sessions."""
+        return running(base, self.plan(self.live.plan))
+
+    def sessions_at(self, base: Programme, key: int) -> tuple[Session, ...]:
+        """The sessions of plan ``key``; the file's (``base``) in a state without plans."""
+        plan = self.plan(key)
+        return plan.sessions if plan is not None else base.sessions
+
 
 def initial_state(programme: Programme, now: int) -> State:
-    return State(room=programme.id, plan_date=programme.plan_date_for(now), updated_at=now)
+    return State(
+        room=programme.id,
+        plan_date=programme.plan_date_for(now),
+        updated_at=now,
+        plans=(Plan.of(programme),),
+    )

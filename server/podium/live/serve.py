@@ -55,6 +55,7 @@ PAGES = ("viewer.html", "screen.html", "console.html")
 @dataclass
 class ServeOptions:
     programmes: list[Programme]
+    sources: dict[str, Path] = field(default_factory=dict)  # each room's programme file
     host: str = "127.0.0.1"
     port: int = 8080
     data_dir: Path = Path("data")
@@ -150,10 +151,29 @@ async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
         await store.open()
         rooms = [Room(p, store, store_timeout=options.store_timeout) for p in options.programmes]
         for room in rooms:
+            room.plan.source = options.sources.get(room.id)
             await room.open()
+            await _file_changed(room)
         return store, rooms, await load_tokens(make_keeper(options))
     except OSError as exc:
         raise data_dir_error(exc) from None
+
+
+async def _file_changed(room: Room) -> None:
+    """Say in the room's warnings (the banner) when its programme file differs from the
+    plan the room last took from it: the running plan stands until a reload."""
+    if room.plan.source is None or not room.state.plans:
+        return
+    try:
+        changes = await room.plan.changes(room.state)
+    except PodiumError as exc:
+        room.problems.append(exc.message)
+        return
+    if changes["differs"]:
+        room.problems.append(
+            f"the programme file changed: {changes['summary']}; the room runs its own plan"
+            " until a moderator reloads it (the console, or POST /api/programme/reload)"
+        )
 
 
 async def load_tokens(keeper: Keeper) -> Tokens:

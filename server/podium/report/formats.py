@@ -48,7 +48,10 @@ def to_text(report: Report) -> str:
         for sp in s.speakers:
             status = {"done": "", "did not speak": "-"}.get(sp.status, sp.status)
             status = "auto" if sp.ended_by_itself else status
-            rows.append([f"  {sp.name}"[:56], status, *cells(sp.row(), zone)])
+            marked = f" ({', '.join(sp.marks)})" if sp.marks else ""
+            rows.append(
+                [f"  {sp.name}"[: 56 - len(marked)] + marked, status, *cells(sp.row(), zone)]
+            )
     out += [*_table(rows), ""]
     out.append("totals")
     worst = t["most_overtime"]
@@ -68,6 +71,8 @@ def to_text(report: Report) -> str:
         f"  largest drift       {length(t['max_drift_ms'], True)}",
         f"  paused / added      {length(t['paused_ms'])} / {length(t['added_ms'])}",
         f"  ended by itself     {t['ended_by_itself']} (auto: the server advanced, on_end)",
+        "",
+        *report.plan.to_text(zone),
         "",
         *questions.to_text(report.questions),
         "",

@@ -31,6 +31,7 @@ table{border-collapse:collapse;width:100%;margin-bottom:14px;font-size:12.5px}
 th,td{padding:3px 6px;border-bottom:1px solid #e3e6ec;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left;white-space:normal}
 th{background:#f2f4f8}.session td{font-weight:600;background:#fafbfc}
+.plan th,.plan td{text-align:left;white-space:normal}
 .late{color:#b42318}.early{color:#1a7f37}svg{width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:#1d2433}
 @page{size:A4 landscape;margin:10mm}
@@ -250,6 +251,11 @@ def _tables(report: Report) -> str:
 
 
 def _speaker_note(sp: SpeakerReport) -> str:
+    marked = f' <small class="marks">({escape(", ".join(sp.marks))})</small>' if sp.marks else ""
+    return marked + _status_note(sp)
+
+
+def _status_note(sp: SpeakerReport) -> str:
     if sp.ended_by_itself:
         return " <small>(ended by itself)</small>"
     return f" <small>({sp.status})</small>" if sp.status in ("skipped", "live") else ""
@@ -291,6 +297,7 @@ late or over, - early or under. Overtime: past the countdown's zero.</p>
 <h2>Timeline</h2>{timeline(report)}
 <h2>Drift over the day</h2>{drift_chart(report)}
 <h2>Sessions and speakers</h2>{_tables(report)}
+<h2>The plan on the day</h2>{report.plan.to_html(zone)}
 <h2>Questions from the audience</h2>{questions_html(report.questions)}
 <h2>Live captions</h2>{captions_html(report.programme.id, report.captions)}
 </body></html>

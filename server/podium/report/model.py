@@ -14,6 +14,7 @@ from podium.core.config.programme import Programme
 from podium.core.timefmt import clock, length
 from podium.report import captions
 from podium.report.captions import SessionCaptions
+from podium.report.plan import PlanStory
 from podium.report.questions import QuestionsReport
 
 
@@ -41,6 +42,7 @@ class SpeakerReport:
     turns: list[Turn] = field(default_factory=list)
     live: bool = False  # still on when the report was made
     skipped: bool = False  # jumped over, or on for less than projection.SKIPPED_UNDER_MS
+    marks: list[str] = field(default_factory=list)  # added, moved, changed on the day
 
     @property
     def spoke(self) -> bool:
@@ -117,6 +119,7 @@ class SpeakerReport:
             "speaking_ms": self.speaking_ms,
             "turns": len(self.turns),
             "ended_by_itself": self.ended_by_itself,
+            "marks": self.marks,
         }
 
 
@@ -131,6 +134,7 @@ class SessionReport:
     slot: list[Turn] = field(default_factory=list)  # the slot timer of a speaker-less session
     live: bool = False
     skipped: bool = False  # never run while a later session ran
+    marks: list[str] = field(default_factory=list)  # added, moved, changed on the day
 
     @property
     def planned_end(self) -> int:
@@ -206,6 +210,7 @@ class SessionReport:
             **self.row(),
             "planned_end": self.planned_end,
             "end_drift_ms": self.end_drift_ms,
+            "marks": self.marks,
             "speakers": [s.as_dict() for s in self.speakers],
         }
 
@@ -245,6 +250,7 @@ class Report:
     commands: dict[str, int]  # how often each action was applied
     questions: QuestionsReport = field(default_factory=lambda: QuestionsReport([], set()))
     captions: list[SessionCaptions] = field(default_factory=list)
+    plan: PlanStory = field(default_factory=PlanStory)  # first published, revised, changes
 
     def speakers(self) -> list[SpeakerReport]:
         return [sp for s in self.sessions for sp in s.speakers]
@@ -313,4 +319,5 @@ class Report:
             "commands": self.commands,
             "questions": self.questions.as_dict(),
             "captions": captions.as_list(self.programme.id, self.captions),
+            "plan": self.plan.as_dict(),
         }

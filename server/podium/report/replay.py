@@ -23,10 +23,12 @@ from podium.core.captions import Caption
 from podium.core.commands import SYSTEM
 from podium.core.config.programme import Programme
 from podium.core.errors import NotFound
+from podium.core.plan.rundown import current_speaker
 from podium.core.questions import Question
 from podium.core.state import Phase, State, TimerStatus
 from podium.report.captions import captions_report
 from podium.report.model import Report, SessionReport, SpeakerReport, Turn
+from podium.report.plan import plan_story
 from podium.report.questions import questions_report
 from podium.store.base import LogRecord
 from podium.store.replay import Step
@@ -58,8 +60,12 @@ def _undone(steps: Sequence[Step]) -> list[int]:
     return stands
 
 
-def _skeleton(programme: Programme, state: State) -> list[SessionReport]:
+def _skeleton(
+    programme: Programme, state: State, marks: dict[str, list[str]]
+) -> list[SessionReport]:
+    """The sessions and speakers as the plan ended (the state's running plan), marked."""
     sessions = []
+    programme = state.programme(programme)
     for session in programme.sessions:
         start = programme.planned_start_ms(session, state.day)
         speakers, cursor = [], start
@@ -73,6 +79,7 @@ def _skeleton(programme: Programme, state: State) -> list[SessionReport]:
                     planned_start=cursor,
                     planned_end=cursor + sp.allocation_ms,
                     allocation_ms=sp.allocation_ms,
+                    marks=marks.get(sp.id, []),
                 )
             )
             cursor += sp.allocation_ms
@@ -83,16 +90,19 @@ def _skeleton(programme: Programme, state: State) -> list[SessionReport]:
                 planned_start=start,
                 planned_ms=session.duration_ms,
                 speakers=speakers,
+                marks=marks.get(session.id, []),
             )
         )
     return sessions
 
 
-def _on(state: State) -> tuple[str, int | None] | None:
+def _on(programme: Programme, state: State) -> tuple[str, str | None] | None:
+    """Who is on: the live session's id and the speaker's (by id: the plan may change)."""
     live = state.live
     if live.phase is not Phase.LIVE or live.session_id is None:
         return None
-    return live.session_id, live.speaker_index
+    speaker = current_speaker(state.programme(programme), live)
+    return live.session_id, speaker.id if speaker else None
 
 
 def build(
@@ -110,31 +120,33 @@ def build(
     stands = _undone(steps)
     timeline = [(step.record.at, steps[j].state) for step, j in zip(steps, stands, strict=True)]
     last_at, last = timeline[-1]
-    sessions = _skeleton(programme, last)
+    story = plan_story(programme, steps, stands)
+    sessions = _skeleton(programme, last, story.marks)
     final = projection.view(programme, last, max(now, last_at))
     for session, row in zip(sessions, final["schedule"], strict=True):
         session.skipped = row["status"] == "skipped"
         for speaker in session.speakers:
             speaker.skipped = row["speakers"][speaker.id] == "skipped"
     by_id = {s.id: s for s in sessions}
+    by_speaker = {sp.id: sp for s in sessions for sp in s.speakers}
     commands: dict[str, int] = {}
     drift: list[tuple[int, int]] = []
     turn: Turn | None = None
-    turn_key: tuple[str, int | None] | None = None
+    turn_key: tuple[str, str | None] | None = None
     for i, (at, state) in enumerate(timeline):
         until = timeline[i + 1][0] if i + 1 < len(timeline) else max(now, at)
         if i and "action" in records[i].command:
             action = str(records[i].command["action"])
             commands[action] = commands.get(action, 0) + 1
         drift.append((at, projection.view(programme, state, at)["drift_ms"]))
-        key = _on(state)
+        key = _on(programme, state)
         timer = state.live.timer
         if key != turn_key:
             turn = None
             if key is not None:
                 turn = Turn(start=at, end=at, added_ms=-timer.added_ms)
                 report = by_id[key[0]]
-                owner = report.slot if key[1] is None else report.speakers[key[1]].turns
+                owner = report.slot if key[1] is None else by_speaker[key[1]].turns
                 owner.append(turn)
             turn_key = key
         if key is None or turn is None:
@@ -149,15 +161,17 @@ def build(
         if timer.status is TimerStatus.PAUSED:
             turn.paused_ms += until - at
         nxt = timeline[i + 1][1] if i + 1 < len(timeline) else None
-        if nxt is None or _on(nxt) != key:  # the turn ends with this state
+        if nxt is None or _on(programme, nxt) != key:  # the turn ends with this state
             turn.added_ms += timer.added_ms
             turn.overtime_ms = timer.overtime_ms(until)  # the one rule: state.OVERRAN_FROM_MS
             turn.ended_by_itself = nxt is not None and records[i + 1].actor == SYSTEM
             if nxt is None:
                 report.live = True
                 if key[1] is not None:
-                    report.speakers[key[1]].live = True
-    if _on(last) is not None and now > last_at:  # the live session's projection as of now
+                    by_speaker[key[1]].live = True
+    if (
+        _on(programme, last) is not None and now > last_at
+    ):  # the live session's projection as of now
         drift.append((now, projection.view(programme, last, now)["drift_ms"]))
     return Report(
         programme=programme,
@@ -168,4 +182,5 @@ def build(
         commands=commands,
         questions=questions_report(programme, questions, records),
         captions=captions_report(programme, captions, last),
+        plan=story,
     )

@@ -12,13 +12,18 @@ const $ = (id) => document.getElementById(id);
 
 /* A press this soon after another console's change has arrived is held and asked about:
  * nobody can have seen that change yet, so the press was meant for what was before.
- * Only moves (what is on, the timer, undo, blackout) count, both ways: messages and the
- * plan's day do not depend on what is on. Changes from the HTTP API (``podium ctl``, a
- * button box) are the moderator's own devices or scripts, and are not held for. */
+ * Only moves (what is on, the timer, undo, blackout) and changes of the plan (a speaker
+ * added, moved, renamed...) count, both ways: messages and the plan's day do not depend on
+ * what is on. Changes from the HTTP API (``podium ctl``, a button box) are the moderator's
+ * own devices or scripts, and are not held for. */
 export const HOLD_MS = 1000;
+export const PLAN_EDITS = new Set([
+  "add_speaker", "update_speaker", "remove_speaker", "move_speaker", "update_session",
+  "add_session", "remove_session", "reload",
+]);
 const MOVES = new Set([
   "start_session", "next", "previous", "goto", "pause", "resume", "add_time", "end_session",
-  "undo", "blackout", "hold",
+  "undo", "blackout", "hold", ...PLAN_EDITS,
 ]);
 const OUTCOME_RETRIES = 3; // sends of a command the server could not tell was made
 const ID_KEY = "podium.console";
@@ -80,6 +85,11 @@ export function changeWords(change, programme) {
   }
   if (change.action === "add_time") return t("change.add_time", { d: actionWords(change) });
   if (["pause", "resume", "end_session"].includes(change.action)) return t(`change.${change.action}`);
+  if (PLAN_EDITS.has(change.action)) {
+    const names = (change.edits ?? []).map((edit) => edit.label).join(", ");
+    const name = names || putOn(change, programme);
+    return t("change.plan", { action: actionWords(change), name });
+  }
   if (change.action === "undo" && change.undone) {
     return t("change.undo", { what: actionWords(change.undone) });
   }

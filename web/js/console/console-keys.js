@@ -25,6 +25,7 @@ const KEYS = {
   x: "cue_stop",
   q: "cue_clear",
   g: "pick",
+  r: "plan",
   m: "message",
   "?": "help",
 };

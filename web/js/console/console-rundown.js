@@ -2,7 +2,9 @@
 // expected times with the shift (by the one lateness rule, ``rowLate``), each finished
 // speaker's time against their allocation, and each speaker's readiness line. A click on a
 // session or a speaker jumps there (after a confirm). Opened or reloaded mid-day, and at
-// each new session, it scrolls to the live session (else the next one).
+// each new session, it scrolls to the live session (else the next one). While the plan is
+// being edited (console-plan.js), a click selects and opens a row's fields instead, and
+// each row wears its marks (added, moved, changed).
 
 import { t } from "../i18n.js";
 import { countdown, mmss, timerLeft } from "../countdown.js";
@@ -17,15 +19,18 @@ import {
 } from "../podium.js";
 import { rowLate, scheduleAt } from "../schedule.js";
 import { withDays } from "../days.js";
+import { marked } from "./console-plan.js";
 
 const $ = (id) => document.getElementById(id);
 
 export class Rundown {
   /** ``jump({session, speaker})``: the console's jump; ``desk``: its SpeakerDesk (the
-   * readiness lines); ``hm(epochMs)``: a time of day in the event's zone. */
+   * readiness lines); ``hm(epochMs)``: a time of day in the event's zone; ``editor``: the
+   * PlanEditor (set once made), which takes the clicks while it is on. */
   constructor(live, { jump, desk, hm }) {
     this.live = live;
-    this.jump = jump;
+    this.editor = null;
+    this.jump = (target) => (this.editor?.on ? this.editor.pick(target) : jump(target));
     this.desk = desk;
     this.hm = hm;
     this.list = $("rundown");
@@ -50,13 +55,22 @@ export class Rundown {
     const list = this.list;
     const focused = document.activeElement;
     const focusKey = focused?.dataset?.speaker ?? focused?.dataset?.session;
-    const rows = programme.sessions.map((s) => state.schedule.find((r) => r.id === s.id));
-    const items = programme.sessions.map((session, i) => this.sessionRow(session, rows[i], state));
+    const typing = this.editor?.typing(); // in the editor's fields: kept as they are
+    const sessions = [];
+    const rows = [];
+    for (const session of programme.sessions) {
+      const row = state.schedule.find((r) => r.id === session.id);
+      if (!row) continue; // its state is on the way
+      sessions.push(session);
+      rows.push(row);
+    }
+    const items = sessions.map((session, i) => this.sessionRow(session, rows[i], state));
     list.replaceChildren(...withDays(programme, rows, items, "rd-day"));
     if (focusKey) {
       const key = CSS.escape(focusKey);
       list.querySelector(`[data-speaker="${key}"], [data-session="${key}"]`)?.focus();
     }
+    this.editor?.decorate(programme, typing);
     const current = state.session?.id ?? state.schedule.find((r) => r.status === "next")?.id;
     if (current && current !== this.scrolledTo) {
       this.scrolledTo = current; // opened (or reloaded) mid-day, and at each new session
@@ -103,14 +117,14 @@ export class Rundown {
     this.liveCells.push(refresh);
     head.append(when);
     const title = el("span", "rd-title");
-    title.append(el("span", "rd-session-title", localized(session, "title")));
+    title.append(marked(el("span", "rd-session-title", localized(session, "title")), session));
     if (session.kind === "break") title.append(el("span", "chip chip-break", t("break.tag")));
     const meta = session.moderators.map(personName).join(", ");
     if (meta) title.append(el("span", "rd-aff", `${t("label.moderators")} ${meta}`));
     head.append(title);
     head.append(el("span", `state state-${row.status}`, t(`state.${row.status}`)));
     head.addEventListener("click", () => {
-      if (row.status !== "live") this.jump({ session });
+      if (row.status !== "live" || this.editor?.on) this.jump({ session });
     });
     item.append(head);
     if (session.speakers.length) {
@@ -127,7 +141,7 @@ export class Rundown {
     const run = state.speakers_run[speaker.id];
     const isLive = state.session?.id === session.id && state.speaker?.id === speaker.id;
     const isNext = state.next_speaker?.id === speaker.id;
-    const given = row.speakers[speaker.id]; // live, done, skipped or upcoming
+    const given = row.speakers[speaker.id] ?? "upcoming"; // live, done, skipped or upcoming
     const status = isLive ? "live" : isNext && given === "upcoming" ? "next" : given;
     const item = el("li", `rd-speaker is-${status}`);
     const button = el("button", "rd-speaker-button");
@@ -135,7 +149,7 @@ export class Rundown {
     button.dataset.speaker = speaker.id;
     button.append(el("span", "rd-index num", String(index + 1)));
     const who = el("span", "rd-who");
-    who.append(el("span", "rd-name", personName(speaker)));
+    who.append(marked(el("span", "rd-name", personName(speaker)), speaker));
     if (speaker.affiliation) who.append(el("span", "rd-aff", localized(speaker, "affiliation")));
     button.append(who);
     if (speaker.presence !== "in_room") {

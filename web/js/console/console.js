@@ -5,7 +5,8 @@
 
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-console.js"; // before any label is read
-import { apiUrl, keepToken, Live, loadProgramme, takeToken } from "../connection.js";
+import "./labels-plan.js";
+import { apiUrl, keepToken, Live, takeToken } from "../connection.js";
 import { countdown, mmss, timerCountdown } from "../countdown.js";
 import {
   durationText,
@@ -20,6 +21,7 @@ import {
   statusCorner,
   timeOfDay,
 } from "../podium.js";
+import { followPlan } from "../plan.js";
 import { scheduleAt } from "../schedule.js";
 import { currentDay } from "../days.js";
 import { AutomationsLine } from "./console-automations.js";
@@ -28,6 +30,9 @@ import { showMessageAges } from "./console-messages.js";
 import { HelpList, listenForKeys } from "./console-keys.js";
 import { SessionPicker } from "./console-picker.js";
 import { QuestionDesk } from "./console-questions.js";
+import { openReport } from "./console-report.js";
+import { PlanEditor } from "./console-plan.js";
+import { PlanFile } from "./console-planfile.js";
 import { Rundown } from "./console-rundown.js";
 import { SpeakerDesk } from "./console-speakers.js";
 import { signalBanner } from "../booth-signal.js";
@@ -58,6 +63,7 @@ live.on("auth", (role) => {
   document.body.classList.add("signed-in");
   show($("login"), false);
   show($("desk"), true);
+  planFile.check();
   render();
 });
 
@@ -152,7 +158,11 @@ const ACTIONS = {
   // the keyboard's own
   message: () => $("message-text").focus(),
   help: () => help.toggle(),
-  escape: () => help.close(),
+  escape: () => {
+    help.close();
+    editor.escape();
+  },
+  plan: () => editor.toggle(),
   pick: () => picker.open(programme, live.state),
 };
 
@@ -190,32 +200,7 @@ $("message-text").addEventListener("keydown", (event) => {
 });
 $("message-clear").addEventListener("click", ACTIONS.clear);
 $("btn-hold").addEventListener("click", ACTIONS.hold);
-$("report").addEventListener("click", openReport);
-
-/** The event report, made by the server, opened in a new tab from a blob URL. */
-async function openReport() {
-  let response;
-  try {
-    response = await fetch(apiUrl("/api/report?format=html"), {
-      headers: { Authorization: `Bearer ${live.token}` },
-    });
-  } catch {
-    feedback(() => t("console.report.failed", { message: t("status.reconnecting") }), "error");
-    return;
-  }
-  if (!response.ok) {
-    let message = `HTTP ${response.status}`;
-    try {
-      message = (await response.json()).error.message;
-    } catch {
-      // not our JSON error: the status says enough
-    }
-    feedback(() => t("console.report.failed", { message }), "error");
-    return;
-  }
-  const url = URL.createObjectURL(await response.blob());
-  if (!window.open(url, "_blank")) feedback(() => t("console.report.blocked"), "error");
-}
+$("report").addEventListener("click", () => openReport(live.token, feedback));
 
 // -- keyboard -------------------------------------------------------------------------------
 
@@ -230,6 +215,9 @@ function hm(epochMs) {
 }
 
 const rundown = new Rundown(live, { jump, desk, hm });
+const editor = new PlanEditor(live, commands, { hm, render: () => render() });
+rundown.editor = editor;
+const planFile = new PlanFile(live, commands);
 
 function render() {
   const state = live.state;
@@ -380,9 +368,10 @@ live.on("state", render);
 onLang(render);
 const showEventTitle = () => setText($("event-title"), localized(programme, "title"));
 onLang(showEventTitle);
-loadProgramme().then((p) => {
+followPlan(live, (p) => {
   programme = p;
   commands.programme = p;
+  planFile.check();
   desk.zone = p.timezone;
   showEventTitle();
   render();

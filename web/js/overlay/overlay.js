@@ -4,7 +4,8 @@
 // stand-in picture behind it, to set it up), ?lang=, ?room=.
 
 import { t, translate } from "../i18n.js";
-import { Live, loadProgramme, query, takeToken } from "../connection.js";
+import { Live, query, takeToken } from "../connection.js";
+import { followPlan } from "../plan.js";
 import { countdown, timerLeft } from "../countdown.js";
 import { everyFrame, firstShown, localized, setText, show, statusCorner } from "../podium.js";
 import { CaptionBox } from "../captions.js";
@@ -25,7 +26,9 @@ if (query.get("captions") === "1") {
   new CaptionBox(live, $("lt-captions"));
 }
 
-function put(speaker) {
+/** The lower third's words: the speaker as the plan now says (a renamed speaker on air is
+ * corrected in place, without going out and in again). */
+function words(speaker) {
   setText($("lt-name"), localized(speaker, "display_name"));
   setText($("lt-aff"), localized(speaker, "affiliation"));
   const remote = speaker.presence !== "in_room";
@@ -33,6 +36,10 @@ function put(speaker) {
   show($("lt-presence"), remote);
   show($("lt-timer"), showTimer);
   show($("lt-side"), remote || showTimer);
+}
+
+function put(speaker) {
+  words(speaker);
   $("lower-third").classList.add("is-in");
   clearTimeout(hold);
   if (holdSeconds > 0) {
@@ -45,7 +52,10 @@ function render() {
   firstShown();
   const speaker = live.state?.speaker ?? null;
   const key = speaker ? speaker.id : null;
-  if (key === onAir) return;
+  if (key === onAir) {
+    if (speaker) words(speaker);
+    return;
+  }
   const wasOn = onAir !== null;
   onAir = key;
   clearTimeout(swap);
@@ -74,4 +84,5 @@ statusCorner(live);
 live.on("state", render);
 live.on("state", renderQuestion);
 everyFrame(live, draw);
-loadProgramme(); // the event's look: its colours and logo in the lower third
+// the event's look (its colours and logo), and the plan's changes (a speaker renamed)
+followPlan(live, () => live.state && render());

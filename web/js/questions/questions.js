@@ -3,7 +3,8 @@
 // in the link (#token=...) or is typed in; it sends no timing commands.
 
 import { langButton, onLang, t, translate } from "../i18n.js";
-import { Live, loadProgramme, takeToken } from "../connection.js";
+import { Live, takeToken } from "../connection.js";
+import { followPlan } from "../plan.js";
 import { localized, setText, show, statusCorner } from "../podium.js";
 import { OriginFilter, Questions, renderBoard } from "../question-list.js";
 import { signIn } from "../sign-in.js";
@@ -87,8 +88,9 @@ onLang(() => {
   render();
   onNow();
 });
-loadProgramme().then((p) => {
+followPlan(live, (p) => {
   programme = p;
   setText($("event-title"), localized(p, "title"));
   sessions();
+  render();
 });

@@ -7,7 +7,8 @@ import { cueBanner } from "../cue.js";
 import { signalBanner } from "../booth-signal.js";
 import { fitStage } from "./screen-fit.js";
 import { langButton, onLang, t, translate, lang } from "../i18n.js";
-import { Live, loadProgramme, query, takeToken } from "../connection.js";
+import { Live, query, takeToken } from "../connection.js";
+import { followPlan } from "../plan.js";
 import { mmss, timerCountdown } from "../countdown.js";
 import {
   everyFrame,
@@ -211,7 +212,7 @@ cueBanner($("cue"), live);
 signalBanner($("booth-signal"), live);
 keepAwake();
 document.addEventListener("visibilitychange", keepAwake);
-loadProgramme().then((p) => {
+followPlan(live, (p) => {
   programme = p;
   setText($("local-zone"), zoneName(p.timezone));
   screenExtras(live, p);

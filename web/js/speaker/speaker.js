@@ -12,6 +12,7 @@ import { ScriptView } from "../script/script-view.js";
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-speaker.js"; // before any label is read
 import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "../connection.js";
+import { followPlan } from "../plan.js";
 import { mmss, timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,
@@ -35,10 +36,12 @@ let live = null;
 let said = null; // what this page said last ({ ready, note }): said again after a reconnect
 let mine = null; // this speaker's readiness as the moderators see it
 let refusedWith = null;
+let removed = false; // taken off the plan: the page says so (and the link goes with the turn)
 
 // -- who is this ------------------------------------------------------------------------------
 
 function refuse(key, detail = "") {
+  if (removed && key === "speaker.refused.invalid") return; // the link went with the turn
   refusedWith = key;
   document.body.dataset.phase = "refused";
   show($("main"), false);
@@ -76,6 +79,23 @@ function find(speakerId) {
     if (speaker) return { session, speaker };
   }
   return null;
+}
+
+/** The plan as it is now: this speaker renamed, moved, given another time, or taken off the
+ * programme (the page says so, and comes back if the change is undone). */
+function takePlan(p, speakerId) {
+  programme = p;
+  setText($("event-title"), localized(programme, "title"));
+  me = find(speakerId);
+  removed = !me;
+  show($("removed"), removed);
+  if (removed) {
+    refusedWith = null; // a link refused meanwhile was refused for this
+    document.body.dataset.phase = "removed";
+    show($("refused"), false);
+    show($("main"), false);
+  }
+  renderState();
 }
 
 // -- where the day stands -------------------------------------------------------------------
@@ -228,11 +248,10 @@ addEventListener("hashchange", () => {
 
 const speakerId = await whoAmI();
 if (speakerId) {
-  programme = await loadProgramme();
-  setText($("event-title"), localized(programme, "title"));
+  const first = await loadProgramme();
   onLang(() => setText($("event-title"), localized(programme, "title")));
-  me = find(speakerId);
   live = new Live({ client: "speaker", token });
+  followPlan(live, (p) => takePlan(p, speakerId), first);
   statusCorner(live);
   cueBanner($("cue"), live);
   signalBanner($("booth-signal"), live, { only: () => speakerId });

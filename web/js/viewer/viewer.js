@@ -5,7 +5,8 @@
 // ?lang=, ?room=.
 
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
-import { Live, loadProgramme, query, takeToken } from "../connection.js";
+import { Live, query, takeToken } from "../connection.js";
+import { followPlan } from "../plan.js";
 import { timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,
@@ -325,8 +326,9 @@ onLang(delaySetting($("delay"), view, render));
 live.on("state", render);
 onLang(render);
 onLang(() => questions?.render());
-loadProgramme().then((p) => {
+followPlan(live, (p) => {
   programme = p;
+  questions?.programme(p);
   renderEvent(p);
   render();
 });

@@ -98,8 +98,8 @@ class Session(Colours):
     kind: str = "session"  # or "break": coffee, lunch, registration
     date: dt.date | None = None  # the day it runs on, when the programme has several
     description: str
-    group: str | None
-    group_title: str | None
+    group: str | None = None  # defaults: a state's plans are stored without nulls
+    group_title: str | None = None
     title_zh: str = ""
     description_zh: str = ""
     group_title_zh: str = ""

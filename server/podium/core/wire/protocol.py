@@ -26,6 +26,7 @@ from podium.core.wire.client import (
     ReadyIn,
     VoteIn,
 )
+from podium.core.wire.programme import ProgrammeView
 from podium.core.wire.server import (
     AckOut,
     AuthOkOut,
@@ -33,6 +34,7 @@ from podium.core.wire.server import (
     CurrentOut,
     ErrorOut,
     PongOut,
+    ProgrammeOut,
     QuestionsOut,
     ReadinessOut,
     StateOut,
@@ -76,4 +78,6 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "server-readiness": ReadinessOut,
     "server-questions": QuestionsOut,
     "server-caption": CaptionOut,
+    "server-programme": ProgrammeOut,
+    "programme": ProgrammeView,
 }

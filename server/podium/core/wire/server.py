@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from podium.core.state import SignalKind
+from podium.core.wire.programme import ProgrammeView
 
 # -- what the server sends ----------------------------------------------------------------
 # ``projection.view`` builds the state as plain data (fast to encode once); these models are
@@ -93,6 +94,25 @@ class ShownQuestionView(_Out):
     name: str = Field(description="the name the asker chose to show, or ''")
 
 
+class PlanChangeView(_Out):
+    """One change to the plan: by a plan command, an undo of one, or a reload."""
+
+    item: Literal["session", "speaker"]
+    id: str
+    kind: Literal["added", "removed", "renamed", "changed", "moved"] = Field(
+        description="renamed: a speaker's name or honorific, a session's title (with the"
+        " other fields that changed with it); changed: any other field"
+    )
+    label: str = Field(description="the speaker's display name or the session's title")
+    fields: list[str] | None = Field(
+        default=None, description="renamed, changed: the fields that differ, as the plan names them"
+    )
+    session_id: str | None = Field(default=None, description="a speaker's session")
+    from_session_id: str | None = Field(
+        default=None, description="a speaker moved: the session they were in"
+    )
+
+
 class ChangeView(_Out):
     """What a command did: ``summary`` in English for logs; the other fields for a page to
     say it in its own language (only those the change has are sent)."""
@@ -124,6 +144,9 @@ class ChangeView(_Out):
         default=None, description="show_question, clear_question: the question"
     )
     date: str | None = Field(default=None, description="set_plan_date: the day, YYYY-MM-DD")
+    edits: list[PlanChangeView] | None = Field(
+        default=None, description="a plan command, reload, or an undo of one: what it changed"
+    )
     undone: ChangeView | None = Field(default=None, description="undo: the change it undid")
 
 
@@ -200,6 +223,10 @@ class StateView(_Out):
     can_undo: bool
     undo: ChangeView | None = Field(description="what undo would undo, and who did it")
     last_change: ChangeView | None = Field(description="the last command applied (undo too)")
+    plan_revision: int = Field(
+        description="the version of the plan's last change (0: never changed); as"
+        " GET /api/programme's revision"
+    )
     plan_date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
     plan_date_from: Literal["programme", "console", "clock"] = Field(
         description="where plan_date comes from: the programme's event.date, set_plan_date,"
@@ -215,6 +242,16 @@ class StateOut(_Out):
     version: int
     server_time: int = Field(description="epoch ms when this was derived")
     state: StateView
+
+
+class ProgrammeOut(_Out):
+    """Sent to every connection, whatever its role, when the plan changes, just before the
+    state of that version: the running plan, the same JSON ``GET /api/programme`` answers
+    (encoded once, the same text to all)."""
+
+    type: Literal["programme"] = "programme"
+    revision: int = Field(description="the version of the change: the state's plan_revision")
+    programme: ProgrammeView = Field(description="as GET /api/programme answers")
 
 
 class AuthOkOut(_Out):

@@ -9,10 +9,13 @@ runs in the background for the app's life (``lifecycle.py``)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
 
+from podium.core.commands import Command
+from podium.core.state import State
 from podium.core.wire.client import MAX_FRAME
 from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
@@ -67,11 +70,13 @@ def create_app(
     app[METRICS] = metrics = Metrics(app[ROOMS].values(), streams.__getitem__)
     app[AUTOMATIONS] = {room.id: Automations(room, PROCESS, metrics.automation) for room in rooms}
     app[READINESS] = {room.id: Readiness(room, PROCESS) for room in rooms}
-    tokens.know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
+    _know_speakers(app)
+    for room in rooms:  # a speaker added on the day gets a link, one removed loses it
+        room.state_observers.append(_replanned(app, room))
     app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
     app[CAPTIONS] = {room.id: CaptionBook(room, PROCESS) for room in rooms}
-    for room in rooms:  # a shown question's text and name, filled in before it is applied
-        room.prepare = app[QUESTIONS][room.id].prepare
+    for room in rooms:  # a reload's sessions from the file, a shown question's text and
+        room.prepare = _preparing(room, app[QUESTIONS][room.id])  # name: in before it applies
 
     app.cleanup_ctx.append(lifecycle.checking)
     app.cleanup_ctx.append(lifecycle.automating)
@@ -92,3 +97,32 @@ def create_app(
     question_routes.add_routes(app)
     caption_routes.add_routes(app)
     return app
+
+
+def _preparing(room: Room, book: QuestionBook) -> Callable[[Command, State], Awaitable[Command]]:
+    """``Room.prepare``: what a command names, filled in from the room's other data (the
+    programme file for a reload, the questions for show_question and undo)."""
+
+    async def prepare(command: Command, state: State) -> Command:
+        return await book.prepare(await room.plan.prepare(command), state)
+
+    return prepare
+
+
+def _know_speakers(app: web.Application) -> None:
+    """The speakers whose links the server answers: every room's, as its plan stands."""
+    app[TOKENS].know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
+
+
+def _replanned(app: web.Application, room: Room) -> Callable[[State], None]:
+    """A state observer for when the plan changes: the speakers' links signed again, and
+    the moderators' readiness pushed with the speakers as the plan now has them."""
+    seen = [room.state.plan_revision]
+
+    def observe(state: State) -> None:
+        if state.plan_revision != seen[0]:
+            seen[0] = state.plan_revision
+            _know_speakers(app)
+            app[READINESS][room.id].changed()
+
+    return observe

@@ -1,5 +1,6 @@
-"""The HTTP routes of the live hour: health, who may read, the rooms, the programme, the
-state, commands (moderators), and the pages with their static assets."""
+"""The HTTP routes of the live hour: health, who may read, the rooms, the programme (and,
+for moderators, its file on disk and the reload), the state, commands (moderators), and
+the pages with their static assets."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from aiohttp import web
 from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput, PodiumError, RateLimited
 from podium.core.wire.client import LONE_SURROGATE, MAX_FRAME, has_lone_surrogate
+from podium.core.wire.protocol import encode
 from podium.live.access.bearer import bearer
 from podium.live.http import assets
 from podium.live.http.connection import CONNECTIONS
@@ -98,9 +100,10 @@ async def rooms_index(request: web.Request) -> web.Response:
 
 
 async def programme(request: web.Request) -> web.Response:
+    """``GET /api/programme``: the running plan, with its ``revision`` and ``marks``."""
     require_reader(request)
     room = room_of(request)
-    return web.json_response(room.programme.public_dict(room.state.day))
+    return web.Response(text=room.plan.json(room.state), content_type="application/json")
 
 
 async def state(request: web.Request) -> web.Response:
@@ -115,9 +118,9 @@ async def first(request: web.Request) -> web.Response:
     opens to a host. Compressed as it goes: the programme is most of it."""
     require_reader(request)
     room = room_of(request)
-    response = web.json_response(
-        {"programme": room.programme.public_dict(room.state.day), "state": room.envelope()}
-    )
+    state = room.state  # the plan and the state of one version
+    text = f'{{"programme":{room.plan.json(state)},"state":{encode(room.envelope(state))}}}'
+    response = web.Response(text=text, content_type="application/json")
     response.headers["Vary"] = "Accept-Encoding"
     if assets.accepts_gzip(request.headers.get("Accept-Encoding")):  # by its q-values
         response.enable_compression(web.ContentCoding.gzip)
@@ -165,11 +168,17 @@ async def commands(request: web.Request) -> web.Response:
         raise
 
 
-async def _command(request: web.Request) -> web.Response:
+def _commanding(request: web.Request) -> str:
+    """A moderator's command over HTTP, within the per-address limit: the address."""
     request.app[TOKENS].require_moderator(bearer(request))
     peer = request.remote or "?"
     if not request.app[POLICY].allow_http_command(peer):
         raise RateLimited("too many commands from your address; wait a few seconds")
+    return peer
+
+
+async def _command(request: web.Request) -> web.Response:
+    peer = _commanding(request)
     room = room_of(request)
     command = parse_command(await json_body(request))
     done = await room.execute(command, actor=f"http:{peer}")
@@ -177,6 +186,34 @@ async def _command(request: web.Request) -> web.Response:
     if done.repeated:
         body["repeated"] = {"command_id": command.command_id, "version": done.version}
     return web.json_response(body)
+
+
+# -- the programme file beside the running plan (moderators) ------------------------------
+
+RELOAD_FIELDS = ("expected_version", "command_id", "actor")  # what a reload's body may say
+
+
+async def programme_file(request: web.Request) -> web.Response:
+    """``GET /api/programme/file``: how the file differs from the plan the room last took."""
+    request.app[TOKENS].require_moderator(bearer(request))
+    room = room_of(request)
+    return web.json_response(await room.plan.changes(room.state))
+
+
+async def reload(request: web.Request) -> web.Response:
+    """Answers ``{"version", "changes", "summary"}``: what the reload changed in the
+    running plan. A file ``podium check`` refuses, or a change the plan's commands would
+    refuse (the live speaker or session removed), changes nothing (422, saying why)."""
+    peer = _commanding(request)
+    room = room_of(request)
+    body = await json_body(request) if request.can_read_body else {}
+    if not isinstance(body, dict) or set(body) - set(RELOAD_FIELDS):
+        raise InvalidInput(f"a reload's body is a JSON object with at most {RELOAD_FIELDS}")
+    done = await room.execute(parse_command({**body, "action": "reload"}), actor=f"http:{peer}")
+    change = done.state.last_change
+    edits = list(change.edits or ()) if change is not None and not done.repeated else []
+    summary = change.summary if change is not None else ""
+    return web.json_response({"version": done.version, "changes": edits, "summary": summary})
 
 
 def unready(app: web.Application) -> str | None:
@@ -209,5 +246,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/state", state)
     app.router.add_get("/api/first", first)
     app.router.add_post("/api/commands", commands)
+    app.router.add_get("/api/programme/file", programme_file)
+    app.router.add_post("/api/programme/reload", reload)
     for path in PAGES:
         app.router.add_get(path, page)

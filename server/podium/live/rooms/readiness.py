@@ -80,7 +80,6 @@ class Readiness:
     def __init__(self, room: Room, process: str) -> None:
         self.room = room
         self.process = process  # this process, among those sharing the store
-        self.ids = [sp.id for s in room.programme.sessions for sp in s.speakers]
         self.mine: dict[str, Part] = {}
         self.theirs: dict[str, tuple[float, dict[str, Part]]] = {}  # process -> (heard, parts)
         self.moderators: set[Listener] = set()
@@ -91,10 +90,16 @@ class Readiness:
 
     # -- what it is -----------------------------------------------------------------------
 
+    @property
+    def ids(self) -> list[str]:
+        """The room's speakers, in the running plan's order (a plan change adds or drops)."""
+        return [sp.id for s in self.room.programme.sessions for sp in s.speakers]
+
     def snapshot(self) -> dict[str, dict[str, Any]]:
         parts: dict[str, list[Part]] = {sid: [] for sid in self.ids}
         for sid, part in self.mine.items():
-            parts[sid].append(part)
+            if sid in parts:  # not a speaker removed from the plan since
+                parts[sid].append(part)
         for _, theirs in self.theirs.values():
             for sid, part in theirs.items():
                 if sid in parts:

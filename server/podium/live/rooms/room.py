@@ -37,6 +37,7 @@ from podium.core.state import State, initial_state
 from podium.core.wire.protocol import encode, state_message
 from podium.live.rooms.clock import Clock, wall_clock_ms
 from podium.live.rooms.hub import Hub
+from podium.live.rooms.plan import RunningPlan
 from podium.runtime.frames import text_frame
 from podium.store import LogRecord, Store
 from podium.store.replay import replay
@@ -68,7 +69,9 @@ class Room:
         hub: Hub | None = None,
         store_timeout: float = STORE_TIMEOUT_S,
     ) -> None:
-        self.programme = programme
+        self.base = programme  # the programme file as this process read it
+        self.programme = programme  # the running plan: the file's, with the state's sessions
+        self.plan = RunningPlan(programme)
         self.store = store
         self.store_timeout = store_timeout
         self._in_flight: asyncio.Task[None] | None = None  # a commit that did not answer
@@ -116,15 +119,15 @@ class Room:
         """Load the stored state, replaying any log records newer than it; or create it."""
         stored = await self.store.load(self.id)
         self.problems = stored.problems
-        replayed = replay(self.programme, stored.state, stored.pending)
+        replayed = replay(self.base, stored.state, stored.pending)
         if replayed.problem is not None:
             self.problems.append(replayed.problem)
         state = replayed.state
         if state is None:
             now = self.clock()
-            first = initial_state(self.programme, now)
-            created = LogRecord(
-                version=0, at=now, actor="podium", command={}, summary="room created"
+            first = initial_state(self.base, now)
+            created = LogRecord(  # with the plan it starts from, whatever the file says later
+                version=0, at=now, actor="podium", command={}, summary="room created", state=first
             )
             state = await self.store.create(first, created)
         elif stored.pending or stored.state is None:
@@ -313,7 +316,7 @@ class Room:
                             current.version,
                         )
                     signed = commands.signed(command, actor)
-                    applied = engine.apply(self.programme, current, signed, now)
+                    applied = engine.apply(self.base, current, signed, now)
                 except (Conflict, InvalidTransition):
                     # a retry whose first try was applied is refused here (or, without a
                     # version, by the store's commit): answer it with what it made
@@ -364,8 +367,14 @@ class Room:
         return state_message(kind, self.id, self.state.version, now, body)
 
     def _adopt(self, state: State, soon: bool = False) -> None:
-        """Take ``state`` as current and push it: encoded once, the same frame for all."""
+        """Take ``state`` as current and push it: encoded once, the same frame for all;
+        when the plan changed, the new plan first."""
+        replanned = self._state is not None and self._state.plan_revision != state.plan_revision
+        waiting = bool(self._unsent)  # a push is already due on the next turn
         self._state = state
+        self.programme = state.programme(self.base)
+        if replanned:
+            self._unsent.append(text_frame(self.plan.message(state)))
         for observe in self.state_observers:
             observe(state)
         now = self.clock()
@@ -376,7 +385,7 @@ class Room:
         self._quiet.clear()
         if not soon:
             self._push()
-        elif len(self._unsent) == 1:
+        elif not waiting:
             # The writer's own change fans out on the next turn of the loop, so its ack
             # (sent when ``execute`` returns) leaves before 10,000 writes, not after them
             # (docs/performance.md). Frames still go out in version order.
