@@ -184,7 +184,7 @@ class Readiness:
             self._write(conn, frame)
         for conn in list(self.speakers):
             sid = conn.speaker_id
-            if sid is not None:
+            if sid in now:  # not a speaker the plan has dropped since (their page says so)
                 self._write(conn, self.message({sid: now[sid]}))
 
     @staticmethod
