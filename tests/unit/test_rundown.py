@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from podium.agenda.running import running_file
 from podium.core import engine, projection
 from podium.core.commands import Command, parse_command
 from podium.core.config import diff, programme_file
@@ -287,3 +288,68 @@ def test_a_plan_command_as_logged_reads_back_the_same(command: dict[str, Any]) -
     logged = json.loads(json.dumps(first.model_dump(mode="json", exclude_none=True,
                                                     exclude_unset=True)))  # fmt: skip
     assert parse_command(logged) == first
+
+
+# -- the programme's later fields: a session's day and kind, a speaker's language -------------
+
+WRITTEN: dict[str, Any] = {
+        "event": {"id": "e", "title": "E", "timezone": "UTC", "languages": ["zh", "en"]},
+        "sessions": [
+            {"id": "s1", "title": "S1", "start": "09:00", "duration": "30m", "date": "2026-04-27",
+             "speakers": [{"id": "a", "name": "A", "language": "en",
+                           "materials": [{"title": "Slides", "url": "https://example.org/a.pdf"}]},
+                          {"id": "b", "name": "B"}]},
+            {"id": "s2", "title": "S2", "start": "10:00", "duration": "30m", "date": "2026-04-28"},
+        ],
+}  # fmt: skip
+LANGUAGES = programme_file.parse(WRITTEN)
+
+
+def on(state: State, action: str, **fields: Any) -> State:
+    return engine.apply(LANGUAGES, state, cmd(action, **fields), T0).state
+
+
+def test_a_session_edit_sets_its_day_and_kind_and_a_speaker_keeps_language_and_materials() -> None:
+    state = on(initial_state(LANGUAGES, T0), "update_session", session_id="s2",
+               fields={"kind": "break", "date": "2026-04-27", "title": "Coffee"})  # fmt: skip
+    s2 = state.programme(LANGUAGES).sessions[1]
+    assert (s2.kind, s2.date.isoformat(), s2.title) == ("break", "2026-04-27", "Coffee")
+    state = on(state, "update_session", session_id="s2", fields={"kind": None})
+    assert state.programme(LANGUAGES).sessions[1].kind == "break"  # null: the kind stays
+
+    state = on(state, "update_speaker", speaker_id="a", fields={"name": "Anne"})
+    state = on(state, "move_speaker", speaker_id="a", session_id="s2")
+    moved = state.programme(LANGUAGES).sessions[1].speakers[0]
+    assert (moved.id, moved.name, moved.language) == ("a", "Anne", "en")
+    assert [m.title for m in moved.materials] == ["Slides"]
+
+
+def test_a_speakers_language_is_one_of_the_events_and_a_new_one_speaks_the_first() -> None:
+    state = on(initial_state(LANGUAGES, T0), "add_speaker", session_id="s2",
+               speaker={"id": "c", "name": "C"})  # fmt: skip
+    state = on(state, "update_speaker", speaker_id="b", fields={"language": "en"})
+    speakers = {sp.id: sp.language for s in state.programme(LANGUAGES).sessions
+                for sp in s.speakers}  # fmt: skip
+    assert speakers == {"a": "en", "b": "en", "c": "zh"}
+    for action, fields in [
+        ("update_speaker", {"speaker_id": "b", "fields": {"language": "fr"}}),
+        ("add_speaker", {"session_id": "s2", "speaker": {"name": "D", "language": "fr"}}),
+    ]:
+        with pytest.raises(InvalidTransition) as err:
+            on(state, action, **fields)
+        assert "language: 'fr' is not one of the meeting's languages (zh, en)" in err.value.message
+
+
+def test_the_running_plan_exported_keeps_days_kinds_languages_and_materials() -> None:
+    state = on(initial_state(LANGUAGES, T0), "update_session", session_id="s2",
+               fields={"kind": "break"})  # fmt: skip
+    state = on(state, "add_speaker", session_id="s1", speaker={"name": "C", "language": "en"})
+    ran = state.programme(LANGUAGES)
+    again = programme_file.parse(running_file(WRITTEN, ran))
+
+    def kept(p: Any) -> list[Any]:
+        return [(s.id, s.kind, s.date, [(sp.id, sp.language, sp.materials) for sp in s.speakers])
+                for s in p.sessions]  # fmt: skip
+
+    assert kept(again) == kept(ran)
+    assert kept(ran)[1][1] == "break" and kept(ran)[0][3][2] == ("c", "en", ())

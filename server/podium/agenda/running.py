@@ -34,13 +34,21 @@ def _thresholds(item: Speaker | Session, outer: tuple[int, int]) -> dict[str, An
     return out
 
 
-def _speaker(sp: Speaker, session: Session) -> dict[str, Any]:
+def _speaker(sp: Speaker, session: Session, written: dict[str, Any], floor: str) -> dict[str, Any]:
+    """A speaker's ``[[sessions.speakers]]`` entry; ``written``: the file's own (its
+    ``script`` path, as the file writes it), ``floor``: the event's default language."""
     entry: dict[str, Any] = {"id": sp.id, **_person(sp)}
     if sp.presence.value != "in_room":
         entry["presence"] = sp.presence.value
     entry["allocation"] = format_duration(sp.allocation_ms)
     if sp.on_end:
         entry["on_end"] = sp.on_end
+    if sp.language != floor:
+        entry["language"] = sp.language
+    if sp.materials:
+        entry["materials"] = [m.model_dump() for m in sp.materials]
+    if sp.script_path is not None and "script" in written:
+        entry["script"] = written["script"]
     return entry | _thresholds(sp, (session.warning_ms, session.danger_ms))
 
 
@@ -48,15 +56,21 @@ def _moment(t: dt.time) -> dt.datetime:
     return dt.datetime.combine(dt.date(2000, 1, 1), t)
 
 
-def sessions(programme: Programme, groups: dict[str, list[Person]]) -> list[dict[str, Any]]:
+def sessions(
+    programme: Programme, groups: dict[str, list[Person]], written: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The plan's sessions as a file's ``[[sessions]]`` (``groups``: each group's
-    moderators, as the file gives them)."""
+    moderators, as the file gives them; ``written``: the file's speakers by id)."""
     event = programme.event
     out: list[dict[str, Any]] = []
     previous_end: dt.datetime | None = None
     for s in programme.sessions:
         entry: dict[str, Any] = {"id": s.id, "title": s.title}
         entry |= {k: getattr(s, k) for k in _SESSION_TEXTS if getattr(s, k)}
+        if s.kind != "session":
+            entry["kind"] = s.kind
+        if s.date is not None:
+            entry["date"] = s.date.isoformat()
         if s.group is not None and s.group in groups:
             entry["group"] = s.group
         start = _moment(s.start)
@@ -69,7 +83,8 @@ def sessions(programme: Programme, groups: dict[str, list[Person]]) -> list[dict
         if list(s.moderators) != groups.get(s.group or "", []):
             entry["moderators"] = [_person(m) for m in s.moderators]
         entry |= _thresholds(s, (event.warning_ms, event.danger_ms))
-        entry["speakers"] = [_speaker(sp, s) for sp in s.speakers]
+        floor = event.languages[0]
+        entry["speakers"] = [_speaker(sp, s, written.get(sp.id, {}), floor) for sp in s.speakers]
         out.append(entry)
         previous_end = start + dt.timedelta(milliseconds=length)
     return out
@@ -79,4 +94,6 @@ def running_file(written: dict[str, Any], programme: Programme) -> dict[str, Any
     """The programme file's mapping (``written``, as read) with the plan's sessions."""
     groups = {g["id"]: [Person(**m) for m in g.get("moderators", [])]
               for g in written.get("groups", [])}  # fmt: skip
-    return {**written, "sessions": sessions(programme, groups)}
+    speakers = {sp["id"]: sp for s in written.get("sessions", []) for sp in s.get("speakers", [])
+                if "id" in sp}  # fmt: skip
+    return {**written, "sessions": sessions(programme, groups, speakers)}

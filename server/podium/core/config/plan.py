@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from podium.core.config.languages import Language
 from podium.core.config.programme import (
     Person,
     Presence,
@@ -82,6 +83,7 @@ class SpeakerFields(_Fields):
     presence: Presence | None = None
     allocation: Length | None = None
     on_end: OnEnd = None
+    language: Language | None = None  # the floor language: one of the event's
 
 
 class NewSpeaker(SpeakerFields):
@@ -106,6 +108,8 @@ class SessionFields(_Fields):
     start: Clock | None = None
     duration: Length | None = None
     moderators: list[Person] | None = None
+    kind: Literal["session", "break"] | None = None
+    date: dt.date | None = None  # the day it runs on, when the programme has several
 
 
 class NewSession(SessionFields):
@@ -151,9 +155,9 @@ def _speaker_update(fields: dict[str, Any]) -> dict[str, Any]:
     return update
 
 
-def new_speaker(entry: NewSpeaker, speaker_id: str, session: Session) -> Speaker:
+def new_speaker(entry: NewSpeaker, speaker_id: str, session: Session, language: str) -> Speaker:
     """The resolved speaker: the session's thresholds; without an allocation, an even share
-    of the session's slot with one more speaker."""
+    of the session's slot with one more speaker; without a language, ``language``."""
     fields = entry.given()
     fields.pop("id", None)
     share = session.duration_ms // (len(session.speakers) + 1)
@@ -161,6 +165,7 @@ def new_speaker(entry: NewSpeaker, speaker_id: str, session: Session) -> Speaker
         "id": speaker_id,
         "session_id": session.id,
         "presence": Presence.IN_ROOM,
+        "language": language,
         "allocation_ms": max(share, 1000),
         "warning_ms": session.warning_ms,
         "danger_ms": session.danger_ms,
@@ -173,7 +178,9 @@ def updated_speaker(speaker: Speaker, fields: SpeakerFields) -> Speaker:
 
 
 def _session_update(fields: dict[str, Any]) -> dict[str, Any]:
-    update = {k: v for k, v in fields.items() if k not in ("duration", "moderators")}
+    update = {k: v for k, v in fields.items() if k not in ("duration", "moderators", "kind")}
+    if fields.get("kind") is not None:  # null: the kind stays
+        update["kind"] = fields["kind"]
     if "duration" in fields:
         update["duration_ms"] = fields["duration"]
     if "moderators" in fields:

@@ -70,6 +70,15 @@ def current_speaker(p: Programme, live: Live) -> Speaker | None:
     return session.speakers[live.speaker_index] if session else None
 
 
+def _floor(p: Programme, language: str | None, field: str) -> str:
+    """A speaker's floor language as an edit gives it: one of the event's, else its first."""
+    languages = p.event.languages
+    if language is not None and language not in languages:
+        raise _refuse(field, f"{language!r} is not one of the meeting's languages"
+                      f" ({', '.join(languages)}); use one of them")  # fmt: skip
+    return language or languages[0]
+
+
 def _index(session: Session, before: str | None, field: str = "before") -> int:
     """Where an item goes in ``session``: before ``before``, else at the end."""
     if before is None:
@@ -97,7 +106,9 @@ def _add_speaker(p: Programme, live: Live, cmd: AddSpeaker) -> tuple[Sessions, s
     if cmd.speaker.id is not None and cmd.speaker.id in taken:
         raise _refuse("speaker.id", f"{cmd.speaker.id!r} is already used; give another id")
     ident = cmd.speaker.id or fresh_id(cmd.speaker.name, "speaker", taken)
-    speaker = new_speaker(cmd.speaker, ident, session)
+    speaker = new_speaker(
+        cmd.speaker, ident, session, _floor(p, cmd.speaker.language, "speaker.language")
+    )
     speakers = [*session.speakers[:at], speaker, *session.speakers[at:]]
     return _replaced(p, _with_speakers(session, speakers)), (
         f"add_speaker: {speaker.display_name} to {session.title}"
@@ -106,7 +117,11 @@ def _add_speaker(p: Programme, live: Live, cmd: AddSpeaker) -> tuple[Sessions, s
 
 def _update_speaker(p: Programme, live: Live, cmd: UpdateSpeaker) -> tuple[Sessions, str]:
     session, speaker = _speaker(p, cmd.speaker_id)
-    changed = updated_speaker(speaker, cmd.fields)
+    fields = cmd.fields
+    if "language" in fields.given():
+        language = _floor(p, fields.language, "fields.language")
+        fields = fields.model_copy(update={"language": language})
+    changed = updated_speaker(speaker, fields)
     speakers = [changed if sp.id == speaker.id else sp for sp in session.speakers]
     return _replaced(p, _with_speakers(session, speakers)), (
         f"update_speaker: {changed.display_name} ({', '.join(cmd.fields.given()) or 'nothing'})"
@@ -186,7 +201,8 @@ def _add_session(p: Programme, live: Live, cmd: AddSession) -> tuple[Sessions, s
         sp_id = sp.id or fresh_id(sp.name, "speaker", taken | {ident})
         taken.add(sp_id)
         grown = session.model_copy(update={"speakers": tuple(speakers)})
-        speakers.append(new_speaker(sp, sp_id, grown))
+        language = _floor(p, sp.language, f"session.speakers[{i}].language")
+        speakers.append(new_speaker(sp, sp_id, grown, language))
     session = session.model_copy(update={"speakers": tuple(speakers)})
     return (*p.sessions[:at], session, *p.sessions[at:]), f"add_session: {session.title}"
 
