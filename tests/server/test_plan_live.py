@@ -242,3 +242,28 @@ def test_the_moderators_readiness_follows_the_plan(server: Server) -> None:
                     break
 
     asyncio.run(main())
+
+
+def test_a_speaker_removed_while_their_page_is_open_sees_it_and_the_console_goes_on(
+    server: Server,
+) -> None:
+    """The readiness push after the change skips the speaker the plan dropped (it once
+    failed there, closing the moderator's WebSocket before the ack)."""
+    _, links = server.request("GET", "/api/speakers/links", token=server.token)
+    token = next(x["url"] for x in links if x["speaker_id"] == "xinhui-wang").split("#token=")[1]
+
+    async def main() -> None:
+        async with websockets.connect(server.ws_url) as page, moderator(server) as ws:
+            await page.send(json.dumps({"type": "auth", "token": token}))
+            assert (await recv_type(page, "auth_ok"))["speaker_id"] == "xinhui-wang"
+            command = {"action": "remove_speaker", "speaker_id": "xinhui-wang"}
+            await ws.send(json.dumps({"type": "command", "id": 1, "command": command}))
+            assert (await recv_type(ws, "ack"))["version"] == 1
+            assert "xinhui-wang" not in speakers_of(
+                (await recv_type(page, "programme"))["programme"]
+            )
+            await ws.send(json.dumps({"type": "command", "id": 2, "command": {"action": "undo"}}))
+            assert (await recv_type(ws, "ack"))["version"] == 2
+            assert "xinhui-wang" in speakers_of((await recv_type(page, "programme"))["programme"])
+
+    asyncio.run(main())
