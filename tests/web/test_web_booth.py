@@ -114,6 +114,23 @@ def test_the_booth_announces_a_language_change_and_slow_down_reaches_the_stage(
     expect(page.locator("#now-lang")).to_have_text("EN")
 
 
+def test_the_booth_follows_the_plan_as_it_changes(faces: Faces, booth_server: Server) -> None:
+    """A speaker's floor language changed on the day: the booth's next item and its
+    change announcement follow without a reload, and so does an undo."""
+    ok(booth_server, "goto", speaker_id="hequan-wu")  # zh; next: Bilel Jamoussi, en
+    page = booth(faces)
+    first = page.locator(".bt-item").first
+    expect(first.locator(".bt-lang-badge")).to_have_text("EN")
+    status, body = booth_server.command("update_speaker", speaker_id="bilel-jamoussi",
+                                        fields={"language": "zh"})  # fmt: skip
+    assert status == 200, body
+    expect(first.locator(".bt-lang-badge")).to_have_text("ZH", timeout=WAIT)
+    expect(first).to_have_class("bt-item")  # no change of language to announce now
+    ok(booth_server, "undo")
+    expect(first.locator(".bt-lang-badge")).to_have_text("EN", timeout=WAIT)
+    expect(first).to_have_class("bt-item is-switch")
+
+
 def test_recorded_items_come_with_their_script_in_the_booth_and_on_the_speakers_glass(
     faces: Faces, booth_server: Server
 ) -> None:

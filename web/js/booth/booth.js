@@ -6,7 +6,8 @@
 
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-booth.js"; // before any label is read
-import { Live, loadProgramme, query, roomId, takeToken } from "../connection.js";
+import { Live, query, roomId, takeToken } from "../connection.js";
+import { followPlan } from "../plan.js";
 import { mmss, timerCountdown, timerLeft } from "../countdown.js";
 import { durationText, el, everyFrame, localized, personName, setText, show, statusCorner,
   store, stored, timeOfDay } from "../podium.js"; // prettier-ignore
@@ -206,10 +207,11 @@ statusCorner(live);
 showPage(Boolean(token));
 live.on("state", renderNow);
 onLang(renderNow);
-loadProgramme().then((p) => {
-  programme = p;
-  setText($("event-title"), localized(p, "title"));
-  onLang(() => setText($("event-title"), localized(p, "title")));
+const showEventTitle = () => setText($("event-title"), localized(programme, "title"));
+onLang(showEventTitle);
+followPlan(live, (p) => {
+  programme = p; // and each plan after it: the upcoming speakers as the plan now has them
+  showEventTitle();
   renderNow();
 });
 everyFrame(live, draw);
