@@ -189,7 +189,7 @@ async def churn_viewer(server: Server, rng: random.Random, stop: asyncio.Event) 
     while not stop.is_set():
         with contextlib.suppress(websockets.ConnectionClosed, OSError, TimeoutError):
             kind = rng.choice(["viewer", "screen", "overlay"])
-            ws = await websockets.connect(f"{server.ws_url}?client={kind}")
+            ws = await websockets.connect(f"{server.ws_url}&client={kind}")
             await recv_json(ws)
             if rng.random() < 0.5:
                 await ws.send(json.dumps({"type": "ping", "t0": time.time()}))

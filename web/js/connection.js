@@ -1,9 +1,10 @@
-// The connection to the server: one WebSocket, the latest state (every snapshot replaces
-// it), reconnection forever, commands and their answers; the tab's token; the first data
-// and the programme over HTTP, and the event's look applied.
+// The connection to the server: one WebSocket, the latest state (a snapshot, then each
+// change as a delta applied to it), reconnection forever, commands and their answers; the
+// tab's token; the first data and the programme over HTTP, and the event's look applied.
 
 import { t, onLang } from "./i18n.js";
 import { Clock } from "./clock.js";
+import { applyDelta, hydrate, lean } from "./delta.js";
 
 export const query = new URLSearchParams(location.search);
 export const roomId = query.get("room");
@@ -79,7 +80,10 @@ export class Live {
     this.client = client;
     this.token = token;
     this.clock = new Clock();
-    this.state = null;
+    this.state = null; // the whole state the pages read (``hydrate``)
+    this.held = null; // the lean state the deltas apply to
+    this.programme = null; // the programme the texts come from (``loadProgramme``)
+    this.waiting = []; // messages that came before the programme
     this.version = -1;
     this.serverTime = null;
     this.role = null;
@@ -95,12 +99,16 @@ export class Live {
       // the socket after the answer, naming its version: the server then confirms it
       // (``current``) instead of sending the same state again
       firstData().then((data) => {
-        if (data && this.state === null) this.receive({ type: "snapshot", ...data.state });
+        if (data && this.held === null) {
+          this.programme ??= data.programme;
+          this.receive({ type: "snapshot", ...data.state, state: lean(data.state.state) });
+        }
         this.open();
       });
     } else {
       this.open();
     }
+    loadProgramme().then((programme) => this.takeProgramme(programme));
     setInterval(() => this.sync(), SYNC_EVERY_MS);
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.sync();
@@ -182,18 +190,56 @@ export class Live {
     }
   }
 
+  /** The programme the states' texts come from: the first one, or a new one the server
+   * pushed when the plan changed. States that came before it are shown now. */
+  takeProgramme(programme) {
+    if (programme === this.programme) return;
+    this.programme = programme;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const message of waiting) this.receive(message);
+    if (!waiting.length && this.held !== null) this.show("programme");
+  }
+
+  /** Start again from a snapshot: a delta that does not follow the version held (the
+   * socket is opened again naming it, ``have``, and the server sends the snapshot). */
+  resync() {
+    const ws = this.ws;
+    if (ws === null) return;
+    this.ws = null;
+    ws.close();
+    this.open();
+  }
+
+  show(kind) {
+    this.state = hydrate(this.held, this.programme, this.serverTime);
+    this.emit("state", this.state, kind);
+  }
+
   receive(message) {
+    if (this.programme === null && ["snapshot", "state", "delta"].includes(message.type)) {
+      this.waiting.push(message);
+      return;
+    }
     switch (message.type) {
       case "snapshot":
-      case "state":
-        if (message.type === "state" && message.version < this.version) return;
+      case "delta":
+        if (message.version <= this.version && message.type === "delta") return;
+        if (message.type === "delta" && message.base !== this.version) {
+          this.resync();
+          return;
+        }
+        this.held =
+          message.type === "delta" ? applyDelta(this.held, message.patch, message.removed) : message.state;
         this.version = message.version;
         this.serverTime = message.server_time;
-        this.state = message.state;
-        // a pushed change is stamped as it leaves; a snapshot is shared by every client
-        // that joins within a second, so its stamp may be that old: no offset from it
-        if (message.type === "state") this.clock.rough(message.server_time);
-        this.emit("state", message.state, message.type);
+        // a pushed change is stamped as it leaves; a snapshot may be shared by every client
+        // that joins before the next change, so its stamp may be old: no offset from it
+        if (message.type === "delta") this.clock.rough(message.server_time);
+        this.show(message.type === "delta" ? "state" : "snapshot");
+        return;
+      case "programme": // the plan changed: its texts, from now on
+        this.takeProgramme(message.programme);
         return;
       case "current": // on connect: the state we named (``have``) is still the room's
         return;
@@ -293,6 +339,7 @@ export function applyBranding(programme) {
 }
 
 let firstAnswer = null;
+let programmeAnswer = null;
 
 /** ``GET /api/first``, asked once: the programme and the state in one answer. The page
  * announces it (a ``Link`` preload, ``FIRST_PAGES`` in live/http/assets.py), so on a far link
@@ -307,8 +354,14 @@ export function firstData() {
 
 /** The programme (titles, speakers, the event's time zone, its look, applied); retried
  * until the server answers, since a page may open while the server is restarting. From
- * ``firstData`` when the page asked for it (its ``Live`` made with ``first: true``). */
-export async function loadProgramme() {
+ * ``firstData`` when the page asked for it (its ``Live`` made with ``first: true``). Asked
+ * once: the page and its ``Live`` (for the states' texts) share the answer. */
+export function loadProgramme() {
+  programmeAnswer ??= askProgramme();
+  return programmeAnswer;
+}
+
+async function askProgramme() {
   const asked = firstAnswer;
   firstAnswer = null; // once: a later call asks the server afresh
   const first = asked && (await asked);

@@ -200,11 +200,16 @@ class Programme(Strict):
                     "duration_ms": s.duration_ms,
                     "warning_ms": s.warning_ms,
                     "danger_ms": s.danger_ms,
-                    "moderators": [m.model_dump() for m in s.moderators],
-                    "speakers": [
-                        sp.model_dump(mode="json", exclude={"session_id"}) for sp in s.speakers
-                    ],
+                    "moderators": [_person(m) for m in s.moderators],
+                    "speakers": [_person(sp) for sp in s.speakers],
                 }
                 for s in self.sessions
             ],
         }
+
+
+def _person(person: Person) -> dict[str, Any]:
+    """A moderator or speaker as ``/api/programme`` shows them, with the names the pages
+    show (``display_name``, ``display_name_zh``): the states name them by id only."""
+    names = {"display_name": person.display_name, "display_name_zh": person.display_name_zh}
+    return {**person.model_dump(mode="json", exclude={"session_id"}), **names}

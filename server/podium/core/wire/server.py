@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 # its documented shape, and the tests check every view the engine produces against them.
 
 
-class _Out(BaseModel):
+class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SessionView(_Out):
+class SessionView(Out):
     id: str
     title: str
     group_title: str | None
@@ -30,7 +30,7 @@ class SessionView(_Out):
     remaining_ms: int = Field(description="as of server_time; negative once the slot is over")
 
 
-class SpeakerView(_Out):
+class SpeakerView(Out):
     id: str
     name: str
     honorific: str
@@ -48,7 +48,7 @@ class SpeakerView(_Out):
     count: int = Field(description="speakers in the session")
 
 
-class TimerView(_Out):
+class TimerView(Out):
     status: Literal["running", "paused", "stopped"]
     duration_ms: int = Field(description="allocation plus added time")
     allocation_ms: int
@@ -61,20 +61,20 @@ class TimerView(_Out):
     danger_ms: int = Field(description="red at or under this (0: red from zero)")
 
 
-class CueView(_Out):
+class CueView(Out):
     kind: Literal["wrap_up", "stop"]
     at: int = Field(description="epoch ms when it was given")
     speaker_id: str | None = Field(description="the speaker on when it was given")
 
 
-class MessageView(_Out):
+class MessageView(Out):
     text: str
     target: Literal["screen", "viewers", "all"] = Field(description="as it was sent")
     at: int = Field(description="epoch ms when it was set: how long it has been up")
     pinned: bool = Field(description="a stage message that stays when the speaker changes")
 
 
-class MessagesView(_Out):
+class MessagesView(Out):
     screen: MessageView | None = Field(
         description="on the stage screen; cleared when the speaker changes unless pinned, and"
         " when the session ends even if pinned"
@@ -84,13 +84,13 @@ class MessagesView(_Out):
     )
 
 
-class ShownQuestionView(_Out):
+class ShownQuestionView(Out):
     id: str
     text: str = Field(description="as asked: shown as text, never as HTML")
     name: str = Field(description="the name the asker chose to show, or ''")
 
 
-class ChangeView(_Out):
+class ChangeView(Out):
     """What a command did: ``summary`` in English for logs; the other fields for a page to
     say it in its own language (only those the change has are sent)."""
 
@@ -124,7 +124,7 @@ class ChangeView(_Out):
     undone: ChangeView | None = Field(default=None, description="undo: the change it undid")
 
 
-class ScheduleRow(_Out):
+class ScheduleRow(Out):
     id: str
     status: Literal["done", "live", "next", "upcoming", "skipped"]
     planned_start: int
@@ -139,7 +139,7 @@ class ScheduleRow(_Out):
     )
 
 
-class RunView(_Out):
+class RunView(Out):
     started_at: int
     ended_at: int | None
     earlier_ms: int = Field(description="time on in earlier turns")
@@ -149,7 +149,7 @@ class RunView(_Out):
     )
 
 
-class AutoAdvanceView(_Out):
+class AutoAdvanceView(Out):
     """The speaker on now ends themselves (``on_end = "next"`` in the programme)."""
 
     action: Literal["next", "end_session"] = Field(
@@ -159,12 +159,10 @@ class AutoAdvanceView(_Out):
     held: bool = Field(description="kept on past its end by the hold action")
 
 
-class StateView(_Out):
+class StateFields(Out):
+    """What the whole state and the lean one share."""
+
     phase: Literal["idle", "live", "finished"]
-    session: SessionView | None
-    speaker: SpeakerView | None
-    next_speaker: SpeakerView | None
-    timer: TimerView
     auto_advance: AutoAdvanceView | None = Field(
         description="null unless the speaker on now advances by itself at their end"
     )
@@ -175,11 +173,8 @@ class StateView(_Out):
     question: ShownQuestionView | None = Field(
         description="the audience's question on screen (show_question), else null"
     )
-    message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
     messages: MessagesView
     blackout: bool
-    drift_ms: int = Field(description="positive: running late by this much")
-    schedule: list[ScheduleRow]
     speakers_run: dict[str, RunView]
     can_undo: bool
     undo: ChangeView | None = Field(description="what undo would undo, and who did it")
@@ -191,8 +186,19 @@ class StateView(_Out):
     )
 
 
-class StateOut(_Out):
-    """Sent on every change (``type`` "state") and once on connect ("snapshot")."""
+class StateView(StateFields):
+    session: SessionView | None
+    speaker: SpeakerView | None
+    next_speaker: SpeakerView | None
+    timer: TimerView
+    message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
+    drift_ms: int = Field(description="positive: running late by this much")
+    schedule: list[ScheduleRow]
+
+
+class StateOut(Out):
+    """Sent on every change (``type`` "state") and once on connect ("snapshot") to the
+    clients that asked for whole states (``/ws?full=1``, SSE)."""
 
     type: Literal["state", "snapshot"]
     room: str
@@ -201,7 +207,7 @@ class StateOut(_Out):
     state: StateView
 
 
-class AuthOkOut(_Out):
+class AuthOkOut(Out):
     type: Literal["auth_ok"] = "auth_ok"
     role: Literal["moderator", "screen", "viewer", "speaker", "questions"]
     speaker_id: str | None = Field(
@@ -209,7 +215,7 @@ class AuthOkOut(_Out):
     )
 
 
-class SpeakerReadiness(_Out):
+class SpeakerReadiness(Out):
     connected: bool = Field(description="a speaker page with their link is open now")
     ready: bool = Field(description="they said they are ready, or a moderator marked them")
     note: str | None = Field(description="their note, as text; at most 200 characters")
@@ -217,7 +223,7 @@ class SpeakerReadiness(_Out):
     last_seen: int | None = Field(description="epoch ms: when the server last heard of them")
 
 
-class ReadinessOut(_Out):
+class ReadinessOut(Out):
     """To moderator connections only, whenever a speaker's readiness changes."""
 
     type: Literal["readiness"] = "readiness"
@@ -225,7 +231,7 @@ class ReadinessOut(_Out):
     speakers: dict[str, SpeakerReadiness] = Field(description="by speaker id")
 
 
-class AckOut(_Out):
+class AckOut(Out):
     type: Literal["ack"] = "ack"
     id: str | int
     version: int = Field(
@@ -241,7 +247,7 @@ class AckOut(_Out):
     voted: VotedView | None = Field(default=None, description="the answer to a vote")
 
 
-class QuestionView(_Out):
+class QuestionView(Out):
     id: str
     text: str = Field(description="as asked: shown as text, never as HTML")
     name: str = Field(description="the name the asker chose to show, or ''")
@@ -251,18 +257,18 @@ class QuestionView(_Out):
     asked_at: int = Field(description="epoch ms")
 
 
-class AskedView(_Out):
+class AskedView(Out):
     id: str
     status: Literal["pending", "approved"]
 
 
-class VotedView(_Out):
+class VotedView(Out):
     id: str
     votes: int = Field(description="the question's votes, this one included if counted")
     counted: bool = Field(description="false when this voter had voted for it before")
 
 
-class QuestionsOut(_Out):
+class QuestionsOut(Out):
     """Questions that changed (gathered for up to 0.25 s; the public list's for
     1 s, or audience / 2,500 s when that is longer: 4 s at 10,000 clients).
     Moderators and assistants get every question; everyone else only approved and answered
@@ -282,7 +288,7 @@ class QuestionsOut(_Out):
     )
 
 
-class ErrorOut(_Out):
+class ErrorOut(Out):
     type: Literal["error"] = "error"
     id: str | int | None = None
     code: str
@@ -290,7 +296,7 @@ class ErrorOut(_Out):
     version: int | None = None
 
 
-class CurrentOut(_Out):
+class CurrentOut(Out):
     """Sent on connect instead of the snapshot when the client named the version it already
     holds (``/ws?have=VERSION``: it read ``/api/first``, or it is reconnecting) and that is
     still the room's: its state stands, so nothing else is sent."""
@@ -301,7 +307,7 @@ class CurrentOut(_Out):
     server_time: int = Field(description="epoch ms when this was sent")
 
 
-class PongOut(_Out):
+class PongOut(Out):
     type: Literal["pong"] = "pong"
     t0: float
     server_time: int

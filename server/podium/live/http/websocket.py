@@ -47,6 +47,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     conn.transport = request.transport
     have = request.query.get("have", "")
     conn.have = int(have) if have.isdigit() and len(have) < 16 else None
+    conn.full = request.query.get("full") == "1"
     conn.readiness = request.app[READINESS].get(room.id)
     conn.questions = request.app[QUESTIONS].get(room.id)
     bound_send_buffer(request.transport)

@@ -1,0 +1,72 @@
+"""Every page built from deltas shows exactly what a snapshot shows: the pages' own code
+(``web/js/delta.js``, in Chromium) applies the server's deltas over random command
+sequences and, at every version, holds the lean snapshot a joiner would get and makes from
+it, with the programme, the whole state ``/api/state`` would give at that moment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from playwright.sync_api import Browser, Page
+
+from podium.core import projection
+from podium.core.wire.delta import diff, lean
+from podium.core.wire.protocol import delta_message
+from tests.helpers import Server
+from tests.unit.test_deltas import versions
+from tests.unit.test_engine import P
+from tests.unit.test_engine_properties import steps
+
+REPLAY = """async ([first, programme, changes]) => {
+  const { applyDelta, hydrate, lean } = await import("/assets/js/delta.js");
+  const canonical = (value) => JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+      : v);
+  const wrong = [];
+  let held = lean(first);  // as from /api/first
+  for (const { delta, snapshot, whole } of changes) {
+    const message = JSON.parse(delta);
+    held = applyDelta(held, message.patch, message.removed);
+    if (canonical(held) !== canonical(snapshot)) wrong.push([message.version, "held"]);
+    const shown = hydrate(held, programme, message.server_time);
+    if (canonical(shown) !== canonical(whole)) {
+      wrong.push([message.version, canonical(shown), canonical(whole)]);
+    }
+  }
+  return wrong;
+}"""
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    page = browser.new_page()
+    page.goto(server.url + "/")
+    yield page
+    page.close()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(sequence=steps)
+def test_the_pages_state_from_deltas_is_the_whole_state_at_every_version(
+    page: Page, sequence: list[tuple[tuple[str, dict], int]]
+) -> None:
+    made = versions(sequence)
+    _, now, state = made[0]
+    first = projection.view(P, state, now)
+    base = lean(first)
+    changes: list[dict[str, Any]] = []
+    for version, now, state in made[1:]:
+        whole = projection.view(P, state, now)
+        new = lean(whole)
+        delta = delta_message(P.id, version, version - 1, now, diff(base, new))
+        changes.append({"delta": delta, "snapshot": new, "whole": whole})
+        base = new
+    programme = json.loads(json.dumps(P.public_dict(state.day)))
+    assert page.evaluate(REPLAY, [first, programme, changes]) == []
