@@ -316,7 +316,7 @@ def test_a_console_reports_a_conflict_when_another_acted_first(
         upstream = ws.connect_to_server()
 
         def to_page(message: str | bytes) -> None:
-            if holding["on"] and '"type":"state"' in str(message):
+            if holding["on"] and '"type":"delta"' in str(message):
                 held.append(str(message))
             else:
                 ws.send(message)

@@ -1,0 +1,98 @@
+"""Deltas on a real server: a page's WebSocket (``/ws``) gets a lean snapshot and then one
+delta per change, and holds at every version what a client of whole states
+(``/ws?full=1``) is pushed; joining with ``?have=`` gets ``current`` or a snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import websockets
+
+from podium.core.wire.delta import lean, merge
+from tests import rawws
+from tests.clients import drive, moderator
+from tests.helpers import Server, recv_type
+
+COMMANDS = 24
+
+
+async def follow_deltas(server: Server, held: dict[int, dict[str, Any]], sizes: list[int]) -> None:
+    """A page's connection: the snapshot, then each delta applied to the version before."""
+    with contextlib.suppress(websockets.ConnectionClosed):
+        async with websockets.connect(server.ws_url.replace("full=1", "client=viewer")) as ws:
+            first = await recv_type(ws, "snapshot")
+            version, state = first["version"], first["state"]
+            held[version] = state
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] != "delta":
+                    continue
+                assert message["base"] == version, "a delta that does not follow"
+                state = merge(state, message["patch"], message.get("removed"))
+                version = message["version"]
+                held[version] = state
+                sizes.append(len(raw.encode()))
+
+
+async def follow_whole(server: Server, whole: dict[int, dict[str, Any]]) -> None:
+    with contextlib.suppress(websockets.ConnectionClosed):
+        async with websockets.connect(server.ws_url) as ws:
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] in ("snapshot", "state"):
+                    whole[message["version"]] = message["state"]
+
+
+async def test_a_page_holds_every_version_a_client_of_whole_states_gets(server: Server) -> None:
+    held: dict[int, dict[str, Any]] = {}
+    whole: dict[int, dict[str, Any]] = {}
+    sizes: list[int] = []
+    readers = [
+        asyncio.create_task(follow_deltas(server, held, sizes)),
+        asyncio.create_task(follow_whole(server, whole)),
+    ]
+    acked: dict[int, dict[str, Any]] = {}
+    async with moderator(server) as ws:
+        while not (held and whole):
+            await asyncio.sleep(0.01)
+        await drive(ws, acked, COMMANDS)
+        last = max(acked)
+        async with asyncio.timeout(10):
+            while last not in held or last not in whole:
+                await asyncio.sleep(0.01)
+    for task in readers:
+        task.cancel()
+    assert len(acked) == COMMANDS
+    assert set(acked) <= set(held) and set(held) == set(whole)
+    for version, state in whole.items():
+        assert held[version] == lean(state), version
+    assert max(sizes) < max(len(json.dumps(s)) for s in whole.values()) / 2
+
+
+async def test_joining_with_a_version_gets_current_or_the_lean_snapshot(server: Server) -> None:
+    async with moderator(server) as ws:
+        start = {"action": "start_session", "session_id": "session-1"}
+        await ws.send(json.dumps({"type": "command", "id": 1, "command": start}))
+        version = (await recv_type(ws, "ack"))["version"]
+    now = server.state()
+    page = server.ws_url.replace("full=1", "client=viewer")
+    async with websockets.connect(f"{page}&have={version}") as holding:
+        current = await recv_type(holding, "current")
+        assert (current["version"], current["room"]) == (version, "itu-miit-2021")
+    async with websockets.connect(f"{page}&have={version - 1}") as behind:
+        snapshot = await recv_type(behind, "snapshot")
+        assert snapshot["version"] == version
+        assert snapshot["state"] == lean(now["state"])
+    async with websockets.connect(f"{server.ws_url}&have={version - 1}") as whole:
+        assert (await recv_type(whole, "snapshot"))["state"]["session"]["title"]
+
+
+def test_a_full_that_is_not_understood_is_refused(server: Server) -> None:
+    sock, status, head = rawws.handshake(server.port, "/ws?full=yes")
+    sock.close()
+    assert status == 400
+    assert b"full=1 for whole states" in head
+    assert server.state()["version"] == 0  # nothing changed
