@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from podium.core import projection
 from podium.core.wire.delta import diff, lean
@@ -20,6 +20,7 @@ from tests.helpers import Server
 from tests.unit.test_deltas import versions
 from tests.unit.test_engine import P
 from tests.unit.test_engine_properties import steps
+from tests.web.test_web import WAIT, Faces, hold_deltas, wait_version
 
 REPLAY = """async ([first, programme, changes]) => {
   const { applyDelta, hydrate, lean } = await import("/assets/js/delta.js");
@@ -70,3 +71,25 @@ def test_the_pages_state_from_deltas_is_the_whole_state_at_every_version(
         base = new
     programme = json.loads(json.dumps(P.public_dict(state.day)))
     assert page.evaluate(REPLAY, [first, programme, changes]) == []
+
+
+def test_a_page_that_missed_a_change_reconnects_for_a_snapshot(
+    faces: Faces, server: Server
+) -> None:
+    """A delta lost on the way (here: dropped by a proxy in the page's path): the next one
+    does not follow the version the page holds, so it opens its socket again naming that
+    version and the server sends the snapshot; the page then shows what the server has."""
+    opened: list[str] = []
+    page = faces.context.new_page()
+    dropping = hold_deltas(page, [], opened)
+    page.goto(f"{server.url}/screen")
+    server.command("start_session", session_id="session-1")
+    wait_version(page, 1)
+    dropping |= {"on": True, "once": True}
+    server.command("next")  # version 2: lost
+    server.command("show_message", text="Back in five", target="screen")  # 3: from 2
+    wait_version(page, 3)
+    assert len(opened) == 2 and "have=1" in opened[1]
+    expect(page.locator("body")).to_contain_text("Back in five", timeout=WAIT)
+    speaker = server.state()["state"]["speaker"]["display_name"]
+    expect(page.locator("body")).to_contain_text(speaker, timeout=WAIT)

@@ -115,6 +115,31 @@ def wait_version(page: Page, version: int) -> None:
     expect(page.locator("#podium-status")).to_have_attribute("data-version", str(version))
 
 
+def hold_deltas(page: Page, held: list[str], opened: list[str] | None = None) -> dict[str, Any]:
+    """The page's WebSocket through a proxy that, while ``on``, keeps the server's deltas
+    in ``held`` instead of passing them on (a slow or lossy network; with ``once``, only
+    the next one); ``page_side`` is the page's end, ``opened`` gets each socket's URL."""
+    holding: dict[str, Any] = {"on": False, "once": False}
+
+    def proxy(ws: Any) -> None:
+        holding["page_side"] = ws
+        if opened is not None:
+            opened.append(ws.url)
+        upstream = ws.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            if holding["on"] and '"type":"delta"' in str(message):
+                held.append(str(message))
+                holding["on"] = not holding["once"]
+            else:
+                ws.send(message)
+
+        upstream.on_message(to_page)
+
+    page.route_web_socket(re.compile(r".*/ws\?.*"), proxy)
+    return holding
+
+
 # -- the console drives every face ----------------------------------------------------------
 
 
@@ -309,22 +334,8 @@ def test_a_console_reports_a_conflict_when_another_acted_first(
     faces: Faces, server: Server
 ) -> None:
     held: list[str] = []
-    holding: dict[str, Any] = {"on": False}
-
-    def slow_network(ws: Any) -> None:
-        holding["page_side"] = ws
-        upstream = ws.connect_to_server()
-
-        def to_page(message: str | bytes) -> None:
-            if holding["on"] and '"type":"delta"' in str(message):
-                held.append(str(message))
-            else:
-                ws.send(message)
-
-        upstream.on_message(to_page)
-
     first = faces.context.new_page()
-    first.route_web_socket(re.compile(r".*/ws\?.*"), slow_network)
+    holding = hold_deltas(first, held)
     first.goto(f"{server.url}/console#token={server.token}")
     expect(first.locator("#desk")).to_be_visible()
     second = faces.console()

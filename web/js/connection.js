@@ -147,13 +147,19 @@ export class Live {
     ws.addEventListener("close", () => this.closed(ws));
   }
 
-  closed(ws) {
-    if (ws !== this.ws) return;
+  /** Forget the socket ``ws`` (it closed, or is given up); ``false`` if it was not ours. */
+  drop(ws) {
+    if (ws !== this.ws) return false;
     this.ws = null;
     for (const [id, waiting] of this.pending) {
       waiting.reject({ code: "disconnected", message: "the connection dropped" });
       this.pending.delete(id);
     }
+    return true;
+  }
+
+  closed(ws) {
+    if (!this.drop(ws)) return;
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
     const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
     this.attempt += 1;
@@ -205,8 +211,7 @@ export class Live {
    * socket is opened again naming it, ``have``, and the server sends the snapshot). */
   resync() {
     const ws = this.ws;
-    if (ws === null) return;
-    this.ws = null;
+    if (ws === null || !this.drop(ws)) return;
     ws.close();
     this.open();
   }
