@@ -19,6 +19,7 @@ from typing import Any
 from socketify import App, AppListenOptions, CompressOptions, OpCode, Request, Response, WebSocket
 
 from podium.core.wire.protocol import encode, state_message
+from podium.runtime.fdlimit import raise_open_file_limit
 
 ROOM = "baseline"
 
@@ -62,6 +63,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state", type=Path, required=True, help="JSON state to broadcast")
     args = parser.parse_args()
+    raise_open_file_limit()
     app = App()
     anchor = Anchor(app, json.loads(args.state.read_text()))
     app.get("/healthz", anchor.healthz)
