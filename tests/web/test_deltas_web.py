@@ -1,7 +1,8 @@
 """Every page built from deltas shows exactly what a snapshot shows: the pages' own code
 (``web/js/delta.js``, in Chromium) applies the server's deltas over random command
 sequences and, at every version, holds the lean snapshot a joiner would get and makes from
-it, with the programme, the whole state ``/api/state`` would give at that moment."""
+it, with the programme, the whole state ``/api/state`` would give at that moment (less
+the changes' English ``summary``, a line for logs that no page reads)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from playwright.sync_api import Browser, Page, expect
 
 from podium.core import projection
-from podium.core.wire.delta import diff, lean
+from podium.core.wire.delta import diff, lean, unsaid
 from podium.core.wire.protocol import delta_message
 from tests.helpers import Server
 from tests.unit.test_deltas import versions
@@ -67,7 +68,8 @@ def test_the_pages_state_from_deltas_is_the_whole_state_at_every_version(
         whole = projection.view(P, state, now)
         new = lean(whole)
         delta = delta_message(P.id, version, version - 1, now, diff(base, new))
-        changes.append({"delta": delta, "snapshot": new, "whole": whole})
+        said = {"undo": unsaid(whole["undo"]), "last_change": unsaid(whole["last_change"])}
+        changes.append({"delta": delta, "snapshot": new, "whole": {**whole, **said}})
         base = new
     programme = json.loads(json.dumps(P.public_dict(state.day)))
     assert page.evaluate(REPLAY, [first, programme, changes]) == []

@@ -22,10 +22,20 @@ function isObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** A change without its English ``summary`` (a line for logs), the one undone too. */
+function unsaid(change) {
+  if (change === null) return null;
+  const out = without(change, ["summary"]);
+  if ("undone" in out) out.undone = unsaid(out.undone);
+  return out;
+}
+
 /** The lean state of a whole one (``/api/first`` gives the whole state): what the
  * server's ``delta.lean`` gives for it. */
 export function lean(view) {
   const held = without(view, VIEW_DERIVED);
+  held.undo = unsaid(view.undo);
+  held.last_change = unsaid(view.last_change);
   held.session = without(view.session, SESSION_DERIVED);
   held.speaker = without(view.speaker, PERSON_TEXTS);
   held.next_speaker = without(view.next_speaker, PERSON_TEXTS);
@@ -99,8 +109,8 @@ function project(state, rows, plan, serverTime) {
   return scheduleAt({ ...state, schedule: rows, drift_ms: lastDrift }, serverTime, serverTime);
 }
 
-/** The whole state (``/api/state``'s) from the lean one, the programme and the moment
- * the server derived it: what every page reads. */
+/** The whole state (``/api/state``'s, less the changes' English ``summary``) from the
+ * lean one, the programme and the moment the server derived it: what every page reads. */
 export function hydrate(held, programme, serverTime) {
   const sessions = programme?.sessions ?? [];
   const known = new Map(sessions.flatMap((s) => s.speakers.map((speaker) => [speaker.id, speaker])));

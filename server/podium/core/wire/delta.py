@@ -2,7 +2,8 @@
 
 A WebSocket client that did not ask for whole states (``/ws?full=1``) holds the *lean*
 state: the view (``projection.view``) less what it already has or derives. The programme's
-texts (titles, names, affiliations, their Chinese versions) travel with the programme;
+texts (titles, names, affiliations, their Chinese versions) travel with the programme (and
+a change's English ``summary``, made of them, is left to logs: pages say it from its fields);
 what depends on the clock (``remaining_ms`` of a running timer and of the session, the
 day's ``drift_ms``, the schedule's projected times) the page derives from the stored
 timestamps and ``server_time``; ``message`` is the newest of ``messages``. So the lean
@@ -48,9 +49,22 @@ def _without(data: JSON | None, keys: tuple[str, ...]) -> JSON | None:
     return None if data is None else {k: v for k, v in data.items() if k not in keys}
 
 
+def unsaid(change: JSON | None) -> JSON | None:
+    """A change without its English ``summary``, the one undone too: a line for logs that
+    names speakers and sessions by their texts, where the fields say what it did."""
+    if change is None:
+        return None
+    out = {k: v for k, v in change.items() if k != "summary"}
+    if "undone" in out:
+        out["undone"] = unsaid(out["undone"])
+    return out
+
+
 def lean(view: JSON) -> JSON:
     """The state as a delta client holds it (see the module's docstring)."""
     held = {k: v for k, v in view.items() if k not in VIEW_DERIVED}
+    held["undo"] = unsaid(view["undo"])
+    held["last_change"] = unsaid(view["last_change"])
     held["session"] = _without(view["session"], SESSION_DERIVED)
     held["speaker"] = _without(view["speaker"], PERSON_TEXTS)
     held["next_speaker"] = _without(view["next_speaker"], PERSON_TEXTS)

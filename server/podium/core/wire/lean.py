@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from podium.core.wire.server import Out, StateFields, TimerView
+from podium.core.wire.server import ChangeFields, Out, StateFields, TimerView
 
 
 class LeanSessionView(Out):
@@ -49,16 +49,26 @@ class LeanScheduleRow(Out):
     speakers: dict[str, Literal["live", "done", "skipped", "upcoming"]]
 
 
+class LeanChangeView(ChangeFields):
+    """A change without its English ``summary`` (a log line naming speakers and sessions
+    by their texts): the page says it from the fields."""
+
+    undone: LeanChangeView | None = Field(default=None, description="undo: the change it undid")
+
+
 class LeanStateView(StateFields):
     """The state a delta client holds: the whole state less what the programme has
-    (texts) and what the page derives from ``server_time`` (``remaining_ms`` of a running
-    timer, ``drift_ms``, projected times) or from the rest (``message``)."""
+    (texts, and the changes' English ``summary``, made of them) and what the page derives
+    from ``server_time`` (``remaining_ms`` of a running timer, ``drift_ms``, projected
+    times) or from the rest (``message``)."""
 
     session: LeanSessionView | None
     speaker: LeanSpeakerView | None
     next_speaker: LeanSpeakerView | None
     timer: LeanTimerView
     schedule: dict[str, LeanScheduleRow] = Field(description="by session id")
+    undo: LeanChangeView | None = Field(description="what undo would undo, and who did it")
+    last_change: LeanChangeView | None = Field(description="the last command applied")
 
 
 class LeanSnapshotOut(Out):

@@ -90,11 +90,10 @@ class ShownQuestionView(Out):
     name: str = Field(description="the name the asker chose to show, or ''")
 
 
-class ChangeView(Out):
-    """What a command did: ``summary`` in English for logs; the other fields for a page to
-    say it in its own language (only those the change has are sent)."""
+class ChangeFields(Out):
+    """What a command did, in fields, for a page to say it in its own language (only those
+    the change has are sent)."""
 
-    summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
     action: str
     actor: str | None = Field(
         description="who sent it: the console id it sent, else the connection, e.g. 'ws:127.0.0.1'"
@@ -121,6 +120,12 @@ class ChangeView(Out):
         default=None, description="show_question, clear_question: the question"
     )
     date: str | None = Field(default=None, description="set_plan_date: the day, YYYY-MM-DD")
+
+
+class ChangeView(ChangeFields):
+    """What a command did: ``summary`` in English for logs, and its fields."""
+
+    summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
     undone: ChangeView | None = Field(default=None, description="undo: the change it undid")
 
 
@@ -177,8 +182,6 @@ class StateFields(Out):
     blackout: bool
     speakers_run: dict[str, RunView]
     can_undo: bool
-    undo: ChangeView | None = Field(description="what undo would undo, and who did it")
-    last_change: ChangeView | None = Field(description="the last command applied (undo too)")
     plan_date: str = Field(description="the day the plan runs on, YYYY-MM-DD")
     plan_date_from: Literal["programme", "console", "clock"] = Field(
         description="where plan_date comes from: the programme's event.date, set_plan_date,"
@@ -187,6 +190,8 @@ class StateFields(Out):
 
 
 class StateView(StateFields):
+    undo: ChangeView | None = Field(description="what undo would undo, and who did it")
+    last_change: ChangeView | None = Field(description="the last command applied (undo too)")
     session: SessionView | None
     speaker: SpeakerView | None
     next_speaker: SpeakerView | None
