@@ -348,7 +348,8 @@ class Room:
             self._adopt(state, soon)
 
     def _adopt(self, state: State, soon: bool = False) -> None:
-        """Take ``state`` as current and push it: encoded once, the same frame for all."""
+        """Take ``state`` as current and push it: its delta encoded once, the same frame for
+        all (the whole state too, once, when a client asked for it: ``Pushed``)."""
         self._state = state
         for observe in self.state_observers:
             observe(state)
