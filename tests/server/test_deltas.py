@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from pathlib import Path
 from typing import Any
 
 import websockets
@@ -15,11 +16,14 @@ from podium.core.wire.delta import lean, merge
 from tests import rawws
 from tests.clients import drive, moderator
 from tests.helpers import Server, recv_type
+from tests.redis_server import RedisServer
 
 COMMANDS = 24
 
 
-async def follow_deltas(server: Server, held: dict[int, dict[str, Any]], sizes: list[int]) -> None:
+async def follow_deltas(
+    server: Server, held: dict[int, dict[str, Any]], sizes: list[int] | None = None
+) -> None:
     """A page's connection: the snapshot, then each delta applied to the version before."""
     with contextlib.suppress(websockets.ConnectionClosed):
         async with websockets.connect(server.ws_url.replace("full=1", "client=viewer")) as ws:
@@ -34,7 +38,8 @@ async def follow_deltas(server: Server, held: dict[int, dict[str, Any]], sizes: 
                 state = merge(state, message["patch"], message.get("removed"))
                 version = message["version"]
                 held[version] = state
-                sizes.append(len(raw.encode()))
+                if sizes is not None:
+                    sizes.append(len(raw.encode()))
 
 
 async def follow_whole(server: Server, whole: dict[int, dict[str, Any]]) -> None:
@@ -70,6 +75,40 @@ async def test_a_page_holds_every_version_a_client_of_whole_states_gets(server: 
     for version, state in whole.items():
         assert held[version] == lean(state), version
     assert max(sizes) < max(len(json.dumps(s)) for s in whole.values()) / 2
+
+
+async def test_a_page_on_another_process_holds_what_this_one_pushes_whole(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Two processes sharing Redis: the page on the second applies the deltas that process
+    makes from the states it adopts, each from the version it pushed before."""
+    shared = ["--redis", redis_server.url, "--redis-prefix", redis_server.prefix]
+    first, second = (Server(data_dir=tmp_path / f"data-{i}", extra_args=shared) for i in (1, 2))
+    try:
+        for server in (first, second):
+            server.start()
+        held: dict[int, dict[str, Any]] = {}
+        whole: dict[int, dict[str, Any]] = {}
+        readers = [
+            asyncio.create_task(follow_deltas(second, held)),
+            asyncio.create_task(follow_whole(first, whole)),
+        ]
+        acked: dict[int, dict[str, Any]] = {}
+        async with moderator(first) as ws:
+            while not (held and whole):
+                await asyncio.sleep(0.01)
+            await drive(ws, acked, COMMANDS)
+            async with asyncio.timeout(15):
+                while max(acked) not in held:
+                    await asyncio.sleep(0.01)
+        for task in readers:
+            task.cancel()
+        assert set(acked) <= set(held) <= set(whole)
+        for version, state in held.items():
+            assert state == lean(whole[version]), version
+    finally:
+        first.kill()
+        second.kill()
 
 
 async def test_joining_with_a_version_gets_current_or_the_lean_snapshot(server: Server) -> None:
