@@ -21,9 +21,7 @@ from tests.redis_server import RedisServer
 COMMANDS = 24
 
 
-async def follow_deltas(
-    server: Server, held: dict[int, dict[str, Any]], sizes: list[int] | None = None
-) -> None:
+async def follow_deltas(server: Server, held: dict[int, dict[str, Any]], sizes: list[int]) -> None:
     """A page's connection: the snapshot, then each delta applied to the version before."""
     with contextlib.suppress(websockets.ConnectionClosed):
         async with websockets.connect(server.ws_url.replace("full=1", "client=viewer")) as ws:
@@ -38,8 +36,7 @@ async def follow_deltas(
                 state = merge(state, message["patch"], message.get("removed"))
                 version = message["version"]
                 held[version] = state
-                if sizes is not None:
-                    sizes.append(len(raw.encode()))
+                sizes.append(len(raw.encode()))
 
 
 async def follow_whole(server: Server, whole: dict[int, dict[str, Any]]) -> None:
@@ -51,27 +48,38 @@ async def follow_whole(server: Server, whole: dict[int, dict[str, Any]]) -> None
                     whole[message["version"]] = message["state"]
 
 
-async def test_a_page_holds_every_version_a_client_of_whole_states_gets(server: Server) -> None:
-    held: dict[int, dict[str, Any]] = {}
-    whole: dict[int, dict[str, Any]] = {}
+Versions = dict[int, dict[str, Any]]
+
+
+async def drive_and_follow(page: Server, commanded: Server) -> tuple[Versions, Versions, list[int]]:
+    """A moderator on ``commanded`` sends ``COMMANDS`` commands while a page on ``page``
+    follows the deltas and a client of whole states follows ``commanded``; once the page
+    holds the last version acknowledged: (what the page held, the whole states, the sizes
+    of the deltas), each by version."""
+    held: Versions = {}
+    whole: Versions = {}
     sizes: list[int] = []
     readers = [
-        asyncio.create_task(follow_deltas(server, held, sizes)),
-        asyncio.create_task(follow_whole(server, whole)),
+        asyncio.create_task(follow_deltas(page, held, sizes)),
+        asyncio.create_task(follow_whole(commanded, whole)),
     ]
-    acked: dict[int, dict[str, Any]] = {}
-    async with moderator(server) as ws:
+    acked: Versions = {}
+    async with moderator(commanded) as ws:
         while not (held and whole):
             await asyncio.sleep(0.01)
         await drive(ws, acked, COMMANDS)
-        last = max(acked)
-        async with asyncio.timeout(10):
-            while last not in held or last not in whole:
+        async with asyncio.timeout(15):
+            while max(acked) not in held or max(acked) not in whole:
                 await asyncio.sleep(0.01)
     for task in readers:
         task.cancel()
-    assert len(acked) == COMMANDS
-    assert set(acked) <= set(held) and set(held) == set(whole)
+    assert len(acked) == COMMANDS and set(acked) <= set(held) <= set(whole)
+    return held, whole, sizes
+
+
+async def test_a_page_holds_every_version_a_client_of_whole_states_gets(server: Server) -> None:
+    held, whole, sizes = await drive_and_follow(server, server)
+    assert set(held) == set(whole)
     for version, state in whole.items():
         assert held[version] == lean(state), version
     assert max(sizes) < max(len(json.dumps(s)) for s in whole.values()) / 2
@@ -87,23 +95,7 @@ async def test_a_page_on_another_process_holds_what_this_one_pushes_whole(
     try:
         for server in (first, second):
             server.start()
-        held: dict[int, dict[str, Any]] = {}
-        whole: dict[int, dict[str, Any]] = {}
-        readers = [
-            asyncio.create_task(follow_deltas(second, held)),
-            asyncio.create_task(follow_whole(first, whole)),
-        ]
-        acked: dict[int, dict[str, Any]] = {}
-        async with moderator(first) as ws:
-            while not (held and whole):
-                await asyncio.sleep(0.01)
-            await drive(ws, acked, COMMANDS)
-            async with asyncio.timeout(15):
-                while max(acked) not in held:
-                    await asyncio.sleep(0.01)
-        for task in readers:
-            task.cancel()
-        assert set(acked) <= set(held) <= set(whole)
+        held, whole, _ = await drive_and_follow(second, first)
         for version, state in held.items():
             assert state == lean(whole[version]), version
     finally:
