@@ -222,7 +222,7 @@ export class Live {
   }
 
   receive(message) {
-    if (this.programme === null && ["snapshot", "state", "delta"].includes(message.type)) {
+    if (this.programme === null && (message.type === "snapshot" || message.type === "delta")) {
       this.waiting.push(message);
       return;
     }
