@@ -275,8 +275,10 @@ class Room:
             return await self._apply_and_store(command, actor)
         finally:
             self._applying -= 1
-            # on the next turn: after the change's own pass (``_adopt``), when there is one
-            asyncio.get_running_loop().call_soon(self._maybe_quiet)
+            # on the next turn, after the ack: the changes adopted while the command held
+            # the lock (``_adopt``), or (none) the quiet that waits for them
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self._push if self._unsent else self._maybe_quiet)
 
     async def _apply_and_store(self, given: Command, actor: str) -> Executed:
         async with self._lock:
@@ -357,10 +359,13 @@ class Room:
         self._quiet.clear()
         if not soon:
             self._push()
-        elif len(self._unsent) == 1:
+        elif len(self._unsent) == 1 and not self._lock.locked():
             # The writer's own change fans out on the next turn of the loop, so its ack
             # (sent when ``execute`` returns) leaves before 10,000 writes, not after them
-            # (docs/performance.md). Frames still go out in version order.
+            # (docs/performance.md). While a command holds the lock, its ``_execute`` pushes
+            # once it has answered: a shared store's notice of the very change it commits
+            # (which can come before the commit's answer) waits for the ack too. Frames
+            # still go out in version order.
             asyncio.get_running_loop().call_soon(self._push)
 
     def _push(self) -> None:
