@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,16 @@ def log_records(server: Server) -> list[dict[str, Any]]:
 
 def stored_state(server: Server) -> dict[str, Any]:
     return json.loads((room_dir(server) / "state.json").read_text())
+
+
+def checkpointed(server: Server, version: int, bound_s: float = 15.0) -> dict[str, Any]:
+    """The checkpoint once it holds ``version``: the file store writes it when the room has
+    been idle a second (``store/disk/checkpoints.py``), so a test waits for it, bounded."""
+    deadline = time.monotonic() + bound_s
+    while (state := stored_state(server))["version"] < version:
+        assert time.monotonic() < deadline, f"the checkpoint stayed at {state['version']}"
+        time.sleep(0.05)
+    return state
 
 
 def timing(state: dict[str, Any]) -> tuple[Any, ...]:

@@ -30,10 +30,12 @@ AUTO = ROOT / "tests" / "programmes" / "auto.toml"  # items that end themselves
 
 def seed_with(folder: Path, more: str, name: str = "programme.toml") -> Path:
     """The seed programme with ``more`` appended, written in ``folder`` with the seed's logo
-    beside it (its ``[event.branding]`` names the file next to the programme)."""
+    and scripts beside it (its ``[event.branding]`` and a speaker's ``script`` name files
+    next to the programme)."""
     path = folder / name
     path.write_text(SEED.read_text() + more)
     shutil.copy(SEED.parent / "itu-miit-2021-logo.svg", folder)
+    shutil.copytree(SEED.parent / "scripts", folder / "scripts", dirs_exist_ok=True)
     return path
 
 
@@ -64,6 +66,8 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     token: str = TOKEN
     nofile: int | None = None  # a hard limit on the server's open files
+    podium: list[str] = field(default_factory=lambda: [sys.executable, "-m", "podium.cli"])
+    cwd: Path | None = None  # where it runs (default: here)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -78,7 +82,7 @@ class Server:
 
     def start(self, timeout: float = 20.0) -> Server:
         env = {**os.environ, "PODIUM_MODERATOR_TOKEN": self.token, **self.env}
-        args = [sys.executable, "-m", "podium.cli", "serve", *map(str, self.programmes)]
+        args = [*self.podium, "serve", *map(str, self.programmes)]
         args += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra_args]
         if not hasattr(self, "log"):  # one log per Server, restarts append to it
             self.log = self.data_dir.parent / f"server-{self.data_dir.name}-{next(LOGS)}.log"
@@ -87,6 +91,7 @@ class Server:
         self.proc = subprocess.Popen(
             args,
             env=env,
+            cwd=self.cwd,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             preexec_fn=None if limit is None else lambda: setrlimit(RLIMIT_NOFILE, (limit, limit)),

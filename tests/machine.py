@@ -56,7 +56,20 @@ NOTO_CJK = Part(
     "PODIUM_REQUIRE_BROWSER",
     apt="fonts-noto-cjk",
 )
-PARTS = (BROWSER, REDIS, NOTO_CJK, ROOT_MOUNT)
+# the proxies docs/deploy.md configures, run by tests/web/test_proxies.py with its blocks
+NGINX = Part("nginx", "sudo apt-get install nginx", apt="nginx")
+HAPROXY = Part("haproxy", "sudo apt-get install haproxy", apt="haproxy")
+OPENSSL = Part("openssl", "sudo apt-get install openssl", apt="openssl")
+PARTS = (BROWSER, REDIS, NOTO_CJK, ROOT_MOUNT, NGINX, HAPROXY, OPENSSL)
+
+
+def program_or_skip(part: Part, *paths: str) -> str:
+    """The program ``part`` names, on PATH or at one of ``paths``; else this test skips."""
+    found = shutil.which(part.name) or next((p for p in paths if _executable(p)), None)
+    if found is None:
+        part.missing(f"no {part.name} on PATH or at {', '.join(paths) or 'the usual places'}")
+    return found
+
 
 CHROMIUM_PATHS = [
     "/usr/bin/chromium",

@@ -37,6 +37,7 @@ class RedisServer:
     appendonly: bool = False
     port: int = field(default_factory=free_port)
     prefix: str = "podium"
+    config: Path | None = None  # a redis.conf to start with (the options below win)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -69,8 +70,10 @@ class RedisServer:
             self.log.unlink()  # a port taken is read from this start's log only
         self.dir.mkdir(parents=True, exist_ok=True)
         persistence = ["--appendonly", "yes", "--appendfsync", "always"]
-        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        args += [*(persistence if self.appendonly else ["--appendonly", "no"])]
+        conf = [] if self.config is None else [str(self.config)]
+        args = [self.binary, *conf, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        if self.config is None:
+            args += [*(persistence if self.appendonly else ["--appendonly", "no"])]
         args += ["--dir", str(self.dir), "--logfile", str(self.log)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

@@ -23,9 +23,15 @@ from tests.helpers import ROOT, Server, recv_json, recv_type
 VIEWER_TOKEN = "viewer-token-abcdefghijklmnopqrstuvwxyz"
 
 
-@pytest.fixture
-def private(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(data_dir=tmp_path / "data", env={"PODIUM_VIEWER_TOKEN": VIEWER_TOKEN}).start()
+def private_server(where: Path) -> Server:
+    return Server(data_dir=where / "data", env={"PODIUM_VIEWER_TOKEN": VIEWER_TOKEN}).start()
+
+
+@pytest.fixture(scope="module")
+def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One private event for the checks that change nothing in it (each would otherwise
+    start a server of its own)."""
+    srv = private_server(tmp_path_factory.mktemp("private"))
     yield srv
     srv.kill()
 
@@ -73,8 +79,8 @@ async def test_private_event_websocket_sends_nothing_before_auth(private: Server
         assert (await recv_json(ws))["type"] == "snapshot"
 
 
-def test_public_event_says_so(server: Server) -> None:
-    assert server.request("GET", "/api/access") == (200, {"private": False})
+def test_public_event_says_so(shared: Server) -> None:
+    assert shared.request("GET", "/api/access") == (200, {"private": False})
 
 
 def test_commands_need_the_bearer_header_never_a_cookie(server: Server) -> None:
@@ -137,18 +143,22 @@ TOKEN_SPELLINGS = [
 ]
 
 
-def test_no_spelling_of_token_reaches_the_log(private: Server) -> None:
-    hex_value = "%".join(f"{b:02X}" for b in VIEWER_TOKEN.encode())
-    for path, status in TOKEN_SPELLINGS:
-        got = private.request("GET", path.format(v=VIEWER_TOKEN, hex=hex_value))[0]
-        assert got == status, path
-    for path in ("/ws?%74oken={v}", "/ws?client=screen&tok%65n={v}"):
-        sock, status, head = rawws.handshake(private.port, path.format(v=VIEWER_TOKEN))
-        with sock:
-            assert status == 101
-            received = head.partition(b"\r\n\r\n")[2] or rawws.read_frame(sock)[1]
-            assert b'"type":"auth_ok"' in received
-    private.terminate()
+def test_no_spelling_of_token_reaches_the_log(tmp_path: Path) -> None:
+    private = private_server(tmp_path)  # its own: it is stopped to read the whole log
+    try:
+        hex_value = "%".join(f"{b:02X}" for b in VIEWER_TOKEN.encode())
+        for path, status in TOKEN_SPELLINGS:
+            got = private.request("GET", path.format(v=VIEWER_TOKEN, hex=hex_value))[0]
+            assert got == status, path
+        for path in ("/ws?%74oken={v}", "/ws?client=screen&tok%65n={v}"):
+            sock, status, head = rawws.handshake(private.port, path.format(v=VIEWER_TOKEN))
+            with sock:
+                assert status == 101
+                received = head.partition(b"\r\n\r\n")[2] or rawws.read_frame(sock)[1]
+                assert b'"type":"auth_ok"' in received
+        private.terminate()
+    finally:
+        private.kill()
     log = private.log.read_text()
     assert log.count("=[redacted]") >= len(TOKEN_SPELLINGS) + 2
     assert VIEWER_TOKEN[3:] not in log and VIEWER_TOKEN[:-3] not in log
@@ -230,11 +240,18 @@ def test_with_a_public_url_the_origin_must_be_that_url(tmp_path: Path) -> None:
             ("https://podium.example.org/", True),
             (None, True),  # not a browser
         ]:
-            sock, status, _ = rawws.handshake(
+            sock, status, head = rawws.handshake(
                 srv.port, headers={"Origin": origin} if origin else {}
             )
             sock.close()
             assert status == (101 if allowed else 403), origin
+            assert allowed or b"--public-url" in head
+        said = srv.log.read_text()  # why, in the log, with what to do
+        assert (
+            f"refused a WebSocket from 127.0.0.1: its page is from http://127.0.0.1:{srv.port},"
+            " but pages here are from https://podium.example.org" in said
+        )
+        assert "give podium the address viewers open with --public-url" in said
     finally:
         srv.kill()
     refused = serve_with(tmp_path, "--public-url", "podium.example.org")

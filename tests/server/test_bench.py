@@ -6,6 +6,7 @@ No timing assertions: the figures depend on the machine; only the counts must be
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import json
 import multiprocessing
@@ -149,27 +150,27 @@ def test_bench_two_processes_sharing_redis_reach_every_viewer(
 
 @pytest.mark.slow
 def test_bench_refuses_bad_input_with_a_clear_message(tmp_path: Path) -> None:
-    done = bench("--viewers", "0")
-    assert done.returncode == 2
-    assert "podium: --viewers must be at least 1" in done.stderr
-    done = bench("--viewers", "2", "--processes", "3")
-    assert done.returncode == 2 and "--processes cannot exceed --viewers" in done.stderr
-    done = bench("--question-storm", "--storm-votes", "0", "--viewers", "2")
-    assert done.returncode == 2 and "--storm-votes must be at least 1" in done.stderr
-    done = bench("--question-storm", "--storm-rounds", "0", "--viewers", "2")
-    assert done.returncode == 2 and "--storm-rounds must be at least 1" in done.stderr
-    done = bench("http://127.0.0.1:1", "--pin", "--token", "x")
-    assert done.returncode == 2 and "give no URL with it" in done.stderr
-    many = ["--servers", "64", "--processes", "64", "--viewers", "64", "--pin"]
-    done = bench(*many, "--redis", "redis://127.0.0.1:1/0")
-    assert done.returncode == 2 and "--pin needs a CPU for each server" in done.stderr
-    done = bench("--servers", "2", "--viewers", "4")
-    assert done.returncode == 2 and "only through --redis URL" in done.stderr
-    done = bench("ftp://example", "--token", "x")
-    assert done.returncode == 2 and "is not a server URL" in done.stderr
     nobody = f"http://127.0.0.1:{free_port()}"
-    done = bench(nobody, "--token", "x", "--viewers", "2", "--processes", "1")
-    assert done.returncode == 2 and "is Podium running?" in done.stderr
+    many = ["--servers", "64", "--processes", "64", "--viewers", "64", "--pin"]
+    refusals = {  # each run on its own: independent processes, started together
+        ("--viewers", "0"): "podium: --viewers must be at least 1",
+        ("--viewers", "2", "--processes", "3"): "--processes cannot exceed --viewers",
+        ("--question-storm", "--storm-votes", "0", "--viewers", "2"): (
+            "--storm-votes must be at least 1"
+        ),
+        ("--question-storm", "--storm-rounds", "0", "--viewers", "2"): (
+            "--storm-rounds must be at least 1"
+        ),
+        ("http://127.0.0.1:1", "--pin", "--token", "x"): "give no URL with it",
+        (*many, "--redis", "redis://127.0.0.1:1/0"): "--pin needs a CPU for each server",
+        ("--servers", "2", "--viewers", "4"): "only through --redis URL",
+        ("ftp://example", "--token", "x"): "is not a server URL",
+        (nobody, "--token", "x", "--viewers", "2", "--processes", "1"): "is Podium running?",
+    }
+    with concurrent.futures.ThreadPoolExecutor(len(refusals)) as pool:
+        runs = dict(zip(refusals, pool.map(lambda args: bench(*args), refusals), strict=True))
+    for args, said in refusals.items():
+        assert runs[args].returncode == 2 and said in runs[args].stderr, args
 
 
 def test_bench_needs_a_token_for_a_running_server(server: Server) -> None:

@@ -416,11 +416,12 @@ def mutated_seed(draw: st.DrawFn) -> str:
 
 def check_one(text: str) -> None:
     """A programme either loads or fails with a ``ProgrammeError`` listing problems (next
-    to the seed's logo, so that a mutation elsewhere can load)."""
+    to the seed's logo and scripts, so that a mutation elsewhere can load)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "programme.toml"
         path.write_text(text, encoding="utf-8")
         shutil.copy(LOGO, folder)
+        shutil.copytree(SEED.parent / "scripts", Path(folder) / "scripts")
         try:
             programme_file.load(path)
         except ProgrammeError as exc:

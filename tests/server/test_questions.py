@@ -55,7 +55,7 @@ def test_a_question_is_pending_until_approved_and_only_then_public(qserver: Serv
     (mine,) = listed(qserver, ASSISTANT)
     assert mine == {
         "id": qid, "text": "<b>Why</b> now?", "name": "Ann", "session_id": "opening-session",
-        "status": "pending", "votes": 0, "asked_at": mine["asked_at"],
+        "status": "pending", "votes": 0, "asked_at": mine["asked_at"], "origin": "remote",
     }  # fmt: skip
     assert listed(qserver, qserver.token) == [mine]  # the moderator sees it too
     assert moderate(qserver, qid, "approve")[0] == 200
@@ -134,6 +134,7 @@ def test_the_assistant_sends_no_timing_commands(qserver: Server) -> None:
         ({"text": 5}, "text must be a string"),
         ({"text": "ok", "email": "a@b"}, "unknown field(s) email"),
         ({"text": "ok", "session_id": "nope"}, "no session 'nope'"),
+        ({"text": "ok", "origin": "stage"}, 'origin must be "room"'),
         (["text"], "a JSON object"),
     ],
 )
@@ -370,7 +371,8 @@ async def test_asking_over_the_websocket_is_limited_per_connection(tmp_path: Pat
 
 def test_the_report_lists_questions_per_session_and_exports_them(qserver: Server) -> None:
     qserver.command("start_session", session_id="session-1")
-    top, other, hidden = (ask(qserver, t) for t in ("=1+1 <script>", "Second", "Never"))
+    top, other = (ask(qserver, t) for t in ("=1+1 <script>", "Second"))
+    hidden = ask(qserver, "Never", origin="room")  # from the venue screen's link
     for qid in (top, other):
         moderate(qserver, qid, "approve")
     for _ in range(2):
@@ -382,20 +384,23 @@ def test_the_report_lists_questions_per_session_and_exports_them(qserver: Server
     (session,) = report["questions"]["sessions"]
     assert (session["session_id"], session["asked"], session["approved"]) == ("session-1", 3, 2)
     assert session["answered"] == 1
+    assert (session["room"], session["remote"]) == (1, 2)
+    assert (report["questions"]["room"], report["questions"]["remote"]) == (1, 2)
     assert [(q["id"], q["votes"], q["shown"]) for q in session["top"]] == [
         (top, 2, True), (other, 0, False)
     ]  # fmt: skip
     assert hidden not in json.dumps(report["questions"])  # only public ones are listed
     _, text = qserver.request("GET", "/api/report?format=text", token=qserver.token)
     assert "=1+1 <script>" in text.decode() and "[on screen]" in text.decode()
+    assert "room 1 · remote 2" in text.decode()
     _, html = qserver.request("GET", "/api/report?format=html", token=qserver.token)
     assert "=1+1 &lt;script&gt;" in html.decode() and "<script>" not in html.decode()
     status, csv = qserver.request("GET", "/api/report?format=questions.csv", token=qserver.token)
     lines = csv.decode().splitlines()
-    assert status == 200 and lines[0] == "id,session_id,asked_at,status,votes,shown,name,text"
-    assert (
-        len(lines) == 4 and f"{top},session-1," in lines[1] and lines[1].endswith(",'=1+1 <script>")
-    )
+    assert status == 200
+    assert lines[0] == "id,session_id,asked_at,status,votes,shown,name,text,origin"
+    assert len(lines) == 4 and f"{top},session-1," in lines[1]
+    assert lines[1].endswith(",'=1+1 <script>,remote") and lines[3].endswith(",Never,room")
     assert qserver.request("GET", "/api/report?format=questions.csv")[0] == 401
     out = qserver.data_dir.parent / "questions.csv"
     cli = [

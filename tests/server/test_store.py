@@ -15,6 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from podium.core import commands, engine
+from podium.core.captions import Caption
 from podium.core.commands import parse_command
 from podium.core.config.programme_file import load
 from podium.core.errors import (
@@ -30,9 +31,10 @@ from podium.core.state import State, initial_state
 from podium.live.rooms.room import Room
 from podium.report import replay as report
 from podium.store import LogRecord, Store
-from podium.store.base import Leased
+from podium.store.base import Leased, Stored
 from podium.store.files import FileStore
 from podium.store.redis import RedisStore
+from podium.store.replay import replay
 from tests.helpers import SEED
 from tests.redis_server import RedisServer, redis_for_test
 
@@ -179,6 +181,18 @@ async def committed(backend: Backend, n: int) -> tuple[Store, list[tuple[State, 
     return await committed_to(await backend.store(), n)
 
 
+def opened(stored: Stored) -> State | None:
+    """The state a room opens to: the checkpoint with the log's records past it replayed
+    (the file store's checkpoint may be behind its log: ``store/disk/checkpoints.py``)."""
+    base = stored.state.version if stored.state is not None else -1
+    assert [r.version for r in stored.pending] == list(
+        range(base + 1, base + 1 + len(stored.pending))
+    )
+    replayed = replay(PROGRAMME, stored.state, stored.pending)
+    assert (replayed.problem, stored.problems) == (None, [])
+    return replayed.state
+
+
 # -- the contract both stores keep ----------------------------------------------------------
 
 
@@ -204,10 +218,9 @@ async def test_create_stores_the_first_state_once(backend: Backend) -> None:
 async def test_commits_are_durable_and_logged_in_order(backend: Backend) -> None:
     _, steps = await committed(backend, len(SCRIPT))
     restarted = await backend.store()
-    stored = await restarted.load(ROOM)
-    assert stored.state == steps[-1][0]
-    assert stored.state.live.speaker_index == 2
-    assert (stored.pending, stored.problems) == ([], [])
+    state = opened(await restarted.load(ROOM))
+    assert state == steps[-1][0]
+    assert state.live.speaker_index == 2
     assert await restarted.read_log(ROOM) == [record for _, record in steps]
 
 
@@ -220,7 +233,7 @@ async def test_a_stale_commit_conflicts_and_changes_nothing(backend: Backend) ->
             await store.commit(state, record)
         assert caught.value.current_version == 2
         assert "version 2" in caught.value.message
-    assert (await store.load(ROOM)).state == steps[-1][0]
+    assert opened(await store.load(ROOM)) == steps[-1][0]
     assert await store.read_log(ROOM) == [record for _, record in steps]
 
 
@@ -264,8 +277,8 @@ async def test_a_crash_between_log_and_state_is_replayed_on_open(backend: Backen
     for _, record in steps[3:]:
         await backend.log_only(record)
     stored = await (await backend.store()).load(ROOM)
-    assert stored.state == steps[2][0]
-    assert stored.pending == [record for _, record in steps[3:]]
+    assert opened(stored) == steps[4][0]
+    assert stored.pending[-2:] == [record for _, record in steps[3:]]
     room = Room(PROGRAMME, await backend.store())
     await room.open()
     try:
@@ -275,6 +288,37 @@ async def test_a_crash_between_log_and_state_is_replayed_on_open(backend: Backen
         await room.close()
     reopened = await (await backend.store()).load(ROOM)
     assert (reopened.state, reopened.pending) == (steps[4][0], [])
+
+
+async def test_a_log_that_stops_replaying_leaves_the_room_going_on_from_there(
+    backend: Backend,
+) -> None:
+    """A record that no longer applies (the programme was changed between runs, say): the
+    room opens at the state before it and says why; what it does next is its history,
+    and a restart opens to that, not to the records that did not apply."""
+    _, steps = await committed(backend, 2)
+    for version, action in [(3, "resume"), (4, "pause")]:  # running, not paused: no resume
+        command: dict[str, object] = {"action": action}
+        await backend.log_only(
+            LogRecord(
+                version=version, at=T0 + version * 1000, actor="t", command=command, summary=""
+            )
+        )
+    room = Room(PROGRAMME, await backend.store())
+    await room.open()
+    try:
+        assert room.state == steps[2][0]
+        assert "log record 3 cannot be replayed" in room.problems[-1]
+        assert (await room.execute(parse_command({"action": "pause"}), "t")).version == 3
+        paused = room.state
+    finally:
+        await room.close()
+    reopened = Room(PROGRAMME, await backend.store())
+    await reopened.open()
+    try:
+        assert (reopened.state, reopened.problems) == (paused, [])
+    finally:
+        await reopened.close()
 
 
 async def test_a_lost_state_is_rebuilt_from_the_whole_log(backend: Backend) -> None:
@@ -302,11 +346,11 @@ async def test_a_write_that_cannot_be_made_is_unavailable_and_changes_nothing(
     health = store.health()
     assert health["status"] == "degraded" and health["detail"]
     await backend.mend_writes()
-    assert (await store.load(ROOM)).state == steps[-1][0]
+    assert opened(await store.load(ROOM)) == steps[-1][0]
     assert await store.read_log(ROOM) == [r for _, r in steps]
     await store.commit(state, record)
     assert store.health()["status"] == "ok"
-    assert (await (await backend.store()).load(ROOM)).state == state
+    assert opened(await (await backend.store()).load(ROOM)) == state
 
 
 def with_id(state: State, record: LogRecord, command_id: str) -> tuple[State, LogRecord]:
@@ -327,7 +371,7 @@ async def test_a_command_id_is_applied_once_and_remembered(backend: Backend) -> 
     assert caught.value.version == 1
     assert [r.version for r in await store.read_log(ROOM)] == [0, 1, 2]
     restarted = await backend.store()  # a restart, or another process
-    assert (await restarted.load(ROOM)).state == steps[2][0]
+    assert opened(await restarted.load(ROOM)) == steps[2][0]
     assert await restarted.made_by(ROOM, "console-1") == 1
     with pytest.raises(AlreadyApplied):
         await restarted.commit(*with_id(*steps[3], "console-1"))
@@ -407,18 +451,36 @@ async def test_of_two_status_changes_from_one_status_exactly_one_wins(backend: B
     assert stored.status == won[0].status
 
 
+async def test_caption_lines_are_kept_in_order_and_read_back_by_another_store(
+    backend: Backend,
+) -> None:
+    store = await backend.store()
+    assert await store.load_captions(ROOM) == []
+    lines = [
+        Caption(id=f"c{n}", text=f"line {n} 字", lang="zh" if n % 2 else None, at=T0 + n,
+                session_id="session-1", speaker_id="hequan-wu" if n else None)
+        for n in range(40)
+    ]  # fmt: skip
+    for line in lines[:20]:
+        await store.add_caption(ROOM, line)
+    await asyncio.gather(*(store.add_caption(ROOM, line) for line in lines[20:]))  # at once
+    kept = await (await backend.store()).load_captions(ROOM)  # another process, later
+    assert kept[:20] == lines[:20] and sorted(kept[20:], key=lambda c: c.at) == lines[20:]
+    assert await store.load_captions("other-room") == []
+
+
 # -- only the file store --------------------------------------------------------------------
 
 
 async def test_files_drop_a_torn_last_line_and_set_aside_a_broken_log(tmp_path: Path) -> None:
     files = file_backend(tmp_path / "data")
-    _, steps = await committed(files, 2)
+    store, steps = await committed(files, 2)
     log_path = tmp_path / "data" / ROOM / "log.jsonl"
     with log_path.open("ab") as f:
         f.write(b'{"version": 3, "at": ')  # the crash cut this write short
-    stored = await FileStore(tmp_path / "data").load(ROOM)
-    assert (stored.state, stored.pending, stored.problems) == (steps[-1][0], [], [])
+    assert opened(await FileStore(tmp_path / "data").load(ROOM)) == steps[-1][0]
     assert await FileStore(tmp_path / "data").read_log(ROOM) == [r for _, r in steps]
+    await store.close()  # a clean stop: the checkpoint holds what the log does
     lines = log_path.read_bytes().split(b"\n")
     log_path.write_bytes(b"\n".join([lines[0], b"garbage", *lines[1:]]))
     stored = await FileStore(tmp_path / "data").load(ROOM)
@@ -441,6 +503,39 @@ async def test_files_set_aside_a_broken_state_and_replay_the_log(
     assert room.state == steps[-1][0]
     assert "not a valid state" in room.problems[0]
     assert list((tmp_path / "data" / ROOM).glob("state.json.corrupt-*"))
+
+
+def checkpoint_version(data: Path) -> int:
+    return State.model_validate_json((data / ROOM / "state.json").read_bytes()).version
+
+
+async def test_files_checkpoint_every_n_records_when_idle_and_at_a_clean_stop(
+    tmp_path: Path,
+) -> None:
+    """The log is the durability point: a commit writes its log line only; the checkpoint
+    follows every N records, once the room is idle, and at a clean stop, and a restart
+    replays the log past it."""
+    data = tmp_path / "data"
+    steps = chain(6)
+    store = FileStore(data, checkpoint_every=4, checkpoint_idle_s=3600)
+    await committed_to(store, 3)
+    assert checkpoint_version(data) == 0  # the room's first state, written at once
+    assert opened(await FileStore(data).load(ROOM)) == steps[3][0]  # a crash loses nothing
+    await store.commit(*steps[4])  # the fourth record past the checkpoint
+    await until(lambda: asyncio.sleep(0, checkpoint_version(data) == 4), "every 4 records")
+    idle = FileStore(data, checkpoint_idle_s=0.05)
+    await idle.load(ROOM)
+    await idle.commit(*steps[5])
+    assert checkpoint_version(data) == 4
+    await until(lambda: asyncio.sleep(0, checkpoint_version(data) == 5), "once idle")
+    stopping = FileStore(data, checkpoint_idle_s=3600)
+    assert opened(await stopping.load(ROOM)) == steps[5][0]
+    await stopping.commit(*steps[6])
+    assert checkpoint_version(data) == 5
+    await stopping.close()
+    assert checkpoint_version(data) == 6
+    reopened = await FileStore(data).load(ROOM)
+    assert (reopened.state, reopened.pending) == (steps[6][0], [])
 
 
 async def test_files_a_write_that_hangs_is_answered_within_the_bound(tmp_path: Path) -> None:

@@ -80,3 +80,12 @@ def test_check_refuses_bad_automations_with_what_to_do(tmp_path: Path) -> None:
         "automations[1].address: 'podium/{event}' is not an OSC address",
     ]:
         assert fragment in result.stderr, result.stderr
+
+
+def test_token_rotate_in_redis_says_what_is_wrong_with_it() -> None:
+    """Bad input changes nothing and says what to do: not a Redis URL, or no Redis there."""
+    bad = podium("token", "rotate", "--redis", "http://podium.example.org")
+    assert bad.returncode == 2 and "write redis://HOST:PORT/DB" in bad.stderr, bad.stderr
+    away = podium("token", "rotate", "--redis", "redis://127.0.0.1:1/0")
+    assert away.returncode == 2 and "cannot write moderator.token to Redis" in away.stderr
+    assert "Traceback" not in bad.stderr + away.stderr and not away.stdout

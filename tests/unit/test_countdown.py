@@ -18,6 +18,7 @@ from podium.core.config.programme_file import load
 from podium.core.state import initial_state
 from podium.core.timefmt import countdown
 from podium.live.access.auth import Tokens
+from podium.live.access.keeper import FileKeeper
 from podium.live.http import assets
 from podium.live.http.app import create_app
 from podium.live.rooms.room import Room
@@ -44,7 +45,9 @@ async def test_the_text_api_says_each_case_in_text_and_seconds(tmp_path: Path) -
     await room.execute(parse_command({"action": "add_time", "seconds": ADDED_S}), "t")
     ends_at = room.state.live.timer.ends_at
     assert ends_at is not None
-    app = create_app([room], Tokens.load(tmp_path / "data"), assets.prepare(tmp_path / "web"))
+    app = create_app(
+        [room], Tokens.load(FileKeeper(tmp_path / "data")), assets.prepare(tmp_path / "web")
+    )
     client = TestClient(TestServer(app))
     await client.start_server()
     wrong: dict[int, tuple[str, str]] = {}

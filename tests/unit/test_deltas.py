@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podium.core import engine, projection
+from podium.core import engine
 from podium.core.errors import InvalidTransition
 from podium.core.state import initial_state
-from podium.core.wire.delta import diff, lean, merge
+from podium.core.wire.delta import diff, merge, view_held
 from podium.core.wire.lean import DeltaOut, LeanSnapshotOut
 from podium.core.wire.protocol import delta_message, state_message
 from tests.unit.test_engine import T0, P, cmd
@@ -42,15 +42,15 @@ def test_the_state_from_deltas_is_the_snapshot_at_every_version(
 ) -> None:
     made = versions(sequence)
     _, now, state = made[0]
-    held = base = lean(projection.view(P, state, now))
+    held = base = view_held(P, state, now)
     for version, now, state in made[1:]:
-        new = lean(projection.view(P, state, now))
+        new = view_held(P, state, now)
         text = delta_message(P.id, version, version - 1, now, diff(base, new))
         message = DeltaOut.model_validate_json(text).model_dump()  # the documented shape
         held = merge(held, message["patch"], message["removed"])
         base = new
         # a client joining now, or a second to an hour later, gets this snapshot
-        joined = lean(projection.view(P, state, now + later))
+        joined = view_held(P, state, now + later)
         snapshot = state_message("snapshot", P.id, version, now + later, joined)
         LeanSnapshotOut.model_validate_json(snapshot)
         assert held == joined == json.loads(snapshot)["state"]
@@ -59,8 +59,8 @@ def test_the_state_from_deltas_is_the_snapshot_at_every_version(
 def test_a_pause_sends_the_timer_and_the_change_only() -> None:
     start = engine.apply(P, initial_state(P, T0), cmd("start_session", session_id="session-1"), T0)
     paused = engine.apply(P, start.state, cmd("pause"), T0 + 40_000).state
-    before = lean(projection.view(P, start.state, T0))
-    patch, removed = diff(before, lean(projection.view(P, paused, T0 + 40_000)))
+    before = view_held(P, start.state, T0)
+    patch, removed = diff(before, view_held(P, paused, T0 + 40_000))
     assert removed == []
     assert set(patch) == {"timer", "undo", "last_change"}
     assert patch["timer"] == {"status": "paused", "remaining_ms": 460_000, "ends_at": None}
@@ -68,14 +68,14 @@ def test_a_pause_sends_the_timer_and_the_change_only() -> None:
 
 def test_no_programme_text_and_nothing_the_clock_moves_is_held() -> None:
     state = engine.apply(P, initial_state(P, T0), cmd("start_session", session_id="session-1"), T0)
-    held = lean(projection.view(P, state.state, T0 + 1_000))
+    held = view_held(P, state.state, T0 + 1_000)
     text = json.dumps(held, ensure_ascii=False)
     session = P.sessions[1]
     for said in (session.title, session.speakers[0].name, session.speakers[0].affiliation):
         assert said not in text
     assert held["timer"]["remaining_ms"] is None  # running: ends_at - server_time
     assert "remaining_ms" not in held["session"] and "drift_ms" not in held
-    assert held == lean(projection.view(P, state.state, T0 + 90_000))
+    assert held == view_held(P, state.state, T0 + 90_000)
 
 
 def test_merge_removes_paths_and_leaves_what_it_was_given() -> None:

@@ -158,7 +158,7 @@ PHASES = {
 }
 EXPECTED_REFUSALS = {  # hold: nobody on in these phases ends themselves (on_end)
     "idle": {"next", "previous", "pause", "resume", "add_time", "end_session", "clear_message",
-             "undo", "hold", "cue", "clear_cue", "clear_question"},
+             "undo", "hold", "cue", "clear_cue", "clear_question", "booth_signal"},
     "running first": {"start_session", "previous", "resume", "clear_message", "hold", "clear_cue",
                       "clear_question"},
     "paused": {"start_session", "previous", "pause", "clear_message", "hold", "clear_cue",
@@ -166,7 +166,7 @@ EXPECTED_REFUSALS = {  # hold: nobody on in these phases ends themselves (on_end
     "last speaker": {"start_session", "next", "resume", "clear_message", "hold", "clear_cue",
                      "clear_question"},
     "finished": {"next", "previous", "pause", "resume", "add_time", "end_session",
-                 "clear_message", "hold", "cue", "clear_cue", "clear_question"},
+                 "clear_message", "hold", "cue", "clear_cue", "clear_question", "booth_signal"},
 }  # fmt: skip
 ARGS: dict[str, dict[str, Any]] = {
     "start_session": {"session_id": "session-2"},
@@ -177,6 +177,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "set_plan_date": {"date": "2021-11-30"},
     "cue": {"kind": "wrap_up"},
     "show_question": {"question_id": "q1", "text": "Why <b>now</b>?", "name": "Ann"},
+    "booth_signal": {"signal": "slow_down"},
 }
 
 

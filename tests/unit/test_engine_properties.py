@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podium.core import engine, projection
+from podium.core import booth, engine, projection
 from podium.core.commands import ACTIONS
 from podium.core.errors import InvalidTransition
 from podium.core.state import Live, State, initial_state
@@ -40,6 +40,9 @@ ARGUMENTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "cue": st.fixed_dictionaries({"kind": st.sampled_from(["wrap_up", "stop"])}),
     "show_question": st.fixed_dictionaries(
         {"question_id": st.sampled_from(["q1", "q2"]), "text": st.just("Why?")}
+    ),
+    "booth_signal": st.fixed_dictionaries(
+        {"signal": st.sampled_from(["slow_down", "louder", "no_sound"])}
     ),
 }
 actions = st.sampled_from(ACTIONS).flatmap(
@@ -97,6 +100,8 @@ def test_random_sequences_keep_every_invariant(
         if action == "undo":
             live, shadow = history.pop()
             assert new.live == live
+        elif action == "booth_signal":  # the booth's, not the moderator's: nothing to undo
+            assert new.live == state.live and new.undo == state.undo
         else:
             history = [*history, (state.live, shadow)][-engine.UNDO_DEPTH :]
             shadow = _shadow_after(action, fields, new, shadow, now)
@@ -118,6 +123,10 @@ def test_random_sequences_keep_every_invariant(
         # a cue is for the speaker it was given to: never left over for the next one
         if view["cue"] is not None:
             assert view["cue"]["speaker_id"] == (view["speaker"] or {}).get("id")
+        # and so is a booth signal, for 15 s at most
+        if view["booth_signal"] is not None:
+            assert view["booth_signal"]["speaker_id"] == (view["speaker"] or {}).get("id")
+            assert now - view["booth_signal"]["at"] < booth.SHOWN_MS
         statuses = [row["status"] for row in view["schedule"]]
         assert statuses.count("live") == (1 if view["phase"] == "live" else 0)
         assert statuses.count("next") <= 1

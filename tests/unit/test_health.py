@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from podium.core.config.programme_file import load
 from podium.live.access.auth import Tokens
+from podium.live.access.keeper import FileKeeper
 from podium.live.http import assets
 from podium.live.http.app import create_app
 from podium.live.rooms.room import Room
@@ -40,7 +41,7 @@ async def served(
         room = Room(load(SEED), store)
         await room.open()
         web_files = assets.prepare(tmp_path / "web.cache")
-        app = create_app([room], Tokens.load(tmp_path / "data"), web_files)
+        app = create_app([room], Tokens.load(FileKeeper(tmp_path / "data")), web_files)
         client = TestClient(TestServer(app))
         await client.start_server()
         clients.append(client)

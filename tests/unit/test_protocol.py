@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from podium.core.commands import parse_command
 from podium.core.errors import InvalidInput
-from podium.core.wire.client import AuthIn, CommandIn, PingIn, parse_client
+from podium.core.wire.client import AuthIn, CommandIn, InvalidMessage, PingIn, parse_client
 from podium.core.wire.protocol import json_schemas
 from tests.helpers import ROOT
 
@@ -17,6 +18,29 @@ def test_client_messages_parse() -> None:
     assert parse_client('{"type":"ping","t0":1.5}') == PingIn(type="ping", t0=1.5)
     msg = parse_client('{"type":"command","id":7,"command":{"action":"next"}}')
     assert isinstance(msg, CommandIn) and msg.id == 7
+    assert msg.command == parse_command({"action": "next"})  # validated with the frame
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        {"action": "jump"},
+        {},
+        "next",
+        {"action": "add_time", "seconds": 0},
+        {"action": "next", "expected_version": -1},
+        {"action": "next", "actor": "system"},
+        {"action": "show_message", "text": "hi", "colour": "red"},
+    ],
+)
+def test_a_bad_command_in_a_frame_is_answered_as_the_http_route_answers_it(
+    command: object,
+) -> None:
+    with pytest.raises(InvalidInput) as http:
+        parse_command(command)
+    with pytest.raises(InvalidMessage) as ws:
+        parse_client(json.dumps({"type": "command", "id": "c1", "command": command}))
+    assert ws.value.message == http.value.message and ws.value.msg_id == "c1"
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from podium.core.config.programme_file import load
 from podium.core.errors import InvalidTransition
 from podium.core.questions import STATUSES, TRANSITIONS, Action, Question, next_status
 from podium.live.access.auth import Tokens
+from podium.live.access.keeper import FileKeeper
 from podium.live.http import assets
 from podium.live.http.app import create_app
 from podium.live.rooms.room import Room
@@ -87,7 +88,9 @@ async def served(tmp_path: Path) -> AsyncIterator[TestClient]:
     await store.open()
     room = Room(load(SEED), store)
     await room.open()
-    app = create_app([room], Tokens.load(tmp_path / "data"), assets.prepare(tmp_path / "web"))
+    app = create_app(
+        [room], Tokens.load(FileKeeper(tmp_path / "data")), assets.prepare(tmp_path / "web")
+    )
     client = TestClient(TestServer(app))
     await client.start_server()
     yield client

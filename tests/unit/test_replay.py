@@ -23,14 +23,17 @@ T0 = 1_638_234_000_000  # 2021-11-30 09:00 in Shanghai
 PROGRAMME = load(SEED)
 
 # a morning with undos: of a move, of an undo's neighbour, two in a row, of a jump that
-# ended a session, of added time while paused; and a long run past the undo depth (20)
+# ended a session, of added time while paused, past the booth's signals; and a long run
+# past the undo depth (20)
 DAY: list[dict[str, Any]] = [
     {"action": "start_session", "session_id": "opening-session"},
     {"action": "next"},
     {"action": "undo"},
     {"action": "next"},
+    {"action": "booth_signal", "signal": "slow_down"},  # the booth's: nothing to undo
     {"action": "pause"},
     {"action": "add_time", "seconds": 60},
+    {"action": "booth_signal", "signal": "louder"},
     {"action": "undo"},
     {"action": "undo"},
     {"action": "show_message", "text": "Wrap up", "target": "screen"},

@@ -11,7 +11,7 @@ from podium.core.config.programme import Presence
 from tests.helpers import ROOT
 
 WEB = ROOT / "web"
-SCRIPTS = sorted((WEB / "js").glob("*.js"))
+SCRIPTS = sorted((WEB / "js").rglob("*.js"))  # a big face's modules in a folder of its own
 PAGES = sorted(WEB.glob("*.html"))
 
 
@@ -19,7 +19,7 @@ def strings(language: str) -> set[str]:
     """The keys of one language's tables: ``web/js/i18n.js`` and the labels of one kind of
     page (``labels-*.js``), which add to it."""
     keys: set[str] = set()
-    for path in [WEB / "js" / "i18n.js", *sorted((WEB / "js").glob("labels-*.js"))]:
+    for path in [WEB / "js" / "i18n.js", *sorted((WEB / "js").rglob("labels-*.js"))]:
         source = path.read_text()
         start = source.index(f"  {language}: {{\n" if language == "en" else f'  "{language}": {{\n')
         end = source.index("\n  },\n", start)
@@ -68,12 +68,12 @@ def test_every_label_exists_in_both_languages() -> None:
 def test_every_page_uses_the_shared_client() -> None:
     for page in PAGES:
         module = re.search(
-            r'<script type="module" src="/assets/js/([a-z]+\.js)">', page.read_text()
+            r'<script type="module" src="/assets/js/([a-z/]+\.js)">', page.read_text()
         )
         assert module, page.name
         source = (WEB / "js" / module.group(1)).read_text()
-        shared = 'from "./connection.js"' in source and 'from "./podium.js"' in source
-        assert shared and 'from "./i18n.js"' in source, module.group(1)
+        imported = set(re.findall(r'from "\.\.?/([\w-]+\.js)"', source))
+        assert {"connection.js", "podium.js", "i18n.js"} <= imported, module.group(1)
 
 
 def test_no_page_reads_the_english_summary_of_a_change() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import posixpath
 import re
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +22,8 @@ from tests.web.test_web import READY, Faces, make_faces
 
 WEB = ROOT / "web"
 TEXT_FILES = sorted(p for p in assets.web_files(WEB) if p.suffix in assets.TEXT)
-IMPORT = re.compile(r'^(?:import\s+|(?:import|export)\b[^;]*?\bfrom\s+)"\./([\w-]+\.js)"', re.M)
+IMPORT = re.compile(r'^(?:import\s+|(?:import|export)\b[^;]*?\bfrom\s+)"(\.\.?/[\w/-]+\.js)"', re.M)
+MODULE = r"/assets/js/([\w/-]+\.js)"  # a module's address, from web/js
 VIEWER_TOKEN = "viewer-token-abcdefghijklmnopqrstuvwxyz"
 VERSION = assets.digest(WEB)
 
@@ -211,9 +213,11 @@ def test_a_private_event_announces_no_data(tmp_path: Path) -> None:
 
 
 def imported(module: str, seen: set[str] | None = None) -> set[str]:
-    """Every module ``module`` imports, directly or not (``from "./x.js"`` in web/js)."""
+    """Every module ``module`` (a path under web/js) imports, directly or not (``from
+    "./x.js"`` or ``"../x.js"``), as paths under web/js."""
     seen = set() if seen is None else seen
-    for name in IMPORT.findall((WEB / "js" / module).read_text()):
+    for relative in IMPORT.findall((WEB / "js" / module).read_text()):
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(module), relative))
         if name not in seen:
             seen.add(name)
             imported(name, seen)
@@ -223,16 +227,16 @@ def imported(module: str, seen: set[str] | None = None) -> set[str]:
 @pytest.mark.parametrize("page", sorted(WEB.glob("*.html")), ids=lambda p: p.name)
 def test_every_module_a_page_imports_is_preloaded(page: Path) -> None:
     html = page.read_text()
-    entry = re.findall(r'<script type="module" src="/assets/js/([\w-]+\.js)">', html)
+    entry = re.findall(rf'<script type="module" src="{MODULE}">', html)
     assert len(entry) == 1, page.name
-    preloaded = set(re.findall(r'<link rel="modulepreload" href="/assets/js/([\w-]+\.js)">', html))
+    preloaded = set(re.findall(rf'<link rel="modulepreload" href="{MODULE}">', html))
     assert preloaded == imported(entry[0]), page.name
 
 
 def test_the_pages_that_ask_for_the_first_data_are_the_ones_announcing_it() -> None:
     asking = set()
     for page in WEB.glob("*.html"):
-        entry = re.search(r'src="/assets/js/([\w-]+\.js)"', page.read_text())
+        entry = re.search(rf'src="{MODULE}"', page.read_text())
         assert entry, page.name
         if "first: true" in (WEB / "js" / entry.group(1)).read_text():
             asking.add(page.name)
@@ -257,8 +261,13 @@ def test_a_page_uses_its_preloaded_data_and_asks_nothing_twice(faces: Faces, fac
     page.wait_for_selector(READY, state="attached")
     page.wait_for_function("() => performance.getEntriesByName('podium-shown').length > 0")
     api = [path.split("?")[0] for path in asked if path.startswith("api/")]
-    # the viewer reads the audience's public questions besides (they are not in the state)
-    expected = ["api/first", "api/questions"] if face == "viewer" else ["api/first"]
+    # the viewer reads the audience's public questions besides (they are not in the state);
+    # the screen between sessions shows the room's link to ask as a QR code
+    expected = {
+        "viewer": ["api/first", "api/questions"],
+        "screen": ["api/first", "api/questions/qr"],
+    }
+    expected = expected.get(face, ["api/first"])
     assert api == expected, asked
     assert len(asked) == len(set(asked)), asked
     assert warnings == []

@@ -41,7 +41,7 @@ EXPECTED = {
 }
 
 WORDS = """async (changes) => {
-  const { changeWords } = await import("/assets/js/console-commands.js");
+  const { changeWords } = await import("/assets/js/console/console-commands.js");
   const programme = await (await fetch("/api/programme")).json();
   return changes.map((change) => changeWords(change, programme));
 }"""

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from playwright.sync_api import Browser, Page, expect
 
 from podium.core import projection
-from podium.core.wire.delta import diff, lean, unsaid
+from podium.core.wire.delta import diff, held, lean, unsaid
 from podium.core.wire.protocol import delta_message
 from tests.helpers import Server
 from tests.unit.test_deltas import versions
@@ -66,7 +66,7 @@ def test_the_pages_state_from_deltas_is_the_whole_state_at_every_version(
     changes: list[dict[str, Any]] = []
     for version, now, state in made[1:]:
         whole = projection.view(P, state, now)
-        new = lean(whole)
+        new = held(P, state, whole)
         delta = delta_message(P.id, version, version - 1, now, diff(base, new))
         said = {"undo": unsaid(whole["undo"]), "last_change": unsaid(whole["last_change"])}
         changes.append({"delta": delta, "snapshot": new, "whole": {**whole, **said}})

@@ -91,7 +91,15 @@ export class Live {
     this.attempt = 0;
     this.pending = new Map();
     this.nextId = 1;
-    this.listeners = { state: [], status: [], auth: [], error: [], readiness: [], questions: [] };
+    this.listeners = {
+      state: [],
+      status: [],
+      auth: [],
+      error: [],
+      readiness: [],
+      questions: [],
+      caption: [],
+    };
     this.speakerId = null; // for a speaker's link: whose (from auth_ok)
     this.ws = null;
     this.syncTimer = null;
@@ -257,6 +265,9 @@ export class Live {
         return;
       case "questions": // what changed: all for moderators, the public list for others
         this.emit("questions", message);
+        return;
+      case "caption": // a live caption line (captions.js)
+        this.emit("caption", message);
         return;
       case "auth_ok":
         this.role = message.role;

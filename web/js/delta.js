@@ -119,8 +119,10 @@ export function hydrate(held, programme, serverTime) {
     ? { ...held.timer, remaining_ms: held.timer.ends_at - serverTime }
     : held.timer;
   const { screen, viewers } = held.messages;
+  const signal = held.booth_signal; // held as sent: shown until its ``until``
   const state = {
     ...held,
+    ...(signal === undefined ? {} : { booth_signal: signal && signal.until > serverTime ? signal : null }),
     session: liveSession(held.session, plan, serverTime),
     speaker: person(held.speaker, known),
     next_speaker: person(held.next_speaker, known),

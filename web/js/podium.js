@@ -66,6 +66,24 @@ export function personName(person) {
   return `${localized(person, "honorific")} ${localized(person, "name")}`.trim();
 }
 
+/** A value this browser keeps (``localStorage``); null where storage is off. */
+export function stored(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** Keep ``value`` in this browser; where storage is off it lasts for this page only. */
+export function store(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // not kept: the page goes on with what it has
+  }
+}
+
 /** Set text only when it changed: cheap enough for every frame. */
 export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;

@@ -2,6 +2,7 @@
 // on every (re)connect, then the pushed changes merged in. Shared by the viewer page, the
 // console's panel and the assistant's page. Text is always set as text, never as HTML.
 
+import "./labels-captions.js";
 import { t } from "./i18n.js";
 import { apiUrl, readHeaders } from "./connection.js";
 import { el } from "./podium.js";
@@ -78,8 +79,9 @@ export const ACTIONS = {
   dismissed: ["restore"],
 };
 
-/** One question as a list item: its text, who asked, votes and status. */
-export function questionItem(q, { status = true } = {}) {
+/** One question as a list item: its text, who asked, votes and status (and, for
+ * moderators, ``origin``: asked in the room or remotely). */
+export function questionItem(q, { status = true, origin = false } = {}) {
   const item = el("li", "q-item");
   item.dataset.status = q.status;
   item.dataset.id = q.id;
@@ -88,6 +90,9 @@ export function questionItem(q, { status = true } = {}) {
   meta.append(el("span", "q-name", q.name || t("questions.anonymous")));
   meta.append(el("span", "q-votes num", t("questions.votes", { n: q.votes })));
   if (status) meta.append(el("span", "q-status", t(`questions.status.${q.status}`)));
+  if (origin && q.origin) {
+    meta.append(el("span", `q-origin q-origin-${q.origin}`, t(`origin.${q.origin}`)));
+  }
   item.append(text, meta);
   return item;
 }
@@ -97,7 +102,7 @@ export function questionItem(q, { status = true } = {}) {
 export function renderBoard(list, questions, { act, shownId = null, canShow = false }) {
   list.replaceChildren(
     ...questions.map((q) => {
-      const item = questionItem(q);
+      const item = questionItem(q, { origin: true });
       const buttons = el("div", "q-actions");
       for (const action of ACTIONS[q.status]) {
         const button = el("button", `btn q-${action}`, t(`questions.action.${action}`));
@@ -117,4 +122,39 @@ export function renderBoard(list, questions, { act, shownId = null, canShow = fa
       return item;
     }),
   );
+}
+
+/** Where questions come from, for moderators: the balance ("room 7 · remote 12") of the
+ * questions in view and a filter (all, room, remote); ``changed()`` after a pick. */
+export class OriginFilter {
+  constructor(box, changed) {
+    this.box = box;
+    this.origin = null; // null: all
+    box.setAttribute("role", "group");
+    box.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-origin]");
+      if (!button) return;
+      this.origin = button.dataset.origin || null;
+      changed();
+    });
+  }
+
+  accepts(q) {
+    return this.origin === null || q.origin === this.origin;
+  }
+
+  /** ``questions``: those in view before this filter. */
+  render(questions) {
+    const room = questions.filter((q) => q.origin === "room").length;
+    const balance = el("span", "q-balance", t("origin.balance", { room, remote: questions.length - room }));
+    const buttons = ["", "room", "remote"].map((origin) => {
+      const button = el("button", "btn btn-small", t(`origin.${origin || "all"}`));
+      button.type = "button";
+      button.dataset.origin = origin;
+      button.setAttribute("aria-pressed", String((this.origin ?? "") === origin));
+      return button;
+    });
+    this.box.setAttribute("aria-label", t("origin.filter"));
+    this.box.replaceChildren(balance, ...buttons);
+  }
 }

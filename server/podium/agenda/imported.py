@@ -23,3 +23,4 @@ class Imported:
 
     data: dict[str, Any]
     notes: list[Note] = field(default_factory=list)
+    guessed: set[str] = field(default_factory=set)  # sessions whose length was guessed

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from podium.agenda.places import country
+
 _LINKING = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "the", "to", "with"}
 EVENT_WORDS = {
     "seminar",
@@ -31,6 +33,21 @@ _RECORDED = re.compile(
     r"\s*\((?:speech received|recorded|pre-recorded|prerecorded|video message|video)\)\s*$", re.I
 )
 _REMOTE = re.compile(r"\s*\((?:remote|online|virtual|by video ?link|via video ?link)\)\s*$", re.I)
+
+
+_ROLE_FIRST = re.compile(r"^([A-Z][\w ]{2,30}?)\s*:\s*(.+)$")
+_COUNTRY_FIRST = re.compile(r"^([A-Z][\w .'()\-]{1,40}?)\s+[\u2013\u2014-]\s+(.+)$")
+_BRACKETED = re.compile(r"^([^(]+?)\s*,?\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)(.*)$")
+_QUOTED = re.compile(r"^[\"\u201c][^\"\u201d]*[\"\u201d]\s*[:,]?\s*,?\s*")  # a talk's title
+_LISTED = re.compile(r"(?:[^,()]+\([^)]*\)\s*,\s*)+[^,()]+\([^)]*\)")
+_ROLE_WORD = re.compile(
+    r"\b(?:director|coordinator|minister|secretary|president|chief|head|officer|chair\w*"
+    r"|manager|member|advisor|adviser|counsel\w*|fellow|founder|dean|rector|ceo|cto)\b",
+    re.I,
+)
+_NAME_ONLY = re.compile(
+    r"(?:[A-Z][\w.'\-]*\s+){1,4}[A-Z][\w.'\-]*(?:\s*\((?:remote|online|virtual)\))?"
+)
 
 
 # -- ids ---------------------------------------------------------------------------------------
@@ -61,9 +78,12 @@ def event_id(title: str) -> str:
 
 
 def unique(identifier: str, taken: set[str]) -> str:
+    """``identifier``, or ``identifier-2``, ``-3``, ... when taken; never over 64 characters
+    (the programme's limit for an id)."""
     candidate, n = identifier, 2
     while candidate in taken:
-        candidate, n = f"{identifier}-{n}", n + 1
+        suffix = f"-{n}"
+        candidate, n = f"{identifier[: 64 - len(suffix)].rstrip('-')}{suffix}", n + 1
     taken.add(candidate)
     return candidate
 
@@ -88,13 +108,65 @@ def split_honorific(text: str) -> tuple[str, str]:
     return "", text
 
 
+def _country_first(text: str) -> tuple[str, str]:
+    """``"Kenya - H.E. Ms. Name, Minister"`` -> ("Kenya", "H.E. Ms. Name, Minister")."""
+    if (m := _COUNTRY_FIRST.match(text)) and country(m.group(1)):
+        return m.group(1), m.group(2)
+    return "", text
+
+
 def person(text: str) -> dict[str, str]:
-    """``"H.E. Mr. Houlin ZHAO, Secretary General of ..."`` -> honorific, name, affiliation."""
+    """``"H.E. Mr. Houlin ZHAO, Secretary General of ..."`` -> honorific, name, affiliation.
+
+    Also read: a role in front (``"Opening remarks: Name, ..."``), the affiliation in
+    brackets (``"Name (Director of TSB)"``), and a country in front (``"Kenya - Name,
+    Minister"``: the country ends the affiliation)."""
+    text = re.sub(r"\s+", " ", text.replace("\uff0c", ", ")).strip(" ,;")
+    if (m := _ROLE_FIRST.match(text)) and m.group(2):
+        text = _QUOTED.sub("", m.group(2))
+    nation, text = _country_first(text)
     honorific, text = split_honorific(text)
     name, _, affiliation = text.partition(",")
-    out = {"name": name.strip()}
+    if (m := _BRACKETED.match(text)) and "," not in m.group(1):
+        name, affiliation = m.group(1), m.group(2) + (m.group(3) or "")
+    affiliation = affiliation.strip(" ,")
+    if nation and nation not in affiliation:
+        affiliation = f"{affiliation}, {nation}" if affiliation else nation
+    out = {"name": name.strip(" ,")}
     if honorific:
         out["honorific"] = honorific
-    if affiliation.strip():
-        out["affiliation"] = affiliation.strip()
+    if affiliation:
+        out["affiliation"] = affiliation
     return out
+
+
+def people(text: str, plural: bool) -> list[str]:
+    """The people on one line: ``"A (IGO), B (TC), C (Gov)"``, or after a plural head
+    (``"Moderators: A, B, C (remote)"``) names alone separated by commas; else one person."""
+    if plural and "\u3001" in text:  # "张三、李四": Chinese names listed
+        return [p.strip() for p in text.split("\u3001") if p.strip()]
+    if _LISTED.fullmatch(text.rstrip(".")):
+        return [p.strip() for p in re.split(r"(?<=\))\s*,\s*", text.rstrip(".")) if p.strip()]
+    parts = [p.strip() for p in text.split(",")]
+    if (
+        plural
+        and len(parts) > 1
+        and not _ROLE_WORD.search(text)
+        and all(_NAME_ONLY.fullmatch(split_honorific(p)[1]) for p in parts)
+    ):
+        return parts
+    return [text]
+
+
+_PARTICLES = {"de", "da", "di", "del", "van", "von", "der", "den", "el", "al", "bin", "la", "le"}
+
+
+def looks_like_name(entry: dict[str, str]) -> bool:
+    """A person read from a list, or a point of the agenda ("Way forward")? A name has an
+    honorific, an affiliation, Chinese characters, or every word capitalised."""
+    if entry.get("honorific") or entry.get("affiliation"):
+        return True
+    name = entry["name"]
+    return any("\u4e00" <= c <= "\u9fff" for c in name) or all(
+        w[:1].isupper() or w.lower() in _PARTICLES for w in name.split()
+    )

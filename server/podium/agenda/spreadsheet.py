@@ -12,6 +12,7 @@ spreadsheet numbers it, the header being row 1) and its column.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import tomllib
@@ -47,6 +48,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "honorific_zh": (),
     "speaker_zh": ("name zh",),
     "affiliation_zh": (),
+    # several days and breaks: the day a session starts (YYYY-MM-DD), "break"
+    "date": ("day",),
+    "kind": ("type",),
 }
 EXPORT_COLUMNS = tuple(COLUMNS)
 _PRESENCE = {
@@ -101,6 +105,13 @@ def _length(text: str) -> str:
 
 def _clock(text: str) -> str:
     return f"{values.parse_clock(text.strip().zfill(5)):%H:%M}"
+
+
+def _day(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day; write it as 2023-04-27") from None
 
 
 class _Sheet:
@@ -183,6 +194,8 @@ def import_csv(
             "description": sheet.cell(row, "description"),
             **{f: sheet.cell(row, f) for f in ("session_zh", "group_zh", "description_zh")},
             "moderators_zh": sheet.cell(row, "moderators_zh"),
+            "date": sheet.read(row, number, "date", _day),
+            "kind": sheet.cell(row, "kind").lower(),
         }
         if not sessions or sessions[-1]["_key"] != key:
             if key in seen_rows:
@@ -275,7 +288,8 @@ def _session(raw: dict[str, Any], groups: dict[str, dict[str, Any]], ids: set[st
             group["title_zh"] = values["group_zh"]
         session["group"] = group["id"]
     fields = {"start": "start", "duration": "duration", "session_zh": "title_zh",
-              "description": "description", "description_zh": "description_zh"}  # fmt: skip
+              "description": "description", "description_zh": "description_zh",
+              "date": "date", "kind": "kind"}  # fmt: skip
     for field, key in fields.items():
         if values[field]:
             session[key] = values[field]
@@ -329,6 +343,11 @@ def export_csv(path: str | Path) -> str:
             session.description_zh,
             _moderators_zh(session.moderators),
         ]
+        written = entry.date or (raw.event.date if entry is raw.sessions[0] else None)
+        day = [
+            written.isoformat() if written else "",
+            "" if entry.kind == "session" else entry.kind,
+        ]
         for speaker, written in zip(session.speakers, entry.speakers, strict=True):
             allocation = written.allocation
             writer.writerow(
@@ -345,10 +364,11 @@ def export_csv(path: str | Path) -> str:
                     speaker.honorific_zh,
                     speaker.name_zh,
                     speaker.affiliation_zh,
+                    *day,
                 ]
             )
         if not session.speakers:
-            writer.writerow([*shared, "", "", "", "", "", "", "", *chinese, "", "", ""])
+            writer.writerow([*shared, "", "", "", "", "", "", "", *chinese, "", "", "", *day])
     return out.getvalue()
 
 

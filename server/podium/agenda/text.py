@@ -23,25 +23,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from podium.agenda.dates import find_date, year_of
 from podium.agenda.imported import Imported, Note
-from podium.agenda.names import (
-    EVENT_WORDS,
-    event_id,
-    person,
-    segment_id,
-    slug,
-    split_presence,
-    unique,
-    words,
-)
-from podium.agenda.segments import Reader, Section, is_agenda_line, is_chinese, is_heading
-
-ASSUMED_SLOT = "10m"
+from podium.agenda.lines import clean, is_agenda_word, is_chrome
+from podium.agenda.names import EVENT_WORDS, event_id, words
+from podium.agenda.places import venue_city
+from podium.agenda.plan import GUESSED, plan
+from podium.agenda.segments import Reader, is_agenda_line, is_chinese, is_heading
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\ufeff": None})
-_AGENDA_HEADING = re.compile(
-    r"^(?:provisional\s+|draft\s+|final\s+)?(?:agenda|programme|program)$", re.I
-)
+_DAY_AFTER = re.compile(r"[,\s]*\bday\s*\d+$", re.I)
+_PAGE_SUFFIX = re.compile(r"\s*[-\u2013:|]\s*(?:draft\s+)?(?:agenda|programme|program)$", re.I)
 _THEME = re.compile(r"\btheme\b[^“\"]*?[“\"]([^”\"]+)[”\"]", re.I)
 _VENUE = re.compile(
     r"\b(?:participants|held|hosted|taking place|takes place)\s+in\s+([A-Z][^.;]*?)\s*(?:[.;]|$)"
@@ -55,7 +47,9 @@ def _title_line(short: list[tuple[int, str]], notes: list[Note]) -> str:
 
     def score(text: str) -> int:
         named = {w.lower() for w in words(text)}
-        return 2 * bool(named & EVENT_WORDS) + bool(re.search(r"\b(?:19|20)\d\d\b", text))
+        stamp = re.search(r"\d:\d\d", text)  # "Mon Nov 9 06:05:45 UTC 2015": when it was sent
+        year = re.search(r"\b(?:19|20)\d\d\b", text)
+        return 2 * bool(named & EVENT_WORDS) + bool(year) - 3 * bool(stamp)
 
     best = max(score(text) for _, text in short)
     chosen = [(line, text) for line, text in short if score(text) == best]
@@ -71,21 +65,28 @@ def _title_line(short: list[tuple[int, str]], notes: list[Note]) -> str:
     return chosen[0][1]
 
 
-def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]:
+def _agenda_start(lines: list[str], year: int | None) -> int:
+    """Where the agenda starts: its heading ("Provisional Agenda"), its first day, time or
+    time zone line; without any, its first list of people."""
+    for i, raw in enumerate(lines):
+        if is_agenda_word(raw.strip()):
+            return i
+        if is_agenda_line(raw, year, strict=True):
+            return i
+    return next((i for i, raw in enumerate(lines) if is_agenda_line(raw, year)), len(lines))
+
+
+def _preamble(lines: list[str], year: int | None, notes: list[Note]) -> tuple[dict[str, Any], int]:
     """The title block and description before the agenda; returns them and where it starts."""
     short: list[tuple[int, str]] = []  # line, text
     chinese: dict[str, str] = {}  # a short line's Chinese version, on the line below it
     paragraphs: list[str] = []
-    end = len(lines)
-    for i, raw in enumerate(lines):
-        text = raw.strip()
-        if is_agenda_line(text):
-            end = i
-            break
-        if _AGENDA_HEADING.match(text):
-            end = i + 1
-            break
-        if not text:
+    end = _agenda_start(lines, year)
+    if end < len(lines) and is_agenda_word(lines[end].strip()):
+        end += 1
+    for i, raw in enumerate(lines[:end]):
+        text = clean(raw)
+        if not text or is_chrome(text) or is_agenda_word(text):
             continue
         if paragraphs or not is_heading(text) or len(text) > 80:
             if paragraphs and is_heading(text) and len(text) <= 80:
@@ -97,7 +98,7 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
                 )
             paragraphs.append(text)
         else:
-            if short and short[-1][0] == i and is_chinese(text):
+            if short and short[-1][0] == i and is_chinese(text) and not is_chinese(short[-1][1]):
                 chinese[short[-1][1]] = text  # the Chinese version of the line above
             else:
                 short.append((i + 1, text))
@@ -110,12 +111,18 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
             )
         )
         short = [(1, "Event")]
-    title = _title_line(short, notes)
+    title = _PAGE_SUFFIX.sub("", _title_line(short, notes)) or "Event"
+    days = [f.day for _, t in short if not re.search(r"\d:\d\d", t) and (f := find_date(t, year))]
+    if (dated := find_date(title, year)) and dated.before:  # "Forum 2008, Day 1, 26 May 2008"
+        plain = _DAY_AFTER.sub("", dated.before)
+        short = [(line, plain if text == title else text) for line, text in short]
+        title = plain
     description = "\n".join(paragraphs)
     event: dict[str, Any] = {
         "id": event_id(title),
         "title": title,
-        "subtitle": " · ".join(text for _, text in short if text != title),
+        "subtitle": " · ".join(text for _, text in short if _PAGE_SUFFIX.sub("", text) != title),
+        "date": days[0] if days else None,
         "title_zh": chinese.get(title, ""),
         "subtitle_zh": " · ".join(
             chinese[text] for _, text in short if text in chinese and text != title
@@ -132,102 +139,56 @@ def _preamble(lines: list[str], notes: list[Note]) -> tuple[dict[str, Any], int]
     return {k: v for k, v in event.items() if v}, end
 
 
-def _session(section: Section, ids: set[str], notes: list[Note]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": unique(segment_id(section.title), ids), "title": section.title}
-    if section.title_zh:
-        entry["title_zh"] = section.title_zh
-    if section.start:
-        entry["start"] = section.start
-    if section.end:
-        entry["end"] = section.end
-    if section.duration:
-        if section.end:
-            notes.append(
-                Note(
-                    section.line,
-                    f"{section.title!r} has both a time range and a"
-                    f" length ({section.duration}); the time range is"
-                    " used",
-                )
-            )
-        else:
-            entry["duration"] = section.duration
-    if not (section.end or section.duration):
-        entry["duration"] = ASSUMED_SLOT
+def _untitled(preamble: list[str]) -> str:
+    """The heading right above the agenda ("试片室开放时间:"): the title of times without one."""
+    last = next((clean(raw) for raw in reversed(preamble) if clean(raw)), "")
+    short = last.endswith((":", "\uff1a")) and (len(last) <= 24 or is_chinese(last))
+    return last.rstrip(":\uff1a ") if short else ""
+
+
+def _zone(event: dict[str, Any], reader: Reader, text: str, start: int, notes: list[Note]) -> str:
+    """The zone a note in the agenda gives, else the zone of the city the text names."""
+    if reader.zone is not None:
+        return reader.zone
+    found = venue_city(text)
+    if found is None:
         notes.append(
             Note(
-                section.line,
-                f"{section.title!r} has no time and no length: planned"
-                " right after the segment before, "
-                f"{ASSUMED_SLOT} assumed; set its duration",
+                start + 1,
+                "no time zone note such as 'GMT+8 (Beijing)' and no city; used UTC;"
+                " set event.timezone",
             )
         )
-    if section.description:
-        entry["description"] = "\n".join(section.description)
-    if section.moderators:
-        entry["moderators"] = [person(m.text) for m in section.moderators]
-    speakers = []
-    for item in section.speakers:
-        text, presence = split_presence(item.text)
-        speaker = person(text)
-        if not speaker["name"]:
-            notes.append(Note(item.line, "a speaker line without a name; ignored"))
-            continue
-        speaker = {"id": unique(slug(speaker["name"]) or "speaker", ids), **speaker}
-        if presence:
-            speaker["presence"] = presence
-        speakers.append(speaker)
-    if section.announced and int(section.announced.text) != len(speakers):
-        notes.append(
-            Note(
-                section.announced.line,
-                f"{section.title!r} announces"
-                f" {section.announced.text} speakers but lists {len(speakers)}; the"
-                f" {len(speakers)} listed are used and share the slot evenly",
-            )
+        return "UTC"
+    city, line = found
+    event.setdefault("venue", city.name)
+    notes.append(
+        Note(
+            line,
+            f"no time zone note; used {city.zone}, the zone of {city.name} named here;"
+            " check event.timezone",
         )
-    if speakers:
-        entry["speakers"] = speakers
-    return entry
+    )
+    return city.zone
 
 
 def import_text(text: str) -> Imported:
     """Read a plain-text agenda; the programme mapping plus notes with line numbers."""
     notes: list[Note] = []
     lines = text.translate(_SPACES).splitlines()
-    event, start = _preamble(lines, notes)
-    reader = Reader(notes, event.get("venue", ""))
+    year = year_of(text)
+    event, start = _preamble(lines, year, notes)
+    reader = Reader(notes, event.get("venue", ""), year, _untitled(lines[:start]))
     for number, raw in enumerate(lines[start:], start + 1):
         reader.read(number, raw)
-    if reader.zone is None:
-        notes.append(
-            Note(
-                start + 1,
-                "no time zone note such as 'GMT+8 (Beijing)'; used UTC; set event.timezone",
-            )
-        )
-    event["timezone"] = reader.zone or "UTC"
-    groups: list[dict[str, Any]] = []
-    sessions: list[dict[str, Any]] = []
-    ids: set[str] = set()
-    group: str | None = None
-    for i, section in enumerate(reader.sections):
-        if section.is_heading_only and i + 1 < len(reader.sections):
-            group = unique(segment_id(section.title), ids)
-            entry: dict[str, Any] = {"id": group, "title": section.title}
-            if section.title_zh:
-                entry["title_zh"] = section.title_zh
-            if section.description:
-                entry["description"] = "\n".join(section.description)
-            entry["moderators"] = [person(m.text) for m in section.moderators]
-            groups.append(entry)
-            continue
-        session = _session(section, ids, notes)
-        if section.moderators:
-            group = None  # a segment with its own moderator is not part of the group above
-        elif group is not None:
-            session = {"id": session.pop("id"), "group": group, **session}
-        sessions.append(session)
+    reader.finish()
+    if reader.preface:
+        event["description"] = "\n".join(filter(None, [event.get("description"), *reader.preface]))
+    event["timezone"] = _zone(event, reader, text, start, notes)
+    sessions, groups, first_day = plan(reader.sections, notes)
+    if first_day or event.get("date"):
+        event["date"] = (first_day or event["date"]).isoformat()  # the first day
+
     if not sessions:
         notes.append(
             Note(
@@ -238,4 +199,5 @@ def import_text(text: str) -> Imported:
     data: dict[str, Any] = {"event": event, "sessions": sessions}
     if groups:
         data["groups"] = groups
-    return Imported(data=data, notes=sorted(notes, key=lambda n: n.line))
+    guessed = {s["id"] for s in sessions if s.pop(GUESSED, False)}
+    return Imported(data=data, notes=sorted(notes, key=lambda n: n.line), guessed=guessed)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
+
+from podium.agenda.plausible import guessed_line
 
 
 def _string(value: str) -> str:
@@ -36,8 +38,11 @@ def _table(header: str, entries: dict[str, Any]) -> list[str]:
     return [header, *(f"{k} = {_value(v)}" for k, v in entries.items() if k != "speakers")]
 
 
-def to_toml(data: dict[str, Any], comments: Sequence[str] = ()) -> str:
-    """A programme mapping as a TOML file, in the order people read it."""
+def to_toml(
+    data: dict[str, Any], comments: Sequence[str] = (), guessed: Collection[str] = ()
+) -> str:
+    """A programme mapping as a TOML file, in the order people read it; the sessions in
+    ``guessed`` (their length was guessed) marked for ``podium check``."""
     out = [f"# {c}" if c else "#" for c in comments]
     if out:
         out.append("")
@@ -45,7 +50,10 @@ def to_toml(data: dict[str, Any], comments: Sequence[str] = ()) -> str:
     for group in data.get("groups", []):
         out += ["", *_table("[[groups]]", group)]
     for session in data["sessions"]:
-        out += ["", "# " + "-" * 86, *_table("[[sessions]]", session)]
+        out += ["", "# " + "-" * 86]
+        if session["id"] in guessed:
+            out.append(guessed_line(session["id"]))
+        out += _table("[[sessions]]", session)
         for speaker in session.get("speakers", []):
             out += ["", *_table("[[sessions.speakers]]", speaker)]
     return "\n".join(out) + "\n"

@@ -8,23 +8,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from podium.agenda.places import city as gazetteer_city
 from podium.core.errors import present
-
-_CITY_ZONES = {
-    "beijing": "Asia/Shanghai",
-    "shenzhen": "Asia/Shanghai",
-    "guangzhou": "Asia/Shanghai",
-    "geneva": "Europe/Zurich",
-    "bern": "Europe/Zurich",
-    "new delhi": "Asia/Kolkata",
-    "delhi": "Asia/Kolkata",
-    "mumbai": "Asia/Kolkata",
-    "washington": "America/New_York",
-    "washington dc": "America/New_York",
-    "brasilia": "America/Sao_Paulo",
-    "abu dhabi": "Asia/Dubai",
-    "addis ababa": "Africa/Addis_Ababa",
-}
 
 # a time zone, alone on its line or right after a time: "GMT+8 (Beijing)", "UTC+01:00",
 # "+0800", "CET", "Europe/Paris"; what follows it is the segment's title
@@ -72,10 +57,10 @@ def _offset_minutes(zone: str) -> set[int]:
 
 def zone_for(city: str, offset: int | None) -> str | None:
     """An IANA zone for a city note, if the city is known and its offset agrees."""
-    key = city.strip().lower()
-    zone = _CITY_ZONES.get(key)
+    found = gazetteer_city(city)
+    zone = found.zone if found else None
     if zone is None:
-        wanted = key.replace(" ", "_")
+        wanted = city.strip().lower().replace(" ", "_")
         zone = next(
             (z for z in sorted(available_timezones()) if z.lower().endswith("/" + wanted)), None
         )

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import secrets
+import ssl
 import sys
 import time
 import urllib.error
@@ -22,7 +23,8 @@ from urllib.parse import urlencode
 
 from podium.core.errors import PodiumError
 from podium.core.timefmt import countdown
-from podium.live.access.auth import TOKEN_FILE, read_token
+from podium.live.access.auth import TOKEN_FILE
+from podium.live.access.keeper import read_token
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 RETRIES = 3  # sends of one command whose outcome the server could not tell (same id)
@@ -86,6 +88,17 @@ class Api:
     url: str = DEFAULT_URL
     token: str | None = None
     room: str | None = None
+    cacert: str | None = None  # the CA that signed the server's certificate (self-signed)
+
+    def _context(self) -> ssl.SSLContext | None:
+        if self.cacert is None:
+            return None
+        try:
+            return ssl.create_default_context(cafile=self.cacert)
+        except (OSError, ssl.SSLError) as exc:
+            raise CtlError(
+                "invalid", f"--cacert {self.cacert}: cannot read a certificate there ({exc})"
+            ) from None
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         query = f"?{urlencode({'room': self.room})}" if self.room else ""
@@ -94,8 +107,9 @@ class Api:
         req.add_header("Content-Type", "application/json")
         if self.token:
             req.add_header("Authorization", f"Bearer {self.token}")
+        context = self._context()
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
+            with urllib.request.urlopen(req, timeout=10, context=context) as resp:
                 return json.loads(resp.read())
         except urllib.error.HTTPError as exc:
             try:
@@ -105,6 +119,13 @@ class Api:
             raise CtlError(error["code"], error["message"], exc.code) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                raise CtlError(
+                    "untrusted",
+                    f"{self.url} answered with a certificate this machine does not trust"
+                    f" ({reason.verify_message}); give the certificate (or its CA) with"
+                    " --cacert FILE",
+                ) from None
             raise CtlError(
                 "unreachable", f"cannot reach {self.url} ({reason}); is the server running there?"
             ) from None
@@ -130,10 +151,11 @@ def moderator_token(data_dir: Path) -> str | None:
 
 
 def send(action: str, args: list[str], url: str, room: str | None,
-         expected_version: int | None, data_dir: Path) -> str:  # fmt: skip
+         expected_version: int | None, data_dir: Path,
+         cacert: str | None = None) -> str:  # fmt: skip
     """Send the command; the new state's summary, or ``CtlError`` as the API said it."""
     token = moderator_token(data_dir)
-    api = Api(url=url, token=token, room=room)
+    api = Api(url=url, token=token, room=room, cacert=cacert)
     # an id of its own: when the server cannot tell whether the command was made
     # (``outcome_unknown``), sending it again with the same id applies it at most once
     command = {**build_command(action, args, expected_version)}
@@ -157,7 +179,7 @@ def send(action: str, args: list[str], url: str, room: str | None,
 def cmd_ctl(args: argparse.Namespace) -> int:
     try:
         print(send(args.action, args.args, args.url, args.room, args.expected_version,
-                   Path(args.data_dir)))  # fmt: skip
+                   Path(args.data_dir), args.cacert))  # fmt: skip
     except CtlError as exc:
         print(f"podium: {exc.code}: {exc.message}", file=sys.stderr)
         return 3 if exc.code == "unreachable" else 1

@@ -1,4 +1,4 @@
-"""The ``podium`` command: serve, check, and the tools around them."""
+"""The podium command: serve, check, and the tools around them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from podium.bench.runner import cmd_bench
 from podium.cli.ctl import DEFAULT_URL, cmd_ctl
@@ -22,8 +21,9 @@ from podium.cli.tools import (
 from podium.cli.watch import cmd_watch
 from podium.core.errors import PodiumError, ProgrammeError
 from podium.report.formats import FORMATS
+from podium.runtime.bundled import seed_programme
 
-DEFAULT_PROGRAMME = Path(__file__).resolve().parents[3] / "config" / "itu-miit-2021.toml"
+DEFAULT_PROGRAMME = seed_programme()
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -121,13 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
         " is exempt unless --limit-loopback)",
     )
     serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="a reverse proxy (10.0.0.5, 10.0.0.0/24) whose Forwarded or X-Forwarded-For"
+        " header names the client: the per-address limits and the access log then see the"
+        " viewers, not the proxy; repeat for more (or PODIUM_TRUSTED_PROXIES, space-separated)."
+        " From any other address the headers are ignored",
+    )
+    serve.add_argument(
         "--heartbeat", type=float, default=20.0, help="seconds between WebSocket pings"
     )
     serve.add_argument(
         "--limit-loopback",
         action="store_true",
         help="apply the per-address limits to loopback clients too (off: a local reverse"
-        " proxy makes every client look like 127.0.0.1)",
+        " proxy not named with --trusted-proxy makes every client look like 127.0.0.1)",
     )
     for name, default, what in [
         ("commands", "60/10", "commands per moderator connection (and per address over HTTP)"),
@@ -136,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("questions", "5/60", "questions asked per client address and per connection"),
         ("votes", "60/60", "votes per client address"),
         ("voters", "20/60", "voter ids issued per client address"),
+        ("signals", "5/30", "booth signals per interpreter token"),
+        ("captions", "50/10", "caption lines per captioner (or moderator) token"),
     ]:
         serve.add_argument(
             f"--limit-{name}",
@@ -161,7 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--questions", action="store_true", help="rotate the question assistant's token"
     )
+    rotate.add_argument(
+        "--interpreter", action="store_true", help="rotate the interpreters' booth's token"
+    )
+    rotate.add_argument("--captions", action="store_true", help="rotate the captioner's token")
     rotate.add_argument("--data-dir", default=os.environ.get("PODIUM_DATA_DIR", "data"))
+    rotate.add_argument(
+        "--redis",
+        help="the Redis the servers share (or PODIUM_REDIS_URL): their secrets are kept there",
+    )
+    rotate.add_argument("--redis-prefix", default=os.environ.get("PODIUM_REDIS_PREFIX", "podium"))
     rotate.set_defaults(func=cmd_token_rotate)
 
     schema = sub.add_parser("schema", help="write the JSON Schemas of the protocol")
@@ -202,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--room")
     p.add_argument("--expected-version", type=int)
     p.add_argument(
+        "--cacert",
+        metavar="FILE",
+        help="trust the server's certificate (or its CA) in FILE: a proxy with a self-signed one",
+    )
+    p.add_argument(
         "--data-dir",
         default=os.environ.get("PODIUM_DATA_DIR") or "data",
         help="the server's data dir, whose moderator.token is used when"
@@ -218,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser(
         "bench",
         help="measure fan-out: viewers, latency, losses, memory (see docs/performance.md)",
-        description="``podium bench``: fan-out at scale, measured.",
+        description="podium bench: fan-out at scale, measured.",
     )
     bench.add_argument("url", nargs="?", help="a running server (default: start one here)")
     bench.add_argument("--viewers", type=int, default=1000)

@@ -46,6 +46,7 @@ def _frame_origin(value: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from podium.live.access.forwarded import TrustedProxies, network
     from podium.live.access.policy import Policy, origin_of
     from podium.live.access.ratelimit import Limits, Rate
     from podium.live.serve import ServeOptions, run
@@ -58,6 +59,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             questions=Rate.parse(args.limit_questions),
             votes=Rate.parse(args.limit_votes),
             voters=Rate.parse(args.limit_voters),
+            signals=Rate.parse(args.limit_signals),
+            captions=Rate.parse(args.limit_captions),
         )
     except ValueError as exc:
         raise InvalidInput(f"{exc}") from None
@@ -67,6 +70,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InvalidInput(f"--public-url: {exc}") from None
     frame_origins = tuple(dict.fromkeys(_frame_origin(o) for o in args.frame_origin))
+    proxies = [*args.trusted_proxy, *os.environ.get("PODIUM_TRUSTED_PROXIES", "").split()]
+    try:
+        trusted = TrustedProxies(tuple(network(p) for p in proxies))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
     policy = Policy(
         allow_origins=frozenset(o.rstrip("/") for o in origins),
         public_origin=public_origin,
@@ -74,6 +82,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         heartbeat_s=args.heartbeat,
         limit_loopback=args.limit_loopback,
         frame_origins=frame_origins,
+        trusted=trusted,
+        max_per_address=args.max_per_address,
     )
     options = ServeOptions(
         programmes=_load_all(args.programme),

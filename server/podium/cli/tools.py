@@ -11,15 +11,19 @@ import sys
 import tomllib
 from pathlib import Path
 
+from podium.agenda import plausible
 from podium.agenda.spreadsheet import CsvError, export_csv, import_csv
 from podium.agenda.text import import_text
 from podium.agenda.toml import to_toml
+from podium.core.captions import Caption
 from podium.core.config import programme_file, values
 from podium.core.config.branding import contrast_warnings
 from podium.core.config.programme import Programme
 from podium.core.errors import InvalidInput, NotFound, ProgrammeError
 from podium.core.questions import Question
 from podium.core.wire.protocol import json_schemas
+from podium.live.access.auth import SECRETS, Rotated, rotate
+from podium.live.access.keeper import FileKeeper, Keeper
 from podium.live.rooms.clock import wall_clock_ms
 from podium.report.formats import render
 from podium.report.replay import build
@@ -46,17 +50,23 @@ def _read(path: str) -> str:
 def summary(p: Programme) -> str:
     e = p.event
     plan = p.event.date.isoformat() if e.date else "the day it is served (no date set)"
+    if len(p.days) > 1:
+        plan = f"{p.days[0]} to {p.days[-1]} ({len(p.days)} days)"
     lines = [
         e.title,
         f"  zh: {e.title_zh}" if e.title_zh else "",
         f"  {e.theme}" if e.theme else "",
         f"  time zone {e.timezone}; plan date: {plan}",
+        f"  languages: {', '.join(e.languages)} (floor language by default: {e.languages[0]})",
     ]
     if e.branding:
         b = e.branding
         lines.append(f"  branding: logo {b.logo_path.name}, primary {b.primary}, accent {b.accent}")
-    total = 0
+    total, day = 0, ""
     for s in p.sessions:
+        if (title := p.day_title(s, p.plan_date_for(0))) != day:
+            day = title
+            lines += ["", f"  {day}"]
         end = (s.duration_ms // 60000) + s.start.hour * 60 + s.start.minute
         lines.append("")
         lines.append(f"  {s.start:%H:%M}-{end // 60 % 24:02d}:{end % 60:02d}  {s.title}  [{s.id}]")
@@ -71,13 +81,15 @@ def summary(p: Programme) -> str:
                 f"    {values.format_duration(sp.allocation_ms):>7}  {sp.display_name}"
                 f" ({sp.presence.value}) - {sp.affiliation}"
                 + ("  [advances by itself at its end]" if sp.on_end else "")
+                + (f"  [{sp.language}]" if len(e.languages) > 1 else "")
+                + (f"  [script {sp.script_path.name}]" if sp.script_path else "")
             )
             if sp.display_name_zh != sp.display_name or sp.affiliation_zh:
                 lines.append(f"             zh: {sp.display_name_zh} - {sp.affiliation_zh}")
         if not s.speakers:
+            kind = "a break" if s.kind == "break" else "no speakers"
             lines.append(
-                f"    {values.format_duration(s.duration_ms):>7}"
-                "  (no speakers; the slot timer runs)"
+                f"    {values.format_duration(s.duration_ms):>7}  ({kind}; the slot timer runs)"
             )
         total += len(s.speakers)
     lines.append("")
@@ -102,6 +114,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         print(summary(programme))
         warnings = contrast_warnings(programme.event.branding)
+        warnings += plausible.warnings(programme, Path(path).read_text(encoding="utf-8"))
         if warnings:  # the event runs; the colours are hard to read where listed
             print(f"{path}: {len(warnings)} warning(s)", file=sys.stderr)
             for warning in warnings:
@@ -135,7 +148,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if imported.notes:
         comments += ["", "Check these (line numbers of the agenda):"]
         comments += [f"  {note}" for note in imported.notes]
-    toml = to_toml(imported.data, comments)
+    toml = to_toml(imported.data, comments, imported.guessed)
     programme_file.parse(
         tomllib.loads(toml), name
     )  # refuse to write a programme that does not load
@@ -160,50 +173,68 @@ def cmd_report(args: argparse.Namespace) -> int:
                            redis_url=args.redis or os.environ.get("PODIUM_REDIS_URL") or None,
                            redis_prefix=args.redis_prefix)  # fmt: skip
 
-    async def records() -> tuple[list[LogRecord], list[Question]]:
+    async def records() -> tuple[list[LogRecord], list[Question], list[Caption]]:
         store = make_store(options)
         await store.open()
         try:
-            return await store.read_log(chosen.id), await store.load_questions(chosen.id)
+            room = chosen.id
+            return (await store.read_log(room), await store.load_questions(room),
+                    await store.load_captions(room))  # fmt: skip
         finally:
             await store.close()
 
-    log, asked = asyncio.run(records())
+    log, asked, said = asyncio.run(records())
     if not log:
         raise NotFound(f"room {chosen.id!r} has no action log in {args.data_dir}; point"
                        " --data-dir (or --redis) at the store the server used")  # fmt: skip
-    text, _ = render(build(chosen, log, wall_clock_ms(), asked), args.format)
+    text, _ = render(build(chosen, log, wall_clock_ms(), asked, said), args.format)
     _write(text, args.output)
     return 0
 
 
 def cmd_token_rotate(args: argparse.Namespace) -> int:
-    from podium.live.access.auth import rotate
-
-    role = (
+    role: Rotated = (
         "speaker"
         if args.speakers
         else "viewer"
         if args.viewer
         else "questions"
         if args.questions
+        else "interpreter"
+        if args.interpreter
+        else "captioner"
+        if args.captions
         else "moderator"
     )
-    env = "PODIUM_SPEAKER_KEY" if args.speakers else f"PODIUM_{role.upper()}_TOKEN"
+    env = SECRETS[role].env
     if os.environ.get(env):
         raise InvalidInput(
             f"{env} is set, so the {role} token comes from the environment: change it there"
             " and restart, or unset it to let podium keep (and rotate) the token"
         )
-    data_dir = Path(args.data_dir)
-    token = rotate(data_dir, role)
+    redis_url = args.redis or os.environ.get("PODIUM_REDIS_URL")
+    if redis_url:  # the processes sharing that Redis share their secrets there
+        from podium.store.secrets import SharedSecrets
+
+        keeper: Keeper = SharedSecrets(redis_url, prefix=args.redis_prefix)
+    else:
+        keeper = FileKeeper(Path(args.data_dir))
+    token = asyncio.run(_rotated(keeper, role))
     print(token)
     print(
-        f"new {role} token written to {data_dir}; a running server uses it within a second"
-        f" and disconnects every {role} connection that used the old one",
+        f"new {role} token written to {keeper.where(SECRETS[role].name)}; every running"
+        f" server using it adopts it within a second and disconnects every {role}"
+        " connection that used the old one",
         file=sys.stderr,
     )
     return 0
+
+
+async def _rotated(keeper: Keeper, role: Rotated) -> str:
+    try:
+        return await rotate(keeper, role)
+    finally:
+        await keeper.close()
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

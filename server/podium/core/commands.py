@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from podium.core.errors import validate_tagged
-from podium.core.state import CueKind, Target
+from podium.core.state import CueKind, SignalKind, Target
 
 MESSAGE_MAX = 500
 COMMAND_ID_MAX = 64
@@ -178,6 +178,15 @@ class ClearQuestion(_Command):
     question_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
+class SendBoothSignal(_Command):
+    """The interpreters' booth to the speaker on stage; the booth's WebSocket message
+    ``booth_signal`` becomes this command. It is no moderator's action: it changes no
+    ``live``, no ``last_change`` and no undo, and does not conflict with a console."""
+
+    action: Literal["booth_signal"]
+    signal: SignalKind
+
+
 Command = Annotated[
     StartSession
     | Next
@@ -196,7 +205,8 @@ Command = Annotated[
     | CueSpeaker
     | ClearCue
     | ShowQuestion
-    | ClearQuestion,
+    | ClearQuestion
+    | SendBoothSignal,
     Field(discriminator="action"),
 ]
 _COMMAND = TypeAdapter(Command)
@@ -204,7 +214,7 @@ ACTIONS = (
     "start_session", "next", "previous", "goto", "pause", "resume", "add_time",
     "end_session", "show_message", "clear_message", "blackout", "set_plan_date", "undo",
     "hold",
-    "cue", "clear_cue", "show_question", "clear_question",
+    "cue", "clear_cue", "show_question", "clear_question", "booth_signal",
 )  # fmt: skip
 
 

@@ -5,7 +5,6 @@ through the transitions listed in ``TRANSITIONS``. Everything a page shows (time
 overtime, drift, projected times) is derived by ``projection.view`` from stored
 timestamps: when a timer ends, or how much was left when it was paused. Nothing counts
 ticks, so a state written to disk and read back an hour later is still exactly right.
-
 Times are integers: epoch milliseconds for moments, milliseconds for durations.
 """
 
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from podium.core import shown
+from podium.core import booth, commands, shown
 from podium.core.commands import (
     SYSTEM,
     AddTime,
@@ -368,6 +367,8 @@ def apply(programme: Programme, state: State, command: Command, now: int) -> App
     """The one way a state changes. Raises ``InvalidTransition`` and changes nothing
     when the action makes no sense now. ``expected_version`` is checked by the caller,
     which owns the notion of "current" (see ``room.py``)."""
+    if isinstance(command, commands.SendBoothSignal):  # the booth's: no undo entry
+        return Applied(*booth.signalled(programme, state, command, now))
     if isinstance(command, Undo):
         if not state.undo:
             raise _refuse("there is nothing to undo")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from podium.core import booth
 from podium.core.autoadvance import auto_advance
 from podium.core.config.programme import Programme, Session, Speaker
 from podium.core.errors import present
@@ -33,6 +34,7 @@ def _person(speaker: Speaker, index: int, count: int) -> dict[str, Any]:
         "display_name_zh": speaker.display_name_zh,
         "affiliation_zh": speaker.affiliation_zh,
         "presence": speaker.presence.value,
+        "language": speaker.language,
         "allocation_ms": speaker.allocation_ms,
         "warning_ms": speaker.warning_ms,
         "danger_ms": speaker.danger_ms,
@@ -174,6 +176,7 @@ def view(programme: Programme, state: State, now: int) -> dict[str, Any]:
         },
         "auto_advance": asdict(due) if (due := auto_advance(programme, live)) else None,
         "cue": live.cue.model_dump() if live.cue else None,
+        "booth_signal": booth.shown(programme, state, now),
         "question": live.question.model_dump() if live.question else None,
         "message": _latest_message(live.messages),
         "messages": live.messages.model_dump(),

@@ -25,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from podium.core.errors import InvalidInput, InvalidTransition, NotFound
 
 Status = Literal["pending", "approved", "dismissed", "answered"]
+Origin = Literal["room", "remote"]  # room: from the link the venue screen shows (a QR code)
+ORIGINS: tuple[Origin, ...] = ("room", "remote")
 Action = Literal["approve", "dismiss", "answer", "restore"]
 STATUSES: tuple[Status, ...] = ("pending", "approved", "dismissed", "answered")
 PUBLIC: frozenset[str] = frozenset({"approved", "answered"})  # what anyone may see
@@ -57,6 +59,7 @@ class Question(BaseModel):
     asked_at: int  # epoch ms
     changed_at: int = 0  # epoch ms of the last status change (0: never changed)
     asker: str = ""  # the asker's voter id's random part, when sent: never shown
+    origin: Origin = "remote"  # "room": asked from the venue screen's link (/viewer?from=room)
 
     @property
     def public(self) -> bool:
@@ -78,6 +81,18 @@ class Done(BaseModel):
     k: Kind
     id: str
     c: bool | None = None  # a vote: counted
+
+
+def checked_origin(value: object) -> Origin:
+    """Where a question comes from: ``"room"`` from the venue screen's link, else (or
+    unsaid) ``"remote"``."""
+    if value is None or value == "remote":
+        return "remote"
+    if value == "room":
+        return "room"
+    raise InvalidInput(
+        'origin must be "room" (asked from the link the venue screen shows) or "remote"'
+    )
 
 
 def checked_command_id(value: object) -> str | None:

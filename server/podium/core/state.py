@@ -108,6 +108,22 @@ class Cue(_Frozen):
     speaker_id: str | None  # None in a session without speakers
 
 
+SignalKind = Literal["slow_down", "louder", "no_sound"]
+
+
+class BoothSignal(_Frozen):
+    """The interpreters' sign to the speaker on stage ("slow down"), shown for a while
+    (``core.booth``): to whom it went and when, and the versions it does not conflict
+    with (``since``: the last change other than a booth signal; ``version``: its own)."""
+
+    signal: SignalKind
+    at: int
+    session_id: str | None
+    speaker_id: str | None
+    version: int
+    since: int
+
+
 class ShownQuestion(_Frozen):
     """The audience's question on the screens (``show_question``)."""
 
@@ -179,6 +195,7 @@ class State(_Frozen):
     live: Live = Live()
     undo: tuple[Live, ...] = ()
     last_change: Change | None = None
+    booth_signal: BoothSignal | None = None  # apart from ``live``: undo leaves it alone
 
     @property
     def day(self) -> dt.date:

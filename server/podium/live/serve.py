@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,13 +16,18 @@ from aiohttp import web
 
 from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError, present
-from podium.live.access.auth import QUESTIONS_TOKEN_FILE, TOKEN_FILE, Tokens
+from podium.live.access.auth import (
+    SECRETS,
+    TOKEN_FILE,
+    Tokens,
+)
 from podium.live.access.guard import (
     HEADER_TIMEOUT_S,
     MAX_PER_ADDRESS,
     Guard,
     default_max_connections,
 )
+from podium.live.access.keeper import FileKeeper, Keeper
 from podium.live.access.policy import Policy
 from podium.live.http import assets
 from podium.live.http.accesslog import BadRequestsInOneLine, RedactingAccessLogger
@@ -42,6 +48,8 @@ log = logging.getLogger("podium")
 LISTEN_BACKLOG = 4096
 # The pages' compressed copies (``assets.py``), in the data dir; a room id has no dot.
 WEB_CACHE_DIR = "web.cache"
+# The pages a server cannot do without: one missing means an install without its pages.
+PAGES = ("viewer.html", "screen.html", "console.html")
 
 
 @dataclass
@@ -68,9 +76,25 @@ def make_store(options: ServeOptions) -> Store:
     return FileStore(options.data_dir)
 
 
+def make_keeper(options: ServeOptions) -> Keeper:
+    """Where the secrets live: Redis when the rooms are there (one copy for every process
+    sharing it), else the data dir."""
+    if options.redis_url:
+        from podium.store.secrets import SharedSecrets
+
+        return SharedSecrets(options.redis_url, prefix=options.redis_prefix)
+    return FileKeeper(options.data_dir)
+
+
 def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) -> str:
-    base = f"http://{options.host}:{port}"
-    lines = [f"Podium is serving {len(rooms)} room(s) at {base}  (store: {rooms[0].store.name})"]
+    listening = f"http://{options.host}:{port}"
+    lines = [
+        f"Podium is serving {len(rooms)} room(s) at {listening}  (store: {rooms[0].store.name})"
+    ]
+    base = options.policy.public_origin or listening  # the links people open
+    if options.policy.public_origin:
+        lines.append(f"  viewers open {base} (--public-url); the links below are there")
+    where = tokens.keeper.where if tokens.keeper else str
     for i, room in enumerate(rooms):
         query = "" if i == 0 else f"?room={room.id}"
         lines.append(f"  {room.programme.event.title}  [{room.id}]  version {room.state.version}")
@@ -83,14 +107,16 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
         elif sys.stdout.isatty():
             lines.append(f"    console   {console}#token={tokens.moderator}")
         else:  # stdout is a log: keep the token out of it, say where it is
-            token_file = (options.data_dir / TOKEN_FILE).resolve()
-            lines.append(f"    console   {console}  (moderator token: in {token_file})")
-        if tokens.questions is not None and sys.stdout.isatty():
-            lines.append(f"    questions {base}/questions{query}#token={tokens.questions}")
-        elif tokens.questions is not None:
-            lines.append(f"    questions {base}/questions{query}  (assistant token: in"
-                         f" {(options.data_dir / QUESTIONS_TOKEN_FILE).resolve()} or"
-                         " $PODIUM_QUESTIONS_TOKEN)")  # fmt: skip
+            lines.append(f"    console   {console}  (moderator token: in {where(TOKEN_FILE)})")
+        for label, role in (("questions", "questions"), ("booth", "interpreter")):
+            token = getattr(tokens, role)
+            if token is not None:
+                lines.append(_role_link(label, f"{base}/{label}{query}", token, role, where))
+        if tokens.captions is not None:  # an API, not a page: say where its token is
+            url = f"POST {base}/api/captions{query}"
+            lines.append(
+                _role_link("captions", url, tokens.captions, "captioner", where, page=False)
+            )
         lines += [f"    warning: {problem}" for problem in room.problems]
     if tokens.private:
         lines.append("  private event: viewer, screen and overlay links need the viewer token")
@@ -100,6 +126,17 @@ def banner(options: ServeOptions, rooms: list[Room], tokens: Tokens, port: int) 
     ]
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
+
+
+def _role_link(
+    label: str, url: str, token: str, role: str, where: Callable[[str], str], page: bool = True
+) -> str:
+    """A staff page's link: with its token on a terminal; in a log (or for an API, whose
+    URL a token in the fragment does not serve), where the token is."""
+    if page and sys.stdout.isatty():
+        return f"    {label:<9} {url}#token={token}"
+    secret = SECRETS[role]
+    return f"    {label:<9} {url}  (token: in {where(secret.name)} or ${secret.env})"
 
 
 class StartupError(PodiumError):
@@ -114,9 +151,19 @@ async def open_rooms(options: ServeOptions) -> tuple[Store, list[Room], Tokens]:
         rooms = [Room(p, store, store_timeout=options.store_timeout) for p in options.programmes]
         for room in rooms:
             await room.open()
-        return store, rooms, Tokens.load(options.data_dir)
+        return store, rooms, await load_tokens(make_keeper(options))
     except OSError as exc:
         raise data_dir_error(exc) from None
+
+
+async def load_tokens(keeper: Keeper) -> Tokens:
+    """The tokens, those made here settled with the other processes' (the first one made
+    of each is the one everyone uses)."""
+    await keeper.refresh()
+    tokens = Tokens.load(keeper)
+    await keeper.settle()
+    tokens.reload()
+    return tokens
 
 
 def data_dir_error(exc: OSError) -> StartupError:
@@ -125,16 +172,26 @@ def data_dir_error(exc: OSError) -> StartupError:
 
 
 def web_files(options: ServeOptions) -> Path:
-    """The pages' files, compressed, under the data dir (``assets.py``)."""
+    """The pages' files, compressed, under the data dir (``assets.py``); a
+    ``StartupError`` naming where the pages were looked for when they are not there."""
+    source = assets.WEB_DIR
+    missing = [page for page in PAGES if not (source / page).is_file()]
+    if missing:
+        raise StartupError(
+            f"the pages are missing: no {', '.join(missing)} in {source}; reinstall podium"
+            " (a wheel built from a checkout with `pip wheel .` carries them) or run it from"
+            " a checkout with `make run`"
+        )
     try:
-        return assets.prepare(options.data_dir / WEB_CACHE_DIR)
+        return assets.prepare(options.data_dir / WEB_CACHE_DIR, source)
     except OSError as exc:
         raise data_dir_error(exc) from None
 
 
 async def serve(options: ServeOptions) -> None:
     """Serve until stopped; with the file store, holding the data dir's lock throughout
-    (with Redis the data dir holds only the tokens, which several processes may share)."""
+    (with Redis the data dir holds only the pages' compressed copy, which several processes
+    may share: the tokens are in Redis)."""
     with contextlib.nullcontext() if options.redis_url else locked(options.data_dir):
         await _serve(options)
 
@@ -154,7 +211,8 @@ async def _serve(options: ServeOptions) -> None:
         max_connections=options.max_connections or default_max_connections(),
         max_per_address=options.max_per_address,
         header_timeout_s=options.header_timeout,
-        exempt=options.policy.exempt,
+        # a trusted proxy carries many clients: ``proxied.py`` caps each of them instead
+        exempt=lambda peer: options.policy.exempt(peer) or options.policy.trusted.trusts(peer),
     )
     app[GUARD] = guard
     loop = asyncio.get_running_loop()
@@ -182,6 +240,8 @@ async def _serve(options: ServeOptions) -> None:
         for room in rooms:
             await room.close()
         await store.close()
+        if tokens.keeper is not None:
+            await tokens.keeper.close()
 
 
 def run(options: ServeOptions) -> None:

@@ -9,7 +9,7 @@ import io
 import json
 
 from podium.core.timefmt import clock, length, stamp
-from podium.report import questions
+from podium.report import captions, questions
 from podium.report.html import to_html
 from podium.report.model import COLUMNS, Report, cells
 
@@ -39,7 +39,11 @@ def to_text(report: Report) -> str:
         "",
     ]
     rows: list[list[str]] = [["", "", *(heading for _, heading, _ in COLUMNS)]]
+    day = ""
     for s in report.sessions:
+        if (title := report.day_title(s)) != day:
+            day = title
+            rows += [[], [day.upper(), "", *("" for _ in COLUMNS)]]
         rows += [[], [s.title[:56], s.status, *cells(s.row(), zone)]]
         for sp in s.speakers:
             status = {"done": "", "did not speak": "-"}.get(sp.status, sp.status)
@@ -66,6 +70,8 @@ def to_text(report: Report) -> str:
         f"  ended by itself     {t['ended_by_itself']} (auto: the server advanced, on_end)",
         "",
         *questions.to_text(report.questions),
+        "",
+        *captions.to_text(report.programme.id, report.captions),
     ]
     return "\n".join(out) + "\n"
 

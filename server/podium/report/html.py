@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from podium.core.config.programme import Programme
 from podium.core.timefmt import clock, length, stamp
+from podium.report.captions import to_html as captions_html
 from podium.report.model import COLUMNS, Report, SessionReport, SpeakerReport, Turn, cells
 from podium.report.questions import to_html as questions_html
 
@@ -230,8 +231,11 @@ def _row_cells(row: dict[str, int | None], zone: ZoneInfo) -> str:
 def _tables(report: Report) -> str:
     zone = report.programme.zone
     head = "<tr><th></th>" + "".join(f"<th>{h}</th>" for _, h, _ in COLUMNS) + "</tr>"
-    out = []
+    out, day = [], ""
     for s in report.sessions:
+        if (title := report.day_title(s)) != day:  # "Day 2 · Thursday 27 April"
+            day = title
+            out.append(f"<h3>{escape(day)}</h3>")
         rows = [
             head,
             f'<tr class="session"><td>{escape(s.title)} <small>({s.status})</small></td>'
@@ -288,5 +292,6 @@ late or over, - early or under. Overtime: past the countdown's zero.</p>
 <h2>Drift over the day</h2>{drift_chart(report)}
 <h2>Sessions and speakers</h2>{_tables(report)}
 <h2>Questions from the audience</h2>{questions_html(report.questions)}
+<h2>Live captions</h2>{captions_html(report.programme.id, report.captions)}
 </body></html>
 """

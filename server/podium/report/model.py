@@ -5,12 +5,15 @@ derived from the turns), the day's totals, and a row's cells as every format sho
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from podium.core.config.programme import Programme
 from podium.core.timefmt import clock, length
+from podium.report import captions
+from podium.report.captions import SessionCaptions
 from podium.report.questions import QuestionsReport
 
 
@@ -241,9 +244,16 @@ class Report:
     drift: list[tuple[int, int]]  # (moment, the day's drift then) at every change
     commands: dict[str, int]  # how often each action was applied
     questions: QuestionsReport = field(default_factory=lambda: QuestionsReport([], set()))
+    captions: list[SessionCaptions] = field(default_factory=list)
 
     def speakers(self) -> list[SpeakerReport]:
         return [sp for s in self.sessions for sp in s.speakers]
+
+    def day_title(self, session: SessionReport) -> str:
+        """ "Day 2 · Thursday 27 April" when the programme runs over several days, else ""."""
+        planned = self.programme.session(session.id)
+        day = dt.date.fromisoformat(self.plan_date)
+        return self.programme.day_title(planned, day) if planned is not None else ""
 
     def totals(self) -> dict[str, Any]:
         spoke = [s for s in self.speakers() if s.spoke]
@@ -302,4 +312,5 @@ class Report:
             "drift": [{"at": at, "drift_ms": d} for at, d in self.drift],
             "commands": self.commands,
             "questions": self.questions.as_dict(),
+            "captions": captions.as_list(self.programme.id, self.captions),
         }

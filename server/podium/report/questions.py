@@ -33,6 +33,8 @@ class SessionQuestions:
             "approved": sum(s in ("approved", "answered") for s in statuses),
             "answered": statuses.count("answered"),
             "dismissed": statuses.count("dismissed"),
+            "room": sum(q.origin == "room" for q in self.questions),
+            "remote": sum(q.origin == "remote" for q in self.questions),
         }
 
     def top(self) -> list[Question]:
@@ -47,6 +49,8 @@ class QuestionsReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "room": sum(q.origin == "room" for q in self.asked),
+            "remote": sum(q.origin == "remote" for q in self.asked),
             "sessions": [
                 {
                     "session_id": s.id,
@@ -55,7 +59,7 @@ class QuestionsReport:
                     "top": [{**q.wire(), "shown": q.id in self.shown} for q in s.top()],
                 }
                 for s in self.sessions
-            ]
+            ],
         }
 
 
@@ -81,10 +85,13 @@ def questions_report(
 def to_text(report: QuestionsReport) -> list[str]:
     if not report.sessions:
         return ["questions", "  none asked"]
-    out = ["questions (asked / approved / answered; the most voted)"]
+    out = ["questions (asked / approved / answered, room · remote; the most voted)"]
     for s in report.sessions:
         c = s.counts()
-        out.append(f"  {s.title[:56]}  {c['asked']} / {c['approved']} / {c['answered']}")
+        out.append(
+            f"  {s.title[:56]}  {c['asked']} / {c['approved']} / {c['answered']},"
+            f" room {c['room']} · remote {c['remote']}"
+        )
         for q in s.top():
             on = " [on screen]" if q.id in report.shown else ""
             who = f" - {q.name}" if q.name else ""
@@ -95,25 +102,32 @@ def to_text(report: QuestionsReport) -> list[str]:
 def to_html(report: QuestionsReport) -> str:
     if not report.sessions:
         return "<p>No questions were asked.</p>"
-    head = "<tr><th></th><th>asked</th><th>approved</th><th>answered</th><th>votes</th></tr>"
+    head = (
+        "<tr><th></th><th>asked</th><th>approved</th><th>answered</th><th>votes</th>"
+        "<th>room</th><th>remote</th></tr>"
+    )
     rows = [head]
     for s in report.sessions:
         c = s.counts()
         rows.append(
             f'<tr class="session"><td>{escape(s.title)}</td><td>{c["asked"]}</td>'
-            f"<td>{c['approved']}</td><td>{c['answered']}</td><td></td></tr>"
+            f"<td>{c['approved']}</td><td>{c['answered']}</td><td></td>"
+            f"<td>{c['room']}</td><td>{c['remote']}</td></tr>"
         )
         for q in s.top():
             on = " <small>(on screen)</small>" if q.id in report.shown else ""
             who = f" <small>— {escape(q.name)}</small>" if q.name else ""
             rows.append(
                 f"<tr><td>{escape(q.text)}{who}{on}</td><td></td><td></td>"
-                f"<td>{'yes' if q.status == 'answered' else ''}</td><td>{q.votes}</td></tr>"
+                f"<td>{'yes' if q.status == 'answered' else ''}</td><td>{q.votes}</td>"
+                f"<td>{'yes' if q.origin == 'room' else ''}</td><td></td></tr>"
             )
     return "<table>" + "".join(rows) + "</table>"
 
 
-CSV_COLUMNS = ("id", "session_id", "asked_at", "status", "votes", "shown", "name", "text")
+CSV_COLUMNS = (
+    "id", "session_id", "asked_at", "status", "votes", "shown", "name", "text", "origin"
+)  # fmt: skip
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
@@ -142,6 +156,7 @@ def to_csv(programme: Programme, report: QuestionsReport) -> str:
                 "yes" if q.id in report.shown else "",
                 _cell(q.name),
                 _cell(q.text),
+                q.origin,
             ]
         )
     return out.getvalue()

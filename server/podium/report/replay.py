@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from podium.core import projection
+from podium.core.captions import Caption
 from podium.core.commands import SYSTEM
 from podium.core.config.programme import Programme
 from podium.core.errors import NotFound
 from podium.core.questions import Question
 from podium.core.state import Phase, State, TimerStatus
+from podium.report.captions import captions_report
 from podium.report.model import Report, SessionReport, SpeakerReport, Turn
 from podium.report.questions import questions_report
 from podium.store.base import LogRecord
@@ -98,9 +100,10 @@ def build(
     records: Sequence[LogRecord],
     now: int,
     questions: Sequence[Question] = (),
+    captions: Sequence[Caption] = (),
 ) -> Report:
     """The report as of ``now`` (the end of anything still live), with the audience's
-    ``questions`` (from the store) in its questions section."""
+    ``questions`` and the live ``captions`` (from the store) in their sections."""
     steps = _replayed(programme, records)
     if not steps:
         raise NotFound(f"room {programme.id!r} has no action log yet; serve it first")
@@ -164,4 +167,5 @@ def build(
         drift=drift,
         commands=commands,
         questions=questions_report(programme, questions, records),
+        captions=captions_report(programme, captions, last),
     )

@@ -1,6 +1,7 @@
 """The process a busy server or load generator runs as, with no room in it: the event loop
 (``eventloop``), the open-file limit (``fdlimit``), one server per data dir (``datalock``)
-and Python's cycle collector kept off a change's path (``collector``).
+Python's cycle collector kept off a change's path (``collector``) and the files that
+travel in the package (``bundled``).
 
 May import: ``podium.core``. Imported by ``podium.live`` and ``podium.bench``.
 """

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from podium.core.captions import Caption
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 
@@ -220,6 +221,16 @@ class Store(ABC):
     @abstractmethod
     async def question_done(self, room: str, command_id: str) -> Done | None:
         """What the question write named ``command_id`` did, if it is remembered."""
+
+    # -- live captions: a final line is durable before the call returns ------------------
+
+    @abstractmethod
+    async def add_caption(self, room: str, caption: Caption) -> None:
+        """Keep a caption line (the room keeps final lines only), after those before it."""
+
+    @abstractmethod
+    async def load_captions(self, room: str) -> list[Caption]:
+        """Every caption line kept for the room, in the order they were kept."""
 
     def question_changes(self, room: str) -> AsyncIterator[list[Question]] | None:
         """Questions other processes changed (after a reconnect: all of them), for stores

@@ -1,10 +1,13 @@
 """The embedded default store: plain files in a data directory, no service needed.
 
 Per room, ``DATA/ROOM/log.jsonl`` is the write-ahead log (one JSON record a line, appended
-and fsynced first) and ``DATA/ROOM/state.json`` the checkpoint (written to a temporary
-file and renamed over the old one). A crash between the two leaves the log one record
-ahead; ``load`` hands that record back for replay. A write that fails part-way truncates
-the log back, so a refused command leaves no trace.
+and fsynced: a command is durable, and acknowledged, once its line is) and
+``DATA/ROOM/state.json`` the checkpoint (written to a temporary file and renamed over the
+old one). The checkpoint is written by a measured rule, in the background, never before
+an ack: every 100 records, after a second without a commit, and at a clean stop
+(``disk/checkpoints.py``). So the log may be ahead
+of it; ``load`` hands the records past it back for replay. A write that fails part-way
+truncates the log back, so a refused command leaves no trace.
 
 The log is the durability point: while it holds every version from 0 (or from a
 checkpoint record) up to the one last written, a checkpoint lost or emptied by a power
@@ -13,15 +16,17 @@ fsyncs and a command costs one fsync. When the log does not hold it all (it was 
 aside as corrupt, or its replay stopped part-way), the checkpoint is the only copy of
 what the log lacks and is fsynced with its directory, as before.
 
-Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches (``outbox.py``) and
-``DATA/.ping`` is rewritten by the health check every second.
+Beside them, ``DATA/ROOM/outbox.jsonl`` keeps the automations' batches
+(``disk/outbox.py``), ``questions.jsonl`` the audience's questions
+(``disk/file_questions.py``), ``captions.jsonl`` the live captions' final lines
+(``disk/file_captions.py``), and ``DATA/.ping`` is rewritten by the health check every
+second.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import os
 import time
@@ -31,12 +36,16 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from podium.core.captions import Caption
 from podium.core.errors import AlreadyApplied, Conflict, Unavailable
 from podium.core.questions import Done, Question, Status
 from podium.core.state import State
 from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored, command_id_of
-from podium.store.file_questions import QuestionFile
-from podium.store.outbox import OUTBOX_FILE, Outbox
+from podium.store.disk import checkpoints
+from podium.store.disk.file_captions import CAPTIONS_FILE, CaptionFile
+from podium.store.disk.file_questions import QuestionFile
+from podium.store.disk.logfile import fsync_dir, holds_every_version, past, write_all
+from podium.store.disk.outbox import OUTBOX_FILE, Outbox
 
 log = logging.getLogger("podium.store")
 T = TypeVar("T")
@@ -48,39 +57,27 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    """Unbuffered, so a failed write leaves nothing behind to be flushed later."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _holds_every_version(records: list[LogRecord]) -> bool:
-    """The records run from version 0 (or from a checkpoint record) with no gap."""
-    if records and records[0].version != 0 and records[0].state is None:
-        return False
-    return all(b.version == a.version + 1 for a, b in itertools.pairwise(records))
-
-
 class FileStore(Store):
     name = "files"
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path,
+        checkpoint_every: int = checkpoints.EVERY,
+        checkpoint_idle_s: float = checkpoints.IDLE_S,
+    ) -> None:
         self.root = Path(data_dir)
         self._versions: dict[str, int] = {}
         self._log_ends: dict[str, int | None] = {}  # last version, while the log holds all
+        self._log_last: dict[str, int] = {}  # the version of the log file's last record
         self._failing: str | None = None
         self._command_ids: dict[str, dict[str, int]] = {}  # room -> id -> version, oldest first
         self._outboxes: dict[str, Outbox] = {}
         self._questions: dict[str, QuestionFile] = {}
+        self._checkpoints = checkpoints.Checkpoints(
+            lambda state: self._write_sync(state, None), checkpoint_every, checkpoint_idle_s
+        )
+        self._captions: dict[str, CaptionFile] = {}
 
     def _remember_id(self, room: str, record: LogRecord) -> None:
         command_id = command_id_of(record)
@@ -141,31 +138,38 @@ class FileStore(Store):
         for record in records:
             self._remember_id(room, record)
         base = state.version if state else -1
-        pending = [r for r in records if r.version > base]
-        whole = not log_problems and _holds_every_version(records)
+        pending = past(records, base)
+        whole = not log_problems and holds_every_version(records)
         self._log_ends[room] = (records[-1].version if records else -1) if whole else None
+        # the log file's last record (none once it was set aside): a repair behind it
+        # means the room's replay stopped there
+        self._log_last[room] = records[-1].version if records and not log_problems else -1
         return Stored(state=state, pending=pending, problems=problems)
 
     async def load(self, room: str) -> Stored:
         stored = await asyncio.to_thread(self._load_sync, room)
-        if stored.state is not None:
-            self._versions[room] = stored.state.version
+        checkpoint = stored.state.version if stored.state is not None else -1
+        self._checkpoints.loaded(room, checkpoint)
+        last = max([checkpoint, *(r.version for r in stored.pending[-1:])])
+        if last >= 0:  # the log's last version: the next commit follows it
+            self._versions[room] = last
         return stored
 
     def _write_state_sync(self, state: State) -> None:
         folder = self._dir(state.room)
         tmp = folder / "state.json.tmp"
-        durable = self._log_ends.get(state.room) != state.version  # the log lacks it
+        ends = self._log_ends.get(state.room)
+        durable = ends is None or ends < state.version  # the log lacks it
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            _write_all(fd, state.model_dump_json().encode())
+            write_all(fd, state.model_dump_json().encode())
             if durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
         tmp.replace(folder / "state.json")
         if durable:
-            _fsync_dir(folder)
+            fsync_dir(folder)
             self._log_ends[state.room] = None  # later records build on what it lacks
 
     def _write_sync(self, state: State, record: LogRecord | None) -> None:
@@ -178,12 +182,12 @@ class FileStore(Store):
         try:
             start = os.lseek(fd, 0, os.SEEK_END)
             try:
-                _write_all(fd, record.model_dump_json(exclude_none=True).encode() + b"\n")
+                write_all(fd, record.model_dump_json(exclude_none=True).encode() + b"\n")
                 os.fsync(fd)
                 ends = self._log_ends.get(state.room)
                 whole = ends is not None and record.version == ends + 1
                 self._log_ends[state.room] = record.version if whole else None
-                self._write_state_sync(state)
+                self._log_last[state.room] = record.version
             except OSError:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, start)
@@ -194,7 +198,10 @@ class FileStore(Store):
 
     async def _write(self, state: State, record: LogRecord | None) -> None:
         try:
-            await asyncio.to_thread(self._write_sync, state, record)
+            if record is None:  # a repair: its checkpoint now
+                await self._checkpoints.now(state)
+            else:
+                await asyncio.to_thread(self._write_sync, state, record)
         except OSError as exc:
             self._failing = f"cannot write to {self._dir(state.room)}: {exc.strerror}"
             raise Unavailable(
@@ -202,15 +209,22 @@ class FileStore(Store):
                 " directory's permissions, then try again"
             ) from None
         self._failing = None
+        if record is None:  # a checkpoint: the log may be past it
+            self._versions[state.room] = max(self._versions.get(state.room, -1), state.version)
+            return
         self._versions[state.room] = state.version
-        if record is not None:
-            self._remember_id(state.room, record)
+        self._remember_id(state.room, record)
+        self._checkpoints.logged(state)
+
+    async def close(self) -> None:
+        await self._checkpoints.close()
 
     async def create(self, state: State, record: LogRecord) -> State:
         stored = await self.load(state.room)
         if stored.state is not None:
             return stored.state
         await self._write(state, record)
+        await self._write(state, None)  # a room's first state: its checkpoint at once
         return state
 
     async def commit(self, state: State, record: LogRecord) -> None:
@@ -226,7 +240,7 @@ class FileStore(Store):
     async def made_by(self, room: str, command_id: str) -> int | None:
         return self._command_ids.get(room, {}).get(command_id)
 
-    # -- automations: the outbox (``outbox.py``) ----------------------------------------------
+    # -- automations: the outbox (``disk/outbox.py``) ----------------------------------------------
 
     def _outbox(self, room: str) -> Outbox:
         found = self._outboxes.get(room)
@@ -280,19 +294,28 @@ class FileStore(Store):
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.root / PING_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            _write_all(fd, b"ok\n")
+            write_all(fd, b"ok\n")
         finally:
             os.close(fd)
 
     async def repair(self, state: State) -> None:
-        if state.version > self._versions.get(state.room, -1):
+        """Checkpoint ``state`` if it is newer than the checkpoint. One behind the log's last
+        record is where the room's replay stopped (a record that no longer applies): the
+        room goes on from it, its checkpoint written and fsynced at once, and ``past``
+        reads the versions it logs again, not the ones that did not apply."""
+        room = state.room
+        behind = state.version < self._log_last.get(room, -1)
+        if behind:
+            self._log_ends[room] = None  # the log no longer holds the room's history
+            self._versions[room] = state.version
+        if behind or state.version > self._checkpoints.saved(room):
             await self._write(state, None)
 
     async def read_log(self, room: str) -> list[LogRecord]:
         records, _ = await asyncio.to_thread(self._read_log_sync, room)
         return records
 
-    # -- questions (``file_questions.py``) --------------------------------------------------
+    # -- questions (``disk/file_questions.py``) --------------------------------------------------
 
     def _question_file(self, room: str) -> QuestionFile:
         found = self._questions.get(room)
@@ -300,12 +323,12 @@ class FileStore(Store):
             found = self._questions[room] = QuestionFile(self._dir(room) / "questions.jsonl")
         return found
 
-    async def _question_write(self, call: Awaitable[T]) -> T:
+    async def _question_write(self, call: Awaitable[T], what: str = "questions") -> T:
         try:
             return await call
         except OSError as exc:
             raise Unavailable(
-                f"cannot write the questions to {self.root}: {exc.strerror}; nothing was"
+                f"cannot write the {what} to {self.root}: {exc.strerror}; nothing was"
                 " changed. Free disk space or fix the directory's permissions, then try again"
             ) from None
 
@@ -340,6 +363,20 @@ class FileStore(Store):
 
     async def question_done(self, room: str, command_id: str) -> Done | None:
         return await self._question_file(room).repeat(command_id)
+
+    # -- captions (``disk/file_captions.py``) ----------------------------------------------------
+
+    def _caption_file(self, room: str) -> CaptionFile:
+        found = self._captions.get(room)
+        if found is None:
+            found = self._captions[room] = CaptionFile(self._dir(room) / CAPTIONS_FILE)
+        return found
+
+    async def add_caption(self, room: str, caption: Caption) -> None:
+        await self._question_write(self._caption_file(room).add(caption), "captions")
+
+    async def load_captions(self, room: str) -> list[Caption]:
+        return await asyncio.to_thread(self._caption_file(room).load_sync)
 
     def health(self) -> dict[str, object]:
         healthy = {"store": self.name, "status": "ok", "data_dir": str(self.root)}

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from podium.core import commands, engine
-from podium.core.commands import Undo, parse_command
+from podium.core.commands import SendBoothSignal, Undo, parse_command
 from podium.core.config.programme import Programme
 from podium.core.errors import PodiumError
 from podium.core.state import State, initial_state
@@ -69,7 +69,7 @@ def replay(programme: Programme, state: State | None, records: Sequence[LogRecor
         restores = None
         if isinstance(command, Undo):
             restores = origins.pop() if origins else None
-        else:
+        elif not isinstance(command, SendBoothSignal):  # the booth's leaves the stack alone
             before = len(done.steps) - 1 if done.steps else None
             origins = [*origins, before][len(origins) + 1 - len(after.undo) :]
         done.steps.append(Step(record, after, restores))

@@ -16,6 +16,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from podium.core.config.files import beside
+
 AA_TEXT = 4.5  # WCAG 2.x, 1.4.3: normal text against its background
 MAX_LOGO_BYTES = 512 * 1024
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
@@ -104,18 +106,8 @@ def resolve(entry: BrandingEntry, base: Path, problems: list[str]) -> Branding |
     with the problem added. The logo must stay inside ``base``: an absolute path, ``..``
     or a symbolic link that leads out is refused (the file is served to anyone)."""
     where = "event.branding.logo"
-    written = Path(entry.logo)
-    if written.is_absolute():
-        problems.append(f"{where}: {entry.logo!r} is absolute; give the path relative to the"
-                        " programme file, e.g. 'logo.svg'")  # fmt: skip
-        return None
-    folder = base.resolve()
-    path = (folder / written).resolve()
-    if not path.is_relative_to(folder):  # ``..``, or a link that leads out
-        problems.append(f"{where}: {entry.logo!r} leads outside the programme's folder"
-                        f" ({folder}); the logo is served to anyone, so it must be a file in"
-                        " that folder or one inside it: copy it there and name it relative"
-                        " to the programme file, e.g. 'logo.svg'")  # fmt: skip
+    path = beside(base, entry.logo, where, "the logo is served to anyone", "logo.svg", problems)
+    if path is None:
         return None
     problem = _logo_problem(path, entry.logo)
     if problem:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, datetime, time
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from podium.core.config.automations import Automation
 from podium.core.config.branding import Branding
+from podium.core.config.languages import DEFAULT_LANGUAGES, Interpretation, Material
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 WARNING_MS = 120_000  # the countdown turns amber at or under this, unless the programme says
@@ -80,11 +82,21 @@ class Speaker(Person, Colours):
     presence: Presence
     allocation_ms: int
     on_end: str | None = None  # "next": advances by itself when the time is up
+    language: str = DEFAULT_LANGUAGES[0]  # the floor language
+    materials: tuple[Material, ...] = ()
+    script_path: Path | None = None  # never in public_dict: the server reads it for the few
+
+    def public_dict(self) -> dict[str, Any]:
+        """A speaker as ``GET /api/programme`` shows them: ``has_script``, not the script."""
+        shown = self.model_dump(mode="json", exclude={"session_id", "script_path"})
+        return shown | _names(self) | {"has_script": self.script_path is not None}
 
 
 class Session(Colours):
     id: str
     title: str
+    kind: str = "session"  # or "break": coffee, lunch, registration
+    date: dt.date | None = None  # the day it runs on, when the programme has several
     description: str
     group: str | None
     group_title: str | None
@@ -118,6 +130,7 @@ class Event(Colours):
     description_zh: str = ""
     venue_zh: str = ""
     branding: Branding | None = None
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the first: the default floor language
 
 
 QUESTION_MAX = 300  # characters in a question, unless the programme says
@@ -138,6 +151,7 @@ class Programme(Strict):
     sessions: tuple[Session, ...]
     automations: tuple[Automation, ...] = ()  # never in public_dict: URLs and secrets
     questions: QuestionSettings = QuestionSettings()
+    interpretation: Interpretation = Interpretation()
 
     @property
     def id(self) -> str:
@@ -157,12 +171,42 @@ class Programme(Strict):
                 return session, index
         return None
 
+    @property
+    def days(self) -> tuple[date, ...]:
+        """The days sessions name, in order; empty when the programme runs on one day."""
+        return tuple(sorted({s.date for s in self.sessions if s.date is not None}))
+
+    def day_number(self, session: Session) -> int:
+        """1 for the programme's first day, 2 for the next day a session names, ..."""
+        days = self.days
+        return days.index(session.date) + 1 if session.date in days else 1
+
+    def session_day(self, session: Session, plan_date: date) -> date:
+        """The day ``session`` runs on when the plan's first day is ``plan_date``: as many
+        days after it as its own ``date`` is after the programme's first day."""
+        days = self.days
+        if session.date is None or not days:
+            return plan_date
+        return plan_date + (session.date - days[0])
+
+    def day_title(self, session: Session, plan_date: date) -> str:
+        """ "Day 2 · Thursday 27 April" for a programme over several days, else ""."""
+        if len(self.days) < 2:
+            return ""
+        day = self.session_day(session, plan_date)
+        return f"Day {self.day_number(session)} · {day:%A} {day.day} {day:%B}"
+
+    def planned_start(self, session: Session, plan_date: date) -> datetime:
+        return datetime.combine(self.session_day(session, plan_date), session.start, self.zone)
+
     def planned_start_ms(self, session: Session, plan_date: date) -> int:
-        moment = datetime.combine(plan_date, session.start, tzinfo=self.zone)
-        return int(moment.timestamp() * 1000)
+        return int(self.planned_start(session, plan_date).timestamp() * 1000)
 
     def plan_date_for(self, now_ms: int) -> date:
-        """The day the plan runs on: the file's date, else the event-zone date of ``now``."""
+        """The day the plan starts on: the file's first date, else the event-zone date of
+        ``now``."""
+        if self.days:
+            return self.days[0]
         if self.event.date is not None:
             return self.event.date
         return datetime.fromtimestamp(now_ms / 1000, self.zone).date()
@@ -181,6 +225,8 @@ class Programme(Strict):
             "timezone": e.timezone,
             "date": plan_date.isoformat(),
             "questions": self.questions.model_dump(),
+            "languages": list(e.languages),
+            "interpretation": {"handover_ms": self.interpretation.handover},
             **{key: getattr(e, key) for key in Event.model_fields if key.endswith("_zh")},
             "branding": e.branding.public_dict(e.id) if e.branding else None,
             "sessions": [
@@ -193,23 +239,22 @@ class Programme(Strict):
                     "title_zh": s.title_zh,
                     "description_zh": s.description_zh,
                     "group_title_zh": s.group_title_zh,
-                    "planned_start": datetime.combine(
-                        plan_date, s.start, tzinfo=self.zone
-                    ).isoformat(timespec="seconds"),
+                    "kind": s.kind,
+                    "day": self.day_number(s),
+                    "planned_start": self.planned_start(s, plan_date).isoformat(timespec="seconds"),
                     "planned_start_ms": self.planned_start_ms(s, plan_date),
                     "duration_ms": s.duration_ms,
                     "warning_ms": s.warning_ms,
                     "danger_ms": s.danger_ms,
-                    "moderators": [_person(m) for m in s.moderators],
-                    "speakers": [_person(sp) for sp in s.speakers],
+                    "moderators": [m.model_dump() | _names(m) for m in s.moderators],
+                    "speakers": [sp.public_dict() for sp in s.speakers],
                 }
                 for s in self.sessions
             ],
         }
 
 
-def _person(person: Person) -> dict[str, Any]:
-    """A moderator or speaker as ``/api/programme`` shows them, with the names the pages
-    show (``display_name``, ``display_name_zh``): the states name them by id only."""
-    names = {"display_name": person.display_name, "display_name_zh": person.display_name_zh}
-    return {**person.model_dump(mode="json", exclude={"session_id"}), **names}
+def _names(person: Person) -> dict[str, str]:
+    """The names the pages show of a moderator or speaker, for ``/api/programme``: the
+    states name them by id only."""
+    return {"display_name": person.display_name, "display_name_zh": person.display_name_zh}

@@ -1,4 +1,5 @@
-"""Programme files (TOML) as written, their checks, and loading them into a ``Programme``.
+"""Programme files (TOML): their checks, and loading them into a ``Programme`` (the file
+as written is ``programme_entries``).
 
 A programme file is written by people, so it may leave things out: a session's start
 (planned back to back after the one before), a speaker's allocation (the slot shared
@@ -10,121 +11,27 @@ the file.
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from podium.core.config.automations import Automation
-from podium.core.config.branding import BrandingEntry
 from podium.core.config.branding import resolve as resolve_branding
+from podium.core.config.languages import floor_language, script_file
 from podium.core.config.programme import (
     DANGER_MS,
     WARNING_MS,
     Event,
-    Person,
     Presence,
     Programme,
-    QuestionSettings,
     Session,
     Speaker,
-    Strict,
-    Text,
-    ZhText,
 )
-from podium.core.config.values import (
-    Clock,
-    DurationMs,
-    Id,
-    OnEnd,
-    Threshold,
-    format_duration,
-)
+from podium.core.config.programme_entries import ProgrammeFile, Thresholds
+from podium.core.config.values import format_duration
 from podium.core.errors import ProgrammeError
-
-# -- the file as written ---------------------------------------------------------------
-# (pydantic models: a list default is copied for each instance; ruff's RUF012 cannot see
-# that through a base class from another module)
-
-
-class Thresholds(Strict):
-    """``warning`` and ``danger``, on the event, a session or a speaker."""
-
-    warning: Threshold = None
-    danger: Threshold = None
-
-
-class SpeakerEntry(Person, Thresholds):
-    id: Id
-    presence: Presence = Presence.IN_ROOM
-    allocation: DurationMs | None = None
-    on_end: OnEnd = None
-
-
-class SessionEntry(Thresholds):
-    id: Id
-    title: Text
-    description: str = ""
-    title_zh: ZhText = ""
-    description_zh: ZhText = ""
-    group: Id | None = None
-    start: Clock | None = None
-    end: Clock | None = None
-    duration: DurationMs | None = None
-    moderators: list[Person] | None = None
-    speakers: list[SpeakerEntry] = []  # noqa: RUF012
-    on_end: OnEnd = None
-
-
-class GroupEntry(Strict):
-    id: Id
-    title: Text
-    description: str = ""
-    title_zh: ZhText = ""
-    description_zh: ZhText = ""
-    moderators: list[Person] = []  # noqa: RUF012
-
-
-class EventEntry(Thresholds):
-    id: Id
-    title: Text
-    subtitle: str = ""
-    theme: str = ""
-    description: str = ""
-    venue: str = ""
-    timezone: str
-    date: dt.date | None = None
-    title_zh: ZhText = ""
-    subtitle_zh: ZhText = ""
-    theme_zh: ZhText = ""
-    description_zh: ZhText = ""
-    venue_zh: ZhText = ""
-    branding: BrandingEntry | None = None
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as 'Asia/Shanghai'"
-                " or 'Europe/Zurich'"
-            ) from None
-        return value
-
-
-class ProgrammeFile(Strict):
-    event: EventEntry
-    groups: list[GroupEntry] = []  # noqa: RUF012
-    sessions: list[SessionEntry] = Field(min_length=1)
-    automations: list[Automation] = []  # noqa: RUF012
-    questions: QuestionSettings = QuestionSettings()
-
 
 # -- loading and checking ---------------------------------------------------------------
 
@@ -184,6 +91,7 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
     sessions: list[Session] = []
     previous_end: datetime | None = None
     previous_id = ""
+    day = raw.event.date
     for si, entry in enumerate(raw.sessions):
         where = f"sessions[{si}]"
         claim(entry.id, where)
@@ -193,6 +101,12 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                 f"{where}.group: no group with id {entry.group!r}; add it under [[groups]]"
             )
 
+        if entry.date is not None and day is None and sessions:
+            problems.append(
+                f"{where}.date: {entry.id} names a day but the sessions before it do not;"
+                " give event.date or the first session's date"
+            )
+        day = entry.date or day
         start = entry.start
         if start is None:
             if previous_end is None:
@@ -202,16 +116,24 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                 start = time(0, 0)
             else:
                 start = previous_end.time()
-        start_dt = datetime.combine(date(2000, 1, 1), start)
+                if entry.date is not None and entry.date != previous_end.date():
+                    problems.append(
+                        f"{where}.start: {entry.id} opens {entry.date} but has no start time;"
+                        " give the day's first session a start, e.g. '09:00'"
+                    )
+        start_dt = datetime.combine(day or date(2000, 1, 1), start)
         if previous_end is not None and start_dt < previous_end:
+            when = "%H:%M" if start_dt.date() == previous_end.date() else "%Y-%m-%d %H:%M"
             problems.append(
-                f"{where}.start: {entry.id} starts at {start:%H:%M}, before {previous_id} ends"
-                f" at {previous_end:%H:%M}; move its start or shorten {previous_id}"
+                f"{where}.start: {entry.id} starts at {start_dt.strftime(when)}, before"
+                f" {previous_id} ends at {previous_end.strftime(when)}; move its start or"
+                f" shorten {previous_id}"
+                + ("" if when == "%H:%M" else " (the days must come in order)")
             )
 
         duration_ms = entry.duration
         if entry.end is not None:
-            end_ms = int((datetime.combine(date(2000, 1, 1), entry.end) - start_dt).total_seconds())
+            end_ms = int((datetime.combine(start_dt.date(), entry.end) - start_dt).total_seconds())
             if duration_ms is not None and duration_ms != end_ms * 1000:
                 problems.append(
                     f"{where}: end {entry.end:%H:%M} and duration disagree; give only one of them"
@@ -244,7 +166,8 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
         speakers: list[Speaker] = []
         for pi, sp in enumerate(entry.speakers):
             claim(sp.id, f"{where}.speakers[{pi}]")
-            own = _thresholds(f"{where}.speakers[{pi}]", sp, (warning_ms, danger_ms), problems)
+            at = f"{where}.speakers[{pi}]"
+            own = _thresholds(at, sp, (warning_ms, danger_ms), problems)
             speakers.append(
                 Speaker(
                     id=sp.id,
@@ -260,6 +183,9 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                     on_end=_on_end(sp.on_end or entry.on_end),
                     warning_ms=own[0],
                     danger_ms=own[1],
+                    language=floor_language(sp.language, raw.event.languages, at, problems),
+                    materials=tuple(sp.materials),
+                    script_path=script_file(base, sp.script, at, problems) if sp.script else None,
                 )
             )
         moderators = (
@@ -274,6 +200,8 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
                 description=entry.description,
                 group=entry.group,
                 group_title=group.title if group else None,
+                kind=entry.kind,
+                date=day,
                 title_zh=entry.title_zh,
                 description_zh=entry.description_zh,
                 group_title_zh=group.title_zh if group else "",
@@ -303,6 +231,7 @@ def _resolve(raw: ProgrammeFile, base: Path) -> tuple[Programme | None, list[str
             sessions=tuple(sessions),
             automations=automations,
             questions=raw.questions,
+            interpretation=raw.interpretation,
         ),
         [],
     )

@@ -4,13 +4,16 @@ checked and read, with an answer that names what is wrong."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from podium.core.captions import LANG_MAX, TEXT_MAX
+from podium.core.commands import Command, parse_command
 from podium.core.config.programme import QUESTION_MAX, QUESTION_MAX_LIMIT
 from podium.core.errors import InvalidInput, validate_tagged
 from podium.core.questions import COMMAND_ID_MAX, NAME_MAX, QUESTION_ID_MAX, VOTER_MAX
+from podium.core.state import SignalKind
 
 MAX_FRAME = 64 * 1024
 
@@ -27,11 +30,12 @@ class AuthIn(_In):
 
 
 class CommandIn(_In):
-    """A moderator command; answered by ``ack`` or ``error`` with the same ``id``."""
+    """A moderator command; answered by ``ack`` or ``error`` with the same ``id``. The
+    command is validated with the frame, in the same pass (``core.commands``' models)."""
 
     type: Literal["command"]
     id: str | int = Field(union_mode="left_to_right")
-    command: dict[str, Any]
+    command: Command
 
 
 class PingIn(_In):
@@ -99,6 +103,11 @@ class AskIn(_In):
         description="the page's name for this ask: a retry with the same id (after"
         " outcome_unknown or no answer) gets the first one's question, never a second",
     )
+    origin: Literal["room", "remote"] | None = Field(
+        default=None,
+        description='"room" when asked from the link the venue screen shows (/viewer?from=room),'
+        ' else (or null) "remote"',
+    )
 
 
 class VoteIn(_In):
@@ -130,10 +139,56 @@ class MineIn(_In):
     ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=50)
 
 
-ClientIn = AuthIn | CommandIn | PingIn | ReadyIn | AskIn | VoteIn | MineIn
+class BoothSignalIn(_In):
+    """The interpreters' booth to the speaker on stage; answered by ``ack`` with the same
+    ``id`` and the version it made. Only a connection authenticated with the interpreter
+    token may send it; at most 5 per 30 s per token (``--limit-signals``)."""
+
+    type: Literal["booth_signal"]
+    id: str | int = Field(union_mode="left_to_right")
+    signal: SignalKind
+
+
+class CaptionIn(_In):
+    """A caption line from the captioner (or a moderator), as ``POST /api/captions``
+    takes it; answered by ``ack`` with the same ``id`` and ``caption``: the line's id and
+    the server's time it was taken at. Every connection of the room then gets it
+    (``caption``)."""
+
+    type: Literal["caption"]
+    id: str | int = Field(union_mode="left_to_right")
+    text: str = Field(
+        json_schema_extra=_at_most(TEXT_MAX),
+        description=f"what was said, at most {TEXT_MAX} characters; shown as text",
+    )
+    lang: str | None = Field(
+        default=None,
+        json_schema_extra=_at_most(LANG_MAX),
+        description='its language as a BCP 47 tag, e.g. "zh" or "en"; null: not said',
+    )
+    final: bool | None = Field(
+        default=None,
+        description="true (the default): a committed line, kept for the WebVTT export;"
+        " false: an interim guess the next line replaces, only pushed",
+    )
+
+
+ClientIn = (
+    AuthIn | CommandIn | PingIn | ReadyIn | AskIn | VoteIn | MineIn | BoothSignalIn | CaptionIn
+)
 ClientMessage = Annotated[ClientIn, Field(discriminator="type")]
 _CLIENT = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("auth", "command", "ping", "ready", "ask", "vote", "mine")
+CLIENT_TYPES = (
+    "auth",
+    "command",
+    "ping",
+    "ready",
+    "ask",
+    "vote",
+    "mine",
+    "booth_signal",
+    "caption",
+)
 
 
 class InvalidMessage(InvalidInput):
@@ -176,8 +231,26 @@ def parse_client(text: str) -> ClientIn:
     try:
         message: ClientIn = validate_tagged(_CLIENT, data, "type", CLIENT_TYPES, "message")
     except InvalidInput as exc:
-        raise InvalidMessage(exc.message, _message_id(data)) from None
+        problem = _command_problem(data) or exc.message
+        raise InvalidMessage(problem, _message_id(data)) from None
     return message
+
+
+def _command_problem(data: object) -> str | None:
+    """For a command frame that is right but for its command: the command's own problem,
+    worded as ``POST /api/commands`` words it (``parse_command``). Only on a refusal: a
+    valid frame is validated once, command and all."""
+    if not isinstance(data, dict) or data.keys() != {"type", "id", "command"}:
+        return None
+    if data["type"] != "command":
+        return None
+    if _message_id(data) is None:
+        return None  # the id is wrong: the frame's own answer says so
+    try:
+        parse_command(data["command"])
+    except InvalidInput as exc:
+        return exc.message
+    return None
 
 
 def _message_id(data: object) -> str | int | None:

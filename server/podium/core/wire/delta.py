@@ -20,6 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from podium.core import booth, projection
+from podium.core.config.programme import Programme
+from podium.core.state import State
+
 JSON = dict[str, Any]
 
 SESSION_DERIVED = (
@@ -73,6 +77,21 @@ def lean(view: JSON) -> JSON:
         held["timer"] = {**timer, "remaining_ms": None}
     held["schedule"] = {row["id"]: _without(row, ROW_DERIVED) for row in view["schedule"]}
     return held
+
+
+def held(programme: Programme, state: State, view: JSON) -> JSON:
+    """The lean state of ``state``, whose ``view`` this is: ``lean``, with the booth's
+    signal as it was sent (the view drops it 15 s on; the pages stop showing it at its
+    ``until`` themselves), so that nothing in it depends on the clock."""
+    out = lean(view)
+    signal = state.booth_signal
+    out["booth_signal"] = None if signal is None else booth.shown(programme, state, signal.at)
+    return out
+
+
+def view_held(programme: Programme, state: State, now: int) -> JSON:
+    """``held`` of the view as of ``now``."""
+    return held(programme, state, projection.view(programme, state, now))
 
 
 def diff(old: JSON, new: JSON) -> tuple[JSON, list[list[str]]]:

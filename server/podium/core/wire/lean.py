@@ -25,6 +25,7 @@ class LeanSpeakerView(Out):
 
     id: str
     presence: Literal["in_room", "remote", "recorded"]
+    language: str = Field(description="their floor language (the event's first by default)")
     allocation_ms: int
     warning_ms: int
     danger_ms: int

@@ -18,6 +18,8 @@ from podium.core.config.programme_file import ProgrammeFile
 from podium.core.wire.client import (
     AskIn,
     AuthIn,
+    BoothSignalIn,
+    CaptionIn,
     CommandIn,
     MineIn,
     PingIn,
@@ -28,6 +30,7 @@ from podium.core.wire.lean import DeltaOut, LeanSnapshotOut
 from podium.core.wire.server import (
     AckOut,
     AuthOkOut,
+    CaptionOut,
     CurrentOut,
     ErrorOut,
     PongOut,
@@ -73,6 +76,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-ask": AskIn,
     "client-vote": VoteIn,
     "client-mine": MineIn,
+    "client-booth_signal": BoothSignalIn,
+    "client-caption": CaptionIn,
     "server-state": StateOut,
     "server-current": CurrentOut,
     "server-delta": DeltaOut,
@@ -83,4 +88,5 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "server-pong": PongOut,
     "server-readiness": ReadinessOut,
     "server-questions": QuestionsOut,
+    "server-caption": CaptionOut,
 }

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from podium.core.state import SignalKind
+
 # -- what the server sends ----------------------------------------------------------------
 # ``projection.view`` builds the state as plain data (fast to encode once); these models are
 # its documented shape, and the tests check every view the engine produces against them.
@@ -41,6 +43,7 @@ class SpeakerView(Out):
     display_name_zh: str = Field(description="in Chinese where given, else as display_name")
     affiliation_zh: str
     presence: Literal["in_room", "remote", "recorded"]
+    language: str = Field(description="their floor language (the event's first by default)")
     allocation_ms: int
     warning_ms: int = Field(description="the countdown turns amber at or under this")
     danger_ms: int = Field(description="and red at or under this (0: red from zero)")
@@ -164,6 +167,14 @@ class AutoAdvanceView(Out):
     held: bool = Field(description="kept on past its end by the hold action")
 
 
+class BoothSignalView(Out):
+    signal: SignalKind
+    at: int = Field(description="epoch ms: when the booth sent it")
+    speaker_id: str | None = Field(description="to whom: the speaker on now (null: no speakers)")
+    language: str = Field(description="the speaker's floor language: say the signal in it")
+    until: int = Field(description="epoch ms: at + 15 s, when pages stop showing it")
+
+
 class StateFields(Out):
     """What the whole state and the lean one share."""
 
@@ -177,6 +188,11 @@ class StateFields(Out):
     )
     question: ShownQuestionView | None = Field(
         description="the audience's question on screen (show_question), else null"
+    )
+    booth_signal: BoothSignalView | None = Field(
+        description="the interpreters' sign to the speaker on now, for 15 s from its at or"
+        " until the speaker changes, else null. The console, the venue screen and the"
+        " speaker's page show it"
     )
     messages: MessagesView
     blackout: bool
@@ -214,7 +230,9 @@ class StateOut(Out):
 
 class AuthOkOut(Out):
     type: Literal["auth_ok"] = "auth_ok"
-    role: Literal["moderator", "screen", "viewer", "speaker", "questions"]
+    role: Literal[
+        "moderator", "screen", "viewer", "speaker", "questions", "interpreter", "captioner"
+    ]
     speaker_id: str | None = Field(
         default=None, description="with role speaker: the speaker the token is for"
     )
@@ -250,6 +268,7 @@ class AckOut(Out):
     )
     question: AskedView | None = Field(default=None, description="the answer to an ask")
     voted: VotedView | None = Field(default=None, description="the answer to a vote")
+    caption: CaptionTakenView | None = Field(default=None, description="the answer to a caption")
 
 
 class QuestionView(Out):
@@ -260,6 +279,9 @@ class QuestionView(Out):
     status: Literal["pending", "approved", "dismissed", "answered"]
     votes: int
     asked_at: int = Field(description="epoch ms")
+    origin: Literal["room", "remote"] = Field(
+        description='"room": asked from the link the venue screen shows; else "remote"'
+    )
 
 
 class AskedView(Out):
@@ -291,6 +313,23 @@ class QuestionsOut(Out):
     votes: dict[str, int] = Field(
         default={}, description="id -> votes, for questions whose votes alone changed"
     )
+
+
+class CaptionTakenView(Out):
+    id: str = Field(description="the line's id, as POST /api/captions answers it")
+    at: int = Field(description="epoch ms: when the server took it")
+
+
+class CaptionOut(Out):
+    """A caption line, to every connection of the room (as private as the state), encoded
+    once. ``final`` false: an interim guess, replaced by the next line."""
+
+    type: Literal["caption"] = "caption"
+    text: str = Field(description="what was said: shown as text, never as HTML")
+    lang: str | None = Field(description="its language (BCP 47), null when not said")
+    final: bool
+    at: int = Field(description="epoch ms: when the server took it")
+    speaker_id: str | None = Field(description="the speaker on then, null between speakers")
 
 
 class ErrorOut(Out):

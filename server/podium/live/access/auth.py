@@ -16,10 +16,25 @@ The question assistant's token (role ``questions``: handles the audience's quest
 no timing commands) comes from ``PODIUM_QUESTIONS_TOKEN`` or ``DATA/questions.token``
 (made on first start; ``podium token rotate --questions``).
 
+The interpreters' token (role ``interpreter``: the booth reads the state, the programme and
+every speaker's script, and sends booth signals, nothing else) comes from
+``PODIUM_INTERPRETER_TOKEN`` or ``DATA/interpreter.token`` (made on first start;
+``podium token rotate --interpreter``).
+
+The captioner's token (role ``captioner``: a CART writer or a speech-to-text engine sends
+caption lines, and reads what a viewer reads) comes from ``PODIUM_CAPTIONS_TOKEN`` or
+``DATA/captions.token`` (made on first start; ``podium token rotate --captions``).
+
 A vote counts once per voter id, and a voter id is one the server issued
 (``POST /api/questions/voter``): 128 random bits and their HMAC under the **voter key**
 (``PODIUM_VOTER_KEY`` or ``DATA/voter.key``, made on first start), so every process that
 shares the key knows every id and none is stored. A made-up or altered id is refused.
+
+Every secret is a row of ``SECRETS`` (its variable, its name, whether it is made on first
+start): a new role with a token is a row there and a check in ``role_of``. Where the
+secrets live is a ``Keeper`` (``keeper.py``): the data dir's files, or, for processes
+sharing a Redis, one copy in Redis that every process reads (``store/secrets.py``). The
+environment wins over either.
 """
 
 from __future__ import annotations
@@ -30,14 +45,17 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from podium.core.errors import Forbidden, Unauthorized
+from podium.live.access.keeper import Keeper, new_token
 
-Role = Literal["moderator", "screen", "viewer", "speaker", "questions"]
+Role = Literal["moderator", "screen", "viewer", "speaker", "questions", "interpreter", "captioner"]
+Rotated = Literal["moderator", "viewer", "speaker", "questions", "interpreter", "captioner"]
 TOKEN_FILE = "moderator.token"
 QUESTIONS_TOKEN_FILE = "questions.token"
+INTERPRETER_TOKEN_FILE = "interpreter.token"
+CAPTIONS_TOKEN_FILE = "captions.token"
 VIEWER_TOKEN_FILE = "viewer.token"
 SPEAKER_KEY_FILE = "speaker.key"
 VOTER_KEY_FILE = "voter.key"
@@ -45,8 +63,23 @@ VOTER_SUBJECT_CHARS = 22  # 128 random bits, URL-safe base64
 MIN_TOKEN_CHARS = 22  # 128 bits of URL-safe base64
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
+@dataclass(frozen=True)
+class Secret:
+    env: str  # the environment variable that fixes it (and wins)
+    name: str  # its file in the data dir, its field in the shared copy
+    attribute: str  # where ``Tokens`` holds it
+    made: bool = True  # made on first start; False: only read (a viewer token: private)
+
+
+SECRETS: dict[str, Secret] = {
+    "moderator": Secret("PODIUM_MODERATOR_TOKEN", TOKEN_FILE, "moderator"),
+    "viewer": Secret("PODIUM_VIEWER_TOKEN", VIEWER_TOKEN_FILE, "viewer", made=False),
+    "speaker": Secret("PODIUM_SPEAKER_KEY", SPEAKER_KEY_FILE, "speaker_key"),
+    "questions": Secret("PODIUM_QUESTIONS_TOKEN", QUESTIONS_TOKEN_FILE, "questions"),
+    "interpreter": Secret("PODIUM_INTERPRETER_TOKEN", INTERPRETER_TOKEN_FILE, "interpreter"),
+    "captioner": Secret("PODIUM_CAPTIONS_TOKEN", CAPTIONS_TOKEN_FILE, "captions"),
+    "voter": Secret("PODIUM_VOTER_KEY", VOTER_KEY_FILE, "voter_key"),
+}
 
 
 def _bytes(token: str) -> bytes:
@@ -75,35 +108,18 @@ def voter_id(key: str, subject: str) -> str:
     return f"{subject}.{_voter_mac(key, subject)}"
 
 
-def write_token(path: Path, token: str) -> None:
-    """Replace a token file atomically, readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(token + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
-
-
-def read_token(path: Path) -> str | None:
-    try:
-        return path.read_text().strip() or None
-    except FileNotFoundError:
-        return None
-
-
 @dataclass
 class Tokens:
     moderator: str
     viewer: str | None = None  # set for private events: then reading needs a token too
     generated: bool = False  # True when the moderator token was made (and kept) by us
-    data_dir: Path | None = None  # where rotatable token files live
+    keeper: Keeper | None = None  # where rotatable secrets live
     from_env: frozenset[str] = field(default_factory=frozenset)  # roles fixed by the env
     speaker_key: str | None = None  # signs the speakers' links; None: no speaker links
     speakers: dict[str, list[str]] = field(default_factory=dict)  # room -> speaker ids
     questions: str | None = None  # the question assistant's token
+    interpreter: str | None = None  # the interpreters' booth's token
+    captions: str | None = None  # the captioner's token
     voter_key: str = field(default_factory=new_token, repr=False)  # signs the voter ids
     _speaker_tokens: dict[str, tuple[str, str]] = field(
         default_factory=dict, init=False, repr=False
@@ -162,6 +178,10 @@ class Tokens:
             return "moderator"
         if self.questions is not None and _same(token, self.questions):
             return "questions"
+        if self.interpreter is not None and _same(token, self.interpreter):
+            return "interpreter"
+        if self.captions is not None and _same(token, self.captions):
+            return "captioner"
         if self.viewer is not None and _same(token, self.viewer):
             return "viewer"
         if self.speaker_of(token) is not None:  # reads the event, as its page must
@@ -196,6 +216,38 @@ class Tokens:
             "only moderators and the question assistant handle questions; this token reads"
         )
 
+    def require_script_reader(self, token: str | None, room: str, speaker_id: str) -> None:
+        """A speaker's script: to that speaker's own link, a moderator and the booth; 401
+        without a token or with a wrong one, 403 with any other."""
+        role = self.role_of(token)
+        if role in ("moderator", "interpreter") or self.speaker_of(token) == (room, speaker_id):
+            return
+        if role is None:
+            raise Unauthorized(
+                "a script is for its speaker, the moderators and the interpreters' booth;"
+                " send 'Authorization: Bearer TOKEN'"
+                if not token
+                else "that token is not valid here; check it, or ask the organiser"
+            )
+        raise Forbidden(
+            "a script is for its speaker, the moderators and the interpreters' booth only;"
+            " this token may not read it"
+        )
+
+    def require_captioner(self, token: str | None) -> str:
+        """A moderator or the captioner (the role, which the lines are limited by): 401
+        without a token or with a wrong one, 403 with one that may not caption."""
+        role = self.role_of(token)
+        if role in ("moderator", "captioner"):
+            return role
+        if role is None:
+            raise Unauthorized(
+                "a captioner token is required; send 'Authorization: Bearer TOKEN'"
+                if not token
+                else "that token is not valid here; check it, or ask the organiser"
+            )
+        raise Forbidden("only the captioner and moderators send captions; this token may not")
+
     def require_reader(self, token: str | None) -> None:
         if not self.may_read(token):
             raise Unauthorized(
@@ -204,83 +256,57 @@ class Tokens:
             )
 
     def reload(self) -> bool:
-        """Pick up tokens rotated in the data dir; ``True`` when one changed."""
-        if self.data_dir is None:
+        """Pick up secrets rotated in the keeper; ``True`` when one changed. A kept secret
+        that went missing stays as it was (only the viewer token may go: public again)."""
+        if self.keeper is None:
             return False
         changed = False
-        if "moderator" not in self.from_env:
-            moderator = read_token(self.data_dir / TOKEN_FILE)
-            if moderator is not None and moderator != self.moderator:
-                self.moderator, changed = moderator, True
-        if "viewer" not in self.from_env:
-            viewer = read_token(self.data_dir / VIEWER_TOKEN_FILE)
-            if viewer != self.viewer:
-                self.viewer, changed = viewer, True
-        if "questions" not in self.from_env:
-            questions = read_token(self.data_dir / QUESTIONS_TOKEN_FILE)
-            if questions is not None and questions != self.questions:
-                self.questions, changed = questions, True
-        if "speaker" not in self.from_env:
-            key = read_token(self.data_dir / SPEAKER_KEY_FILE)
-            if key is not None and key != self.speaker_key:
-                self.speaker_key, changed = key, True
-                self._sign_speakers()
+        for role, secret in SECRETS.items():
+            if role in self.from_env:
+                continue
+            value = self.keeper.read(secret.name)
+            if (value is not None or not secret.made) and value != getattr(self, secret.attribute):
+                setattr(self, secret.attribute, value)
+                changed = True
+        if changed:
+            self._sign_speakers()
         return changed
 
     def weak(self) -> list[str]:
         """Roles whose token is shorter than 128 bits of randomness could be."""
-        tokens = {"moderator": self.moderator, "viewer": self.viewer, "questions": self.questions}
+        tokens = {
+            "moderator": self.moderator,
+            "viewer": self.viewer,
+            "questions": self.questions,
+            "interpreter": self.interpreter,
+            "captioner": self.captions,
+        }
         return [r for r, t in tokens.items() if t is not None and len(t) < MIN_TOKEN_CHARS]
 
     @classmethod
-    def load(cls, data_dir: Path) -> Tokens:
-        """``PODIUM_MODERATOR_TOKEN`` if set, else a token generated once and kept in the
-        data dir; ``PODIUM_VIEWER_TOKEN`` (or ``viewer.token``) makes the event private."""
-        env_viewer = os.environ.get("PODIUM_VIEWER_TOKEN") or None
-        given = os.environ.get("PODIUM_MODERATOR_TOKEN") or None
-        env_key = os.environ.get("PODIUM_SPEAKER_KEY") or None
-        env_questions = os.environ.get("PODIUM_QUESTIONS_TOKEN") or None
-        voter_key = os.environ.get("PODIUM_VOTER_KEY") or _kept(data_dir / VOTER_KEY_FILE)
-        from_env = frozenset(
-            role
-            for role, value in (
-                ("moderator", given),
-                ("viewer", env_viewer),
-                ("speaker", env_key),
-                ("questions", env_questions),
+    def load(cls, keeper: Keeper) -> Tokens:
+        """Each secret from its environment variable when set, else from ``keeper``
+        (made there the first time, but for the viewer token: only a private event has
+        one)."""
+        values: dict[str, str | None] = {}
+        from_env: set[str] = set()
+        for role, secret in SECRETS.items():
+            given = os.environ.get(secret.env) or None
+            if given:
+                from_env.add(role)
+            values[secret.attribute] = given or (
+                keeper.kept(secret.name) if secret.made else keeper.read(secret.name)
             )
-            if value
-        )
-        viewer = env_viewer or read_token(data_dir / VIEWER_TOKEN_FILE)
-        key = env_key or _kept(data_dir / SPEAKER_KEY_FILE)
-        questions = env_questions or _kept(data_dir / QUESTIONS_TOKEN_FILE)
-        kept = {"speaker_key": key, "questions": questions, "voter_key": voter_key}
-        if given:
-            return cls(given, viewer, data_dir=data_dir, from_env=from_env, **kept)
-        token = _kept(data_dir / TOKEN_FILE)
-        return cls(token, viewer, True, data_dir, from_env, **kept)
+        moderator = values.pop("moderator")
+        assert moderator is not None, "the moderator token is made when not given"
+        generated = "moderator" not in from_env
+        return cls(moderator, generated=generated, keeper=keeper, from_env=frozenset(from_env),
+                   **values)  # fmt: skip
 
 
-def _kept(path: Path) -> str:
-    """The token in ``path``, made (and kept there) the first time."""
-    token = read_token(path)
-    if token is None:
-        token = new_token()
-        write_token(path, token)
-    return token
-
-
-ROTATED_FILES = {
-    "moderator": TOKEN_FILE,
-    "viewer": VIEWER_TOKEN_FILE,
-    "speaker": SPEAKER_KEY_FILE,
-    "questions": QUESTIONS_TOKEN_FILE,
-}
-
-
-def rotate(data_dir: Path, role: Literal["moderator", "viewer", "speaker", "questions"]) -> str:
-    """Write a new token (for ``speaker``: the key of every speaker's link) to the data
-    dir; a running server adopts it."""
+async def rotate(keeper: Keeper, role: Rotated) -> str:
+    """A new token (for ``speaker``: the key of every speaker's link) in ``keeper``; a
+    running server adopts it."""
     token = new_token()
-    write_token(data_dir / ROTATED_FILES[role], token)
+    await keeper.write(SECRETS[role].name, token)
     return token

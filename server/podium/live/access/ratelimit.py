@@ -111,3 +111,5 @@ class Limits:
     questions: Rate = field(default_factory=lambda: Rate(5, 60))  # per address and connection
     votes: Rate = field(default_factory=lambda: Rate(60, 60))  # per address
     voters: Rate = field(default_factory=lambda: Rate(20, 60))  # voter ids issued, per address
+    signals: Rate = field(default_factory=lambda: Rate(5, 30))  # booth signals, per token
+    captions: Rate = field(default_factory=lambda: Rate(50, 10))  # caption lines, per token

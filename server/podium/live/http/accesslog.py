@@ -17,6 +17,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
+from podium.live.http.proxied import client_of
+
 _QUERY_PARAM = re.compile(r"(?<=[?&])([^=&?\s#]*)=[^&\s#]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)\S+")
 VOTE_LINE_EVERY_S = 1.0
@@ -54,9 +56,9 @@ class VoteLines:
         self.slowest_ms = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, logger: logging.Logger, remote: str | None, ms: float) -> None:
+    def add(self, logger: logging.Logger, client: str, ms: float) -> None:
         self.votes += 1
-        self.addresses.add(remote or "?")
+        self.addresses.add(client)
         self.slowest_ms = max(self.slowest_ms, ms)
         if self._timer is None:
             loop = asyncio.get_running_loop()
@@ -81,11 +83,11 @@ class RedactingAccessLogger(AbstractAccessLogger):
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         if response.status == 200 and request.path.endswith("/vote") and request.method == "POST":
-            self.votes.add(self.logger, request.remote, time * 1000)
+            self.votes.add(self.logger, client_of(request), time * 1000)
             return
         self.logger.info(
             '%s "%s %s" %d %.1fms',
-            request.remote,
+            client_of(request),
             request.method,
             redact(request.path_qs),
             response.status,

@@ -1,8 +1,9 @@
 """The aiohttp application: a thin shell over rooms. ``create_app`` builds everything in
 one place: the app's keys (``request.py``), what each room has beside its state (its
-question book, the speakers' readiness, its automations, the SSE hub), the middleware
+question book, its captions, the speakers' readiness, its automations, the SSE hub), the middleware
 (``middleware.py``), the routes (``routes.py``, ``assets.py``, ``websocket.py``,
-``integrations.py``, ``speakers.py``, ``branding.py``, ``question_routes.py``) and what
+``integrations.py``, ``speakers.py``, ``branding.py``, ``question_routes.py``,
+``caption_routes.py``) and what
 runs in the background for the app's life (``lifecycle.py``)."""
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from podium.live.access.policy import Policy
 from podium.live.http import (
     assets,
     branding,
+    caption_routes,
     integrations,
     lifecycle,
+    proxied,
     question_routes,
     routes,
     speakers,
@@ -30,6 +33,7 @@ from podium.live.http.metrics import Metrics
 from podium.live.http.middleware import PAGE_CSP, errors_and_headers, page_csp
 from podium.live.http.request import (
     AUTOMATIONS,
+    CAPTIONS,
     METRICS,
     POLICY,
     QUESTIONS,
@@ -39,6 +43,7 @@ from podium.live.http.request import (
     TOKENS,
 )
 from podium.live.rooms.automations import Automations
+from podium.live.rooms.captions import CaptionBook
 from podium.live.rooms.hub import Hub
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
@@ -54,6 +59,7 @@ def create_app(
     app[ROOMS] = {room.id: room for room in rooms}
     app[TOKENS] = tokens
     app[POLICY] = policy or Policy()
+    proxied.add_middleware(app)  # inside errors_and_headers: its refusals are answered
     app[PAGE_CSP] = page_csp([room.programme for room in rooms])
     app[STOPPING] = asyncio.Event()
     app[CONNECTIONS] = set()
@@ -63,6 +69,7 @@ def create_app(
     app[READINESS] = {room.id: Readiness(room, PROCESS) for room in rooms}
     tokens.know_speakers({rid: r.ids for rid, r in app[READINESS].items()})
     app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
+    app[CAPTIONS] = {room.id: CaptionBook(room, PROCESS) for room in rooms}
     for room in rooms:  # a shown question's text and name, filled in before it is applied
         room.prepare = app[QUESTIONS][room.id].prepare
 
@@ -70,6 +77,7 @@ def create_app(
     app.cleanup_ctx.append(lifecycle.automating)
     app.cleanup_ctx.append(lifecycle.sharing_readiness)
     app.cleanup_ctx.append(lifecycle.keeping_questions)
+    app.cleanup_ctx.append(lifecycle.captioning)
     app.cleanup_ctx.append(lifecycle.advancing)
     app.cleanup_ctx.append(websocket.watching_tokens)
     app.cleanup_ctx.append(websocket.beating)
@@ -82,4 +90,5 @@ def create_app(
     speakers.add_routes(app)
     branding.add_routes(app)
     question_routes.add_routes(app)
+    caption_routes.add_routes(app)
     return app

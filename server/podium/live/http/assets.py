@@ -36,8 +36,9 @@ from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
 
 from podium.live.http.request import ROOMS, TOKENS, Handler
+from podium.runtime.bundled import web_dir
 
-WEB_DIR = Path(__file__).resolve().parents[4] / "web"
+WEB_DIR = web_dir()  # the package's pages (``runtime/bundled.py``)
 WEB_CACHE = web.AppKey("web_cache", Path)
 TEXT = frozenset({".html", ".js", ".css", ".svg", ".json"})
 REVALIDATE = "no-cache"  # keep it, but ask (cheaply: 304) before each use

@@ -10,12 +10,14 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from podium.core.commands import parse_command
+from podium.core.commands import SendBoothSignal
 from podium.core.errors import Forbidden, InvalidInput, PodiumError, RateLimited, Unauthorized
 from podium.core.questions import checked_voter
 from podium.core.wire.client import (
     AskIn,
     AuthIn,
+    BoothSignalIn,
+    CaptionIn,
     CommandIn,
     InvalidMessage,
     MineIn,
@@ -29,6 +31,7 @@ from podium.live.access.auth import Tokens
 from podium.live.access.policy import Policy
 from podium.live.access.ratelimit import Bucket, PerKey
 from podium.live.http.middleware import log_if_bug
+from podium.live.rooms.captions import CaptionBook
 from podium.live.rooms.hub import Client
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
@@ -56,6 +59,7 @@ class Connection:
         self.speaker_id: str | None = None  # for a speaker's link: whose
         self.readiness: Readiness | None = None  # set by the handler: moderators and speakers
         self.questions: QuestionBook | None = None  # set by the handler
+        self.captions: CaptionBook | None = None  # set by the handler
         self.policy = policy
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
         self.have: int | None = None  # the version the client says it holds (``?have=``)
@@ -128,6 +132,10 @@ class Connection:
             await self.ask(message)
         elif isinstance(message, VoteIn):
             await self.vote(message)
+        elif isinstance(message, BoothSignalIn):
+            await self.booth_signal(message)
+        elif isinstance(message, CaptionIn):
+            await self.caption(message)
         elif isinstance(message, MineIn):
             if self.questions is not None and self.client is not None:
                 self.questions.own(self.client, message.ids)
@@ -184,7 +192,7 @@ class Connection:
             book, client = self._book(self.policy.questions, self._asks, "questions")
             asker = "" if message.voter is None else self._voter(message.voter)
             question, again = await book.ask(
-                message.text, message.name, None, asker, message.command_id
+                message.text, message.name, None, asker, message.command_id, message.origin
             )
         except PodiumError as exc:
             await self.error(exc, message.id)
@@ -213,6 +221,47 @@ class Connection:
             {"type": "ack", "id": message.id, "version": self.room.state.version, "voted": voted}
         )
 
+    async def booth_signal(self, message: BoothSignalIn) -> None:
+        """The booth's signal to the speaker on stage, answered by ``ack`` with the version
+        it made. Limited per token (every laptop in the booth shares it): a flood is
+        refused at the door and never queues in front of the timer's commands."""
+        try:
+            if self.role not in ("interpreter", "moderator") or self.token is None:
+                raise Forbidden(
+                    "only the interpreters' booth sends booth signals; authenticate with the"
+                    " interpreter token (the /booth link carries it)"
+                )
+            signals = self.policy.signals
+            if not signals.allow(self.token):
+                raise RateLimited(
+                    f"too many booth signals (limit {signals.rate}); the last one still"
+                    f" shows: wait {signals.wait_s(self.token):.0f} s before the next"
+                )
+            command = SendBoothSignal(action="booth_signal", signal=message.signal)
+            done = await self.room.execute(command, actor=f"booth:{self.peer}")
+        except PodiumError as exc:
+            log_if_bug(exc, f"a WebSocket from {self.peer}")
+            await self.error(exc, message.id)
+            return
+        await self.send({"type": "ack", "id": message.id, "version": done.version})
+
+    async def caption(self, message: CaptionIn) -> None:
+        """A caption line (the captioner's, or a moderator's), answered by ``ack`` with the
+        line's id and time; every connection of the room then gets it."""
+        try:
+            if self.role not in ("captioner", "moderator") or self.captions is None:
+                raise Forbidden(
+                    "only the captioner and moderators send captions; authenticate with the"
+                    " captioner token first"
+                )
+            self.policy.limit_captions(self.role)
+            line = await self.captions.add(message.text, message.lang, message.final)
+        except PodiumError as exc:
+            await self.error(exc, message.id)
+            return
+        ack = {"type": "ack", "id": message.id, "version": self.room.state.version}
+        await self.send({**ack, "caption": {"id": line.id, "at": line.at}})
+
     async def command(self, message: CommandIn) -> None:
         if self.role != "moderator":
             forbidden = Forbidden(
@@ -225,8 +274,7 @@ class Connection:
         if await self.over_limit(self._commands, "commands"):
             return
         try:
-            command = parse_command(message.command)
-            done = await self.room.execute(command, actor=f"ws:{self.peer}")
+            done = await self.room.execute(message.command, actor=f"ws:{self.peer}")
         except PodiumError as exc:
             log_if_bug(exc, f"a WebSocket from {self.peer}")
             await self.error(exc, message.id)

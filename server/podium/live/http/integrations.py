@@ -32,6 +32,7 @@ from podium.live.http.request import (
     METRICS,
     ROOMS,
     TOKENS,
+    format_of,
     require_reader,
     room_of,
 )
@@ -170,13 +171,12 @@ async def automations(request: web.Request) -> web.Response:
 async def report(request: web.Request) -> web.Response:
     request.app[TOKENS].require_moderator(bearer(request))
     room = room_of(request)
-    fmt = request.query.get("format", "json")
-    if fmt not in FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    fmt = format_of(request, FORMATS)
     records = await room.store.read_log(room.id)
     asked = await room.store.load_questions(room.id)
+    said = await room.store.load_captions(room.id)
     # a long log takes a while to replay (~80 ms per 1,000 records): off the event loop
-    report = await asyncio.to_thread(build, room.programme, records, room.clock(), asked)
+    report = await asyncio.to_thread(build, room.programme, records, room.clock(), asked, said)
     text, media = await asyncio.to_thread(render, report, fmt)
     headers = {"Cache-Control": "no-store"}
     if fmt == "html":

@@ -1,8 +1,8 @@
 """What runs in the background for the app's life, each as an aiohttp ``cleanup_ctx``
 (started before the app serves, stopped when it is cleaned up, in reverse order):
 the store's active check, the automations, the speakers' readiness shared between
-processes, the question books and the timer of each room that advances an item that ends
-itself. ``create_app`` puts them on the app."""
+processes, the question books, the captions and the timer of each room that advances an
+item that ends itself. ``create_app`` puts them on the app."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from podium.live.http.request import AUTOMATIONS, QUESTIONS, READINESS, ROOMS, STOPPING
+from podium.live.http.request import (
+    AUTOMATIONS,
+    CAPTIONS,
+    QUESTIONS,
+    READINESS,
+    ROOMS,
+    STOPPING,
+)
 from podium.live.rooms.autoadvance import AutoAdvancer
 from podium.live.rooms.health import PING_BOUND_S, keep_checking, ping_once
 from podium.store.base import Pulse
@@ -68,6 +75,15 @@ async def keeping_questions(app: web.Application) -> AsyncIterator[None]:
     yield
     for book in app[QUESTIONS].values():
         await book.close()
+
+
+async def captioning(app: web.Application) -> AsyncIterator[None]:
+    """Each room's captions: the lines other processes take, pushed here too."""
+    for book in app[CAPTIONS].values():
+        book.start()
+    yield
+    for book in app[CAPTIONS].values():
+        await book.stop()
 
 
 async def advancing(app: web.Application) -> AsyncIterator[None]:

@@ -9,13 +9,14 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from podium.core.errors import NotFound
+from podium.core.errors import InvalidInput, NotFound
 from podium.live.access.auth import Tokens
 from podium.live.access.bearer import read_token
 from podium.live.access.guard import Guard
 from podium.live.access.policy import Policy
 from podium.live.http.metrics import Metrics
 from podium.live.rooms.automations import Automations
+from podium.live.rooms.captions import CaptionBook
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
 from podium.live.rooms.room import Room
@@ -29,6 +30,7 @@ STOPPING = web.AppKey("stopping", asyncio.Event)  # set when the process starts 
 READINESS = web.AppKey("readiness", dict[str, Readiness])
 QUESTIONS = web.AppKey("questions", dict[str, QuestionBook])
 AUTOMATIONS = web.AppKey("automations", dict[str, Automations])
+CAPTIONS = web.AppKey("captions", dict[str, CaptionBook])
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -52,3 +54,11 @@ def may_read(request: web.Request) -> bool:
 
 def require_reader(request: web.Request) -> None:
     request.app[TOKENS].require_reader(read_token(request))
+
+
+def format_of(request: web.Request, formats: tuple[str, ...], default: str = "json") -> str:
+    """``?format=``, one of ``formats`` (``default`` when not given)."""
+    fmt = request.query.get("format", default)
+    if fmt not in formats:
+        raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(formats)}")
+    return fmt

@@ -8,6 +8,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -31,7 +32,7 @@ from podium.live.http.request import (
 
 PAGES = {"/": "index.html", "/console": "console.html", "/viewer": "viewer.html",
          "/screen": "screen.html", "/overlay": "overlay.html", "/speaker": "speaker.html",
-         "/questions": "questions.html"}  # fmt: skip
+         "/questions": "questions.html", "/booth": "booth.html"}  # fmt: skip
 
 
 # -- health: the store, the rooms, the connections and what the process holds --------------
@@ -137,6 +138,19 @@ async def json_body(request: web.Request) -> object:
     if lone_surrogate:
         raise InvalidInput(LONE_SURROGATE)
     return data
+
+
+async def json_object(request: web.Request, fields: frozenset[str]) -> dict[str, Any]:
+    """The body as a JSON object of (some of) ``fields``; ``InvalidInput`` for anything else."""
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidInput(f"the body must be a JSON object with {', '.join(sorted(fields))}")
+    unknown = set(body) - fields
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s) {', '.join(sorted(unknown))}; send only {', '.join(sorted(fields))}"
+        )
+    return body
 
 
 async def commands(request: web.Request) -> web.Response:

@@ -1,13 +1,15 @@
 """The speakers' side of the server: each speaker's link (``/speaker`` with a token of
-their own in the fragment), its QR code, the page's own check of its token, and the
-readiness the moderators read and set.
+their own in the fragment), its QR code, the page's own check of its token, the
+readiness the moderators read and set, and each speaker's script.
 
-A speaker's token opens that speaker's page and readiness only: no commands, no other
-speaker's readiness, no moderator endpoint.
+A speaker's token opens that speaker's page, readiness and script only: no commands, no
+other speaker's readiness or script, no moderator endpoint. A script is read by its
+speaker, the moderators and the interpreters' booth, nobody else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 from urllib.parse import quote
 
@@ -15,6 +17,7 @@ import segno
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from podium.core.config.languages import SCRIPT_TYPES
 from podium.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, invalid_input
 from podium.live.access.auth import speaker_token
 from podium.live.access.bearer import bearer
@@ -36,8 +39,8 @@ class Mark(BaseModel):
     ready: bool
 
 
-def _origin(request: web.Request) -> str:
-    """Where speakers reach this server: ``--public-url``, else as this request came."""
+def public_origin(request: web.Request) -> str:
+    """Where people reach this server: ``--public-url``, else as this request came."""
     return request.app[POLICY].public_origin or f"{request.scheme}://{request.host}"
 
 
@@ -49,7 +52,7 @@ def speaker_url(request: web.Request, room: Room, speaker_id: str) -> str:
             " (it makes DATA/speaker.key) or set PODIUM_SPEAKER_KEY"
         )
     token = speaker_token(key, room.id, speaker_id)
-    return f"{_origin(request)}/speaker?room={quote(room.id)}#token={token}"
+    return f"{public_origin(request)}/speaker?room={quote(room.id)}#token={token}"
 
 
 def _moderators_room(request: web.Request) -> Room:
@@ -76,11 +79,16 @@ async def qr_code(request: web.Request) -> web.Response:
     speaker_id = request.query.get("speaker_id", "")
     if room.programme.find_speaker(speaker_id) is None:
         raise NotFound(f"no speaker {speaker_id!r} in {room.id!r}; see GET /api/programme")
-    code = segno.make(speaker_url(request, room, speaker_id), error="m")
+    return qr_svg(speaker_url(request, room, speaker_id), speaker_id)  # no-store: a token
+
+
+def qr_svg(url: str, title: str, cache: str = "no-store") -> web.Response:
+    """``url`` as a QR code (SVG)."""
+    code = segno.make(url, error="m")
     svg = io.BytesIO()
-    code.save(svg, kind="svg", scale=4, border=2, xmldecl=False, title=speaker_id)
+    code.save(svg, kind="svg", scale=4, border=2, xmldecl=False, title=title)
     response = web.Response(body=svg.getvalue(), content_type="image/svg+xml")
-    response.headers["Cache-Control"] = "no-store"  # it holds a token
+    response.headers["Cache-Control"] = cache
     return response
 
 
@@ -114,10 +122,36 @@ async def mark(request: web.Request) -> web.Response:
     return web.json_response({"speakers": registry.snapshot()})
 
 
+async def script(request: web.Request) -> web.Response:
+    """``GET /api/speakers/{id}/script?room=ID``: the speaker's script as written (Markdown
+    or text), to that speaker's own link, a moderator and the booth; 401/403 to others."""
+    room = room_of(request)
+    speaker_id = request.match_info["speaker_id"]
+    request.app[TOKENS].require_script_reader(bearer(request), room.id, speaker_id)
+    found = room.programme.find_speaker(speaker_id)
+    if found is None:
+        raise NotFound(f"no speaker {speaker_id!r} in {room.id!r}; see GET /api/programme")
+    session, index = found
+    path = session.speakers[index].script_path
+    if path is None:
+        raise NotFound(f"{speaker_id!r} has no script; add script = \"scripts/FILE.md\" to"
+                       " the speaker in the programme file")  # fmt: skip
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise NotFound(f"the script file of {speaker_id!r} is gone or changed since the"
+                       " programme was loaded; check it with podium check and restart"
+                       ) from None  # fmt: skip
+    response = web.Response(text=text, content_type=SCRIPT_TYPES[path.suffix.lower()])
+    response.headers["Cache-Control"] = "no-store"  # not for shared caches
+    return response
+
+
 def add_routes(app: web.Application) -> None:
     """The speakers' routes, on the app ``app.create_app`` builds."""
     app.router.add_get("/api/speakers/links", links)
     app.router.add_get("/api/speakers/qr", qr_code)
     app.router.add_get("/api/speakers/me", whoami)
+    app.router.add_get("/api/speakers/{speaker_id}/script", script)
     app.router.add_get("/api/readiness", readiness)
     app.router.add_post("/api/readiness", mark)

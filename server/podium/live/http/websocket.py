@@ -15,14 +15,13 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from podium.core.errors import Forbidden, InvalidInput, RateLimited
 from podium.core.wire.client import MAX_FRAME
 from podium.live.http.connection import CONNECTIONS, Connection
-from podium.live.http.request import POLICY, QUESTIONS, READINESS, TOKENS, room_of
+from podium.live.http.request import CAPTIONS, POLICY, QUESTIONS, READINESS, TOKENS, room_of
 from podium.live.rooms.hub import bound_send_buffer
 from podium.runtime.frames import PING_FRAME
 
 log = logging.getLogger("podium.live.websocket")
 
 TOKEN_REVOKED = 4001  # WebSocket close code: the token this connection used was rotated
-TOKEN_POLL_S = 1.0
 HEARTBEAT_TURN_S = 0.2  # the heartbeat pass is spread over its interval, a turn this often
 
 BEATS = web.AppKey("beats", list[set[Connection]])  # the connections by heartbeat turn
@@ -33,9 +32,18 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     policy = request.app[POLICY]
     peer = request.remote or "?"
     if not policy.origin_allowed(request):
+        origin = request.headers.get("Origin")
+        log.warning(
+            "refused a WebSocket from %s: its page is from %s, but pages here are from %s;"
+            " behind a proxy, give podium the address viewers open with --public-url"
+            " (and let the proxy pass Host with its port), or allow a site with --allow-origin",
+            peer,
+            origin,
+            policy.expected_origins(request),
+        )
         raise Forbidden(
-            f"pages from {request.headers.get('Origin')} may not connect here; the organiser"
-            " can allow it with --allow-origin"
+            f"pages from {origin} may not connect here; the organiser can name the address"
+            " viewers open with --public-url (or allow another site with --allow-origin)"
         )
     full = request.query.get("full", "0")
     if full not in ("0", "1"):
@@ -56,6 +64,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     conn.full = full == "1"
     conn.readiness = request.app[READINESS].get(room.id)
     conn.questions = request.app[QUESTIONS].get(room.id)
+    conn.captions = request.app[CAPTIONS].get(room.id)
     bound_send_buffer(request.transport)
     connections = request.app[CONNECTIONS]
     connections.add(conn)
@@ -114,14 +123,20 @@ async def _going_away(app: web.Application) -> None:
 
 
 async def watching_tokens(app: web.Application) -> AsyncIterator[None]:
-    """For the app's life: the token files read again every ``TOKEN_POLL_S``, and the
-    connections that used a rotated token closed."""
+    """For the app's life: the secrets read again from their keeper every ``poll_s``
+    (the token files every second, Redis' copy every half second), and the connections
+    that used a rotated token closed."""
     tokens = app[TOKENS]
+    keeper = tokens.keeper
+    if keeper is None:  # tokens given as they are: nothing to watch
+        yield
+        return
 
     async def watch() -> None:
         while True:
-            await asyncio.sleep(TOKEN_POLL_S)
+            await asyncio.sleep(keeper.poll_s)
             try:
+                await keeper.refresh()
                 changed = tokens.reload()
             except OSError as exc:
                 log.warning("cannot read the token files: %s", exc.strerror)

@@ -162,9 +162,11 @@ class Hub:
             self.dropped += 1
             log.info("dropped client %d: it stopped reading", client.id)
 
-    def publish(self, change: Change) -> None:
+    def publish(self, change: Change, *, state: bool = True) -> None:
         """Write one change, pre-built, to every client (the slow ones drop themselves):
-        its delta, or the whole state to a client that asked for it."""
+        its delta, or the whole state to a client that asked for it. ``state=False``: a
+        frame that is no change of the state (a caption line, ``Change.same``), which the
+        listeners (the SSE stream, the fan-out metrics) are not told of."""
         started = time.perf_counter()
         stale: list[Client] = []
         delta = change.delta
@@ -176,7 +178,7 @@ class Hub:
                 transport.write(change.full if client.full else delta)
         for client in stale:
             self.discard(client)
-        if self.listeners:
+        if self.listeners and state:
             elapsed = time.perf_counter() - started
             for listener in self.listeners:
                 listener(change, elapsed)

@@ -16,7 +16,7 @@ from typing import Any
 from podium.core import projection
 from podium.core.config.programme import Programme
 from podium.core.state import State
-from podium.core.wire.delta import diff, lean
+from podium.core.wire.delta import diff, held
 from podium.core.wire.protocol import delta_message, encode, state_message
 from podium.live.rooms.clock import Clock
 from podium.live.rooms.hub import Change
@@ -43,10 +43,10 @@ class Pushed:
         """The frames of ``state``, the one adopted after the last one given here."""
         now = self.clock()
         view = projection.view(self.programme, state, now)
-        held = lean(view)
+        lean = held(self.programme, state, view)
         version = state.version
-        text = delta_message(self.room, version, self._version, now, diff(self._held, held))
-        self._held, self._version, self._lean = held, version, None
+        text = delta_message(self.room, version, self._version, now, diff(self._held, lean))
+        self._held, self._version, self._lean = lean, version, None
 
         def whole() -> bytes:
             return text_frame(state_message("state", self.room, version, now, view))

@@ -50,6 +50,7 @@ from podium.core.questions import (
     Status,
     checked_command_id,
     checked_name,
+    checked_origin,
     checked_question_id,
     checked_text,
     next_status,
@@ -221,10 +222,12 @@ class QuestionBook:
         session_id: object = None,
         asker: str = "",
         command_id: object = None,
+        origin: object = None,
     ) -> tuple[Question, bool]:
         """The question asked, and whether it is a repeat (its ``command_id`` asked it
         before: the first one's question, nothing stored). ``asker``: the random part of
-        the asker's voter id, so they cannot vote for it."""
+        the asker's voter id, so they cannot vote for it; ``origin``: ``"room"`` when
+        asked from the venue screen's link, else ``"remote"``."""
         settings = self.settings
         if not settings.enabled:
             raise Forbidden("questions are turned off for this event ([questions] enabled = false)")
@@ -239,6 +242,7 @@ class QuestionBook:
             status="pending" if settings.moderated else "approved",
             asked_at=self.room.clock(),
             asker=asker,
+            origin=checked_origin(origin),
         )
         await self.room.quiet()
         store = self.room.store

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from podium.core import commands, engine, projection
+from podium.core import booth, commands, engine, projection
 from podium.core.commands import Command
 from podium.core.config.programme import Programme
 from podium.core.errors import (
@@ -293,10 +293,8 @@ class Room:
                     if self.prepare is not None:  # for the state it applies to
                         command = await self.prepare(given, current)
                     now = self.clock()
-                    if (
-                        command.expected_version is not None
-                        and command.expected_version != current.version
-                    ):
+                    expected = command.expected_version
+                    if expected is not None and not booth.unchanged_since(current, expected):
                         raise Conflict(
                             f"the state is at version {current.version}, not"
                             f" {command.expected_version}: someone acted first; look again",

@@ -1,0 +1,51 @@
+// The speaker page's labels in English and Simplified Chinese, added to i18n.js's tables by the
+// page that needs them (the public pages do not download them).
+
+import { addLabels } from "../i18n.js";
+
+addLabels({
+  en: {
+    "speaker.title": "Your turn",
+    "speaker.refused.title": "This link does not open a speaker page",
+    "speaker.refused.no_token": "This page needs your own speaker link, which ends in #token=…. Open the link the organiser sent you.",
+    "speaker.refused.invalid": "This speaker link is not valid (any more): it was mistyped, or the organiser made new links. Ask the organiser for your current link.",
+    "speaker.start": "Your estimated start",
+    "speaker.allocation": "Your time",
+    "speaker.note": "A note for the moderator (optional)",
+    "speaker.note.placeholder": "e.g. audio only, slides shared",
+    "speaker.ready": "I’m ready",
+    "speaker.not_ready": "I’m not ready",
+    "speaker.sound": "Sound with cues",
+    "speaker.next": "You’re next",
+    "speaker.ahead.one": "1 speaker before you",
+    "speaker.ahead": "{n} speakers before you",
+    "speaker.on_now": "On now: {name}",
+    "speaker.after.ended": "Your turn ended at {t}. Thank you!",
+    "speaker.after.passed": "The programme has moved past your turn. The moderator can still bring you on.",
+    "speaker.state.connected": "Connected. Press “I’m ready” when you are.",
+    "speaker.state.ready": "The moderator sees that you are ready.",
+    "speaker.state.ready_note": "The moderator sees that you are ready: “{note}”",
+  },
+  "zh-CN": {
+    "speaker.title": "您的发言",
+    "speaker.refused.title": "此链接无法打开发言人页面",
+    "speaker.refused.no_token": "此页面需要您本人的发言人链接（以 #token=… 结尾）。请打开主办方发给您的链接。",
+    "speaker.refused.invalid": "此发言人链接无效（或已失效）：可能输入有误，或主办方已生成新链接。请向主办方索取您当前的链接。",
+    "speaker.start": "预计开始时间",
+    "speaker.allocation": "您的时长",
+    "speaker.note": "给主持人的备注（可选）",
+    "speaker.note.placeholder": "例如：仅音频、已共享幻灯片",
+    "speaker.ready": "我已准备好",
+    "speaker.not_ready": "我还没准备好",
+    "speaker.sound": "提示时发出声音",
+    "speaker.next": "下一位就是您",
+    "speaker.ahead.one": "您之前还有 1 位发言人",
+    "speaker.ahead": "您之前还有 {n} 位发言人",
+    "speaker.on_now": "正在进行：{name}",
+    "speaker.after.ended": "您的发言已于 {t} 结束。谢谢！",
+    "speaker.after.passed": "议程已经过了您的发言。主持人仍可请您发言。",
+    "speaker.state.connected": "已连接。准备好后请按“我已准备好”。",
+    "speaker.state.ready": "主持人已看到您准备好了。",
+    "speaker.state.ready_note": "主持人已看到您准备好了：“{note}”",
+  },
+});
