@@ -4,7 +4,7 @@
 
 import { t, onLang } from "./i18n.js";
 import { Clock } from "./clock.js";
-import { applyDelta, hydrate, lean } from "./delta.js";
+import { follow, hydrate, lean } from "./delta.js";
 
 export const query = new URLSearchParams(location.search);
 export const roomId = query.get("room");
@@ -107,10 +107,9 @@ export class Live {
       // the socket after the answer, naming its version: the server then confirms it
       // (``current``) instead of sending the same state again
       firstData().then((data) => {
-        if (data && this.held === null) {
-          this.programme ??= data.programme;
-          this.receive({ type: "snapshot", ...data.state, state: lean(data.state.state) });
-        }
+        if (data) this.programme ??= data.programme;
+        const first = data && { ...data.state, type: "snapshot", state: lean(data.state.state) };
+        if (first && this.held === null) this.receive(first);
         this.open();
       });
     } else {
@@ -204,13 +203,11 @@ export class Live {
     }
   }
 
-  /** The programme the states' texts come from: the first one, or a new one the server
-   * pushed when the plan changed. States that came before it are shown now. */
+  /** The programme the texts come from (a new one when the plan changed); shows what waited. */
   takeProgramme(programme) {
     if (programme === this.programme) return;
     this.programme = programme;
-    const waiting = this.waiting;
-    this.waiting = [];
+    const waiting = this.waiting.splice(0);
     for (const message of waiting) this.receive(message);
     if (!waiting.length && this.held !== null) this.show("programme");
   }
@@ -219,7 +216,7 @@ export class Live {
    * socket is opened again naming it, ``have``, and the server sends the snapshot). */
   resync() {
     const ws = this.ws;
-    if (ws === null || !this.drop(ws)) return;
+    if (ws === null || !this.drop(ws)) return; // reconnecting already
     ws.close();
     this.open();
   }
@@ -236,21 +233,17 @@ export class Live {
     }
     switch (message.type) {
       case "snapshot":
-      case "delta":
-        if (message.version <= this.version && message.type === "delta") return;
-        if (message.type === "delta" && message.base !== this.version) {
-          this.resync();
-          return;
-        }
-        this.held =
-          message.type === "delta" ? applyDelta(this.held, message.patch, message.removed) : message.state;
+      case "delta": {
+        const next = follow(this.held, this.version, message);
+        if (next === null) this.resync();
+        if (!next) return;
+        this.held = next;
         this.version = message.version;
         this.serverTime = message.server_time;
-        // a pushed change is stamped as it leaves; a snapshot may be shared by every client
-        // that joins before the next change, so its stamp may be old: no offset from it
-        if (message.type === "delta") this.clock.rough(message.server_time);
+        if (message.type === "delta") this.clock.rough(message.server_time); // a snapshot may be old
         this.show(message.type === "delta" ? "state" : "snapshot");
         return;
+      }
       case "programme": // the plan changed: its texts, from now on
         this.takeProgramme(message.programme);
         return;

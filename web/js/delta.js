@@ -68,6 +68,15 @@ export function applyDelta(held, patch, removed = []) {
   return out;
 }
 
+/** What a page holding ``held`` at ``version`` holds after ``message`` (a snapshot or a
+ * delta): the new lean state; ``undefined`` for a version it holds already; ``null`` when
+ * the delta does not follow it (one was missed: ask for a snapshot). */
+export function follow(held, version, message) {
+  if (message.type === "snapshot") return message.state;
+  if (message.version <= version) return undefined;
+  return message.base === version ? applyDelta(held, message.patch, message.removed) : null;
+}
+
 function person(held, known) {
   if (held === null) return null;
   const texts = known.get(held.id) ?? {};
