@@ -36,7 +36,7 @@ def script() -> Iterator[dict[str, Any]]:
 
 @contextlib.asynccontextmanager
 async def moderator(server: Server, **kwargs: Any) -> AsyncIterator[websockets.ClientConnection]:
-    async with websockets.connect(server.ws_url + "?client=console", **kwargs) as ws:
+    async with websockets.connect(server.ws_url + "&client=console", **kwargs) as ws:
         await recv_type(ws, "snapshot")
         await ws.send(json.dumps({"type": "auth", "token": server.token}))
         await recv_type(ws, "auth_ok")

@@ -76,7 +76,9 @@ class Server:
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
+        """The WebSocket of whole states (``?full=1``): what these tests read; the deltas
+        every page gets are tested on ``/ws`` itself (tests/server/test_deltas.py)."""
+        return f"ws://127.0.0.1:{self.port}/ws?full=1"
 
     def start(self, timeout: float = 20.0) -> Server:
         env = {**os.environ, "PODIUM_MODERATOR_TOKEN": self.token, **self.env}

@@ -44,7 +44,7 @@ async def _crowd(ws_url: str, viewers: int, rate: float, seconds: float) -> dict
 
     readers = [asyncio.create_task(read(ws)) for ws in crowd]
     sent = acked = 0
-    async with websockets.connect(ws_url + "?client=captioner") as cart:
+    async with websockets.connect(ws_url + "&client=captioner") as cart:
         await cart.send(json.dumps({"type": "auth", "token": CAPTIONER}))
         await recv_type(cart, "auth_ok")
         started = time.monotonic()

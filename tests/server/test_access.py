@@ -63,7 +63,7 @@ def test_private_event_tells_strangers_only_whether_it_is_up(private: Server) ->
 
 
 async def test_private_event_websocket_sends_nothing_before_auth(private: Server) -> None:
-    async with websockets.connect(private.ws_url + "?client=screen") as ws:
+    async with websockets.connect(private.ws_url + "&client=screen") as ws:
         await ws.send(json.dumps({"type": "ping", "t0": 5}))
         assert (await recv_json(ws))["type"] == "pong"  # clock sync works, data does not flow
         await ws.send(json.dumps({"type": "auth", "token": "guess"}))
@@ -74,7 +74,7 @@ async def test_private_event_websocket_sends_nothing_before_auth(private: Server
         assert snapshot["type"] == "snapshot"
         await ws.send(json.dumps({"type": "command", "id": 1, "command": {"action": "next"}}))
         assert (await recv_json(ws))["code"] == "forbidden"
-    async with websockets.connect(f"{private.ws_url}?token={VIEWER_TOKEN}") as ws:
+    async with websockets.connect(f"{private.ws_url}&token={VIEWER_TOKEN}") as ws:
         assert await recv_json(ws) == {"type": "auth_ok", "role": "viewer"}
         assert (await recv_json(ws))["type"] == "snapshot"
 

@@ -153,7 +153,7 @@ async def test_a_client_holding_the_current_version_is_told_so_not_sent_it_again
     async with websockets.connect(server.ws_url) as fresh:
         snapshot = await recv_json(fresh)
     version = snapshot["version"]
-    async with websockets.connect(f"{server.ws_url}?have={version}") as holding:
+    async with websockets.connect(f"{server.ws_url}&have={version}") as holding:
         current = await recv_json(holding)
         assert current == {
             "type": "current",
@@ -165,6 +165,6 @@ async def test_a_client_holding_the_current_version_is_told_so_not_sent_it_again
         pushed = await recv_type(holding, "state")  # then every change, as for anyone
         assert pushed["version"] == version + 1
     for stale in (version, version - 1, "x", "-1", "9" * 20):  # an older or a bad claim
-        async with websockets.connect(f"{server.ws_url}?have={stale}") as behind:
+        async with websockets.connect(f"{server.ws_url}&have={stale}") as behind:
             again = await recv_json(behind)
             assert again["type"] == "snapshot" and again["version"] == version + 1

@@ -46,7 +46,7 @@ def booth_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ser
 
 @asynccontextmanager
 async def connected(server: Server, token: str, kind: str = "booth") -> AsyncIterator[Any]:
-    async with websockets.connect(f"{server.ws_url}?client={kind}") as ws:
+    async with websockets.connect(f"{server.ws_url}&client={kind}") as ws:
         await recv_type(ws, "snapshot")
         await ws.send(json.dumps({"type": "auth", "token": token}))
         yield ws, await recv_type(ws, "auth_ok")
@@ -79,7 +79,7 @@ def ok(server: Server, action: str, **fields: Any) -> dict[str, Any]:
 async def test_a_signal_reaches_the_state_for_the_speaker_on_now(booth_server: Server) -> None:
     async with (
         connected(booth_server, BOOTH) as (booth, hello),
-        websockets.connect(f"{booth_server.ws_url}?client=screen") as screen,
+        websockets.connect(f"{booth_server.ws_url}&client=screen") as screen,
     ):
         await recv_type(screen, "snapshot")
         assert hello["role"] == "interpreter"
@@ -248,7 +248,7 @@ async def test_the_interpreter_token_is_kept_rotated_and_reads_a_private_event(
         assert server.request("GET", path, token=kept)[0] == 200
         assert server.request("GET", "/api/state")[0] == 401  # private: reading needs a token
         assert server.request("GET", "/api/state", token=kept)[0] == 200  # the booth's does
-        async with websockets.connect(f"{server.ws_url}?client=booth") as booth:
+        async with websockets.connect(f"{server.ws_url}&client=booth") as booth:
             await booth.send(json.dumps({"type": "auth", "token": kept}))
             assert (await recv_type(booth, "auth_ok"))["role"] == "interpreter"
             assert (await recv_type(booth, "snapshot"))["version"] == 0  # then it reads

@@ -68,7 +68,7 @@ def cues(text: bytes) -> list[tuple[int, int, str]]:
 
 
 async def viewer(server: Server, token: str | None = None) -> websockets.ClientConnection:
-    ws = await websockets.connect(server.ws_url + "?client=viewer")
+    ws = await websockets.connect(server.ws_url + "&client=viewer")
     if token is not None:
         await ws.send(json.dumps({"type": "auth", "token": token}))
         await recv_type(ws, "auth_ok")
@@ -96,7 +96,7 @@ def test_lines_reach_every_viewer_and_the_webvtt_holds_the_final_ones(store_serv
         }  # fmt: skip
         assert caption(server, "wel", final=False)[0] == 201  # interim: pushed, not kept
         assert (await recv_type(watcher, "caption"))["final"] is False
-        async with websockets.connect(server.ws_url + "?client=captioner") as cart:
+        async with websockets.connect(server.ws_url + "&client=captioner") as cart:
             await cart.send(json.dumps({"type": "auth", "token": CAPTIONER}))
             assert (await recv_type(cart, "auth_ok"))["role"] == "captioner"
             line = {"type": "caption", "id": 7, "text": "欢迎各位", "lang": "zh", "final": True}
@@ -197,7 +197,7 @@ def test_a_caption_token_does_its_job_and_nothing_else(server_with_captions: Ser
         assert server.request("GET", path, token=CAPTIONER)[0] == 401, path
 
     async def over_websocket() -> None:
-        async with websockets.connect(server.ws_url + "?client=captioner") as ws:
+        async with websockets.connect(server.ws_url + "&client=captioner") as ws:
             await ws.send(json.dumps({"type": "auth", "token": CAPTIONER}))
             await recv_type(ws, "auth_ok")
             await ws.send(json.dumps({"type": "command", "id": 1, "command": command}))
@@ -220,7 +220,7 @@ def test_bursts_answer_429_per_token(tmp_path: Path) -> None:
         assert caption(server, "the moderator's own", token=server.token)[0] == 201
 
         async def over_websocket() -> None:
-            async with websockets.connect(server.ws_url + "?client=captioner") as ws:
+            async with websockets.connect(server.ws_url + "&client=captioner") as ws:
                 await ws.send(json.dumps({"type": "auth", "token": CAPTIONER}))
                 await recv_type(ws, "auth_ok")
                 await ws.send(json.dumps({"type": "caption", "id": "x", "text": "more"}))
@@ -258,7 +258,7 @@ def test_rotating_the_captions_token_closes_its_connections(tmp_path: Path) -> N
     token = (server.data_dir / "captions.token").read_text().strip()
 
     async def run() -> str:
-        async with websockets.connect(server.ws_url + "?client=captioner") as ws:
+        async with websockets.connect(server.ws_url + "&client=captioner") as ws:
             await ws.send(json.dumps({"type": "auth", "token": token}))
             assert (await recv_type(ws, "auth_ok"))["role"] == "captioner"
             result = subprocess.run(

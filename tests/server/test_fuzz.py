@@ -119,7 +119,7 @@ def viewer(live: Server) -> Iterator[ClientConnection]:
 
 @pytest.fixture(scope="module")
 def mod(live: Server) -> Iterator[ClientConnection]:
-    with connect(live.ws_url + "?client=console", max_size=None) as ws:
+    with connect(live.ws_url + "&client=console", max_size=None) as ws:
         ws.recv(5)
         ws.send(json.dumps({"type": "auth", "token": live.token}))
         assert json.loads(ws.recv(5))["type"] == "auth_ok"

@@ -96,7 +96,7 @@ def scrape(server: Server, token: str | None = None) -> dict[str, float]:
 
 async def test_metrics_count_clients_commands_and_fanout(server: Server) -> None:
     room = 'room="itu-miit-2021"'
-    async with websockets.connect(f"{server.ws_url}?client=console") as ws:
+    async with websockets.connect(f"{server.ws_url}&client=console") as ws:
         await recv_json(ws)
         await ws.send(json.dumps({"type": "auth", "token": server.token}))
         await recv_json(ws)
@@ -126,7 +126,7 @@ def series(server: Server) -> set[str]:
 async def test_what_a_client_sends_never_becomes_a_metric_label(server: Server) -> None:
     """Labels come from fixed sets: a room we serve or "unknown", a known client kind or
     "other". Before, each unknown ``?room=`` of a refused command was a new series."""
-    async with websockets.connect(f"{server.ws_url}?client=console") as ws:
+    async with websockets.connect(f"{server.ws_url}&client=console") as ws:
         await recv_json(ws)
         for n in range(2):
             server.request("POST", f"/api/commands?room=x{n}", {"action": "next"})  # 401
@@ -136,8 +136,8 @@ async def test_what_a_client_sends_never_becomes_a_metric_label(server: Server) 
             server.request("POST", f"/api/commands?room=x{n}{'a' * 500}", {"action": "next"})
             server.request("POST", f"/api/commands?room=y{n}", b"{", token="wrong")
         async with (
-            websockets.connect(f"{server.ws_url}?client=odd-{'z' * 10}") as odd,
-            websockets.connect(f"{server.ws_url}?client=another") as another,
+            websockets.connect(f"{server.ws_url}&client=odd-{'z' * 10}") as odd,
+            websockets.connect(f"{server.ws_url}&client=another") as another,
         ):
             await recv_json(odd)
             await recv_json(another)

@@ -114,7 +114,7 @@ def test_the_assistant_sends_no_timing_commands(qserver: Server) -> None:
     assert status == 401
 
     async def over_websocket() -> None:
-        async with websockets.connect(qserver.ws_url + "?client=questions") as ws:
+        async with websockets.connect(qserver.ws_url + "&client=questions") as ws:
             await recv_type(ws, "snapshot")
             await ws.send(json.dumps({"type": "auth", "token": ASSISTANT}))
             assert (await recv_type(ws, "auth_ok"))["role"] == "questions"
@@ -291,8 +291,8 @@ async def test_viewers_get_only_the_count_when_votes_alone_changed(qserver: Serv
     qid = ask(qserver, "Counted?")
     got: dict[str, list[dict[str, Any]]] = {"viewer": [], "assistant": []}
     async with (
-        websockets.connect(qserver.ws_url + "?client=viewer") as viewer,
-        websockets.connect(qserver.ws_url + "?client=questions") as assistant,
+        websockets.connect(qserver.ws_url + "&client=viewer") as viewer,
+        websockets.connect(qserver.ws_url + "&client=questions") as assistant,
     ):
         await recv_type(viewer, "snapshot")
         await assistant.send(json.dumps({"type": "auth", "token": ASSISTANT}))
@@ -316,9 +316,9 @@ async def test_viewers_get_only_the_count_when_votes_alone_changed(qserver: Serv
 async def test_each_audience_is_pushed_only_what_it_may_see(qserver: Server) -> None:
     got: dict[str, list[dict[str, Any]]] = {"viewer": [], "assistant": [], "moderator": []}
     async with (
-        websockets.connect(qserver.ws_url + "?client=viewer") as viewer,
-        websockets.connect(qserver.ws_url + "?client=viewer") as asker,
-        websockets.connect(qserver.ws_url + "?client=questions") as assistant,
+        websockets.connect(qserver.ws_url + "&client=viewer") as viewer,
+        websockets.connect(qserver.ws_url + "&client=viewer") as asker,
+        websockets.connect(qserver.ws_url + "&client=questions") as assistant,
         moderator(qserver) as mod,
     ):
         for ws in (viewer, asker, assistant):

@@ -52,7 +52,7 @@ class Viewer:
     """A WebSocket viewer that records every snapshot and state push it gets."""
 
     def __init__(self, server: Server) -> None:
-        self.url = f"{server.ws_url}?client=viewer"
+        self.url = f"{server.ws_url}&client=viewer"
         self.versions: list[int] = []
         self.closed = False
 

@@ -37,7 +37,7 @@ def test_asking_closes_once_the_programme_has_finished(qserver: Server) -> None:
     assert [q["text"] for q in listed(qserver, ASSISTANT)] == ["Before the end?"]  # none kept
 
     async def over_the_socket() -> dict[str, object]:
-        async with websockets.connect(qserver.ws_url + "?client=viewer") as ws:
+        async with websockets.connect(qserver.ws_url + "&client=viewer") as ws:
             await ws.send(json.dumps({"type": "ask", "id": "a1", "text": "Late?"}))
             return await recv_type(ws, "error")
 

@@ -44,7 +44,9 @@ async def test_a_viewer_that_stops_reading_is_dropped_and_200_others_get_every_c
     server = Server(data_dir=tmp_path / "data", extra_args=HIGH_LIMITS).start()
     try:
         rss_before = health(server)["process"]["rss_kib"]
-        stuck, status, _ = await asyncio.to_thread(rawws.handshake, server.port, rcvbuf=2048)
+        # whole states (~3 KB a change), so that 160 changes pass the bound
+        path = "/ws?full=1"
+        stuck, status, _ = await asyncio.to_thread(rawws.handshake, server.port, path, rcvbuf=2048)
         assert status == 101
         viewers = [await websockets.connect(server.ws_url) for _ in range(200)]
         got: list[list[int]] = [[] for _ in viewers]
@@ -189,7 +191,7 @@ async def churn_viewer(server: Server, rng: random.Random, stop: asyncio.Event) 
     while not stop.is_set():
         with contextlib.suppress(websockets.ConnectionClosed, OSError, TimeoutError):
             kind = rng.choice(["viewer", "screen", "overlay"])
-            ws = await websockets.connect(f"{server.ws_url}?client={kind}")
+            ws = await websockets.connect(f"{server.ws_url}&client={kind}")
             await recv_json(ws)
             if rng.random() < 0.5:
                 await ws.send(json.dumps({"type": "ping", "t0": time.time()}))

@@ -41,7 +41,7 @@ def token_of(url: str) -> str:
 
 
 async def speaker(server: Server, token: str) -> websockets.ClientConnection:
-    ws = await websockets.connect(f"{server.ws_url}?client=speaker")
+    ws = await websockets.connect(f"{server.ws_url}&client=speaker")
     await ws.send(json.dumps({"type": "auth", "token": token}))
     return ws
 
@@ -114,8 +114,8 @@ async def test_a_speaker_says_ready_and_only_moderators_hear_it(server: Server) 
     token = token_of(links(server)["ran-xiao"])
     async with (
         moderator(server) as mod,
-        websockets.connect(f"{server.ws_url}?client=viewer") as viewer,
-        websockets.connect(f"{server.ws_url}?client=screen") as screen,
+        websockets.connect(f"{server.ws_url}&client=viewer") as viewer,
+        websockets.connect(f"{server.ws_url}&client=screen") as screen,
     ):
         first = await recv_type(mod, "readiness")
         assert set(first["speakers"]) == set(SPEAKERS)

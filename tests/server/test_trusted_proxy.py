@@ -23,7 +23,7 @@ async def status_of(server: Server, headers: dict[str, str], stack: AsyncExitSta
     """101 for a WebSocket opened (and kept open in ``stack``), else the refusal's."""
     try:
         ws = await stack.enter_async_context(
-            websockets.connect(f"{server.ws_url}?client=viewer", additional_headers=headers)
+            websockets.connect(f"{server.ws_url}&client=viewer", additional_headers=headers)
         )
     except websockets.InvalidStatus as exc:
         return exc.response.status_code
@@ -48,8 +48,8 @@ async def test_behind_a_trusted_proxy_each_viewer_has_limits_of_their_own(
             forwarded = {"Forwarded": 'for="[2001:db8::7]:4711"'}
             assert await status_of(server, forwarded, stack) == 101
         log = server.log.read_text()
-        assert '203.0.113.5 "GET /ws?client=viewer" 101' in log
-        assert '2001:db8::7 "GET /ws?client=viewer" 101' in log
+        assert '203.0.113.5 "GET /ws?full=1&client=viewer" 101' in log
+        assert '2001:db8::7 "GET /ws?full=1&client=viewer" 101' in log
         assert "6.6.6.6" not in log  # what the client wrote itself is not believed
     finally:
         server.kill()
@@ -62,7 +62,7 @@ async def test_the_headers_from_an_address_not_trusted_change_nothing(tmp_path: 
             statuses = [await status_of(server, xff(f"203.0.113.{i}"), stack) for i in range(1, 4)]
         assert statuses == [101, 101, 429]  # one address, 127.0.0.1: one bucket
         log = server.log.read_text()
-        assert '127.0.0.1 "GET /ws?client=viewer" 101' in log and "203.0.113." not in log
+        assert '127.0.0.1 "GET /ws?full=1&client=viewer" 101' in log and "203.0.113." not in log
     finally:
         server.kill()
 

@@ -135,10 +135,13 @@ def test_watch_counts_down_from_ends_at() -> None:
 
 
 def test_watch_urls() -> None:
-    assert ws_url("http://10.0.0.5:8080", None) == "ws://10.0.0.5:8080/ws?client=watch"
-    assert ws_url("https://podium.example", "r1") == "wss://podium.example/ws?client=watch&room=r1"
-    assert ws_url("127.0.0.1:8181", None) == "ws://127.0.0.1:8181/ws?client=watch"
-    assert ws_url("http://h", None, "s3cret") == "ws://h/ws?client=watch&token=s3cret"
+    assert ws_url("http://10.0.0.5:8080", None) == "ws://10.0.0.5:8080/ws?client=watch&full=1"
+    assert (
+        ws_url("https://podium.example", "r1")
+        == "wss://podium.example/ws?client=watch&full=1&room=r1"
+    )
+    assert ws_url("127.0.0.1:8181", None) == "ws://127.0.0.1:8181/ws?client=watch&full=1"
+    assert ws_url("http://h", None, "s3cret") == "ws://h/ws?client=watch&full=1&token=s3cret"
 
 
 class Recorder:
@@ -168,7 +171,7 @@ async def test_the_public_questions_frame_goes_between_changes_never_ahead(
     push = QuestionPush(room)
     viewers = [Recorder() for _ in range(3 * SLICE)]
     for transport in viewers:
-        room.hub.add(Client(transport=cast(asyncio.WriteTransport, transport)), b"joined")
+        room.hub.add(Client(cast(asyncio.WriteTransport, transport), full=True), b"joined")
     start = parse_command({"action": "start_session", "session_id": "session-1"})
     applying = asyncio.create_task(room.execute(start, "test"))
     await asyncio.sleep(0)  # the command is being applied: its commit is in the store

@@ -310,21 +310,26 @@ def test_a_message_with_markup_shows_literally(faces: Faces, server: Server) -> 
 class Withheld:
     """A page's WebSocket through the test (``page.route_web_socket(WS, withheld)``): the
     server's messages reach the page, except those of ``kind`` while ``on``, which are
-    kept (``held``) until ``release()``."""
+    kept (``held``) until ``release()`` (a slow or lossy network; with ``once``, only the
+    next one); ``opened`` gets each socket's URL."""
 
-    def __init__(self, kind: str, on: bool = True) -> None:
+    def __init__(self, kind: str, on: bool = True, once: bool = False) -> None:
         self.kind = f'"type":"{kind}"'
         self.on = on
+        self.once = once
         self.held: list[str] = []
+        self.opened: list[str] = []
         self.page_side: Any = None
 
     def __call__(self, ws: Any) -> None:
         self.page_side = ws
+        self.opened.append(ws.url)
         upstream = ws.connect_to_server()
 
         def to_page(message: str | bytes) -> None:
             if self.on and self.kind in str(message):
                 self.held.append(str(message))
+                self.on = not self.once
             else:
                 ws.send(message)
 
@@ -342,7 +347,7 @@ WS = re.compile(r".*/ws\?.*")  # a page's WebSocket, for ``route_web_socket``
 def test_a_console_reports_a_conflict_when_another_acted_first(
     faces: Faces, server: Server
 ) -> None:
-    slow_network = Withheld("state", on=False)
+    slow_network = Withheld("delta", on=False)
     first = faces.context.new_page()
     first.route_web_socket(WS, slow_network)
     first.goto(f"{server.url}/console#token={server.token}")

@@ -1,9 +1,10 @@
-// The connection to the server: one WebSocket, the latest state (every snapshot replaces
-// it), reconnection forever, commands and their answers; the tab's token; the first data
-// and the programme over HTTP, and the event's look applied.
+// The connection to the server: one WebSocket, the latest state (a snapshot, then each
+// change as a delta applied to it), reconnection forever, commands and their answers; the
+// tab's token; the first data and the programme over HTTP, and the event's look applied.
 
 import { t, onLang } from "./i18n.js";
 import { Clock } from "./clock.js";
+import { follow, hydrate, lean, older } from "./live/delta.js";
 
 export const query = new URLSearchParams(location.search);
 export const roomId = query.get("room");
@@ -65,6 +66,8 @@ export function keepToken(token) {
 const BACKOFF_FIRST_MS = 250; // a restarted server is back within a second: try soon
 const BACKOFF_MAX_MS = 2_000; // cheap to try: a refused connection costs the server nothing
 const COMMAND_TIMEOUT_MS = 10_000;
+const EVENTS = ["state", "status", "auth", "error", "readiness", "questions", "caption",
+  "programme"];
 
 /** A random command id (crypto.randomUUID needs a secure context; this does not). */
 export function commandId() {
@@ -79,7 +82,10 @@ export class Live {
     this.client = client;
     this.token = token;
     this.clock = new Clock();
-    this.state = null;
+    this.state = null; // the whole state the pages read (``hydrate``)
+    this.held = null; // the lean state the deltas apply to
+    this.programme = null; // the programme the texts come from (``loadProgramme``)
+    this.waiting = []; // messages that came before the programme
     this.version = -1;
     this.serverTime = null;
     this.role = null;
@@ -87,16 +93,7 @@ export class Live {
     this.attempt = 0;
     this.pending = new Map();
     this.nextId = 1;
-    this.listeners = {
-      state: [],
-      status: [],
-      auth: [],
-      error: [],
-      readiness: [],
-      questions: [],
-      caption: [],
-      programme: [],
-    };
+    this.listeners = Object.fromEntries(EVENTS.map((kind) => [kind, []]));
     this.speakerId = null; // for a speaker's link: whose (from auth_ok)
     this.ws = null;
     this.syncTimer = null;
@@ -104,12 +101,15 @@ export class Live {
       // the socket after the answer, naming its version: the server then confirms it
       // (``current``) instead of sending the same state again
       firstData().then((data) => {
-        if (data && this.state === null) this.receive({ type: "snapshot", ...data.state });
+        if (data) this.programme ??= data.programme;
+        const first = data && { ...data.state, type: "snapshot", state: lean(data.state.state) };
+        if (first && this.held === null) this.receive(first);
         this.open();
       });
     } else {
       this.open();
     }
+    loadProgramme().then((programme) => this.takeProgramme(programme));
     setInterval(() => this.sync(), SYNC_EVERY_MS);
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.sync();
@@ -151,13 +151,19 @@ export class Live {
     ws.addEventListener("close", () => this.closed(ws));
   }
 
-  closed(ws) {
-    if (ws !== this.ws) return;
+  /** Forget the socket ``ws`` (it closed, or is given up); ``false`` if it was not ours. */
+  drop(ws) {
+    if (ws !== this.ws) return false;
     this.ws = null;
     for (const [id, waiting] of this.pending) {
       waiting.reject({ code: "disconnected", message: "the connection dropped" });
       this.pending.delete(id);
     }
+    return true;
+  }
+
+  closed(ws) {
+    if (!this.drop(ws)) return;
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
     const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
     this.attempt += 1;
@@ -194,19 +200,47 @@ export class Live {
     }
   }
 
+  /** The programme the texts come from (a new plan, never an older one); shows what waited. */
+  takeProgramme(programme) {
+    if (programme === this.programme || older(programme, this.programme)) return;
+    this.programme = programme;
+    const waiting = this.waiting.splice(0);
+    for (const message of waiting) this.receive(message);
+    if (!waiting.length && this.held !== null) this.show("programme");
+  }
+
+  /** Start again from a snapshot: a delta that does not follow the version held (the
+   * socket is opened again naming it, ``have``, and the server sends the snapshot). */
+  resync() {
+    const ws = this.ws;
+    if (ws === null || !this.drop(ws)) return; // reconnecting already
+    ws.close();
+    this.open();
+  }
+
+  show(kind) {
+    this.state = hydrate(this.held, this.programme, this.serverTime);
+    this.emit("state", this.state, kind);
+  }
+
   receive(message) {
+    if (this.programme === null && (message.type === "snapshot" || message.type === "delta")) {
+      this.waiting.push(message);
+      return;
+    }
     switch (message.type) {
       case "snapshot":
-      case "state":
-        if (message.type === "state" && message.version < this.version) return;
+      case "delta": {
+        const next = follow(this.held, this.version, message);
+        if (next === null) this.resync();
+        if (!next) return;
+        this.held = next;
         this.version = message.version;
         this.serverTime = message.server_time;
-        this.state = message.state;
-        // a pushed change is stamped as it leaves; a snapshot is shared by every client
-        // that joins within a second, so its stamp may be that old: no offset from it
-        if (message.type === "state") this.clock.rough(message.server_time);
-        this.emit("state", message.state, message.type);
+        if (message.type === "delta") this.clock.rough(message.server_time); // a snapshot may be old
+        this.show(message.type === "delta" ? "state" : "snapshot");
         return;
+      }
       case "current": // on connect: the state we named (``have``) is still the room's
         return;
       case "pong":
@@ -222,8 +256,9 @@ export class Live {
       case "caption": // a live caption line (captions.js)
         this.emit("caption", message);
         return;
-      case "programme": // the plan changed: the new one, just before the state of its version
-        this.emit("programme", message);
+      case "programme": // the plan changed: the new one, just before the state of its version:
+        this.takeProgramme(message.programme); // the texts the states take from now on
+        this.emit("programme", message); // plan.js hands it to the page with that state
         return;
       case "auth_ok":
         this.role = message.role;
@@ -311,6 +346,7 @@ export function applyBranding(programme) {
 }
 
 let firstAnswer = null;
+let programmeAnswer = null;
 
 /** ``GET /api/first``, asked once: the programme and the state in one answer. The page
  * announces it (a ``Link`` preload, ``FIRST_PAGES`` in live/http/assets.py), so on a far link
@@ -325,8 +361,14 @@ export function firstData() {
 
 /** The programme (titles, speakers, the event's time zone, its look, applied); retried
  * until the server answers, since a page may open while the server is restarting. From
- * ``firstData`` when the page asked for it (its ``Live`` made with ``first: true``). */
-export async function loadProgramme() {
+ * ``firstData`` when the page asked for it (its ``Live`` made with ``first: true``). Asked
+ * once: the page and its ``Live`` (for the states' texts) share the answer. */
+export function loadProgramme() {
+  programmeAnswer ??= askProgramme();
+  return programmeAnswer;
+}
+
+async function askProgramme() {
   const asked = firstAnswer;
   firstAnswer = null; // once: a later call asks the server afresh
   const first = asked && (await asked);

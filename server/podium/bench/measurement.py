@@ -295,6 +295,7 @@ class Measurement:
             "fanout_ms": summary([x for r in reports for x in r["fanout_ms"]]),
             "ack_ms": summary(self.acks),
             "frame_bytes": moderator.frame_bytes,
+            "change_bytes": summary([moderator.change_bytes[v] for v in self.sent]),
             "server": self._server_figures(),
             "per_command": self.per_command,
         }

@@ -4,6 +4,7 @@ run fails (``BenchFailed``)."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from dataclasses import dataclass
 
 from rich.progress import Progress
@@ -54,5 +55,9 @@ def check_options(args: argparse.Namespace) -> None:
         raise InvalidInput("--storm-rounds must be at least 1")
     if args.pin and args.url:
         raise InvalidInput("--pin places the servers it starts; give no URL with it")
+    if args.baseline and importlib.util.find_spec("socketify") is None:
+        raise InvalidInput(
+            "--baseline measures uWebSockets too, through socketify: pip install 'podium[bench]'"
+        )
     if args.processes < args.servers:
         raise InvalidInput("give at least one client --processes per server")

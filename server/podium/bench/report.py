@@ -24,7 +24,10 @@ ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("lost", "messages lost", "", 0),
     ("ack_ms.p50", "moderator ack p50", "ms", 1),
     ("ack_ms.p99", "moderator ack p99", "ms", 1),
-    ("frame_bytes", "state frame size", "B", 0),
+    ("frame_bytes", "snapshot frame size", "B", 0),
+    ("change_bytes.p50", "bytes per change p50", "B", 0),
+    ("change_bytes.p95", "bytes per change p95", "B", 0),
+    ("change_bytes.max", "bytes per change max", "B", 0),
     ("server.cpu_us_per_join", "server CPU per join", "us", 0),
     ("server.cpu_ms_per_command", "server CPU per command", "ms", 1),
     ("server.cpu_us_per_delivery", "server CPU per delivery", "us", 2),
@@ -54,6 +57,8 @@ RATIO_KEYS = (
     "fanout_ms.p50",
     "fanout_ms.p99",
     "ack_ms.p99",
+    "change_bytes.p50",
+    "change_bytes.p95",
     "server.cpu_us_per_join",
     "server.cpu_us_per_delivery",
     "server.rss_kib_per_viewer",
@@ -115,15 +120,20 @@ def table(report: dict[str, Any]) -> Table:
     out = Table(title=title, title_justify="left")
     out.add_column("measure")
     out.add_column("Podium", justify="right")
-    if baseline is not None:
-        out.add_column("baseline", justify="right")
-        out.add_column("Podium / baseline", justify="right")
+    # (the reference's result, its ratios): the bare Python server, uWebSockets (--baseline)
+    references = [
+        (report[name], report[f"{prefix}ratios"], name)
+        for name, prefix in (("baseline", ""), ("native", "native_"))
+        if report.get(name) is not None
+    ]
+    for _, _, name in references:
+        out.add_column(name, justify="right")
+        out.add_column(f"Podium / {name}", justify="right")
     for key, label, unit, decimals in ROWS:
         row = [label, _cell(pick(podium, key), unit, decimals)]
         if pick(podium, key) is None and pick(baseline, key) is None:
             continue
-        if baseline is not None:
-            ratio = report["ratios"].get(key)
-            row += [_cell(pick(baseline, key), unit, decimals), _cell(ratio, "x", 2)]
+        for result, ratio, _ in references:
+            row += [_cell(pick(result, key), unit, decimals), _cell(ratio.get(key), "x", 2)]
         out.add_row(*row)
     return out

@@ -10,8 +10,10 @@ at once and the bench times until all are back with the current version.
 
 Without a URL the bench starts its own ``podium serve`` for the seed event (temporary data
 dir, known moderator token, a free loopback port) and reads the server's CPU time and
-memory from ``/proc``. ``--baseline`` then measures a minimal broadcast server
-(``podium.bench.baseline``) the same way, in the same run, and reports Podium/baseline ratios.
+memory from ``/proc``. ``--baseline`` then measures, the same way and in the same run, two
+broadcast servers sending Podium's whole state on every change, as Podium did before it
+sent deltas: a minimal Python one (``podium.bench.baseline``) and uWebSockets, a native
+one (``podium.bench.native``), and reports Podium's ratios to each.
 
 This module runs the whole: the servers, then the commands in turn on each (so a burst of
 load from elsewhere hits Podium and the baseline alike), then the report.
@@ -41,6 +43,7 @@ from podium.bench.questions import Storm
 from podium.bench.report import ratios, table
 from podium.bench.servers import (
     Target,
+    http_json,
     local_server,
     pick_session,
     pin_cpus,
@@ -77,6 +80,9 @@ async def measure(runs: list[Measurement], opts: Options, storm: Storm | None) -
     if opts.storm:
         for run in runs:
             await run.storm()
+
+
+REFERENCES = ("baseline", "native")  # --baseline: the bare Python server, uWebSockets
 
 
 def machine() -> dict[str, Any]:
@@ -179,18 +185,18 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                 opts.session_id = pick_session(podium.target.http_url, args.room)
                 await podium.join()
                 if args.baseline:
-                    state = podium.connected()[1].state
+                    state = http_json(f"{podium.target.http_url}/api/state")["state"]
                     state_file = workdir / "state.json"
                     state_file.write_text(json.dumps(baseline_payload(state)))
-                    base = ["podium.bench.baseline", "--state", str(state_file)]
-                    port, pid = stack.enter_context(
-                        local_server("baseline", base, workdir, {}, cpus[0] if cpus else None)
-                    )
-                    ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)
-                    target = Target("baseline", [ws], http, "baseline", [pid])
-                    baseline = Measurement(target, opts)
-                    runs.append(baseline)
-                    await baseline.join()
+                    for name in REFERENCES:
+                        base = [f"podium.bench.{name}", "--state", str(state_file)]
+                        port, pid = stack.enter_context(
+                            local_server(name, base, workdir, {}, cpus[0] if cpus else None)
+                        )
+                        ws, http = ws_and_http(f"http://127.0.0.1:{port}", None)
+                        reference = Measurement(Target(name, [ws], http, name, [pid]), opts)
+                        runs.append(reference)
+                        await reference.join()
                 storm = None
                 if args.question_storm:
                     storm = Storm(
@@ -211,6 +217,7 @@ async def run_bench(args: argparse.Namespace, console: Console) -> dict[str, Any
                     await run.close()
         if args.baseline:
             report["ratios"] = ratios(report["podium"], report["baseline"])
+            report["native_ratios"] = ratios(report["podium"], report["native"])
     report["machine"]["load_after"] = list(os.getloadavg())
     return report
 
@@ -221,7 +228,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     with new_runner() as runner:
         report = runner.run(run_bench(args, console))
-    Console().print(table(report))
+    # five columns with --baseline: wide enough for them where no terminal says its width
+    Console(width=None if sys.stdout.isatty() else 160).print(table(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     podium = report["podium"]

@@ -30,12 +30,13 @@ FIRST_VIEW_S = 10.0
 
 
 def ws_url(url: str, room: str | None, token: str | None = None) -> str:
-    """``http://host:8080`` -> ``ws://host:8080/ws?client=watch``; a private event's
-    token goes in the query, as the WebSocket route accepts it."""
+    """``http://host:8080`` -> ``ws://host:8080/ws?client=watch&full=1`` (whole states,
+    not deltas); a private event's token goes in the query, as the WebSocket route accepts
+    it."""
     parts = urlsplit(url if "://" in url else f"http://{url}")
     scheme = {"https": "wss", "wss": "wss"}.get(parts.scheme, "ws")
     extra = {"room": room, "token": token}
-    query = urlencode({"client": "watch", **{k: v for k, v in extra.items() if v}})
+    query = urlencode({"client": "watch", "full": "1", **{k: v for k, v in extra.items() if v}})
     return urlunsplit((scheme, parts.netloc, "/ws", query, ""))
 
 

@@ -7,7 +7,7 @@
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-booth.js"; // before any label is read
 import { Live, query, roomId, takeToken } from "../connection.js";
-import { followPlan } from "../plan.js";
+import { followPlan } from "../live/plan.js";
 import { mmss, timerCountdown, timerLeft } from "../countdown.js";
 import { durationText, el, everyFrame, localized, personName, setText, show, statusCorner,
   store, stored, timeOfDay } from "../podium.js"; // prettier-ignore

@@ -21,7 +21,7 @@ import {
   statusCorner,
   timeOfDay,
 } from "../podium.js";
-import { followPlan } from "../plan.js";
+import { followPlan } from "../live/plan.js";
 import { scheduleAt } from "../schedule.js";
 import { currentDay } from "../days.js";
 import { AutomationsLine } from "./console-automations.js";

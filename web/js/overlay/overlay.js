@@ -5,7 +5,7 @@
 
 import { t, translate } from "../i18n.js";
 import { Live, query, takeToken } from "../connection.js";
-import { followPlan } from "../plan.js";
+import { followPlan } from "../live/plan.js";
 import { countdown, timerLeft } from "../countdown.js";
 import { everyFrame, firstShown, localized, setText, show, statusCorner } from "../podium.js";
 import { CaptionBox } from "../captions.js";

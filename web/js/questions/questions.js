@@ -4,7 +4,7 @@
 
 import { langButton, onLang, t, translate } from "../i18n.js";
 import { Live, takeToken } from "../connection.js";
-import { followPlan } from "../plan.js";
+import { followPlan } from "../live/plan.js";
 import { localized, setText, show, statusCorner } from "../podium.js";
 import { OriginFilter, Questions, renderBoard } from "../question-list.js";
 import { signIn } from "../sign-in.js";

@@ -8,7 +8,7 @@ import { signalBanner } from "../booth-signal.js";
 import { fitStage } from "./screen-fit.js";
 import { langButton, onLang, t, translate, lang } from "../i18n.js";
 import { Live, query, takeToken } from "../connection.js";
-import { followPlan } from "../plan.js";
+import { followPlan } from "../live/plan.js";
 import { mmss, timerCountdown } from "../countdown.js";
 import {
   everyFrame,

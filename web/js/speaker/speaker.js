@@ -12,7 +12,7 @@ import { ScriptView } from "../script/script-view.js";
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import "./labels-speaker.js"; // before any label is read
 import { apiUrl, Live, loadProgramme, query, readHeaders, takeToken } from "../connection.js";
-import { followPlan } from "../plan.js";
+import { followPlan } from "../live/plan.js";
 import { mmss, timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,

@@ -6,7 +6,7 @@
 
 import { lang, langButton, onLang, t, translate } from "../i18n.js";
 import { Live, query, takeToken } from "../connection.js";
-import { followPlan } from "../plan.js";
+import { followPlan } from "../live/plan.js";
 import { timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,

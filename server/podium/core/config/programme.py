@@ -89,7 +89,7 @@ class Speaker(Person, Colours):
     def public_dict(self) -> dict[str, Any]:
         """A speaker as ``GET /api/programme`` shows them: ``has_script``, not the script."""
         shown = self.model_dump(mode="json", exclude={"session_id", "script_path"})
-        return shown | {"has_script": self.script_path is not None}
+        return shown | _names(self) | {"has_script": self.script_path is not None}
 
 
 class Session(Colours):
@@ -246,9 +246,15 @@ class Programme(Strict):
                     "duration_ms": s.duration_ms,
                     "warning_ms": s.warning_ms,
                     "danger_ms": s.danger_ms,
-                    "moderators": [m.model_dump() for m in s.moderators],
+                    "moderators": [m.model_dump() | _names(m) for m in s.moderators],
                     "speakers": [sp.public_dict() for sp in s.speakers],
                 }
                 for s in self.sessions
             ],
         }
+
+
+def _names(person: Person) -> dict[str, str]:
+    """The names the pages show of a moderator or speaker, for ``/api/programme``: the
+    states name them by id only."""
+    return {"display_name": person.display_name, "display_name_zh": person.display_name_zh}

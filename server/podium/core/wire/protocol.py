@@ -26,6 +26,7 @@ from podium.core.wire.client import (
     ReadyIn,
     VoteIn,
 )
+from podium.core.wire.lean import DeltaOut, LeanSnapshotOut
 from podium.core.wire.programme import ProgrammeView
 from podium.core.wire.server import (
     AckOut,
@@ -51,6 +52,16 @@ def state_message(kind: str, room: str, version: int, server_time: int, state: d
     )
 
 
+def delta_message(
+    room: str, version: int, base: int, server_time: int, delta: tuple[dict, list[list[str]]]
+) -> str:
+    """A ``delta`` (``DeltaOut``): ``delta`` is ``(patch, removed)`` from ``delta.diff``."""
+    patch, removed = delta
+    message = {"type": "delta", "room": room, "version": version, "base": base}
+    message |= {"server_time": server_time, "patch": patch}
+    return encode({**message, "removed": removed} if removed else message)
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
     """Every wire message's JSON Schema, by name: what docs/schemas/ holds."""
     schemas = {name: model.model_json_schema() for name, model in SCHEMAS.items()}
@@ -71,6 +82,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "client-caption": CaptionIn,
     "server-state": StateOut,
     "server-current": CurrentOut,
+    "server-delta": DeltaOut,
+    "server-lean-snapshot": LeanSnapshotOut,
     "server-auth_ok": AuthOkOut,
     "server-ack": AckOut,
     "server-error": ErrorOut,

@@ -15,11 +15,11 @@ from podium.core.wire.programme import ProgrammeView
 # its documented shape, and the tests check every view the engine produces against them.
 
 
-class _Out(BaseModel):
+class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SessionView(_Out):
+class SessionView(Out):
     id: str
     title: str
     group_title: str | None
@@ -33,7 +33,7 @@ class SessionView(_Out):
     remaining_ms: int = Field(description="as of server_time; negative once the slot is over")
 
 
-class SpeakerView(_Out):
+class SpeakerView(Out):
     id: str
     name: str
     honorific: str
@@ -52,7 +52,7 @@ class SpeakerView(_Out):
     count: int = Field(description="speakers in the session")
 
 
-class TimerView(_Out):
+class TimerView(Out):
     status: Literal["running", "paused", "stopped"]
     duration_ms: int = Field(description="allocation plus added time")
     allocation_ms: int
@@ -65,20 +65,20 @@ class TimerView(_Out):
     danger_ms: int = Field(description="red at or under this (0: red from zero)")
 
 
-class CueView(_Out):
+class CueView(Out):
     kind: Literal["wrap_up", "stop"]
     at: int = Field(description="epoch ms when it was given")
     speaker_id: str | None = Field(description="the speaker on when it was given")
 
 
-class MessageView(_Out):
+class MessageView(Out):
     text: str
     target: Literal["screen", "viewers", "all"] = Field(description="as it was sent")
     at: int = Field(description="epoch ms when it was set: how long it has been up")
     pinned: bool = Field(description="a stage message that stays when the speaker changes")
 
 
-class MessagesView(_Out):
+class MessagesView(Out):
     screen: MessageView | None = Field(
         description="on the stage screen; cleared when the speaker changes unless pinned, and"
         " when the session ends even if pinned"
@@ -88,13 +88,13 @@ class MessagesView(_Out):
     )
 
 
-class ShownQuestionView(_Out):
+class ShownQuestionView(Out):
     id: str
     text: str = Field(description="as asked: shown as text, never as HTML")
     name: str = Field(description="the name the asker chose to show, or ''")
 
 
-class PlanChangeView(_Out):
+class PlanChangeView(Out):
     """One change to the plan: by a plan command, an undo of one, or a reload."""
 
     item: Literal["session", "speaker"]
@@ -113,11 +113,10 @@ class PlanChangeView(_Out):
     )
 
 
-class ChangeView(_Out):
-    """What a command did: ``summary`` in English for logs; the other fields for a page to
-    say it in its own language (only those the change has are sent)."""
+class ChangeFields(Out):
+    """What a command did, in fields, for a page to say it in its own language (only those
+    the change has are sent)."""
 
-    summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
     action: str
     actor: str | None = Field(
         description="who sent it: the console id it sent, else the connection, e.g. 'ws:127.0.0.1'"
@@ -147,10 +146,16 @@ class ChangeView(_Out):
     edits: list[PlanChangeView] | None = Field(
         default=None, description="a plan command, reload, or an undo of one: what it changed"
     )
+
+
+class ChangeView(ChangeFields):
+    """What a command did: ``summary`` in English for logs, and its fields."""
+
+    summary: str = Field(description="one line, e.g. 'add_time: +60s for Ran XIAO'")
     undone: ChangeView | None = Field(default=None, description="undo: the change it undid")
 
 
-class ScheduleRow(_Out):
+class ScheduleRow(Out):
     id: str
     status: Literal["done", "live", "next", "upcoming", "skipped"]
     planned_start: int
@@ -165,7 +170,7 @@ class ScheduleRow(_Out):
     )
 
 
-class RunView(_Out):
+class RunView(Out):
     started_at: int
     ended_at: int | None
     earlier_ms: int = Field(description="time on in earlier turns")
@@ -175,7 +180,7 @@ class RunView(_Out):
     )
 
 
-class AutoAdvanceView(_Out):
+class AutoAdvanceView(Out):
     """The speaker on now ends themselves (``on_end = "next"`` in the programme)."""
 
     action: Literal["next", "end_session"] = Field(
@@ -185,7 +190,7 @@ class AutoAdvanceView(_Out):
     held: bool = Field(description="kept on past its end by the hold action")
 
 
-class BoothSignalView(_Out):
+class BoothSignalView(Out):
     signal: SignalKind
     at: int = Field(description="epoch ms: when the booth sent it")
     speaker_id: str | None = Field(description="to whom: the speaker on now (null: no speakers)")
@@ -193,12 +198,10 @@ class BoothSignalView(_Out):
     until: int = Field(description="epoch ms: at + 15 s, when pages stop showing it")
 
 
-class StateView(_Out):
+class StateFields(Out):
+    """What the whole state and the lean one share."""
+
     phase: Literal["idle", "live", "finished"]
-    session: SessionView | None
-    speaker: SpeakerView | None
-    next_speaker: SpeakerView | None
-    timer: TimerView
     auto_advance: AutoAdvanceView | None = Field(
         description="null unless the speaker on now advances by itself at their end"
     )
@@ -214,15 +217,10 @@ class StateView(_Out):
         " until the speaker changes, else null. The console, the venue screen and the"
         " speaker's page show it"
     )
-    message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
     messages: MessagesView
     blackout: bool
-    drift_ms: int = Field(description="positive: running late by this much")
-    schedule: list[ScheduleRow]
     speakers_run: dict[str, RunView]
     can_undo: bool
-    undo: ChangeView | None = Field(description="what undo would undo, and who did it")
-    last_change: ChangeView | None = Field(description="the last command applied (undo too)")
     plan_revision: int = Field(
         description="the version of the plan's last change (0: never changed); as"
         " GET /api/programme's revision"
@@ -234,8 +232,21 @@ class StateView(_Out):
     )
 
 
-class StateOut(_Out):
-    """Sent on every change (``type`` "state") and once on connect ("snapshot")."""
+class StateView(StateFields):
+    undo: ChangeView | None = Field(description="what undo would undo, and who did it")
+    last_change: ChangeView | None = Field(description="the last command applied (undo too)")
+    session: SessionView | None
+    speaker: SpeakerView | None
+    next_speaker: SpeakerView | None
+    timer: TimerView
+    message: MessageView | None = Field(description="the newest of ``messages`` (older clients)")
+    drift_ms: int = Field(description="positive: running late by this much")
+    schedule: list[ScheduleRow]
+
+
+class StateOut(Out):
+    """Sent on every change (``type`` "state") and once on connect ("snapshot") to the
+    clients that asked for whole states (``/ws?full=1``, SSE)."""
 
     type: Literal["state", "snapshot"]
     room: str
@@ -244,7 +255,7 @@ class StateOut(_Out):
     state: StateView
 
 
-class ProgrammeOut(_Out):
+class ProgrammeOut(Out):
     """Sent to every connection, whatever its role, when the plan changes, just before the
     state of that version: the running plan, the same JSON ``GET /api/programme`` answers
     (encoded once, the same text to all)."""
@@ -254,7 +265,7 @@ class ProgrammeOut(_Out):
     programme: ProgrammeView = Field(description="as GET /api/programme answers")
 
 
-class AuthOkOut(_Out):
+class AuthOkOut(Out):
     type: Literal["auth_ok"] = "auth_ok"
     role: Literal[
         "moderator", "screen", "viewer", "speaker", "questions", "interpreter", "captioner"
@@ -264,7 +275,7 @@ class AuthOkOut(_Out):
     )
 
 
-class SpeakerReadiness(_Out):
+class SpeakerReadiness(Out):
     connected: bool = Field(description="a speaker page with their link is open now")
     ready: bool = Field(description="they said they are ready, or a moderator marked them")
     note: str | None = Field(description="their note, as text; at most 200 characters")
@@ -272,7 +283,7 @@ class SpeakerReadiness(_Out):
     last_seen: int | None = Field(description="epoch ms: when the server last heard of them")
 
 
-class ReadinessOut(_Out):
+class ReadinessOut(Out):
     """To moderator connections only, whenever a speaker's readiness changes."""
 
     type: Literal["readiness"] = "readiness"
@@ -280,7 +291,7 @@ class ReadinessOut(_Out):
     speakers: dict[str, SpeakerReadiness] = Field(description="by speaker id")
 
 
-class AckOut(_Out):
+class AckOut(Out):
     type: Literal["ack"] = "ack"
     id: str | int
     version: int = Field(
@@ -297,7 +308,7 @@ class AckOut(_Out):
     caption: CaptionTakenView | None = Field(default=None, description="the answer to a caption")
 
 
-class QuestionView(_Out):
+class QuestionView(Out):
     id: str
     text: str = Field(description="as asked: shown as text, never as HTML")
     name: str = Field(description="the name the asker chose to show, or ''")
@@ -310,18 +321,18 @@ class QuestionView(_Out):
     )
 
 
-class AskedView(_Out):
+class AskedView(Out):
     id: str
     status: Literal["pending", "approved"]
 
 
-class VotedView(_Out):
+class VotedView(Out):
     id: str
     votes: int = Field(description="the question's votes, this one included if counted")
     counted: bool = Field(description="false when this voter had voted for it before")
 
 
-class QuestionsOut(_Out):
+class QuestionsOut(Out):
     """Questions that changed (gathered for up to 0.25 s; the public list's for
     1 s, or audience / 2,500 s when that is longer: 4 s at 10,000 clients).
     Moderators and assistants get every question; everyone else only approved and answered
@@ -341,12 +352,12 @@ class QuestionsOut(_Out):
     )
 
 
-class CaptionTakenView(_Out):
+class CaptionTakenView(Out):
     id: str = Field(description="the line's id, as POST /api/captions answers it")
     at: int = Field(description="epoch ms: when the server took it")
 
 
-class CaptionOut(_Out):
+class CaptionOut(Out):
     """A caption line, to every connection of the room (as private as the state), encoded
     once. ``final`` false: an interim guess, replaced by the next line."""
 
@@ -358,7 +369,7 @@ class CaptionOut(_Out):
     speaker_id: str | None = Field(description="the speaker on then, null between speakers")
 
 
-class ErrorOut(_Out):
+class ErrorOut(Out):
     type: Literal["error"] = "error"
     id: str | int | None = None
     code: str
@@ -366,7 +377,7 @@ class ErrorOut(_Out):
     version: int | None = None
 
 
-class CurrentOut(_Out):
+class CurrentOut(Out):
     """Sent on connect instead of the snapshot when the client named the version it already
     holds (``/ws?have=VERSION``: it read ``/api/first``, or it is reconnecting) and that is
     still the room's: its state stands, so nothing else is sent."""
@@ -377,7 +388,7 @@ class CurrentOut(_Out):
     server_time: int = Field(description="epoch ms when this was sent")
 
 
-class PongOut(_Out):
+class PongOut(Out):
     type: Literal["pong"] = "pong"
     t0: float
     server_time: int

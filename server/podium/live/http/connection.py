@@ -63,6 +63,7 @@ class Connection:
         self.policy = policy
         self.heard = True  # anything received (a pong, a message) since the last heartbeat
         self.have: int | None = None  # the version the client says it holds (``?have=``)
+        self.full = False  # it asked for whole states (``?full=1``), not deltas
         self.turn = next(_turns)  # its slice of the rolling heartbeat: turn modulo turns
         now = asyncio.get_running_loop().time()
         self._messages = Bucket(policy.limits.messages, now)
@@ -80,8 +81,8 @@ class Connection:
         """Start pushes: the snapshot (or ``current``: see ``Room.joining_frame``) now, then
         every change."""
         if self.client is None and self.transport is not None:
-            self.client = Client(transport=self.transport, kind=kind, role=self.role)
-            self.room.hub.add(self.client, self.room.joining_frame(self.have))
+            self.client = Client(self.transport, kind, self.role, full=self.full)
+            self.room.hub.add(self.client, self.room.joining_frame(self.have, self.full))
 
     def leave(self) -> None:
         if self.client is not None:

@@ -36,7 +36,7 @@ from podium.live.http.request import (
     require_reader,
     room_of,
 )
-from podium.live.rooms.hub import Client, Hub, bound_send_buffer
+from podium.live.rooms.hub import Change, Client, Hub, Listener, bound_send_buffer
 from podium.live.rooms.room import Room
 from podium.report.formats import FORMATS, render
 from podium.report.html import csp as report_csp
@@ -105,10 +105,10 @@ def _chunk(data: bytes) -> bytes:
 KEEPALIVE = _chunk(b": keepalive\n\n")
 
 
-def _feed(stream: Hub) -> Callable[[bytes, float], None]:
-    def forward(frame: bytes, _seconds: float) -> None:
-        if len(stream):
-            stream.publish(sse_chunk(frame))
+def _feed(stream: Hub) -> Listener:
+    def forward(change: Change, _seconds: float) -> None:
+        if len(stream):  # the whole state: SSE consumers read one event at a time
+            stream.publish(Change.same(sse_chunk(change.full)))
 
     return forward
 
@@ -131,7 +131,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     bound_send_buffer(transport)  # then the hub drops a non-reader, as on the WebSocket
     stream = request.app[STREAMS][room.id]
     client = Client(transport=transport, kind=f"sse:{request.query.get('client', 'viewer')[:12]}")
-    stream.add(client, _chunk(b"retry: 2000\n\n") + sse_chunk(room.snapshot_frame))
+    stream.add(client, _chunk(b"retry: 2000\n\n") + sse_chunk(room.whole_snapshot))
     closing = request.app[CLOSING]
     try:
         while not transport.is_closing() and not closing.is_set():

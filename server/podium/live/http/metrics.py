@@ -21,7 +21,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from podium.live.rooms.hub import Hub
+from podium.live.rooms.hub import Hub, Listener
 from podium.live.rooms.room import Room
 
 FANOUT_BUCKETS = (5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25)
@@ -115,9 +115,9 @@ class Metrics:
 
         return observe
 
-    def _fanout_listener(self, room: str) -> Callable[[bytes, float], None]:
+    def _fanout_listener(self, room: str) -> Listener:
         histogram = self.fanout.labels(room)
-        return lambda _frame, seconds: histogram.observe(seconds)
+        return lambda _change, seconds: histogram.observe(seconds)
 
     def automation(self, room: str, kind: str, outcome: str) -> None:
         self.automations.labels(room, kind, outcome).inc()

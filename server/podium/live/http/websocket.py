@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from podium.core.errors import Forbidden, RateLimited
+from podium.core.errors import Forbidden, InvalidInput, RateLimited
 from podium.core.wire.client import MAX_FRAME
 from podium.live.http.connection import CONNECTIONS, Connection
 from podium.live.http.request import CAPTIONS, POLICY, QUESTIONS, READINESS, TOKENS, room_of
@@ -45,6 +45,12 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             f"pages from {origin} may not connect here; the organiser can name the address"
             " viewers open with --public-url (or allow another site with --allow-origin)"
         )
+    full = request.query.get("full", "0")
+    if full not in ("0", "1"):
+        raise InvalidInput(
+            f"full={full[:16]!r} is not understood; leave it out for deltas, or give full=1"
+            " for whole states"
+        )
     if not policy.allow_connect(peer):
         raise RateLimited("too many new connections from your address; wait a few seconds")
     # no per-connection heartbeat: one rolling pass pings everyone (``heartbeat`` below)
@@ -55,6 +61,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     conn.transport = request.transport
     have = request.query.get("have", "")
     conn.have = int(have) if have.isdigit() and len(have) < 16 else None
+    conn.full = full == "1"
     conn.readiness = request.app[READINESS].get(room.id)
     conn.questions = request.app[QUESTIONS].get(room.id)
     conn.captions = request.app[CAPTIONS].get(room.id)

@@ -29,6 +29,7 @@ from podium.core.captions import Caption, checked_final, checked_lang, checked_t
 from podium.core.errors import NotFound, Unavailable
 from podium.core.state import Phase
 from podium.core.wire.protocol import encode
+from podium.live.rooms.hub import Change
 from podium.live.rooms.room import Room
 from podium.runtime.frames import text_frame
 
@@ -124,7 +125,7 @@ class CaptionBook:
     async def _push(self, caption: Caption) -> None:
         """The line to every client of this process, once no timer change is under way."""
         await self.room.quiet()
-        self.room.hub.publish(text_frame(encode(caption.wire())), change=False)
+        self.room.hub.publish(Change.same(text_frame(encode(caption.wire()))), state=False)
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 """Fan-out: one change, encoded once, written to every client's transport in one pass.
 
+A change has two encodings (``Change``): the delta most clients get, and the whole state,
+built only when a client that asked for whole states (or the SSE stream) is there.
+
 There is no task and no ``await`` per client. Each change is framed once as a WebSocket
 text frame and handed to every connection's transport (``transport.write`` queues it
 without blocking). A client whose unsent data passes ``max_buffer`` is not reading: it is
@@ -29,7 +32,31 @@ DEFAULT_MAX_BUFFER = 256 * 1024
 SEND_BUFFER = 64 * 1024  # per WebSocket or SSE client in the kernel; Linux doubles it
 _ids = count(1)
 
-Listener = Callable[[bytes, float], None]  # (the frame, seconds the pass took)
+
+class Change:
+    """One change as the hub sends it: ``delta`` for most clients, ``full`` (the whole
+    state) for those that asked for it, encoded on first use, so never when none did."""
+
+    __slots__ = ("_encode", "_full", "delta")
+
+    def __init__(self, delta: bytes, full: Callable[[], bytes]) -> None:
+        self.delta = delta
+        self._encode = full
+        self._full: bytes | None = None
+
+    @classmethod
+    def same(cls, frame: bytes) -> Change:
+        """One frame for every client (the SSE stream's events)."""
+        return cls(frame, lambda: frame)
+
+    @property
+    def full(self) -> bytes:
+        if self._full is None:
+            self._full = self._encode()
+        return self._full
+
+
+Listener = Callable[[Change, float], None]  # (the change, seconds the pass took)
 
 
 @dataclass(eq=False, slots=True)
@@ -39,6 +66,7 @@ class Client:
     transport: asyncio.WriteTransport
     kind: str = "viewer"  # what the page says it is: viewer, screen, overlay, console, ...
     role: str = "viewer"  # what its token allows: viewer, screen, moderator, questions, ...
+    full: bool = False  # it asked for whole states (``?full=1``), not deltas
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -134,24 +162,26 @@ class Hub:
             self.dropped += 1
             log.info("dropped client %d: it stopped reading", client.id)
 
-    def publish(self, frame: bytes, *, change: bool = True) -> None:
-        """Write one pre-built frame to every client (the slow ones drop themselves).
-        ``change=False``: a frame that is no change of the state (a caption line), which
-        the listeners (the SSE stream, the fan-out metrics) are not told of."""
+    def publish(self, change: Change, *, state: bool = True) -> None:
+        """Write one change, pre-built, to every client (the slow ones drop themselves):
+        its delta, or the whole state to a client that asked for it. ``state=False``: a
+        frame that is no change of the state (a caption line, ``Change.same``), which the
+        listeners (the SSE stream, the fan-out metrics) are not told of."""
         started = time.perf_counter()
         stale: list[Client] = []
+        delta = change.delta
         for client in self._clients:
             transport = client.transport
             if transport.is_closing():
                 stale.append(client)
             else:
-                transport.write(frame)
+                transport.write(change.full if client.full else delta)
         for client in stale:
             self.discard(client)
-        if self.listeners and change:
+        if self.listeners and state:
             elapsed = time.perf_counter() - started
             for listener in self.listeners:
-                listener(frame, elapsed)
+                listener(change, elapsed)
 
     def having(self, roles: Iterable[str]) -> list[Client]:
         """The clients whose role is one of ``roles``, without looking at the others."""

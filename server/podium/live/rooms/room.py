@@ -34,17 +34,16 @@ from podium.core.errors import (
     present,
 )
 from podium.core.state import State, initial_state
-from podium.core.wire.protocol import encode, state_message
 from podium.live.rooms.clock import Clock, wall_clock_ms
-from podium.live.rooms.hub import Hub
+from podium.live.rooms.hub import Change, Hub
 from podium.live.rooms.plan import RunningPlan
+from podium.live.rooms.pushed import Pushed
 from podium.runtime.frames import text_frame
 from podium.store import LogRecord, Store
 from podium.store.replay import replay
 
 log = logging.getLogger("podium.live.room")
 
-SNAPSHOT_MAX_AGE_MS = 1000
 STORE_TIMEOUT_S = 2.0  # the longest a command waits for the store (``--store-timeout``)
 CommandObserver = Callable[[str, str], None]  # (action, outcome: "ok", "repeated" or a code)
 T = TypeVar("T")
@@ -80,10 +79,9 @@ class Room:
         self.problems: list[str] = []
         self._lock = asyncio.Lock()
         self._state: State | None = None
-        self._snapshot = b""
-        self._snapshot_at = 0
+        self._pushed = Pushed(programme.id, programme, clock)
         self._watcher: asyncio.Task[None] | None = None
-        self._unsent: list[bytes] = []  # adopted frames not yet handed to the hub
+        self._unsent: list[Change] = []  # adopted changes not yet handed to the hub
         self._applying = 0  # commands in ``execute``, waiting for the lock or holding it
         self._quiet = asyncio.Event()  # set: none applying, no change waits (``quiet``)
         self._quiet.set()
@@ -174,24 +172,13 @@ class Room:
         }
 
     @property
-    def snapshot_frame(self) -> bytes:
-        """The frame a joining client gets first. Re-derived at most once a second, so the
-        time-dependent fields (``remaining_ms``, ``drift_ms``) are fresh for late joiners
-        while a reconnect storm still costs one encoding a second, not one per client."""
-        now = self.clock()
-        if now - self._snapshot_at >= SNAPSHOT_MAX_AGE_MS:
-            self._snapshot = text_frame(self._message("snapshot", now))
-            self._snapshot_at = now
-        return self._snapshot
+    def whole_snapshot(self) -> bytes:
+        """The whole state as a snapshot frame (``Pushed.whole_snapshot``)."""
+        return self._pushed.whole_snapshot(self.state)
 
-    def joining_frame(self, have: int | None) -> bytes:
-        """What a joining client gets first: the snapshot, or a short ``current`` when it
-        already holds the room's version (``have``), which saves a reconnecting viewer, or
-        one that painted from ``/api/first``, the whole state again."""
-        if have != self.state.version:
-            return self.snapshot_frame
-        current = {"type": "current", "room": self.id, "version": have}
-        return text_frame(encode({**current, "server_time": self.clock()}))
+    def joining_frame(self, have: int | None, full: bool = False) -> bytes:
+        """What a joining client gets first (``Pushed.joining``)."""
+        return self._pushed.joining(self.state, have, full)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -292,8 +279,10 @@ class Room:
             return await self._apply_and_store(command, actor)
         finally:
             self._applying -= 1
-            # on the next turn: after the change's own pass (``_adopt``), when there is one
-            asyncio.get_running_loop().call_soon(self._maybe_quiet)
+            # on the next turn, after the ack: the changes adopted while the command held
+            # the lock (``_adopt``), or (none) the quiet that waits for them
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self._push if self._unsent else self._maybe_quiet)
 
     async def _apply_and_store(self, given: Command, actor: str) -> Executed:
         async with self._lock:
@@ -362,37 +351,33 @@ class Room:
         if self._state is None or state.version > self._state.version:
             self._adopt(state, soon)
 
-    def _message(self, kind: str, now: int) -> str:
-        body = projection.view(self.programme, self.state, now)
-        return state_message(kind, self.id, self.state.version, now, body)
-
     def _adopt(self, state: State, soon: bool = False) -> None:
-        """Take ``state`` as current and push it: encoded once, the same frame for all;
-        when the plan changed, the new plan first."""
+        """Take ``state`` as current and push it: its delta encoded once, the same frame for
+        all (the whole state too, once, when a client asked for it: ``Pushed``); when the
+        plan changed, the new plan first, the same frame for every client."""
         replanned = self._state is not None and self._state.plan_revision != state.plan_revision
         waiting = bool(self._unsent)  # a push is already due on the next turn
         self._state = state
         self.programme = state.programme(self.base)
         if replanned:
-            self._unsent.append(text_frame(self.plan.message(state)))
+            self._unsent.append(Change.same(text_frame(self.plan.message(state))))
         for observe in self.state_observers:
             observe(state)
-        now = self.clock()
-        text = self._message("state", now)
-        self._snapshot = text_frame(text.replace('"type":"state"', '"type":"snapshot"', 1))
-        self._snapshot_at = now
-        self._unsent.append(text_frame(text))
+        self._unsent.append(self._pushed.change(state))
         self._quiet.clear()
         if not soon:
             self._push()
-        elif not waiting:
+        elif not waiting and not self._lock.locked():
             # The writer's own change fans out on the next turn of the loop, so its ack
             # (sent when ``execute`` returns) leaves before 10,000 writes, not after them
-            # (docs/performance.md). Frames still go out in version order.
+            # (docs/performance.md). While a command holds the lock, its ``_execute`` pushes
+            # once it has answered: a shared store's notice of the very change it commits
+            # (which can come before the commit's answer) waits for the ack too. Frames
+            # still go out in version order.
             asyncio.get_running_loop().call_soon(self._push)
 
     def _push(self) -> None:
-        frames, self._unsent = self._unsent, []
-        for frame in frames:
-            self.hub.publish(frame)
+        changes, self._unsent = self._unsent, []
+        for change in changes:
+            self.hub.publish(change)
         self._maybe_quiet()

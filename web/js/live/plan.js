@@ -5,7 +5,7 @@
 // The page is handed the new programme just before it draws the state that refers to it,
 // so a name, a speaker's row and their status always come from the same revision.
 
-import { apiUrl, applyBranding, loadProgramme, readHeaders } from "./connection.js";
+import { apiUrl, applyBranding, loadProgramme, readHeaders } from "../connection.js";
 
 const revisionOf = (programme) => programme?.revision ?? 0;
 
@@ -44,7 +44,10 @@ export function followPlan(live, use, initial = null) {
     askedFor = revision;
     try {
       const response = await fetch(apiUrl("/api/programme"), { headers: readHeaders() });
-      if (response.ok) offer(await response.json());
+      if (!response.ok) return;
+      const programme = await response.json();
+      live.takeProgramme(programme); // the states' texts (delta.js's hydrate) too
+      offer(programme);
     } catch {
       askedFor = 0; // the network: the next state asks again
     } finally {
