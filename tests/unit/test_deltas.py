@@ -44,13 +44,14 @@ def test_the_state_from_deltas_is_the_snapshot_at_every_version(
     _, now, state = made[0]
     held = base = view_held(P, state, now)
     for version, now, state in made[1:]:
-        new = view_held(P, state, now)
+        running = state.programme(P)  # the plan as it runs at this version, as the room's
+        new = view_held(running, state, now)
         text = delta_message(P.id, version, version - 1, now, diff(base, new))
         message = DeltaOut.model_validate_json(text).model_dump()  # the documented shape
         held = merge(held, message["patch"], message["removed"])
         base = new
         # a client joining now, or a second to an hour later, gets this snapshot
-        joined = view_held(P, state, now + later)
+        joined = view_held(running, state, now + later)
         snapshot = state_message("snapshot", P.id, version, now + later, joined)
         LeanSnapshotOut.model_validate_json(snapshot)
         assert held == joined == json.loads(snapshot)["state"]
