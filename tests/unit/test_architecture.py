@@ -112,6 +112,6 @@ def test_the_core_stays_pure_and_nothing_imports_in_a_circle() -> None:
 def test_the_rooms_know_no_http_server() -> None:
     """``live/rooms`` is what a room does; the HTTP surface over it is ``live/http``. (The
     automations post webhooks with aiohttp's client, which is not its server.)"""
-    for module in (PACKAGE / "live" / "rooms").glob("*.py"):
+    for module in (PACKAGE / "live" / "rooms").rglob("*.py"):
         text = module.read_text()
         assert "aiohttp import web" not in text and "aiohttp.web" not in text, module.name

@@ -138,9 +138,10 @@ class Store(ABC):
         """Every record of the room's action log, oldest first."""
 
     # -- automations: each batch of deliveries leased to the process that sends it --------
-    # (``live/rooms/automations.py``). A lease is short and renewed while its holder works on the
-    # batch; one that lapses (its holder was killed or hangs) is taken over by the next
-    # caller of ``lapsed``, in any process sharing the store or in the restarted one.
+    # (``live/rooms/outbound/automations.py``). A lease is short and renewed while its
+    # holder works on the batch; one that lapses (its holder was killed or hangs) is taken
+    # over by the next caller of ``lapsed``, in any process sharing the store or in the
+    # restarted one.
 
     @abstractmethod
     async def claim(self, room: str, key: str, entry: str, lease_ms: int) -> bool:

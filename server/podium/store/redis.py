@@ -15,7 +15,8 @@ tag, so a room's keys live together and its scripts may touch them all):
 - ``PREFIX:{ROOM}:outbox`` (a hash: key -> batch), ``:outbox:leases`` (a sorted set: key
   -> lease end, by Redis' clock), ``:outbox:owners``, ``:outbox:parts`` (hashes) and
   ``:outbox:sent`` (a sorted set: key -> when done, a day): the automations' batches of
-  deliveries, each leased to the one process that sends it (``live/rooms/automations.py``);
+  deliveries, each leased to the one process that sends it
+  (``live/rooms/outbound/automations.py``);
 - ``PREFIX:{ROOM}:questions``, ``:voters``, ``:questions:changes``: the audience's
   questions (``redis_questions.py``);
 - ``PREFIX:{ROOM}:captions``: a list, the room's caption lines as JSON, oldest first.

@@ -2,8 +2,8 @@
 ``PREFIX:{ROOM}:outbox`` (a hash: key -> batch), ``:outbox:leases`` (a sorted set: key ->
 lease end, by Redis' clock), ``:outbox:owners``, ``:outbox:parts`` (hashes) and
 ``:outbox:sent`` (a sorted set: key -> when done, a day): each batch of deliveries is
-leased to the one process that sends it (``live/rooms/automations.py``), renewed while it
-sends, marked done part by part, and taken over by another once its lease lapsed.
+leased to the one process that sends it (``live/rooms/outbound/automations.py``),
+renewed while it sends, marked done part by part, and taken over by another once its lease lapsed.
 """
 
 from __future__ import annotations

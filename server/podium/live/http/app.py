@@ -45,9 +45,9 @@ from podium.live.http.request import (
     STOPPING,
     TOKENS,
 )
-from podium.live.rooms.automations import Automations
 from podium.live.rooms.captions import CaptionBook
 from podium.live.rooms.hub import Hub
+from podium.live.rooms.outbound.automations import Automations
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
 from podium.live.rooms.room import Room

@@ -15,8 +15,8 @@ from podium.live.access.bearer import read_token
 from podium.live.access.guard import Guard
 from podium.live.access.policy import Policy
 from podium.live.http.metrics import Metrics
-from podium.live.rooms.automations import Automations
 from podium.live.rooms.captions import CaptionBook
+from podium.live.rooms.outbound.automations import Automations
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
 from podium.live.rooms.room import Room

@@ -10,9 +10,9 @@ import logging
 from typing import Any, Protocol
 
 from podium.core.config.automations import Automation
-from podium.live.rooms import delivery
-from podium.live.rooms.batches import Batch, Part
-from podium.live.rooms.delivery import Delivery, Refused
+from podium.live.rooms.outbound import delivery
+from podium.live.rooms.outbound.batches import Batch, Part
+from podium.live.rooms.outbound.delivery import Delivery, Refused
 from podium.live.rooms.room import Room
 
 log = logging.getLogger("podium.live.automations")

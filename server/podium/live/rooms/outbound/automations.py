@@ -48,11 +48,11 @@ from podium.core.errors import Unavailable
 from podium.core.events import Event, due, happened
 from podium.core.state import State
 from podium.core.wire.protocol import encode
-from podium.live.rooms import delivery
-from podium.live.rooms.batches import Batch, Part, changes_since
-from podium.live.rooms.delivery import Delivery, Refused
+from podium.live.rooms.outbound import delivery
+from podium.live.rooms.outbound.batches import Batch, Part, changes_since
+from podium.live.rooms.outbound.delivery import Delivery, Refused
+from podium.live.rooms.outbound.targets import Target
 from podium.live.rooms.room import Room
-from podium.live.rooms.targets import Target
 
 log = logging.getLogger("podium.live.automations")
 
