@@ -242,6 +242,8 @@ def test_a_page_that_missed_the_plan_asks_for_it_and_every_face_follows(
     # the viewer learnt of it only from the states' plan_revision, and asked once
     expect(viewer.locator(".v-speakers")).to_contain_text("Mr. Jian-jun CHENG", timeout=WAIT)
     expect(viewer.locator(".v-session-title", has_text=retitled)).to_be_visible()
+    # ... and the states it builds from deltas take their texts from it too
+    expect(viewer.locator("#now-name")).to_have_text("Mr. Jian-jun CHENG", timeout=WAIT)
     assert lost.held
     # the overlay corrects the name on air in place; the assistant's sessions follow
     expect(overlay.locator("#lt-name")).to_have_text("Mr. Jian-jun CHENG", timeout=WAIT)
