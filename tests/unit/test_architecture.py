@@ -115,3 +115,20 @@ def test_the_rooms_know_no_http_server() -> None:
     for module in (PACKAGE / "live" / "rooms").rglob("*.py"):
         text = module.read_text()
         assert "aiohttp import web" not in text and "aiohttp.web" not in text, module.name
+
+
+def test_every_file_reads_in_one_sitting_and_every_folder_at_a_glance() -> None:
+    """The house's sizes: no module over 400 lines (Python and the pages' JS), no folder
+    holding more than 16 modules or 2,500 lines directly."""
+    folders: dict[Path, list[int]] = {}
+    for base, pattern in ((PACKAGE, "*.py"), (ROOT / "web" / "js", "*.js")):
+        for module in base.rglob(pattern):
+            if module.name == "__init__.py":
+                continue
+            lines = len(module.read_text(encoding="utf-8").splitlines())
+            assert lines <= 400, f"{module.relative_to(ROOT)}: {lines} lines; cut it by concern"
+            folders.setdefault(module.parent, []).append(lines)
+    for folder, sizes in folders.items():
+        where = folder.relative_to(ROOT)
+        assert len(sizes) <= 16, f"{where}: {len(sizes)} modules; give a concern its own folder"
+        assert sum(sizes) <= 2_500, f"{where}: {sum(sizes)} lines; give a concern its own folder"
