@@ -415,3 +415,44 @@ def test_what_the_moderator_types_survives_a_push(faces: Faces, server: Server) 
     expect(form.locator(".plan-label").first).to_have_text("称谓")
     expect(form.get_by_role("button", name="保存")).to_be_visible()
     expect(name).to_have_value("Jing SUN (tbc)")
+
+
+def programme_item(server: Server, key: str, item_id: str) -> dict[str, Any]:
+    """A session (``key`` "session") or a speaker of ``GET /api/programme``, by id."""
+    status, programme = server.request("GET", "/api/programme")
+    assert status == 200, programme
+    sessions = programme["sessions"]
+    items = sessions if key == "session" else [p for s in sessions for p in s["speakers"]]
+    return next(item for item in items if item["id"] == item_id)
+
+
+def test_a_speakers_language_and_a_break_are_set_in_the_rundown(
+    faces: Faces, server: Server
+) -> None:
+    assert programme_item(server, "speaker", "weizhong-qin")["language"] == "zh"
+    console = faces.console()
+    console.keyboard.press("r")
+    row(console, "Weizhong QIN").click()
+    form = edit_form(console)
+    language = form.locator("[name='language']")
+    expect(language).to_have_value("zh")
+    expect(language.locator("option")).to_have_count(2)  # the seed's zh and en
+    language.select_option("en")
+    form.get_by_role("button", name="Save").click()
+    expect(form).to_be_hidden(timeout=WAIT)  # acknowledged: stored
+    speaker = programme_item(server, "speaker", "weizhong-qin")
+    assert (speaker["language"], speaker["name"]) == ("en", "Weizhong QIN")
+
+    assert programme_item(server, "session", "session-3")["kind"] == "session"
+    console.locator(".rd-session-head[data-session='session-3']").click()
+    form = edit_form(console)
+    expect(form).to_have_attribute("data-plan-form", "session")
+    expect(form.locator("[name='date']")).to_have_value(re.compile(r"^\d{4}-\d\d-\d\d$"))
+    form.locator("[name='kind']").check()
+    form.get_by_role("button", name="Save").click()
+    expect(form).to_be_hidden(timeout=WAIT)
+    session = programme_item(server, "session", "session-3")
+    assert (session["kind"], session["title"]) == (
+        "break",
+        "Session 3: Exploiting the Value of Spectrum Resources through Cooperation",
+    )

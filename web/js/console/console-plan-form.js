@@ -1,7 +1,8 @@
 // The rundown editor's form: one speaker's or one session's fields, in the programme
 // file's own words (``name``, ``honorific``, ``affiliation``, ``presence``, ``allocation``
-// such as "8m", the ``_zh`` texts; a session's ``title``, ``start``, ``duration``), filled
-// from the running plan. ``changes()`` gives only what the moderator changed; a new
+// such as "8m", the ``_zh`` texts, the floor ``language`` when the programme has several;
+// a session's ``title``, ``start``, ``duration``, ``date`` and ``kind`` (a break or not)),
+// filled from the running plan. ``changes()`` gives only what the moderator changed; a new
 // speaker's form gives every field written.
 
 import { t } from "../i18n.js";
@@ -25,8 +26,24 @@ export function durationWords(ms) {
 
 const PRESENCES = ["in_room", "remote", "recorded"];
 
-/** A speaker's fields: [name, label key, kind, value from the plan]. */
-function speakerFields(speaker) {
+/** A language's name in the page's language ("Chinese (zh)"), else its code. */
+function languageName(code) {
+  try {
+    const names = new Intl.DisplayNames([document.documentElement.lang || "en"], {
+      type: "language",
+    });
+    return `${names.of(code)} (${code})`;
+  } catch {
+    return code;
+  }
+}
+
+/** A speaker's fields: [name, label key, kind, value from the plan]; ``languages``: the
+ * programme's, offered when there are several. */
+function speakerFields(speaker, languages) {
+  const language = languages.length > 1
+    ? [["language", "plan.field.language", "language", speaker?.language ?? languages[0]]]
+    : [];
   return [
     ["honorific", "plan.field.honorific", "text", speaker?.honorific ?? ""],
     ["name", "plan.field.name", "text", speaker?.name ?? ""],
@@ -40,20 +57,46 @@ function speakerFields(speaker) {
     ["presence", "plan.field.presence", "presence", speaker?.presence ?? "in_room"],
     ["name_zh", "plan.field.name_zh", "text", speaker?.name_zh ?? ""],
     ["affiliation_zh", "plan.field.affiliation_zh", "text", speaker?.affiliation_zh ?? ""],
+    ...language,
   ];
 }
 
-/** A session's fields; ``start`` as HH:MM in the event's zone (``hm``). */
+/** A session's fields; ``start`` as HH:MM in the event's zone (``hm``), ``date`` the day
+ * it is planned on there (``planned_start``'s own day), ``kind`` a checkbox: a break. */
 function sessionFields(session, hm) {
   return [
     ["title", "plan.field.title", "text", session.title ?? ""],
     ["start", "plan.field.start", "time", hm(session.planned_start_ms)],
     ["duration", "plan.field.duration", "duration", durationWords(session.duration_ms)],
     ["title_zh", "plan.field.title_zh", "text", session.title_zh ?? ""],
+    ["date", "plan.field.date", "date", session.planned_start?.slice(0, 10) ?? ""],
+    ["kind", "plan.field.break", "break", session.kind ?? "session"],
   ];
 }
 
-function input(name, kind, value) {
+/** A field's value as the command gives it: a checkbox's ``kind``, else the text. */
+function valueOf(field) {
+  if (field.type === "checkbox") return field.checked ? "break" : "session";
+  return field.value.trim();
+}
+
+function input(name, kind, value, languages) {
+  if (kind === "language") {
+    const select = el("select", "plan-input");
+    for (const code of languages) {
+      const option = el("option", "", languageName(code));
+      option.value = code;
+      select.append(option);
+    }
+    select.value = value;
+    return select;
+  }
+  if (kind === "break") {
+    const box = el("input", "plan-check");
+    box.type = "checkbox";
+    box.checked = value === "break";
+    return box;
+  }
   if (kind === "presence") {
     const select = el("select", "plan-input");
     for (const presence of PRESENCES) {
@@ -65,7 +108,7 @@ function input(name, kind, value) {
     return select;
   }
   const field = el("input", "plan-input");
-  field.type = kind === "time" ? "time" : "text";
+  field.type = kind === "time" || kind === "date" ? kind : "text";
   if (kind === "duration") {
     field.placeholder = t("plan.field.duration_hint");
     field.dataset.i18nPlaceholder = "plan.field.duration_hint";
@@ -79,11 +122,13 @@ function input(name, kind, value) {
 
 export class PlanForm {
   /** ``target``: ``{kind: "speaker"|"session"|"new", item}``; ``save(fields)`` and
-   * ``cancel()`` are the editor's. */
-  constructor(target, { hm, save, cancel }) {
+   * ``cancel()`` are the editor's; ``languages``: the programme's. */
+  constructor(target, { hm, save, cancel, languages = [] }) {
     this.target = target;
     const session = target.kind === "session";
-    this.fields = session ? sessionFields(target.item, hm) : speakerFields(target.item);
+    this.fields = session
+      ? sessionFields(target.item, hm)
+      : speakerFields(target.item, languages);
     const form = el("form", `plan-form plan-form-${target.kind}`);
     form.noValidate = true;
     form.dataset.planForm = target.kind;
@@ -92,7 +137,7 @@ export class PlanForm {
     const grid = el("div", "plan-grid");
     this.inputs = new Map();
     for (const [name, label, kind, value] of this.fields) {
-      const field = input(name, kind, value);
+      const field = input(name, kind, value, languages);
       field.name = name;
       field.id = `plan-${name}`;
       const wrap = el("label", `plan-field plan-field-${name}`);
@@ -128,7 +173,7 @@ export class PlanForm {
   changes() {
     const out = {};
     for (const [name, , , before] of this.fields) {
-      const value = this.inputs.get(name).value.trim();
+      const value = valueOf(this.inputs.get(name));
       if (this.target.kind === "new" ? value !== "" : value !== before) out[name] = value;
     }
     return out;

@@ -131,6 +131,7 @@ export class PlanEditor {
     this.close();
     this.form = new PlanForm(target, {
       hm: this.hm,
+      languages: this.programme?.languages ?? [],
       save: (fields) => this.save(target, fields),
       cancel: () => this.close(true),
     });
