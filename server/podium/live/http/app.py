@@ -9,6 +9,7 @@ runs in the background for the app's life (``lifecycle.py``)."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -51,7 +52,6 @@ from podium.live.rooms.outbound.automations import Automations
 from podium.live.rooms.questions import QuestionBook
 from podium.live.rooms.readiness import Readiness
 from podium.live.rooms.room import Room
-from podium.runtime.process import PROCESS
 
 
 def create_app(
@@ -68,13 +68,16 @@ def create_app(
     app[CONNECTIONS] = set()
     streams = {room.id: Hub() for room in rooms}  # the SSE clients of each room
     app[METRICS] = metrics = Metrics(app[ROOMS].values(), streams.__getitem__)
-    app[AUTOMATIONS] = {room.id: Automations(room, PROCESS, metrics.automation) for room in rooms}
-    app[READINESS] = {room.id: Readiness(room, PROCESS) for room in rooms}
+    # this process among those sharing a store, made with its app (not at import: a
+    # process forked from one that imported the package must not share its parent's id)
+    process = secrets.token_hex(6)
+    app[AUTOMATIONS] = {room.id: Automations(room, process, metrics.automation) for room in rooms}
+    app[READINESS] = {room.id: Readiness(room, process) for room in rooms}
     _know_speakers(app)
     for room in rooms:  # a speaker added on the day gets a link, one removed loses it
         room.state_observers.append(_replanned(app, room))
     app[QUESTIONS] = {room.id: QuestionBook(room) for room in rooms}
-    app[CAPTIONS] = {room.id: CaptionBook(room, PROCESS) for room in rooms}
+    app[CAPTIONS] = {room.id: CaptionBook(room, process) for room in rooms}
     for room in rooms:  # a reload's sessions from the file, a shown question's text and
         room.prepare = _preparing(room, app[QUESTIONS][room.id])  # name: in before it applies
 
