@@ -227,6 +227,25 @@ async def _serve(options: ServeOptions) -> None:
         keepalive_timeout=options.header_timeout,  # idle between requests: the same bound
     )
     await runner.setup()
+    try:
+        await _listen(options, app, runner, rooms, tokens)
+    finally:  # stopped, or it could not listen (the port taken): nothing left running
+        await runner.cleanup()  # the auto-advancers and every background task stop here
+        for room in rooms:
+            await room.close()
+        await store.close()
+        if tokens.keeper is not None:
+            await tokens.keeper.close()
+
+
+async def _listen(
+    options: ServeOptions,
+    app: web.Application,
+    runner: web.AppRunner,
+    rooms: list[Room],
+    tokens: Tokens,
+) -> None:
+    """Listen on the port, say so, and serve until SIGINT or SIGTERM."""
     guard = Guard(
         max_connections=options.max_connections or default_max_connections(),
         max_per_address=options.max_per_address,
@@ -256,12 +275,6 @@ async def _serve(options: ServeOptions) -> None:
         app[STOPPING].set()  # GET /readyz answers 503 from now on
         collecting.cancel()
         listener.close()
-        await runner.cleanup()  # the auto-advancers and every background task stop here
-        for room in rooms:
-            await room.close()
-        await store.close()
-        if tokens.keeper is not None:
-            await tokens.keeper.close()
 
 
 def run(options: ServeOptions) -> None:
