@@ -121,6 +121,22 @@ async def test_joining_with_a_version_gets_current_or_the_lean_snapshot(server: 
         assert (await recv_type(whole, "snapshot"))["state"]["session"]["title"]
 
 
+async def test_the_first_data_holds_the_lean_state_a_joiner_is_sent(server: Server) -> None:
+    """``/api/first`` carries, beside the whole state, the lean state the next delta builds
+    on (a booth signal the whole state stopped showing 15 s on is still in it): a page that
+    paints from it and follows deltas holds what a page that joined over the socket holds."""
+    assert server.command("start_session", session_id="session-1")[0] == 200
+    status, first = server.request("GET", "/api/first")
+    assert status == 200
+    version = first["state"]["version"]
+    page = server.ws_url.replace("full=1", "client=viewer")
+    async with websockets.connect(f"{page}&have={version - 1}") as joiner:
+        snapshot = await recv_type(joiner, "snapshot")
+    assert snapshot["version"] == version
+    assert first["held"] == snapshot["state"]
+    assert first["held"]["timer"]["remaining_ms"] is None  # lean: nothing moves with the clock
+
+
 def test_a_full_that_is_not_understood_is_refused(server: Server) -> None:
     sock, status, head = rawws.handshake(server.port, "/ws?full=yes")
     sock.close()

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from playwright.sync_api import Browser, Page, expect
 
 from podium.core import projection
-from podium.core.wire.delta import diff, held, lean, unsaid
+from podium.core.wire.delta import diff, held, unsaid
 from podium.core.wire.protocol import delta_message
 from tests.helpers import Server
 from tests.unit.test_deltas import versions
@@ -24,13 +24,13 @@ from tests.unit.test_engine_properties import steps
 from tests.web.test_web import WAIT, WS, Faces, Withheld, wait_version
 
 REPLAY = """async ([first, changes]) => {
-  const { applyDelta, hydrate, lean } = await import("/assets/js/live/delta.js");
+  const { applyDelta, hydrate } = await import("/assets/js/live/delta.js");
   const canonical = (value) => JSON.stringify(value, (_key, v) =>
     v && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
       : v);
   const wrong = [];
-  let held = lean(first);  // as from /api/first
+  let held = first;  // as /api/first gives it (its "held")
   for (const { delta, snapshot, whole, programme } of changes) {
     const message = JSON.parse(delta);
     held = applyDelta(held, message.patch, message.removed);
@@ -61,8 +61,7 @@ def test_the_pages_state_from_deltas_is_the_whole_state_at_every_version(
 ) -> None:
     made = versions(sequence)
     _, now, state = made[0]
-    first = projection.view(P, state, now)
-    base = lean(first)
+    base = first_held = held(P, state, projection.view(P, state, now))  # /api/first's
     changes: list[dict[str, Any]] = []
     for version, now, state in made[1:]:
         running = state.programme(P)  # the plan as it runs at this version (plan commands)
@@ -77,7 +76,7 @@ def test_the_pages_state_from_deltas_is_the_whole_state_at_every_version(
             {"delta": delta, "snapshot": new, "whole": {**whole, **said}, "programme": programme}
         )
         base = new
-    assert page.evaluate(REPLAY, [first, changes]) == []
+    assert page.evaluate(REPLAY, [first_held, changes]) == []
 
 
 def test_a_page_that_missed_a_change_reconnects_for_a_snapshot(

@@ -4,7 +4,7 @@
 
 import { t, onLang } from "./i18n.js";
 import { Clock } from "./clock.js";
-import { follow, hydrate, lean, older } from "./live/delta.js";
+import { follow, hydrate, older } from "./live/delta.js";
 
 export const query = new URLSearchParams(location.search);
 export const roomId = query.get("room");
@@ -102,7 +102,9 @@ export class Live {
       // (``current``) instead of sending the same state again
       firstData().then((data) => {
         if (data) this.programme ??= data.programme;
-        const first = data && { ...data.state, type: "snapshot", state: lean(data.state.state) };
+        // the lean state as the server holds it (a booth signal the whole state no longer
+        // shows is still in it, and a delta may change part of it)
+        const first = data?.held && { ...data.state, type: "snapshot", state: data.held };
         if (first && this.held === null) this.receive(first);
         this.open();
       });

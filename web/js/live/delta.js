@@ -4,48 +4,15 @@
 
 import { scheduleAt } from "../schedule.js";
 
-const SESSION_DERIVED = ["title", "group_title", "moderators", "title_zh", "group_title_zh",
-  "moderators_zh", "remaining_ms"];
 const PERSON_TEXTS = ["name", "honorific", "display_name", "affiliation", "name_zh",
   "honorific_zh", "display_name_zh", "affiliation_zh"];
-const VIEW_DERIVED = ["message", "drift_ms"];
-const ROW_DERIVED = ["id", "projected_start", "projected_end"];
-
-function without(data, keys) {
-  if (data === null) return null;
-  const out = { ...data };
-  for (const key of keys) delete out[key];
-  return out;
-}
 
 function isObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** A change without its English ``summary`` (a line for logs), the one undone too. */
-function unsaid(change) {
-  if (change === null) return null;
-  const out = without(change, ["summary"]);
-  if ("undone" in out) out.undone = unsaid(out.undone);
-  return out;
-}
-
 /** ``programme`` is an older revision of the plan than ``than`` (a late answer). */
 export const older = (programme, than) => (programme?.revision ?? 0) < (than?.revision ?? 0);
-
-/** The lean state of a whole one (``/api/first`` gives the whole state): what the
- * server's ``delta.lean`` gives for it. */
-export function lean(view) {
-  const held = without(view, VIEW_DERIVED);
-  held.undo = unsaid(view.undo);
-  held.last_change = unsaid(view.last_change);
-  held.session = without(view.session, SESSION_DERIVED);
-  held.speaker = without(view.speaker, PERSON_TEXTS);
-  held.next_speaker = without(view.next_speaker, PERSON_TEXTS);
-  if (view.timer.status === "running") held.timer = { ...view.timer, remaining_ms: null };
-  held.schedule = Object.fromEntries(view.schedule.map((row) => [row.id, without(row, ROW_DERIVED)]));
-  return held;
-}
 
 function merge(held, patch) {
   const out = { ...held };

@@ -68,6 +68,12 @@ class Pushed:
             self._lean = text_frame(body)
         return self._lean
 
+    def held(self, state: State) -> str | None:
+        """The lean state of ``state`` as the deltas after it build on (for ``/api/first``:
+        a page that paints from it then follows deltas from that very state); ``None``
+        before ``state`` was adopted here."""
+        return encode(self._held) if state.version == self._version else None
+
     def whole_snapshot(self, state: State) -> bytes:
         """The whole state as a snapshot, derived again at most once a second, so the
         clock's fields are fresh for late joiners while a reconnect storm still costs one

@@ -176,6 +176,10 @@ class Room:
         """The whole state as a snapshot frame (``Pushed.whole_snapshot``)."""
         return self._pushed.whole_snapshot(self.state)
 
+    def held(self, state: State) -> str | None:
+        """``state``'s lean state, as the next delta's base (``Pushed.held``)."""
+        return self._pushed.held(state)
+
     def joining_frame(self, have: int | None, full: bool = False) -> bytes:
         """What a joining client gets first (``Pushed.joining``)."""
         return self._pushed.joining(self.state, have, full)
