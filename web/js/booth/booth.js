@@ -9,7 +9,7 @@ import "./labels-booth.js"; // before any label is read
 import { Live, query, roomId, takeToken } from "../connection.js";
 import { followPlan } from "../live/plan.js";
 import { mmss, timerCountdown, timerLeft } from "../countdown.js";
-import { durationText, el, everyFrame, localized, personName, setText, show, statusCorner,
+import { durationText, el, redrawn, localized, personName, setText, show, statusCorner,
   store, stored, timeOfDay } from "../podium.js"; // prettier-ignore
 import { scheduleAt } from "../schedule.js";
 import { signalWords } from "../booth-signal.js";
@@ -214,4 +214,4 @@ followPlan(live, (p) => {
   showEventTitle();
   renderNow();
 });
-everyFrame(live, draw);
+redrawn(live, draw);

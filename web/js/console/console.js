@@ -10,7 +10,7 @@ import { apiUrl, keepToken, Live, takeToken } from "../connection.js";
 import { countdown, mmss, timerCountdown } from "../countdown.js";
 import {
   durationText,
-  everyFrame,
+  redrawn,
   firstShown,
   localized,
   personName,
@@ -376,4 +376,4 @@ followPlan(live, (p) => {
   showEventTitle();
   render();
 });
-everyFrame(live, tick);
+redrawn(live, tick);

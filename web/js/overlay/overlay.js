@@ -7,7 +7,7 @@ import { t, translate } from "../i18n.js";
 import { Live, query, takeToken } from "../connection.js";
 import { followPlan } from "../live/plan.js";
 import { countdown, timerLeft } from "../countdown.js";
-import { everyFrame, firstShown, localized, setText, show, statusCorner } from "../podium.js";
+import { redrawn, firstShown, localized, setText, show, statusCorner } from "../podium.js";
 import { CaptionBox } from "../captions.js";
 
 const $ = (id) => document.getElementById(id);
@@ -83,6 +83,6 @@ translate();
 statusCorner(live);
 live.on("state", render);
 live.on("state", renderQuestion);
-everyFrame(live, draw);
+redrawn(live, draw);
 // the event's look (its colours and logo), and the plan's changes (a speaker renamed)
 followPlan(live, () => live.state && render());

@@ -11,7 +11,7 @@ import { Live, query, takeToken } from "../connection.js";
 import { followPlan } from "../live/plan.js";
 import { mmss, timerCountdown } from "../countdown.js";
 import {
-  everyFrame,
+  redrawn,
   firstShown,
   localized,
   setText,
@@ -218,4 +218,4 @@ followPlan(live, (p) => {
   screenExtras(live, p);
   renderState();
 });
-everyFrame(live, draw);
+redrawn(live, draw);

@@ -16,7 +16,7 @@ import { followPlan } from "../live/plan.js";
 import { mmss, timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,
-  everyFrame,
+  redrawn,
   localized,
   personName,
   setText,
@@ -273,5 +273,5 @@ if (speakerId) {
   live.on("error", (error) => {
     if (error.code === "unauthorized") refuse("speaker.refused.invalid");
   });
-  everyFrame(live, draw);
+  redrawn(live, draw);
 }

@@ -11,7 +11,7 @@ import { timerCountdown, timerLeft } from "../countdown.js";
 import {
   durationText,
   el,
-  everyFrame,
+  redrawn,
   firstShown,
   localized,
   personName,
@@ -332,4 +332,4 @@ followPlan(live, (p) => {
   renderEvent(p);
   render();
 });
-everyFrame(live, (now) => draw(now - view.ms));
+redrawn(live, draw, () => view.ms);
