@@ -52,6 +52,9 @@ def check_counts(result: dict, viewers: int, commands: int) -> None:
         c["version"] for c in result["per_command"]
     )
     assert len(result["per_command"]) == commands
+    each = sorted(c["p99_ms"] for c in result["per_command"])  # a change's p99 over its viewers
+    assert result["change_p99_ms"]["p50"] == each[(len(each) + 1) // 2 - 1]
+    assert result["change_p99_ms"]["max"] == each[-1] <= result["latency_ms"]["max"]
     assert result["fanout_ms"]["p50"] is not None
     assert result["ack_ms"]["p50"] is not None
     assert result["frame_bytes"] > 500

@@ -283,7 +283,7 @@ class Measurement:
         latencies = [x for values in by_version.values() for x in values]
         for row in self.per_command:
             figures = summary(by_version[row["version"]])
-            row |= {"p50_ms": figures["p50"], "max_ms": figures["max"]}
+            row |= {"p50_ms": figures["p50"], "p99_ms": figures["p99"], "max_ms": figures["max"]}
         self.result |= {
             "viewers_connected": self.joined,
             "join_failed": self.opts.viewers - self.joined,
@@ -292,6 +292,9 @@ class Measurement:
             "deliveries": len(latencies),
             "lost": sum(r["lost"] for r in reports),
             "latency_ms": summary(latencies),
+            # each change's own p99 over its viewers, then across the changes: one slow
+            # change moves the pooled p99 above; here it moves only the worst change
+            "change_p99_ms": summary([row["p99_ms"] for row in self.per_command]),
             "fanout_ms": summary([x for r in reports for x in r["fanout_ms"]]),
             "ack_ms": summary(self.acks),
             "frame_bytes": moderator.frame_bytes,
