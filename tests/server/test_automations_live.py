@@ -442,8 +442,10 @@ async def takeover_run(
 ) -> dict[str, Any]:
     """Each round a moderator shows a message (one ``message_shown`` event) and the process
     sending it is SIGKILLed: ``when="retrying"``, while it retries a receiver that failed
-    its first attempt (the receiver is well again from the kill on); ``when="ack"``, the
-    process that took the command, right after its ack. With Redis two processes serve
+    its first attempt; ``when="ack"``, the process that took the command, right after its
+    ack. The receiver fails every attempt until the kill, so what the victim sent cannot
+    have been delivered (a kill between a delivery and its "done" would send it twice:
+    at least once, docs/security.md), and is well from the kill on. With Redis two processes serve
     (the command goes to each in turn) and the other must deliver the event; with the file
     store the killed one is restarted at once and must. Then the killed one is started
     again. Returns the figures (for the probe): delivered, lost, duplicates, the key."""
@@ -462,7 +464,7 @@ async def takeover_run(
                 await asyncio.to_thread(server.start)
             for n in range(rounds):
                 text = f"round {n}"
-                receiver.healthy = when == "ack"
+                receiver.healthy = False  # nothing is delivered before the kill
                 taker = servers[names[n % len(names)]]
                 answer = await asyncio.to_thread(taker.command, "show_message", text=text)
                 assert answer[0] == 200, answer
@@ -474,7 +476,7 @@ async def takeover_run(
                     assert first is not None, f"{text}: no first attempt"
                     victim = servers[first.process]
                     await asyncio.sleep(KILL_AFTER_FIRST_S)
-                victim.kill()
+                await asyncio.to_thread(victim.kill)  # the receiver answers meanwhile
                 killed_at = time.monotonic()
                 receiver.healthy = True
                 if redis is None:  # the file store's one process: the restart must send it
@@ -492,6 +494,7 @@ async def takeover_run(
                         "event_id": first.event_id if first else None,
                         "first_key": first.key if first else None,
                         "after_kill_s": round(done.at - killed_at, 2) if done else None,
+                        "keys": {a.key for a in receiver.attempts if a.text == text},
                     }
                 )
             await asyncio.sleep(1.0)  # a second copy would come now
@@ -551,4 +554,5 @@ async def test_a_process_killed_right_after_the_ack_sends_the_event_when_restart
     (row,) = seen["rows"]
     assert row["by"] == "a", f"the event was never delivered: {seen}"
     assert row["key"] == row["event_id"], seen
+    assert row["keys"] == {row["event_id"]}, seen  # every attempt says it is the same event
     assert seen["duplicates"] == 0, seen
