@@ -24,13 +24,15 @@ run: $(BIN)/podium
 # how to enable that. PODIUM_REQUIRE_REDIS=1 PODIUM_REQUIRE_BROWSER=1 (as .ci/run sets) make
 # a missing redis-server or Chromium a failure; PODIUM_CHROMIUM=PATH picks the browser;
 # PODIUM_TEST_SEED=N replays a randomised run (every worker uses the one seed); PYTEST_ARGS
-# narrows it (e.g. PYTEST_ARGS=tests/unit, or PYTEST_ARGS="-m 'not browser'"). docs/testing.md
+# narrows it (e.g. PYTEST_ARGS=tests/unit, or PYTEST_ARGS="-m 'not browser'"). Files are
+# handed out in collection order, which puts the slow ones first (tests/conftest.py), not
+# by their count of tests, so the run does not end on one long file begun last. docs/testing.md
 JOBS ?= 4
 test: $(VENV)/.test-extras
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import is_hypothesis_test
 
+from tests.browsers import KEPT
 from tests.helpers import ASSISTANT, AUTO, Server
 from tests.machine import PARTS
 from tests.redis_server import RedisServer, redis_for_test
@@ -59,6 +60,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if names & {"redis_server", "redis_aof"} or "redis" in params.values():
             item.add_marker(pytest.mark.redis)
+    # The longest files first: ``make test`` hands whole files to its workers in this order
+    # (``--dist loadfile --no-loadscope-reorder``; xdist's own order is by count of tests),
+    # so the run ends on short files, not on one long one begun last.
+    rank: dict[Path, int] = {}
+    for item in items:
+        weight = (
+            0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+        )
+        rank[item.path] = min(weight, rank.get(item.path, 2))
+    items.sort(key=lambda item: rank[item.path])
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that does not take the ``browser`` fixture runs with the kept Chromium closed:
+    the sync Playwright holds the thread's event loop (``tests/browsers.py``)."""
+    if "browser" not in getattr(item, "fixturenames", ()):
+        KEPT.close()
+
+
+def pytest_sessionfinish() -> None:
+    KEPT.close()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

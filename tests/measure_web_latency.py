@@ -19,9 +19,9 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browsers import CHROMIUM_ARGS
 from tests.helpers import Server
 from tests.machine import find_chromium
-from tests.web.test_web import CHROMIUM_ARGS
 
 WATCH = """(selector) => {
   window.__changes = [];

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow  # most cases run a pytest of their own: 3-25 s each
 
 PARTS_FILE = """
 import pytest

@@ -7,21 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
+from tests.browsers import KEPT
 from tests.helpers import Server
-from tests.machine import chromium_or_skip
-from tests.web.test_web import CHROMIUM_ARGS, FONTS, SHORT, Faces, make_faces
+from tests.web.test_web import FONTS, SHORT, Faces, make_faces
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium per test module (a module's tests share it)."""
-    executable = chromium_or_skip()
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser() -> Browser:
+    """The headless Chromium a module's tests share, kept for the next browser module
+    (``tests/browsers.py``)."""
+    return KEPT.browser()
 
 
 @pytest.fixture

@@ -23,15 +23,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.helpers import ROOT, TOKEN, Server
 from tests.machine import font_or_skip
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHORT = ROOT / "tests" / "programmes" / "short.toml"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 READY = "#podium-status[data-state='live']"
