@@ -21,8 +21,11 @@ from typing import Any
 
 import websockets
 
+from tests.forked import ZYGOTE, Forked
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "config" / "itu-miit-2021.toml"
+PODIUM = [sys.executable, "-m", "podium.cli"]  # the command a test server runs
 TOKEN = "test-moderator-token-0123456789abcdef"
 ASSISTANT = "assistant-token-0123456789abcdefgh"  # the questions token of ``qserver``
 AUTO = ROOT / "tests" / "programmes" / "auto.toml"  # items that end themselves
@@ -37,6 +40,14 @@ def seed_with(folder: Path, more: str, name: str = "programme.toml") -> Path:
     shutil.copy(SEED.parent / "itu-miit-2021-logo.svg", folder)
     shutil.copytree(SEED.parent / "scripts", folder / "scripts", dirs_exist_ok=True)
     return path
+
+
+def podium(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``podium ARGS`` run to its end in a process of its own (forked warm: tests/forked.py),
+    its output and errors as text, as ``subprocess.run(capture_output=True, text=True)``."""
+    return ZYGOTE.run(list(args), dict(os.environ) if env is None else env, timeout)
 
 
 def free_port() -> int:
@@ -66,9 +77,9 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     token: str = TOKEN
     nofile: int | None = None  # a hard limit on the server's open files
-    podium: list[str] = field(default_factory=lambda: [sys.executable, "-m", "podium.cli"])
+    podium: list[str] = field(default_factory=lambda: PODIUM)
     cwd: Path | None = None  # where it runs (default: here)
-    proc: subprocess.Popen[bytes] | None = None
+    proc: subprocess.Popen[bytes] | Forked | None = None
 
     @property
     def url(self) -> str:
@@ -88,14 +99,21 @@ class Server:
             self.log = self.data_dir.parent / f"server-{self.data_dir.name}-{next(LOGS)}.log"
         start = self.log.stat().st_size if self.log.exists() else 0
         limit = self.nofile
-        self.proc = subprocess.Popen(
-            args,
-            env=env,
-            cwd=self.cwd,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-            preexec_fn=None if limit is None else lambda: setrlimit(RLIMIT_NOFILE, (limit, limit)),
-        )
+        # forked from a warm process (tests/forked.py), unless the test wants code run as
+        # Python starts (a ``sitecustomize`` on PYTHONPATH that shifts the clock)
+        if self.podium == PODIUM and not any(name.startswith("PYTHON") for name in self.env):
+            self.proc = ZYGOTE.spawn(args[len(PODIUM) :], env, self.log, self.cwd, nofile=limit)
+        else:
+            self.proc = subprocess.Popen(
+                args,
+                env=env,
+                cwd=self.cwd,
+                stdout=self.log.open("ab"),
+                stderr=subprocess.STDOUT,
+                preexec_fn=None
+                if limit is None
+                else lambda: setrlimit(RLIMIT_NOFILE, (limit, limit)),
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import websockets
 
 from tests import rawws
 from tests.clients import moderator
-from tests.helpers import ROOT, Server, recv_json, recv_type
+from tests.helpers import ROOT, Server, podium, recv_json, recv_type
 
 VIEWER_TOKEN = "viewer-token-abcdefghijklmnopqrstuvwxyz"
 
@@ -171,12 +170,14 @@ async def test_token_rotation_closes_moderators_without_a_restart(tmp_path: Path
         srv.token = old
         async with websockets.connect(srv.ws_url) as viewer, moderator(srv) as mod:
             await recv_json(viewer)
-            result = subprocess.run(
-                [sys.executable, "-m", "podium.cli", "token", "rotate",
-                 "--data-dir", str(srv.data_dir)],
-                capture_output=True, text=True, timeout=30,
+            result = podium(
+                "token",
+                "rotate",
+                "--data-dir",
+                str(srv.data_dir),
+                timeout=30,
                 env={k: v for k, v in os.environ.items() if k != "PODIUM_MODERATOR_TOKEN"},
-            )  # fmt: skip
+            )
             assert result.returncode == 0, result.stderr
             new = result.stdout.strip()
             assert new != old and len(new) >= 22
@@ -192,11 +193,14 @@ async def test_token_rotation_closes_moderators_without_a_restart(tmp_path: Path
             pass  # the new token works over the WebSocket too
     finally:
         srv.kill()
-    refused = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "token", "rotate", "--data-dir", str(srv.data_dir)],
-        capture_output=True, text=True, timeout=30,
+    refused = podium(
+        "token",
+        "rotate",
+        "--data-dir",
+        str(srv.data_dir),
+        timeout=30,
         env={**os.environ, "PODIUM_MODERATOR_TOKEN": "from-the-environment"},
-    )  # fmt: skip
+    )
     assert refused.returncode == 2 and "comes from the environment" in refused.stderr
 
 
@@ -331,10 +335,7 @@ def test_http_commands_are_limited_per_address(tmp_path: Path) -> None:
 
 def serve_with(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``podium serve ARGS`` expected to stop at once (a bad option)."""
-    return subprocess.run(
-        [sys.executable, "-m", "podium.cli", "serve", *args, "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+    return podium("serve", *args, "--data-dir", str(tmp_path), timeout=30)
 
 
 def test_bad_limits_are_refused_at_start(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ import json
 import multiprocessing
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from websockets.frames import Frame, Opcode
 
 from podium.bench.client import Viewer, ViewerConnection, Worker, split_frames, version_of
 from podium.bench.report import ratios, summary
-from tests.helpers import TOKEN, Server, free_port
+from tests.helpers import TOKEN, Server, free_port, podium
 from tests.redis_server import RedisServer
 
 VIEWERS = 50
@@ -31,13 +30,7 @@ QUANTILES = ("p50", "p95", "p99", "max")
 
 
 def bench(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "podium.cli", "bench", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    return podium("bench", *args, timeout=120, env=env)
 
 
 def check_counts(result: dict, viewers: int, commands: int) -> None:

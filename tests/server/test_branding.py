@@ -12,7 +12,6 @@ import hashlib
 import re
 import struct
 import subprocess
-import sys
 import urllib.request
 import zlib
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from podium.core.config import programme_file
 from podium.core.config.branding import contrast, contrast_warnings
 from podium.core.errors import ProgrammeError
 from podium.live.http.branding import LOGO_CSP
-from tests.helpers import ROOT, SEED, Server
+from tests.helpers import ROOT, SEED, Server, podium
 
 SHORT = ROOT / "tests" / "programmes" / "short.toml"
 LOGO = ROOT / "config" / "itu-miit-2021-logo.svg"
@@ -177,12 +176,7 @@ def test_unknown_branding_keys_are_refused(tmp_path: Path) -> None:
 
 
 def run_check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "podium.cli", "check", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return podium("check", str(path), timeout=60)
 
 
 def test_check_warns_about_a_faint_colour_but_passes(tmp_path: Path) -> None:
@@ -317,22 +311,15 @@ def test_frame_ancestors_none_by_default_and_the_viewer_for_frame_origins(
 
 @pytest.mark.parametrize("origin", ["event.example.org", "javascript:alert(1)", "https://a b"])
 def test_a_frame_origin_that_is_not_an_origin_is_refused(tmp_path: Path, origin: str) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "podium.cli",
-            "serve",
-            str(SHORT),
-            "--port",
-            "0",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--frame-origin",
-            origin,
-        ],
-        capture_output=True,
-        text=True,
+    done = podium(
+        "serve",
+        str(SHORT),
+        "--port",
+        "0",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--frame-origin",
+        origin,
         timeout=60,
     )
     assert done.returncode != 0 and "--frame-origin:" in done.stderr, done.stderr

@@ -10,8 +10,6 @@ import base64
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ import pytest
 import websockets
 
 from podium.core.captions import CUE_MAX_MS, CUE_MIN_MS
-from tests.helpers import Server, recv_json, recv_type
+from tests.helpers import Server, podium, recv_json, recv_type
 from tests.redis_server import RedisServer
 from tests.server.test_integrations import sse_messages
 
@@ -256,17 +254,14 @@ def test_a_private_events_captions_are_as_private_as_its_state(tmp_path: Path) -
 def test_rotating_the_captions_token_closes_its_connections(tmp_path: Path) -> None:
     server = Server(data_dir=tmp_path / "data").start()
     token = (server.data_dir / "captions.token").read_text().strip()
+    rotate = ("token", "rotate", "--captions", "--data-dir", str(server.data_dir))
 
     async def run() -> str:
         async with websockets.connect(server.ws_url + "&client=captioner") as ws:
             await ws.send(json.dumps({"type": "auth", "token": token}))
             assert (await recv_type(ws, "auth_ok"))["role"] == "captioner"
-            result = subprocess.run(
-                [sys.executable, "-m", "podium.cli", "token", "rotate", "--captions",
-                 "--data-dir", str(server.data_dir)],
-                capture_output=True, text=True, timeout=30,
-                env={k: v for k, v in os.environ.items() if k != "PODIUM_CAPTIONS_TOKEN"},
-            )  # fmt: skip
+            env = {k: v for k, v in os.environ.items() if k != "PODIUM_CAPTIONS_TOKEN"}
+            result = podium(*rotate, timeout=30, env=env)
             assert result.returncode == 0, result.stderr
             with pytest.raises(websockets.ConnectionClosed):
                 await recv_type(ws, "never", timeout=10)
@@ -279,12 +274,8 @@ def test_rotating_the_captions_token_closes_its_connections(tmp_path: Path) -> N
         assert caption(server, "new", token=new)[0] == 201
     finally:
         server.kill()
-    refused = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "token", "rotate", "--captions",
-         "--data-dir", str(server.data_dir)],
-        capture_output=True, text=True, timeout=30,
-        env={**os.environ, "PODIUM_CAPTIONS_TOKEN": "from-the-environment"},
-    )  # fmt: skip
+    env = {**os.environ, "PODIUM_CAPTIONS_TOKEN": "from-the-environment"}
+    refused = podium(*rotate, timeout=30, env=env)
     assert refused.returncode == 2 and "PODIUM_CAPTIONS_TOKEN is set" in refused.stderr
 
 

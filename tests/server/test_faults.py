@@ -13,7 +13,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +31,7 @@ from tests.clients import (
     timing,
     watch,
 )
-from tests.helpers import Server, recv_json
+from tests.helpers import Server, podium, recv_json
 from tests.machine import ROOT_MOUNT
 from tests.redis_server import RedisServer
 
@@ -169,12 +168,15 @@ def test_corrupt_files_at_start_are_reported_and_set_aside(server: Server, broke
         (folder / "state.json").mkdir()
     if broken == "state-directory":
         # not a file at all: refuse to start, saying where and why
-        result = subprocess.run(
-            [sys.executable, "-m", "podium.cli", "serve", "--port", str(server.port),
-             "--data-dir", str(server.data_dir)],
-            capture_output=True, text=True, timeout=30,
+        result = podium(
+            "serve",
+            "--port",
+            str(server.port),
+            "--data-dir",
+            str(server.data_dir),
+            timeout=30,
             env={**os.environ, "PODIUM_MODERATOR_TOKEN": server.token},
-        )  # fmt: skip
+        )
         assert result.returncode == 2
         assert f"{folder / 'state.json'}: Is a directory" in result.stderr
         assert "Traceback" not in result.stdout + result.stderr
@@ -318,11 +320,9 @@ def test_room_dir_replaced_by_a_file_refuses_then_recovers(server: Server, tmp_p
 
 
 def test_port_in_use_is_one_line_not_a_traceback(server: Server, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "serve", "--port", str(server.port),
-         "--data-dir", str(tmp_path / "other")],
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+    result = podium(
+        "serve", "--port", str(server.port), "--data-dir", str(tmp_path / "other"), timeout=30
+    )
     assert result.returncode == 2
     assert "cannot serve on" in result.stderr and "Traceback" not in result.stderr
     assert json.loads((room_dir(server) / "state.json").read_text())["version"] == 0

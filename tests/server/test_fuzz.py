@@ -8,8 +8,6 @@ import http.client
 import json
 import math
 import shutil
-import subprocess
-import sys
 import tempfile
 import tomllib
 from collections.abc import Iterator
@@ -27,7 +25,7 @@ from podium.core.config import programme_file
 from podium.core.errors import InvalidInput, ProgrammeError
 from podium.core.wire.client import LONE_SURROGATE
 from tests import rawws
-from tests.helpers import SEED, Server
+from tests.helpers import SEED, Server, podium
 
 HIGH_LIMITS = ["--limit-commands", "100000/1", "--limit-messages", "100000/1"]
 FUZZ = settings(
@@ -452,10 +450,7 @@ def test_podium_check_on_broken_files_lists_problems_without_a_traceback(
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     for path in (broken, binary, tmp_path / "missing.toml"):
-        result = subprocess.run(
-            [sys.executable, "-m", "podium.cli", "check", str(path)],
-            capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
+        result = podium("check", str(path), timeout=30)
         assert result.returncode == 1, result
         assert f"{path}:" in result.stderr and "  - " in result.stderr
         assert "Traceback" not in result.stderr

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import ROOT, Server
+from tests.helpers import ROOT, Server, podium
 
 CORPUS = ROOT / "tests" / "data" / "agendas"
 
@@ -17,9 +17,7 @@ def imported(name: str, folder: Path) -> Path:
     out = folder / f"{Path(name).stem}.toml"
     run = [sys.executable, "-m", "podium.cli", "import", str(CORPUS / name), "-o", str(out)]
     subprocess.run(run, check=True, capture_output=True)
-    check = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "check", str(out)], capture_output=True, text=True
-    )
+    check = podium("check", str(out))
     assert check.returncode == 0, check.stderr
     return out
 

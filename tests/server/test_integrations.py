@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -17,7 +16,7 @@ import websockets
 from podium.cli.main import main
 from podium.report.html import STYLE_HASH
 from tests.clients import log_records
-from tests.helpers import Server, free_port, recv_json
+from tests.helpers import Server, free_port, podium, recv_json
 from tests.machine import chromium_or_skip
 from tests.redis_server import RedisServer
 
@@ -28,14 +27,9 @@ def text(server: Server, field: str | None = None) -> tuple[int, str]:
     return status, body.decode() if isinstance(body, bytes) else body
 
 
-def podium(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "podium.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, **(env or {})},
-    )
+def podium_with(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``podium ARGS`` with ``env`` over this process's environment."""
+    return podium(*args, timeout=30, env={**os.environ, **(env or {})})
 
 
 def test_plain_text_fields_for_buttons(server: Server) -> None:
@@ -156,12 +150,12 @@ def test_a_private_event_protects_the_read_routes(tmp_path: Path) -> None:
             assert status == 401 and body["error"]["code"] == "unauthorized", path
         assert scrape(server, token="viewer-secret")['podium_store_up{store="files"}'] == 1
         assert text(server, "phase&token=viewer-secret") == (200, "idle")
-        watched = podium(
+        watched = podium_with(
             "watch", server.url, "--once", env={"PODIUM_VIEWER_TOKEN": "viewer-secret"}
         )
         assert watched.returncode == 0 and "no session live" in watched.stdout, watched.stderr
         env = {"PODIUM_VIEWER_TOKEN": "wrong", "PODIUM_MODERATOR_TOKEN": ""}
-        refused = podium("watch", server.url, "--once", env=env)
+        refused = podium_with("watch", server.url, "--once", env=env)
         assert refused.returncode == 2 and "unauthorized" in refused.stderr
     finally:
         server.kill()
@@ -184,21 +178,21 @@ def test_the_report_api_is_for_moderators(server: Server) -> None:
 
 def test_ctl_sends_commands_with_the_apis_errors(server: Server) -> None:
     env = {"PODIUM_MODERATOR_TOKEN": server.token}
-    done = podium("ctl", "start_session", "session-1", "--url", server.url, env=env)
+    done = podium_with("ctl", "start_session", "session-1", "--url", server.url, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("v1 · live · Session 1") and "Mr. Hequan WU" in done.stdout
-    assert podium("ctl", "add_time", "60", "--url", server.url, env=env).returncode == 0
+    assert podium_with("ctl", "add_time", "60", "--url", server.url, env=env).returncode == 0
     _, api = server.request("POST", "/api/commands", {"action": "resume"}, server.token)
-    refused = podium("ctl", "resume", "--url", server.url, env=env)
+    refused = podium_with("ctl", "resume", "--url", server.url, env=env)
     assert refused.returncode == 1
     assert refused.stderr.strip() == f"podium: invalid_transition: {api['error']['message']}"
-    stale = podium("ctl", "next", "--expected-version", "0", "--url", server.url, env=env)
+    stale = podium_with("ctl", "next", "--expected-version", "0", "--url", server.url, env=env)
     assert stale.returncode == 1 and "podium: conflict: " in stale.stderr
-    no_token = podium("ctl", "next", "--url", server.url, "--data-dir", str(server.data_dir),
+    no_token = podium_with("ctl", "next", "--url", server.url, "--data-dir", str(server.data_dir),
                       env={"PODIUM_MODERATOR_TOKEN": ""})  # fmt: skip
     assert no_token.returncode == 1 and "PODIUM_MODERATOR_TOKEN" in no_token.stderr
     assert str(server.data_dir / "moderator.token") in no_token.stderr
-    nobody = podium("ctl", "next", "--url", f"http://127.0.0.1:{free_port()}", env=env)
+    nobody = podium_with("ctl", "next", "--url", f"http://127.0.0.1:{free_port()}", env=env)
     assert nobody.returncode == 3 and "cannot reach" in nobody.stderr
     assert server.state()["version"] == 2
     assert server.state()["state"]["timer"]["added_ms"] == 60_000
@@ -210,7 +204,7 @@ def test_ctl_sends_commands_with_the_apis_errors(server: Server) -> None:
         return (now["state"]["timer"]["ends_at"] - now["server_time"]) // 1000
 
     most = left_s() + 1  # 8:20 + 1:00 added, less what a loaded machine took until here
-    watched = podium("watch", server.url, "--once")
+    watched = podium_with("watch", server.url, "--once")
     least = left_s() - 1
     assert watched.returncode == 0, watched.stderr
     assert "Mr. Hequan WU" in watched.stdout and "next: Mr. Bilel Jamoussi" in watched.stdout
@@ -247,10 +241,10 @@ def test_a_generated_token_stays_out_of_the_log_and_ctl_reads_its_file(tmp_path:
 
         no_env = {"PODIUM_MODERATOR_TOKEN": "", "PODIUM_DATA_DIR": ""}
         args = ("ctl", "start_session", "session-1", "--url", server.url)
-        done = podium(*args, "--data-dir", str(server.data_dir), env=no_env)
+        done = podium_with(*args, "--data-dir", str(server.data_dir), env=no_env)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("v1 · live · Session 1")
-        by_env = podium("ctl", "next", "--url", server.url,
+        by_env = podium_with("ctl", "next", "--url", server.url,
                         env={**no_env, "PODIUM_DATA_DIR": str(server.data_dir)})  # fmt: skip
         assert by_env.returncode == 0, by_env.stderr
         assert server.state()["version"] == 2

@@ -6,13 +6,11 @@ nothing."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from podium.core.config.programme_file import load
 from tests.clients import log_records
-from tests.helpers import SEED, Server, seed_with
+from tests.helpers import SEED, Server, podium, seed_with
 
 RENAMED = ('name = "Hequan WU"', 'name = "Hequan WU-Renamed"')  # spoke in session-1
 REMOVED = "ran-xiao"  # session-1, never on
@@ -121,11 +119,6 @@ def test_a_reload_the_file_or_the_live_speaker_refuses_changes_nothing(
     assert status == 400
     assert server.request("POST", "/api/programme/reload")[0] == 401
     assert server.state()["version"] == 1
-
-
-def podium(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "podium.cli", *args], capture_output=True,
-                          text=True, timeout=60, check=False)  # fmt: skip
 
 
 def test_export_writes_the_running_plan_that_podium_check_accepts(

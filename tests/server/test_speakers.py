@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +16,7 @@ import websockets
 
 from podium.core.config import programme_file
 from tests.clients import moderator
-from tests.helpers import SEED, Server, recv_type
+from tests.helpers import SEED, Server, podium, recv_type
 from tests.redis_server import RedisServer
 
 ROOM = "itu-miit-2021"
@@ -58,11 +55,7 @@ async def readiness_until(
 
 def rotate_speaker_key(server: Server) -> None:
     """``podium token rotate --speakers`` on the server's data dir."""
-    result = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "token", "rotate", "--speakers",
-         "--data-dir", str(server.data_dir)],
-        capture_output=True, text=True, timeout=30, env=dict(os.environ),
-    )  # fmt: skip
+    result = podium("token", "rotate", "--speakers", "--data-dir", str(server.data_dir), timeout=30)
     assert result.returncode == 0, result.stderr
 
 

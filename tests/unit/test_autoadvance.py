@@ -3,8 +3,6 @@ pure and exact, with the clock passed in. The server's timer: test_autoadvance_l
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from podium.core.config import programme_file
 from podium.core.config.programme import Programme
 from podium.core.errors import InvalidInput, InvalidTransition, ProgrammeError
 from podium.core.state import State, initial_state
-from tests.helpers import SEED
+from tests.helpers import SEED, podium
 
 P = programme_file.load(SEED)
 T0 = 1_700_000_000_000
@@ -124,10 +122,7 @@ def test_podium_check_refuses_on_end_on_a_session_without_speakers(tmp_path: Pat
     path.write_text(
         SESSION.format(session_on_end="", speaker_on_end="", empty_on_end='on_end = "next"')
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "podium.cli", "check", str(path)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    result = podium("check", str(path), timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "sessions[1].on_end: b has no speakers" in result.stderr
     assert "remove on_end" in result.stderr

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import SEED
-
-
-def podium(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "podium.cli", *args], capture_output=True, text=True, timeout=60
-    )
+from tests.helpers import SEED, podium
 
 
 def test_check_prints_the_plan_of_the_seed_event() -> None:
