@@ -5,9 +5,12 @@ built only when a client that asked for whole states (or the SSE stream) is ther
 
 There is no task and no ``await`` per client. Each change is framed once as a WebSocket
 text frame and handed to every connection's transport (``transport.write`` queues it
-without blocking). A client whose unsent data passes ``max_buffer`` is not reading: it is
-dropped and left to reconnect, when it gets a fresh snapshot. So a slow client never delays
-the others and never makes the server's memory grow without bound.
+without blocking), in the order the clients joined: the same order for every change, so
+the readers on the other side take their turns as the writes come, not at random (at
+2,000 viewers, a change's p99 against uWebSockets 1.20x -> 1.13x, docs/performance.md).
+A client whose unsent data passes ``max_buffer`` is not reading: it is dropped and left to
+reconnect, when it gets a fresh snapshot. So a slow client never delays the others and
+never makes the server's memory grow without bound.
 
 The pass does not look at anyone's buffer: the transport's own flow control does. Each
 client's transport gets ``max_buffer`` as its high-water mark and a ``FlowWatch`` between
@@ -107,7 +110,7 @@ class Hub:
 
     def __init__(self, max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
         self.max_buffer = max_buffer
-        self._clients: set[Client] = set()
+        self._clients: dict[Client, None] = {}  # in the order they joined
         self._by_role: dict[str, set[Client]] = {}  # the same clients, by role
         self.dropped = 0
         self.added = 0  # clients ever added (the collector counts joins and departures)
@@ -132,12 +135,12 @@ class Hub:
             transport.set_protocol(FlowWatch(protocol, paused))
         transport.set_write_buffer_limits(high=self.max_buffer)
         transport.write(first_frame)
-        self._clients.add(client)
+        self._clients[client] = None
         self._by_role.setdefault(client.role, set()).add(client)
         self.added += 1
 
     def discard(self, client: Client) -> None:
-        self._clients.discard(client)
+        self._clients.pop(client, None)
         self._by_role.get(client.role, set()).discard(client)
 
     def assign(self, client: Client, role: str) -> None:
@@ -145,7 +148,7 @@ class Hub:
         if client in self._clients:
             self.discard(client)
             client.role = role
-            self._clients.add(client)
+            self._clients[client] = None
             self._by_role.setdefault(role, set()).add(client)
         else:
             client.role = role
