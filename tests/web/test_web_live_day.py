@@ -39,7 +39,10 @@ def test_a_press_right_after_another_consoles_change_is_held_and_asked_about(
     state = server.state()
     assert state["version"] == 2 and state["state"]["timer"]["status"] == "paused"
 
-    a.keyboard.press(" ")  # A resumes; B's "next" a moment later is asked about too
+    # A resumes (Space decides by the state A holds: its own pause must have reached it,
+    # or A would send a second pause, refused); B's "next" a moment later is asked about too
+    wait_version(a, 2)
+    a.keyboard.press(" ")
     wait_version(b, 3)
     a.keyboard.press("n")  # A skips Hequan WU ...
     wait_version(b, 4)
