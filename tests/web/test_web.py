@@ -238,6 +238,8 @@ def test_amber_then_red_then_flashing_overtime(short_faces: Faces, short_server:
     short_server.command("start_session", session_id="quick")  # Ada: 4 s
     expect(screen.locator("#countdown")).to_have_text("+00:02", timeout=WAIT + 4_000)
     assert short_server.state()["state"]["timer"]["remaining_ms"] < -2_000
+    # the recorder looks on the next animation frame after the page wrote the text
+    screen.wait_for_function("window.__seen.at(-1)?.text === '+00:02'")
     seen = screen.evaluate("window.__seen")
     zones = [s["zone"] for s in seen]
     assert sorted(set(zones), key=zones.index) == ["normal", "amber", "zero", "over"], seen
@@ -562,6 +564,11 @@ def test_screenshots_of_every_face(browser: Browser, tmp_path: Path) -> None:
                 expect(viewer.locator("#banner")).to_be_visible()
                 if not suffix:  # Session 1 started at 09:35, planned for 09:30
                     expect(viewer.locator("#drift")).to_have_text("Running 5 min late")
+                    # the page paints from /api/first before its first pings measure the
+                    # clock's offset: wait for that
+                    expect(viewer.locator("#podium-status")).not_to_have_attribute(
+                        "data-offset", ""
+                    )
                     assert abs(float(status(viewer)["offset"])) < 1000  # both clocks moved
                     opening = viewer.locator(".v-session").first
                     zurich = morning.replace(minute=0).astimezone(ZoneInfo("Europe/Zurich"))
