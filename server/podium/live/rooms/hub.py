@@ -7,7 +7,7 @@ There is no task and no ``await`` per client. Each change is framed once as a We
 text frame and handed to every connection's transport (``transport.write`` queues it
 without blocking), in the order the clients joined: the same order for every change, so
 the readers on the other side take their turns as the writes come, not at random (at
-2,000 viewers, a change's p99 against uWebSockets 1.20x -> 1.13x, docs/performance.md).
+2,000 viewers, a change's p99 against uWebSockets 1.22x -> 1.13x, docs/performance.md).
 A client whose unsent data passes ``max_buffer`` is not reading: it is dropped and left to
 reconnect, when it gets a fresh snapshot. So a slow client never delays the others and
 never makes the server's memory grow without bound.
