@@ -26,7 +26,6 @@ second.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import time
@@ -44,7 +43,7 @@ from podium.store.base import COMMAND_IDS_KEPT, Leased, LogRecord, Store, Stored
 from podium.store.disk import checkpoints
 from podium.store.disk.file_captions import CAPTIONS_FILE, CaptionFile
 from podium.store.disk.file_questions import QuestionFile
-from podium.store.disk.logfile import fsync_dir, holds_every_version, past, write_all
+from podium.store.disk.logfile import append_line, fsync_dir, holds_every_version, past, write_all
 from podium.store.disk.outbox import OUTBOX_FILE, Outbox
 
 log = logging.getLogger("podium.store")
@@ -178,23 +177,12 @@ class FileStore(Store):
         if record is None:
             self._write_state_sync(state)
             return
-        fd = os.open(folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            start = os.lseek(fd, 0, os.SEEK_END)
-            try:
-                write_all(fd, record.model_dump_json(exclude_none=True).encode() + b"\n")
-                os.fsync(fd)
-                ends = self._log_ends.get(state.room)
-                whole = ends is not None and record.version == ends + 1
-                self._log_ends[state.room] = record.version if whole else None
-                self._log_last[state.room] = record.version
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, start)
-                    os.fsync(fd)
-                raise
-        finally:
-            os.close(fd)
+        line = record.model_dump_json(exclude_none=True).encode() + b"\n"
+        append_line(folder / "log.jsonl", line)
+        ends = self._log_ends.get(state.room)
+        whole = ends is not None and record.version == ends + 1
+        self._log_ends[state.room] = record.version if whole else None
+        self._log_last[state.room] = record.version
 
     async def _write(self, state: State, record: LogRecord | None) -> None:
         try:

@@ -8,9 +8,9 @@ an error the caller saw. The questions (``file_questions.py``) and the captions
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 from pathlib import Path
+
+from podium.store.disk.logfile import append_line
 
 GATHER_S = 0.005  # a batch takes the lines that come this long after its first
 
@@ -48,17 +48,4 @@ class Appender:
 
     def _write_sync(self, data: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            start = os.lseek(fd, 0, os.SEEK_END)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, start)
-                raise
-        finally:
-            os.close(fd)
+        append_line(self.path, data)

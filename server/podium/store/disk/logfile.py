@@ -1,9 +1,11 @@
 """The file store's write-ahead log (``DATA/ROOM/log.jsonl``) as bytes on disk: an
-unbuffered write, a folder fsynced after a rename into it, and what the records read back
-say: those past a checkpoint, and whether they hold every version."""
+unbuffered write, a line appended durably (the other JSON-lines files too), a folder
+fsynced after a rename into it, and what the records read back say: those past a
+checkpoint, and whether they hold every version."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from pathlib import Path
@@ -16,6 +18,25 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def append_line(path: Path, data: bytes) -> None:
+    """``data`` (whole lines) appended to ``path`` and fsynced; ``OSError`` when not, and
+    then the file is cut back to where it was, so no torn line is left behind an error the
+    caller saw."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+                os.fsync(fd)
+            raise
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(path: Path) -> None:
