@@ -57,6 +57,7 @@ class Executed:
     state: State
     version: int
     repeated: bool = False
+    summary: str = ""  # what it did, for the log (the engine's words)
 
 
 class Room:
@@ -279,14 +280,19 @@ class Room:
     async def _execute(self, command: Command, actor: str) -> Executed:
         self._applying += 1
         self._quiet.clear()
+        done: Executed | None = None
         try:
-            return await self._apply_and_store(command, actor)
+            done = await self._apply_and_store(command, actor)
+            return done
         finally:
             self._applying -= 1
             # on the next turn, after the ack: the changes adopted while the command held
             # the lock (``_adopt``), or (none) the quiet that waits for them
             loop = asyncio.get_running_loop()
             loop.call_soon(self._push if self._unsent else self._maybe_quiet)
+            if done is not None and not done.repeated:  # its line once the change is out
+                loop.call_soon(log.info, "%s v%d %s (%s)", self.id, done.version, done.summary,
+                               actor)  # fmt: skip
 
     async def _apply_and_store(self, given: Command, actor: str) -> Executed:
         async with self._lock:
@@ -342,8 +348,7 @@ class Room:
                     continue
                 # the change notice of a shared store may have brought this state already
                 self.adopt_if_newer(applied.state, soon=True)
-                log.info("%s v%d %s (%s)", self.id, applied.state.version, applied.summary, actor)
-                return Executed(applied.state, applied.state.version)
+                return Executed(applied.state, applied.state.version, summary=applied.summary)
 
     async def refresh(self) -> None:
         stored = await self._bounded(self.store.load(self.id))
