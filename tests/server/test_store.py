@@ -30,7 +30,7 @@ from podium.core.questions import Question
 from podium.core.state import State, initial_state
 from podium.live.rooms.room import Room
 from podium.report import replay as report
-from podium.store import LogRecord, Store
+from podium.store import LogRecord, Store, files
 from podium.store.base import Leased, Stored
 from podium.store.files import FileStore
 from podium.store.redis import RedisStore
@@ -353,6 +353,21 @@ async def test_a_write_that_cannot_be_made_is_unavailable_and_changes_nothing(
     assert opened(await (await backend.store()).load(ROOM)) == state
 
 
+async def test_the_callers_work_runs_once_beside_each_write(backend: Backend) -> None:
+    """``meanwhile`` (the room builds the change's frames then) runs once for each commit,
+    one that cannot be written too; nothing it does is stored."""
+    store, _ = await committed(backend, 1)
+    state, record = chain(2)[2]
+    ran: list[int] = []
+    await backend.break_writes()
+    with pytest.raises(Unavailable):
+        await store.commit(state, record, lambda: ran.append(state.version))
+    await backend.mend_writes()
+    await store.commit(state, record, lambda: ran.append(state.version))
+    assert ran == [2, 2]
+    assert opened(await (await backend.store()).load(ROOM)) == state
+
+
 def with_id(state: State, record: LogRecord, command_id: str) -> tuple[State, LogRecord]:
     return state, record.model_copy(
         update={"command": {**record.command, "command_id": command_id}}
@@ -569,6 +584,20 @@ async def test_files_a_write_that_hangs_is_answered_within_the_bound(tmp_path: P
     assert (done.version, done.repeated, store.health()["status"]) == (1, False, "ok")
     assert [r.command.get("command_id") for r in await store.read_log(ROOM)] == [None, "f-1"]
     await room.close()
+
+
+async def test_files_the_callers_work_runs_once_the_line_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop waits for the writer thread to reach its fsync before it runs
+    ``meanwhile``, so the two do not take turns at the GIL: the line is in the file by
+    then (however long the thread takes to start here: the wait is made long)."""
+    monkeypatch.setattr(files, "HANDOFF_S", 30.0)
+    store, _ = await committed_to(FileStore(tmp_path / "data"), 1)
+    log = tmp_path / "data" / ROOM / "log.jsonl"
+    lines: list[int] = []
+    await store.commit(*chain(2)[2], lambda: lines.append(log.read_bytes().count(b"\n")))
+    assert lines == [3]
 
 
 async def test_files_status_changes_at_once_share_a_write_and_keep_votes_between(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,12 +116,18 @@ class Store(ABC):
         """Store a room's first state unless one exists; return the one that is stored."""
 
     @abstractmethod
-    async def commit(self, state: State, record: LogRecord) -> None:
+    async def commit(
+        self, state: State, record: LogRecord, meanwhile: Callable[[], None] | None = None
+    ) -> None:
         """Make ``state`` (version N) and its log record durable, only if the stored
         version is N - 1. Raises ``Conflict`` when another writer got there first and
         ``Unavailable`` when it cannot be made durable; then nothing has changed. When the
         record's command has a ``command_id`` the store applied before (one of the room's
-        last ``COMMAND_IDS_KEPT``), raises ``AlreadyApplied`` and changes nothing."""
+        last ``COMMAND_IDS_KEPT``), raises ``AlreadyApplied`` and changes nothing.
+
+        ``meanwhile``: the caller's work that does not wait for the write (the room builds
+        the change's frames), run on the loop while the write is on its way, at most once;
+        a commit refused before it writes may not run it. It is never told the outcome."""
 
     @abstractmethod
     async def made_by(self, room: str, command_id: str) -> int | None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -49,6 +50,7 @@ from podium.store.disk.outbox import OUTBOX_FILE, Outbox
 log = logging.getLogger("podium.store")
 T = TypeVar("T")
 
+HANDOFF_S = 0.002  # the longest the loop waits for the writer thread to reach its fsync
 PING_FILE = ".ping"  # rewritten by the health check: the data dir takes a write
 
 
@@ -171,25 +173,48 @@ class FileStore(Store):
             fsync_dir(folder)
             self._log_ends[state.room] = None  # later records build on what it lacks
 
-    def _write_sync(self, state: State, record: LogRecord | None) -> None:
+    def _write_sync(
+        self, state: State, record: LogRecord | None, begun: threading.Event | None = None
+    ) -> None:
         folder = self._dir(state.room)
         folder.mkdir(parents=True, exist_ok=True)
         if record is None:
             self._write_state_sync(state)
             return
         line = record.model_dump_json(exclude_none=True).encode() + b"\n"
-        append_line(folder / "log.jsonl", line)
+        append_line(folder / "log.jsonl", line, begun)
         ends = self._log_ends.get(state.room)
         whole = ends is not None and record.version == ends + 1
         self._log_ends[state.room] = record.version if whole else None
         self._log_last[state.room] = record.version
 
-    async def _write(self, state: State, record: LogRecord | None) -> None:
+    async def _logged(
+        self, state: State, record: LogRecord, meanwhile: Callable[[], None] | None
+    ) -> None:
+        """The record written and fsynced in a thread, while ``meanwhile`` runs on the loop.
+        The loop first waits (never longer than ``HANDOFF_S``) for the thread to reach its
+        fsync, which runs without the GIL: up to there the thread needs it, and the loop
+        would hold it for as long as ``meanwhile`` runs, so the two would take turns."""
+        begun = threading.Event()
+        loop = asyncio.get_running_loop()
+        written = loop.run_in_executor(None, self._write_sync, state, record, begun)
+        if meanwhile is not None:
+            begun.wait(HANDOFF_S)
+            try:
+                meanwhile()
+            except BaseException:
+                await asyncio.wait([written])
+                raise
+        await written
+
+    async def _write(
+        self, state: State, record: LogRecord | None, meanwhile: Callable[[], None] | None = None
+    ) -> None:
         try:
             if record is None:  # a repair: its checkpoint now
                 await self._checkpoints.now(state)
             else:
-                await asyncio.to_thread(self._write_sync, state, record)
+                await self._logged(state, record, meanwhile)
         except OSError as exc:
             self._failing = f"cannot write to {self._dir(state.room)}: {exc.strerror}"
             raise Unavailable(
@@ -215,7 +240,9 @@ class FileStore(Store):
         await self._write(state, None)  # a room's first state: its checkpoint at once
         return state
 
-    async def commit(self, state: State, record: LogRecord) -> None:
+    async def commit(
+        self, state: State, record: LogRecord, meanwhile: Callable[[], None] | None = None
+    ) -> None:
         command_id = command_id_of(record)
         made = await self.made_by(state.room, command_id) if command_id else None
         if command_id and made is not None:
@@ -223,7 +250,7 @@ class FileStore(Store):
         current = self._versions.get(state.room, -1)
         if current != state.version - 1:
             raise Conflict(f"the room is at version {current}, not {state.version - 1}", current)
-        await self._write(state, record)
+        await self._write(state, record, meanwhile)
 
     async def made_by(self, room: str, command_id: str) -> int | None:
         return self._command_ids.get(room, {}).get(command_id)

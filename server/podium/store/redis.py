@@ -42,7 +42,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -153,7 +153,11 @@ class RedisStore(RedisOutbox, RedisFollowing):
             made = await self._client.zscore(self.key(room, "commands"), command_id)
         return None if made is None else int(made)
 
-    async def commit(self, state: State, record: LogRecord) -> None:
+    async def commit(
+        self, state: State, record: LogRecord, meanwhile: Callable[[], None] | None = None
+    ) -> None:
+        if meanwhile is not None:  # first: the client sends the script and waits in one call
+            meanwhile()
         won, current = await self._compare_and_set(state, record)
         known = self._latest.get(state.room)
         base = state.version - 1

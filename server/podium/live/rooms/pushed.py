@@ -11,6 +11,7 @@ version, when the first client joins after a change; the whole snapshot carries
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from podium.core import projection
@@ -23,6 +24,15 @@ from podium.live.rooms.hub import Change
 from podium.runtime.frames import text_frame
 
 SNAPSHOT_MAX_AGE_MS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A state's frames built ahead, with its lean state."""
+
+    state: State
+    lean: dict[str, Any]
+    change: Change
 
 
 class Pushed:
@@ -38,21 +48,35 @@ class Pushed:
         self._whole = b""  # the whole snapshot of ``_whole_version``, as of ``_whole_at``
         self._whole_version = -1
         self._whole_at = 0
+        self._prepared: _Prepared | None = None  # ``prepare``'s, until ``change`` takes it
+
+    def prepare(self, state: State) -> None:
+        """Build ``state``'s frames ahead, before it is adopted (the room does it while
+        the store makes the state durable); ``change`` takes them for that very state,
+        and any ``change`` drops them, so a state adopted meanwhile (another process's)
+        makes them be built again, from the version the clients then hold."""
+        self._prepared = self._build(state)
 
     def change(self, state: State) -> Change:
         """The frames of ``state``, the one adopted after the last one given here."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is None or prepared.state is not state:
+            prepared = self._build(state)
+        self._held, self._version, self._lean = prepared.lean, state.version, None
+        return prepared.change
+
+    def _build(self, state: State) -> _Prepared:
         now = self.clock()
         programme = state.programme(self.base)
         view = projection.view(programme, state, now)
         lean = held(programme, state, view)
-        version = state.version
-        text = delta_message(self.room, version, self._version, now, diff(self._held, lean))
-        self._held, self._version, self._lean = lean, version, None
+        room, version = self.room, state.version
+        text = delta_message(room, version, self._version, now, diff(self._held, lean))
 
         def whole() -> bytes:
-            return text_frame(state_message("state", self.room, version, now, view))
+            return text_frame(state_message("state", room, version, now, view))
 
-        return Change(text_frame(text), whole)
+        return _Prepared(state, lean, Change(text_frame(text), whole))
 
     def joining(self, state: State, have: int | None, full: bool) -> bytes:
         """What a joining client gets first: a snapshot (lean, or whole when it asked for

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -255,7 +256,9 @@ class Room:
                         exc)  # fmt: skip
 
     async def _commit(self, state: State, record: LogRecord) -> None:
-        task = asyncio.ensure_future(self.store.commit(state, record))
+        # the change's frames are built while the store writes (``Pushed.prepare``)
+        prepare = functools.partial(self._pushed.prepare, state)
+        task = asyncio.ensure_future(self.store.commit(state, record, prepare))
         try:
             await asyncio.wait_for(asyncio.shield(task), self.store_timeout)
         except TimeoutError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import threading
 from pathlib import Path
 
 from podium.store.base import LogRecord
@@ -20,15 +21,17 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def append_line(path: Path, data: bytes) -> None:
+def append_line(path: Path, data: bytes, begun: threading.Event | None = None) -> None:
     """``data`` (whole lines) appended to ``path`` and fsynced; ``OSError`` when not, and
     then the file is cut back to where it was, so no torn line is left behind an error the
-    caller saw."""
+    caller saw. ``begun`` is set once the data is written and only its fsync is left."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         start = os.lseek(fd, 0, os.SEEK_END)
         try:
             write_all(fd, data)
+            if begun is not None:
+                begun.set()
             os.fsync(fd)
         except OSError:
             with contextlib.suppress(OSError):
