@@ -137,6 +137,9 @@ def test_console_runs_session_1_by_button_and_keyboard(faces: Faces, server: Ser
     expect(viewer.locator(past)).to_have_count(2)
     expect(viewer.locator("#announce")).to_have_text(re.compile("^Now speaking: Ms. Duo LIU"))
 
+    # "s" is answered at once, not queued behind a command in flight: first the console's
+    # own version 3, whose push follows the ack of the arrow's "next" ("Next done")
+    wait_version(console, 3)
     console.keyboard.press("s")  # a session is live: says so rather than acting
     expect(console.locator("#feedback")).to_contain_text("is live: end it first")
     console.keyboard.press("Space")  # pause, then two quick minutes: one moderator's own
