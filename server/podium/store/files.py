@@ -198,14 +198,12 @@ class FileStore(Store):
         begun = threading.Event()
         loop = asyncio.get_running_loop()
         written = loop.run_in_executor(None, self._write_sync, state, record, begun)
-        if meanwhile is not None:
-            begun.wait(HANDOFF_S)
-            try:
+        try:
+            if meanwhile is not None:
+                begun.wait(HANDOFF_S)
                 meanwhile()
-            except BaseException:
-                await asyncio.wait([written])
-                raise
-        await written
+        finally:
+            await written  # a failed write's error comes first: the change was not made
 
     async def _write(
         self, state: State, record: LogRecord | None, meanwhile: Callable[[], None] | None = None
