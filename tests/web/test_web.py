@@ -242,7 +242,7 @@ def test_amber_then_red_then_flashing_overtime(short_faces: Faces, short_server:
     expect(screen.locator("#countdown")).to_have_text("+00:02", timeout=WAIT + 4_000)
     assert short_server.state()["state"]["timer"]["remaining_ms"] < -2_000
     # the recorder looks on the next animation frame after the page wrote the text
-    screen.wait_for_function("window.__seen.at(-1)?.text === '+00:02'")
+    screen.wait_for_function("() => window.__seen.at(-1)?.text === '+00:02'")
     seen = screen.evaluate("window.__seen")
     zones = [s["zone"] for s in seen]
     assert sorted(set(zones), key=zones.index) == ["normal", "amber", "zero", "over"], seen

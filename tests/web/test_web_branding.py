@@ -111,7 +111,7 @@ def test_the_report_wears_the_events_colours_under_its_policy(faces: Faces) -> N
     page.set_extra_http_headers({"Authorization": f"Bearer {TOKEN}"})
     page.goto(faces.server.url + "/api/report?format=html")
     assert css(page, "h1", "color") == PRIMARY  # its brand stylesheet allowed by hash
-    page.wait_for_function("document.querySelector('header img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('header img').naturalWidth > 0")
     page.set_viewport_size({"width": 1280, "height": 720})
     save(page, "report-branded")
 
