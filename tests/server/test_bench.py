@@ -21,10 +21,11 @@ from websockets.frames import Frame, Opcode
 
 from podium.bench.client import Viewer, ViewerConnection, Worker, split_frames, version_of
 from podium.bench.report import ratios, summary
+from podium.runtime.fanout import MIN_SPREAD
 from tests.helpers import TOKEN, Server, free_port, podium
 from tests.redis_server import RedisServer
 
-VIEWERS = 50
+VIEWERS = MIN_SPREAD + 22  # a pass large enough for the fan-out's threads (--fanout-threads)
 COMMANDS = 6
 QUANTILES = ("p50", "p95", "p99", "max")
 
@@ -58,7 +59,7 @@ def test_bench_with_baseline_and_storm_counts_every_delivery(tmp_path: Path) -> 
     out = tmp_path / "bench.json"
     args = ["--viewers", str(VIEWERS), "--commands", str(COMMANDS), "--processes", "2"]
     args += ["--idle", "1", "--baseline", "--reconnect-storm", "--json", str(out)]
-    done = bench(*args)
+    done = bench(*args, env={**os.environ, "PODIUM_FANOUT_THREADS": "1"})
     assert done.returncode == 0, done.stderr
     assert "messages lost" in done.stdout and "Podium / baseline" in done.stdout
 

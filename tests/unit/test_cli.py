@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.helpers import SEED, podium
@@ -81,3 +82,15 @@ def test_token_rotate_in_redis_says_what_is_wrong_with_it() -> None:
     away = podium("token", "rotate", "--redis", "redis://127.0.0.1:1/0")
     assert away.returncode == 2 and "cannot write moderator.token to Redis" in away.stderr
     assert "Traceback" not in bad.stderr + away.stderr and not away.stdout
+
+
+def test_serve_refuses_a_number_of_fanout_threads_it_cannot_use(tmp_path: Path) -> None:
+    data = str(tmp_path / "d")
+    for args, env in ((["--fanout-threads", "9"], {}), ([], {"PODIUM_FANOUT_THREADS": "two"})):
+        result = podium(
+            "serve", "--data-dir", data, "--port", "0", *args, env={**os.environ, **env}
+        )
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert (
+            "--fanout-threads: " in result.stderr and "is not a number from 0 to 3" in result.stderr
+        )

@@ -159,6 +159,9 @@ class Recorder:
     def get_protocol(self) -> None:
         return None
 
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return default  # no socket: the hub writes through the transport
+
     def set_write_buffer_limits(self, high: int) -> None:
         pass
 

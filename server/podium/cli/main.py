@@ -12,6 +12,7 @@ from podium.cli.ctl import DEFAULT_URL
 from podium.core.errors import PodiumError, ProgrammeError
 from podium.report.formats import FORMATS
 from podium.runtime.bundled import seed_programme
+from podium.runtime.fanout import MAX_HELPERS
 
 DEFAULT_PROGRAMME = seed_programme()
 
@@ -38,6 +39,12 @@ def _positive(text: str) -> float:
     if not 0 < value < 3600:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
     return value
+
+
+def _threads(text: str) -> int:
+    if not text.isdigit() or int(text) > MAX_HELPERS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to {MAX_HELPERS}")
+    return int(text)
 
 
 def _programmes(parser: argparse.ArgumentParser) -> None:
@@ -113,6 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="open connections at most (default: the open-file limit less 64); at the cap"
         " a new one replaces the oldest still sending its headers, else gets a 503",
+    )
+    serve.add_argument(
+        "--fanout-threads",
+        type=_threads,
+        default=os.environ.get("PODIUM_FANOUT_THREADS"),
+        metavar="N",
+        help="threads besides the event loop's that write each change to the viewers'"
+        " sockets, on other CPUs (default: one per further CPU this process may use, at"
+        f" most {MAX_HELPERS}; 0: the loop writes alone; or PODIUM_FANOUT_THREADS)",
     )
     serve.add_argument(
         "--max-per-address",

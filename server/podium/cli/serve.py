@@ -98,6 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store_timeout=args.store_timeout,
         header_timeout=args.header_timeout,
         max_connections=args.max_connections,
+        fanout_threads=args.fanout_threads,
         max_per_address=args.max_per_address,
     )
     run(options)

@@ -33,6 +33,7 @@ from podium.live.http import assets
 from podium.live.http.accesslog import BadRequestsInOneLine, RedactingAccessLogger
 from podium.live.http.app import create_app
 from podium.live.http.request import GUARD, STOPPING
+from podium.live.rooms.hub import FANOUT
 from podium.live.rooms.room import STORE_TIMEOUT_S, Room
 from podium.runtime.collector import Collector
 from podium.runtime.datalock import locked
@@ -66,6 +67,7 @@ class ServeOptions:
     header_timeout: float = HEADER_TIMEOUT_S
     max_connections: int | None = None  # None: the open-file limit less a reserve
     max_per_address: int = MAX_PER_ADDRESS
+    fanout_threads: int | None = None  # None: one per further CPU (``default_helpers``)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -279,6 +281,8 @@ async def _listen(
 
 def run(options: ServeOptions) -> None:
     raise_open_file_limit()
+    if options.fanout_threads is not None:  # one setting for the process: every hub's
+        FANOUT.helpers = options.fanout_threads
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())

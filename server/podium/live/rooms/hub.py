@@ -4,10 +4,13 @@ A change has two encodings (``Change``): the delta most clients get, and the who
 built only when a client that asked for whole states (or the SSE stream) is there.
 
 There is no task and no ``await`` per client. Each change is framed once as a WebSocket
-text frame and handed to every connection's transport (``transport.write`` queues it
-without blocking), in the order the clients joined: the same order for every change, so
-the readers on the other side take their turns as the writes come, not at random (at
-2,000 viewers, a change's p99 against uWebSockets 1.22x -> 1.13x, docs/performance.md).
+text frame and written to every connection in the order the clients joined: the same
+order for every change, so the readers on the other side take their turns as the writes
+come, not at random (at 2,000 viewers, a change's p99 against uWebSockets 1.22x -> 1.13x,
+docs/performance.md). In a large pass the fan-out's threads (``runtime/fanout.py``) write
+to the sockets of the clients whose transports hold nothing unsent, chunk by chunk in that
+order, on several CPUs at once; everyone else, and whatever the kernel did not take, goes
+through the transport (``transport.write`` queues what it cannot write at once).
 A client whose unsent data passes ``max_buffer`` is not reading: it is dropped and left to
 reconnect, when it gets a fresh snapshot. So a slow client never delays the others and
 never makes the server's memory grow without bound.
@@ -28,6 +31,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import count
+
+from podium.runtime.fanout import FanoutThreads, default_helpers, writable_fd
 
 log = logging.getLogger("podium.live.hub")
 
@@ -70,6 +75,7 @@ class Client:
     kind: str = "viewer"  # what the page says it is: viewer, screen, overlay, console, ...
     role: str = "viewer"  # what its token allows: viewer, screen, moderator, questions, ...
     full: bool = False  # it asked for whole states (``?full=1``), not deltas
+    fd: int | None = None  # its socket, for the fan-out's helpers; None: only the transport
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -108,8 +114,11 @@ class FlowWatch(asyncio.Protocol):
 class Hub:
     """The clients of one room."""
 
-    def __init__(self, max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
+    def __init__(
+        self, max_buffer: int = DEFAULT_MAX_BUFFER, fanout: FanoutThreads | None = None
+    ) -> None:
         self.max_buffer = max_buffer
+        self.fanout = fanout or FANOUT
         self._clients: dict[Client, None] = {}  # in the order they joined
         self._by_role: dict[str, set[Client]] = {}  # the same clients, by role
         self.dropped = 0
@@ -134,6 +143,8 @@ class Hub:
         elif isinstance(protocol, asyncio.Protocol):
             transport.set_protocol(FlowWatch(protocol, paused))
         transport.set_write_buffer_limits(high=self.max_buffer)
+        tls = transport.get_extra_info("sslcontext") is not None
+        client.fd = writable_fd(transport.get_extra_info("socket"), tls)
         transport.write(first_frame)
         self._clients[client] = None
         self._by_role.setdefault(client.role, set()).add(client)
@@ -172,13 +183,27 @@ class Hub:
         listeners (the SSE stream, the fan-out metrics) are not told of."""
         started = time.perf_counter()
         stale: list[Client] = []
+        spread: list[Client] = []  # their writes, by the fan-out's threads:
+        writes: list[tuple[int, bytes]] = []
         delta = change.delta
         for client in self._clients:
             transport = client.transport
+            frame = change.full if client.full else delta
             if transport.is_closing():
                 stale.append(client)
+            elif (fd := client.fd) is None or transport.get_write_buffer_size():
+                transport.write(frame)  # nothing may overtake what it holds
             else:
-                transport.write(change.full if client.full else delta)
+                spread.append(client)
+                writes.append((fd, frame))
+        if self.fanout.spreads(len(writes)):
+            sent = self.fanout.write(writes)
+            for client, (_, frame), taken in zip(spread, writes, sent, strict=True):
+                if taken < len(frame):  # its transport buffers the rest, or meets the error
+                    client.transport.write(frame[taken:])
+        else:
+            for client, (_, frame) in zip(spread, writes, strict=True):
+                client.transport.write(frame)
         for client in stale:
             self.discard(client)
         if self.listeners and state:
@@ -201,6 +226,9 @@ class Hub:
         for client in self.having(roles):
             if not client.transport.is_closing():
                 client.transport.write(frame)
+
+
+FANOUT = FanoutThreads(default_helpers())  # the process's helpers, shared by every hub
 
 
 def bound_send_buffer(transport: asyncio.BaseTransport | None) -> None:
