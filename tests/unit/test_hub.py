@@ -100,9 +100,9 @@ class Counted(FanoutThreads):
         super().__init__(helpers=1)
         self.passes: list[int] = []
 
-    def write(self, writes: Sequence[tuple[int, bytes]]) -> list[int]:
-        self.passes.append(len(writes))
-        return super().write(writes)
+    def write(self, fds: Sequence[int], frames: Sequence[bytes]) -> list[int]:
+        self.passes.append(len(fds))
+        return super().write(fds, frames)
 
 
 class Accepted(asyncio.Protocol):

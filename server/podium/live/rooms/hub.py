@@ -183,8 +183,9 @@ class Hub:
         listeners (the SSE stream, the fan-out metrics) are not told of."""
         started = time.perf_counter()
         stale: list[Client] = []
-        spread: list[Client] = []  # their writes, by the fan-out's threads:
-        writes: list[tuple[int, bytes]] = []
+        spread: list[Client] = []  # written by the fan-out's threads: to ``fds``
+        fds: list[int] = []
+        frames: list[bytes] = []
         delta = change.delta
         for client in self._clients:
             transport = client.transport
@@ -195,14 +196,15 @@ class Hub:
                 transport.write(frame)  # nothing may overtake what it holds
             else:
                 spread.append(client)
-                writes.append((fd, frame))
-        if self.fanout.spreads(len(writes)):
-            sent = self.fanout.write(writes)
-            for client, (_, frame), taken in zip(spread, writes, sent, strict=True):
+                fds.append(fd)
+                frames.append(frame)
+        if self.fanout.spreads(len(fds)):
+            sent = self.fanout.write(fds, frames)
+            for client, frame, taken in zip(spread, frames, sent, strict=True):
                 if taken < len(frame):  # its transport buffers the rest, or meets the error
                     client.transport.write(frame[taken:])
         else:
-            for client, (_, frame) in zip(spread, writes, strict=True):
+            for client, frame in zip(spread, frames, strict=True):
                 client.transport.write(frame)
         for client in stale:
             self.discard(client)
