@@ -65,7 +65,7 @@ def test_bench_with_baseline_and_storm_counts_every_delivery(tmp_path: Path) -> 
 
     report = json.loads(out.read_text())
     assert report["viewers"] == VIEWERS and report["processes"] == 2
-    assert report["machine"]["nproc"] >= 1
+    assert report["machine"]["nproc"] >= 1 and report["machine"]["fanout_threads"] == "1"
     for name in ("podium", "baseline"):
         result = report[name]
         check_counts(result, VIEWERS, COMMANDS)

@@ -94,6 +94,9 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_before": list(os.getloadavg()),
+        # what the local servers were told (``podium serve --fanout-threads``); "auto":
+        # one helper per further CPU each may use (none with --pin)
+        "fanout_threads": os.environ.get("PODIUM_FANOUT_THREADS", "auto"),
     }
 
 
