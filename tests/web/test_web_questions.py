@@ -182,3 +182,20 @@ def test_a_longer_stage_message_beside_a_question_shrinks_to_show_whole(
         # the blocks beside the countdown were scaled down (screen-fit.js's --fit)
         fit = screen.evaluate("document.body.style.getPropertyValue('--fit')")
         assert fit and float(fit) < 1, "at the CSS size this does not fit: it was made smaller"
+
+
+def test_a_viewer_whose_questions_cannot_be_fetched_carries_on(
+    browser: Browser, qserver: Server
+) -> None:
+    """The questions' list asked for while the server restarts (the fetch fails, as it did
+    once under test_pages_reconnect_after_a_server_restart): no error on the page (the
+    faces fail the test on any), and asking still works."""
+    for faces in make_faces(browser, qserver):
+        faces.context.route("**/api/questions", lambda route: route.abort("connectionreset"))
+        asked = faces.context.expect_event("requestfailed", lambda r: "/api/questions" in r.url)
+        with asked:
+            page = opened(faces, "/viewer", 390, 844)
+        expect(page.locator("#podium-status")).to_have_attribute("data-state", "live")
+        page.fill("#ask-text", QUESTION)
+        page.click("#ask button[type=submit]")
+        expect(page.locator("#mine .q-item")).to_have_count(1)

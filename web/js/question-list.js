@@ -28,12 +28,19 @@ export class Questions {
     return this.token ? { Authorization: `Bearer ${this.token}` } : readHeaders();
   }
 
+  /** The questions as the server has them now. When the network fails (the server
+   * restarting under an open page), nothing changes: the list is asked for again once the
+   * socket is live again. */
   async reload() {
-    const response = await fetch(apiUrl("/api/questions"), { headers: this.headers() });
-    if (!response.ok) return;
-    const body = await response.json();
-    this.byId = new Map(body.questions.map((q) => [q.id, q]));
-    this.onChange();
+    try {
+      const response = await fetch(apiUrl("/api/questions"), { headers: this.headers() });
+      if (!response.ok) return;
+      const body = await response.json();
+      this.byId = new Map(body.questions.map((q) => [q.id, q]));
+      this.onChange();
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // TypeError: the network failed
+    }
   }
 
   pushed(message) {
