@@ -76,3 +76,19 @@ def test_only_non_blocking_plain_sockets_are_written_behind_their_transport() ->
         a.setblocking(False)
         assert writable_fd(a, tls=False) == a.fileno()
         assert writable_fd(a, tls=True) is None  # its bytes must pass through TLS
+
+
+def test_a_pass_that_fails_keeps_no_one_waiting_and_the_helper_goes_on(
+    pairs: list[tuple[socket.socket, socket.socket]],
+) -> None:
+    """A bug in a pass's writes (here frames that are no bytes) raises from ``write`` once
+    no helper is writing, rather than hanging it, and the helper serves the next pass."""
+    fanout = FanoutThreads(helpers=1)
+    fds = [w.fileno() for w, _ in pairs]
+    frames: list = [object()] * len(pairs)  # os.write refuses them: TypeError, not OSError
+    for _ in range(5):  # now and then the helper takes a chunk, and fails there too
+        with pytest.raises(TypeError):
+            fanout.write(fds, frames)
+    assert all(t.is_alive() for t in threading.enumerate() if t.name == "podium-fanout-1")
+    good = [b"after"] * len(pairs)
+    assert fanout.write(fds, good) == [len(b"after")] * len(pairs)

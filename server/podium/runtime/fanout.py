@@ -21,10 +21,13 @@ is closed under a helper. The helpers only ever call ``os.write``.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
 from collections.abc import Sequence
+
+log = logging.getLogger("podium.runtime.fanout")
 
 CHUNK = 32  # writes a thread claims at a time: ~0.3 ms of the kernel's work
 MIN_SPREAD = 4 * CHUNK  # fewer writes are done on the loop's thread: a helper wakes in ~0.1 ms
@@ -78,11 +81,13 @@ class _Pass:
     def run(self) -> None:
         """Claim chunks and write them until none are left."""
         while (start := self.claim()) is not None:
-            self._write(start, min(start + CHUNK, len(self.fds)))
-            with self.done:
-                self.busy -= 1
-                if not self.busy:
-                    self.done.notify()
+            try:
+                self._write(start, min(start + CHUNK, len(self.fds)))
+            finally:  # whatever happened, the loop's thread is not kept waiting
+                with self.done:
+                    self.busy -= 1
+                    if not self.busy:
+                        self.done.notify()
 
     def _write(self, start: int, end: int) -> None:
         """The writes ``start:end``, with no Python code between two of them (``map`` in
@@ -120,8 +125,10 @@ class FanoutThreads:
         one = _Pass(fds, frames)
         for helper in self._started():
             helper.put(one)
-        one.run()
-        one.wait()
+        try:
+            one.run()
+        finally:  # even when this thread's writes failed: no helper is left writing
+            one.wait()
         return one.sent
 
     def spreads(self, writes: int) -> bool:
@@ -141,4 +148,8 @@ class FanoutThreads:
 
 def _helper(passes: queue.SimpleQueue[_Pass]) -> None:
     while True:
-        passes.get().run()
+        one = passes.get()
+        try:
+            one.run()
+        except Exception:  # a bug: said, and the helper goes on (what it did not write
+            log.exception("a fan-out helper failed")  # is taken by the transports)
