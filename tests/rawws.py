@@ -10,12 +10,19 @@ import struct
 
 
 def handshake(
-    port: int, path: str = "/ws", headers: dict[str, str] | None = None, rcvbuf: int = 0
+    port: int,
+    path: str = "/ws",
+    headers: dict[str, str] | None = None,
+    rcvbuf: int = 0,
+    sndbuf: int = 0,
 ) -> tuple[socket.socket, int, bytes]:
-    """Open a socket and ask for an upgrade: ``(socket, HTTP status, response head+body)``."""
+    """Open a socket and ask for an upgrade: ``(socket, HTTP status, response head+body)``;
+    ``rcvbuf``, ``sndbuf``: its kernel buffers, set before it connects."""
     sock = socket.socket()
     if rcvbuf:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    if sndbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
     sock.settimeout(10)
     sock.connect(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
