@@ -131,9 +131,9 @@ class FanoutThreads:
             one.wait()
         return one.sent
 
-    def spreads(self, writes: int) -> bool:
-        """Whether a pass of ``writes`` writes is worth the helpers' wake."""
-        return self.helpers > 0 and writes >= MIN_SPREAD
+    def spreads(self, clients: int) -> bool:
+        """Whether a pass to ``clients`` clients is worth the helpers' wake."""
+        return self.helpers > 0 and clients >= MIN_SPREAD
 
     def _started(self) -> list[queue.SimpleQueue[_Pass]]:
         if self._pid != os.getpid():  # a forked child: its parent's threads are not here

@@ -183,6 +183,7 @@ class Hub:
         listeners (the SSE stream, the fan-out metrics) are not told of."""
         started = time.perf_counter()
         stale: list[Client] = []
+        threaded = self.fanout.spreads(len(self._clients))
         spread: list[Client] = []  # written by the fan-out's threads: to ``fds``
         fds: list[int] = []
         frames: list[bytes] = []
@@ -192,20 +193,17 @@ class Hub:
             frame = change.full if client.full else delta
             if transport.is_closing():
                 stale.append(client)
-            elif (fd := client.fd) is None or transport.get_write_buffer_size():
+            elif not threaded or (fd := client.fd) is None or transport.get_write_buffer_size():
                 transport.write(frame)  # nothing may overtake what it holds
             else:
                 spread.append(client)
                 fds.append(fd)
                 frames.append(frame)
-        if self.fanout.spreads(len(fds)):
+        if fds:
             sent = self.fanout.write(fds, frames)
             for client, frame, taken in zip(spread, frames, sent, strict=True):
                 if taken < len(frame):  # its transport buffers the rest, or meets the error
                     client.transport.write(frame[taken:])
-        else:
-            for client, frame in zip(spread, frames, strict=True):
-                client.transport.write(frame)
         for client in stale:
             self.discard(client)
         if self.listeners and state:
