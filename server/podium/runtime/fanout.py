@@ -30,7 +30,7 @@ from collections.abc import Sequence
 log = logging.getLogger("podium.runtime.fanout")
 
 CHUNK = 32  # writes a thread claims at a time: ~0.3 ms of the kernel's work
-MIN_SPREAD = 4 * CHUNK  # fewer writes are done on the loop's thread: a helper wakes in ~0.1 ms
+MIN_SPREAD = 4 * CHUNK  # a smaller room is written by the loop alone: a helper wakes in ~0.1 ms
 MAX_HELPERS = 3
 
 
